@@ -1,0 +1,166 @@
+package script
+
+import (
+	"fmt"
+	"math"
+	"sort"
+
+	"go.starlark.net/starlark"
+)
+
+// toValue converts a Go JSON-like value into a fresh Starlark value.
+// Containers are copied, so a script can never reach the caller's maps.
+// Besides the JSON-like types it accepts the Go integer and float kinds,
+// time.Time (a datetime) and time.Duration (a timedelta), which host
+// helpers may return.
+func toValue(v any) (starlark.Value, error) {
+	switch v := v.(type) {
+	case nil:
+		return starlark.None, nil
+	case bool:
+		return starlark.Bool(v), nil
+	case int64:
+		return starlark.MakeInt64(v), nil
+	case int:
+		return starlark.MakeInt(v), nil
+	case int32:
+		return starlark.MakeInt64(int64(v)), nil
+	case uint64:
+		return starlark.MakeUint64(v), nil
+	case float64:
+		return starlark.Float(v), nil
+	case float32:
+		return starlark.Float(v), nil
+	case string:
+		return starlark.String(v), nil
+	case []any:
+		elems := make([]starlark.Value, len(v))
+		for i, e := range v {
+			x, err := toValue(e)
+			if err != nil {
+				return nil, err
+			}
+			elems[i] = x
+		}
+		return starlark.NewList(elems), nil
+	case []string:
+		elems := make([]starlark.Value, len(v))
+		for i, e := range v {
+			elems[i] = starlark.String(e)
+		}
+		return starlark.NewList(elems), nil
+	case map[string]any:
+		d := starlark.NewDict(len(v))
+		// Go maps have no order; Python dicts keep insertion order. Sorted
+		// keys make iteration deterministic from run to run.
+		keys := make([]string, 0, len(v))
+		for k := range v {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			x, err := toValue(v[k])
+			if err != nil {
+				return nil, err
+			}
+			if err := d.SetKey(starlark.String(k), x); err != nil {
+				return nil, err
+			}
+		}
+		return d, nil
+	case starlark.Value:
+		return v, nil
+	}
+	return nil, fmt.Errorf("unsupported value of Go type %T", v)
+}
+
+// dropped marks a script value that does not survive into task data
+// (functions, modules, classes), as SpiffWorkflow's serializer drops them.
+type droppedT struct{}
+
+var dropped any = droppedT{}
+
+// fromValue converts a Starlark value back to a Go JSON-like value.
+// Values JSON cannot hold become their Python str(); tuples become lists;
+// functions, modules and types become dropped.
+func fromValue(v starlark.Value) any {
+	return fromValueDepth(v, 0)
+}
+
+const maxConvertDepth = 200
+
+func fromValueDepth(v starlark.Value, depth int) any {
+	if depth > maxConvertDepth {
+		return "..."
+	}
+	switch v := v.(type) {
+	case starlark.NoneType:
+		return nil
+	case starlark.Bool:
+		return bool(v)
+	case starlark.Int:
+		if i, ok := v.Int64(); ok {
+			return i
+		}
+		f, _ := starlark.AsFloat(v)
+		return f
+	case starlark.Float:
+		f := float64(v)
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			return pyStr(v)
+		}
+		return f
+	case starlark.String:
+		return string(v)
+	case *starlark.List:
+		out := make([]any, v.Len())
+		for i := range out {
+			out[i] = elemValue(v.Index(i), depth)
+		}
+		return out
+	case starlark.Tuple:
+		out := make([]any, len(v))
+		for i, e := range v {
+			out[i] = elemValue(e, depth)
+		}
+		return out
+	case *starlark.Dict:
+		out := make(map[string]any, v.Len())
+		for k, e := range v.Entries() {
+			ks, ok := k.(starlark.String)
+			key := string(ks)
+			if !ok {
+				// json.dumps turns int, float, bool and None keys into strings.
+				key = jsonKey(k)
+			}
+			out[key] = elemValue(e, depth)
+		}
+		return out
+	case *starlark.Function, *starlark.Builtin:
+		return dropped
+	}
+	return pyStr(v)
+}
+
+// elemValue converts a container element; a dropped element (a function in
+// a list) becomes its str() so the container keeps its shape.
+func elemValue(v starlark.Value, depth int) any {
+	x := fromValueDepth(v, depth+1)
+	if x == dropped {
+		return pyStr(v)
+	}
+	return x
+}
+
+func jsonKey(k starlark.Value) string {
+	switch k := k.(type) {
+	case starlark.Bool:
+		if k {
+			return "true"
+		}
+		return "false"
+	case starlark.NoneType:
+		return "null"
+	}
+	return pyStr(k)
+}
