@@ -1,0 +1,252 @@
+// Package store owns Waymark's database: opening it, migrating it, and every
+// SQL statement the application runs.
+//
+// The database is one SQLite file (github.com/mattn/go-sqlite3) under the
+// data directory. SQL is hand-written, portable database/sql with explicit
+// column lists; SQLite-specific settings live only in the DSN and in the
+// migration files, so a PostgreSQL store can follow later.
+//
+// Exported methods on *Store own their transaction. Work that must commit
+// together (a runner step writing a snapshot, tasks and timers) goes through
+// InTx, whose *Tx carries the same operations. Lookups that find nothing
+// return ErrNotFound; writes that break a uniqueness rule or an optimistic
+// lock return ErrConflict. Times are stored as UTC RFC 3339 text.
+//
+// The package imports no other Waymark package.
+package store
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/url"
+	"os"
+	"path"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/mattn/go-sqlite3"
+)
+
+// Sentinel errors; wrap them with %w and test with errors.Is.
+var (
+	ErrNotFound = errors.New("not found")
+	ErrConflict = errors.New("conflict")
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Store is an open database.
+type Store struct {
+	db   *sql.DB
+	path string
+}
+
+// Open opens (creating if needed) the SQLite database at path and applies
+// pending migrations.
+func Open(ctx context.Context, path string) (*Store, error) {
+	if strings.ContainsAny(path, "?#") {
+		return nil, fmt.Errorf("open database %q: the path must not contain ? or #", path)
+	}
+	db, err := sql.Open("sqlite3", dsn(path))
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	s := &Store{db: db, path: path}
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("migrate database %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// dsn builds the mattn/go-sqlite3 connection string. SQLite settings are
+// per connection, so they belong here, where the driver applies them to
+// every connection the pool opens (a PRAGMA run through db.Exec would reach
+// only one of them).
+func dsn(path string) string {
+	q := url.Values{}
+	// WAL lets readers proceed while one writer commits, and survives a
+	// crash without a rollback journal.
+	q.Set("_journal_mode", "WAL")
+	// SQLite ignores REFERENCES clauses unless this is on.
+	q.Set("_foreign_keys", "on")
+	// Wait for a lock this long (milliseconds) instead of failing at once
+	// with SQLITE_BUSY.
+	q.Set("_busy_timeout", "5000")
+	// BEGIN IMMEDIATE takes the write lock when a transaction starts. A
+	// deferred transaction that reads and then writes can otherwise fail
+	// with SQLITE_BUSY half-way, where the busy timeout does not help.
+	q.Set("_txlock", "immediate")
+	// In WAL mode NORMAL is durable across application crashes and only
+	// risks the last commits on power loss, at a fraction of FULL's cost.
+	q.Set("_synchronous", "NORMAL")
+	return path + "?" + q.Encode()
+}
+
+// Close closes the database.
+func (s *Store) Close() error {
+	return s.db.Close()
+}
+
+// Path returns the database file path.
+func (s *Store) Path() string {
+	return s.path
+}
+
+// sqliteHeader starts every SQLite database file.
+var sqliteHeader = []byte("SQLite format 3\x00")
+
+// Ping checks that the database can serve requests: the file is still on
+// disk and reads as a SQLite database, and a query through the pool works.
+// Open connections keep working on a file that was deleted or replaced, so
+// querying alone would report a database as healthy that the next start
+// could not open.
+func (s *Store) Ping(ctx context.Context) error {
+	f, err := os.Open(s.path)
+	if err != nil {
+		return fmt.Errorf("ping database: %w", err)
+	}
+	defer f.Close()
+	header := make([]byte, len(sqliteHeader))
+	if _, err := io.ReadFull(f, header); err != nil {
+		return fmt.Errorf("ping database: read %s: %w", s.path, err)
+	}
+	if !bytes.Equal(header, sqliteHeader) {
+		return fmt.Errorf("ping database: %s is not a SQLite database", s.path)
+	}
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations`).Scan(&n); err != nil {
+		return fmt.Errorf("ping database: %w", err)
+	}
+	return nil
+}
+
+// Tx is a database transaction. Its methods are the building blocks that
+// exported *Store methods run in their own transaction and that callers
+// compose with InTx.
+type Tx struct {
+	tx  *sql.Tx
+	now time.Time
+}
+
+// InTx runs fn in a transaction. It commits when fn returns nil and rolls
+// back when fn returns an error or panics (the panic continues).
+func (s *Store) InTx(ctx context.Context, fn func(*Tx) error) (err error) {
+	sqlTx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			// The original error (or panic) matters more than a failed
+			// rollback.
+			_ = sqlTx.Rollback()
+		}
+	}()
+	if err := fn(&Tx{tx: sqlTx, now: time.Now().UTC()}); err != nil {
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("commit transaction: %w", err)
+	}
+	committed = true
+	return nil
+}
+
+// migrate applies every embedded migration not yet recorded in
+// schema_migrations, in file-name order, each in its own transaction.
+// Migration files are never edited once released; a change is a new file.
+func (s *Store) migrate(ctx context.Context) error {
+	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		name TEXT PRIMARY KEY,
+		applied_at TEXT NOT NULL
+	)`); err != nil {
+		return fmt.Errorf("create schema_migrations: %w", err)
+	}
+	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		if err := s.migrateFile(ctx, name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Store) migrateFile(ctx context.Context, name string) error {
+	base := path.Base(name)
+	return s.InTx(ctx, func(tx *Tx) error {
+		var n int
+		if err := tx.tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE name = ?`, base).Scan(&n); err != nil {
+			return fmt.Errorf("check migration %s: %w", base, err)
+		}
+		if n > 0 {
+			return nil
+		}
+		body, err := migrationFiles.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.tx.ExecContext(ctx, string(body)); err != nil {
+			return fmt.Errorf("apply migration %s: %w", base, err)
+		}
+		if _, err := tx.tx.ExecContext(ctx, `INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)`, base, formatTime(tx.now)); err != nil {
+			return fmt.Errorf("record migration %s: %w", base, err)
+		}
+		return nil
+	})
+}
+
+// Migrations lists the names of the applied migrations in order.
+func (s *Store) Migrations(ctx context.Context) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT name FROM schema_migrations ORDER BY name`)
+	if err != nil {
+		return nil, fmt.Errorf("list migrations: %w", err)
+	}
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return nil, err
+		}
+		names = append(names, name)
+	}
+	return names, rows.Err()
+}
+
+func formatTime(t time.Time) string {
+	return t.UTC().Format(time.RFC3339)
+}
+
+func parseTime(s string) (time.Time, error) {
+	return time.Parse(time.RFC3339, s)
+}
+
+// mapError turns driver errors into the package's sentinels so callers
+// never see SQLite specifics.
+func mapError(err error) error {
+	var se sqlite3.Error
+	if errors.As(err, &se) && se.Code == sqlite3.ErrConstraint {
+		switch se.ExtendedCode {
+		case sqlite3.ErrConstraintUnique, sqlite3.ErrConstraintPrimaryKey:
+			return fmt.Errorf("%w: %v", ErrConflict, err)
+		}
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNotFound
+	}
+	return err
+}

@@ -1,0 +1,279 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Sources of users, groups and memberships.
+const (
+	// SourceFile rows come from the permissions YAML and are replaced
+	// whenever it is loaded.
+	SourceFile = "file"
+	// SourceLocal rows are created by Waymark (the first-start admin) and
+	// survive reloading the file.
+	SourceLocal = "local"
+)
+
+// User is a row of the users table.
+type User struct {
+	ID           int64
+	Username     string
+	Email        string
+	DisplayName  string
+	PasswordHash string
+	Source       string
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// Group is a group with the usernames of its members.
+type Group struct {
+	ID      int64
+	Name    string
+	Source  string
+	Members []string
+}
+
+const userColumns = `id, username, email, display_name, password_hash, source, created_at, updated_at`
+
+type scanner interface{ Scan(...any) error }
+
+func scanUser(row scanner) (User, error) {
+	var u User
+	var created, updated string
+	if err := row.Scan(&u.ID, &u.Username, &u.Email, &u.DisplayName, &u.PasswordHash, &u.Source, &created, &updated); err != nil {
+		return User{}, err
+	}
+	var err error
+	if u.CreatedAt, err = parseTime(created); err != nil {
+		return User{}, fmt.Errorf("user %d created_at: %w", u.ID, err)
+	}
+	if u.UpdatedAt, err = parseTime(updated); err != nil {
+		return User{}, fmt.Errorf("user %d updated_at: %w", u.ID, err)
+	}
+	return u, nil
+}
+
+// UserByID returns the user with the given id.
+func (s *Store) UserByID(ctx context.Context, id int64) (User, error) {
+	u, err := scanUser(s.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
+	if err != nil {
+		return User{}, fmt.Errorf("user %d: %w", id, mapError(err))
+	}
+	return u, nil
+}
+
+// UserByUsername returns the user with the given username.
+func (s *Store) UserByUsername(ctx context.Context, username string) (User, error) {
+	u, err := scanUser(s.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE username = ?`, username))
+	if err != nil {
+		return User{}, fmt.Errorf("user %q: %w", username, mapError(err))
+	}
+	return u, nil
+}
+
+// Users lists all users ordered by username.
+func (s *Store) Users(ctx context.Context) ([]User, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+userColumns+` FROM users ORDER BY username`)
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	defer rows.Close()
+	var out []User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list users: %w", err)
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+// CountUsers returns the number of users.
+func (s *Store) CountUsers(ctx context.Context) (int, error) {
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM users`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count users: %w", err)
+	}
+	return n, nil
+}
+
+// UserGroups returns the names of the groups the user belongs to, sorted.
+func (s *Store) UserGroups(ctx context.Context, userID int64) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `
+		SELECT g.name
+		FROM group_members m JOIN groups g ON g.id = m.group_id
+		WHERE m.user_id = ?
+		ORDER BY g.name`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("groups of user %d: %w", userID, err)
+	}
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return nil, err
+		}
+		names = append(names, name)
+	}
+	return names, rows.Err()
+}
+
+// Groups lists every group with its members' usernames, ordered by name.
+func (s *Store) Groups(ctx context.Context) ([]Group, error) {
+	rows, err := s.db.QueryContext(ctx, `
+		SELECT g.id, g.name, g.source, coalesce(u.username, '')
+		FROM groups g
+		LEFT JOIN group_members m ON m.group_id = g.id
+		LEFT JOIN users u ON u.id = m.user_id
+		ORDER BY g.name, u.username`)
+	if err != nil {
+		return nil, fmt.Errorf("list groups: %w", err)
+	}
+	defer rows.Close()
+	var out []Group
+	for rows.Next() {
+		var g Group
+		var member string
+		if err := rows.Scan(&g.ID, &g.Name, &g.Source, &member); err != nil {
+			return nil, fmt.Errorf("list groups: %w", err)
+		}
+		if n := len(out); n == 0 || out[n-1].ID != g.ID {
+			out = append(out, g)
+		}
+		if member != "" {
+			last := &out[len(out)-1]
+			last.Members = append(last.Members, member)
+		}
+	}
+	return out, rows.Err()
+}
+
+// CreateUser inserts a user. A taken username gives ErrConflict.
+func (tx *Tx) CreateUser(ctx context.Context, u User) (User, error) {
+	u.CreatedAt, u.UpdatedAt = tx.now, tx.now
+	res, err := tx.tx.ExecContext(ctx, `
+		INSERT INTO users (username, email, display_name, password_hash, source, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		u.Username, u.Email, u.DisplayName, u.PasswordHash, u.Source, formatTime(u.CreatedAt), formatTime(u.UpdatedAt))
+	if err != nil {
+		return User{}, fmt.Errorf("create user %q: %w", u.Username, mapError(err))
+	}
+	if u.ID, err = res.LastInsertId(); err != nil {
+		return User{}, err
+	}
+	return u, nil
+}
+
+// UserByUsername returns the user with the given username.
+func (tx *Tx) UserByUsername(ctx context.Context, username string) (User, error) {
+	u, err := scanUser(tx.tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE username = ?`, username))
+	if err != nil {
+		return User{}, fmt.Errorf("user %q: %w", username, mapError(err))
+	}
+	return u, nil
+}
+
+// UpdateUser writes every field of an existing user, found by ID.
+func (tx *Tx) UpdateUser(ctx context.Context, u User) (User, error) {
+	u.UpdatedAt = tx.now
+	res, err := tx.tx.ExecContext(ctx, `
+		UPDATE users SET username = ?, email = ?, display_name = ?, password_hash = ?, source = ?, updated_at = ?
+		WHERE id = ?`,
+		u.Username, u.Email, u.DisplayName, u.PasswordHash, u.Source, formatTime(u.UpdatedAt), u.ID)
+	if err != nil {
+		return User{}, fmt.Errorf("update user %q: %w", u.Username, mapError(err))
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return User{}, err
+	} else if n == 0 {
+		return User{}, fmt.Errorf("update user %q: %w", u.Username, ErrNotFound)
+	}
+	return u, nil
+}
+
+// DeleteUsersExcept deletes the users of the given source whose usernames
+// are not in keep, and returns how many it deleted.
+func (tx *Tx) DeleteUsersExcept(ctx context.Context, source string, keep []string) (int64, error) {
+	query, args := exceptQuery(`DELETE FROM users WHERE source = ?`, "username", source, keep)
+	res, err := tx.tx.ExecContext(ctx, query, args...)
+	if err != nil {
+		return 0, fmt.Errorf("delete %s users: %w", source, err)
+	}
+	return res.RowsAffected()
+}
+
+// EnsureGroup returns the id of the named group, creating it with the
+// given source if it does not exist. A 'local' group named in the file
+// becomes a 'file' group.
+func (tx *Tx) EnsureGroup(ctx context.Context, name, source string) (int64, error) {
+	var id int64
+	var current string
+	err := tx.tx.QueryRowContext(ctx, `SELECT id, source FROM groups WHERE name = ?`, name).Scan(&id, &current)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		res, err := tx.tx.ExecContext(ctx, `INSERT INTO groups (name, source) VALUES (?, ?)`, name, source)
+		if err != nil {
+			return 0, fmt.Errorf("create group %q: %w", name, mapError(err))
+		}
+		return res.LastInsertId()
+	case err != nil:
+		return 0, fmt.Errorf("group %q: %w", name, err)
+	}
+	if current != source && source == SourceFile {
+		if _, err := tx.tx.ExecContext(ctx, `UPDATE groups SET source = ? WHERE id = ?`, source, id); err != nil {
+			return 0, fmt.Errorf("update group %q: %w", name, err)
+		}
+	}
+	return id, nil
+}
+
+// DeleteGroupsExcept deletes the groups of the given source whose names
+// are not in keep.
+func (tx *Tx) DeleteGroupsExcept(ctx context.Context, source string, keep []string) (int64, error) {
+	query, args := exceptQuery(`DELETE FROM groups WHERE source = ?`, "name", source, keep)
+	res, err := tx.tx.ExecContext(ctx, query, args...)
+	if err != nil {
+		return 0, fmt.Errorf("delete %s groups: %w", source, err)
+	}
+	return res.RowsAffected()
+}
+
+// AddGroupMember adds a user to a group. Adding an existing member keeps
+// the membership's original source.
+func (tx *Tx) AddGroupMember(ctx context.Context, groupID, userID int64, source string) error {
+	_, err := tx.tx.ExecContext(ctx, `
+		INSERT INTO group_members (group_id, user_id, source) VALUES (?, ?, ?)
+		ON CONFLICT (group_id, user_id) DO NOTHING`, groupID, userID, source)
+	if err != nil {
+		return fmt.Errorf("add user %d to group %d: %w", userID, groupID, mapError(err))
+	}
+	return nil
+}
+
+// DeleteGroupMembers removes every membership of the given source.
+func (tx *Tx) DeleteGroupMembers(ctx context.Context, source string) error {
+	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM group_members WHERE source = ?`, source); err != nil {
+		return fmt.Errorf("delete %s memberships: %w", source, err)
+	}
+	return nil
+}
+
+// exceptQuery appends "AND column NOT IN (?, ...)" for keep.
+func exceptQuery(query, column, source string, keep []string) (string, []any) {
+	args := []any{source}
+	if len(keep) == 0 {
+		return query, args
+	}
+	for _, k := range keep {
+		args = append(args, k)
+	}
+	return query + ` AND ` + column + ` NOT IN (?` + strings.Repeat(`, ?`, len(keep)-1) + `)`, args
+}
