@@ -1,0 +1,25 @@
+// Package auth owns who people are: users and groups, passwords, and the
+// cookie session that remembers a signed-in user.
+//
+// Users and groups come from a permissions file in SpiffArena's YAML format
+// (users, groups, default_group, permissions). Loading the file writes its
+// users and groups to the store, replacing what an earlier load wrote, so
+// the file stays the source of truth while sessions and other rows can
+// reference users by id. Plain passwords in the file are hashed with bcrypt
+// on load; only the hash is kept. A password that already is a bcrypt hash
+// is kept as it is. When there are no users at all after loading, an "admin"
+// user in the "admin" group is created with a password from the
+// configuration or a generated one that is returned to be logged once.
+//
+// Permission rules in the file are parsed and checked for form (known
+// actions, a target) so a mistyped file fails at start; deciding access by
+// them is not done yet. Today the admin pages are open to members of the
+// "admin" group and every other page to any signed-in user.
+//
+// Sessions are gorilla/sessions cookies, signed and encrypted with keys
+// derived from one secret (configured, or generated and kept in the data
+// directory), HttpOnly, SameSite=Lax, and Secure when Waymark is reached over
+// https. The session holds the user id and the CSRF token.
+//
+// The package has no HTTP handlers and imports only internal/store.
+package auth
