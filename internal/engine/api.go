@@ -1,0 +1,188 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+)
+
+// Errors callers branch on.
+var (
+	ErrNoTask      = errors.New("no such task")
+	ErrTaskState   = errors.New("task is not in a state that allows this")
+	ErrNotHuman    = errors.New("task is not a user or manual task")
+	ErrNotStarted  = errors.New("task is not waiting for an external result")
+	ErrNotRunnable = errors.New("instance is not running")
+)
+
+// Complete completes a READY user, manual or untyped task with form data and
+// runs the instance until it waits again. With spiffworkflow:variableName the
+// whole form is stored under that variable; otherwise it is deep-merged into
+// the task data.
+func (in *Instance) Complete(taskID int, form map[string]any) error {
+	t := in.Task(taskID)
+	if t == nil {
+		return fmt.Errorf("complete task %d: %w", taskID, ErrNoTask)
+	}
+	if !waitsForPerson(t) {
+		return fmt.Errorf("complete task %d (%s): %w", taskID, t.Node.ID, ErrNotHuman)
+	}
+	if t.State != Ready {
+		return fmt.Errorf("complete task %d (%s) in state %s: %w", taskID, t.Node.ID, t.State, ErrTaskState)
+	}
+	if in.status == Terminated {
+		return ErrNotRunnable
+	}
+	form = NormalizeMap(form)
+	if v := t.Node.VariableName; v != "" {
+		t.Data = with(t.Data, v, form)
+	} else {
+		t.Data = deepMerge(t.Data, form)
+	}
+	in.completeTask(t)
+	in.run()
+	return nil
+}
+
+// CompleteStarted completes a STARTED service task with its result (stored
+// as the operator's result variable) and runs the instance.
+func (in *Instance) CompleteStarted(taskID int, result any) error {
+	t := in.Task(taskID)
+	if t == nil {
+		return fmt.Errorf("complete task %d: %w", taskID, ErrNoTask)
+	}
+	if t.State != Started || t.Node.Service == nil && t.Node.Kind.IsActivity() && t.Node.Sub != nil {
+		return fmt.Errorf("complete task %d (%s): %w", taskID, t.Node.ID, ErrNotStarted)
+	}
+	if in.scopes[t.ID] != nil || t.Role == RoleWrapper {
+		return fmt.Errorf("complete task %d (%s): %w", taskID, t.Node.ID, ErrNotStarted)
+	}
+	if t.Node.Service != nil {
+		t.Data = with(t.Data, resultVariable(t), Normalize(result))
+	}
+	in.completeTask(t)
+	in.run()
+	return nil
+}
+
+// FailStarted puts a STARTED task in ERROR with the given message.
+func (in *Instance) FailStarted(taskID int, msg string) error {
+	t := in.Task(taskID)
+	if t == nil {
+		return fmt.Errorf("fail task %d: %w", taskID, ErrNoTask)
+	}
+	if t.State != Started || in.scopes[t.ID] != nil || t.Role == RoleWrapper {
+		return fmt.Errorf("fail task %d (%s): %w", taskID, t.Node.ID, ErrNotStarted)
+	}
+	in.fail(t, &TaskError{TaskID: t.ID, NodeID: t.Node.ID, Phase: "run", Msg: msg})
+	return nil
+}
+
+// Retry moves a task in ERROR on again from where it stopped (its inputs
+// and pre-script, its body, or its post-script and outputs), typically after
+// the model was fixed and the instance restored against the new library.
+func (in *Instance) Retry(taskID int) error {
+	t := in.Task(taskID)
+	if t == nil {
+		return fmt.Errorf("retry task %d: %w", taskID, ErrNoTask)
+	}
+	if t.State != Error {
+		return fmt.Errorf("retry task %d (%s) in state %s: %w", taskID, t.Node.ID, t.State, ErrTaskState)
+	}
+	phase := "run"
+	if t.Err != nil {
+		phase = t.Err.Phase
+	}
+	t.Err = nil
+	in.status = Running
+	switch phase {
+	case "ready":
+		if t.Attached != 0 || t.Node.HasEventWait() {
+			in.wait(t)
+		} else {
+			in.makeReady(t)
+		}
+	case "complete":
+		in.setState(t, Ready)
+		in.completeTask(t)
+	default:
+		in.setState(t, Ready)
+		if !waitsForPerson(t) {
+			in.queue = append([]*Task{t}, in.queue...)
+		}
+	}
+	in.run()
+	return nil
+}
+
+// Terminate ends the instance: every live task is cancelled.
+func (in *Instance) Terminate() {
+	for _, t := range in.tasks {
+		if t.State.Live() || (t.Trigger && t.State == Waiting) {
+			in.setState(t, Cancelled)
+		}
+	}
+	for _, sc := range in.scopes {
+		sc.done = true
+	}
+	in.queue = nil
+	in.status = Terminated
+}
+
+// Tasks returns every task of the instance in creation order. The returned
+// tasks must not be changed.
+func (in *Instance) Tasks() []*Task { return in.tasks }
+
+// ReadyHuman returns the READY user, manual and untyped tasks, in creation order.
+func (in *Instance) ReadyHuman() []*Task {
+	var out []*Task
+	for _, t := range in.tasks {
+		if t.State == Ready && waitsForPerson(t) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// Waiting returns the catching tasks waiting for an event: catch events,
+// receive tasks, boundary events, start events and event-based gateways.
+// Joins waiting for branches are not included.
+func (in *Instance) Waiting() []*Task {
+	var out []*Task
+	for _, t := range in.tasks {
+		if t.State == Waiting && t.Arrivals == nil && (t.Trigger || in.scopeActive(t)) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// Trace returns the BPMN ids of completed tasks in completion order.
+func (in *Instance) Trace() []string {
+	done := make([]*Task, 0, len(in.tasks))
+	for _, t := range in.tasks {
+		if t.Seq > 0 {
+			done = append(done, t)
+		}
+	}
+	sort.Slice(done, func(i, j int) bool { return done[i].Seq < done[j].Seq })
+	out := make([]string, len(done))
+	for i, t := range done {
+		out[i] = t.Node.ID
+	}
+	return out
+}
+
+// LastCompleted returns the most recently completed task, or nil.
+func (in *Instance) LastCompleted() *Task {
+	var last *Task
+	for _, t := range in.tasks {
+		if t.Seq > 0 && (last == nil || t.Seq > last.Seq) {
+			last = t
+		}
+	}
+	return last
+}
+
+// Correlations returns the correlation values recorded so far.
+func (in *Instance) Correlations() map[string]any { return in.correlations }

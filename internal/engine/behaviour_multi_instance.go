@@ -1,0 +1,273 @@
+package engine
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/waymark-bpm/waymark/internal/engine/script"
+)
+
+// startWrapper begins a loop or multi-instance activity: it becomes STARTED
+// and creates its first instance(s), or completes at once when there is
+// nothing to run.
+func (in *Instance) startWrapper(t *Task) {
+	n := t.Node
+	t.Loop = &loopState{}
+	if n.Loop != nil {
+		if n.Loop.TestBefore {
+			done, te := in.loopDone(t)
+			if te != nil {
+				in.fail(t, te)
+				return
+			}
+			if done {
+				in.completeTask(t)
+				return
+			}
+		}
+		in.setState(t, Started)
+		in.spawnInstance(t, t.Loop.Next, nil, nil, false)
+		return
+	}
+	mi := n.MI
+	data := t.Data
+	var keys, items []any
+	if mi.InputRef != "" {
+		input, ok := data[mi.InputRef]
+		if !ok {
+			in.fail(t, &TaskError{TaskID: t.ID, NodeID: n.ID, Phase: "run", Msg: fmt.Sprintf("missing data input for multi-instance task: %q", mi.InputRef)})
+			return
+		}
+		switch v := input.(type) {
+		case []any:
+			for i, it := range v {
+				keys = append(keys, int64(i))
+				items = append(items, it)
+			}
+		case map[string]any:
+			ks := make([]string, 0, len(v))
+			for k := range v {
+				ks = append(ks, k)
+			}
+			sort.Strings(ks)
+			for _, k := range ks {
+				keys = append(keys, k)
+				items = append(items, v[k])
+			}
+		case string:
+			for _, r := range v {
+				keys = append(keys, nil)
+				items = append(items, string(r))
+			}
+		default:
+			in.fail(t, &TaskError{TaskID: t.ID, NodeID: n.ID, Phase: "run", Msg: fmt.Sprintf("multi-instance input %q must be a list or a dict, not %s", mi.InputRef, typeName(input))})
+			return
+		}
+		if mi.OutputRef != "" {
+			out, exists := data[mi.OutputRef]
+			switch {
+			case !exists:
+				if _, isMap := input.(map[string]any); isMap {
+					data = with(data, mi.OutputRef, map[string]any{})
+				} else {
+					data = with(data, mi.OutputRef, []any{})
+				}
+			default:
+				switch o := out.(type) {
+				case map[string]any:
+				case []any:
+					if mi.OutputRef != mi.InputRef && len(o) > 0 {
+						in.fail(t, &TaskError{TaskID: t.ID, NodeID: n.ID, Phase: "run", Msg: "if the input is not being updated in place, the output must be empty or it must be a map (dict)"})
+						return
+					}
+				default:
+					in.fail(t, &TaskError{TaskID: t.ID, NodeID: n.ID, Phase: "run", Msg: "only a dict or a list can be used for output"})
+					return
+				}
+			}
+		}
+	} else {
+		v, err := mi.Cardinality.Eval(&in.senv, data)
+		if err != nil {
+			in.fail(t, in.taskErr(t, "run", "loop cardinality", err))
+			return
+		}
+		count, ok := v.(int64)
+		if !ok || count < 0 {
+			in.fail(t, &TaskError{TaskID: t.ID, NodeID: n.ID, Phase: "run", Msg: fmt.Sprintf("loop cardinality must be a non-negative whole number, not %s", script.ToPython(v))})
+			return
+		}
+		for i := int64(0); i < count; i++ {
+			keys = append(keys, i)
+			items = append(items, i)
+		}
+		if mi.OutputRef != "" {
+			if out, exists := data[mi.OutputRef]; !exists {
+				data = with(data, mi.OutputRef, []any{})
+			} else if o, isList := out.([]any); isList && len(o) > 0 {
+				in.fail(t, &TaskError{TaskID: t.ID, NodeID: n.ID, Phase: "run", Msg: "if loop cardinality is specified, the output must be a map (dict) or empty list"})
+				return
+			}
+		}
+	}
+	for _, name := range []string{mi.InputItem, mi.OutputItem} {
+		if name == "" {
+			continue
+		}
+		if _, exists := data[name]; exists {
+			in.fail(t, &TaskError{TaskID: t.ID, NodeID: n.ID, Phase: "run", Msg: fmt.Sprintf("multi-instance item %q already exists in the task data", name)})
+			return
+		}
+	}
+	t.Data = data
+	t.Loop.Keys, t.Loop.Items, t.Loop.Total = keys, items, len(items)
+	if t.Loop.Total == 0 {
+		in.completeTask(t)
+		return
+	}
+	in.setState(t, Started)
+	if mi.Sequential {
+		in.spawnNext(t)
+		return
+	}
+	for t.Loop.Next < t.Loop.Total {
+		in.spawnNext(t)
+	}
+}
+
+func (in *Instance) spawnNext(t *Task) {
+	i := t.Loop.Next
+	in.spawnInstance(t, i, t.Loop.Keys[i], t.Loop.Items[i], true)
+}
+
+// spawnInstance creates instance (or iteration) i of a wrapper.
+func (in *Instance) spawnInstance(w *Task, i int, key, item any, hasItem bool) {
+	w.Loop.Next = i + 1
+	data := w.Data
+	if hasItem && w.Node.MI.InputItem != "" {
+		data = with(data, w.Node.MI.InputItem, deepCopy(item))
+	}
+	c := in.newTask(w.Node, w.Scope, data, w.ID)
+	c.Role = RoleInstance
+	c.Wrapper = w.ID
+	c.Index = i
+	c.Key = key
+	in.activate(c)
+}
+
+// instanceDone merges a finished instance into its wrapper and decides
+// whether to run another or complete.
+func (in *Instance) instanceDone(c *Task) {
+	w := in.Task(c.Wrapper)
+	if w == nil || w.State != Started {
+		return
+	}
+	n := w.Node
+	w.Loop.Done++
+	if n.Loop != nil {
+		w.Data = deepMerge(w.Data, c.Data)
+		done, te := in.loopDone(w)
+		if te != nil {
+			in.fail(w, te)
+			return
+		}
+		if done {
+			in.completeTask(w)
+			return
+		}
+		in.spawnInstance(w, w.Loop.Next, nil, nil, false)
+		return
+	}
+	mi := n.MI
+	if mi.OutputRef != "" && mi.OutputItem != "" {
+		item, ok := c.Data[mi.OutputItem]
+		if !ok {
+			in.fail(c, &TaskError{TaskID: c.ID, NodeID: n.ID, Phase: "complete", Msg: fmt.Sprintf("expected an output item %q", mi.OutputItem)})
+			return
+		}
+		w.Data = with(w.Data, mi.OutputRef, placeOutput(w.Data[mi.OutputRef], c.Key, item, mi.OutputRef == mi.InputRef))
+	} else {
+		w.Data = deepMerge(w.Data, c.Data)
+	}
+	if mi.Completion != nil {
+		ok, err := mi.Completion.EvalBool(&in.senv, c.Data)
+		if err != nil {
+			in.fail(w, in.taskErr(w, "run", "completion condition", err))
+			return
+		}
+		if ok {
+			for _, o := range in.tasks[w.ID:] {
+				if o.Wrapper == w.ID && o.State.Live() {
+					in.cancelTask(o)
+				}
+			}
+			in.completeTask(w)
+			return
+		}
+	}
+	if w.Loop.Done >= w.Loop.Total {
+		in.completeTask(w)
+		return
+	}
+	if mi.Sequential {
+		in.spawnNext(w)
+	}
+}
+
+// placeOutput puts an instance's output item into the output collection: at
+// its key in a dict (or in a list updated in place), else appended.
+func placeOutput(out any, key, item any, inPlace bool) any {
+	switch o := out.(type) {
+	case map[string]any:
+		k, ok := key.(string)
+		if !ok {
+			k = script.ToPython(key)
+		}
+		return with(o, k, item)
+	case []any:
+		if i, ok := key.(int64); ok && inPlace && int(i) < len(o) {
+			cp := append([]any(nil), o...)
+			cp[i] = item
+			return cp
+		}
+		return append(append([]any(nil), o...), item)
+	}
+	return []any{item}
+}
+
+// loopDone evaluates a standard loop's end: the maximum reached, or the
+// condition false.
+func (in *Instance) loopDone(w *Task) (bool, *TaskError) {
+	l := w.Node.Loop
+	if l.HasMaximum && w.Loop.Done >= l.Maximum {
+		return true, nil
+	}
+	if l.Condition != nil {
+		ok, err := l.Condition.EvalBool(&in.senv, w.Data)
+		if err != nil {
+			return false, in.taskErr(w, "run", "loop condition", err)
+		}
+		return !ok, nil
+	}
+	return false, nil
+}
+
+func typeName(v any) string {
+	switch v.(type) {
+	case nil:
+		return "None"
+	case bool:
+		return "bool"
+	case int64:
+		return "int"
+	case float64:
+		return "float"
+	case string:
+		return "str"
+	case []any:
+		return "list"
+	case map[string]any:
+		return "dict"
+	}
+	return fmt.Sprintf("%T", v)
+}

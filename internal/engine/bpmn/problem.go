@@ -1,0 +1,58 @@
+package bpmn
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Problem is one thing wrong with a BPMN or DMN file, located precisely enough
+// for the modeler to put a marker on the element: the file, the element id
+// (empty for file-level problems such as malformed XML) and the XML line.
+type Problem struct {
+	File      string `json:"file"`
+	ElementID string `json:"element,omitempty"`
+	Line      int    `json:"line,omitempty"`
+	Msg       string `json:"message"`
+}
+
+func (p Problem) Error() string {
+	var b strings.Builder
+	b.WriteString(p.File)
+	if p.Line > 0 {
+		fmt.Fprintf(&b, ":%d", p.Line)
+	}
+	if p.ElementID != "" {
+		fmt.Fprintf(&b, ": %s", p.ElementID)
+	}
+	b.WriteString(": ")
+	b.WriteString(p.Msg)
+	return b.String()
+}
+
+// Problems is the error returned when files do not load: every problem found,
+// sorted by file and line.
+type Problems []Problem
+
+func (ps Problems) Error() string {
+	switch len(ps) {
+	case 0:
+		return "no problems"
+	case 1:
+		return ps[0].Error()
+	}
+	lines := make([]string, len(ps))
+	for i, p := range ps {
+		lines[i] = p.Error()
+	}
+	return fmt.Sprintf("%d problems:\n%s", len(ps), strings.Join(lines, "\n"))
+}
+
+func (ps Problems) sort() {
+	sort.SliceStable(ps, func(i, j int) bool {
+		if ps[i].File != ps[j].File {
+			return ps[i].File < ps[j].File
+		}
+		return ps[i].Line < ps[j].Line
+	})
+}

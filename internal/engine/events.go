@@ -1,0 +1,474 @@
+package engine
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/waymark-bpm/waymark/internal/engine/script"
+	"github.com/waymark-bpm/waymark/internal/engine/spec"
+)
+
+// wait puts a catching task in WAITING and arms what it waits for: a
+// timer's due time, correlation values, or an immediate check of a
+// conditional event.
+func (in *Instance) wait(t *Task) {
+	in.setState(t, Waiting)
+	for _, d := range t.Node.Events {
+		switch d.Type {
+		case spec.EventTimer:
+			if te := in.armTimer(t, d); te != nil {
+				in.fail(t, te)
+				return
+			}
+		case spec.EventMessage:
+			for _, pc := range d.ProcessCorrelations {
+				v, err := pc.Expr.Eval(&in.senv, t.Data)
+				if err != nil {
+					in.fail(t, in.taskErr(t, "ready", "correlation expression", err))
+					return
+				}
+				in.correlations[pc.PropertyID] = v
+			}
+		case spec.EventConditional:
+			if t.Gate == 0 {
+				in.checkConditional(t)
+			}
+		}
+	}
+}
+
+func (in *Instance) armTimer(t *Task, d *spec.EventDef) *TaskError {
+	if d.TimerExpr == nil {
+		return &TaskError{TaskID: t.ID, NodeID: t.Node.ID, Phase: "ready", Msg: "timer has no expression"}
+	}
+	v, err := d.TimerExpr.Eval(&in.senv, t.Data)
+	if err != nil {
+		return in.taskErr(t, "ready", "timer expression", err)
+	}
+	s, ok := v.(string)
+	if !ok {
+		return &TaskError{TaskID: t.ID, NodeID: t.Node.ID, Phase: "ready", Msg: fmt.Sprintf("timer expression must give ISO-8601 text, not %s", script.ToPython(v))}
+	}
+	now := in.now()
+	switch d.TimerType {
+	case spec.TimerDate:
+		due, err := parseISODate(s)
+		if err != nil {
+			return &TaskError{TaskID: t.ID, NodeID: t.Node.ID, Phase: "ready", Msg: err.Error()}
+		}
+		t.Due = due
+	case spec.TimerDuration:
+		due, err := addISODuration(now, s)
+		if err != nil {
+			return &TaskError{TaskID: t.ID, NodeID: t.Node.ID, Phase: "ready", Msg: err.Error()}
+		}
+		t.Due = due
+	case spec.TimerCycle:
+		due, period, reps, err := parseCycle(now, s)
+		if err != nil {
+			return &TaskError{TaskID: t.ID, NodeID: t.Node.ID, Phase: "ready", Msg: err.Error()}
+		}
+		t.Due, t.Period, t.Cycles = due, period, reps
+	}
+	return nil
+}
+
+// throwAll throws every event definition of a throwing task.
+func (in *Instance) throwAll(t *Task) *TaskError {
+	for _, d := range t.Node.Events {
+		var payload any
+		if d.Payload != nil {
+			v, err := d.Payload.Eval(&in.senv, t.Data)
+			if err != nil {
+				return in.taskErr(t, "run", "payload", err)
+			}
+			payload = v
+		}
+		switch d.Type {
+		case spec.EventMessage:
+			if payload == nil {
+				payload = map[string]any{}
+			}
+			corr := in.messageCorrelations(d, payload)
+			for k, v := range corr {
+				if _, set := in.correlations[k]; !set {
+					in.correlations[k] = v
+				}
+			}
+			if !in.deliver(spec.EventMessage, d.Name, "", payload, t) {
+				in.effects = append(in.effects, Effect{Kind: "message", Name: d.Name, Payload: payload, Correlations: corr, TaskID: t.ID, NodeID: t.Node.ID})
+			}
+		case spec.EventSignal:
+			if !in.deliver(spec.EventSignal, d.Name, "", payload, t) {
+				in.effects = append(in.effects, Effect{Kind: "signal", Name: d.Name, Payload: payload, TaskID: t.ID, NodeID: t.Node.ID})
+			}
+		case spec.EventError, spec.EventEscalation:
+			if !in.propagate(t, d, payload) {
+				kind := "error"
+				if d.Type == spec.EventEscalation {
+					kind = "escalation"
+				}
+				in.effects = append(in.effects, Effect{Kind: kind, Name: d.Name, Code: d.Code, Payload: payload, TaskID: t.ID, NodeID: t.Node.ID})
+			}
+		case spec.EventCancel:
+			in.cancelTransaction(t)
+		}
+	}
+	return nil
+}
+
+// messageCorrelations computes a message's correlation values from its payload.
+func (in *Instance) messageCorrelations(d *spec.EventDef, payload any) map[string]any {
+	if len(d.CorrelationProperties) == 0 {
+		return nil
+	}
+	ns, ok := payload.(map[string]any)
+	if !ok {
+		return nil
+	}
+	out := map[string]any{}
+	for _, cp := range d.CorrelationProperties {
+		if e := cp.Retrieval[d.Name]; e != nil {
+			if v, err := e.Eval(&in.senv, ns); err == nil {
+				out[cp.ID] = v
+			}
+		}
+	}
+	return out
+}
+
+// correlates reports whether an incoming message matches the correlation
+// values this instance recorded.
+func (in *Instance) correlates(d *spec.EventDef, payload any) bool {
+	for k, v := range in.messageCorrelations(d, payload) {
+		if have, ok := in.correlations[k]; ok && !equalValue(have, v) {
+			return false
+		}
+	}
+	return true
+}
+
+// Deliver hands a message or signal from outside to the instance and runs
+// it. It reports whether anything caught it.
+func (in *Instance) Deliver(kind, name string, payload any) (bool, error) {
+	var t spec.EventType
+	switch kind {
+	case "message":
+		t = spec.EventMessage
+	case "signal":
+		t = spec.EventSignal
+	default:
+		return false, fmt.Errorf("cannot deliver a %q event (message or signal)", kind)
+	}
+	caught := in.deliver(t, name, "", Normalize(payload), nil)
+	in.run()
+	return caught, nil
+}
+
+// deliver offers an event to every waiting catcher; a message goes to the
+// first catcher only, a signal to all. It reports whether one caught it.
+func (in *Instance) deliver(typ spec.EventType, name, code string, payload any, from *Task) bool {
+	caught := false
+	n := len(in.tasks)
+	for i := 0; i < n; i++ {
+		w := in.tasks[i]
+		if w.State != Waiting || w == from {
+			continue
+		}
+		for _, d := range w.Node.Events {
+			if d.Type != typ || d.Name != name {
+				continue
+			}
+			if typ == spec.EventMessage && !in.correlates(d, payload) {
+				continue
+			}
+			if w.Trigger || in.scopeActive(w) {
+				in.fire(w, d, payload)
+				caught = true
+			}
+			break
+		}
+		if caught && typ == spec.EventMessage {
+			return true
+		}
+	}
+	return caught
+}
+
+// scopeActive reports whether a waiting task's scope is still running.
+func (in *Instance) scopeActive(t *Task) bool {
+	sc := in.scopes[t.Scope]
+	return sc != nil && !sc.done
+}
+
+// fire makes a waiting catcher react to its event.
+func (in *Instance) fire(w *Task, d *spec.EventDef, payload any) {
+	if d.Variable != "" {
+		w.Data = with(w.Data, d.Variable, deepCopy(payload))
+	}
+	switch {
+	case w.Trigger:
+		in.startEventSubProcess(w, payload)
+		return
+	case w.Attached != 0:
+		act := in.Task(w.Attached)
+		if w.Node.CancelActivity {
+			in.cancelTask(act)
+			in.queue = pruneQueue(in.queue)
+		} else {
+			// A non-interrupting boundary event starts a path of its own and
+			// keeps waiting for the next occurrence.
+			nt := in.newTask(w.Node, w.Scope, w.Data, act.ID)
+			nt.Attached = act.ID
+			in.setState(nt, Ready)
+			in.completeCatch(nt)
+			if d.Type == spec.EventTimer {
+				in.rearmCycle(w)
+			}
+			return
+		}
+	case w.Gate != 0:
+		g := in.Task(w.Gate)
+		for _, o := range in.tasks[g.ID:] {
+			if o.Gate == g.ID && o != w && o.State.Live() {
+				in.setState(o, Cancelled)
+			}
+		}
+		in.setState(g, Ready)
+		in.setState(g, Completed)
+		in.seq++
+		g.Seq = in.seq
+	}
+	in.setState(w, Ready)
+	in.completeCatch(w)
+}
+
+// completeCatch completes a catching task whose event happened.
+func (in *Instance) completeCatch(t *Task) {
+	if t.Node.Kind == spec.KindStartEvent || t.Node.Kind == spec.KindBoundaryEvent || t.Node.Kind == spec.KindIntermediateCatchEvent {
+		in.completeTask(t)
+		return
+	}
+	in.completeTask(t) // receive task
+}
+
+// rearmCycle schedules the next occurrence of a cycle timer, or ends it.
+func (in *Instance) rearmCycle(w *Task) {
+	if w.Cycles == 0 || w.Period <= 0 {
+		in.setState(w, Cancelled)
+		return
+	}
+	if w.Cycles > 0 {
+		w.Cycles--
+		if w.Cycles == 0 {
+			in.setState(w, Cancelled)
+			return
+		}
+	}
+	w.Due = w.Due.Add(w.Period)
+}
+
+// AdvanceTo fires every waiting timer whose due time is strictly before now
+// (SpiffWorkflow compares with <) and runs the instance.
+func (in *Instance) AdvanceTo(now time.Time) {
+	for {
+		fired := false
+		n := len(in.tasks)
+		for i := 0; i < n; i++ {
+			w := in.tasks[i]
+			if w.State != Waiting || w.Due.IsZero() || !w.Due.Before(now) {
+				continue
+			}
+			if !w.Trigger && !in.scopeActive(w) {
+				continue
+			}
+			for _, d := range w.Node.Events {
+				if d.Type == spec.EventTimer {
+					in.fire(w, d, nil)
+					fired = true
+					break
+				}
+			}
+		}
+		in.run()
+		if !fired {
+			return
+		}
+	}
+}
+
+// NextTimer returns the earliest due time of a waiting timer, if any.
+func (in *Instance) NextTimer() (time.Time, bool) {
+	var next time.Time
+	for _, t := range in.tasks {
+		if t.State == Waiting && !t.Due.IsZero() && (next.IsZero() || t.Due.Before(next)) {
+			next = t.Due
+		}
+	}
+	return next, !next.IsZero()
+}
+
+// checkConditionals re-evaluates the waiting conditional events of a scope.
+func (in *Instance) checkConditionals(sc *scopeInst) {
+	for _, t := range in.tasks {
+		if t.State == Waiting && t.Scope == sc.key && t.Node.HasEvent(spec.EventConditional) {
+			in.checkConditional(t)
+		}
+	}
+}
+
+func (in *Instance) checkConditional(t *Task) {
+	for _, d := range t.Node.Events {
+		if d.Type != spec.EventConditional || d.Condition == nil {
+			continue
+		}
+		env := in.senv
+		if sc := in.scopes[t.Scope]; sc != nil && len(sc.objects) > 0 {
+			env.Globals = sc.objects
+		}
+		ok, err := d.Condition.EvalBool(&env, t.Data)
+		if err != nil {
+			in.fail(t, in.taskErr(t, "ready", "condition", err))
+			return
+		}
+		if ok {
+			in.fire(t, d, nil)
+			return
+		}
+	}
+}
+
+// propagate offers an error or escalation thrown by t to the boundary events
+// of the activities around it and to the event subprocesses of the scopes
+// around it, innermost first. It reports whether one caught it.
+func (in *Instance) propagate(t *Task, d *spec.EventDef, payload any) bool {
+	scope := t.Scope
+	for {
+		sc := in.scopes[scope]
+		if sc == nil {
+			return false
+		}
+		// Event subprocesses of this scope.
+		for _, w := range in.tasks {
+			if w.Trigger && w.Scope == scope && w.State == Waiting {
+				if ed := matchCode(w.Node, d); ed != nil {
+					in.fire(w, ed, payload)
+					return true
+				}
+			}
+		}
+		if scope <= 0 {
+			return false
+		}
+		owner := in.Task(scope)
+		if owner == nil {
+			return false
+		}
+		act := owner
+		if owner.Role == RoleInstance {
+			act = in.Task(owner.Wrapper)
+		}
+		for _, b := range in.tasks[act.ID:] {
+			if b.Attached == act.ID && b.State == Waiting {
+				if ed := matchCode(b.Node, d); ed != nil {
+					in.fire(b, ed, payload)
+					return true
+				}
+			}
+		}
+		scope = act.Scope
+	}
+}
+
+// matchCode finds a catching definition of the same type whose code matches
+// (a catcher without a code catches any).
+func matchCode(n *spec.Node, d *spec.EventDef) *spec.EventDef {
+	for _, c := range n.Events {
+		if c.Type == d.Type && (c.Code == "" || c.Code == d.Code) {
+			return c
+		}
+	}
+	return nil
+}
+
+// cancelTransaction handles a cancel end event: the enclosing transaction is
+// cancelled and its cancel boundary event fires.
+func (in *Instance) cancelTransaction(t *Task) {
+	scope := t.Scope
+	for scope > 0 {
+		owner := in.Task(scope)
+		if owner.Node.Kind == spec.KindTransaction {
+			for _, b := range in.tasks[owner.ID:] {
+				if b.Attached == owner.ID && b.State == Waiting && b.Node.HasEvent(spec.EventCancel) {
+					in.fire(b, b.Node.Event(), nil)
+					return
+				}
+			}
+			return
+		}
+		scope = owner.Scope
+	}
+}
+
+// followLink jumps from a link throw event to the link catch event of the
+// same name in the same scope.
+func (in *Instance) followLink(t *Task) {
+	name := t.Node.Event().Name
+	for _, n := range t.Node.Scope.Nodes {
+		if n.Kind == spec.KindIntermediateCatchEvent && n.HasEvent(spec.EventLink) {
+			for _, d := range n.Events {
+				if d.Type == spec.EventLink && d.Name == name {
+					in.arrive(n, t.Scope, t.Data, nil, t)
+					return
+				}
+			}
+		}
+	}
+}
+
+// armEventSubProcess makes an event subprocess of a running scope wait for
+// its trigger; one with a none start runs at once.
+func (in *Instance) armEventSubProcess(sc *scopeInst, es *spec.Node, data map[string]any, from int) {
+	st := es.Sub.Starts[0]
+	if len(st.Events) == 0 {
+		t := in.newTask(es, sc.key, data, from)
+		in.setState(t, Started)
+		inner := in.openScope(t.ID, es.Sub, sc.process, sc.key)
+		in.startScope(inner, data, t)
+		return
+	}
+	w := in.newTask(st, sc.key, data, from)
+	w.Trigger = true
+	in.wait(w)
+}
+
+// startEventSubProcess runs an event subprocess whose trigger fired. An
+// interrupting one cancels everything else in the scope; a non-interrupting
+// one leaves its trigger waiting for the next event.
+func (in *Instance) startEventSubProcess(w *Task, payload any) {
+	st := w.Node
+	es := st.Scope.Owner
+	sc := in.scopes[w.Scope]
+	if st.Interrupting {
+		in.setState(w, Cancelled)
+		for _, o := range in.tasks {
+			if o.Scope == sc.key && o.State.Live() {
+				in.cancelTask(o)
+			}
+		}
+		in.cancelTriggers(sc)
+		in.queue = pruneQueue(in.queue)
+	} else if st.HasEvent(spec.EventTimer) {
+		in.rearmCycle(w)
+	}
+	t := in.newTask(es, sc.key, w.Data, w.ID)
+	in.setState(t, Started)
+	inner := in.openScope(t.ID, es.Sub, sc.process, sc.key)
+	start := in.newTask(st, inner.key, w.Data, t.ID)
+	in.setState(start, Ready)
+	in.completeTask(start)
+	for _, sub := range es.Sub.EventSubProcesses {
+		in.armEventSubProcess(inner, sub, w.Data, t.ID)
+	}
+	in.checkScope(inner)
+}

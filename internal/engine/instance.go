@@ -1,0 +1,362 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/waymark-bpm/waymark/internal/engine/script"
+	"github.com/waymark-bpm/waymark/internal/engine/spec"
+)
+
+// Clock tells the engine what time it is. The engine never reads the wall
+// clock itself.
+type Clock interface {
+	Now() time.Time
+}
+
+// ServiceCall is a service task's request to the host.
+type ServiceCall struct {
+	TaskID   int
+	NodeID   string
+	Operator string
+	// Params holds each parameter's evaluated value by parameter id.
+	Params map[string]any
+	// Types holds each parameter's declared type by parameter id.
+	Types map[string]string
+	// Data is the task's data (read-only).
+	Data map[string]any
+}
+
+// ServiceResult is what the host answers: a value now, or Pending when the
+// result will come later through CompleteStarted or FailStarted.
+type ServiceResult struct {
+	Value   any
+	Pending bool
+}
+
+// ServiceRunner runs service-task operators for the engine.
+type ServiceRunner interface {
+	CallService(call ServiceCall) (ServiceResult, error)
+}
+
+// DecisionEvaluator evaluates a business rule task's decision on task data
+// and returns the outputs to merge into it.
+type DecisionEvaluator interface {
+	EvaluateDecision(decisionID string, data map[string]any) (map[string]any, error)
+}
+
+// ProcessResolver finds the process a call activity calls.
+type ProcessResolver interface {
+	ResolveProcess(id string) (*spec.Process, error)
+}
+
+// ErrProcessNotFound is returned by resolvers for an unknown process id.
+var ErrProcessNotFound = errors.New("process not found")
+
+// Env is what the host gives an instance: clock, service runner, decision
+// evaluator, process resolver and script helpers. It is not part of a
+// snapshot; Restore takes it again.
+type Env struct {
+	Clock     Clock
+	Services  ServiceRunner
+	Decisions DecisionEvaluator
+	// Processes resolves call activities; nil uses the library the instance
+	// was started from.
+	Processes ProcessResolver
+	// Funcs are helper functions offered to every script (get_current_user, ...).
+	Funcs map[string]script.Func
+	// Script limits; zero values take the script package's defaults.
+	MaxSteps      uint64
+	ScriptTimeout time.Duration
+}
+
+// Effect is something that left the instance for the host to route: a
+// message to another instance, a signal or escalation nobody inside caught,
+// an uncaught error.
+type Effect struct {
+	Kind    string // "message", "signal", "error", "escalation"
+	Name    string // message or signal name
+	Code    string // error or escalation code
+	Payload any
+	// Correlations are the message's correlation values by property id.
+	Correlations map[string]any
+	TaskID       int
+	NodeID       string
+}
+
+// Instance is one running (or finished) process instance.
+type Instance struct {
+	lib    *spec.Library
+	env    Env
+	senv   script.Env
+	tasks  []*Task // tasks[i].ID == i+1
+	scopes map[int]*scopeInst
+	queue  []*Task // READY engine tasks, FIFO
+	status Status
+	data   map[string]any // workflow data once Done
+	// seq counts completions; Task.Seq orders the trace.
+	seq     int
+	effects []Effect
+	// roots lists the root scope keys (0 for a process; -1, -2... for the
+	// participants of a collaboration).
+	roots []int
+	// correlations recorded by catching events: property id -> value.
+	correlations map[string]any
+	processID    string
+	started      time.Time
+}
+
+// scopeInst is a running scope: the process, or the inside of a subprocess,
+// call activity or event subprocess. Its key is the owning task's id
+// (0 and below for root scopes).
+type scopeInst struct {
+	key     int
+	scope   *spec.Scope
+	process *spec.Process // the process whose nodes run here
+	live    int           // tasks in WAITING, READY or STARTED
+	// objects holds the values of the data objects declared in this scope.
+	objects map[string]any
+	endData map[string]any // merged data of the end events reached
+	ended   bool           // an end event was reached
+	last    map[string]any // data of the last completed task
+	done    bool
+	parent  int // key of the enclosing scope instance (for data objects); meaningless for roots
+}
+
+// StartOptions select what to start.
+type StartOptions struct {
+	// Process is the id of the process to start. Collaboration may name a
+	// collaboration instead: every executable participant starts at once.
+	Process       string
+	Collaboration string
+	Data          map[string]any
+}
+
+// Start creates an instance and runs it until it waits on the outside world.
+// A failing task does not make Start fail: the instance's status is Failed
+// and the task is in ERROR (see Instance.Err).
+func Start(lib *spec.Library, opts StartOptions, env Env) (*Instance, error) {
+	in := newInstance(lib, env)
+	data := NormalizeMap(opts.Data)
+	in.started = in.now()
+	switch {
+	case opts.Collaboration != "":
+		c := lib.Collaborations[opts.Collaboration]
+		if c == nil {
+			return nil, fmt.Errorf("collaboration %q is not defined", opts.Collaboration)
+		}
+		in.processID = c.ID
+		key := 0
+		for _, part := range c.Participants {
+			p := lib.Process(part.ProcessID)
+			if p == nil || !p.Executable {
+				continue
+			}
+			key--
+			in.roots = append(in.roots, key)
+			sc := in.openScope(key, &p.Scope, p, 0)
+			in.startScope(sc, data, nil)
+		}
+		if len(in.roots) == 0 {
+			return nil, fmt.Errorf("collaboration %q has no executable participant", c.ID)
+		}
+	default:
+		p := lib.Process(opts.Process)
+		if p == nil {
+			return nil, fmt.Errorf("process %q is not defined", opts.Process)
+		}
+		if !p.Executable {
+			return nil, fmt.Errorf("process %q is not executable", p.ID)
+		}
+		in.processID = p.ID
+		in.roots = []int{0}
+		sc := in.openScope(0, &p.Scope, p, 0)
+		in.startScope(sc, data, nil)
+	}
+	in.run()
+	return in, nil
+}
+
+func newInstance(lib *spec.Library, env Env) *Instance {
+	in := &Instance{lib: lib, env: env, scopes: map[int]*scopeInst{}, status: Running, correlations: map[string]any{}}
+	in.senv = script.Env{Funcs: env.Funcs, MaxSteps: env.MaxSteps, Timeout: env.ScriptTimeout}
+	if env.Clock != nil {
+		in.senv.Now = env.Clock.Now
+	}
+	return in
+}
+
+func (in *Instance) now() time.Time {
+	if in.env.Clock == nil {
+		return time.Time{}
+	}
+	return in.env.Clock.Now().UTC()
+}
+
+// Status returns the instance's status.
+func (in *Instance) Status() Status { return in.status }
+
+// ProcessID is the id of the process (or collaboration) the instance runs.
+func (in *Instance) ProcessID() string { return in.processID }
+
+// Data returns the workflow data of a completed instance (nil before).
+func (in *Instance) Data() map[string]any { return in.data }
+
+// Library returns the library the instance runs.
+func (in *Instance) Library() *spec.Library { return in.lib }
+
+// TakeEffects returns the effects emitted since the last call and forgets them.
+func (in *Instance) TakeEffects() []Effect {
+	e := in.effects
+	in.effects = nil
+	return e
+}
+
+// Err returns the error of the first task in ERROR, or nil.
+func (in *Instance) Err() *TaskError {
+	for _, t := range in.tasks {
+		if t.State == Error && t.Err != nil {
+			return t.Err
+		}
+	}
+	return nil
+}
+
+// openScope registers a scope instance.
+func (in *Instance) openScope(key int, sc *spec.Scope, p *spec.Process, parent int) *scopeInst {
+	s := &scopeInst{key: key, scope: sc, process: p, parent: parent}
+	if len(sc.DataObjects) > 0 {
+		s.objects = make(map[string]any, len(sc.DataObjects))
+		for _, do := range sc.DataObjects {
+			s.objects[do.ID] = nil
+		}
+	}
+	in.scopes[key] = s
+	return s
+}
+
+// startScope puts a token on each none start event of the scope; start
+// events with a trigger (message, signal, timer, conditional) wait for it.
+// Event subprocesses of the scope are armed. from is the task that entered
+// the scope, or nil.
+func (in *Instance) startScope(s *scopeInst, data map[string]any, from *Task) {
+	fromID := 0
+	if from != nil {
+		fromID = from.ID
+	}
+	for _, st := range s.scope.Starts {
+		t := in.newTask(st, s.key, data, fromID)
+		if len(st.Events) > 0 {
+			in.wait(t)
+			continue
+		}
+		in.makeReady(t)
+	}
+	for _, es := range s.scope.EventSubProcesses {
+		in.armEventSubProcess(s, es, data, fromID)
+	}
+	in.checkScope(s)
+}
+
+// newTask creates a task bound to node in the scope instance key.
+func (in *Instance) newTask(n *spec.Node, scope int, data map[string]any, from int) *Task {
+	t := &Task{ID: len(in.tasks) + 1, Node: n, Scope: scope, Data: data, From: from}
+	t.Created = in.now()
+	in.tasks = append(in.tasks, t)
+	return t
+}
+
+// setState moves a task to a state, keeping the scope's live count.
+func (in *Instance) setState(t *Task, s State) {
+	was := t.State.Live()
+	t.State = s
+	t.Updated = in.now()
+	if t.Trigger {
+		return // event subprocess triggers do not keep their scope alive
+	}
+	if now := s.Live(); now != was {
+		if sc := in.scopes[t.Scope]; sc != nil {
+			if now {
+				sc.live++
+			} else {
+				sc.live--
+			}
+		}
+	}
+}
+
+// Task returns the task with the given id, or nil.
+func (in *Instance) Task(id int) *Task {
+	if id < 1 || id > len(in.tasks) {
+		return nil
+	}
+	return in.tasks[id-1]
+}
+
+// run executes READY engine tasks until none is left.
+func (in *Instance) run() {
+	for len(in.queue) > 0 {
+		t := in.queue[0]
+		in.queue[0] = nil
+		in.queue = in.queue[1:]
+		if t.State != Ready {
+			continue
+		}
+		in.execute(t)
+	}
+	if len(in.queue) == 0 {
+		in.queue = nil
+	}
+	in.updateStatus()
+}
+
+func (in *Instance) updateStatus() {
+	if in.status == Terminated {
+		return
+	}
+	for _, t := range in.tasks {
+		if t.State == Error {
+			in.status = Failed
+			return
+		}
+	}
+	if in.status == Failed {
+		in.status = Running
+	}
+	for _, k := range in.roots {
+		if !in.scopes[k].done {
+			return
+		}
+	}
+	if in.status != Done {
+		in.status = Done
+		in.finishData()
+	}
+}
+
+// finishData builds the workflow data of a completed instance: the merged
+// data of the end events reached, plus the root data objects.
+func (in *Instance) finishData() {
+	var data map[string]any
+	objects := map[string]any{}
+	for _, k := range in.roots {
+		s := in.scopes[k]
+		data = deepMerge(data, s.endData)
+		for id, v := range s.objects {
+			objects[id] = v
+		}
+	}
+	if data == nil {
+		data = map[string]any{}
+	}
+	if len(objects) > 0 {
+		data = with(data, "data_objects", objects)
+	}
+	in.data = data
+}
+
+// enqueue marks a task to be run by the engine.
+func (in *Instance) enqueue(t *Task) {
+	in.queue = append(in.queue, t)
+}

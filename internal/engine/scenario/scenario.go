@@ -1,0 +1,394 @@
+// Package scenario runs the engine-neutral conformance scenarios of
+// ../shared/conformance (format: FORMAT.md there) and compares results.
+// It drives the engine exactly as a host does: parse files, start, complete
+// human tasks, deliver messages and signals, advance a fake clock.
+//
+// Imports: engine, engine/bpmn, engine/spec, engine/script.
+package scenario
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/waymark-bpm/waymark/internal/engine"
+	"github.com/waymark-bpm/waymark/internal/engine/bpmn"
+)
+
+// Scenario is a parsed scenario.json.
+type Scenario struct {
+	Description   string                    `json:"description"`
+	Files         []string                  `json:"files"`
+	Process       string                    `json:"process"`
+	Decision      string                    `json:"decision"`
+	Collaboration bool                      `json:"collaboration"`
+	StartTime     string                    `json:"start_time"`
+	Data          map[string]any            `json:"data"`
+	Services      map[string]any            `json:"services"`
+	Steps         []Step                    `json:"steps"`
+	Notes         string                    `json:"notes"`
+	SpiffQuirk    bool                      `json:"spiff_quirk"`
+	Extra         map[string]json.RawMessage `json:"-"`
+}
+
+// Step is one scenario action.
+type Step struct {
+	Complete string         `json:"complete,omitempty"`
+	Data     map[string]any `json:"data,omitempty"`
+	Message  string         `json:"message,omitempty"`
+	Signal   string         `json:"signal,omitempty"`
+	Payload  any            `json:"payload,omitempty"`
+	Advance  string         `json:"advance,omitempty"`
+}
+
+// Result is the runner's output, in expected.json's shape.
+type Result struct {
+	Status       string         `json:"status"`
+	Trace        []string       `json:"trace"`
+	Ready        []string       `json:"ready"`
+	Waiting      []string       `json:"waiting"`
+	Data         map[string]any `json:"data"`
+	ErrorTask    string         `json:"error_task,omitempty"`
+	Error        string         `json:"error,omitempty"`
+	AfterSteps   []Snapshot     `json:"after_steps"`
+	Thrown       []Thrown       `json:"thrown"`
+	ServiceCalls []ServiceCall  `json:"service_calls"`
+}
+
+// Snapshot lists READY human tasks and WAITING catchers after a step.
+type Snapshot struct {
+	Ready   []string `json:"ready"`
+	Waiting []string `json:"waiting"`
+}
+
+// Thrown is an event that left the instance.
+type Thrown struct {
+	Kind    string `json:"kind"`
+	Name    string `json:"name"`
+	Payload any    `json:"payload"`
+}
+
+// ServiceCall records a service-task operator call.
+type ServiceCall struct {
+	Task     string         `json:"task"`
+	Operator string         `json:"operator"`
+	Params   map[string]any `json:"params"`
+}
+
+// Load reads a scenario file.
+func Load(path string) (*Scenario, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var s Scenario
+	if err := dec.Decode(&s); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return &s, nil
+}
+
+// clock is the scenario's fake clock: it moves only through advance steps.
+type clock struct{ now time.Time }
+
+func (c *clock) Now() time.Time { return c.now }
+
+// services answers service calls with the scenario's canned results.
+type services struct {
+	canned map[string]any
+	calls  []ServiceCall
+}
+
+func (s *services) CallService(call engine.ServiceCall) (engine.ServiceResult, error) {
+	s.calls = append(s.calls, ServiceCall{Task: call.NodeID, Operator: call.Operator, Params: call.Params})
+	v, ok := s.canned[call.Operator]
+	if !ok {
+		return engine.ServiceResult{}, fmt.Errorf("operator %q is not available", call.Operator)
+	}
+	return engine.ServiceResult{Value: engine.Normalize(v)}, nil
+}
+
+// Run runs the scenario at path (files are relative to its folder).
+func Run(path string) (*Result, error) {
+	s, err := Load(path)
+	if err != nil {
+		return nil, err
+	}
+	return s.Run(filepath.Dir(path))
+}
+
+// Run runs the scenario with files read from dir.
+func (s *Scenario) Run(dir string) (*Result, error) {
+	res := &Result{Trace: []string{}, Ready: []string{}, Waiting: []string{}, Data: map[string]any{}, AfterSteps: []Snapshot{}, Thrown: []Thrown{}, ServiceCalls: []ServiceCall{}}
+	var files []bpmn.File
+	for _, f := range s.Files {
+		b, err := os.ReadFile(filepath.Join(dir, f))
+		if err != nil {
+			return nil, err
+		}
+		if strings.HasSuffix(f, ".dmn") {
+			res.Status, res.Error = "invalid", fmt.Sprintf("%s: decision tables are not supported yet", f)
+			return res, nil
+		}
+		files = append(files, bpmn.File{Name: f, Data: b})
+	}
+	if s.Decision != "" {
+		res.Status, res.Error = "invalid", "decision tables are not supported yet"
+		return res, nil
+	}
+	lib, err := bpmn.Parse(bpmn.Options{RequireCalledProcesses: true}, files...)
+	if err != nil {
+		res.Status, res.Error = "invalid", err.Error()
+		return res, nil
+	}
+	start := "2026-01-05T09:00:00+00:00"
+	if s.StartTime != "" {
+		start = s.StartTime
+	}
+	t0, err := time.Parse(time.RFC3339, start)
+	if err != nil {
+		return nil, fmt.Errorf("start_time: %w", err)
+	}
+	clk := &clock{now: t0.UTC()}
+	svc := &services{canned: s.Services}
+	env := engine.Env{Clock: clk, Services: svc}
+	opts := engine.StartOptions{Data: engine.NormalizeMap(s.Data)}
+	if s.Collaboration {
+		opts.Collaboration = s.Process
+	} else {
+		opts.Process = s.Process
+	}
+	in, err := engine.Start(lib, opts, env)
+	if err != nil {
+		res.Status, res.Error = "invalid", err.Error()
+		return res, nil
+	}
+	collect := func() {
+		for _, e := range in.TakeEffects() {
+			res.Thrown = append(res.Thrown, Thrown{Kind: e.Kind, Name: e.Name, Payload: e.Payload})
+		}
+		res.AfterSteps = append(res.AfterSteps, snapshot(in))
+	}
+	collect()
+	for i, st := range s.Steps {
+		if in.Status() == engine.Failed {
+			break
+		}
+		if err := s.step(in, clk, st); err != nil {
+			return nil, fmt.Errorf("step %d: %w", i+1, err)
+		}
+		collect()
+	}
+	res.ServiceCalls = svc.calls
+	final := snapshot(in)
+	res.Ready, res.Waiting = final.Ready, final.Waiting
+	res.Trace = in.Trace()
+	switch in.Status() {
+	case engine.Done:
+		res.Status = "completed"
+		res.Data = clean(in.Data())
+	case engine.Failed:
+		res.Status = "error"
+		if te := in.Err(); te != nil {
+			res.ErrorTask = te.NodeID
+			res.Error = te.Error()
+			res.Data = clean(in.Task(te.TaskID).Data)
+		}
+	default:
+		res.Status = "waiting"
+		if t := in.LastCompleted(); t != nil {
+			res.Data = clean(t.Data)
+		}
+	}
+	return res, nil
+}
+
+func (s *Scenario) step(in *engine.Instance, clk *clock, st Step) error {
+	switch {
+	case st.Complete != "":
+		var pick *engine.Task
+		for _, t := range in.ReadyHuman() {
+			if t.Node.ID == st.Complete {
+				pick = t
+				break
+			}
+		}
+		if pick == nil {
+			return fmt.Errorf("no READY task %q to complete", st.Complete)
+		}
+		return in.Complete(pick.ID, engine.NormalizeMap(st.Data))
+	case st.Message != "":
+		_, err := in.Deliver("message", st.Message, st.Payload)
+		return err
+	case st.Signal != "":
+		_, err := in.Deliver("signal", st.Signal, st.Payload)
+		return err
+	case st.Advance != "":
+		d, err := engine.ParseDuration(clk.now, st.Advance)
+		if err != nil {
+			return err
+		}
+		clk.now = clk.now.Add(d)
+		in.AdvanceTo(clk.now)
+		return nil
+	}
+	return errors.New("empty step")
+}
+
+func snapshot(in *engine.Instance) Snapshot {
+	s := Snapshot{Ready: []string{}, Waiting: []string{}}
+	for _, t := range in.ReadyHuman() {
+		s.Ready = append(s.Ready, t.Node.ID)
+	}
+	for _, t := range in.Waiting() {
+		s.Waiting = append(s.Waiting, t.Node.ID)
+	}
+	sort.Strings(s.Ready)
+	sort.Strings(s.Waiting)
+	return s
+}
+
+// clean drops keys starting with "__".
+func clean(m map[string]any) map[string]any {
+	out := map[string]any{}
+	for k, v := range m {
+		if !strings.HasPrefix(k, "__") {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+var spaceRE = regexp.MustCompile(`\s+`)
+
+// Compare checks an actual result against an expected one by the rules of
+// FORMAT.md and returns the differences (none when they agree).
+func Compare(expected, actual *Result) []string {
+	var diffs []string
+	if expected.Status != actual.Status {
+		diffs = append(diffs, fmt.Sprintf("status: expected %q, got %q (error: %s)", expected.Status, actual.Status, spaceRE.ReplaceAllString(actual.Error, " ")))
+		return diffs
+	}
+	if expected.ErrorTask != actual.ErrorTask {
+		diffs = append(diffs, fmt.Sprintf("error_task: expected %q, got %q", expected.ErrorTask, actual.ErrorTask))
+	}
+	if expected.Error != "" && actual.Error == "" {
+		diffs = append(diffs, "error: expected an error message, got none")
+	}
+	if !sameMultiset(expected.Ready, actual.Ready) {
+		diffs = append(diffs, fmt.Sprintf("ready: expected %v, got %v", expected.Ready, actual.Ready))
+	}
+	if !sameMultiset(expected.Waiting, actual.Waiting) {
+		diffs = append(diffs, fmt.Sprintf("waiting: expected %v, got %v", expected.Waiting, actual.Waiting))
+	}
+	if !sameMultiset(expected.Trace, actual.Trace) {
+		diffs = append(diffs, fmt.Sprintf("trace: expected %v, got %v", expected.Trace, actual.Trace))
+	}
+	keys := make([]string, 0, len(expected.Data))
+	for k := range expected.Data {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		av, ok := actual.Data[k]
+		if !ok {
+			diffs = append(diffs, fmt.Sprintf("data[%q]: missing (expected %s)", k, jsonText(expected.Data[k])))
+			continue
+		}
+		if !jsonEqual(expected.Data[k], av) {
+			diffs = append(diffs, fmt.Sprintf("data[%q]: expected %s, got %s", k, jsonText(expected.Data[k]), jsonText(av)))
+		}
+	}
+	return diffs
+}
+
+func sameMultiset(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	x := append([]string(nil), a...)
+	y := append([]string(nil), b...)
+	sort.Strings(x)
+	sort.Strings(y)
+	for i := range x {
+		if x[i] != y[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func jsonText(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// jsonEqual compares two JSON values: numbers by value, booleans only with
+// booleans.
+func jsonEqual(a, b any) bool {
+	a, b = engine.Normalize(a), engine.Normalize(b)
+	switch x := a.(type) {
+	case map[string]any:
+		y, ok := b.(map[string]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for k, v := range x {
+			if !jsonEqual(v, y[k]) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		y, ok := b.([]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for i := range x {
+			if !jsonEqual(x[i], y[i]) {
+				return false
+			}
+		}
+		return true
+	case int64, float64:
+		xf, ok1 := num(x)
+		yf, ok2 := num(b)
+		return ok1 && ok2 && xf == yf
+	}
+	return a == b
+}
+
+func num(v any) (float64, bool) {
+	switch n := v.(type) {
+	case int64:
+		return float64(n), true
+	case float64:
+		return n, true
+	}
+	return 0, false
+}
+
+// LoadResult reads an expected.json.
+func LoadResult(path string) (*Result, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var r Result
+	if err := dec.Decode(&r); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	r.Data = engine.NormalizeMap(r.Data)
+	return &r, nil
+}
