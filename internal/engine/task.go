@@ -206,7 +206,9 @@ func (in *Instance) execute(t *Task) {
 		in.fail(t, te)
 		return
 	}
-	if done {
+	// A throw can interrupt its own scope (an interrupting event subprocess):
+	// then the task is already cancelled and must not complete.
+	if done && t.State == Ready {
 		in.completeTask(t)
 	}
 }

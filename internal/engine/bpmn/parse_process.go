@@ -61,8 +61,8 @@ func (p *Parser) readProcess(f *fileCtx, el *etree.Element) {
 	if io := child(el, "ioSpecification"); io != nil {
 		proc.IOSpec = readIOSpec(io)
 	}
-	p.readScope(f, el, &proc.Scope, proc, laneOf, "")
-	if len(proc.Starts) == 0 {
+	p.readScope(f, el, &proc.Scope, proc, laneOf, "", nil)
+	if len(proc.Starts) == 0 && proc.Executable {
 		p.problemAt(f, id, "process %q has no start event", id)
 	}
 	p.lib.Processes[id] = proc
@@ -114,10 +114,14 @@ func dataName(el *etree.Element) string {
 }
 
 // readScope reads the flow nodes and flows of a process or subprocess.
-func (p *Parser) readScope(f *fileCtx, el *etree.Element, sc *spec.Scope, proc *spec.Process, laneOf map[string]string, inheritedLane string) {
+func (p *Parser) readScope(f *fileCtx, el *etree.Element, sc *spec.Scope, proc *spec.Process, laneOf map[string]string, inheritedLane string, outer map[string]spec.DataAssociation) {
 	sc.ByID = map[string]*spec.Node{}
 	// Data objects and references: a reference's id maps to the object's id.
+	// References of enclosing scopes are visible inside subprocesses.
 	refs := map[string]spec.DataAssociation{}
+	for k, v := range outer {
+		refs[k] = v
+	}
 	for _, c := range el.ChildElements() {
 		if !isModel(c) {
 			continue
@@ -277,7 +281,7 @@ func (p *Parser) readNode(f *fileCtx, el *etree.Element, n *spec.Node, refs map[
 		sc.Starts = append(sc.Starts, n)
 	case spec.KindSubProcess, spec.KindTransaction, spec.KindEventSubProcess:
 		n.Sub = &spec.Scope{ID: n.ID, Owner: n, Process: proc}
-		p.readScope(f, el, n.Sub, proc, laneOf, n.Lane)
+		p.readScope(f, el, n.Sub, proc, laneOf, n.Lane, refs)
 		if n.Kind == spec.KindEventSubProcess {
 			sc.EventSubProcesses = append(sc.EventSubProcesses, n)
 			if len(n.Sub.Starts) != 1 {

@@ -20,21 +20,22 @@ import (
 
 	"github.com/waymark-bpm/waymark/internal/engine"
 	"github.com/waymark-bpm/waymark/internal/engine/bpmn"
+	"github.com/waymark-bpm/waymark/internal/engine/spec"
 )
 
 // Scenario is a parsed scenario.json.
 type Scenario struct {
-	Description   string                    `json:"description"`
-	Files         []string                  `json:"files"`
-	Process       string                    `json:"process"`
-	Decision      string                    `json:"decision"`
-	Collaboration bool                      `json:"collaboration"`
-	StartTime     string                    `json:"start_time"`
-	Data          map[string]any            `json:"data"`
-	Services      map[string]any            `json:"services"`
-	Steps         []Step                    `json:"steps"`
-	Notes         string                    `json:"notes"`
-	SpiffQuirk    bool                      `json:"spiff_quirk"`
+	Description   string                     `json:"description"`
+	Files         []string                   `json:"files"`
+	Process       string                     `json:"process"`
+	Decision      string                     `json:"decision"`
+	Collaboration bool                       `json:"collaboration"`
+	StartTime     string                     `json:"start_time"`
+	Data          map[string]any             `json:"data"`
+	Services      map[string]any             `json:"services"`
+	Steps         []Step                     `json:"steps"`
+	Notes         string                     `json:"notes"`
+	SpiffQuirk    bool                       `json:"spiff_quirk"`
 	Extra         map[string]json.RawMessage `json:"-"`
 }
 
@@ -117,17 +118,25 @@ func (s *services) CallService(call engine.ServiceCall) (engine.ServiceResult, e
 	return engine.ServiceResult{Value: engine.Normalize(v)}, nil
 }
 
+// Options change how a scenario is driven.
+type Options struct {
+	// RoundTrip snapshots and restores the instance before every step and
+	// checks that the restored instance snapshots to the same bytes: a
+	// restored instance must go on as if it had never stopped.
+	RoundTrip bool
+}
+
 // Run runs the scenario at path (files are relative to its folder).
-func Run(path string) (*Result, error) {
+func Run(path string, opts Options) (*Result, error) {
 	s, err := Load(path)
 	if err != nil {
 		return nil, err
 	}
-	return s.Run(filepath.Dir(path))
+	return s.Run(filepath.Dir(path), opts)
 }
 
 // Run runs the scenario with files read from dir.
-func (s *Scenario) Run(dir string) (*Result, error) {
+func (s *Scenario) Run(dir string, o Options) (*Result, error) {
 	res := &Result{Trace: []string{}, Ready: []string{}, Waiting: []string{}, Data: map[string]any{}, AfterSteps: []Snapshot{}, Thrown: []Thrown{}, ServiceCalls: []ServiceCall{}}
 	var files []bpmn.File
 	for _, f := range s.Files {
@@ -182,6 +191,11 @@ func (s *Scenario) Run(dir string) (*Result, error) {
 	for i, st := range s.Steps {
 		if in.Status() == engine.Failed {
 			break
+		}
+		if o.RoundTrip {
+			if in, err = roundTrip(lib, in, env); err != nil {
+				return nil, fmt.Errorf("before step %d: %w", i+1, err)
+			}
 		}
 		if err := s.step(in, clk, st); err != nil {
 			return nil, fmt.Errorf("step %d: %w", i+1, err)
@@ -242,6 +256,27 @@ func (s *Scenario) step(in *engine.Instance, clk *clock, st Step) error {
 		return nil
 	}
 	return errors.New("empty step")
+}
+
+// roundTrip snapshots an instance, restores it and checks the restored one
+// snapshots identically.
+func roundTrip(lib *spec.Library, in *engine.Instance, env engine.Env) (*engine.Instance, error) {
+	b1, err := in.Snapshot()
+	if err != nil {
+		return nil, err
+	}
+	out, err := engine.Restore(lib, b1, env)
+	if err != nil {
+		return nil, err
+	}
+	b2, err := out.Snapshot()
+	if err != nil {
+		return nil, err
+	}
+	if !bytes.Equal(b1, b2) {
+		return nil, fmt.Errorf("restored instance snapshots differently:\n%s\n%s", b1, b2)
+	}
+	return out, nil
 }
 
 func snapshot(in *engine.Instance) Snapshot {

@@ -37,10 +37,19 @@ func TestConformance(t *testing.T) {
 		}
 	}
 	sort.Strings(names)
+	for _, mode := range []struct {
+		name string
+		opts Options
+	}{{"direct", Options{}}, {"snapshots", Options{RoundTrip: true}}} {
+		t.Run(mode.name, func(t *testing.T) { runCases(t, root, names, mode.opts) })
+	}
+}
+
+func runCases(t *testing.T, root string, names []string, opts Options) {
 	passed, failed := 0, 0
 	for _, name := range names {
 		t.Run(name, func(t *testing.T) {
-			res, err := Run(filepath.Join(root, name, "scenario.json"))
+			res, err := Run(filepath.Join(root, name, "scenario.json"), opts)
 			var diffs []string
 			if err != nil {
 				diffs = []string{err.Error()}
