@@ -50,6 +50,7 @@ type Parser struct {
 	lib      *spec.Library
 	problems Problems
 	files    []*fileCtx
+	stats    Stats
 }
 
 // NewParser returns an empty parser.
@@ -318,7 +319,7 @@ func (p *Parser) readDefinitions(f *fileCtx, root *etree.Element) {
 				p.problemAt(f, cp.ID, "correlation property retrieval expression for message %q is empty", msgName)
 				continue
 			}
-			expr, err := script.CompileExpr(cp.ID+" retrieval expression", src)
+			expr, err := p.compileExpr(cp.ID+" retrieval expression", src)
 			if err != nil {
 				p.problemAt(f, cp.ID, "retrieval expression for message %q: %v", msgName, err)
 				continue
@@ -346,8 +347,9 @@ func (p *Parser) readCollaboration(f *fileCtx, el *etree.Element) {
 		}
 		c.CorrelationKeys[name] = props
 	}
-	if prev, dup := p.lib.Collaborations[c.ID]; dup {
-		p.problemAt(f, c.ID, "duplicate collaboration id %q (also in %s)", c.ID, prev.File)
+	if _, dup := p.lib.Collaborations[c.ID]; dup {
+		// Collaboration ids need not be unique across a repository (only
+		// process ids must be); the first one read is kept.
 		return
 	}
 	p.lib.Collaborations[c.ID] = c

@@ -75,7 +75,7 @@ func (p *Parser) readEventDefinitions(f *fileCtx, el *etree.Element, n *spec.Nod
 				p.problemAt(f, n.ID, "conditional event has no condition")
 				break
 			}
-			expr, err := script.CompileExpr(n.ID+" condition", src)
+			expr, err := p.compileExpr(n.ID+" condition", src)
 			if err != nil {
 				p.problemAt(f, n.ID, "condition does not parse: %v", err)
 			}
@@ -197,7 +197,7 @@ func (p *Parser) expr(f *fileCtx, n *spec.Node, what, src string) *script.Expr {
 	if src == "" {
 		return nil
 	}
-	e, err := script.CompileExpr(n.ID+" "+what, src)
+	e, err := p.compileExpr(n.ID+" "+what, src)
 	if err != nil {
 		p.problemAt(f, n.ID, "%s does not parse: %v", what, err)
 		return nil

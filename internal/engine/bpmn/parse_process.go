@@ -6,7 +6,6 @@ import (
 
 	"github.com/beevik/etree"
 
-	"github.com/waymark-bpm/waymark/internal/engine/script"
 	"github.com/waymark-bpm/waymark/internal/engine/spec"
 )
 
@@ -251,7 +250,7 @@ func (p *Parser) readFlow(f *fileCtx, el *etree.Element, sc *spec.Scope) {
 	fl := &spec.Flow{ID: id, Name: attr(el, "name"), Source: src, Target: tgt, Line: f.lines[id]}
 	if ce := child(el, "conditionExpression"); ce != nil {
 		if src := strings.TrimSpace(text(ce)); src != "" {
-			expr, err := script.CompileExpr(id+" condition", src)
+			expr, err := p.compileExpr(id+" condition", src)
 			if err != nil {
 				p.problemAt(f, id, "condition does not parse: %v", err)
 			} else {
@@ -301,7 +300,7 @@ func (p *Parser) readNode(f *fileCtx, el *etree.Element, n *spec.Node, refs map[
 		src := text(child(el, "script"))
 		if strings.TrimSpace(src) == "" {
 			p.problemAt(f, n.ID, "script task has no script")
-		} else if prog, err := script.Compile(n.ID+" script", src); err != nil {
+		} else if prog, err := p.compile(n.ID+" script", src); err != nil {
 			p.problemAt(f, n.ID, "script does not parse: %v", err)
 		} else {
 			n.Script = prog
@@ -367,7 +366,7 @@ func (p *Parser) readStandardLoop(f *fileCtx, el *etree.Element, n *spec.Node) {
 		l.Maximum, l.HasMaximum = v, true
 	}
 	if c := child(el, "loopCondition"); c != nil && strings.TrimSpace(text(c)) != "" {
-		expr, err := script.CompileExpr(n.ID+" loop condition", strings.TrimSpace(text(c)))
+		expr, err := p.compileExpr(n.ID+" loop condition", strings.TrimSpace(text(c)))
 		if err != nil {
 			p.problemAt(f, n.ID, "loop condition does not parse: %v", err)
 		}
@@ -385,7 +384,7 @@ func (p *Parser) readStandardLoop(f *fileCtx, el *etree.Element, n *spec.Node) {
 func (p *Parser) readMultiInstance(f *fileCtx, el *etree.Element, n *spec.Node) {
 	mi := &spec.MultiInstance{Sequential: attr(el, "isSequential") == "true"}
 	if c := child(el, "loopCardinality"); c != nil && strings.TrimSpace(text(c)) != "" {
-		expr, err := script.CompileExpr(n.ID+" loop cardinality", strings.TrimSpace(text(c)))
+		expr, err := p.compileExpr(n.ID+" loop cardinality", strings.TrimSpace(text(c)))
 		if err != nil {
 			p.problemAt(f, n.ID, "loop cardinality does not parse: %v", err)
 		}
@@ -400,7 +399,7 @@ func (p *Parser) readMultiInstance(f *fileCtx, el *etree.Element, n *spec.Node) 
 		mi.OutputItem = dataName(it)
 	}
 	if c := child(el, "completionCondition"); c != nil && strings.TrimSpace(text(c)) != "" {
-		expr, err := script.CompileExpr(n.ID+" completion condition", strings.TrimSpace(text(c)))
+		expr, err := p.compileExpr(n.ID+" completion condition", strings.TrimSpace(text(c)))
 		if err != nil {
 			p.problemAt(f, n.ID, "completion condition does not parse: %v", err)
 		}

@@ -6,7 +6,6 @@ import (
 
 	"github.com/beevik/etree"
 
-	"github.com/waymark-bpm/waymark/internal/engine/script"
 	"github.com/waymark-bpm/waymark/internal/engine/spec"
 )
 
@@ -29,7 +28,7 @@ func (p *Parser) readSpiffExtensions(f *fileCtx, ext *etree.Element, n *spec.Nod
 			if e.Tag == "postScript" {
 				what = "post-script"
 			}
-			prog, err := script.Compile(n.ID+" "+what, src)
+			prog, err := p.compile(n.ID+" "+what, src)
 			if err != nil {
 				p.problemAt(f, n.ID, "%s does not parse: %v", what, err)
 				continue
