@@ -150,7 +150,7 @@ func (in *Instance) ReadyHuman() []*Task {
 func (in *Instance) Waiting() []*Task {
 	var out []*Task
 	for _, t := range in.tasks {
-		if t.State == Waiting && t.Arrivals == nil && (t.Trigger || in.scopeActive(t)) {
+		if t.State == Waiting && t.Arrivals == nil && !t.Pool && (t.Trigger || in.scopeActive(t)) {
 			out = append(out, t)
 		}
 	}
@@ -184,5 +184,13 @@ func (in *Instance) LastCompleted() *Task {
 	return last
 }
 
-// Correlations returns the correlation values recorded so far.
-func (in *Instance) Correlations() map[string]any { return in.correlations }
+// Correlations returns the correlation values recorded in the root scopes.
+func (in *Instance) Correlations() map[string]any {
+	out := map[string]any{}
+	for _, k := range in.roots {
+		for p, v := range in.scopes[k].corr {
+			out[p] = v
+		}
+	}
+	return out
+}

@@ -27,7 +27,7 @@ func (in *Instance) wait(t *Task) {
 					in.fail(t, in.taskErr(t, "ready", "correlation expression", err))
 					return
 				}
-				in.correlations[pc.PropertyID] = v
+				in.recordCorrelation(t.Scope, pc.PropertyID, v, true)
 			}
 		case spec.EventConditional:
 			if t.Gate == 0 {
@@ -91,9 +91,7 @@ func (in *Instance) throwAll(t *Task) *TaskError {
 			}
 			corr := in.messageCorrelations(d, payload)
 			for k, v := range corr {
-				if _, set := in.correlations[k]; !set {
-					in.correlations[k] = v
-				}
+				in.recordCorrelation(t.Scope, k, v, false)
 			}
 			if !in.deliver(spec.EventMessage, d.Name, "", payload, t) {
 				in.effects = append(in.effects, Effect{Kind: "message", Name: d.Name, Payload: payload, Correlations: corr, TaskID: t.ID, NodeID: t.Node.ID})
@@ -137,11 +135,39 @@ func (in *Instance) messageCorrelations(d *spec.EventDef, payload any) map[strin
 	return out
 }
 
+// recordCorrelation records a correlation value in a scope; a send does not
+// overwrite a value already recorded (replies correlate to the first).
+func (in *Instance) recordCorrelation(scope int, prop string, v any, overwrite bool) {
+	sc := in.scopes[scope]
+	if sc == nil {
+		return
+	}
+	if _, set := sc.corr[prop]; set && !overwrite {
+		return
+	}
+	sc.corr = with(sc.corr, prop, v)
+}
+
+// correlation finds the value recorded for a property in a scope or the
+// scopes around it.
+func (in *Instance) correlation(scope int, prop string) (any, bool) {
+	for sc := in.scopes[scope]; sc != nil; {
+		if v, ok := sc.corr[prop]; ok {
+			return v, true
+		}
+		if sc.key <= 0 {
+			break
+		}
+		sc = in.scopes[sc.parent]
+	}
+	return nil, false
+}
+
 // correlates reports whether an incoming message matches the correlation
-// values this instance recorded.
-func (in *Instance) correlates(d *spec.EventDef, payload any) bool {
+// values recorded around the catching task.
+func (in *Instance) correlates(w *Task, d *spec.EventDef, payload any) bool {
 	for k, v := range in.messageCorrelations(d, payload) {
-		if have, ok := in.correlations[k]; ok && !equalValue(have, v) {
+		if have, ok := in.correlation(w.Scope, k); ok && !equalValue(have, v) {
 			return false
 		}
 	}
@@ -179,7 +205,7 @@ func (in *Instance) deliver(typ spec.EventType, name, code string, payload any, 
 			if d.Type != typ || d.Name != name {
 				continue
 			}
-			if typ == spec.EventMessage && !in.correlates(d, payload) {
+			if typ == spec.EventMessage && !w.Pool && !in.correlates(w, d, payload) {
 				continue
 			}
 			if w.Trigger || in.scopeActive(w) {
@@ -203,10 +229,13 @@ func (in *Instance) scopeActive(t *Task) bool {
 
 // fire makes a waiting catcher react to its event.
 func (in *Instance) fire(w *Task, d *spec.EventDef, payload any) {
-	if d.Variable != "" {
+	if d.Variable != "" && !w.Pool {
 		w.Data = with(w.Data, d.Variable, deepCopy(payload))
 	}
 	switch {
+	case w.Pool:
+		in.startPool(w, d, payload)
+		return
 	case w.Trigger:
 		in.startEventSubProcess(w, payload)
 		return
@@ -440,6 +469,29 @@ func (in *Instance) armEventSubProcess(sc *scopeInst, es *spec.Node, data map[st
 	w := in.newTask(st, sc.key, data, from)
 	w.Trigger = true
 	in.wait(w)
+}
+
+// startPool starts a new instance of a pool whose start event caught a
+// message or signal; the pool's trigger keeps waiting for the next one.
+func (in *Instance) startPool(w *Task, d *spec.EventDef, payload any) {
+	p := w.Node.Scope.Process
+	key := in.nextRootKey()
+	sc := in.openScope(key, &p.Scope, p, 0)
+	in.roots = append(in.roots, key)
+	for k, v := range in.messageCorrelations(d, payload) {
+		in.recordCorrelation(key, k, v, true)
+	}
+	data := in.Task(w.ID).Data
+	start := in.newTask(w.Node, key, data, w.ID)
+	if d.Variable != "" {
+		start.Data = with(start.Data, d.Variable, deepCopy(payload))
+	}
+	in.setState(start, Ready)
+	in.completeTask(start)
+	for _, es := range p.EventSubProcesses {
+		in.armEventSubProcess(sc, es, data, start.ID)
+	}
+	in.checkScope(sc)
 }
 
 // startEventSubProcess runs an event subprocess whose trigger fired. An

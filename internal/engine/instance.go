@@ -3,6 +3,7 @@ package engine
 import (
 	"errors"
 	"fmt"
+	"sort"
 	"time"
 
 	"github.com/waymark-bpm/waymark/internal/engine/script"
@@ -100,11 +101,9 @@ type Instance struct {
 	effects []Effect
 	// roots lists the root scope keys (0 for a process; -1, -2... for the
 	// participants of a collaboration).
-	roots []int
-	// correlations recorded by catching events: property id -> value.
-	correlations map[string]any
-	processID    string
-	started      time.Time
+	roots     []int
+	processID string
+	started   time.Time
 }
 
 // scopeInst is a running scope: the process, or the inside of a subprocess,
@@ -122,6 +121,12 @@ type scopeInst struct {
 	last    map[string]any // data of the last completed task
 	done    bool
 	parent  int // key of the enclosing scope instance (for data objects); meaningless for roots
+	// corr holds the message correlation values recorded in this scope
+	// (property id -> value): by its sends and its catching events.
+	corr map[string]any
+	// doneAt is the completion count when the scope finished: the data of
+	// root scopes merges in the order they finished.
+	doneAt int
 }
 
 // StartOptions select what to start.
@@ -147,15 +152,25 @@ func Start(lib *spec.Library, opts StartOptions, env Env) (*Instance, error) {
 			return nil, fmt.Errorf("collaboration %q is not defined", opts.Collaboration)
 		}
 		in.processID = c.ID
-		key := 0
 		for _, part := range c.Participants {
 			p := lib.Process(part.ProcessID)
 			if p == nil || !p.Executable {
 				continue
 			}
-			key--
-			in.roots = append(in.roots, key)
+			key := in.nextRootKey()
 			sc := in.openScope(key, &p.Scope, p, 0)
+			if !hasNoneStart(p) {
+				// A pool that only starts on a message or signal waits for
+				// it; every matching event starts a new instance of the pool.
+				sc.done = true
+				for _, st := range p.Starts {
+					w := in.newTask(st, key, data, 0)
+					w.Trigger, w.Pool = true, true
+					in.wait(w)
+				}
+				continue
+			}
+			in.roots = append(in.roots, key)
 			in.startScope(sc, data, nil)
 		}
 		if len(in.roots) == 0 {
@@ -179,7 +194,7 @@ func Start(lib *spec.Library, opts StartOptions, env Env) (*Instance, error) {
 }
 
 func newInstance(lib *spec.Library, env Env) *Instance {
-	in := &Instance{lib: lib, env: env, scopes: map[int]*scopeInst{}, status: Running, correlations: map[string]any{}}
+	in := &Instance{lib: lib, env: env, scopes: map[int]*scopeInst{}, status: Running}
 	in.senv = script.Env{Funcs: env.Funcs, MaxSteps: env.MaxSteps, Timeout: env.ScriptTimeout}
 	if env.Clock != nil {
 		in.senv.Now = env.Clock.Now
@@ -221,6 +236,26 @@ func (in *Instance) Err() *TaskError {
 		}
 	}
 	return nil
+}
+
+// nextRootKey returns an unused key for a root scope (pools are 0, -1, -2...).
+func (in *Instance) nextRootKey() int {
+	key := 0
+	for k := range in.scopes {
+		if k <= key {
+			key = k - 1
+		}
+	}
+	return key
+}
+
+func hasNoneStart(p *spec.Process) bool {
+	for _, st := range p.Starts {
+		if len(st.Events) == 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // openScope registers a scope instance.
@@ -331,6 +366,11 @@ func (in *Instance) updateStatus() {
 	}
 	if in.status != Done {
 		in.status = Done
+		for _, t := range in.tasks {
+			if t.Pool && t.State == Waiting {
+				in.setState(t, Cancelled)
+			}
+		}
 		in.finishData()
 	}
 }
@@ -340,7 +380,9 @@ func (in *Instance) updateStatus() {
 func (in *Instance) finishData() {
 	var data map[string]any
 	objects := map[string]any{}
-	for _, k := range in.roots {
+	roots := append([]int(nil), in.roots...)
+	sort.SliceStable(roots, func(i, j int) bool { return in.scopes[roots[i]].doneAt < in.scopes[roots[j]].doneAt })
+	for _, k := range roots {
 		s := in.scopes[k]
 		data = deepMerge(data, s.endData)
 		for id, v := range s.objects {

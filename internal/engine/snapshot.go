@@ -27,20 +27,19 @@ var ErrSnapshot = errors.New("cannot restore snapshot")
 // stored once each in Values and referenced by index (-1 = nil), because
 // tasks share maps.
 type snapshot struct {
-	Version      int               `json:"version"`
-	Process      string            `json:"process"`
-	Status       string            `json:"status"`
-	Started      string            `json:"started,omitempty"`
-	Seq          int               `json:"seq"`
-	Processes    []string          `json:"processes"`
-	Values       []json.RawMessage `json:"values"`
-	Tasks        []snapTask        `json:"tasks"`
-	Scopes       []snapScope       `json:"scopes"`
-	Queue        []int             `json:"queue,omitempty"`
-	Roots        []int             `json:"roots"`
-	Correlations json.RawMessage   `json:"correlations,omitempty"`
-	Data         int               `json:"data"`
-	Effects      []snapEffect      `json:"effects,omitempty"`
+	Version   int               `json:"version"`
+	Process   string            `json:"process"`
+	Status    string            `json:"status"`
+	Started   string            `json:"started,omitempty"`
+	Seq       int               `json:"seq"`
+	Processes []string          `json:"processes"`
+	Values    []json.RawMessage `json:"values"`
+	Tasks     []snapTask        `json:"tasks"`
+	Scopes    []snapScope       `json:"scopes"`
+	Queue     []int             `json:"queue,omitempty"`
+	Roots     []int             `json:"roots"`
+	Data      int               `json:"data"`
+	Effects   []snapEffect      `json:"effects,omitempty"`
 }
 
 type snapTask struct {
@@ -62,6 +61,7 @@ type snapTask struct {
 	Attached int             `json:"attached,omitempty"`
 	Gate     int             `json:"gate,omitempty"`
 	Trigger  bool            `json:"trigger,omitempty"`
+	Pool     bool            `json:"pool,omitempty"`
 	Due      string          `json:"due,omitempty"`
 	Cycles   int             `json:"cycles,omitempty"`
 	Period   int64           `json:"period,omitempty"`
@@ -87,6 +87,8 @@ type snapScope struct {
 	Last    int    `json:"last"`
 	Done    bool   `json:"done,omitempty"`
 	Parent  int    `json:"parent,omitempty"`
+	Corr    int    `json:"corr"`
+	DoneAt  int    `json:"done_at,omitempty"`
 }
 
 type snapEffect struct {
@@ -112,7 +114,7 @@ func (in *Instance) Snapshot() ([]byte, error) {
 			ID: t.ID, Proc: w.proc(t.Node.Scope.Process.ID), Node: t.Node.ID, State: t.State.String(), Scope: t.Scope,
 			Data: w.value(t.Data), From: t.From, Seq: t.Seq, Created: timeText(t.Created), Updated: timeText(t.Updated),
 			Err: t.Err, Role: t.Role, Wrapper: t.Wrapper, Index: t.Index, Attached: t.Attached, Gate: t.Gate,
-			Trigger: t.Trigger, Due: timeText(t.Due), Cycles: t.Cycles, Period: int64(t.Period), Arrivals: t.Arrivals,
+			Trigger: t.Trigger, Pool: t.Pool, Due: timeText(t.Due), Cycles: t.Cycles, Period: int64(t.Period), Arrivals: t.Arrivals,
 		}
 		if t.Key != nil {
 			st.Key = encodeJSON(t.Key)
@@ -134,14 +136,12 @@ func (in *Instance) Snapshot() ([]byte, error) {
 	for _, k := range keys {
 		sc := in.scopes[k]
 		ss := snapScope{Key: k, Proc: w.proc(sc.process.ID), Scope: sc.scope.ID, Objects: w.value(sc.objects),
-			EndData: w.value(sc.endData), Ended: sc.ended, Last: w.value(sc.last), Done: sc.done, Parent: sc.parent}
+			EndData: w.value(sc.endData), Ended: sc.ended, Last: w.value(sc.last), Done: sc.done, Parent: sc.parent,
+			Corr: w.value(sc.corr), DoneAt: sc.doneAt}
 		s.Scopes = append(s.Scopes, ss)
 	}
 	for _, t := range in.queue {
 		s.Queue = append(s.Queue, t.ID)
-	}
-	if len(in.correlations) > 0 {
-		s.Correlations = encodeJSON(in.correlations)
 	}
 	s.Data = w.value(in.data)
 	for _, e := range in.effects {
@@ -341,7 +341,7 @@ func Restore(lib *spec.Library, data []byte, env Env) (*Instance, error) {
 		if err != nil {
 			return nil, err
 		}
-		sc := &scopeInst{key: ss.Key, process: p, ended: ss.Ended, done: ss.Done, parent: ss.Parent}
+		sc := &scopeInst{key: ss.Key, process: p, ended: ss.Ended, done: ss.Done, parent: ss.Parent, doneAt: ss.DoneAt}
 		if ss.Scope == p.ID {
 			sc.scope = &p.Scope
 		} else if n := p.AllNodes[ss.Scope]; n != nil && n.Sub != nil {
@@ -356,6 +356,9 @@ func Restore(lib *spec.Library, data []byte, env Env) (*Instance, error) {
 			return nil, err
 		}
 		if sc.last, err = val(ss.Last); err != nil {
+			return nil, err
+		}
+		if sc.corr, err = val(ss.Corr); err != nil {
 			return nil, err
 		}
 		in.scopes[ss.Key] = sc
@@ -378,7 +381,7 @@ func Restore(lib *spec.Library, data []byte, env Env) (*Instance, error) {
 			return nil, fmt.Errorf("%w: task %d: %v", ErrSnapshot, st.ID, err)
 		}
 		t := &Task{ID: st.ID, Node: n, State: state, Scope: st.Scope, From: st.From, Seq: st.Seq, Err: st.Err,
-			Role: st.Role, Wrapper: st.Wrapper, Index: st.Index, Attached: st.Attached, Gate: st.Gate, Trigger: st.Trigger,
+			Role: st.Role, Wrapper: st.Wrapper, Index: st.Index, Attached: st.Attached, Gate: st.Gate, Trigger: st.Trigger, Pool: st.Pool,
 			Cycles: st.Cycles, Period: time.Duration(st.Period), Arrivals: st.Arrivals}
 		if t.Data, err = val(st.Data); err != nil {
 			return nil, err
@@ -418,13 +421,6 @@ func Restore(lib *spec.Library, data []byte, env Env) (*Instance, error) {
 			return nil, fmt.Errorf("%w: queued task %d does not exist", ErrSnapshot, id)
 		}
 		in.queue = append(in.queue, t)
-	}
-	if len(s.Correlations) > 0 {
-		c, err := decodeJSON(s.Correlations)
-		if err != nil {
-			return nil, fmt.Errorf("%w: correlations: %v", ErrSnapshot, err)
-		}
-		in.correlations, _ = c.(map[string]any)
 	}
 	if in.data, err = val(s.Data); err != nil {
 		return nil, err

@@ -47,7 +47,8 @@ type Task struct {
 
 	Attached int  // boundary events: the activity task they are attached to
 	Gate     int  // catch events after an event-based gateway: the gateway task
-	Trigger  bool // the waiting start event of an event subprocess
+	Trigger  bool // the waiting start event of an event subprocess or of a pool
+	Pool     bool // Trigger of a pool that starts a new participant instance per event
 	// Due is when a waiting timer fires.
 	Due time.Time
 	// Cycles left for a timer cycle (-1 = unbounded); Period its interval.
@@ -485,6 +486,7 @@ func (in *Instance) checkScope(sc *scopeInst) {
 // task that owns it.
 func (in *Instance) finishScope(sc *scopeInst) {
 	sc.done = true
+	sc.doneAt = in.seq
 	in.cancelTriggers(sc)
 	if sc.key <= 0 {
 		return
