@@ -2,9 +2,9 @@ package engine
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
+	json "github.com/goccy/go-json"
 	"math"
 	"reflect"
 	"sort"
@@ -103,7 +103,7 @@ type snapEffect struct {
 
 // Snapshot serialises the instance to versioned JSON.
 func (in *Instance) Snapshot() ([]byte, error) {
-	w := &snapWriter{maps: map[uintptr]int{}, procs: map[string]int{}}
+	w := &snapWriter{maps: map[uintptr]int{}, procs: map[string]int{}, times: map[time.Time]string{}}
 	s := snapshot{Version: SnapshotVersion, Process: in.processID, Status: in.status.String(), Seq: in.seq, Roots: in.roots}
 	if !in.started.IsZero() {
 		s.Started = in.started.Format(time.RFC3339Nano)
@@ -112,9 +112,9 @@ func (in *Instance) Snapshot() ([]byte, error) {
 	for i, t := range in.tasks {
 		st := snapTask{
 			ID: t.ID, Proc: w.proc(t.Node.Scope.Process.ID), Node: t.Node.ID, State: t.State.String(), Scope: t.Scope,
-			Data: w.value(t.Data), From: t.From, Seq: t.Seq, Created: timeText(t.Created), Updated: timeText(t.Updated),
+			Data: w.value(t.Data), From: t.From, Seq: t.Seq, Created: w.time(t.Created), Updated: w.time(t.Updated),
 			Err: t.Err, Role: t.Role, Wrapper: t.Wrapper, Index: t.Index, Attached: t.Attached, Gate: t.Gate,
-			Trigger: t.Trigger, Pool: t.Pool, Due: timeText(t.Due), Cycles: t.Cycles, Period: int64(t.Period), Arrivals: t.Arrivals,
+			Trigger: t.Trigger, Pool: t.Pool, Due: w.time(t.Due), Cycles: t.Cycles, Period: int64(t.Period), Arrivals: t.Arrivals,
 		}
 		if t.Key != nil {
 			st.Key = encodeJSON(t.Key)
@@ -160,6 +160,7 @@ func (in *Instance) Snapshot() ([]byte, error) {
 }
 
 type snapWriter struct {
+	times    map[time.Time]string
 	maps     map[uintptr]int
 	values   []json.RawMessage
 	procs    map[string]int
@@ -186,6 +187,17 @@ func (w *snapWriter) proc(id string) int {
 	w.procList = append(w.procList, id)
 	w.procs[id] = len(w.procList) - 1
 	return len(w.procList) - 1
+}
+
+// time formats a time, remembering recent ones: tasks mostly share a few
+// timestamps.
+func (w *snapWriter) time(t time.Time) string {
+	if s, ok := w.times[t]; ok {
+		return s
+	}
+	s := timeText(t)
+	w.times[t] = s
+	return s
 }
 
 func timeText(t time.Time) string {
@@ -230,8 +242,7 @@ func writeValue(b *bytes.Buffer, v any) {
 			b.WriteString(strconv.FormatFloat(x, 'g', -1, 64))
 		}
 	case string:
-		s, _ := json.Marshal(x)
-		b.Write(s)
+		writeString(b, x)
 	case []any:
 		b.WriteByte('[')
 		for i, e := range x {
@@ -252,8 +263,7 @@ func writeValue(b *bytes.Buffer, v any) {
 			if i > 0 {
 				b.WriteByte(',')
 			}
-			s, _ := json.Marshal(k)
-			b.Write(s)
+			writeString(b, k)
 			b.WriteByte(':')
 			writeValue(b, x[k])
 		}
@@ -268,17 +278,43 @@ func writeValue(b *bytes.Buffer, v any) {
 	}
 }
 
+// writeString writes s as a JSON string.
+func writeString(b *bytes.Buffer, s string) {
+	const hex = "0123456789abcdef"
+	b.WriteByte('"')
+	start := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' {
+			continue
+		}
+		b.WriteString(s[start:i])
+		switch c {
+		case '"', '\\':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		case '\n':
+			b.WriteString(`\n`)
+		case '\r':
+			b.WriteString(`\r`)
+		case '\t':
+			b.WriteString(`\t`)
+		default:
+			b.WriteString(`\u00`)
+			b.WriteByte(hex[c>>4])
+			b.WriteByte(hex[c&0xf])
+		}
+		start = i + 1
+	}
+	b.WriteString(s[start:])
+	b.WriteByte('"')
+}
+
 func decodeJSON(raw json.RawMessage) (any, error) {
 	if len(raw) == 0 {
 		return nil, nil
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, err
-	}
-	return Normalize(v), nil
+	return parseValue(raw)
 }
 
 // Restore rebuilds an instance from a snapshot against a library (the same
@@ -329,6 +365,17 @@ func Restore(lib *spec.Library, data []byte, env Env) (*Instance, error) {
 			return nil, fmt.Errorf("%w: value index %d out of range", ErrSnapshot, i)
 		}
 		return values[i], nil
+	}
+	times := map[string]time.Time{}
+	parseTime := func(s string) (time.Time, error) {
+		if t, ok := times[s]; ok {
+			return t, nil
+		}
+		t, err := parseTimeText(s)
+		if err == nil {
+			times[s] = t
+		}
+		return t, err
 	}
 	proc := func(i int) (*spec.Process, error) {
 		if i < 0 || i >= len(procs) {
@@ -386,11 +433,11 @@ func Restore(lib *spec.Library, data []byte, env Env) (*Instance, error) {
 		if t.Data, err = val(st.Data); err != nil {
 			return nil, err
 		}
-		if t.Created, err = parseTimeText(st.Created); err == nil {
-			t.Updated, err = parseTimeText(st.Updated)
+		if t.Created, err = parseTime(st.Created); err == nil {
+			t.Updated, err = parseTime(st.Updated)
 		}
 		if err == nil {
-			t.Due, err = parseTimeText(st.Due)
+			t.Due, err = parseTime(st.Due)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("%w: task %d: %v", ErrSnapshot, st.ID, err)
