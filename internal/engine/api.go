@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+
+	"github.com/waymark-bpm/waymark/internal/engine/spec"
 )
 
 // Errors callers branch on.
@@ -182,6 +184,22 @@ func (in *Instance) LastCompleted() *Task {
 		}
 	}
 	return last
+}
+
+// Next returns the elements a live task can lead to: the targets of its
+// outgoing flows and its boundary events. The instance page uses it to show
+// what can come next.
+func (in *Instance) Next(taskID int) []*spec.Node {
+	t := in.Task(taskID)
+	if t == nil || !t.State.Live() {
+		return nil
+	}
+	var out []*spec.Node
+	for _, fl := range t.Node.Outgoing {
+		out = append(out, fl.Target)
+	}
+	out = append(out, t.Node.Boundaries...)
+	return out
 }
 
 // Correlations returns the correlation values recorded in the root scopes.

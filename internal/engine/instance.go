@@ -52,6 +52,13 @@ type ProcessResolver interface {
 	ResolveProcess(id string) (*spec.Process, error)
 }
 
+// DataStore reads and writes the named data stores that tasks reach through
+// data associations (SpiffArena ships JSON and key-value stores).
+type DataStore interface {
+	ReadStore(name string, data map[string]any) (any, error)
+	WriteStore(name string, value any, data map[string]any) error
+}
+
 // ErrProcessNotFound is returned by resolvers for an unknown process id.
 var ErrProcessNotFound = errors.New("process not found")
 
@@ -62,6 +69,8 @@ type Env struct {
 	Clock     Clock
 	Services  ServiceRunner
 	Decisions DecisionEvaluator
+	// Stores serves data store references; nil makes a task that uses one fail.
+	Stores DataStore
 	// Processes resolves call activities; nil uses the library the instance
 	// was started from.
 	Processes ProcessResolver

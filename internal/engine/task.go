@@ -158,6 +158,14 @@ func (in *Instance) onReady(t *Task) *TaskError {
 		data := t.Data
 		for _, a := range n.DataInputs {
 			if a.Store != "" {
+				if in.env.Stores == nil {
+					return &TaskError{TaskID: t.ID, NodeID: n.ID, Phase: "ready", Msg: fmt.Sprintf("data store %q has no implementation", a.Store)}
+				}
+				v, err := in.env.Stores.ReadStore(a.Store, data)
+				if err != nil {
+					return &TaskError{TaskID: t.ID, NodeID: n.ID, Phase: "ready", Where: "data store " + a.Store, Msg: err.Error()}
+				}
+				data = with(data, a.Name, Normalize(v))
 				continue
 			}
 			v, ok := in.readObject(t.Scope, a.ObjectID)
@@ -293,6 +301,13 @@ func (in *Instance) onComplete(t *Task) *TaskError {
 		}
 		for _, a := range n.DataOutputs {
 			if a.Store != "" {
+				if in.env.Stores == nil {
+					return &TaskError{TaskID: t.ID, NodeID: n.ID, Phase: "complete", Msg: fmt.Sprintf("data store %q has no implementation", a.Store)}
+				}
+				if err := in.env.Stores.WriteStore(a.Store, data[a.Name], data); err != nil {
+					return &TaskError{TaskID: t.ID, NodeID: n.ID, Phase: "complete", Where: "data store " + a.Store, Msg: err.Error()}
+				}
+				data = without(data, a.Name)
 				continue
 			}
 			v, ok := data[a.Name]
