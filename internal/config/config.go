@@ -254,6 +254,8 @@ func (r *reader) baseURL(name string) *url.URL {
 		r.fail(name, fmt.Errorf("missing host in %q", s))
 	case u.RawQuery != "" || u.Fragment != "" || u.User != nil:
 		r.fail(name, fmt.Errorf("must not carry a query, fragment or user info: %q", s))
+	case strings.ContainsFunc(u.Path, func(c rune) bool { return !isPathChar(c) }):
+		r.fail(name, fmt.Errorf("path %q may use only letters, digits and - . _ ~ /", u.Path))
 	default:
 		u.Path = strings.TrimRight(u.Path, "/")
 		u.RawPath = ""
@@ -287,4 +289,11 @@ func (r *reader) prefixes(name string) []netip.Prefix {
 		out = append(out, netip.PrefixFrom(a, a.BitLen()))
 	}
 	return out
+}
+
+// isPathChar reports whether c may appear in the base URL's path. The path
+// becomes a routing prefix, so characters with a meaning in URLs or in
+// ServeMux patterns are refused.
+func isPathChar(c rune) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("-._~/", c)
 }

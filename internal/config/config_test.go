@@ -99,6 +99,7 @@ func TestFromEnvErrorsNameTheVariable(t *testing.T) {
 	}{
 		{"addr", map[string]string{"WAYMARK_ADDR": "8000"}, "WAYMARK_ADDR"},
 		{"base url scheme", map[string]string{"WAYMARK_BASE_URL": "localhost:8000"}, "WAYMARK_BASE_URL"},
+		{"base url path characters", map[string]string{"WAYMARK_BASE_URL": "http://x/a{b}"}, "WAYMARK_BASE_URL"},
 		{"base url query", map[string]string{"WAYMARK_BASE_URL": "http://x/?a=1"}, "WAYMARK_BASE_URL"},
 		{"proxy", map[string]string{"WAYMARK_TRUSTED_PROXIES": "10.0.0.0/33"}, "WAYMARK_TRUSTED_PROXIES"},
 		{"short admin password", map[string]string{"WAYMARK_ADMIN_PASSWORD": "short"}, "WAYMARK_ADMIN_PASSWORD"},

@@ -1,0 +1,45 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/waymark-bpm/waymark/web/static"
+	"github.com/waymark-bpm/waymark/web/templates"
+)
+
+// base builds the Base every page view embeds: the one place that decides
+// title, user, flash, CSRF token, URL prefix and assets. It may set the
+// session cookie, so call it before writing the response.
+func (s *Server) base(w http.ResponseWriter, r *http.Request, title, section string) (templates.Base, error) {
+	b := templates.Base{
+		Title:      title,
+		Section:    section,
+		Prefix:     s.prefix,
+		Stylesheet: s.asset("css/app.css"),
+		Scripts:    []string{s.asset("js/htmx.min.js")},
+	}
+	st := state(r)
+	if st.user != nil {
+		b.User = &templates.User{Name: st.user.Name(), IsAdmin: st.user.IsAdmin()}
+	}
+	if st.session == nil {
+		// Outside the session layers (an early rejection): no forms work
+		// there anyway.
+		return b, nil
+	}
+	token, created := st.session.CSRFToken()
+	b.CSRFToken = token
+	flash, took := st.session.TakeFlash()
+	b.Flash = flash
+	if created || took {
+		if err := s.sessions.Save(w, r, st.session); err != nil {
+			return b, err
+		}
+	}
+	return b, nil
+}
+
+// asset returns the URL of an embedded static file.
+func (s *Server) asset(name string) string {
+	return s.prefix.URL("/static/" + static.Path(name))
+}

@@ -1,0 +1,87 @@
+package web
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/waymark-bpm/waymark/internal/auth"
+	"github.com/waymark-bpm/waymark/internal/store"
+	"github.com/waymark-bpm/waymark/web/templates"
+)
+
+// Errors raised by the web layer itself.
+var (
+	errPageNotFound = errors.New("no such page")
+	errCSRFToken    = errors.New("missing or wrong CSRF token")
+	errCrossOrigin  = errors.New("cross-origin request")
+)
+
+// errorKind is one row of the error table.
+type errorKind struct {
+	err     error
+	status  int
+	title   string
+	message string
+	level   slog.Level
+}
+
+// errorKinds maps error kinds to what the user sees and how loudly it is
+// logged. The first row whose error matches (errors.Is) wins; anything
+// else is a 500.
+var errorKinds = []errorKind{
+	{errPageNotFound, http.StatusNotFound, "Page not found", "There is no page at this address.", slog.LevelDebug},
+	{store.ErrNotFound, http.StatusNotFound, "Not found", "What you asked for does not exist (any more).", slog.LevelDebug},
+	{auth.ErrForbidden, http.StatusForbidden, "Not allowed", "Your account may not open this page.", slog.LevelInfo},
+	{errCSRFToken, http.StatusForbidden, "Form expired", "The form was out of date or did not come from this site. Go back, reload the page and try again.", slog.LevelWarn},
+	{errCrossOrigin, http.StatusForbidden, "Request refused", "This request came from another site and was refused.", slog.LevelWarn},
+	{store.ErrConflict, http.StatusConflict, "Changed meanwhile", "Someone changed this at the same time. Reload the page and try again.", slog.LevelInfo},
+}
+
+var internalError = errorKind{nil, http.StatusInternalServerError, "Something went wrong", "The server could not handle this request. If it happens again, tell your administrator the request id below.", slog.LevelError}
+
+func classify(err error) errorKind {
+	for _, k := range errorKinds {
+		if errors.Is(err, k.err) {
+			return k
+		}
+	}
+	return internalError
+}
+
+// handlerFunc is a handler that returns its error instead of writing it.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// html adapts a handlerFunc for pages: a returned error becomes an error
+// page through the table.
+func (s *Server) html(h handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			s.serveError(w, r, err)
+		}
+	})
+}
+
+// serveError logs err once and renders the error page for its kind.
+func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
+	k := classify(err)
+	st := state(r)
+	s.log.Log(r.Context(), k.level, "request failed",
+		"request_id", st.id, "method", r.Method, "path", r.URL.Path, "status", k.status, "err", err)
+
+	b, berr := s.base(w, r, k.title, "")
+	if berr != nil {
+		s.log.Error("build error page", "request_id", st.id, "err", berr)
+		http.Error(w, k.message, k.status)
+		return
+	}
+	v := templates.ErrorView{Base: b, Status: k.status, Message: k.message, RequestID: st.id}
+	if rerr := s.render(w, r, k.status, templates.ErrorPage(v), templates.ErrorMessage(v)); rerr != nil {
+		s.log.Error("render error page", "request_id", st.id, "err", rerr)
+		http.Error(w, k.message, k.status)
+	}
+}
+
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) error {
+	return errPageNotFound
+}

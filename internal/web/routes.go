@@ -1,0 +1,118 @@
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+
+	"github.com/waymark-bpm/waymark/internal/auth"
+	"github.com/waymark-bpm/waymark/internal/config"
+	"github.com/waymark-bpm/waymark/internal/store"
+	"github.com/waymark-bpm/waymark/web/static"
+	"github.com/waymark-bpm/waymark/web/templates"
+)
+
+// Accounts signs people in and looks them up.
+type Accounts interface {
+	Authenticate(ctx context.Context, username, password string) (auth.User, error)
+	User(ctx context.Context, id int64) (auth.User, error)
+}
+
+// Database is what the pages read directly from the store.
+type Database interface {
+	Ping(ctx context.Context) error
+	Users(ctx context.Context) ([]store.User, error)
+	Groups(ctx context.Context) ([]store.Group, error)
+}
+
+// Options are the server's collaborators.
+type Options struct {
+	Config   config.Config
+	Logger   *slog.Logger
+	Accounts Accounts
+	Sessions *auth.Sessions
+	DB       Database
+}
+
+// Server holds what handlers share. It is immutable after New.
+type Server struct {
+	cfg      config.Config
+	log      *slog.Logger
+	accounts Accounts
+	sessions *auth.Sessions
+	db       Database
+	prefix   templates.Prefix
+	handler  http.Handler
+}
+
+// New returns the HTTP handler for the whole application.
+func New(o Options) *Server {
+	s := &Server{
+		cfg:      o.Config,
+		log:      o.Logger,
+		accounts: o.Accounts,
+		sessions: o.Sessions,
+		db:       o.DB,
+		prefix:   templates.Prefix(o.Config.BasePath()),
+	}
+	s.handler = s.routes()
+	return s
+}
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.handler.ServeHTTP(w, r)
+}
+
+// routes registers every route and shows the middleware chain.
+func (s *Server) routes() http.Handler {
+	pages := http.NewServeMux()
+	pages.Handle("GET /{$}", s.html(s.homeShow))
+	pages.Handle("GET /sign-in", s.html(s.sessionNew))
+	pages.Handle("POST /sign-in", s.html(s.sessionCreate))
+	pages.Handle("POST /sign-out", s.html(s.sessionDelete))
+	pages.Handle("GET /models", s.html(s.signedIn(s.modelList)))
+	pages.Handle("GET /inbox", s.html(s.signedIn(s.inboxShow)))
+	pages.Handle("GET /instances", s.html(s.signedIn(s.instanceList)))
+	pages.Handle("GET /admin", s.html(s.adminOnly(s.adminShow)))
+	pages.Handle("GET /debug/url-info", s.html(s.urlInfoShow))
+	pages.Handle("/", s.html(s.notFound))
+
+	app := http.NewServeMux()
+	// Assets need no session, so they skip the session layers.
+	app.Handle("GET /static/", http.StripPrefix("/static", static.Handler()))
+	app.Handle("/", chain(pages,
+		s.withSession,    // load the cookie session
+		s.checkCSRFToken, // unsafe methods must carry the session's token
+		s.withUser,       // resolve the signed-in user
+	))
+
+	// Outermost first. Logging and recovery wrap the cross-origin check so
+	// that its rejections are logged with a request id; nothing before it
+	// acts on the request.
+	handler := chain(app,
+		s.requestID,
+		s.accessLog,
+		s.recoverPanics,
+		s.crossOrigin(),
+		s.securityHeaders,
+	)
+
+	root := http.NewServeMux()
+	root.HandleFunc("GET /healthz", s.healthz)
+	root.HandleFunc("GET /readyz", s.readyz)
+	if p := string(s.prefix); p != "" {
+		root.Handle(p+"/", http.StripPrefix(p, handler))
+		root.Handle(p, http.RedirectHandler(p+"/", http.StatusMovedPermanently))
+	} else {
+		root.Handle("/", handler)
+	}
+	return root
+}
+
+// chain wraps h in middleware; the first one listed runs first.
+func chain(h http.Handler, mw ...func(http.Handler) http.Handler) http.Handler {
+	for i := len(mw) - 1; i >= 0; i-- {
+		h = mw[i](h)
+	}
+	return h
+}

@@ -1,0 +1,15 @@
+package web
+
+import "net/http"
+
+// sessionDelete signs the user out.
+func (s *Server) sessionDelete(w http.ResponseWriter, r *http.Request) error {
+	st := state(r)
+	st.session.SignOut()
+	st.session.SetFlash("You have signed out.")
+	if err := s.sessions.Save(w, r, st.session); err != nil {
+		return err
+	}
+	redirect(w, r, s.prefix.URL("/sign-in"))
+	return nil
+}

@@ -1,0 +1,79 @@
+// Package static embeds the browser assets (CSS, JavaScript) and serves
+// them under content-hash URLs.
+//
+// Path("css/app.css") returns "css/app.css?v=<hash>", where hash is derived
+// from the file's bytes. A request carrying the current hash is cached by
+// browsers for a year; any other request is revalidated. A new release
+// therefore changes every changed asset's URL and nothing stale is served.
+//
+// Vendored files:
+//   - js/htmx.min.js is htmx 2.0.11 (npm package htmx.org@2.0.11, file
+//     dist/htmx.min.js, sha256 d6fdc75f204e6bdefa99b69bf1e6d4ac69b8a364f77929f45c13476b4000f717),
+//     licence in js/htmx.LICENSE.txt.
+//
+// The package imports no other Waymark package.
+package static
+
+import (
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"io/fs"
+	"net/http"
+	"strings"
+)
+
+//go:embed css js
+var files embed.FS
+
+// hashes maps every embedded file's path to a short hash of its content.
+var hashes = func() map[string]string {
+	m := map[string]string{}
+	err := fs.WalkDir(files, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := files.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(b)
+		m[path] = hex.EncodeToString(sum[:])[:12]
+		return nil
+	})
+	if err != nil {
+		panic("static: " + err.Error())
+	}
+	return m
+}()
+
+// Path returns the versioned path of an embedded asset, relative to where
+// Handler is mounted. It panics on a name that is not embedded, which the
+// tests that render every page catch.
+func Path(name string) string {
+	h, ok := hashes[name]
+	if !ok {
+		panic("static: no such asset: " + name)
+	}
+	return name + "?v=" + h
+}
+
+// Handler serves the embedded assets; mount it with the mount prefix
+// stripped.
+func Handler() http.Handler {
+	fileServer := http.FileServerFS(files)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name := strings.TrimPrefix(r.URL.Path, "/")
+		h, ok := hashes[name]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		if r.URL.Query().Get("v") == h {
+			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		} else {
+			w.Header().Set("Cache-Control", "no-cache")
+		}
+		fileServer.ServeHTTP(w, r)
+	})
+}
