@@ -1,0 +1,53 @@
+// Package dmn owns DMN decision tables: it parses .dmn files (DMN 1.1, 1.2
+// and 1.3 namespaces) into immutable [Decision] values whose every
+// expression is compiled once, and evaluates them against task data with
+// SpiffWorkflow's semantics, so that SpiffArena decision tables run
+// unchanged.
+//
+// # What a file may contain
+//
+// Each decision with a decisionTable becomes a [Decision], looked up by its
+// id (a business rule task names it in spiffworkflow:calledDecisionId).
+// Literal expressions, boxed contexts and requirements between decisions are
+// not supported and are reported as problems rather than ignored. Parsing
+// refuses any DOCTYPE or other directive before the tree is built, so no
+// entity is ever expanded. Every problem is a [Problem] carrying the file,
+// the element id and the line, so an editor can mark the element.
+//
+// # Expressions
+//
+// The expression language is the Python dialect of package script, not
+// FEEL. An input column's value comes from its inputExpression (or, lacking
+// one, from the task data key named by the column's label) and is evaluated
+// at most once per evaluation. An input entry is one of:
+//
+//   - empty or "-": matches anything;
+//   - text with "?" outside string quotes: "?" stands for the input value
+//     and the whole entry must be truthy ("100 <= ? <= 110", `"x" in ?`);
+//   - a complete expression: matches when (input) == (entry) (`"gold"`,
+//     `[1, 2]`, `other_var`);
+//   - otherwise the tail of a comparison appended to the input value
+//     (`> 5`, `in ["a", "b"]`, `not in (1, 2)`, `!= "x"`).
+//
+// Output entries are expressions; an empty one yields "". The output key is
+// the output's name, else its label; dotted keys ("a.b") build nested maps.
+//
+// # Hit policies
+//
+// UNIQUE (the default) and FIRST return the first matching rule and stop;
+// UNIQUE does not check that only one rule matches, as in SpiffWorkflow.
+// PRIORITY, ANY and OUTPUT ORDER check every rule and return the first
+// match (output value priorities are not consulted). COLLECT and RULE ORDER
+// return, for each top-level output key, the list of values of all
+// matching rules in rule order. COLLECT with an aggregation (SUM, COUNT,
+// MIN, MAX) returns one aggregated value per output. No match yields no
+// outputs, so task data stays unchanged. See [Decision.Evaluate] for where
+// this departs from SpiffWorkflow.
+//
+// # Imports
+//
+// Among project packages dmn imports only internal/engine/script. It must
+// not import the engine runtime, spec, bpmn, or anything outside
+// internal/engine (store, runner, models, web): it is a leaf below spec,
+// usable by `web check` and the models package without a running engine.
+package dmn

@@ -1,0 +1,322 @@
+package dmn
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/waymark-bpm/waymark/internal/engine/script"
+)
+
+// EvalError is a failure while evaluating a decision, located at the rule
+// and column whose expression failed. It unwraps to the underlying error,
+// usually a *script.Error (errors.As finds its Kind, e.g. a step limit).
+type EvalError struct {
+	DecisionID string
+	RuleID     string // empty when no single rule is at fault
+	Part       string // "input" or "output"
+	Column     string // the input's Column() or the output's Key
+	Err        error
+}
+
+// Error reads like
+// `decision "discount": rule "DecisionRule_1" input "amount": name 'amount' is not defined`.
+func (e *EvalError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "decision %q", e.DecisionID)
+	if e.RuleID != "" {
+		fmt.Fprintf(&b, ": rule %q", e.RuleID)
+	}
+	if e.Column != "" {
+		if e.RuleID != "" {
+			fmt.Fprintf(&b, " %s %q", e.Part, e.Column)
+		} else {
+			fmt.Fprintf(&b, ": %s %q", e.Part, e.Column)
+		}
+	}
+	msg := e.Err.Error()
+	var se *script.Error
+	if errors.As(e.Err, &se) {
+		msg = se.Msg
+	}
+	b.WriteString(": ")
+	b.WriteString(msg)
+	return b.String()
+}
+
+// Unwrap returns the underlying error.
+func (e *EvalError) Unwrap() error { return e.Err }
+
+// Evaluate runs the decision table against data and returns the outputs, to
+// be deep-merged into the task data by the caller. When no rule matches, the
+// result is an empty map. data is not modified. Errors are *EvalError.
+//
+// Semantics follow SpiffWorkflow, with these departures, each because
+// SpiffWorkflow's behaviour contradicts DMN for tables SpiffArena's modeler
+// can produce:
+//   - FIRST stops at the first match; SpiffWorkflow evaluates every rule
+//     (so a later rule's error fails the task) before taking the first.
+//   - RULE ORDER returns the lists of all matches in rule order, as COLLECT
+//     does; SpiffWorkflow returns the first match only.
+//   - COLLECT with an aggregation returns the SUM, COUNT, MIN or MAX of each
+//     output's values; SpiffWorkflow ignores the aggregation and returns the
+//     lists.
+//   - A "?" entry sees the input value once evaluated, and "> 5"-like entries
+//     compare that value, not the input text glued to the entry. The two
+//     agree except where operator precedence would have split the input
+//     expression ("a or b" with "== 1").
+//
+// PRIORITY, ANY and OUTPUT ORDER behave as in SpiffWorkflow: every rule is
+// checked and the first match is returned.
+func (d *Decision) Evaluate(env *script.Env, data map[string]any) (map[string]any, error) {
+	ev := &evaluation{d: d, env: env, data: data, values: make([]any, len(d.Inputs)), done: make([]bool, len(d.Inputs))}
+	stopAtFirst := d.HitPolicy == Unique || d.HitPolicy == First || d.HitPolicy == ""
+	var matched []*Rule
+	for i := range d.Rules {
+		r := &d.Rules[i]
+		ok, err := ev.matches(r)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			matched = append(matched, r)
+			if stopAtFirst {
+				break
+			}
+		}
+	}
+	result := map[string]any{}
+	if len(matched) == 0 {
+		return result, nil
+	}
+	switch {
+	case d.HitPolicy == Collect && d.Aggregation != "":
+		return ev.aggregate(matched)
+	case d.HitPolicy == Collect || d.HitPolicy == RuleOrder:
+		// As SpiffWorkflow does, lists are built per top-level key: a
+		// rule's dotted outputs "a.b" and "a.c" become one map per rule in
+		// the list under "a".
+		for _, r := range matched {
+			values, err := ev.outputs(r)
+			if err != nil {
+				return nil, err
+			}
+			for k, v := range d.nest(values) {
+				list, _ := result[k].([]any)
+				result[k] = append(list, v)
+			}
+		}
+		return result, nil
+	default:
+		values, err := ev.outputs(matched[0])
+		if err != nil {
+			return nil, err
+		}
+		return d.nest(values), nil
+	}
+}
+
+type evaluation struct {
+	d      *Decision
+	env    *script.Env
+	data   map[string]any
+	scope  map[string]any // data plus the input variable, built on first use
+	values []any          // input column values, evaluated on first use
+	done   []bool
+}
+
+func (ev *evaluation) fail(r *Rule, part, column string, err error) error {
+	return &EvalError{DecisionID: ev.d.ID, RuleID: r.ID, Part: part, Column: column, Err: err}
+}
+
+// input returns the value of input column i, evaluating it at most once.
+func (ev *evaluation) input(i int) (any, error) {
+	if ev.done[i] {
+		return ev.values[i], nil
+	}
+	in := ev.d.Inputs[i]
+	var v any
+	if in.expr != nil {
+		var err error
+		if v, err = in.expr.Eval(ev.env, ev.data); err != nil {
+			return nil, err
+		}
+	} else {
+		var ok bool
+		if v, ok = ev.data[in.Label]; !ok {
+			return nil, fmt.Errorf("the input has no expression and the task data has no %q (the input's label)", in.Label)
+		}
+	}
+	ev.values[i], ev.done[i] = v, true
+	return v, nil
+}
+
+func (ev *evaluation) matches(r *Rule) (bool, error) {
+	for i, ent := range r.Inputs {
+		if ent.Kind == EntryAny {
+			continue
+		}
+		column := ev.d.Inputs[i].Column()
+		v, err := ev.input(i)
+		if err != nil {
+			return false, ev.fail(r, "input", column, err)
+		}
+		if ev.scope == nil {
+			ev.scope = make(map[string]any, len(ev.data)+1)
+			for k, x := range ev.data {
+				ev.scope[k] = x
+			}
+		}
+		ev.scope[inputVar] = v
+		ok, err := ent.expr.EvalBool(ev.env, ev.scope)
+		if err != nil {
+			return false, ev.fail(r, "input", column, err)
+		}
+		if !ok {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// outputs evaluates a matched rule's output entries, by output index.
+func (ev *evaluation) outputs(r *Rule) ([]any, error) {
+	values := make([]any, len(r.Outputs))
+	for i, ent := range r.Outputs {
+		if ent.expr == nil {
+			values[i] = ""
+			continue
+		}
+		v, err := ent.expr.Eval(ev.env, ev.data)
+		if err != nil {
+			return nil, ev.fail(r, "output", ev.d.Outputs[i].Key, err)
+		}
+		values[i] = v
+	}
+	return values, nil
+}
+
+// nest places output values under their keys, dotted keys as nested maps.
+// A later output with the same key wins, as in SpiffWorkflow.
+func (d *Decision) nest(values []any) map[string]any {
+	m := map[string]any{}
+	for i, v := range values {
+		setPath(m, d.Outputs[i].Path, v)
+	}
+	return m
+}
+
+func setPath(m map[string]any, path []string, v any) {
+	for _, k := range path[:len(path)-1] {
+		next, ok := m[k].(map[string]any)
+		if !ok {
+			next = map[string]any{}
+			m[k] = next
+		}
+		m = next
+	}
+	m[path[len(path)-1]] = v
+}
+
+// aggregate applies the COLLECT aggregation to each output's values over
+// the matched rules.
+func (ev *evaluation) aggregate(matched []*Rule) (map[string]any, error) {
+	d := ev.d
+	columns := make([][]any, len(d.Outputs))
+	for _, r := range matched {
+		values, err := ev.outputs(r)
+		if err != nil {
+			return nil, err
+		}
+		for i, v := range values {
+			columns[i] = append(columns[i], v)
+		}
+	}
+	result := map[string]any{}
+	for i, out := range d.Outputs {
+		v, bad, err := aggregate(d.Aggregation, columns[i])
+		if err != nil {
+			return nil, ev.fail(matched[bad], "output", out.Key, err)
+		}
+		setPath(result, out.Path, v)
+	}
+	return result, nil
+}
+
+// aggregate reduces values: SUM and COUNT as numbers, MIN and MAX over
+// numbers or over strings. On error it returns the index of the offending
+// value.
+func aggregate(kind string, values []any) (any, int, error) {
+	if kind == Count {
+		return int64(len(values)), 0, nil
+	}
+	_, strs := values[0].(string)
+	allInts := true
+	for i, v := range values {
+		switch v.(type) {
+		case int64, float64:
+			if strs {
+				return nil, i, fmt.Errorf("aggregation %s cannot compare the number %s with strings", kind, script.ToPython(v))
+			}
+			_, isInt := v.(int64)
+			allInts = allInts && isInt
+		case string:
+			if kind == Sum {
+				return nil, i, fmt.Errorf("aggregation SUM needs numbers, got the string %q", v)
+			}
+			if !strs {
+				return nil, i, fmt.Errorf("aggregation %s cannot compare the string %q with numbers", kind, v)
+			}
+		default:
+			return nil, i, fmt.Errorf("aggregation %s needs numbers, got %s", kind, script.ToPython(v))
+		}
+	}
+	switch kind {
+	case Sum:
+		if allInts {
+			var s int64
+			for _, v := range values {
+				s += v.(int64)
+			}
+			return s, 0, nil
+		}
+		var s float64
+		for _, v := range values {
+			s += toFloat(v)
+		}
+		return s, 0, nil
+	case Min, Max:
+		best := values[0]
+		for _, v := range values[1:] {
+			if (kind == Min && less(v, best)) || (kind == Max && less(best, v)) {
+				best = v
+			}
+		}
+		return best, 0, nil
+	}
+	return nil, 0, fmt.Errorf("unknown aggregation %q", kind)
+}
+
+func toFloat(v any) float64 {
+	switch v := v.(type) {
+	case int64:
+		return float64(v)
+	case float64:
+		return v
+	}
+	return math.NaN()
+}
+
+// less orders two values already known to be both strings or both numbers.
+func less(a, b any) bool {
+	if as, ok := a.(string); ok {
+		return as < b.(string)
+	}
+	ai, aInt := a.(int64)
+	bi, bInt := b.(int64)
+	if aInt && bInt {
+		return ai < bi
+	}
+	return toFloat(a) < toFloat(b)
+}
