@@ -53,10 +53,9 @@ func (in *Instance) CompleteStarted(taskID int, result any) error {
 	if t == nil {
 		return fmt.Errorf("complete task %d: %w", taskID, ErrNoTask)
 	}
-	if t.State != Started || t.Node.Service == nil && t.Node.Kind.IsActivity() && t.Node.Sub != nil {
-		return fmt.Errorf("complete task %d (%s): %w", taskID, t.Node.ID, ErrNotStarted)
-	}
-	if in.scopes[t.ID] != nil || t.Role == RoleWrapper {
+	// Only a task handed to the host is STARTED on its own; subprocesses,
+	// call activities and loop wrappers finish through their children.
+	if t.State != Started || in.scopes[t.ID] != nil || t.Role == RoleWrapper {
 		return fmt.Errorf("complete task %d (%s): %w", taskID, t.Node.ID, ErrNotStarted)
 	}
 	if t.Node.Service != nil {
