@@ -1,6 +1,10 @@
 package dmn
 
-import "github.com/waymark-bpm/waymark/internal/engine/script"
+import (
+	"strings"
+
+	"github.com/waymark-bpm/waymark/internal/engine/script"
+)
 
 // Hit policies, as written in the decisionTable hitPolicy attribute.
 const (
@@ -42,7 +46,7 @@ type Decision struct {
 // Input is one input column.
 type Input struct {
 	ID         string
-	Label      string
+	Label      string // as written
 	Expression string // inputExpression text, trimmed; "" means the task data key named by Label
 	TypeRef    string // kept for display; evaluation ignores it, as SpiffWorkflow does
 	Line       int
@@ -54,7 +58,7 @@ type Input struct {
 // expression, else its id.
 func (in Input) Column() string {
 	switch {
-	case in.Label != "":
+	case strings.TrimSpace(in.Label) != "":
 		return in.Label
 	case in.Expression != "":
 		return in.Expression
@@ -69,7 +73,7 @@ type Output struct {
 	Label   string
 	TypeRef string // kept for display; evaluation ignores it
 	Line    int
-	Key     string   // Name, else Label: where the value goes in the result
+	Key     string   // Name, else Label, as written: where the value goes in the result
 	Path    []string // Key split at dots: nested maps in the result
 }
 

@@ -144,6 +144,7 @@ func TestEvaluateInputEntries(t *testing.T) {
 		{name: "slice input", input: "telephone[-4:]", entry: `"1234"`, kind: EntryEqual, data: map[string]any{"telephone": "555-1234"}, want: true},
 		{name: "dict input", input: `info["kind"]`, entry: `"a"`, kind: EntryEqual, data: map[string]any{"info": map[string]any{"kind": "a"}}, want: true},
 		{name: "label fallback", entry: "> 10", kind: EntryCompare, data: map[string]any{"amount": int64(11)}, want: true, inputCol: &col{label: "amount"}},
+		{name: "label fallback keeps the label as written", entry: "1", kind: EntryEqual, data: map[string]any{"amount ": int64(1)}, want: true, inputCol: &col{label: "amount "}},
 		{name: "label fallback with spaces in the label", entry: `"x"`, kind: EntryEqual, data: map[string]any{"the input": "x"}, want: true, inputCol: &col{label: "the input"}},
 	}
 	for _, tc := range tests {

@@ -221,7 +221,9 @@ func (p *parser) table(d *Decision, t *etree.Element) {
 }
 
 func (p *parser) input(d *Decision, e *etree.Element) Input {
-	in := Input{ID: id(e), Label: strings.TrimSpace(e.SelectAttrValue("label", "")), Line: p.lines[e]}
+	// Labels and names are kept as written: SpiffWorkflow uses them
+	// untrimmed as task data keys.
+	in := Input{ID: id(e), Label: e.SelectAttrValue("label", ""), Line: p.lines[e]}
 	var textEl *etree.Element
 	exprID := in.ID
 	for _, c := range e.ChildElements() {
@@ -242,7 +244,7 @@ func (p *parser) input(d *Decision, e *etree.Element) Input {
 		in.Expression = strings.TrimSpace(textEl.Text())
 	}
 	if in.Expression == "" {
-		if in.Label == "" {
+		if strings.TrimSpace(in.Label) == "" {
 			p.problem(e, in.ID, "input has neither an inputExpression text nor a label to name its value")
 		}
 		return in
@@ -259,16 +261,16 @@ func (p *parser) input(d *Decision, e *etree.Element) Input {
 func (p *parser) output(e *etree.Element) Output {
 	out := Output{
 		ID:      id(e),
-		Name:    strings.TrimSpace(e.SelectAttrValue("name", "")),
-		Label:   strings.TrimSpace(e.SelectAttrValue("label", "")),
+		Name:    e.SelectAttrValue("name", ""),
+		Label:   e.SelectAttrValue("label", ""),
 		TypeRef: e.SelectAttrValue("typeRef", ""),
 		Line:    p.lines[e],
 	}
 	out.Key = out.Name
-	if out.Key == "" {
+	if strings.TrimSpace(out.Key) == "" {
 		out.Key = out.Label
 	}
-	if out.Key == "" {
+	if strings.TrimSpace(out.Key) == "" {
 		p.problem(e, out.ID, "output has neither a name nor a label, so its value has no key")
 		return out
 	}
