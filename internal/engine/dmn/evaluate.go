@@ -52,9 +52,9 @@ func (e *EvalError) Unwrap() error { return e.Err }
 // be deep-merged into the task data by the caller. When no rule matches, the
 // result is an empty map. data is not modified. Errors are *EvalError.
 //
-// Semantics follow SpiffWorkflow, with these departures, each because
-// SpiffWorkflow's behaviour contradicts DMN for tables SpiffArena's modeler
-// can produce:
+// Semantics follow SpiffWorkflow, with these departures. The first three
+// are where SpiffWorkflow contradicts DMN for tables SpiffArena's modeler
+// can produce; the last keeps one input value per column:
 //   - FIRST stops at the first match; SpiffWorkflow evaluates every rule
 //     (so a later rule's error fails the task) before taking the first.
 //   - RULE ORDER returns the lists of all matches in rule order, as COLLECT
@@ -62,10 +62,11 @@ func (e *EvalError) Unwrap() error { return e.Err }
 //   - COLLECT with an aggregation returns the SUM, COUNT, MIN or MAX of each
 //     output's values; SpiffWorkflow ignores the aggregation and returns the
 //     lists.
-//   - A "?" entry sees the input value once evaluated, and "> 5"-like entries
-//     compare that value, not the input text glued to the entry. The two
-//     agree except where operator precedence would have split the input
-//     expression ("a or b" with "== 1").
+//   - Every entry sees the input value, evaluated once per column and bound
+//     to dmninputexpr (SpiffWorkflow does this for "?" entries only), and
+//     "> 5"-like entries compare that value rather than the input text glued
+//     to the entry. The two agree except where operator precedence would
+//     have split the input expression ("a or b" with "== 1").
 //
 // PRIORITY, ANY and OUTPUT ORDER behave as in SpiffWorkflow: every rule is
 // checked and the first match is returned.
