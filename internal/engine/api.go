@@ -119,7 +119,7 @@ func (in *Instance) Retry(taskID int) error {
 // Terminate ends the instance: every live task is cancelled.
 func (in *Instance) Terminate() {
 	for _, t := range in.tasks {
-		if t.State.Live() || (t.Trigger && t.State == Waiting) {
+		if t.State.holds() || (t.Trigger && t.State == Waiting) {
 			in.setState(t, Cancelled)
 		}
 	}

@@ -313,13 +313,13 @@ func (in *Instance) newTask(n *spec.Node, scope int, data map[string]any, from i
 
 // setState moves a task to a state, keeping the scope's live count.
 func (in *Instance) setState(t *Task, s State) {
-	was := t.State.Live()
+	was := t.State.holds()
 	t.State = s
 	t.Updated = in.now()
 	if t.Trigger {
 		return // event subprocess triggers do not keep their scope alive
 	}
-	if now := s.Live(); now != was {
+	if now := s.holds(); now != was {
 		if sc := in.scopes[t.Scope]; sc != nil {
 			if now {
 				sc.live++

@@ -456,7 +456,7 @@ func Restore(lib *spec.Library, data []byte, env Env) (*Instance, error) {
 			t.Loop.Items, _ = items.([]any)
 		}
 		in.tasks[i] = t
-		if state.Live() && !t.Trigger {
+		if state.holds() && !t.Trigger {
 			if sc := in.scopes[t.Scope]; sc != nil {
 				sc.live++
 			}

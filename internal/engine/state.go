@@ -27,6 +27,10 @@ func (s State) String() string {
 // Live reports whether a task in this state can still move.
 func (s State) Live() bool { return s == Waiting || s == Ready || s == Started }
 
+// holds reports whether a task in this state keeps its scope from
+// finishing: live tasks, and tasks in ERROR (they wait for a Retry).
+func (s State) holds() bool { return s.Live() || s == Error }
+
 // ParseState parses a state name.
 func ParseState(s string) (State, error) {
 	for i, n := range stateNames {

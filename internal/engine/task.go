@@ -542,9 +542,9 @@ func (in *Instance) finishScope(sc *scopeInst) {
 	in.completeTask(owner)
 }
 
-// cancelTask cancels a live task and everything running inside it.
+// cancelTask cancels a live (or failed) task and everything running inside it.
 func (in *Instance) cancelTask(t *Task) {
-	if !t.State.Live() {
+	if !t.State.holds() {
 		return
 	}
 	if sc := in.scopes[t.ID]; sc != nil && !sc.done {
@@ -566,7 +566,7 @@ func (in *Instance) cancelTask(t *Task) {
 func (in *Instance) cancelScope(sc *scopeInst) {
 	sc.done = true
 	for _, t := range in.tasks {
-		if t.Scope == sc.key && (t.State.Live() || (t.Trigger && t.State == Waiting)) {
+		if t.Scope == sc.key && (t.State.holds() || (t.Trigger && t.State == Waiting)) {
 			in.cancelTask(t)
 		}
 	}
@@ -576,7 +576,7 @@ func (in *Instance) cancelScope(sc *scopeInst) {
 // task in it is cancelled.
 func (in *Instance) terminateScope(sc *scopeInst, except *Task) {
 	for _, t := range in.tasks {
-		if t != except && t.Scope == sc.key && t.State.Live() {
+		if t != except && t.Scope == sc.key && t.State.holds() {
 			in.cancelTask(t)
 		}
 	}
