@@ -18,11 +18,11 @@ func versionCmd(ctx context.Context, e env, args []string) error {
 	return nil
 }
 
-// versionString is the build's version, with the VCS revision when the
-// build recorded one.
+// versionString is the version set at build time, or for an unversioned
+// build the VCS revision when the build recorded one.
 func versionString() string {
 	v := version
-	if info, ok := debug.ReadBuildInfo(); ok {
+	if info, ok := debug.ReadBuildInfo(); ok && v == "dev" {
 		for _, s := range info.Settings {
 			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
 				v += " " + s.Value[:12]

@@ -19,7 +19,7 @@ import (
 // directory.
 const SessionKeyFile = "session.key"
 
-// SessionLifetime is how long a sign-in lasts without activity.
+// SessionLifetime is how long a sign-in lasts.
 const SessionLifetime = 7 * 24 * time.Hour
 
 const (

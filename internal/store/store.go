@@ -96,11 +96,6 @@ func (s *Store) Close() error {
 	return s.db.Close()
 }
 
-// Path returns the database file path.
-func (s *Store) Path() string {
-	return s.path
-}
-
 // sqliteHeader starts every SQLite database file.
 var sqliteHeader = []byte("SQLite format 3\x00")
 
@@ -207,24 +202,6 @@ func (s *Store) migrateFile(ctx context.Context, name string) error {
 		}
 		return nil
 	})
-}
-
-// Migrations lists the names of the applied migrations in order.
-func (s *Store) Migrations(ctx context.Context) ([]string, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT name FROM schema_migrations ORDER BY name`)
-	if err != nil {
-		return nil, fmt.Errorf("list migrations: %w", err)
-	}
-	defer rows.Close()
-	var names []string
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			return nil, err
-		}
-		names = append(names, name)
-	}
-	return names, rows.Err()
 }
 
 func formatTime(t time.Time) string {

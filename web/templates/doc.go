@@ -12,8 +12,8 @@
 // block) and committed; CI fails when they are stale. Regenerate with
 // `make generate`.
 //
-// The package imports no internal package (internal/forms will be the
-// exception, for form field trees).
+// Of the internal packages, only internal/forms (form field trees) may be
+// imported here.
 package templates
 
 //go:generate go tool templ generate
