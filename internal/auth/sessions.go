@@ -95,12 +95,11 @@ type Session struct {
 // Load returns the request's session. A missing, expired or tampered
 // cookie gives a new, empty session; that is not an error for the caller.
 func (ss *Sessions) Load(r *http.Request) *Session {
+	// On a cookie that does not decode, New still returns a usable session
+	// next to the error; start it empty rather than trust anything decoded.
 	s, err := ss.store.New(r, sessionName)
 	if err != nil {
-		s = sessions.NewSession(ss.store, sessionName)
-		opts := *ss.store.Options
-		s.Options = &opts
-		s.IsNew = true
+		s.Values = map[any]any{}
 	}
 	return &Session{s: s}
 }
