@@ -50,17 +50,24 @@ func resultVariable(t *Task) string {
 	return "spiff__" + strings.ReplaceAll(t.Node.ID, "-", "_") + "_result"
 }
 
-// evaluateDecision runs a business rule task through the host's decision
-// evaluator and deep-merges the outputs into the task data.
+// evaluateDecision runs a business rule task's decision (through the host's
+// evaluator when there is one, else from the library) and deep-merges the
+// outputs into the task data.
 func (in *Instance) evaluateDecision(t *Task) (bool, *TaskError) {
 	n := t.Node
 	if n.CalledDecision == "" {
 		return false, &TaskError{TaskID: t.ID, NodeID: n.ID, Phase: "run", Msg: "business rule task names no decision (spiffworkflow:calledDecisionId)"}
 	}
-	if in.env.Decisions == nil {
-		return false, &TaskError{TaskID: t.ID, NodeID: n.ID, Phase: "run", Msg: fmt.Sprintf("no decision evaluator is configured for decision %q", n.CalledDecision)}
+	var out map[string]any
+	var err error
+	switch d := in.lib.Decision(n.CalledDecision); {
+	case in.env.Decisions != nil:
+		out, err = in.env.Decisions.EvaluateDecision(n.CalledDecision, t.Data)
+	case d != nil:
+		out, err = d.Evaluate(&in.senv, t.Data)
+	default:
+		return false, &TaskError{TaskID: t.ID, NodeID: n.ID, Phase: "run", Msg: fmt.Sprintf("no decision table with id %q is loaded", n.CalledDecision)}
 	}
-	out, err := in.env.Decisions.EvaluateDecision(n.CalledDecision, t.Data)
 	if err != nil {
 		return false, in.taskErr(t, "run", "decision "+n.CalledDecision, err)
 	}

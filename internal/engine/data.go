@@ -61,6 +61,9 @@ func deepMerge(a, b map[string]any) map[string]any {
 	return out
 }
 
+// DeepMerge is deepMerge for hosts: b merged into a copy of a.
+func DeepMerge(a, b map[string]any) map[string]any { return deepMerge(a, b) }
+
 func mergeValue(av, bv any) any {
 	switch b := bv.(type) {
 	case map[string]any:

@@ -103,6 +103,10 @@ func (p *Parser) Add(name string, data []byte) {
 		p.problem(name, "", 0, "file is larger than %d MiB", MaxFileSize>>20)
 		return
 	}
+	if isDMN(name, data) {
+		p.addDMN(name, data)
+		return
+	}
 	lines, err := prescan(data)
 	if err != nil {
 		le, _ := err.(lineError)
@@ -151,6 +155,9 @@ func (p *Parser) Finish() (*spec.Library, error) {
 			n := c.node
 			if n.Kind == spec.KindCallActivity && p.opts.RequireCalledProcesses && p.lib.Process(n.CalledElement) == nil {
 				p.problem(f.name, n.ID, n.Line, "%s", missingProcessMsg(p.lib, n.CalledElement))
+			}
+			if n.Kind == spec.KindBusinessRuleTask && p.opts.RequireCalledProcesses && p.lib.Decision(n.CalledDecision) == nil {
+				p.problem(f.name, n.ID, n.Line, "no decision table with id %q is loaded", n.CalledDecision)
 			}
 		}
 	}

@@ -296,6 +296,8 @@ func (p *Parser) readNode(f *fileCtx, el *etree.Element, n *spec.Node, refs map[
 		} else {
 			f.pending = append(f.pending, pendingCheck{node: n})
 		}
+	case spec.KindBusinessRuleTask:
+		f.pending = append(f.pending, pendingCheck{node: n})
 	case spec.KindScriptTask:
 		src := text(child(el, "script"))
 		if strings.TrimSpace(src) == "" {

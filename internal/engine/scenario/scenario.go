@@ -20,6 +20,7 @@ import (
 
 	"github.com/waymark-bpm/waymark/internal/engine"
 	"github.com/waymark-bpm/waymark/internal/engine/bpmn"
+	"github.com/waymark-bpm/waymark/internal/engine/script"
 	"github.com/waymark-bpm/waymark/internal/engine/spec"
 )
 
@@ -144,20 +145,15 @@ func (s *Scenario) Run(dir string, o Options) (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
-		if strings.HasSuffix(f, ".dmn") {
-			res.Status, res.Error = "invalid", fmt.Sprintf("%s: decision tables are not supported yet", f)
-			return res, nil
-		}
 		files = append(files, bpmn.File{Name: f, Data: b})
-	}
-	if s.Decision != "" {
-		res.Status, res.Error = "invalid", "decision tables are not supported yet"
-		return res, nil
 	}
 	lib, err := bpmn.Parse(bpmn.Options{RequireCalledProcesses: true}, files...)
 	if err != nil {
 		res.Status, res.Error = "invalid", err.Error()
 		return res, nil
+	}
+	if s.Decision != "" {
+		return s.runDecision(lib, res), nil
 	}
 	start := "2026-01-05T09:00:00+00:00"
 	if s.StartTime != "" {
@@ -224,6 +220,24 @@ func (s *Scenario) Run(dir string, o Options) (*Result, error) {
 		}
 	}
 	return res, nil
+}
+
+// runDecision evaluates a DMN-only scenario: the decision's outputs are
+// deep-merged into the data, as a business rule task does.
+func (s *Scenario) runDecision(lib *spec.Library, res *Result) *Result {
+	d := lib.Decision(s.Decision)
+	if d == nil {
+		res.Status, res.Error = "invalid", fmt.Sprintf("decision %q is not defined", s.Decision)
+		return res
+	}
+	data := engine.NormalizeMap(s.Data)
+	out, err := d.Evaluate(&script.Env{}, data)
+	if err != nil {
+		res.Status, res.Error, res.Data = "error", err.Error(), data
+		return res
+	}
+	res.Status, res.Data = "completed", engine.DeepMerge(data, out)
+	return res
 }
 
 func (s *Scenario) step(in *engine.Instance, clk *clock, st Step) error {

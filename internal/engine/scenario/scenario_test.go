@@ -24,10 +24,6 @@ func sharedDir(t testing.TB) string {
 // (the events and decision-table issues), each with its reason. Nothing else
 // may fail.
 var pending = map[string]string{
-	"dmn-business-rule": "decision tables: the business rule task needs the DMN evaluator",
-	"dmn-collect":       "decision tables: COLLECT hit policy",
-	"dmn-dash-any":      "decision tables: '-' input entries",
-	"dmn-unique":        "decision tables: UNIQUE hit policy",
 	"error-event-payload": "events: an error end event inside a subprocess interrupts it (BPMN), so the subprocess " +
 		"does not complete; SpiffWorkflow records it as completed. To be settled with the events work.",
 	"event-subprocess-signal": "events: the event subprocess start has no isInterrupting attribute, which BPMN reads " +

@@ -6,10 +6,11 @@
 // Spiff extension values are plain fields here, and every script, condition
 // and expression is compiled once, at parse time, into a script program.
 //
-// Imports: engine/script (and later engine/dmn) only.
+// Imports: engine/dmn and engine/script only.
 package spec
 
 import (
+	"github.com/waymark-bpm/waymark/internal/engine/dmn"
 	"github.com/waymark-bpm/waymark/internal/engine/script"
 )
 
@@ -115,6 +116,7 @@ func (k Kind) IsEvent() bool {
 // each other. Process ids are unique within a library.
 type Library struct {
 	Processes      map[string]*Process
+	Decisions      map[string]*dmn.Decision
 	Collaborations map[string]*Collaboration
 	// Order lists process ids in the order they were parsed (files in order,
 	// processes in document order), for stable listings.
@@ -123,7 +125,7 @@ type Library struct {
 
 // NewLibrary returns an empty library.
 func NewLibrary() *Library {
-	return &Library{Processes: map[string]*Process{}, Collaborations: map[string]*Collaboration{}}
+	return &Library{Processes: map[string]*Process{}, Decisions: map[string]*dmn.Decision{}, Collaborations: map[string]*Collaboration{}}
 }
 
 // Process returns the process with the given id, or nil.
@@ -132,6 +134,14 @@ func (l *Library) Process(id string) *Process {
 		return nil
 	}
 	return l.Processes[id]
+}
+
+// Decision returns the decision with the given id, or nil.
+func (l *Library) Decision(id string) *dmn.Decision {
+	if l == nil {
+		return nil
+	}
+	return l.Decisions[id]
 }
 
 // Collaboration is a bpmn:collaboration: pools (participants) whose processes
