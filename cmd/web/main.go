@@ -6,6 +6,8 @@
 //	web [serve] [-addr :8000] [-data-dir ./data]   run the server (default)
 //	web version                                    print the version
 //	web healthcheck                                probe /healthz (container health checks)
+//	web run -scenario PATH                         run a conformance scenario, print the result JSON
+//	web check [-json] DIR                          validate the BPMN/DMN files under DIR
 //
 // Everything else is configured with WAYMARK_* environment variables; see
 // .env.example. This package only wires: each sub-command is one small
@@ -55,6 +57,8 @@ var commands = []command{
 	{"serve", "run the web server (the default when no command is given)", serveCmd},
 	{"version", "print the version", versionCmd},
 	{"healthcheck", "exit 0 when the server at WAYMARK_ADDR answers /healthz", healthcheckCmd},
+	{"run", "run a conformance scenario (-scenario PATH) and print the result as JSON", runCmd},
+	{"check", "validate every BPMN and DMN file under a folder (-json for a JSON report)", checkCmd},
 }
 
 // errUsage marks errors in the command line; run prints them with the

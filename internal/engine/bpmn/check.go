@@ -48,27 +48,14 @@ type Report struct {
 	Problems  []Problem `json:"problems"`
 }
 
-// CheckFiles parses a set of files together (call activities may name
-// processes in other files; process ids must be unique across all of them)
-// and reports every problem. extra checkers handle other kinds of files
-// (decision tables) by name suffix.
-func CheckFiles(files []File, extra map[string]func(File) ([]Problem, int, int)) *Report {
+// CheckFiles parses a set of BPMN and DMN files together (call activities
+// may name processes in other files; process and decision ids must be unique
+// across all of them) and reports every problem.
+func CheckFiles(files []File) *Report {
 	r := &Report{Problems: []Problem{}}
 	p := NewParser(Options{RequireCalledProcesses: true})
 	for _, f := range files {
-		handled := false
-		for suffix, check := range extra {
-			if strings.HasSuffix(strings.ToLower(f.Name), suffix) {
-				probs, scripts, ok := check(f)
-				r.Problems = append(r.Problems, probs...)
-				r.Scripts += scripts
-				r.ScriptsOK += ok
-				handled = true
-			}
-		}
-		if !handled {
-			p.Add(f.Name, f.Data)
-		}
+		p.Add(f.Name, f.Data)
 	}
 	_, err := p.Finish()
 	var ps Problems
@@ -76,8 +63,7 @@ func CheckFiles(files []File, extra map[string]func(File) ([]Problem, int, int))
 		r.Problems = append(r.Problems, ps...)
 	}
 	st := p.Stats()
-	r.Scripts += st.Scripts
-	r.ScriptsOK += st.ScriptsOK
+	r.Scripts, r.ScriptsOK = st.Scripts, st.ScriptsOK
 	bad := map[string]bool{}
 	for _, pr := range r.Problems {
 		bad[pr.File] = true
@@ -88,13 +74,18 @@ func CheckFiles(files []File, extra map[string]func(File) ([]Problem, int, int))
 			r.FilesOK++
 		}
 	}
-	Problems(r.Problems).sort()
 	return r
 }
 
-// CheckDir checks every .bpmn file (and, through extra, other model files)
-// under dir. File names in the report are relative to dir.
-func CheckDir(dir string, extra map[string]func(File) ([]Problem, int, int)) (*Report, error) {
+// IsModelFile reports whether a file name is a BPMN or DMN file.
+func IsModelFile(name string) bool {
+	lower := strings.ToLower(name)
+	return strings.HasSuffix(lower, ".bpmn") || strings.HasSuffix(lower, ".bpmn20.xml") || strings.HasSuffix(lower, ".dmn")
+}
+
+// CheckDir checks every BPMN and DMN file under dir (hidden folders are
+// skipped). File names in the report are relative to dir.
+func CheckDir(dir string) (*Report, error) {
 	var files []File
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -106,12 +97,7 @@ func CheckDir(dir string, extra map[string]func(File) ([]Problem, int, int)) (*R
 			}
 			return nil
 		}
-		lower := strings.ToLower(d.Name())
-		want := strings.HasSuffix(lower, ".bpmn") || strings.HasSuffix(lower, ".bpmn20.xml")
-		for suffix := range extra {
-			want = want || strings.HasSuffix(lower, suffix)
-		}
-		if !want || !d.Type().IsRegular() {
+		if !IsModelFile(d.Name()) || !d.Type().IsRegular() {
 			return nil
 		}
 		info, err := d.Info()
@@ -120,7 +106,7 @@ func CheckDir(dir string, extra map[string]func(File) ([]Problem, int, int)) (*R
 		}
 		rel, _ := filepath.Rel(dir, path)
 		if info.Size() > MaxFileSize {
-			files = append(files, File{Name: rel, Data: nil})
+			files = append(files, File{Name: rel, Data: make([]byte, MaxFileSize+1)})
 			return nil
 		}
 		data, err := os.ReadFile(path)
@@ -133,5 +119,5 @@ func CheckDir(dir string, extra map[string]func(File) ([]Problem, int, int)) (*R
 	if err != nil {
 		return nil, err
 	}
-	return CheckFiles(files, extra), nil
+	return CheckFiles(files), nil
 }

@@ -1,0 +1,57 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+
+	"github.com/waymark-bpm/waymark/internal/engine/bpmn"
+)
+
+// errProblems makes check exit non-zero when a model has problems, so model
+// repositories can use it in their own CI.
+var errProblems = errors.New("problems found")
+
+// checkCmd validates every BPMN and DMN file under a folder: parse,
+// validate, and compile every script, pre/post script and condition.
+func checkCmd(_ context.Context, e env, args []string) error {
+	fs := newFlagSet(e, "check")
+	asJSON := fs.Bool("json", false, "print the report as JSON")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageErrorf("%v", err)
+	}
+	if fs.NArg() != 1 {
+		return usageErrorf("check takes one folder: web check [-json] DIR")
+	}
+	dir := fs.Arg(0)
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return usageErrorf("%s is not a folder", dir)
+	}
+	r, err := bpmn.CheckDir(dir)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(r); err != nil {
+			return err
+		}
+	} else {
+		for _, p := range r.Problems {
+			fmt.Fprintln(e.stdout, p.Error())
+		}
+		fmt.Fprintf(e.stdout, "%d files, %d without problems; %d scripts and expressions, %d compile; %d problems\n",
+			r.Files, r.FilesOK, r.Scripts, r.ScriptsOK, len(r.Problems))
+	}
+	if len(r.Problems) > 0 {
+		return fmt.Errorf("%w in %d of %d files", errProblems, r.Files-r.FilesOK, r.Files)
+	}
+	return nil
+}
