@@ -704,6 +704,12 @@ func TestGateways(t *testing.T) {
 			states: map[string][]string{"sub_gw": {"ERROR"}, "sub": {"STARTED"}, "after": {}},
 		},
 		{
+			name: "exclusive conditions are tried in the order of the target shapes' y", files: []string{"di_xor.bpmn"}, process: "p_di_xor",
+			data:   m{"x": int64(1)},
+			want:   outcome{Status: statusDone, Trace: strs("start", "gw", "upper"), Ready: strs(), Waiting: strs(), Data: m{"x": int64(1)}},
+			states: map[string][]string{"lower": {}},
+		},
+		{
 			name: "parallel split and join merge the branches' data", files: []string{"gateways.bpmn"}, process: "p_and",
 			want: outcome{Status: statusDone, Trace: strs("start", "split", "pa", "pb", "join", "end"), Ready: strs(), Waiting: strs(),
 				Data: m{"a": int64(1), "b": int64(2), "shared": m{"x": int64(1), "y": int64(2)}}},
@@ -768,6 +774,13 @@ func TestSubprocessesAndBoundaries(t *testing.T) {
 			name: "embedded subprocess gets the data and hands back its end event's data", files: []string{"subprocess.bpmn"}, process: "p_sub",
 			want: outcome{Status: statusDone, Trace: strs("start", "prep", "s_start", "s_calc", "s_end", "sub", "post", "end"), Ready: strs(), Waiting: strs(),
 				Data: m{"x": int64(1), "y": int64(2), "z": int64(3), "nested": m{"keep": true, "added": int64(2)}}},
+		},
+		{
+			name: "script error in one branch of a subprocess keeps the subprocess open", files: []string{"subprocess.bpmn"}, process: "p_sub_branch_error",
+			data:   m{"zero": int64(0)},
+			want:   outcome{Status: statusFailed, Trace: strs("start", "ss", "ssplit", "good", "send2"), Ready: strs(), Waiting: strs(), ErrTask: "bad", ErrWhere: "script", ErrLine: 1},
+			errHas: "division by zero",
+			states: map[string][]string{"bad": {"ERROR"}, "sub2": {"STARTED"}, "after2": {}, "end": {}},
 		},
 		{
 			name: "interrupting boundary timer on a user task", files: []string{"subprocess.bpmn"}, process: "p_bnd_task",

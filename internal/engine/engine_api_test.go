@@ -1,0 +1,104 @@
+package engine_test
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/waymark-bpm/waymark/internal/engine"
+)
+
+// TestAPIErrors checks that host calls on the wrong task are refused with
+// the error a host branches on, and leave the instance as it was.
+func TestAPIErrors(t *testing.T) {
+	idOf := func(t *testing.T, r *run, node string, state engine.State) int {
+		t.Helper()
+		tk := findTask(r.in, node, func(tk *engine.Task) bool { return tk.State == state })
+		if tk == nil {
+			t.Fatalf("no %v task %q", state, node)
+		}
+		return tk.ID
+	}
+	cases := []struct {
+		name    string
+		c       engineCase
+		call    func(t *testing.T, r *run) error
+		wantErr error
+	}{
+		{
+			name: "Complete of an unknown task", c: engineCase{files: []string{"basic.bpmn"}, process: "p_manual"},
+			call:    func(t *testing.T, r *run) error { return r.in.Complete(999, nil) },
+			wantErr: engine.ErrNoTask,
+		},
+		{
+			name: "Complete of a completed task", c: engineCase{files: []string{"basic.bpmn"}, process: "p_manual"},
+			call: func(t *testing.T, r *run) error {
+				id := idOf(t, r, "manual", engine.Ready)
+				if err := r.in.Complete(id, nil); err != nil {
+					t.Fatal(err)
+				}
+				return r.in.Complete(id, nil)
+			},
+			wantErr: engine.ErrTaskState,
+		},
+		{
+			name: "Complete of a task that is not a human task", c: engineCase{files: []string{"tasks.bpmn"}, process: "p_service_pending", data: m{"question": "q"},
+				services: &fakeServices{pending: map[string]bool{"slow/Op": true}}},
+			call:    func(t *testing.T, r *run) error { return r.in.Complete(idOf(t, r, "slow", engine.Started), nil) },
+			wantErr: engine.ErrNotHuman,
+		},
+		{
+			name: "CompleteStarted of a READY user task", c: engineCase{files: []string{"basic.bpmn"}, process: "p_user"},
+			call: func(t *testing.T, r *run) error {
+				return r.in.CompleteStarted(idOf(t, r, "ask_order", engine.Ready), nil)
+			},
+			wantErr: engine.ErrNotStarted,
+		},
+		{
+			name: "CompleteStarted of a running subprocess", c: engineCase{files: []string{"subprocess.bpmn"}, process: "p_bnd_sub"},
+			call:    func(t *testing.T, r *run) error { return r.in.CompleteStarted(idOf(t, r, "work", engine.Started), nil) },
+			wantErr: engine.ErrNotStarted,
+		},
+		{
+			name: "FailStarted of a READY user task", c: engineCase{files: []string{"basic.bpmn"}, process: "p_user"},
+			call:    func(t *testing.T, r *run) error { return r.in.FailStarted(idOf(t, r, "ask_order", engine.Ready), "no") },
+			wantErr: engine.ErrNotStarted,
+		},
+		{
+			name: "Retry of a task that is not in ERROR", c: engineCase{files: []string{"basic.bpmn"}, process: "p_user"},
+			call:    func(t *testing.T, r *run) error { return r.in.Retry(idOf(t, r, "ask_order", engine.Ready)) },
+			wantErr: engine.ErrTaskState,
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := startCase(t, tc.c)
+			before := observe(r)
+			err := tc.call(t, r)
+			if !errors.Is(err, tc.wantErr) {
+				t.Fatalf("error = %v, want %v", err, tc.wantErr)
+			}
+			if tc.name == "Complete of a completed task" {
+				return // the first Complete moved the instance on
+			}
+			if after := observe(r); !cmp.Equal(before, after) {
+				t.Errorf("a refused call changed the instance: before %+v, after %+v", before, after)
+			}
+		})
+	}
+}
+
+func TestStartErrors(t *testing.T) {
+	lib := load(t, "basic.bpmn")
+	if _, err := engine.Start(lib, engine.StartOptions{Process: "no_such_process"}, engine.Env{Clock: &testClock{now: t0}}); err == nil {
+		t.Error("Start of an unknown process succeeded")
+	}
+	r := startCase(t, engineCase{files: []string{"tasks.bpmn"}, process: "p_signal"})
+	if _, err := r.in.Deliver("escalation", "go", nil); err == nil {
+		t.Error("Deliver of an escalation from outside was accepted")
+	}
+	if got := r.in.Status(); got != engine.Running {
+		t.Errorf("status = %v, want running", got)
+	}
+}
