@@ -250,6 +250,7 @@ func (p *Parser) readFlow(f *fileCtx, el *etree.Element, sc *spec.Scope) {
 	fl := &spec.Flow{ID: id, Name: attr(el, "name"), Source: src, Target: tgt, Line: f.lines[id]}
 	if ce := child(el, "conditionExpression"); ce != nil {
 		if src := strings.TrimSpace(text(ce)); src != "" {
+			fl.ConditionText = src
 			expr, err := p.compileExpr(id+" condition", src)
 			if err != nil {
 				p.problemAt(f, id, "condition does not parse: %v", err)
@@ -439,7 +440,7 @@ func (p *Parser) validateNode(f *fileCtx, n *spec.Node) {
 		}
 		if n.Kind == spec.KindExclusiveGateway && len(n.Outgoing) > 1 {
 			for _, fl := range n.Outgoing {
-				if fl.Condition == nil && fl != n.Default {
+				if fl.ConditionText == "" && fl != n.Default {
 					p.problemAt(f, fl.ID, "flow %q leaves exclusive gateway %q without a condition and is not its default flow (non-default exclusive outgoing sequence flow without condition)", fl.ID, n.ID)
 				}
 			}

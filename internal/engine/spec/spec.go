@@ -206,7 +206,8 @@ type Lane struct {
 type Flow struct {
 	ID, Name       string
 	Source, Target *Node
-	Condition      *script.Expr // nil when unconditioned
+	Condition      *script.Expr // nil when unconditioned (or when the condition did not compile)
+	ConditionText  string       // the condition's source text, "" when unconditioned
 	// Index is the flow's position among its source's outgoing flows.
 	Index int
 	// InIndex is the flow's position among its target's incoming flows.
