@@ -484,8 +484,12 @@ func (in *Instance) afterChange(scope int) {
 	if sc == nil {
 		return
 	}
-	in.recheckJoins(sc)
-	in.checkConditionals(sc)
+	if sc.scope.InclusiveJoins {
+		in.recheckJoins(sc)
+	}
+	if sc.scope.Conditionals {
+		in.checkConditionals(sc)
+	}
 	in.checkScope(sc)
 }
 

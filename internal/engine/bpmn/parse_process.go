@@ -211,6 +211,12 @@ func (p *Parser) readScope(f *fileCtx, el *etree.Element, sc *spec.Scope, proc *
 	sortOutgoing(f, sc.Nodes)
 	for _, n := range sc.Nodes {
 		p.validateNode(f, n)
+		if n.JoinReach != nil {
+			sc.InclusiveJoins = true
+		}
+		if n.HasEvent(spec.EventConditional) {
+			sc.Conditionals = true
+		}
 	}
 	sc.NodeCount = len(sc.Nodes)
 }

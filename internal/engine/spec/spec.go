@@ -176,8 +176,13 @@ type Scope struct {
 	DataObjects       []*DataObject
 	Owner             *Node    // the subprocess node owning this scope; nil for a process
 	Process           *Process // the process this scope belongs to
-	// DataStores declared in this scope by reference.
-	NodeCount int
+	NodeCount         int
+	// InclusiveJoins and Conditionals say whether the scope has inclusive
+	// gateways with several incoming flows, or conditional catch events: the
+	// runtime re-checks those after every step, and skips the check when
+	// there are none.
+	InclusiveJoins bool
+	Conditionals   bool
 }
 
 // Process is an executable (or not) bpmn:process.
