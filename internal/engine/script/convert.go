@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"time"
 
 	"go.starlark.net/starlark"
 )
@@ -68,6 +69,10 @@ func toValue(v any) (starlark.Value, error) {
 			}
 		}
 		return d, nil
+	case time.Time:
+		return newDatetime(v), nil
+	case time.Duration:
+		return &tdValue{us: int64(v / time.Microsecond)}, nil
 	case starlark.Value:
 		return v, nil
 	}
@@ -136,7 +141,7 @@ func fromValueDepth(v starlark.Value, depth int) any {
 			out[key] = elemValue(e, depth)
 		}
 		return out
-	case *starlark.Function, *starlark.Builtin:
+	case *starlark.Function, *starlark.Builtin, *module, *pyType, *pyExc:
 		return dropped
 	}
 	return pyStr(v)

@@ -25,6 +25,10 @@ type Env struct {
 	MaxSteps uint64
 	// Timeout bounds the wall-clock time of one run; 0 means DefaultTimeout.
 	Timeout time.Duration
+	// RandomSeed, when set, makes "import random" available with a
+	// generator seeded from it, so runs stay reproducible. Without it the
+	// random module is refused.
+	RandomSeed *uint64
 }
 
 // Defaults for Env limits.
@@ -48,6 +52,9 @@ type Error struct {
 	Col  int
 	Msg  string // Python-like message, e.g. "name 'x' is not defined"
 	Kind string // KindSyntax, KindRuntime or KindLimit
+	// Type is the Python exception class of a runtime error ("NameError",
+	// "KeyError", "ValueError", ...); empty for syntax and limit errors.
+	Type string
 }
 
 func (e *Error) Error() string {
