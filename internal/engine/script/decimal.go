@@ -47,14 +47,16 @@ func numDigits(n *big.Int) int {
 	return len(new(big.Int).Abs(n).String())
 }
 
-func (d *decimalValue) String() string        { return d.sci() }
-func (d *decimalValue) Type() string          { return "Decimal" }
-func (d *decimalValue) Freeze()               {}
-func (d *decimalValue) Truth() starlark.Bool  { return d.coef.Sign() != 0 }
-func (d *decimalValue) pyType() *pyType       { return decimalType }
-func (d *decimalValue) pyStr() string         { return d.sci() }
-func (d *decimalValue) pyRepr() string        { return "Decimal('" + d.sci() + "')" }
-func (d *decimalValue) abs() starlark.Value   { return &decimalValue{coef: new(big.Int).Abs(d.coef), exp: d.exp} }
+func (d *decimalValue) String() string       { return d.sci() }
+func (d *decimalValue) Type() string         { return "Decimal" }
+func (d *decimalValue) Freeze()              {}
+func (d *decimalValue) Truth() starlark.Bool { return d.coef.Sign() != 0 }
+func (d *decimalValue) pyType() *pyType      { return decimalType }
+func (d *decimalValue) pyStr() string        { return d.sci() }
+func (d *decimalValue) pyRepr() string       { return "Decimal('" + d.sci() + "')" }
+func (d *decimalValue) abs() starlark.Value {
+	return &decimalValue{coef: new(big.Int).Abs(d.coef), exp: d.exp}
+}
 func (d *decimalValue) Hash() (uint32, error) { return starlark.String(d.normalize().sci()).Hash() }
 
 // sci is Python's to-scientific-string.

@@ -233,4 +233,3 @@ func builtinRaise(th *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple,
 	}
 	return nil, pyErr(excTypeError, "exceptions must derive from BaseException")
 }
-

@@ -28,9 +28,9 @@ const genFile = "<script>"
 
 // Limits that keep a run from exhausting the host.
 const (
-	maxValueLen    = 1 << 24 // longest string (bytes) or list a script may build
-	maxIntBits     = 1 << 16 // largest integer ** may produce
-	maxCallDepth   = 1000    // Python's default recursion limit
+	maxValueLen     = 1 << 24 // longest string (bytes) or list a script may build
+	maxIntBits      = 1 << 16 // largest integer ** may produce
+	maxCallDepth    = 1000    // Python's default recursion limit
 	checkEverySteps = 1 << 16
 )
 
@@ -690,8 +690,8 @@ func (st *execState) runError(name string, c *compiled, err error) error {
 }
 
 type classifyRule struct {
-	re  *regexp.Regexp
-	mk  func(m []string) *pyExc
+	re *regexp.Regexp
+	mk func(m []string) *pyExc
 }
 
 func starType(t string) string {
