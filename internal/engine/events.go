@@ -73,17 +73,36 @@ func (in *Instance) armTimer(t *Task, d *spec.EventDef) *TaskError {
 	return nil
 }
 
-// throwAll throws every event definition of a throwing task.
-func (in *Instance) throwAll(t *Task) *TaskError {
+// pendingThrow is an event a throwing task throws once it has completed.
+type pendingThrow struct {
+	def     *spec.EventDef
+	payload any
+}
+
+// preparePayloads evaluates the payloads of a throwing task's event
+// definitions. The events are thrown by throwAll after the task completed:
+// the throw event is reached first, then its event may interrupt the scope
+// it is in.
+func (in *Instance) preparePayloads(t *Task) ([]pendingThrow, *TaskError) {
+	var out []pendingThrow
 	for _, d := range t.Node.Events {
 		var payload any
 		if d.Payload != nil {
 			v, err := d.Payload.Eval(&in.senv, t.Data)
 			if err != nil {
-				return in.taskErr(t, "run", "payload", err)
+				return nil, in.taskErr(t, "run", "payload", err)
 			}
 			payload = v
 		}
+		out = append(out, pendingThrow{def: d, payload: payload})
+	}
+	return out, nil
+}
+
+// throwAll throws the prepared events of a completed throwing task.
+func (in *Instance) throwAll(t *Task, throws []pendingThrow) {
+	for _, pt := range throws {
+		d, payload := pt.def, pt.payload
 		switch d.Type {
 		case spec.EventMessage:
 			if payload == nil {
@@ -112,7 +131,6 @@ func (in *Instance) throwAll(t *Task) *TaskError {
 			in.cancelTransaction(t)
 		}
 	}
-	return nil
 }
 
 // messageCorrelations computes a message's correlation values from its payload.

@@ -58,6 +58,9 @@ type Task struct {
 	Arrivals []int
 	// Loop holds a wrapper's bookkeeping.
 	Loop *loopState
+	// throws are the events a throwing task throws when it completes; they
+	// live only between running the task and completing it.
+	throws []pendingThrow
 }
 
 // loopState is the bookkeeping of a loop or multi-instance wrapper.
@@ -245,15 +248,12 @@ func (in *Instance) behave(t *Task) (bool, *TaskError) {
 		return false, nil
 	case spec.KindCallActivity:
 		return in.startCallActivity(t)
-	case spec.KindSendTask, spec.KindIntermediateThrowEvent:
-		if te := in.throwAll(t); te != nil {
+	case spec.KindSendTask, spec.KindIntermediateThrowEvent, spec.KindEndEvent:
+		throws, te := in.preparePayloads(t)
+		if te != nil {
 			return false, te
 		}
-		return true, nil
-	case spec.KindEndEvent:
-		if te := in.throwAll(t); te != nil {
-			return false, te
-		}
+		t.throws = throws
 		return true, nil
 	}
 	return true, nil
@@ -270,6 +270,11 @@ func (in *Instance) completeTask(t *Task) {
 	in.seq++
 	t.Seq = in.seq
 	in.cancelBoundaries(t)
+	if t.throws != nil {
+		throws := t.throws
+		t.throws = nil
+		in.throwAll(t, throws)
+	}
 	if sc := in.scopes[t.Scope]; sc != nil {
 		sc.last = t.Data
 	}
@@ -334,6 +339,10 @@ func (in *Instance) leave(t *Task) {
 	}
 	n := t.Node
 	sc := in.scopes[t.Scope]
+	if sc != nil && sc.done && sc.key > 0 {
+		// The task's own throw ended its scope (an interrupting event).
+		return
+	}
 	if n.Kind == spec.KindEndEvent && sc != nil {
 		sc.endData = deepMerge(sc.endData, t.Data)
 		sc.ended = true
