@@ -185,7 +185,16 @@ func (in *Instance) instanceDone(c *Task) {
 			in.fail(c, &TaskError{TaskID: c.ID, NodeID: n.ID, Phase: "complete", Msg: fmt.Sprintf("expected an output item %q", mi.OutputItem)})
 			return
 		}
-		w.Data = with(w.Data, mi.OutputRef, placeOutput(w.Data[mi.OutputRef], c.Key, item, mi.OutputRef == mi.InputRef))
+		if mi.Sequential {
+			// The next instance sees the outputs so far, as in SpiffWorkflow.
+			out := placeOutputs(w.Data[mi.OutputRef], []any{c.Key}, []any{item}, mi.OutputRef == mi.InputRef)
+			w.Data = with(w.Data, mi.OutputRef, out)
+		} else {
+			// Parallel instances were all created up front and see none of
+			// them: collect and place once, at the end.
+			w.Loop.OutKeys = append(w.Loop.OutKeys, c.Key)
+			w.Loop.OutItems = append(w.Loop.OutItems, item)
+		}
 	} else {
 		w.Data = deepMerge(w.Data, c.Data)
 	}
@@ -201,12 +210,12 @@ func (in *Instance) instanceDone(c *Task) {
 					in.cancelTask(o)
 				}
 			}
-			in.completeTask(w)
+			in.finishMI(w)
 			return
 		}
 	}
 	if w.Loop.Done >= w.Loop.Total {
-		in.completeTask(w)
+		in.finishMI(w)
 		return
 	}
 	if mi.Sequential {
@@ -214,25 +223,49 @@ func (in *Instance) instanceDone(c *Task) {
 	}
 }
 
-// placeOutput puts an instance's output item into the output collection: at
-// its key in a dict (or in a list updated in place), else appended.
-func placeOutput(out any, key, item any, inPlace bool) any {
+// finishMI places the collected output items into the output collection
+// and completes the multi-instance activity.
+func (in *Instance) finishMI(w *Task) {
+	mi := w.Node.MI
+	if mi.OutputRef != "" && len(w.Loop.OutItems) > 0 {
+		out := placeOutputs(w.Data[mi.OutputRef], w.Loop.OutKeys, w.Loop.OutItems, mi.OutputRef == mi.InputRef)
+		w.Data = with(w.Data, mi.OutputRef, out)
+		w.Loop.OutKeys, w.Loop.OutItems = nil, nil
+	}
+	in.completeTask(w)
+}
+
+// placeOutputs puts the instances' output items into the output collection,
+// as SpiffWorkflow does: at each item's key in a dict (or in a list updated in
+// place), else appended in the order the instances finished.
+func placeOutputs(out any, keys, items []any, inPlace bool) any {
 	switch o := out.(type) {
 	case map[string]any:
-		k, ok := key.(string)
-		if !ok {
-			k = script.ToPython(key)
+		m := make(map[string]any, len(o)+len(items))
+		for k, v := range o {
+			m[k] = v
 		}
-		return with(o, k, item)
+		for i, item := range items {
+			k, ok := keys[i].(string)
+			if !ok {
+				k = script.ToPython(keys[i])
+			}
+			m[k] = item
+		}
+		return m
 	case []any:
-		if i, ok := key.(int64); ok && inPlace && int(i) < len(o) {
-			cp := append([]any(nil), o...)
-			cp[i] = item
-			return cp
+		l := make([]any, len(o), len(o)+len(items))
+		copy(l, o)
+		for i, item := range items {
+			if idx, ok := keys[i].(int64); ok && inPlace && int(idx) < len(l) {
+				l[idx] = item
+				continue
+			}
+			l = append(l, item)
 		}
-		return append(append([]any(nil), o...), item)
+		return l
 	}
-	return []any{item}
+	return append([]any(nil), items...)
 }
 
 // loopDone evaluates a standard loop's end: the maximum reached, or the

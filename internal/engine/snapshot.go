@@ -70,11 +70,13 @@ type snapTask struct {
 }
 
 type snapLoop struct {
-	Total int             `json:"total"`
-	Next  int             `json:"next"`
-	Done  int             `json:"done"`
-	Keys  json.RawMessage `json:"keys,omitempty"`
-	Items json.RawMessage `json:"items,omitempty"`
+	Total    int             `json:"total"`
+	Next     int             `json:"next"`
+	Done     int             `json:"done"`
+	Keys     json.RawMessage `json:"keys,omitempty"`
+	Items    json.RawMessage `json:"items,omitempty"`
+	OutKeys  json.RawMessage `json:"out_keys,omitempty"`
+	OutItems json.RawMessage `json:"out_items,omitempty"`
 }
 
 type snapScope struct {
@@ -124,6 +126,10 @@ func (in *Instance) Snapshot() ([]byte, error) {
 			if t.Loop.Keys != nil {
 				st.Loop.Keys = encodeJSON(t.Loop.Keys)
 				st.Loop.Items = encodeJSON(t.Loop.Items)
+			}
+			if t.Loop.OutItems != nil {
+				st.Loop.OutKeys = encodeJSON(t.Loop.OutKeys)
+				st.Loop.OutItems = encodeJSON(t.Loop.OutItems)
 			}
 		}
 		s.Tasks[i] = st
@@ -449,11 +455,15 @@ func Restore(lib *spec.Library, data []byte, env Env) (*Instance, error) {
 			t.Loop = &loopState{Total: st.Loop.Total, Next: st.Loop.Next, Done: st.Loop.Done}
 			keys, err1 := decodeJSON(st.Loop.Keys)
 			items, err2 := decodeJSON(st.Loop.Items)
-			if err := errors.Join(err1, err2); err != nil {
+			outKeys, err3 := decodeJSON(st.Loop.OutKeys)
+			outItems, err4 := decodeJSON(st.Loop.OutItems)
+			if err := errors.Join(err1, err2, err3, err4); err != nil {
 				return nil, fmt.Errorf("%w: task %d loop: %v", ErrSnapshot, st.ID, err)
 			}
 			t.Loop.Keys, _ = keys.([]any)
 			t.Loop.Items, _ = items.([]any)
+			t.Loop.OutKeys, _ = outKeys.([]any)
+			t.Loop.OutItems, _ = outItems.([]any)
 		}
 		in.tasks[i] = t
 		if state.holds() && !t.Trigger {

@@ -70,6 +70,11 @@ type loopState struct {
 	Done  int   // finished instances or iterations
 	Keys  []any // key or index per instance (MI over a collection)
 	Items []any // item per instance
+	// OutKeys and OutItems collect the output items of finished instances in
+	// the order they finished; they are placed into the output collection
+	// once, when the activity completes.
+	OutKeys  []any
+	OutItems []any
 }
 
 // TaskError says what went wrong in a task: where (script, pre-script,
