@@ -67,7 +67,7 @@ func initMethods() {
 		},
 		"zfill":  sZfill,
 		"center": sJustify('^'), "ljust": sJustify('<'), "rjust": sJustify('>'),
-		"casefold": sMap(strings.ToLower), "swapcase": sMap(swapCase),
+		"casefold": sMap(func(s string) string { return strings.ReplaceAll(strings.ToLower(s), "ß", "ss") }), "swapcase": sMap(swapCase),
 		"expandtabs": sExpandtabs,
 		"isdecimal":  sTest(unicode.IsDigit, false), "isnumeric": sTest(func(r rune) bool { return unicode.IsDigit(r) || unicode.IsNumber(r) }, false),
 		"isascii":      sTest(func(r rune) bool { return r < utf8.RuneSelf }, true),
