@@ -51,8 +51,8 @@ type snapTask struct {
 	Data     int             `json:"data"`
 	From     int             `json:"from,omitempty"`
 	Seq      int             `json:"seq,omitempty"`
-	Created  string          `json:"created,omitempty"`
-	Updated  string          `json:"updated,omitempty"`
+	Created  int64           `json:"created,omitempty"` // Unix microseconds
+	Updated  int64           `json:"updated,omitempty"`
 	Err      *TaskError      `json:"err,omitempty"`
 	Role     Role            `json:"role,omitempty"`
 	Wrapper  int             `json:"wrapper,omitempty"`
@@ -62,7 +62,7 @@ type snapTask struct {
 	Gate     int             `json:"gate,omitempty"`
 	Trigger  bool            `json:"trigger,omitempty"`
 	Pool     bool            `json:"pool,omitempty"`
-	Due      string          `json:"due,omitempty"`
+	Due      int64           `json:"due,omitempty"`
 	Cycles   int             `json:"cycles,omitempty"`
 	Period   int64           `json:"period,omitempty"`
 	Arrivals []int           `json:"arrivals,omitempty"`
@@ -105,7 +105,7 @@ type snapEffect struct {
 
 // Snapshot serialises the instance to versioned JSON.
 func (in *Instance) Snapshot() ([]byte, error) {
-	w := &snapWriter{maps: map[uintptr]int{}, procs: map[string]int{}, times: map[time.Time]string{}}
+	w := &snapWriter{maps: map[uintptr]int{}, procs: map[string]int{}}
 	s := snapshot{Version: SnapshotVersion, Process: in.processID, Status: in.status.String(), Seq: in.seq, Roots: in.roots}
 	if !in.started.IsZero() {
 		s.Started = in.started.Format(time.RFC3339Nano)
@@ -114,9 +114,9 @@ func (in *Instance) Snapshot() ([]byte, error) {
 	for i, t := range in.tasks {
 		st := snapTask{
 			ID: t.ID, Proc: w.proc(t.Node.Scope.Process.ID), Node: t.Node.ID, State: t.State.String(), Scope: t.Scope,
-			Data: w.value(t.Data), From: t.From, Seq: t.Seq, Created: w.time(t.Created), Updated: w.time(t.Updated),
+			Data: w.value(t.Data), From: t.From, Seq: t.Seq, Created: micros(t.Created), Updated: micros(t.Updated),
 			Err: t.Err, Role: t.Role, Wrapper: t.Wrapper, Index: t.Index, Attached: t.Attached, Gate: t.Gate,
-			Trigger: t.Trigger, Pool: t.Pool, Due: w.time(t.Due), Cycles: t.Cycles, Period: int64(t.Period), Arrivals: t.Arrivals,
+			Trigger: t.Trigger, Pool: t.Pool, Due: micros(t.Due), Cycles: t.Cycles, Period: int64(t.Period), Arrivals: t.Arrivals,
 		}
 		if t.Key != nil {
 			st.Key = encodeJSON(t.Key)
@@ -161,18 +161,20 @@ func (in *Instance) Snapshot() ([]byte, error) {
 		s.Effects = append(s.Effects, se)
 	}
 	s.Processes = w.procList
-	s.Values = w.values
-	return json.Marshal(s)
+	s.Values = w.cutValues()
+	return s.encode()
 }
 
 type snapWriter struct {
-	times    map[time.Time]string
 	maps     map[uintptr]int
-	values   []json.RawMessage
+	vbuf     bytes.Buffer
+	ends     [][2]int
 	procs    map[string]int
 	procList []string
 }
 
+// value numbers a data map, writing it the first time it is seen. All maps
+// go into one buffer; Values are cut from it at the end.
 func (w *snapWriter) value(m map[string]any) int {
 	if m == nil {
 		return -1
@@ -181,9 +183,20 @@ func (w *snapWriter) value(m map[string]any) int {
 	if i, ok := w.maps[p]; ok {
 		return i
 	}
-	w.values = append(w.values, encodeJSON(m))
-	w.maps[p] = len(w.values) - 1
-	return len(w.values) - 1
+	start := w.vbuf.Len()
+	writeValue(&w.vbuf, m)
+	w.ends = append(w.ends, [2]int{start, w.vbuf.Len()})
+	w.maps[p] = len(w.ends) - 1
+	return len(w.ends) - 1
+}
+
+func (w *snapWriter) cutValues() []json.RawMessage {
+	buf := w.vbuf.Bytes()
+	out := make([]json.RawMessage, len(w.ends))
+	for i, e := range w.ends {
+		out[i] = buf[e[0]:e[1]]
+	}
+	return out
 }
 
 func (w *snapWriter) proc(id string) int {
@@ -195,15 +208,20 @@ func (w *snapWriter) proc(id string) int {
 	return len(w.procList) - 1
 }
 
-// time formats a time, remembering recent ones: tasks mostly share a few
-// timestamps.
-func (w *snapWriter) time(t time.Time) string {
-	if s, ok := w.times[t]; ok {
-		return s
+// micros gives a time as Unix microseconds (0 for the zero time): task
+// times are numbers in a snapshot, cheap to write and read.
+func micros(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
 	}
-	s := timeText(t)
-	w.times[t] = s
-	return s
+	return t.UnixMicro()
+}
+
+func fromMicros(us int64) time.Time {
+	if us == 0 {
+		return time.Time{}
+	}
+	return time.UnixMicro(us).UTC()
 }
 
 func timeText(t time.Time) string {
@@ -372,17 +390,6 @@ func Restore(lib *spec.Library, data []byte, env Env) (*Instance, error) {
 		}
 		return values[i], nil
 	}
-	times := map[string]time.Time{}
-	parseTime := func(s string) (time.Time, error) {
-		if t, ok := times[s]; ok {
-			return t, nil
-		}
-		t, err := parseTimeText(s)
-		if err == nil {
-			times[s] = t
-		}
-		return t, err
-	}
 	proc := func(i int) (*spec.Process, error) {
 		if i < 0 || i >= len(procs) {
 			return nil, fmt.Errorf("%w: process index %d out of range", ErrSnapshot, i)
@@ -439,15 +446,7 @@ func Restore(lib *spec.Library, data []byte, env Env) (*Instance, error) {
 		if t.Data, err = val(st.Data); err != nil {
 			return nil, err
 		}
-		if t.Created, err = parseTime(st.Created); err == nil {
-			t.Updated, err = parseTime(st.Updated)
-		}
-		if err == nil {
-			t.Due, err = parseTime(st.Due)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%w: task %d: %v", ErrSnapshot, st.ID, err)
-		}
+		t.Created, t.Updated, t.Due = fromMicros(st.Created), fromMicros(st.Updated), fromMicros(st.Due)
 		if t.Key, err = decodeJSON(st.Key); err != nil {
 			return nil, fmt.Errorf("%w: task %d key: %v", ErrSnapshot, st.ID, err)
 		}
