@@ -136,15 +136,6 @@ func unpack(name string, args starlark.Tuple, kwargs []starlark.Tuple, pairs ...
 	return nil
 }
 
-func kwarg(kwargs []starlark.Tuple, name string) starlark.Value {
-	for _, kv := range kwargs {
-		if string(kv[0].(starlark.String)) == name {
-			return kv[1]
-		}
-	}
-	return nil
-}
-
 func isASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {
@@ -1267,7 +1258,7 @@ func hChk(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs 
 func hFstr(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var sb strings.Builder
 	sb.WriteString(string(args[0].(starlark.String)))
-	for i := 1; i+3 < len(args)+1 && i+3 <= len(args); i += 4 {
+	for i := 1; i+3 < len(args); i += 4 {
 		v := args[i]
 		conv := string(args[i+1].(starlark.String))
 		spec := string(args[i+2].(starlark.String))

@@ -429,9 +429,6 @@ func (d *dtValue) pyFormat(spec string) (string, error) {
 	return strftime(d, spec)
 }
 
-// instant is the absolute time of an aware datetime.
-func (d *dtValue) instant() time.Time { return d.t }
-
 func (d *dtValue) Cmp(y starlark.Value, depth int) (int, error) {
 	o := y.(*dtValue)
 	if !d.isDate && (d.tz == nil) != (o.tz == nil) {

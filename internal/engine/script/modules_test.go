@@ -35,7 +35,7 @@ rep = d.replace(year=2025, month=3, day=1).date().isoformat()
 t = d.time().isoformat()
 del d`, want: map[string]any{
 			"parts": []any{int64(2024), int64(2), int64(29), int64(23), int64(59), int64(59), int64(500), int64(3), int64(4)},
-			"r": "datetime.datetime(2024, 2, 29, 23, 59, 59, 500)", "rd": "datetime.date(2024, 2, 29)",
+			"r":     "datetime.datetime(2024, 2, 29, 23, 59, 59, 500)", "rd": "datetime.date(2024, 2, 29)",
 			"nxt": "2024-03-01 00:00:00", "rep": "2025-03-01", "t": "23:59:59.000500",
 		}},
 		{name: "parsing", src: `from datetime import date

@@ -178,9 +178,6 @@ func floatRepr(f float64) string {
 	mant, expS, _ := strings.Cut(e, "e")
 	exp, _ := strconv.Atoi(expS)
 	if exp < -4 || exp >= 16 {
-		if !strings.Contains(mant, ".") {
-			return fmt.Sprintf("%se%+03d", mant, exp)
-		}
 		return fmt.Sprintf("%se%+03d", mant, exp)
 	}
 	s := strconv.FormatFloat(f, 'f', -1, 64)
@@ -533,7 +530,6 @@ func percentFormat(format string, args starlark.Value) (string, error) {
 		return v, nil
 	}
 	var b strings.Builder
-	usedMapping := false
 	for i := 0; i < len(format); i++ {
 		c := format[i]
 		if c != '%' {
@@ -559,7 +555,6 @@ func percentFormat(format string, args starlark.Value) (string, error) {
 				return "", &raised{exc: newExc(excKeyError, starlark.String(key))}
 			}
 			v = x
-			usedMapping = true
 			i += end + 1
 		}
 		spec := fmtSpec{fill: ' ', prec: -1}
@@ -697,7 +692,6 @@ func percentFormat(format string, args starlark.Value) (string, error) {
 	if mapping == nil && next < len(items) {
 		return "", pyErr(excTypeError, "not all arguments converted during string formatting")
 	}
-	_ = usedMapping
 	return b.String(), nil
 }
 

@@ -151,8 +151,6 @@ type translator struct {
 	builtinRefs map[string]bool
 }
 
-type translateError = syntaxError
-
 func (t *translator) fail(p pos, format string, args ...any) {
 	panic(&syntaxError{pos: p, msg: fmt.Sprintf(format, args...)})
 }
@@ -173,7 +171,7 @@ func translateProgram(body []stmt, direct bool) (src string, pm posMap, refs map
 	}()
 	mod := &scope{kind: scModule, locals: map[string]bool{}, globals: map[string]bool{}}
 	t.moduleBound = map[string]bool{}
-	collectBindings(body, t.moduleBound, nil, true)
+	collectBindings(body, t.moduleBound, nil)
 	for _, s := range body {
 		collectGlobalDecls(s, t.moduleBound)
 	}
@@ -212,9 +210,9 @@ func translateExpr(x expr, direct bool) (src string, pm posMap, refs map[string]
 }
 
 // collectBindings adds the names a block binds (not looking into nested
-// functions, lambdas or comprehensions). inTry collects only names bound
-// inside try statements when tryOnly is set.
-func collectBindings(body []stmt, into map[string]bool, tryInto map[string]bool, _ bool) {
+// functions, lambdas or comprehensions) to into, and those bound inside
+// try statements also to tryInto (when not nil).
+func collectBindings(body []stmt, into map[string]bool, tryInto map[string]bool) {
 	var visit func(ss []stmt, inTry bool)
 	bind := func(n string, inTry bool) {
 		into[n] = true
@@ -825,7 +823,7 @@ func (t *translator) funcScope(params []param, body []stmt) *scope {
 		}
 	}
 	inTry := map[string]bool{}
-	collectBindings(body, sc.locals, inTry, false)
+	collectBindings(body, sc.locals, inTry)
 	for n := range sc.globals {
 		delete(sc.locals, n)
 	}
