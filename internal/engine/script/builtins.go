@@ -119,7 +119,7 @@ func installHelpers() {
 		"mkslice": hMkslice, "delitem": hDelitem, "del": hDel, "add": hAdd, "mul": hMul,
 		"mod": hMod, "pow": hPow, "chk": hChk, "fstr": hFstr, "set": hSet,
 		"dictmerge": hDictmerge, "tolist": hTolist, "try": builtinTry, "raise": builtinRaise,
-		"import": hImport, "from": hFrom, "enter": hEnter, "locals": hLocals, "unbind": hUnbind,
+		"import": hImport, "from": hFrom, "enter": hEnter, "locals": hLocals, "unbind": hUnbind, "is": hIs,
 	}
 	for name, fn := range helpers {
 		predeclared["__w_"+name] = starlark.NewBuiltin(name, fn)
@@ -1616,4 +1616,25 @@ func hUnbind(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwar
 		delete(box.m, name)
 	}
 	return starlark.None, nil
+}
+
+// hIs is Python's "is": identity for mutable objects, equality for values
+// (whose identity CPython does not define either).
+func hIs(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	x, y := args[0], args[1]
+	switch a := x.(type) {
+	case starlark.Tuple:
+		c, ok := y.(starlark.Tuple)
+		return starlark.Bool(ok && len(a) == len(c) && (len(a) == 0 || &a[0] == &c[0])), nil
+	case starlark.NoneType, starlark.Bool, starlark.Int, starlark.Float, starlark.String, starlark.Bytes:
+		if typeOf(x) != typeOf(y) {
+			return starlark.False, nil
+		}
+		eq, err := starlark.Equal(x, y)
+		return starlark.Bool(eq && err == nil), nil
+	}
+	if _, ok := y.(starlark.Tuple); ok {
+		return starlark.False, nil
+	}
+	return starlark.Bool(x == y), nil
 }

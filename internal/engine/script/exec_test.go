@@ -259,6 +259,8 @@ fk = dict.fromkeys(["x", "y"], 0)`, want: map[string]any{
 			"items": []any{[]any{"b", int64(2)}, []any{"c", int64(3)}, []any{"e", int64(5)}}, "keys": []any{"b", "c", "e"},
 			"dc": map[string]any{"b": int64(2), "c": int64(3), "e": int64(5), "new": int64(1)}, "fk": map[string]any{"x": int64(0), "y": int64(0)},
 		}},
+		{name: "join and extend take any iterable", src: "s = '-'.join('abc')\nn = ', '.join(str(i) for i in range(3))\nl = [1]\nl.extend('ab')", want: map[string]any{"s": "a-b-c", "n": "0, 1, 2", "l": []any{int64(1), "a", "b"}}},
+		{name: "identity", src: "a = [1]\nb = a\nsame = b is a\ncopy = sorted(a) is a\nnot_same = a[:] is not a\nnone = None is None", want: map[string]any{"a": []any{int64(1)}, "b": []any{int64(1)}, "same": true, "copy": false, "not_same": true, "none": true}},
 		{name: "print is discarded", src: "print('hello', 1)\nx = 1", want: map[string]any{"x": int64(1)}},
 	})
 }

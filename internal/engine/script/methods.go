@@ -77,10 +77,11 @@ func initMethods() {
 		"index": sFind("index", false, true), "rindex": sFind("rindex", true, true),
 		"count":  sCount,
 		"encode": sEncode,
+		"join":   sJoin,
 	}
 	listMethods = map[string]builtinFn{
 		"sort": lSort, "copy": lCopy, "count": lCount, "reverse": lReverse,
-		"index": lIndex,
+		"index": lIndex, "extend": lExtend,
 	}
 	dictMethods = map[string]builtinFn{"copy": dCopy, "fromkeys": bFromkeys}
 	setMethods = map[string]builtinFn{"copy": setCopy}
@@ -403,4 +404,52 @@ func setCopy(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwar
 		}
 	}
 	return s, nil
+}
+
+func sJoin(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var it starlark.Value
+	if err := unpack("join", args, kwargs, "iterable", &it); err != nil {
+		return nil, err
+	}
+	elems, err := iterValues(it)
+	if err != nil {
+		return nil, pyErr(excTypeError, "can only join an iterable")
+	}
+	sep := recvStr(b)
+	var sb strings.Builder
+	for i, e := range elems {
+		s, ok := e.(starlark.String)
+		if !ok {
+			return nil, pyErr(excTypeError, "sequence item %d: expected str instance, %s found", i, typeOf(e).name)
+		}
+		if i > 0 {
+			sb.WriteString(sep)
+		}
+		sb.WriteString(string(s))
+		if sb.Len() > maxValueLen {
+			return nil, limitErr("joined string exceeds the size limit")
+		}
+	}
+	return starlark.String(sb.String()), nil
+}
+
+func lExtend(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var it starlark.Value
+	if err := unpack("extend", args, kwargs, "iterable", &it); err != nil {
+		return nil, err
+	}
+	elems, err := iterValues(it)
+	if err != nil {
+		return nil, err
+	}
+	l := recvList(b)
+	if l.Len()+len(elems) > maxValueLen {
+		return nil, limitErr("list exceeds the limit of %d items", maxValueLen)
+	}
+	for _, e := range elems {
+		if err := l.Append(e); err != nil {
+			return nil, pyErr(excRuntimeError, "%s", err.Error())
+		}
+	}
+	return starlark.None, nil
 }

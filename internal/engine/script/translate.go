@@ -1458,7 +1458,27 @@ func starOp(op string) string {
 	return op
 }
 
+func isSingleton(x expr) bool {
+	c, ok := x.(*constExpr)
+	return ok && (c.kind == constNone || c.kind == constTrue || c.kind == constFalse)
+}
+
 func (t *translator) compare(x *compareExpr) {
+	if len(x.ops) == 1 && (x.ops[0] == "is" || x.ops[0] == "is not") && !isSingleton(x.first) && !isSingleton(x.rest[0]) {
+		// Identity of objects; comparisons with None, True and False
+		// (nearly every use) stay plain == and !=.
+		t.w.mark(x.p)
+		if x.ops[0] == "is not" {
+			t.w.s("(not __w_is(")
+		} else {
+			t.w.s("(__w_is(")
+		}
+		t.expr(x.first)
+		t.w.s(", ")
+		t.expr(x.rest[0])
+		t.w.s("))")
+		return
+	}
 	if len(x.ops) == 1 {
 		t.w.s("(")
 		t.expr(x.first)
@@ -1629,7 +1649,7 @@ var patchedAttrs = map[string]bool{
 	"isnumeric": true, "isascii": true, "isprintable": true, "isidentifier": true,
 	"find": true, "rfind": true, "index": true, "rindex": true, "count": true,
 	"sort": true, "copy": true, "reverse": true, "load": true, "encode": true,
-	"decode": true, "fromkeys": true,
+	"decode": true, "fromkeys": true, "join": true, "extend": true,
 }
 
 func sortedKeys(m map[string]bool) []string {
