@@ -284,8 +284,9 @@ func formatValue(v starlark.Value, spec string) (string, error) {
 	}
 	switch v := v.(type) {
 	case starlark.Bool:
-		if s.typ == 0 || s.typ == 's' {
-			return pad(pyStr(v), s, '<'), nil
+		// A non-empty spec formats a bool as the int it is.
+		if s.typ == 's' {
+			return "", pyErr(excValueError, "Unknown format code 's' for object of type 'bool'")
 		}
 		if v {
 			return formatInt(big.NewInt(1), s)

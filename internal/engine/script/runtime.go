@@ -712,6 +712,15 @@ var classifyRules = []classifyRule{
 		}
 		return newExcMsg(excKeyError, k)
 	}},
+	{regexp.MustCompile(`^(\S+) value does not support item assignment`), func(m []string) *pyExc {
+		return newExcMsg(excTypeError, fmt.Sprintf("'%s' object does not support item assignment", starType(m[1])))
+	}},
+	{regexp.MustCompile(`^pop: missing key|^pop: empty`), func(m []string) *pyExc {
+		if strings.Contains(m[0], "empty") {
+			return newExcMsg(excIndexError, "pop from empty list")
+		}
+		return newExcMsg(excKeyError, "key not found")
+	}},
 	{regexp.MustCompile(`division by zero|modulo by zero`), func(m []string) *pyExc {
 		return newExcMsg(excZeroDivisionError, "division by zero")
 	}},
