@@ -51,6 +51,9 @@ type Config struct {
 	// Examples says whether the demo models are copied into a models
 	// directory that does not exist yet.
 	Examples bool
+	// ConnectorProxyURL is the base URL of a connector proxy speaking
+	// SpiffArena's protocol; empty for built-in operators only.
+	ConnectorProxyURL string
 	// LogLevel and LogFormat configure the process logger.
 	LogLevel  slog.Level
 	LogFormat string
@@ -77,6 +80,7 @@ var vars = []Var{
 	{Name: "WAYMARK_PERMISSIONS_FILE", Default: "", Help: "Permissions YAML in SpiffArena's format (users, groups, permissions). Empty: the built-in default (an admin group, no users)."},
 	{Name: "WAYMARK_MODELS_DIR", Default: "", Help: "Process model repository in SpiffArena's layout. Empty: the models directory inside WAYMARK_DATA_DIR."},
 	{Name: "WAYMARK_EXAMPLES", Default: "true", Help: "Copy the demo models into the models directory when it does not exist yet (true/false)."},
+	{Name: "WAYMARK_CONNECTOR_PROXY_URL", Default: "", Help: "Base URL of a connector proxy (SpiffArena's connector-proxy protocol) for service-task operators that are not built in. Empty: built-in HTTP operators only."},
 	{Name: "WAYMARK_LOG_LEVEL", Default: "info", Help: "Log level: debug, info, warn or error."},
 	{Name: "WAYMARK_LOG_FORMAT", Default: "text", Help: "Log format: text or json."},
 }
@@ -122,6 +126,12 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		c.ModelsDir = filepath.Join(c.DataDir, "models")
 	}
 	c.Examples = r.boolean("WAYMARK_EXAMPLES")
+	c.ConnectorProxyURL = r.str("WAYMARK_CONNECTOR_PROXY_URL")
+	if c.ConnectorProxyURL != "" {
+		if u, err := url.Parse(c.ConnectorProxyURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			r.fail("WAYMARK_CONNECTOR_PROXY_URL", fmt.Errorf("want an absolute http or https URL, got %q", c.ConnectorProxyURL))
+		}
+	}
 	c.LogLevel = r.level("WAYMARK_LOG_LEVEL")
 	c.LogFormat = r.str("WAYMARK_LOG_FORMAT")
 	if c.LogFormat != "text" && c.LogFormat != "json" {
@@ -169,6 +179,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("permissions_file", c.PermissionsFile),
 		slog.String("models_dir", c.ModelsDir),
 		slog.Bool("examples", c.Examples),
+		slog.String("connector_proxy_url", c.ConnectorProxyURL),
 		slog.String("log_level", c.LogLevel.String()),
 		slog.String("log_format", c.LogFormat),
 	)

@@ -1,0 +1,108 @@
+package connectors
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+)
+
+// proxyCommands asks the connector proxy for its command list.
+func (r *Registry) proxyCommands(ctx context.Context) ([]Command, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.opts.ProxyURL+"/v1/commands", nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := r.client.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("connector proxy commands: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("connector proxy commands: %s", resp.Status)
+	}
+	var cmds []Command
+	if err := json.NewDecoder(io.LimitReader(resp.Body, r.opts.MaxResponseBytes)).Decode(&cmds); err != nil {
+		return nil, fmt.Errorf("connector proxy commands: %w", err)
+	}
+	return cmds, nil
+}
+
+// proxyResponse is the connector proxy's answer to /v1/do.
+type proxyResponse struct {
+	Version  int             `json:"command_response_version"`
+	Response json.RawMessage `json:"command_response"`
+	Error    *Error          `json:"error"`
+	Logs     []any           `json:"spiff__logs"`
+}
+
+// proxyDo runs an operator through the connector proxy.
+func (r *Registry) proxyDo(ctx context.Context, call Call) (Result, error) {
+	payload := map[string]any{}
+	for k, v := range call.Params {
+		payload[k] = v
+	}
+	payload["spiff__process_instance_id"] = call.InstanceID
+	payload["spiff__process_model_identifier"] = call.ModelID
+	payload["spiff__task_id"] = call.TaskID
+	payload["spiff__task_data"] = call.TaskData
+	if call.CallbackURL != "" {
+		payload["spiff__callback_url"] = call.CallbackURL
+	}
+	body, err := json.Marshal(payload)
+	if err != nil {
+		return Result{}, &Error{Code: "InvalidParameters", Message: err.Error()}
+	}
+	target := r.opts.ProxyURL + "/v1/do/" + url.PathEscape(call.Operator)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(body))
+	if err != nil {
+		return Result{}, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := r.client.Do(req)
+	if err != nil {
+		return Result{}, &Error{Code: "ConnectorProxyUnreachable", Message: err.Error()}
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, r.opts.MaxResponseBytes+1))
+	if err != nil {
+		return Result{}, &Error{Code: "ConnectorProxyError", Message: err.Error()}
+	}
+	if resp.StatusCode == http.StatusAccepted {
+		return Result{Pending: true, HTTPStatus: resp.StatusCode}, nil
+	}
+	var pr proxyResponse
+	if err := json.Unmarshal(raw, &pr); err != nil {
+		return Result{}, &Error{Code: "ConnectorProxyError", Message: fmt.Sprintf("operator %s: the connector proxy answered %s with a body that is not a command response", call.Operator, resp.Status)}
+	}
+	res := Result{HTTPStatus: resp.StatusCode}
+	for _, l := range pr.Logs {
+		res.Logs = append(res.Logs, fmt.Sprint(l))
+	}
+	if pr.Error != nil && (pr.Error.Code != "" || pr.Error.Message != "") {
+		return res, pr.Error
+	}
+	if len(pr.Response) > 0 {
+		var cr struct {
+			Body       json.RawMessage `json:"body"`
+			MimeType   string          `json:"mimetype"`
+			HTTPStatus int             `json:"http_status"`
+		}
+		if err := json.Unmarshal(pr.Response, &cr); err != nil {
+			return res, &Error{Code: "ConnectorProxyError", Message: "command_response is not an object"}
+		}
+		res.MimeType, res.HTTPStatus = cr.MimeType, cr.HTTPStatus
+		res.Body = decodeBody(cr.Body, "application/json")
+		// A body sent as a JSON string holding JSON (older connectors) is parsed.
+		if s, ok := res.Body.(string); ok && cr.MimeType == "application/json" {
+			res.Body = decodeBody([]byte(s), "application/json")
+		}
+	}
+	if resp.StatusCode >= 400 {
+		return res, &Error{Code: fmt.Sprintf("HTTP%d", resp.StatusCode), Message: fmt.Sprintf("operator %s: the connector proxy answered %s", call.Operator, resp.Status)}
+	}
+	return res, nil
+}
