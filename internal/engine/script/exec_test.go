@@ -68,6 +68,7 @@ func TestExecNamespace(t *testing.T) {
 		{name: "annotated assignment", src: "n: int = 4\nm: str", want: map[string]any{"n": int64(4)}},
 		{name: "indented as a whole", src: "\n    a = 1\n    if a:\n        b = 2\n", want: map[string]any{"a": int64(1), "b": int64(2)}},
 		{name: "tabs", src: "s = 0\nfor c in 'ab1':\n\tif c.isdigit():\n\t\ts = 1\n\t\tbreak\ndel c", want: map[string]any{"s": int64(1)}},
+		{name: "windows newlines", src: "s = \"\"\"a\r\nb\"\"\"\r\nif s:\r\n    n = 1\r\n", want: map[string]any{"s": "a\nb", "n": int64(1)}},
 		{name: "global statement", src: "count = 0\ndef bump():\n    global count\n    count += 1\nbump()\nbump()", want: map[string]any{"count": int64(2)}},
 		{name: "function reads globals at call time", src: "def f():\n    return rate * 2\nrate = 3\nr = f()", want: map[string]any{"rate": int64(3), "r": int64(6)}},
 		{name: "closure", src: "def make(n):\n    def add(x):\n        return x + n\n    return add\nr = make(2)(3)", want: map[string]any{"r": int64(5)}},

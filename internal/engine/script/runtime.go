@@ -102,7 +102,7 @@ func (e *Expr) Source() string { return e.src }
 // Compile parses and translates a script (statements). All parsing and
 // translation happens here; Exec only runs the result.
 func Compile(name, src string) (*Program, error) {
-	text, colShift := dedent(src)
+	text, colShift := dedent(normalizeNewlines(src))
 	body, err := parseFile(text)
 	if err != nil {
 		return nil, frontError(name, err, colShift)
@@ -124,6 +124,8 @@ func Compile(name, src string) (*Program, error) {
 
 // CompileExpr parses and translates one expression.
 func CompileExpr(name, src string) (*Expr, error) {
+	orig := src
+	src = normalizeNewlines(src)
 	text := strings.TrimSpace(src)
 	if text == "" {
 		return nil, &Error{Name: name, Line: 1, Col: 1, Msg: "empty expression", Kind: KindSyntax}
@@ -142,7 +144,7 @@ func CompileExpr(name, src string) (*Expr, error) {
 	if err != nil {
 		return nil, frontError(name, err, 0)
 	}
-	e := &Expr{name: name, src: src, x: x}
+	e := &Expr{name: name, src: orig, x: x}
 	e.c.make = func(direct bool) (*compiled, []string, error) {
 		gen, pm, refs, err := translateExpr(x, direct)
 		if err != nil {
@@ -155,6 +157,16 @@ func CompileExpr(name, src string) (*Expr, error) {
 		return nil, err
 	}
 	return e, nil
+}
+
+// normalizeNewlines turns \r\n and \r into \n, as Python reads source,
+// and drops a byte-order mark.
+func normalizeNewlines(s string) string {
+	s = strings.TrimPrefix(s, "\ufeff")
+	if !strings.Contains(s, "\r") {
+		return s
+	}
+	return strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
 }
 
 // dedent removes whitespace common to every non-blank line, so that a
@@ -440,9 +452,15 @@ type namespace struct {
 
 var _ starlark.HasSetKey = (*namespace)(nil)
 
+// reset prepares the namespace for the next run, keeping a small vars
+// map for reuse.
 func (ns *namespace) reset() {
 	ns.data = nil
-	ns.vars = nil
+	if len(ns.vars) > 64 {
+		ns.vars = nil
+	} else {
+		clear(ns.vars)
+	}
 	ns.deleted = nil
 }
 
