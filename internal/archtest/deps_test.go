@@ -64,11 +64,14 @@ var policy = map[string]rule{
 	// test-only.
 	"internal/engine/scenario": {allow: []string{"internal/engine", "internal/engine/bpmn", "internal/engine/spec", "internal/engine/dmn", "internal/engine/script"}},
 
-	"internal/store":        {},
-	"internal/config":       {},
-	"internal/forms":        {},
-	"internal/connectors":   {},
-	"internal/instructions": {},
+	"internal/store":      {},
+	"internal/config":     {},
+	"internal/connectors": {},
+	// forms and instructions both render SpiffArena's Jinja templates over
+	// task data, so the template engine is a leaf of its own beside them.
+	"internal/jinja":        {},
+	"internal/forms":        {allow: []string{"internal/jinja"}},
+	"internal/instructions": {allow: []string{"internal/jinja"}},
 
 	"internal/runner":  {allow: []string{"internal/engine", "internal/engine/spec", "internal/store", "internal/connectors", "internal/secrets"}},
 	"internal/models":  {allow: []string{"internal/engine/bpmn", "internal/engine/spec", "internal/engine/dmn", "internal/store"}},
