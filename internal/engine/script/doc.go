@@ -66,9 +66,9 @@
 // ord, pow, print (discarded), range, repr, reversed, round (half to even),
 // set, sorted, str, sum, tuple, type, zip) with their keyword arguments,
 // the usual exception classes, and the str, list and dict methods Starlark
-// lacks (format, zfill, center, ljust, rjust, casefold, swapcase,
-// expandtabs, isdecimal, isnumeric, list.sort/copy/count/reverse, dict.copy,
-// dict.fromkeys ...). Modules follow CPython's behaviour and output formats:
+// lacks or restricts (format, zfill, center, ljust, rjust, casefold,
+// swapcase, expandtabs, isdecimal, isnumeric, join and list.extend over any
+// iterable, list.sort/copy/count/reverse, dict.copy, dict.fromkeys ...). Modules follow CPython's behaviour and output formats:
 // datetime (datetime, date, time, timedelta, timezone; arithmetic,
 // comparisons, isoformat, fromisoformat, strftime and strptime), decimal
 // (28 significant digits, ROUND_HALF_EVEN, quantize with every rounding
@@ -80,8 +80,10 @@
 // Env.Now only (a nil clock is a "no clock" error), and "local time" for
 // naive datetimes (now(), fromtimestamp, timestamp, astimezone()) is the
 // zone of the time Env.Now returns; Decimal compares with Decimal only
-// (Decimal(1) < 2 is a TypeError); "del x" of a function-local name sets it
-// to None; a script may not use names starting with __w_ or __b_.
+// (Decimal(1) < 2 is a TypeError, Decimal(1) == 1 is False) and has no
+// negative zero; True == 1 is False (arithmetic on bools works as in
+// Python); "del x" of a function-local name sets it to None; a script may
+// not use names starting with __w_ or __b_.
 //
 // # How it works
 //
@@ -145,7 +147,7 @@
 //   - Env.Timeout (default 5 s of wall-clock time, armed with time.AfterFunc
 //     and thread cancellation once a run passes its first 65,536 steps, so
 //     short runs pay nothing for it);
-//   - recursion deeper than 2,000 frames;
+//   - recursion deeper than 2,000 frames (def and lambda);
 //   - strings and lists beyond 16 MiB/16 Mi items built by +, *, +=, *=,
 //     formatting, list(), json.dumps or re.sub, integers beyond 65,536 bits
 //     from ** or *, format widths beyond the same bound.

@@ -127,6 +127,7 @@ func TestSandbox(t *testing.T) {
 		{name: "infinite loop", src: "while True:\n    pass", env: &Env{MaxSteps: 100_000}, kind: KindLimit, msg: "exceeded the limit of 100000 steps"},
 		{name: "infinite loop default limit", src: "n = 0\nwhile True:\n    n += 1", kind: KindLimit, msg: "steps"},
 		{name: "deep recursion", src: "def f(n):\n    return f(n + 1)\nf(0)", kind: KindLimit, msg: "maximum recursion depth exceeded"},
+		{name: "lambda recursion", src: "f = lambda n: f(n + 1)\nf(0)", kind: KindLimit, msg: "maximum recursion depth exceeded"},
 		{name: "recursion is not catchable", src: "def f(n):\n    return f(n + 1)\ntry:\n    f(0)\nexcept Exception:\n    ok = 1", kind: KindLimit, msg: "maximum recursion depth exceeded"},
 		{name: "string doubling", src: "s = 'x'\nwhile True:\n    s = s + s", kind: KindLimit, msg: "exceeds the limit"},
 		{name: "string doubling in function", src: "def f():\n    s = 'x'\n    while True:\n        s += s\nf()", kind: KindLimit, msg: "exceeds the limit"},

@@ -1063,7 +1063,9 @@ func (t *translator) expr(x expr) {
 		t.w.mark(x.p)
 		t.w.s("(lambda ")
 		t.params(x.params)
-		t.w.s(": ")
+		// __w_enter() returns None, so "or" goes on to the body: the depth
+		// check runs first, as in a def.
+		t.w.s(": __w_enter() or ")
 		t.scopes = append(t.scopes, sc)
 		t.expr(x.body)
 		t.scopes = t.scopes[:len(t.scopes)-1]
