@@ -119,7 +119,7 @@ func installHelpers() {
 		"mkslice": hMkslice, "delitem": hDelitem, "del": hDel, "add": hAdd, "mul": hMul,
 		"mod": hMod, "pow": hPow, "chk": hChk, "fstr": hFstr, "set": hSet,
 		"dictmerge": hDictmerge, "tolist": hTolist, "try": builtinTry, "raise": builtinRaise,
-		"import": hImport, "from": hFrom, "enter": hEnter, "locals": hLocals, "unbind": hUnbind, "is": hIs,
+		"import": hImport, "from": hFrom, "enter": hEnter, "locals": hLocals, "unbind": hUnbind, "is": hIs, "unpack": hUnpack,
 	}
 	for name, fn := range helpers {
 		predeclared["__w_"+name] = starlark.NewBuiltin(name, fn)
@@ -1637,4 +1637,23 @@ func hIs(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs [
 		return starlark.False, nil
 	}
 	return starlark.Bool(x == y), nil
+}
+
+// hUnpack splits an iterable for a starred assignment: before items, a
+// list of the middle, after items.
+func hUnpack(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	elems, err := iterValues(args[0])
+	if err != nil {
+		return nil, pyErr(excTypeError, "cannot unpack non-iterable %s object", typeOf(args[0]).name)
+	}
+	before, _ := starlark.AsInt32(args[1])
+	after, _ := starlark.AsInt32(args[2])
+	if len(elems) < before+after {
+		return nil, pyErr(excValueError, "not enough values to unpack (expected at least %d, got %d)", before+after, len(elems))
+	}
+	out := make(starlark.Tuple, 0, before+after+1)
+	out = append(out, elems[:before]...)
+	out = append(out, starlark.NewList(append([]starlark.Value(nil), elems[before:len(elems)-after]...)))
+	out = append(out, elems[len(elems)-after:]...)
+	return out, nil
 }

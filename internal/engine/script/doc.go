@@ -45,10 +45,10 @@
 // # The dialect
 //
 // The language is Python 3 minus classes, generators, with, async, walrus,
-// match, nonlocal, decorators and starred assignment targets, each refused
+// match, nonlocal, decorators and starred loop targets, each refused
 // at compile time with a message naming the construct. Supported:
-// assignments of every form (multiple targets, unpacking, augmented,
-// annotated), del of names, items and slices, if/elif/else, for and while
+// assignments of every form (multiple targets, unpacking with one starred
+// target, augmented, annotated), del of names, items and slices, if/elif/else, for and while
 // with break, continue and else, def with defaults, *args, **kwargs and
 // keyword-only parameters, lambda, closures, global, recursion, try/except
 // (types, tuples of types, "as e", bare except)/else/finally, raise and

@@ -63,6 +63,9 @@ func TestExecNamespace(t *testing.T) {
 		{name: "nested in-place change", src: "d['inner']['n'] += 1", data: map[string]any{"d": map[string]any{"inner": map[string]any{"n": int64(1)}}}, want: map[string]any{"d": map[string]any{"inner": map[string]any{"n": int64(2)}}}},
 		{name: "multiple targets", src: "a = b = c['k'] = 3", data: map[string]any{"c": map[string]any{}}, want: map[string]any{"a": int64(3), "b": int64(3), "c": map[string]any{"k": int64(3)}}},
 		{name: "tuple unpacking", src: "a, b = 1, 2\na, b = b, a\n(c, d), e = [3, 4], 5", want: map[string]any{"a": int64(2), "b": int64(1), "c": int64(3), "d": int64(4), "e": int64(5)}},
+		{name: "starred assignment", src: "first, *rest = [1, 2, 3]\n*init, last = 'abc'\na, *m, z = (1, 2)", want: map[string]any{
+			"first": int64(1), "rest": []any{int64(2), int64(3)}, "init": []any{"a", "b"}, "last": "c", "a": int64(1), "m": []any{}, "z": int64(2),
+		}},
 		{name: "loop variable is global", src: "for i in range(3):\n    pass", want: map[string]any{"i": int64(2)}},
 		{name: "semicolons and backslash", src: "a = 1; b = 2\nc = a + \\\n    b", want: map[string]any{"a": int64(1), "b": int64(2), "c": int64(3)}},
 		{name: "annotated assignment", src: "n: int = 4\nm: str", want: map[string]any{"n": int64(4)}},

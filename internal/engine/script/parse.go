@@ -307,28 +307,45 @@ func (p *parser) checkDelTarget(x expr) error {
 	return p.errorf(x.at(), "cannot delete %s", describe(x))
 }
 
-func (p *parser) checkTarget(x expr) error {
+func (p *parser) checkTarget(x expr) error { return p.checkTargetStar(x, false) }
+
+// checkTargetStar checks an assignment target; star allows one starred
+// name in a tuple or list target (a, *rest = ...).
+func (p *parser) checkTargetStar(x expr, star bool) error {
 	switch x := x.(type) {
 	case *nameExpr, *indexExpr, *attrExpr:
 		return nil
 	case *tupleExpr:
-		for _, e := range x.elts {
-			if err := p.checkTarget(e); err != nil {
-				return err
-			}
-		}
-		return nil
+		return p.checkElts(x.elts, star)
 	case *listExpr:
-		for _, e := range x.elts {
-			if err := p.checkTarget(e); err != nil {
-				return err
-			}
-		}
-		return nil
+		return p.checkElts(x.elts, star)
 	case *starExpr:
-		return p.errorf(x.p, "starred assignment targets are not supported in scripts")
+		return p.errorf(x.p, "starred assignment target must be in a list or tuple")
 	}
 	return p.errorf(x.at(), "cannot assign to %s", describe(x))
+}
+
+func (p *parser) checkElts(elts []expr, star bool) error {
+	stars := 0
+	for _, e := range elts {
+		if s, ok := e.(*starExpr); ok {
+			if !star {
+				return p.errorf(s.p, "starred targets are not supported here in scripts")
+			}
+			stars++
+			if stars > 1 {
+				return p.errorf(s.p, "multiple starred expressions in assignment")
+			}
+			if err := p.checkTargetStar(s.x, false); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := p.checkTargetStar(e, false); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func describe(x expr) string {
@@ -411,7 +428,7 @@ func (p *parser) exprStmt() (stmt, error) {
 		value = targets[len(targets)-1]
 		targets = targets[:len(targets)-1]
 		for _, tg := range targets {
-			if err := p.checkTarget(tg); err != nil {
+			if err := p.checkTargetStar(tg, true); err != nil {
 				return nil, err
 			}
 		}

@@ -660,10 +660,43 @@ func (t *translator) emitReturn(p pos, value func()) {
 // assign emits "target = value".
 func (t *translator) assign(p pos, target expr, value func()) {
 	t.w.begin(p)
+	if elts, star := starTarget(target); star >= 0 {
+		// a, *b, c = v  ->  (a, b, c) = __w_unpack(v, 1, 1)
+		plain := append([]expr(nil), elts...)
+		plain[star] = elts[star].(*starExpr).x
+		t.targetList(plain)
+		t.w.s(" = ")
+		t.w.mark(p)
+		t.w.s("__w_unpack(")
+		value()
+		t.w.s(fmt.Sprintf(", %d, %d)", star, len(elts)-star-1))
+		t.w.end()
+		return
+	}
 	t.target(target)
 	t.w.s(" = ")
 	value()
 	t.w.end()
+}
+
+// starTarget returns the elements of a tuple or list target and the index
+// of its starred element, or -1.
+func starTarget(x expr) ([]expr, int) {
+	var elts []expr
+	switch x := x.(type) {
+	case *tupleExpr:
+		elts = x.elts
+	case *listExpr:
+		elts = x.elts
+	default:
+		return nil, -1
+	}
+	for i, e := range elts {
+		if _, ok := e.(*starExpr); ok {
+			return elts, i
+		}
+	}
+	return nil, -1
 }
 
 // target emits an assignment target.
