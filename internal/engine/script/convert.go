@@ -3,6 +3,7 @@ package script
 import (
 	"fmt"
 	"math"
+	"reflect"
 	"sort"
 	"time"
 
@@ -76,7 +77,75 @@ func toValue(v any) (starlark.Value, error) {
 	case starlark.Value:
 		return v, nil
 	}
-	return nil, fmt.Errorf("unsupported value of Go type %T", v)
+	return reflectValue(reflect.ValueOf(v), 0)
+}
+
+// reflectValue converts other Go slices, string-keyed maps and numbers
+// (typed host results such as []map[string]string).
+func reflectValue(rv reflect.Value, depth int) (starlark.Value, error) {
+	if depth > maxConvertDepth {
+		return nil, fmt.Errorf("value nested too deeply")
+	}
+	switch rv.Kind() {
+	case reflect.Invalid:
+		return starlark.None, nil
+	case reflect.Pointer, reflect.Interface:
+		if rv.IsNil() {
+			return starlark.None, nil
+		}
+		return reflectValue(rv.Elem(), depth+1)
+	case reflect.Bool:
+		return starlark.Bool(rv.Bool()), nil
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return starlark.MakeInt64(rv.Int()), nil
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return starlark.MakeUint64(rv.Uint()), nil
+	case reflect.Float32, reflect.Float64:
+		return starlark.Float(rv.Float()), nil
+	case reflect.String:
+		return starlark.String(rv.String()), nil
+	case reflect.Slice, reflect.Array:
+		elems := make([]starlark.Value, rv.Len())
+		for i := range elems {
+			x, err := toValueDepth(rv.Index(i), depth+1)
+			if err != nil {
+				return nil, err
+			}
+			elems[i] = x
+		}
+		return starlark.NewList(elems), nil
+	case reflect.Map:
+		if rv.Type().Key().Kind() != reflect.String {
+			break
+		}
+		keys := rv.MapKeys()
+		sort.Slice(keys, func(i, j int) bool { return keys[i].String() < keys[j].String() })
+		d := starlark.NewDict(len(keys))
+		for _, k := range keys {
+			x, err := toValueDepth(rv.MapIndex(k), depth+1)
+			if err != nil {
+				return nil, err
+			}
+			if err := d.SetKey(starlark.String(k.String()), x); err != nil {
+				return nil, err
+			}
+		}
+		return d, nil
+	}
+	return nil, fmt.Errorf("unsupported value of Go type %s", rv.Type())
+}
+
+func toValueDepth(rv reflect.Value, depth int) (starlark.Value, error) {
+	if rv.Kind() == reflect.Interface && !rv.IsNil() {
+		rv = rv.Elem()
+	}
+	if rv.IsValid() && rv.CanInterface() {
+		switch rv.Interface().(type) {
+		case time.Time, time.Duration, []any, map[string]any:
+			return toValue(rv.Interface())
+		}
+	}
+	return reflectValue(rv, depth)
 }
 
 // dropped marks a script value that does not survive into task data

@@ -85,6 +85,9 @@ func TestHostEnvironment(t *testing.T) {
 			"get_localtime": func(args []any, kw map[string]any) (any, error) {
 				return time.Date(2026, 1, 5, 4, 30, 0, 0, time.FixedZone("EST", -5*3600)), nil
 			},
+			"typed": func(args []any, kw map[string]any) (any, error) {
+				return []map[string]string{{"id": "1"}, {"id": "2"}}, nil
+			},
 			"fail": func(args []any, kw map[string]any) (any, error) {
 				return nil, errors.New("secret store unavailable")
 			},
@@ -95,6 +98,7 @@ func TestHostEnvironment(t *testing.T) {
 record(1, "a", [datetime(2026, 1, 1)], flag=True)
 local = get_localtime().strftime("%H:%M %Z")
 over = data_object["limit"] < 20
+ids = [r["id"] for r in typed()]
 try:
     fail()
 except Exception as e:
@@ -106,7 +110,7 @@ except Exception as e:
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]any{"user": "ada", "local": "04:30 EST", "over": true, "why": "secret store unavailable"}
+	want := map[string]any{"user": "ada", "local": "04:30 EST", "over": true, "ids": []any{"1", "2"}, "why": "secret store unavailable"}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("data (-want +got)\n%s", d)
 	}
