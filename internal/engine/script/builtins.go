@@ -119,7 +119,7 @@ func installHelpers() {
 		"mkslice": hMkslice, "delitem": hDelitem, "del": hDel, "add": hAdd, "mul": hMul,
 		"mod": hMod, "pow": hPow, "chk": hChk, "fstr": hFstr, "set": hSet,
 		"dictmerge": hDictmerge, "tolist": hTolist, "try": builtinTry, "raise": builtinRaise,
-		"import": hImport, "from": hFrom, "enter": hEnter, "locals": hLocals, "unbind": hUnbind, "is": hIs, "unpack": hUnpack,
+		"import": hImport, "from": hFrom, "enter": hEnter, "locals": hLocals, "unbind": hUnbind, "is": hIs, "unpack": hUnpack, "cmp": hCmp,
 	}
 	for name, fn := range helpers {
 		predeclared["__w_"+name] = starlark.NewBuiltin(name, fn)
@@ -897,6 +897,9 @@ var (
 // compareValues compares like Python, bools counting as ints.
 func compareValues(op syntax.Token, x, y starlark.Value) (bool, error) {
 	x, y = boolToInt(x), boolToInt(y)
+	if c, ok := mixedDecimalCmp(x, y); ok {
+		return threeway(op, c), nil
+	}
 	ok, err := starlark.Compare(op, x, y)
 	if err != nil {
 		return false, pyErr(excTypeError, "'%s' not supported between instances of '%s' and '%s'", op, typeOf(x).name, typeOf(y).name)

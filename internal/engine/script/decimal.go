@@ -672,3 +672,55 @@ func initDecimal() {
 	}
 	register(&module{name: "decimal", members: members})
 }
+
+// hCmp compares like Python where a Decimal meets an int, float or bool;
+// other operands compare as usual.
+func hCmp(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	x, y := args[0], args[2]
+	op := cmpTokens[string(args[1].(starlark.String))]
+	if c, ok := mixedDecimalCmp(x, y); ok {
+		return starlark.Bool(threeway(op, c)), nil
+	}
+	r, err := starlark.Compare(op, x, y)
+	return starlark.Bool(r), err
+}
+
+var cmpTokens = map[string]syntax.Token{"==": syntax.EQL, "!=": syntax.NEQ, "<": syntax.LT, "<=": syntax.LE, ">": syntax.GT, ">=": syntax.GE}
+
+// mixedDecimalCmp compares a Decimal with an int, float or bool.
+func mixedDecimalCmp(x, y starlark.Value) (int, bool) {
+	_, dx := x.(*decimalValue)
+	_, dy := y.(*decimalValue)
+	if dx == dy {
+		return 0, false
+	}
+	rx, ok1 := decimalRat(x)
+	ry, ok2 := decimalRat(y)
+	if !ok1 || !ok2 {
+		return 0, false
+	}
+	return rx.Cmp(ry), true
+}
+
+func decimalRat(v starlark.Value) (*big.Rat, bool) {
+	if d, ok := v.(*decimalValue); ok {
+		return d.rat(), true
+	}
+	return numRat(v)
+}
+
+func threeway(op syntax.Token, c int) bool {
+	switch op {
+	case syntax.EQL:
+		return c == 0
+	case syntax.NEQ:
+		return c != 0
+	case syntax.LT:
+		return c < 0
+	case syntax.LE:
+		return c <= 0
+	case syntax.GT:
+		return c > 0
+	}
+	return c >= 0
+}

@@ -79,10 +79,11 @@
 // Deliberate differences: datetime.now(), date.today() and time.time() read
 // Env.Now only (a nil clock is a "no clock" error), and "local time" for
 // naive datetimes (now(), fromtimestamp, timestamp, astimezone()) is the
-// zone of the time Env.Now returns; Decimal compares with Decimal only
-// (Decimal(1) < 2 is a TypeError, Decimal(1) == 1 is False) and has no
-// negative zero; True == 1 is False (arithmetic on bools works as in
-// Python); "del x" of a function-local name sets it to None; a script may
+// zone of the time Env.Now returns; Decimal has no negative zero, and
+// compares with int and float only in sources that mention decimal (the
+// translator routes their comparisons through __w_cmp; elsewhere
+// comparisons stay native Starlark ones); True == 1 is False (arithmetic
+// on bools works as in Python); "del x" of a function-local name sets it to None; a script may
 // not use names starting with __w_ or __b_.
 //
 // # How it works

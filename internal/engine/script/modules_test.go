@@ -103,6 +103,10 @@ m = Decimal("1E+3") + 0`, want: map[string]any{
 			"a": "3.305", "b": "2.5", "c": "0.3333333333333333333333333333", "d": "2.68", "e": "2.66", "f": "5",
 			"g": true, "h": 7.5, "i": "Decimal('0.00001')", "j": "1,234.50", "k": int64(-3), "l": "0.1000000000", "m": "1000", "ROUND_HALF_UP": "ROUND_HALF_UP",
 		}},
+		{name: "decimal compares with numbers", src: `from decimal import Decimal
+d = Decimal("1.5")
+a = [d > 1, d == Decimal("1.50"), 1 < d < 2, Decimal(2) == 2, d != 1.5, d <= 0]
+m = str(max(Decimal("0.5"), 1))`, want: map[string]any{"d": "1.5", "a": []any{true, true, true, true, false, false}, "m": "1"}},
 		{name: "json", src: `import json
 s = json.dumps({"b": [1, 2.5, None, True], "a": "é"}, sort_keys=True)
 p = json.dumps({"k": [1]}, indent=2)

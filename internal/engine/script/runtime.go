@@ -109,7 +109,7 @@ func Compile(name, src string) (*Program, error) {
 	}
 	p := &Program{name: name, src: src, body: body}
 	p.c.make = func(direct bool) (*compiled, []string, error) {
-		gen, pm, refs, err := translateProgram(body, direct)
+		gen, pm, refs, err := translateProgram(body, direct, mentionsDecimal(src))
 		if err != nil {
 			return nil, nil, frontError(name, err, colShift)
 		}
@@ -146,7 +146,7 @@ func CompileExpr(name, src string) (*Expr, error) {
 	}
 	e := &Expr{name: name, src: orig, x: x}
 	e.c.make = func(direct bool) (*compiled, []string, error) {
-		gen, pm, refs, err := translateExpr(x, direct)
+		gen, pm, refs, err := translateExpr(x, direct, mentionsDecimal(src))
 		if err != nil {
 			return nil, nil, frontError(name, err, 0)
 		}
@@ -158,6 +158,10 @@ func CompileExpr(name, src string) (*Expr, error) {
 	}
 	return e, nil
 }
+
+// mentionsDecimal reports whether a source may create Decimal values (it
+// names decimal or Decimal); only such sources pay for mixed comparisons.
+func mentionsDecimal(src string) bool { return strings.Contains(src, "ecimal") }
 
 // normalizeNewlines turns \r\n and \r into \n, as Python reads source,
 // and drops a byte-order mark.

@@ -149,6 +149,9 @@ type translator struct {
 	directBuiltins bool
 	// referenced built-in names
 	builtinRefs map[string]bool
+	// decimalCmp routes comparisons through __w_cmp, so that Decimal
+	// compares with int and float; set for sources that mention decimals.
+	decimalCmp bool
 }
 
 func (t *translator) fail(p pos, format string, args ...any) {
@@ -158,8 +161,8 @@ func (t *translator) fail(p pos, format string, args ...any) {
 func (t *translator) id() int { t.nextID++; return t.nextID }
 
 // translateProgram produces the Starlark source of a script.
-func translateProgram(body []stmt, direct bool) (src string, pm posMap, refs map[string]bool, err error) {
-	t := &translator{directBuiltins: direct, builtinRefs: map[string]bool{}}
+func translateProgram(body []stmt, direct, decimalCmp bool) (src string, pm posMap, refs map[string]bool, err error) {
+	t := &translator{directBuiltins: direct, builtinRefs: map[string]bool{}, decimalCmp: decimalCmp}
 	defer func() {
 		if r := recover(); r != nil {
 			se, ok := r.(*syntaxError)
@@ -186,8 +189,8 @@ func translateProgram(body []stmt, direct bool) (src string, pm posMap, refs map
 }
 
 // translateExpr produces the Starlark source of an expression.
-func translateExpr(x expr, direct bool) (src string, pm posMap, refs map[string]bool, err error) {
-	t := &translator{directBuiltins: direct, builtinRefs: map[string]bool{}, moduleBound: map[string]bool{}}
+func translateExpr(x expr, direct, decimalCmp bool) (src string, pm posMap, refs map[string]bool, err error) {
+	t := &translator{directBuiltins: direct, builtinRefs: map[string]bool{}, moduleBound: map[string]bool{}, decimalCmp: decimalCmp}
 	defer func() {
 		if r := recover(); r != nil {
 			se, ok := r.(*syntaxError)
@@ -1514,21 +1517,25 @@ func (t *translator) compare(x *compareExpr) {
 		t.w.s("))")
 		return
 	}
-	if len(x.ops) == 1 {
-		t.w.s("(")
-		t.expr(x.first)
-		t.w.mark(x.p)
-		t.w.s(" " + starOp(x.ops[0]) + " ")
-		t.expr(x.rest[0])
-		t.w.s(")")
-		return
-	}
 	// a < b < c: evaluate each middle operand once, stop at the first false.
 	t.chain(x.first, x.ops, x.rest, x.p)
 }
 
+// numericCmp lists the comparisons that Decimal operands route through
+// __w_cmp (Starlark cannot compare values of different types).
+var numericCmp = map[string]bool{"==": true, "!=": true, "<": true, "<=": true, ">": true, ">=": true}
+
 func (t *translator) chain(left expr, ops []string, rest []expr, p pos) {
 	if len(ops) == 1 {
+		if t.decimalCmp && numericCmp[ops[0]] {
+			t.w.mark(p)
+			t.w.s("__w_cmp(")
+			t.expr(left)
+			t.w.s(", " + quote(ops[0]) + ", ")
+			t.expr(rest[0])
+			t.w.s(")")
+			return
+		}
 		t.w.s("(")
 		t.expr(left)
 		t.w.mark(p)
