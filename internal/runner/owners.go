@@ -1,0 +1,74 @@
+package runner
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+)
+
+type timeT = time.Time
+
+var timeZero time.Time
+
+// initiatorLane matches lanes SpiffArena gives to the instance's starter.
+var initiatorLane = regexp.MustCompile(`(?i)(process.?)initiator`)
+
+// owners says who may act on a task.
+type owners struct {
+	keys       []string // owner keys: "user:<name>", "group:<name>"
+	group      string   // the lane's group when the lane decides
+	waitingFor string   // readable list for the inbox
+}
+
+// resolveOwners applies SpiffArena's lane rules: lane_owners[lane] in the
+// task data names users (username or email) and "group:<name>" entries;
+// otherwise the lane name is the group; no lane (or a "process initiator"
+// lane) means the instance's starter.
+func resolveOwners(lane string, data map[string]any, starter string) owners {
+	if strings.TrimSpace(lane) == "" || initiatorLane.MatchString(lane) {
+		return owners{keys: []string{"user:" + starter}, waitingFor: starter}
+	}
+	if lo, ok := data["lane_owners"].(map[string]any); ok {
+		if list, ok := lo[lane].([]any); ok {
+			var o owners
+			var names []string
+			for _, e := range list {
+				s, ok := e.(string)
+				if !ok || strings.TrimSpace(s) == "" {
+					continue
+				}
+				s = strings.TrimSpace(s)
+				if g, ok := strings.CutPrefix(s, "group:"); ok {
+					o.keys = append(o.keys, "group:"+g)
+					names = append(names, "group "+g)
+					continue
+				}
+				if strings.Contains(s, "@") {
+					s = strings.ToLower(s)
+				}
+				o.keys = append(o.keys, "user:"+s)
+				names = append(names, s)
+			}
+			if len(o.keys) > 0 {
+				slices.Sort(o.keys)
+				o.keys = slices.Compact(o.keys)
+				o.waitingFor = strings.Join(names, ", ")
+				return o
+			}
+		}
+	}
+	return owners{keys: []string{"group:" + lane}, group: lane, waitingFor: lane}
+}
+
+// mayAct reports whether any of the actor's keys owns the task.
+func mayAct(a Actor, taskOwners []string) bool {
+	for _, k := range a.Keys() {
+		if slices.Contains(taskOwners, k) {
+			return true
+		}
+	}
+	return false
+}
+
+func bytesReader(s string) *strings.Reader { return strings.NewReader(s) }

@@ -1,0 +1,237 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/waymark-bpm/waymark/internal/connectors"
+	"github.com/waymark-bpm/waymark/internal/engine"
+	"github.com/waymark-bpm/waymark/internal/engine/spec"
+	"github.com/waymark-bpm/waymark/internal/store"
+)
+
+// Errors callers branch on. Conflicts wrap store.ErrConflict and missing
+// instances or tasks wrap store.ErrNotFound.
+var (
+	// ErrForbidden: the user may not see or act on this task or instance.
+	ErrForbidden = errors.New("not allowed")
+	// ErrInvalidState: the instance or task is not in a state that allows
+	// the action (a completed task, a suspended instance, ...).
+	ErrInvalidState = errors.New("not possible in the current state")
+	// ErrInvalid: the request names something that does not exist in the
+	// model or carries unusable data.
+	ErrInvalid = errors.New("invalid request")
+)
+
+// SpecSource gives the runner parsed models. internal/models implements it.
+type SpecSource interface {
+	// LoadModel parses a model's BPMN and DMN files and names its primary
+	// process.
+	LoadModel(ctx context.Context, modelID string) (lib *spec.Library, primaryProcess string, err error)
+	// ResolveProcess finds a process anywhere in the repository (call
+	// activities).
+	ResolveProcess(id string) (*spec.Process, error)
+	// ReadModelFile returns one file of a model (forms).
+	ReadModelFile(ctx context.Context, modelID, name string) ([]byte, error)
+	// MetadataPaths returns the model's metadata extraction paths (key ->
+	// dotted path).
+	MetadataPaths(ctx context.Context, modelID string) (map[string]string, error)
+}
+
+// Connector performs service-task calls; *connectors.Registry implements it.
+type Connector interface {
+	Do(ctx context.Context, call connectors.Call) (connectors.Result, error)
+}
+
+// Clock tells the runner what time it is; tests inject a fixed one.
+type Clock interface {
+	Now() time.Time
+}
+
+type systemClock struct{}
+
+func (systemClock) Now() time.Time { return time.Now().UTC() }
+
+// Actor is the person acting: the signed-in user.
+type Actor struct {
+	Username string
+	Email    string
+	Groups   []string
+	// Admin may see every instance and suspend, resume, terminate and
+	// retry any of them. It does not make the admin a task owner.
+	Admin bool
+}
+
+// Keys are the owner keys that match the actor.
+func (a Actor) Keys() []string {
+	keys := []string{"user:" + a.Username}
+	if a.Email != "" {
+		keys = append(keys, "user:"+strings.ToLower(a.Email))
+	}
+	for _, g := range a.Groups {
+		keys = append(keys, "group:"+g)
+	}
+	return keys
+}
+
+// Viewer is the actor as the store's list queries take it.
+func (a Actor) Viewer() store.Viewer {
+	return store.Viewer{Username: a.Username, Keys: a.Keys()}
+}
+
+// Options are the runner's collaborators.
+type Options struct {
+	Store  *store.Store
+	Specs  SpecSource
+	Logger *slog.Logger
+	// Clock defaults to the system clock.
+	Clock Clock
+	// Connector performs service calls; nil makes service tasks fail with
+	// a clear error.
+	Connector Connector
+	// SchedulerInterval is how often due timers are polled (default 5s).
+	SchedulerInterval time.Duration
+	// Workers is the number of concurrent service calls (default 4).
+	Workers int
+}
+
+// Runner runs instances. It is safe for concurrent use.
+type Runner struct {
+	store    *store.Store
+	specs    SpecSource
+	log      *slog.Logger
+	clock    Clock
+	conn     Connector
+	interval time.Duration
+	workers  int
+
+	// wake tells the dispatcher that new service jobs were written.
+	wake     chan struct{}
+	mu       sync.Mutex
+	inflight map[jobKey]bool
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup
+}
+
+// New returns a runner. Call RunBackground to start the scheduler and the
+// service workers, and Close to stop them.
+func New(o Options) *Runner {
+	r := &Runner{store: o.Store, specs: o.Specs, log: o.Logger, clock: o.Clock, conn: o.Connector,
+		interval: o.SchedulerInterval, workers: o.Workers,
+		wake: make(chan struct{}, 1), inflight: map[jobKey]bool{}}
+	if r.log == nil {
+		r.log = slog.New(slog.DiscardHandler)
+	}
+	if r.clock == nil {
+		r.clock = systemClock{}
+	}
+	if r.interval <= 0 {
+		r.interval = 5 * time.Second
+	}
+	if r.workers <= 0 {
+		r.workers = 4
+	}
+	return r
+}
+
+func (r *Runner) now() time.Time { return r.clock.Now().UTC() }
+
+// RunBackground starts the timer scheduler and the service workers. They
+// stop when ctx ends or Close is called.
+func (r *Runner) RunBackground(ctx context.Context) {
+	ctx, r.cancel = context.WithCancel(ctx)
+	r.wg.Add(2)
+	go func() { defer r.wg.Done(); r.schedule(ctx) }()
+	go func() { defer r.wg.Done(); r.dispatch(ctx) }()
+}
+
+// Close stops the background work and waits for it (a service call in
+// flight is cancelled through its context).
+func (r *Runner) Close() {
+	if r.cancel != nil {
+		r.cancel()
+	}
+	r.wg.Wait()
+}
+
+// env is what an instance gets from the host for one step.
+func (r *Runner) env(svc *serviceCalls, starter, actor string) engine.Env {
+	user := func(name string) func([]any, map[string]any) (any, error) {
+		return func(args []any, kwargs map[string]any) (any, error) {
+			return map[string]any{"username": name}, nil
+		}
+	}
+	env := engine.Env{Clock: r.clock, Processes: r.specs}
+	addFunc(&env.Funcs, "get_current_user", user(actor))
+	addFunc(&env.Funcs, "get_process_initiator_user", user(starter))
+	if r.conn != nil && svc != nil {
+		env.Services = svc
+	}
+	return env
+}
+
+// addFunc adds a script helper to engine.Env.Funcs. The map's value type
+// lives in engine/script, which runner may not import, so it is inferred.
+func addFunc[M ~map[string]F, F ~func([]any, map[string]any) (any, error)](m *M, name string, f F) {
+	if *m == nil {
+		*m = M{}
+	}
+	(*m)[name] = f
+}
+
+// serviceCalls collects the service calls a step makes; each becomes a job
+// for the workers once the step is committed.
+type serviceCalls struct {
+	calls []engine.ServiceCall
+}
+
+func (s *serviceCalls) CallService(c engine.ServiceCall) (engine.ServiceResult, error) {
+	s.calls = append(s.calls, c)
+	return engine.ServiceResult{Pending: true}, nil
+}
+
+// loaded is an instance restored for one step.
+type loaded struct {
+	row    store.Instance
+	lib    *spec.Library
+	inst   *engine.Instance
+	svc    *serviceCalls
+	before map[int]engine.State
+}
+
+// load reads an instance and restores it against the model as it is now.
+func (r *Runner) load(ctx context.Context, id int64, actor string) (*loaded, error) {
+	row, err := r.store.Instance(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	lib, _, err := r.specs.LoadModel(ctx, row.ModelID)
+	if err != nil {
+		return nil, fmt.Errorf("load model %s of instance %d: %w", row.ModelID, id, err)
+	}
+	l := &loaded{row: row, lib: lib, svc: &serviceCalls{}}
+	l.inst, err = engine.Restore(lib, row.Snapshot, r.env(l.svc, row.StartedBy, actor))
+	if err != nil {
+		return nil, fmt.Errorf("restore instance %d against model %s: %w", id, row.ModelID, err)
+	}
+	l.before = taskStates(l.inst)
+	return l, nil
+}
+
+func taskStates(in *engine.Instance) map[int]engine.State {
+	out := make(map[int]engine.State, len(in.Tasks()))
+	for _, t := range in.Tasks() {
+		out[t.ID] = t.State
+	}
+	return out
+}
+
+// notFoundOr wraps err so a missing row reads as the instance or task.
+func conflict(format string, args ...any) error {
+	return fmt.Errorf(format+": %w", append(args, store.ErrConflict)...)
+}

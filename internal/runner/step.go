@@ -1,0 +1,306 @@
+package runner
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/waymark-bpm/waymark/internal/engine"
+	"github.com/waymark-bpm/waymark/internal/engine/spec"
+	"github.com/waymark-bpm/waymark/internal/store"
+)
+
+// stepInfo says what a step was, for the derived rows and the event log.
+type stepInfo struct {
+	actor string // who acted ("" for the scheduler and workers)
+	// events are instance-level log entries (started, suspended, ...).
+	events []store.Event
+	// status overrides the status derived from the engine (suspend).
+	status string
+	// resume lets a suspended instance take its engine status again; any
+	// other step keeps a suspended instance suspended.
+	resume bool
+	// doneJob is the service job this step answered.
+	doneJob *jobKey
+}
+
+// engineStatus maps the engine's instance status to the stored one.
+func engineStatus(s engine.Status) string {
+	switch s {
+	case engine.Done:
+		return store.StatusCompleted
+	case engine.Failed:
+		return store.StatusError
+	case engine.Terminated:
+		return store.StatusTerminated
+	}
+	return store.StatusRunning
+}
+
+// isHuman reports whether a task waits for a person (a user, manual or
+// untyped task that is not a loop or multi-instance wrapper).
+func isHuman(t *engine.Task) bool {
+	return t.Node.Kind.IsHuman() && t.Role != engine.RoleWrapper
+}
+
+// save persists a step in one transaction. l.row.ID == 0 creates the
+// instance; otherwise the write succeeds only if the stored version is
+// still l.row.Version.
+func (r *Runner) save(ctx context.Context, l *loaded, info stepInfo) (int64, error) {
+	in := l.inst
+	now := r.now()
+	snap, err := in.Snapshot()
+	if err != nil {
+		return 0, fmt.Errorf("snapshot instance %d: %w", l.row.ID, err)
+	}
+	row := l.row
+	row.Snapshot = snap
+	row.UpdatedAt = now
+	row.Status = engineStatus(in.Status())
+	if info.status != "" {
+		row.Status = info.status
+	} else if l.row.Status == store.StatusSuspended && !info.resume {
+		row.Status = store.StatusSuspended
+	}
+	if row.Status == store.StatusCompleted || row.Status == store.StatusTerminated {
+		if row.EndedAt.IsZero() {
+			row.EndedAt = now
+		}
+	} else {
+		row.EndedAt = timeZero
+	}
+	row.ErrorTask, row.ErrorElement, row.ErrorWhere, row.ErrorLine, row.ErrorMessage = 0, "", "", 0, ""
+	if te := in.Err(); te != nil {
+		row.ErrorTask, row.ErrorElement, row.ErrorWhere, row.ErrorLine, row.ErrorMessage = te.TaskID, te.NodeID, te.Where, te.Line, te.Msg
+	}
+	var paths map[string]string
+	if r.specs != nil {
+		if paths, err = r.specs.MetadataPaths(ctx, row.ModelID); err != nil {
+			return 0, fmt.Errorf("metadata paths of %s: %w", row.ModelID, err)
+		}
+	}
+	metadata, err := extractMetadata(paths, currentData(in))
+	if err != nil {
+		return 0, err
+	}
+
+	var id int64
+	err = r.store.InTx(ctx, func(tx *store.Tx) error {
+		if row.ID == 0 {
+			row.StartedAt = now
+			nid, err := tx.CreateInstance(ctx, row)
+			if err != nil {
+				return err
+			}
+			row.ID = nid
+		} else if err := tx.UpdateInstance(ctx, row); err != nil {
+			return err
+		}
+		id = row.ID
+		if err := r.saveHumanTasks(ctx, tx, row, in, info.actor, now); err != nil {
+			return err
+		}
+		if err := tx.ReplaceTimers(ctx, row.ID, timersOf(in)); err != nil {
+			return err
+		}
+		if err := tx.ReplaceSubscriptions(ctx, row.ID, subscriptionsOf(in)); err != nil {
+			return err
+		}
+		if err := tx.SetInstanceMetadata(ctx, row.ID, metadata); err != nil {
+			return err
+		}
+		if info.doneJob != nil {
+			if err := tx.DeleteServiceJob(ctx, row.ID, info.doneJob.task); err != nil {
+				return err
+			}
+		}
+		for _, c := range l.svc.calls {
+			params, err := json.Marshal(c.Params)
+			if err != nil {
+				return fmt.Errorf("service task %s parameters: %w", c.NodeID, err)
+			}
+			data, err := json.Marshal(c.Data)
+			if err != nil {
+				return fmt.Errorf("service task %s data: %w", c.NodeID, err)
+			}
+			if err := tx.AddServiceJob(ctx, store.ServiceJob{InstanceID: row.ID, TaskID: c.TaskID, ElementID: c.NodeID, Operator: c.Operator,
+				Params: string(params), TaskData: string(data), CreatedAt: now}); err != nil {
+				return err
+			}
+		}
+		events := make([]store.Event, 0, len(info.events)+8)
+		for _, e := range info.events {
+			e.InstanceID, e.At = row.ID, now
+			events = append(events, e)
+		}
+		events = append(events, taskEvents(row.ID, l.before, in, info.actor, now)...)
+		return tx.AppendEvents(ctx, events)
+	})
+	if err != nil {
+		return 0, err
+	}
+	l.row = row
+	l.row.Version++
+	if len(l.svc.calls) > 0 {
+		r.notifyJobs()
+	}
+	return id, nil
+}
+
+// saveHumanTasks inserts the human tasks that became READY and closes the
+// ones that completed or were cancelled.
+func (r *Runner) saveHumanTasks(ctx context.Context, tx *store.Tx, row store.Instance, in *engine.Instance, actor string, now timeT) error {
+	stored, err := tx.HumanTaskStates(ctx, row.ID)
+	if err != nil {
+		return err
+	}
+	for _, t := range in.Tasks() {
+		if !isHuman(t) {
+			continue
+		}
+		st, known := stored[t.ID]
+		switch {
+		case t.State == engine.Ready && !known:
+			ht, err := humanTask(row, t, now)
+			if err != nil {
+				return err
+			}
+			if err := tx.InsertHumanTask(ctx, ht); err != nil {
+				return err
+			}
+		case known && st == store.TaskOpen && (t.State == engine.Completed || t.State == engine.Cancelled):
+			state, by := store.TaskCompleted, actor
+			if t.State == engine.Cancelled {
+				state, by = store.TaskCancelled, ""
+			}
+			data, err := json.Marshal(t.Data)
+			if err != nil {
+				return fmt.Errorf("task %s data: %w", t.Node.ID, err)
+			}
+			if err := tx.FinishHumanTask(ctx, row.ID, t.ID, state, by, string(data), now); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// humanTask builds the inbox row of a READY human task, with its owners.
+func humanTask(row store.Instance, t *engine.Task, now timeT) (store.HumanTask, error) {
+	data, err := json.Marshal(t.Data)
+	if err != nil {
+		return store.HumanTask{}, fmt.Errorf("task %s data: %w", t.Node.ID, err)
+	}
+	o := resolveOwners(t.Node.Lane, t.Data, row.StartedBy)
+	name := t.Node.Name
+	if name == "" {
+		name = t.Node.ID
+	}
+	created := t.Created
+	if created.IsZero() {
+		created = now
+	}
+	return store.HumanTask{
+		InstanceID: row.ID, TaskID: t.ID, ElementID: t.Node.ID, Name: name, Kind: t.Node.Kind.String(), Lane: t.Node.Lane,
+		AssignedGroup: o.group, WaitingFor: o.waitingFor, Owners: o.keys,
+		ModelID: row.ModelID, ProcessID: processOf(t), ProcessName: row.ProcessName,
+		State: store.TaskOpen, CreatedAt: created, UpdatedAt: now,
+		FormSchema:   t.Node.Properties["formJsonSchemaFilename"],
+		FormUISchema: t.Node.Properties["formUiSchemaFilename"],
+		Instructions: t.Node.Instructions, VariableName: t.Node.VariableName,
+		Data: string(data),
+	}, nil
+}
+
+func processOf(t *engine.Task) string {
+	if sc := t.Node.Scope; sc != nil && sc.Process != nil {
+		return sc.Process.ID
+	}
+	return ""
+}
+
+// taskEvents lists the task state changes of a step.
+func taskEvents(id int64, before map[int]engine.State, in *engine.Instance, actor string, now timeT) []store.Event {
+	var out []store.Event
+	for _, t := range in.Tasks() {
+		if prev, ok := before[t.ID]; ok && prev == t.State {
+			continue
+		}
+		e := store.Event{InstanceID: id, TaskID: t.ID, ElementID: t.Node.ID, Event: t.State.String(), At: now}
+		if isHuman(t) && t.State == engine.Completed {
+			e.Username = actor
+		}
+		if t.State == engine.Error && t.Err != nil {
+			e.Detail = t.Err.Error()
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+func timersOf(in *engine.Instance) []store.Timer {
+	var out []store.Timer
+	for _, t := range in.Tasks() {
+		if t.State == engine.Waiting && !t.Due.IsZero() {
+			out = append(out, store.Timer{TaskID: t.ID, ElementID: t.Node.ID, DueAt: t.Due})
+		}
+	}
+	return out
+}
+
+func subscriptionsOf(in *engine.Instance) []store.Subscription {
+	var out []store.Subscription
+	for _, t := range in.Waiting() {
+		for _, d := range t.Node.Events {
+			switch d.Type {
+			case spec.EventMessage:
+				out = append(out, store.Subscription{TaskID: t.ID, ElementID: t.Node.ID, Kind: "message", Name: d.Name})
+			case spec.EventSignal:
+				out = append(out, store.Subscription{TaskID: t.ID, ElementID: t.Node.ID, Kind: "signal", Name: d.Name})
+			}
+		}
+	}
+	return out
+}
+
+// currentData is the instance's data as metadata paths see it: the
+// workflow data once it finished, else the data of the last completed task.
+func currentData(in *engine.Instance) map[string]any {
+	if d := in.Data(); d != nil {
+		return d
+	}
+	if t := in.LastCompleted(); t != nil {
+		return t.Data
+	}
+	return nil
+}
+
+// extractMetadata walks each dotted path through data, as SpiffArena's
+// extract_metadata does: a missing segment gives null. Values are JSON.
+func extractMetadata(paths map[string]string, data map[string]any) (map[string]string, error) {
+	out := make(map[string]string, len(paths))
+	keys := make([]string, 0, len(paths))
+	for k := range paths {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		var v any = data
+		for _, seg := range strings.Split(paths[k], ".") {
+			m, ok := v.(map[string]any)
+			if !ok {
+				v = nil
+				break
+			}
+			v = m[seg]
+		}
+		b, err := json.Marshal(v)
+		if err != nil {
+			return nil, fmt.Errorf("metadata %s: %w", k, err)
+		}
+		out[k] = string(b)
+	}
+	return out, nil
+}

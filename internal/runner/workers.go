@@ -1,0 +1,168 @@
+package runner
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/waymark-bpm/waymark/internal/connectors"
+	"github.com/waymark-bpm/waymark/internal/engine"
+	"github.com/waymark-bpm/waymark/internal/store"
+)
+
+// jobKey identifies a service job: the STARTED task of an instance.
+type jobKey struct {
+	instance int64
+	task     int
+}
+
+// notifyJobs wakes the dispatcher after a step wrote service jobs.
+func (r *Runner) notifyJobs() {
+	select {
+	case r.wake <- struct{}{}:
+	default:
+	}
+}
+
+// dispatch hands owed service jobs to the workers: on start (calls owed
+// before a restart), whenever a step wrote new ones, and every interval.
+// A job is in flight at most once.
+func (r *Runner) dispatch(ctx context.Context) {
+	jobs := make(chan store.ServiceJob)
+	for range r.workers {
+		r.wg.Add(1)
+		go func() {
+			defer r.wg.Done()
+			for j := range jobs {
+				r.RunServiceJob(ctx, j)
+				r.mu.Lock()
+				delete(r.inflight, jobKey{j.InstanceID, j.TaskID})
+				r.mu.Unlock()
+				r.notifyJobs()
+			}
+		}()
+	}
+	defer close(jobs)
+	t := time.NewTicker(r.interval)
+	defer t.Stop()
+	for {
+		if r.conn != nil {
+			owed, err := r.store.ServiceJobs(ctx)
+			if err != nil && ctx.Err() == nil {
+				r.log.Error("list service jobs", "err", err)
+			}
+			for _, j := range owed {
+				k := jobKey{j.InstanceID, j.TaskID}
+				r.mu.Lock()
+				busy := r.inflight[k]
+				if !busy {
+					r.inflight[k] = true
+				}
+				r.mu.Unlock()
+				if busy {
+					continue
+				}
+				// The list may predate a worker that answered the job
+				// and left it since; the job is gone from the store
+				// before its worker leaves, so check again.
+				if owed, err := r.store.ServiceJobOwed(ctx, j.InstanceID, j.TaskID); err != nil || !owed {
+					r.mu.Lock()
+					delete(r.inflight, k)
+					r.mu.Unlock()
+					continue
+				}
+				select {
+				case jobs <- j:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-r.wake:
+		case <-t.C:
+		}
+	}
+}
+
+// RunServiceJob performs one service call outside any transaction, then
+// completes or fails the task in a new step. A step that loses a race with
+// another writer is retried; a task that is no longer STARTED (terminated
+// instance, answered elsewhere) drops the job.
+func (r *Runner) RunServiceJob(ctx context.Context, j store.ServiceJob) {
+	var params, data map[string]any
+	if err := json.Unmarshal([]byte(j.Params), &params); err != nil {
+		r.finishJob(ctx, j, nil, fmt.Errorf("stored parameters do not parse: %w", err))
+		return
+	}
+	if err := json.Unmarshal([]byte(j.TaskData), &data); err != nil {
+		r.finishJob(ctx, j, nil, fmt.Errorf("stored task data does not parse: %w", err))
+		return
+	}
+	row, err := r.store.Instance(ctx, j.InstanceID)
+	if err != nil {
+		r.log.Error("service job for a missing instance", "instance", j.InstanceID, "err", err)
+		return
+	}
+	res, err := r.conn.Do(ctx, connectors.Call{Operator: j.Operator, Params: params, InstanceID: j.InstanceID,
+		ModelID: row.ModelID, TaskID: strconv.Itoa(j.TaskID), TaskData: data})
+	if ctx.Err() != nil {
+		return // shutting down: the job stays owed and runs after the restart
+	}
+	if err == nil && res.Pending {
+		err = fmt.Errorf("operator %s answered later by callback, which this server does not receive", j.Operator)
+	}
+	var value any
+	if err == nil {
+		value = res.Value()
+	}
+	r.finishJob(ctx, j, value, err)
+}
+
+func (r *Runner) finishJob(ctx context.Context, j store.ServiceJob, value any, callErr error) {
+	for attempt := 0; attempt < 5; attempt++ {
+		l, err := r.load(ctx, j.InstanceID, "")
+		if err != nil {
+			r.log.Error("service job: load instance", "instance", j.InstanceID, "err", err)
+			return
+		}
+		t := l.inst.Task(j.TaskID)
+		k := jobKey{j.InstanceID, j.TaskID}
+		if t == nil || t.State != engine.Started {
+			// Nothing waits for this answer any more.
+			if _, err := r.save(ctx, l, stepInfo{doneJob: &k}); err == nil || !errors.Is(err, store.ErrConflict) {
+				return
+			}
+			continue
+		}
+		if callErr != nil {
+			msg := callErr.Error()
+			var ce *connectors.Error
+			if errors.As(callErr, &ce) {
+				msg = ce.Code + ": " + ce.Message
+			}
+			err = l.inst.FailStarted(j.TaskID, msg)
+		} else {
+			err = l.inst.CompleteStarted(j.TaskID, value)
+		}
+		if err != nil {
+			r.log.Error("service job: answer task", "instance", j.InstanceID, "task", j.TaskID, "err", err)
+			return
+		}
+		if _, err := r.save(ctx, l, stepInfo{doneJob: &k}); err != nil {
+			if errors.Is(err, store.ErrConflict) {
+				continue
+			}
+			r.log.Error("service job: save", "instance", j.InstanceID, "err", err)
+			return
+		}
+		r.log.Info("service task answered", "instance", j.InstanceID, "task", j.TaskID, "operator", j.Operator, "ok", callErr == nil)
+		return
+	}
+	r.log.Warn("service job: instance kept changing; will retry", "instance", j.InstanceID, "task", j.TaskID)
+}

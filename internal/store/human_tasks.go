@@ -1,0 +1,344 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Human task states as stored.
+const (
+	TaskOpen      = "open"
+	TaskCompleted = "completed"
+	TaskCancelled = "cancelled"
+)
+
+// HumanTask is a row of human_tasks with its owner keys.
+type HumanTask struct {
+	InstanceID    int64
+	TaskID        int
+	ElementID     string
+	Name          string
+	Kind          string
+	Lane          string
+	AssignedGroup string
+	WaitingFor    string
+	ModelID       string
+	ProcessID     string
+	ProcessName   string
+	State         string
+	ClaimedBy     string
+	CompletedBy   string
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+	CompletedAt   time.Time
+	FormSchema    string
+	FormUISchema  string
+	Instructions  string
+	VariableName  string
+	// Data is the task data as JSON text.
+	Data string
+	// Owners are the keys of who may act ("user:alice", "group:approvers").
+	Owners []string
+
+	// Filled by inbox queries: the instance's status, starter and start.
+	InstanceStatus    string
+	InstanceStartedBy string
+	InstanceStartedAt time.Time
+}
+
+const humanTaskColumns = `h.instance_id, h.task_id, h.element_id, h.name, h.kind, h.lane, h.assigned_group, h.waiting_for, h.model_id, h.process_id, h.process_name,
+	h.state, h.claimed_by, h.completed_by, h.created_at, h.updated_at, h.completed_at`
+
+func scanHumanTask(row scanner, extra ...any) (HumanTask, error) {
+	var t HumanTask
+	var created, updated, completed string
+	dest := append([]any{&t.InstanceID, &t.TaskID, &t.ElementID, &t.Name, &t.Kind, &t.Lane, &t.AssignedGroup, &t.WaitingFor, &t.ModelID, &t.ProcessID, &t.ProcessName,
+		&t.State, &t.ClaimedBy, &t.CompletedBy, &created, &updated, &completed}, extra...)
+	if err := row.Scan(dest...); err != nil {
+		return HumanTask{}, err
+	}
+	var err error
+	if t.CreatedAt, err = parseTime(created); err != nil {
+		return HumanTask{}, fmt.Errorf("human task %d/%d created_at: %w", t.InstanceID, t.TaskID, err)
+	}
+	if t.UpdatedAt, err = parseTime(updated); err != nil {
+		return HumanTask{}, fmt.Errorf("human task %d/%d updated_at: %w", t.InstanceID, t.TaskID, err)
+	}
+	if completed != "" {
+		if t.CompletedAt, err = parseTime(completed); err != nil {
+			return HumanTask{}, fmt.Errorf("human task %d/%d completed_at: %w", t.InstanceID, t.TaskID, err)
+		}
+	}
+	return t, nil
+}
+
+// HumanTaskStates returns the stored state of each human task of an
+// instance by task id.
+func (tx *Tx) HumanTaskStates(ctx context.Context, instanceID int64) (map[int]string, error) {
+	rows, err := tx.tx.QueryContext(ctx, `SELECT task_id, state FROM human_tasks WHERE instance_id = ?`, instanceID)
+	if err != nil {
+		return nil, fmt.Errorf("human tasks of instance %d: %w", instanceID, err)
+	}
+	defer rows.Close()
+	out := map[int]string{}
+	for rows.Next() {
+		var id int
+		var st string
+		if err := rows.Scan(&id, &st); err != nil {
+			return nil, err
+		}
+		out[id] = st
+	}
+	return out, rows.Err()
+}
+
+// InsertHumanTask inserts a human task and its owner keys.
+func (tx *Tx) InsertHumanTask(ctx context.Context, t HumanTask) error {
+	_, err := tx.tx.ExecContext(ctx, `INSERT INTO human_tasks (instance_id, task_id, element_id, name, kind, lane, assigned_group, waiting_for, model_id, process_id, process_name,
+		state, claimed_by, completed_by, created_at, updated_at, completed_at, form_schema, form_ui_schema, instructions, variable_name, data)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		t.InstanceID, t.TaskID, t.ElementID, t.Name, t.Kind, t.Lane, t.AssignedGroup, t.WaitingFor, t.ModelID, t.ProcessID, t.ProcessName,
+		t.State, t.ClaimedBy, t.CompletedBy, formatTime(t.CreatedAt), formatTime(t.UpdatedAt), optTime(t.CompletedAt),
+		t.FormSchema, t.FormUISchema, t.Instructions, t.VariableName, t.Data)
+	if err != nil {
+		return fmt.Errorf("insert human task %d/%d: %w", t.InstanceID, t.TaskID, mapError(err))
+	}
+	for _, o := range t.Owners {
+		if _, err := tx.tx.ExecContext(ctx, `INSERT INTO human_task_owners (instance_id, task_id, owner) VALUES (?, ?, ?)`, t.InstanceID, t.TaskID, o); err != nil {
+			return fmt.Errorf("insert owner %s of human task %d/%d: %w", o, t.InstanceID, t.TaskID, mapError(err))
+		}
+	}
+	return nil
+}
+
+// FinishHumanTask records that a human task left the open state
+// (completed or cancelled), with who completed it and its final data.
+func (tx *Tx) FinishHumanTask(ctx context.Context, instanceID int64, taskID int, state, completedBy, data string, at time.Time) error {
+	_, err := tx.tx.ExecContext(ctx, `UPDATE human_tasks SET state = ?, completed_by = ?, completed_at = ?, updated_at = ?, data = ?, claimed_by = ''
+		WHERE instance_id = ? AND task_id = ?`, state, completedBy, formatTime(at), formatTime(at), data, instanceID, taskID)
+	if err != nil {
+		return fmt.Errorf("finish human task %d/%d: %w", instanceID, taskID, err)
+	}
+	return nil
+}
+
+// HumanTask returns one human task with its data and owners.
+func (s *Store) HumanTask(ctx context.Context, instanceID int64, taskID int) (HumanTask, error) {
+	var formSchema, uiSchema, instructions, variable, data, status, starter, startedAt string
+	row := s.db.QueryRowContext(ctx, `SELECT `+humanTaskColumns+`, h.form_schema, h.form_ui_schema, h.instructions, h.variable_name, h.data,
+		i.status, i.started_by, i.started_at
+		FROM human_tasks h JOIN instances i ON i.id = h.instance_id WHERE h.instance_id = ? AND h.task_id = ?`, instanceID, taskID)
+	t, err := scanHumanTask(row, &formSchema, &uiSchema, &instructions, &variable, &data, &status, &starter, &startedAt)
+	if err != nil {
+		return HumanTask{}, fmt.Errorf("task %d of instance %d: %w", taskID, instanceID, mapError(err))
+	}
+	t.FormSchema, t.FormUISchema, t.Instructions, t.VariableName, t.Data = formSchema, uiSchema, instructions, variable, data
+	t.InstanceStatus, t.InstanceStartedBy = status, starter
+	return s.completeHumanTask(ctx, t, startedAt)
+}
+
+func (s *Store) completeHumanTask(ctx context.Context, t HumanTask, startedAt string) (HumanTask, error) {
+	var err error
+	if t.InstanceStartedAt, err = parseTime(startedAt); err != nil {
+		return HumanTask{}, err
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT owner FROM human_task_owners WHERE instance_id = ? AND task_id = ? ORDER BY owner`, t.InstanceID, t.TaskID)
+	if err != nil {
+		return HumanTask{}, fmt.Errorf("owners of task %d/%d: %w", t.InstanceID, t.TaskID, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var o string
+		if err := rows.Scan(&o); err != nil {
+			return HumanTask{}, err
+		}
+		t.Owners = append(t.Owners, o)
+	}
+	return t, rows.Err()
+}
+
+// InstanceHumanTasks lists the human tasks of an instance in creation order.
+func (s *Store) InstanceHumanTasks(ctx context.Context, instanceID int64) ([]HumanTask, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+humanTaskColumns+` FROM human_tasks h WHERE h.instance_id = ? ORDER BY h.task_id`, instanceID)
+	if err != nil {
+		return nil, fmt.Errorf("human tasks of instance %d: %w", instanceID, err)
+	}
+	defer rows.Close()
+	var out []HumanTask
+	for rows.Next() {
+		t, err := scanHumanTask(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// ClaimHumanTask sets who claimed an open task, if it is claimed by from
+// now (use "" for unclaimed). Any other claim gives ErrConflict.
+func (s *Store) ClaimHumanTask(ctx context.Context, instanceID int64, taskID int, from, to string) error {
+	return s.InTx(ctx, func(tx *Tx) error {
+		res, err := tx.tx.ExecContext(ctx, `UPDATE human_tasks SET claimed_by = ?, updated_at = ?
+			WHERE instance_id = ? AND task_id = ? AND state = 'open' AND claimed_by = ?`, to, formatTime(tx.now), instanceID, taskID, from)
+		if err != nil {
+			return fmt.Errorf("claim task %d of instance %d: %w", taskID, instanceID, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("task %d of instance %d is not open or was claimed meanwhile: %w", taskID, instanceID, ErrConflict)
+		}
+		return nil
+	})
+}
+
+// Inbox views.
+const (
+	// InboxMine: open tasks the viewer may act on now (owned by them or
+	// their groups, not claimed by someone else, instance running).
+	InboxMine = "mine"
+	// InboxGroups: open tasks offered to one of the viewer's groups.
+	InboxGroups = "groups"
+	// InboxStarted: open tasks of instances the viewer started that wait
+	// on someone else.
+	InboxStarted = "started"
+	// InboxCompleted: tasks the viewer completed.
+	InboxCompleted = "completed"
+)
+
+// InboxQuery selects a page of an inbox view.
+type InboxQuery struct {
+	View   string
+	Viewer Viewer
+	// Groups are the viewer's groups (for the groups view).
+	Groups []string
+	// Filters; zero values do not filter.
+	Process       string // model id or process id
+	Group         string
+	StartedAfter  time.Time
+	StartedBefore time.Time
+	Text          string
+	Limit, Offset int
+}
+
+// inboxWhere builds the WHERE clause of a view (h = human_tasks, i = instances).
+func inboxWhere(q InboxQuery) (string, []any, error) {
+	var where []string
+	var args []any
+	ownedBy := func(keys []string) {
+		if len(keys) == 0 {
+			where = append(where, `0 = 1`)
+			return
+		}
+		where = append(where, `(h.instance_id, h.task_id) IN (SELECT instance_id, task_id FROM human_task_owners WHERE owner IN (`+placeholders(len(keys))+`))`)
+		args = append(args, keyArgs(keys)...)
+	}
+	switch q.View {
+	case InboxMine, "":
+		where = append(where, `h.state = 'open'`, `i.status = 'running'`, `h.claimed_by IN ('', ?)`)
+		args = append(args, q.Viewer.Username)
+		ownedBy(q.Viewer.Keys)
+	case InboxGroups:
+		where = append(where, `h.state = 'open'`)
+		keys := make([]string, 0, len(q.Groups))
+		for _, g := range q.Groups {
+			keys = append(keys, "group:"+g)
+		}
+		ownedBy(keys)
+	case InboxStarted:
+		where = append(where, `h.state = 'open'`, `i.started_by = ?`)
+		args = append(args, q.Viewer.Username)
+		if len(q.Viewer.Keys) > 0 {
+			where = append(where, `(h.instance_id, h.task_id) NOT IN (SELECT instance_id, task_id FROM human_task_owners WHERE owner IN (`+placeholders(len(q.Viewer.Keys))+`))`)
+			args = append(args, keyArgs(q.Viewer.Keys)...)
+		}
+	case InboxCompleted:
+		where = append(where, `h.state = 'completed'`, `h.completed_by = ?`)
+		args = append(args, q.Viewer.Username)
+	default:
+		return "", nil, fmt.Errorf("unknown inbox view %q (want mine, groups, started or completed)", q.View)
+	}
+	if q.Process != "" {
+		where = append(where, `(h.model_id = ? OR h.process_id = ?)`)
+		args = append(args, q.Process, q.Process)
+	}
+	if q.Group != "" {
+		where = append(where, `h.assigned_group = ?`)
+		args = append(args, q.Group)
+	}
+	if !q.StartedAfter.IsZero() {
+		where = append(where, `i.started_at >= ?`)
+		args = append(args, formatTime(q.StartedAfter))
+	}
+	if !q.StartedBefore.IsZero() {
+		where = append(where, `i.started_at < ?`)
+		args = append(args, formatTime(q.StartedBefore))
+	}
+	if t := strings.TrimSpace(q.Text); t != "" {
+		like := "%" + strings.ToLower(t) + "%"
+		where = append(where, `(lower(h.name) LIKE ? OR lower(h.element_id) LIKE ? OR lower(h.process_name) LIKE ? OR lower(h.model_id) LIKE ? OR CAST(h.instance_id AS TEXT) = ?)`)
+		args = append(args, like, like, like, like, t)
+	}
+	return strings.Join(where, ` AND `), args, nil
+}
+
+// InboxTasks returns a page of an inbox view and the number of tasks the
+// view and filters match.
+func (s *Store) InboxTasks(ctx context.Context, q InboxQuery) ([]HumanTask, int, error) {
+	where, args, err := inboxWhere(q)
+	if err != nil {
+		return nil, 0, err
+	}
+	from := ` FROM human_tasks h JOIN instances i ON i.id = h.instance_id WHERE ` + where
+	var total int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*)`+from, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count inbox %s: %w", q.View, err)
+	}
+	order := ` ORDER BY h.created_at DESC, h.instance_id DESC, h.task_id DESC`
+	if q.View == InboxCompleted {
+		order = ` ORDER BY h.completed_at DESC, h.instance_id DESC, h.task_id DESC`
+	}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 25
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT `+humanTaskColumns+`, i.status, i.started_by, i.started_at`+from+order+` LIMIT ? OFFSET ?`,
+		append(args, limit, q.Offset)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list inbox %s: %w", q.View, err)
+	}
+	defer rows.Close()
+	var out []HumanTask
+	for rows.Next() {
+		var status, starter, started string
+		t, err := scanHumanTask(rows, &status, &starter, &started)
+		if err != nil {
+			return nil, 0, err
+		}
+		t.InstanceStatus, t.InstanceStartedBy = status, starter
+		if t.InstanceStartedAt, err = parseTime(started); err != nil {
+			return nil, 0, err
+		}
+		out = append(out, t)
+	}
+	return out, total, rows.Err()
+}
+
+// InboxCounts counts the open tasks of the views that change: mine,
+// groups and started.
+func (s *Store) InboxCounts(ctx context.Context, v Viewer, groups []string) (map[string]int, error) {
+	out := map[string]int{}
+	for _, view := range []string{InboxMine, InboxGroups, InboxStarted} {
+		where, args, err := inboxWhere(InboxQuery{View: view, Viewer: v, Groups: groups})
+		if err != nil {
+			return nil, err
+		}
+		var n int
+		if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM human_tasks h JOIN instances i ON i.id = h.instance_id WHERE `+where, args...).Scan(&n); err != nil {
+			return nil, fmt.Errorf("count inbox %s: %w", view, err)
+		}
+		out[view] = n
+	}
+	return out, nil
+}

@@ -1,0 +1,322 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Instance statuses as stored.
+const (
+	StatusRunning    = "running"
+	StatusCompleted  = "completed"
+	StatusError      = "error"
+	StatusTerminated = "terminated"
+	StatusSuspended  = "suspended"
+)
+
+// Instance is a row of the instances table.
+type Instance struct {
+	ID          int64
+	ModelID     string
+	ProcessID   string
+	ProcessName string
+	Status      string
+	StartedBy   string
+	StartedAt   time.Time
+	UpdatedAt   time.Time
+	EndedAt     time.Time // zero while the instance runs
+	Version     int64
+	Snapshot    []byte
+	// The failing task when Status is error.
+	ErrorTask    int
+	ErrorElement string
+	ErrorWhere   string
+	ErrorLine    int
+	ErrorMessage string
+	// Metadata holds the extracted metadata values (JSON text) by key; only
+	// filled by Instances.
+	Metadata map[string]string
+}
+
+const instanceListColumns = `id, model_id, process_id, process_name, status, started_by, started_at, updated_at, ended_at, version,
+	error_task, error_element, error_where, error_line, error_message`
+
+func scanInstance(row scanner, withSnapshot bool) (Instance, error) {
+	var in Instance
+	var started, updated, ended string
+	dest := []any{&in.ID, &in.ModelID, &in.ProcessID, &in.ProcessName, &in.Status, &in.StartedBy, &started, &updated, &ended, &in.Version,
+		&in.ErrorTask, &in.ErrorElement, &in.ErrorWhere, &in.ErrorLine, &in.ErrorMessage}
+	if withSnapshot {
+		dest = append(dest, &in.Snapshot)
+	}
+	if err := row.Scan(dest...); err != nil {
+		return Instance{}, err
+	}
+	var err error
+	if in.StartedAt, err = parseTime(started); err != nil {
+		return Instance{}, fmt.Errorf("instance %d started_at: %w", in.ID, err)
+	}
+	if in.UpdatedAt, err = parseTime(updated); err != nil {
+		return Instance{}, fmt.Errorf("instance %d updated_at: %w", in.ID, err)
+	}
+	if ended != "" {
+		if in.EndedAt, err = parseTime(ended); err != nil {
+			return Instance{}, fmt.Errorf("instance %d ended_at: %w", in.ID, err)
+		}
+	}
+	return in, nil
+}
+
+func optTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return formatTime(t)
+}
+
+// Instance returns the instance with the given id, snapshot included.
+func (s *Store) Instance(ctx context.Context, id int64) (Instance, error) {
+	in, err := scanInstance(s.db.QueryRowContext(ctx, `SELECT `+instanceListColumns+`, snapshot FROM instances WHERE id = ?`, id), true)
+	if err != nil {
+		return Instance{}, fmt.Errorf("instance %d: %w", id, mapError(err))
+	}
+	return in, nil
+}
+
+// CreateInstance inserts a new instance with version 1 and returns its id.
+func (tx *Tx) CreateInstance(ctx context.Context, in Instance) (int64, error) {
+	res, err := tx.tx.ExecContext(ctx, `INSERT INTO instances (model_id, process_id, process_name, status, started_by, started_at, updated_at, ended_at, version, snapshot,
+		error_task, error_element, error_where, error_line, error_message)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)`,
+		in.ModelID, in.ProcessID, in.ProcessName, in.Status, in.StartedBy, formatTime(in.StartedAt), formatTime(in.UpdatedAt), optTime(in.EndedAt), in.Snapshot,
+		in.ErrorTask, in.ErrorElement, in.ErrorWhere, in.ErrorLine, in.ErrorMessage)
+	if err != nil {
+		return 0, fmt.Errorf("create instance of %s: %w", in.ModelID, mapError(err))
+	}
+	return res.LastInsertId()
+}
+
+// UpdateInstance writes the instance's state if its stored version is
+// still in.Version, and stores version+1. Someone else's write in between
+// gives ErrConflict.
+func (tx *Tx) UpdateInstance(ctx context.Context, in Instance) error {
+	res, err := tx.tx.ExecContext(ctx, `UPDATE instances SET status = ?, updated_at = ?, ended_at = ?, version = version + 1, snapshot = ?,
+		error_task = ?, error_element = ?, error_where = ?, error_line = ?, error_message = ?
+		WHERE id = ? AND version = ?`,
+		in.Status, formatTime(in.UpdatedAt), optTime(in.EndedAt), in.Snapshot,
+		in.ErrorTask, in.ErrorElement, in.ErrorWhere, in.ErrorLine, in.ErrorMessage, in.ID, in.Version)
+	if err != nil {
+		return fmt.Errorf("update instance %d: %w", in.ID, mapError(err))
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("update instance %d: %w", in.ID, err)
+	}
+	if n == 0 {
+		var exists int
+		if err := tx.tx.QueryRowContext(ctx, `SELECT count(*) FROM instances WHERE id = ?`, in.ID).Scan(&exists); err != nil {
+			return fmt.Errorf("update instance %d: %w", in.ID, err)
+		}
+		if exists == 0 {
+			return fmt.Errorf("update instance %d: %w", in.ID, ErrNotFound)
+		}
+		return fmt.Errorf("instance %d changed since version %d: %w", in.ID, in.Version, ErrConflict)
+	}
+	return nil
+}
+
+// SetInstanceMetadata replaces the instance's extracted metadata values
+// (JSON text by key).
+func (tx *Tx) SetInstanceMetadata(ctx context.Context, instanceID int64, values map[string]string) error {
+	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM instance_metadata WHERE instance_id = ?`, instanceID); err != nil {
+		return fmt.Errorf("clear metadata of instance %d: %w", instanceID, err)
+	}
+	for k, v := range values {
+		if _, err := tx.tx.ExecContext(ctx, `INSERT INTO instance_metadata (instance_id, key, value) VALUES (?, ?, ?)`, instanceID, k, v); err != nil {
+			return fmt.Errorf("set metadata %s of instance %d: %w", k, instanceID, err)
+		}
+	}
+	return nil
+}
+
+// InstanceFilter selects instances for the instance list. Zero fields do
+// not filter.
+type InstanceFilter struct {
+	ModelID   string
+	Status    string
+	StartedBy string
+	// StartedAfter and StartedBefore bound the start time (after is
+	// inclusive, before exclusive).
+	StartedAfter, StartedBefore time.Time
+	// Metadata keeps instances whose metadata value for the key contains
+	// the text (case-insensitive).
+	MetadataKey, MetadataValue string
+	// VisibleTo limits the list to instances a user started or holds a
+	// task in (owner keys as in InboxQuery); nil means no limit (admins).
+	VisibleTo *Viewer
+	Limit     int
+	Offset    int
+}
+
+// Viewer is who is looking: the username and the owner keys that match
+// them ("user:alice", "user:alice@example.com", "group:approvers").
+type Viewer struct {
+	Username string
+	Keys     []string
+}
+
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
+func keyArgs(keys []string) []any {
+	out := make([]any, len(keys))
+	for i, k := range keys {
+		out[i] = k
+	}
+	return out
+}
+
+// Instances lists instances newest first with their metadata, and the
+// number of instances the filter matches.
+func (s *Store) Instances(ctx context.Context, f InstanceFilter) ([]Instance, int, error) {
+	var where []string
+	var args []any
+	if f.ModelID != "" {
+		where = append(where, `model_id = ?`)
+		args = append(args, f.ModelID)
+	}
+	if f.Status != "" {
+		where = append(where, `status = ?`)
+		args = append(args, f.Status)
+	}
+	if f.StartedBy != "" {
+		where = append(where, `started_by = ?`)
+		args = append(args, f.StartedBy)
+	}
+	if !f.StartedAfter.IsZero() {
+		where = append(where, `started_at >= ?`)
+		args = append(args, formatTime(f.StartedAfter))
+	}
+	if !f.StartedBefore.IsZero() {
+		where = append(where, `started_at < ?`)
+		args = append(args, formatTime(f.StartedBefore))
+	}
+	if f.MetadataKey != "" {
+		where = append(where, `id IN (SELECT instance_id FROM instance_metadata WHERE key = ? AND lower(value) LIKE ?)`)
+		args = append(args, f.MetadataKey, "%"+strings.ToLower(f.MetadataValue)+"%")
+	}
+	if v := f.VisibleTo; v != nil {
+		cond := `started_by = ?`
+		args = append(args, v.Username)
+		if len(v.Keys) > 0 {
+			cond += ` OR id IN (SELECT instance_id FROM human_task_owners WHERE owner IN (` + placeholders(len(v.Keys)) + `))`
+			args = append(args, keyArgs(v.Keys)...)
+		}
+		where = append(where, `(`+cond+`)`)
+	}
+	clause := ""
+	if len(where) > 0 {
+		clause = ` WHERE ` + strings.Join(where, ` AND `)
+	}
+	var total int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM instances`+clause, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count instances: %w", err)
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 50
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT `+instanceListColumns+` FROM instances`+clause+` ORDER BY started_at DESC, id DESC LIMIT ? OFFSET ?`,
+		append(args, limit, f.Offset)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list instances: %w", err)
+	}
+	defer rows.Close()
+	var out []Instance
+	byID := map[int64]int{}
+	for rows.Next() {
+		in, err := scanInstance(rows, false)
+		if err != nil {
+			return nil, 0, err
+		}
+		byID[in.ID] = len(out)
+		out = append(out, in)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	if len(out) == 0 {
+		return out, total, nil
+	}
+	ids := make([]any, 0, len(out))
+	for _, in := range out {
+		ids = append(ids, in.ID)
+	}
+	mrows, err := s.db.QueryContext(ctx, `SELECT instance_id, key, value FROM instance_metadata WHERE instance_id IN (`+placeholders(len(ids))+`)`, ids...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list instance metadata: %w", err)
+	}
+	defer mrows.Close()
+	for mrows.Next() {
+		var id int64
+		var k, v string
+		if err := mrows.Scan(&id, &k, &v); err != nil {
+			return nil, 0, err
+		}
+		in := &out[byID[id]]
+		if in.Metadata == nil {
+			in.Metadata = map[string]string{}
+		}
+		in.Metadata[k] = v
+	}
+	return out, total, mrows.Err()
+}
+
+// InstanceMetadata returns the extracted metadata values of one instance.
+func (s *Store) InstanceMetadata(ctx context.Context, instanceID int64) (map[string]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT key, value FROM instance_metadata WHERE instance_id = ? ORDER BY key`, instanceID)
+	if err != nil {
+		return nil, fmt.Errorf("metadata of instance %d: %w", instanceID, err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			return nil, err
+		}
+		out[k] = v
+	}
+	return out, rows.Err()
+}
+
+// ActiveInstanceIDs returns the ids of instances that are neither finished
+// nor suspended (running or in error), oldest first.
+func (s *Store) ActiveInstanceIDs(ctx context.Context) ([]int64, error) {
+	return queryIDs(ctx, s.db, `SELECT id FROM instances WHERE status IN ('running', 'error') ORDER BY id`)
+}
+
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+func queryIDs(ctx context.Context, q queryer, query string, args ...any) ([]int64, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,51 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// TaskFile is a file uploaded through a task form.
+type TaskFile struct {
+	ID         int64
+	InstanceID int64
+	TaskID     int
+	Field      string
+	Name       string
+	MimeType   string
+	Size       int64
+	Content    []byte
+	UploadedBy string
+	CreatedAt  time.Time
+}
+
+// AddTaskFile stores an uploaded file and returns its id.
+func (s *Store) AddTaskFile(ctx context.Context, f TaskFile) (int64, error) {
+	var id int64
+	err := s.InTx(ctx, func(tx *Tx) error {
+		res, err := tx.tx.ExecContext(ctx, `INSERT INTO task_files (instance_id, task_id, field, name, mime_type, size, content, uploaded_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			f.InstanceID, f.TaskID, f.Field, f.Name, f.MimeType, int64(len(f.Content)), f.Content, f.UploadedBy, formatTime(tx.now))
+		if err != nil {
+			return fmt.Errorf("store file %q for task %d/%d: %w", f.Name, f.InstanceID, f.TaskID, mapError(err))
+		}
+		id, err = res.LastInsertId()
+		return err
+	})
+	return id, err
+}
+
+// TaskFile returns an uploaded file with its content.
+func (s *Store) TaskFile(ctx context.Context, id int64) (TaskFile, error) {
+	var f TaskFile
+	var created string
+	err := s.db.QueryRowContext(ctx, `SELECT id, instance_id, task_id, field, name, mime_type, size, content, uploaded_by, created_at FROM task_files WHERE id = ?`, id).
+		Scan(&f.ID, &f.InstanceID, &f.TaskID, &f.Field, &f.Name, &f.MimeType, &f.Size, &f.Content, &f.UploadedBy, &created)
+	if err != nil {
+		return TaskFile{}, fmt.Errorf("file %d: %w", id, mapError(err))
+	}
+	if f.CreatedAt, err = parseTime(created); err != nil {
+		return TaskFile{}, err
+	}
+	return f, nil
+}

@@ -1,0 +1,67 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Timer is a waiting timer of an instance.
+type Timer struct {
+	InstanceID int64
+	TaskID     int
+	ElementID  string
+	DueAt      time.Time
+}
+
+// ReplaceTimers replaces the waiting timers of an instance.
+func (tx *Tx) ReplaceTimers(ctx context.Context, instanceID int64, timers []Timer) error {
+	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM timers WHERE instance_id = ?`, instanceID); err != nil {
+		return fmt.Errorf("clear timers of instance %d: %w", instanceID, err)
+	}
+	for _, t := range timers {
+		if _, err := tx.tx.ExecContext(ctx, `INSERT INTO timers (instance_id, task_id, element_id, due_at) VALUES (?, ?, ?, ?)`,
+			instanceID, t.TaskID, t.ElementID, t.DueAt.UTC().Format(dueLayout)); err != nil {
+			return fmt.Errorf("add timer %s of instance %d: %w", t.ElementID, instanceID, mapError(err))
+		}
+	}
+	return nil
+}
+
+// dueLayout stores due times with microseconds in a fixed width, so the
+// text sorts and compares like the times themselves.
+const dueLayout = "2006-01-02T15:04:05.000000Z"
+
+// DueTimerInstances returns the ids of running instances with a timer due
+// at or before now, earliest first.
+func (s *Store) DueTimerInstances(ctx context.Context, now time.Time, limit int) ([]int64, error) {
+	ids, err := queryIDs(ctx, s.db, `SELECT instance_id FROM timers t JOIN instances i ON i.id = t.instance_id
+		WHERE i.status = 'running' GROUP BY instance_id HAVING min(due_at) <= ? ORDER BY min(due_at) LIMIT ?`,
+		now.UTC().Format(dueLayout), limit)
+	if err != nil {
+		return nil, fmt.Errorf("due timers: %w", err)
+	}
+	return ids, nil
+}
+
+// InstanceTimers lists the waiting timers of an instance, earliest first.
+func (s *Store) InstanceTimers(ctx context.Context, instanceID int64) ([]Timer, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT instance_id, task_id, element_id, due_at FROM timers WHERE instance_id = ? ORDER BY due_at`, instanceID)
+	if err != nil {
+		return nil, fmt.Errorf("timers of instance %d: %w", instanceID, err)
+	}
+	defer rows.Close()
+	var out []Timer
+	for rows.Next() {
+		var t Timer
+		var due string
+		if err := rows.Scan(&t.InstanceID, &t.TaskID, &t.ElementID, &due); err != nil {
+			return nil, err
+		}
+		if t.DueAt, err = time.Parse(dueLayout, due); err != nil {
+			return nil, fmt.Errorf("timer %s of instance %d: %w", t.ElementID, instanceID, err)
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
