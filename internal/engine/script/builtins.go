@@ -79,7 +79,7 @@ func initBuiltins() {
 		"round": bRound, "sorted": bSorted, "sum": bSum, "zip": bZip,
 	}
 	for name, fn := range fns {
-		builtins[name] = starlark.NewBuiltin(name, fn)
+		builtins[name] = starlark.NewBuiltin(name, metered(fn))
 	}
 	builtins["range"] = starlark.Universe["range"]
 	types := []*pyType{intType, boolType, floatType, strType, listType, tupleType, dictType, setType, typeType, objectType, bytesType}
@@ -122,9 +122,39 @@ func installHelpers() {
 		"import": hImport, "from": hFrom, "enter": hEnter, "locals": hLocals, "unbind": hUnbind, "is": hIs, "unpack": hUnpack, "cmp": hCmp,
 	}
 	for name, fn := range helpers {
-		predeclared["__w_"+name] = starlark.NewBuiltin(name, fn)
+		predeclared["__w_"+name] = starlark.NewBuiltin(name, metered(fn))
 	}
 	predeclared["__w_inf"] = starlark.Float(math.Inf(1))
+}
+
+// metered charges a built-in's result to the step budget: one step per
+// 256 bytes of a string or 64 items of a container it returns. Steps then
+// measure the work of large values too, so the step limit (and the
+// wall-clock limit it arms) also stops loops of a few costly calls.
+func metered(f builtinFn) builtinFn {
+	return func(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+		v, err := f(th, b, args, kwargs)
+		if v != nil {
+			th.Steps += resultCost(v)
+		}
+		return v, err
+	}
+}
+
+func resultCost(v starlark.Value) uint64 {
+	switch v := v.(type) {
+	case starlark.String:
+		return uint64(len(v)) >> 8
+	case starlark.Bytes:
+		return uint64(len(v)) >> 8
+	case *starlark.List:
+		return uint64(v.Len()) >> 6
+	case starlark.Tuple:
+		return uint64(len(v)) >> 6
+	case *starlark.Dict:
+		return uint64(v.Len()) >> 6
+	}
+	return 0
 }
 
 // ---- argument helpers ----
@@ -252,6 +282,9 @@ func parseIntStr(s string, base int) (starlark.Value, error) {
 	}
 	if s == "" || strings.HasPrefix(s, "_") || strings.HasSuffix(s, "_") || strings.Contains(s, "__") {
 		return nil, bad()
+	}
+	if len(s) > maxIntDigits && base == 10 {
+		return nil, pyErr(excValueError, "Exceeds the limit (%d digits) for integer string conversion: value has %d digits", maxIntDigits, len(s))
 	}
 	n, ok := new(big.Int).SetString(strings.ReplaceAll(s, "_", ""), base)
 	if !ok {

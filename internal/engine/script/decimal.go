@@ -104,6 +104,9 @@ func parseDecimal(s string) (*decimalValue, error) {
 	if digits == "" {
 		return nil, bad
 	}
+	if len(digits) > maxIntDigits {
+		return nil, pyErr(excValueError, "Decimal string of %d digits exceeds the limit of %d", len(digits), maxIntDigits)
+	}
 	for _, r := range digits {
 		if r < '0' || r > '9' {
 			return nil, bad

@@ -144,9 +144,11 @@
 // capabilities arrive only through Env.Funcs. Limits end a run with Kind
 // "limit", and a script cannot catch them:
 //
-//   - Env.MaxSteps (default 10 million Starlark steps);
+//   - Env.MaxSteps (default 10 million steps: Starlark's interpreter steps,
+//     plus one step per 256 bytes or 64 items of every value a built-in
+//     returns, so a few costly calls count like the work they do);
 //   - Env.Timeout (default 5 s of wall-clock time, armed with time.AfterFunc
-//     and thread cancellation once a run passes its first 65,536 steps, so
+//     and thread cancellation once a run passes its first 16,384 steps, so
 //     short runs pay nothing for it);
 //   - recursion deeper than 2,000 frames (def and lambda);
 //   - strings and lists beyond 16 MiB/16 Mi items built by +, *, +=, *=,

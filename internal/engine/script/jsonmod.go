@@ -263,6 +263,9 @@ func jsonValue(dec *json.Decoder, depth int) (starlark.Value, error) {
 	case string:
 		return starlark.String(t), nil
 	case json.Number:
+		if len(t) > maxIntDigits {
+			return nil, jsonErr("number too long")
+		}
 		if n, ok := new(big.Int).SetString(string(t), 10); ok {
 			return starlark.MakeBigInt(n), nil
 		}

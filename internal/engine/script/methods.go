@@ -52,7 +52,7 @@ func getAttrPatched(x starlark.Value, name string) (starlark.Value, error) {
 		table = bytesMethods
 	}
 	if fn, ok := table[name]; ok {
-		return starlark.NewBuiltin(name, fn).BindReceiver(x), nil
+		return starlark.NewBuiltin(name, metered(fn)).BindReceiver(x), nil
 	}
 	return getAttr(x, name)
 }

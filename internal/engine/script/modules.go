@@ -47,7 +47,7 @@ var sandboxed = map[string]string{
 
 func register(m *module) { modules[m.name] = m }
 
-func fn(name string, f builtinFn) *starlark.Builtin { return starlark.NewBuiltin(name, f) }
+func fn(name string, f builtinFn) *starlark.Builtin { return starlark.NewBuiltin(name, metered(f)) }
 
 func hImport(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	name := string(args[0].(starlark.String))

@@ -31,7 +31,8 @@ const (
 	maxValueLen     = 1 << 24 // longest string (bytes) or list a script may build
 	maxIntBits      = 1 << 16 // largest integer ** may produce
 	maxCallDepth    = 1000    // Python's default recursion limit
-	checkEverySteps = 1 << 16
+	maxIntDigits    = 4300    // Python's limit for int/str conversion
+	checkEverySteps = 1 << 14
 )
 
 // Program is a compiled script (statements). It is immutable and safe for
@@ -600,7 +601,7 @@ func (st *execState) cacheSet(name string, v starlark.Value) {
 
 // hostFunc wraps a host helper as a Starlark built-in.
 func hostFunc(name string, f Func) *starlark.Builtin {
-	return starlark.NewBuiltin(name, func(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	return starlark.NewBuiltin(name, metered(func(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 		goArgs := make([]any, len(args))
 		for i, a := range args {
 			goArgs[i] = hostArg(a)
@@ -625,7 +626,7 @@ func hostFunc(name string, f Func) *starlark.Builtin {
 			return nil, pyErr(excTypeError, "%s returned %v", name, err)
 		}
 		return v, nil
-	})
+	}))
 }
 
 func hostArg(v starlark.Value) any {

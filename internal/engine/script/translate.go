@@ -1379,6 +1379,9 @@ func (t *translator) constText(c *constExpr) string {
 				t.fail(c.p, "leading zeros in decimal integer literals are not permitted")
 			}
 		}
+		if len(text) > maxIntDigits {
+			t.fail(c.p, "Exceeds the limit (%d digits) for integer string conversion", maxIntDigits)
+		}
 		n, ok := new(big.Int).SetString(text, base)
 		if !ok {
 			t.fail(c.p, "invalid integer literal")

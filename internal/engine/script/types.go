@@ -35,7 +35,11 @@ func (t *pyType) CallInternal(th *starlark.Thread, args starlark.Tuple, kwargs [
 	if t.call == nil {
 		return nil, pyErr(excTypeError, "cannot create '%s' instances", t.name)
 	}
-	return t.call(th, args, kwargs)
+	v, err := t.call(th, args, kwargs)
+	if v != nil {
+		th.Steps += resultCost(v)
+	}
+	return v, err
 }
 
 func (t *pyType) Attr(name string) (starlark.Value, error) {
