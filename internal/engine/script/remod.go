@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"go.starlark.net/starlark"
@@ -27,7 +28,15 @@ type rePattern struct {
 	re    *regexp.Regexp
 }
 
-var reCache sync.Map // pattern+flags -> *rePattern
+// reCache keeps compiled patterns (pattern+flags -> *rePattern); it stops
+// growing at reCacheMax entries so scripts that build patterns from data
+// cannot grow it without bound.
+var (
+	reCache     sync.Map
+	reCacheSize atomic.Int64
+)
+
+const reCacheMax = 1000
 
 func compileRe(src string, flags int) (*rePattern, error) {
 	key := string(rune(flags)) + src
@@ -58,7 +67,11 @@ func compileRe(src string, flags int) (*rePattern, error) {
 		return nil, pyErr(excValueError, "re.error: %s", strings.TrimPrefix(err.Error(), "error parsing regexp: "))
 	}
 	p := &rePattern{src: src, flags: flags, re: re}
-	reCache.Store(key, p)
+	if reCacheSize.Load() < reCacheMax {
+		if _, loaded := reCache.LoadOrStore(key, p); !loaded {
+			reCacheSize.Add(1)
+		}
+	}
 	return p, nil
 }
 
