@@ -1,0 +1,227 @@
+package forms
+
+import (
+	"slices"
+	"sort"
+	"strings"
+)
+
+// objView is an object schema as it applies to one value: its own
+// properties plus those switched on by dependencies, if/then/else and allOf,
+// with the required set and the properties whose value decides which
+// conditional fields appear (triggers).
+type objView struct {
+	props    obj
+	order    []string
+	required map[string]bool
+	triggers map[string]bool
+	// alwaysTrue lists required boolean properties; used for the
+	// "required checkbox" check.
+}
+
+func (f *Form) objectView(s obj, value obj) objView {
+	v := objView{props: obj{}, required: map[string]bool{}, triggers: map[string]bool{}}
+	f.mergeObject(&v, s, value, 0)
+	return v
+}
+
+func (f *Form) mergeObject(v *objView, s obj, value obj, depth int) {
+	if depth > 8 {
+		return
+	}
+	s = f.res.resolve(s)
+	if props := sub(s, "properties"); props != nil {
+		for _, k := range f.propertyOrder(props) {
+			if _, seen := v.props[k]; !seen {
+				v.order = append(v.order, k)
+			}
+			ps, _ := props[k].(obj)
+			if ps == nil {
+				ps = obj{}
+			}
+			if prev, ok := v.props[k].(obj); ok {
+				// A conditional branch may restate a property (rjsf's
+				// dependencies oneOf pattern); keep the fuller schema.
+				if len(ps) <= len(prev) {
+					continue
+				}
+			}
+			v.props[k] = ps
+		}
+	}
+	for _, r := range required(s) {
+		v.required[r] = true
+	}
+	if all, ok := s["allOf"].([]any); ok {
+		for _, e := range all {
+			if eo, ok := e.(obj); ok {
+				f.mergeObject(v, eo, value, depth+1)
+			}
+		}
+	}
+	if deps := sub(s, "dependencies"); deps != nil {
+		for _, k := range sortedKeys(deps) {
+			v.triggers[k] = true
+			present := value != nil && value[k] != nil
+			switch d := deps[k].(type) {
+			case []any:
+				if present {
+					for _, e := range d {
+						if e, ok := e.(string); ok {
+							v.required[e] = true
+						}
+					}
+				}
+			case obj:
+				if !present {
+					continue
+				}
+				f.mergeDependency(v, k, d, value, depth)
+			}
+		}
+	}
+	if cond, ok := s["if"].(obj); ok {
+		for k := range sub(cond, "properties") {
+			v.triggers[k] = true
+		}
+		branch := "else"
+		if f.matches(cond, value) {
+			branch = "then"
+		}
+		if b, ok := s[branch].(obj); ok {
+			f.mergeObject(v, b, value, depth+1)
+		}
+	}
+}
+
+// mergeDependency applies a schema dependency of property k. A oneOf inside
+// it picks the branch whose own schema for k accepts the current value, as
+// react-jsonschema-form does.
+func (f *Form) mergeDependency(v *objView, k string, d obj, value obj, depth int) {
+	d = f.res.resolve(d)
+	base := obj{}
+	for key, val := range d {
+		if key != "oneOf" && key != "anyOf" {
+			base[key] = val
+		}
+	}
+	f.mergeObject(v, base, value, depth+1)
+	for _, key := range []string{"oneOf", "anyOf"} {
+		branches, _ := d[key].([]any)
+		for _, b := range branches {
+			bo, ok := b.(obj)
+			if !ok {
+				continue
+			}
+			bo = f.res.resolve(bo)
+			ks, ok := sub(bo, "properties")[k].(obj)
+			if !ok {
+				continue
+			}
+			if f.matches(ks, value[k]) {
+				f.mergeObject(v, bo, value, depth+1)
+				break
+			}
+		}
+	}
+}
+
+// fieldOrder applies ui:order ("*" stands for every property not listed;
+// names the schema lacks are skipped; properties neither listed nor covered
+// by "*" follow at the end).
+func fieldOrder(order []string, ui obj) []string {
+	list, ok := ui["ui:order"].([]any)
+	if !ok {
+		return order
+	}
+	var head, tail []string
+	star := false
+	listed := map[string]bool{}
+	for _, e := range list {
+		if s, ok := e.(string); ok {
+			listed[s] = true
+		}
+	}
+	for _, e := range list {
+		s, _ := e.(string)
+		if s == "*" {
+			star = true
+			continue
+		}
+		if !slices.Contains(order, s) {
+			continue
+		}
+		if star {
+			tail = append(tail, s)
+		} else {
+			head = append(head, s)
+		}
+	}
+	var rest []string
+	for _, k := range order {
+		if !listed[k] {
+			rest = append(rest, k)
+		}
+	}
+	out := append(head, rest...)
+	return append(out, tail...)
+}
+
+// Path helpers. A field's path joins its keys and array indexes with ".";
+// a "." or "~" inside a key is written "~1" or "~0" (as in JSON pointers),
+// so SpiffArena's keys with dots ("invoice.dueDate") stay one segment.
+
+var escaper = strings.NewReplacer("~", "~0", ".", "~1")
+var unescaper = strings.NewReplacer("~1", ".", "~0", "~")
+
+func escapeKey(k string) string { return escaper.Replace(k) }
+
+func joinPath(base, key string) string {
+	if base == "" {
+		return escapeKey(key)
+	}
+	return base + "." + escapeKey(key)
+}
+
+// splitPath is the inverse of joinPath.
+func splitPath(p string) []string {
+	if p == "" {
+		return nil
+	}
+	segs := strings.Split(p, ".")
+	for i, s := range segs {
+		segs[i] = unescaper.Replace(s)
+	}
+	return segs
+}
+
+// pathOf joins raw segments (such as a validator's instance location).
+func pathOf(segs []string) string {
+	p := ""
+	for _, s := range segs {
+		p = joinPath(p, s)
+	}
+	return p
+}
+
+// htmlID turns a path into an element id.
+func htmlID(p string) string {
+	var b strings.Builder
+	b.WriteString("f")
+	for _, r := range p {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '_':
+			b.WriteRune(r)
+		case r == '.':
+			b.WriteString("-")
+		default:
+			b.WriteString("_")
+		}
+	}
+	if p == "" {
+		return "f-root"
+	}
+	return "f-" + b.String()[1:]
+}
+
+func sortStrings(s []string) { sort.Strings(s) }
