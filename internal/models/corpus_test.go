@@ -1,0 +1,155 @@
+package models
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestCorpus points the repository at SpiffArena's sample repository.
+func TestCorpus(t *testing.T) {
+	ctx := context.Background()
+	dir := copyCorpus(t)
+	r, st := openRepo(t, dir)
+
+	// Every folder with process_model.json is a model, every other folder
+	// with process_group.json a group.
+	var wantModels, wantGroups []string
+	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || !d.IsDir() || p == dir {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		switch {
+		case fileExists(filepath.Join(p, modelFile)):
+			wantModels = append(wantModels, filepath.ToSlash(rel))
+			return filepath.SkipDir
+		case fileExists(filepath.Join(p, groupFile)):
+			wantGroups = append(wantGroups, filepath.ToSlash(rel))
+		}
+		return nil
+	})
+	var gotModels, gotGroups []string
+	var walk func(g *Group)
+	walk = func(g *Group) {
+		for _, c := range g.Groups {
+			gotGroups = append(gotGroups, c.ID)
+			walk(c)
+		}
+		for _, m := range g.Models {
+			gotModels = append(gotModels, m.ID)
+		}
+	}
+	walk(r.Tree())
+	slices.Sort(wantModels)
+	slices.Sort(wantGroups)
+	slices.Sort(gotModels)
+	slices.Sort(gotGroups)
+	if diff := cmp.Diff(wantModels, gotModels); diff != "" {
+		t.Errorf("models (-disk +repo):\n%s", diff)
+	}
+	if diff := cmp.Diff(wantGroups, gotGroups); diff != "" {
+		t.Errorf("groups (-disk +repo):\n%s", diff)
+	}
+
+	// Names and order come from the metadata files.
+	var top []string
+	for _, g := range r.Tree().Groups {
+		top = append(top, g.DisplayName)
+	}
+	// Extensions has no display_order (0), misc ("Shared Resources") 3,
+	// site-administration 4.
+	if diff := cmp.Diff([]string{"Extensions", "Shared Resources", "Site Administration"}, top); diff != "" {
+		t.Errorf("top-level groups (-want +got):\n%s", diff)
+	}
+	misc, err := r.Group("misc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i < len(misc.Groups); i++ {
+		a, b := misc.Groups[i-1], misc.Groups[i]
+		if a.DisplayOrder > b.DisplayOrder || a.DisplayOrder == b.DisplayOrder && strings.ToLower(a.DisplayName) > strings.ToLower(b.DisplayName) {
+			t.Errorf("groups of misc out of order: %q (%d) before %q (%d)", a.DisplayName, a.DisplayOrder, b.DisplayName, b.DisplayOrder)
+		}
+	}
+	m, err := r.Model("misc/test/a102")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.DisplayName != "A.1.0.2 - Service Task" || m.DisplayOrder != 13 || m.PrimaryFileName != "A.1.0.2.bpmn" {
+		t.Errorf("misc/test/a102 = %q order %d primary %q", m.DisplayName, m.DisplayOrder, m.PrimaryFileName)
+	}
+	if g, _ := r.Group("misc/test"); g.DisplayName != "Testing" {
+		t.Errorf("misc/test display name %q, want Testing", g.DisplayName)
+	}
+
+	// Every BPMN and DMN file is indexed or reported with a precise error.
+	indexedFiles := map[string]bool{}
+	st2 := r.state()
+	for _, loc := range st2.procs {
+		indexedFiles[loc.path()] = true
+	}
+	for _, loc := range st2.decisions {
+		indexedFiles[loc.path()] = true
+	}
+	var bpmnFiles, reported int
+	for id, m := range st2.models {
+		for _, f := range m.Files {
+			if f.Type != "bpmn" && f.Type != "dmn" {
+				continue
+			}
+			bpmnFiles++
+			key := id + "/" + f.Name
+			if len(f.Problems) > 0 {
+				reported++
+				for _, p := range f.Problems {
+					if p.File != key || p.Message == "" {
+						t.Errorf("%s: vague problem %+v", key, p)
+					}
+				}
+				continue
+			}
+			if !indexedFiles[key] {
+				// A file without problems may still define nothing (an
+				// empty collaboration); it must then say so by having no
+				// processes at all.
+				if p := st2.parsed[key]; len(p.lib.Order) > 0 || len(p.lib.Decisions) > 0 {
+					t.Errorf("%s parses but is not indexed", key)
+				}
+			}
+		}
+	}
+	// The external-entity file is refused before the parser sees it, with
+	// the line of the declaration, and nothing outside was read.
+	xxe, err := r.File("misc/test/a102", "invoice.bpmn")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(xxe.Problems) == 0 || !strings.Contains(xxe.Problems[0].Message, "document type declaration") || xxe.Problems[0].Line == 0 {
+		t.Errorf("XXE file problems: %+v", xxe.Problems)
+	}
+	for _, p := range r.Problems() {
+		if strings.Contains(p.Message, "root:") || strings.Contains(p.Message, "/etc/") {
+			t.Errorf("a problem carries outside content: %+v", p)
+		}
+	}
+
+	n, err := st.IndexedProcessCount(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stats := r.Stats()
+	if n != stats.Processes || n == 0 {
+		t.Errorf("index holds %d processes, the scan found %d", n, stats.Processes)
+	}
+	t.Logf("corpus: %d groups, %d models, %d BPMN/DMN files (%d with problems), %d indexed processes, %d decisions",
+		stats.Groups, stats.Models, bpmnFiles, reported, n, stats.Decisions)
+	for _, p := range r.Problems() {
+		t.Logf("problem: %s", p)
+	}
+}

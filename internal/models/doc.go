@@ -1,0 +1,38 @@
+// Package models is the model repository: process groups, process models
+// and their files, kept on disk in SpiffArena's layout so that a checkout of
+// a SpiffArena model repository can be used as it is.
+//
+//	<root>/finance/process_group.json              a process group (groups nest)
+//	<root>/finance/invoice-approval/process_model.json  a process model
+//	<root>/finance/invoice-approval/invoice.bpmn   its files (.bpmn, .dmn, .json, ...)
+//
+// A group or model id is its path from the root ("finance/invoice-approval").
+// Ids created here are lower-case letters, digits and dashes per segment;
+// ids found on disk (SpiffArena allowed more) are accepted as they are.
+// Groups and models are listed by display_order, then display name, then id.
+//
+// Every BPMN and DMN file is parsed with the engine's parser (engine/bpmn)
+// when the repository is opened and after every change; parse results are
+// cached by file content hash. Process and decision ids must be unique
+// across the repository: when two files define the same id, the first in
+// path order keeps it and the other file gets a problem naming both files.
+// The index of processes (id, name, model, file, element kinds, messages
+// and signals thrown and caught, called processes) and decisions lives in
+// the store and is rebuilt from disk at start and after every change.
+//
+// Saving validates first: a file with problems never replaces the file on
+// disk unless it is saved as a draft explicitly. Writes are atomic (temporary
+// file or directory, then rename). Uploads (zip or loose files) are checked
+// completely before anything is written: paths that escape, absolute paths,
+// symbolic links, oversize archives and files, XML with a document type
+// declaration or entities, JSON that is not UTF-8. Every saved version of
+// every file is kept in the store with who saved it, when, its size and
+// hash, and can be viewed, compared and restored.
+//
+// The package hands out its own plain types (Group, Model, Problem, ...),
+// so the web layer never holds engine objects. For the runner it implements
+// LoadModel, ResolveProcess, ReadModelFile and MetadataPaths.
+//
+// Imports: engine/bpmn, engine/spec, engine/dmn and store; never runner,
+// web or auth.
+package models

@@ -1,0 +1,223 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+type authorKey struct{}
+
+// WithAuthor returns a context whose changes are recorded in the file
+// history as made by author.
+func WithAuthor(ctx context.Context, author string) context.Context {
+	return context.WithValue(ctx, authorKey{}, author)
+}
+
+func authorOf(ctx context.Context) string {
+	if a, ok := ctx.Value(authorKey{}).(string); ok && a != "" {
+		return a
+	}
+	return "system"
+}
+
+// GroupInput is what a user sets on a group.
+type GroupInput struct {
+	DisplayName  string
+	Description  string
+	DisplayOrder int
+}
+
+func (in *GroupInput) check(id string) error {
+	in.DisplayName = strings.TrimSpace(in.DisplayName)
+	if in.DisplayName == "" {
+		in.DisplayName = baseID(id)
+	}
+	if len(in.DisplayName) > 200 {
+		return fmt.Errorf("%w: the display name is longer than 200 characters", ErrInvalid)
+	}
+	return nil
+}
+
+// Tree returns the root group with every group and model under it. The
+// result is shared and must not be changed.
+func (r *Repo) Tree() *Group { return r.state().groups[""] }
+
+// Group returns a group by id ("" is the root).
+func (r *Repo) Group(id string) (*Group, error) {
+	g, ok := r.state().groups[id]
+	if !ok {
+		return nil, fmt.Errorf("process group %q: %w", id, ErrNotFound)
+	}
+	return g, nil
+}
+
+// Groups returns every group id, for pickers.
+func (r *Repo) GroupIDs() []string {
+	st := r.state()
+	var out []string
+	var walk func(g *Group)
+	walk = func(g *Group) {
+		for _, c := range g.Groups {
+			out = append(out, c.ID)
+			walk(c)
+		}
+	}
+	walk(st.groups[""])
+	return out
+}
+
+// ModelCount returns how many models the repository holds.
+func (r *Repo) ModelCount() int { return len(r.state().models) }
+
+// ScanProblems returns problems found while scanning that belong to no
+// BPMN or DMN file (broken metadata, symbolic links).
+func (r *Repo) ScanProblems() []Problem { return r.state().problems }
+
+// idFree checks that nothing exists at id yet and that its parent group does.
+func (r *Repo) idFree(id string) error {
+	if err := ValidateID(id); err != nil {
+		return err
+	}
+	st := r.state()
+	if _, ok := st.groups[parentID(id)]; !ok {
+		return fmt.Errorf("%w: the parent group %q does not exist", ErrInvalid, parentID(id))
+	}
+	if _, ok := st.groups[id]; ok {
+		return fmt.Errorf("process group %q: %w", id, ErrExists)
+	}
+	if _, ok := st.models[id]; ok {
+		return fmt.Errorf("process model %q: %w", id, ErrExists)
+	}
+	if _, err := os.Lstat(r.dirOf(id)); err == nil {
+		return fmt.Errorf("%q: a folder of that name is already there: %w", id, ErrExists)
+	}
+	return nil
+}
+
+// CreateGroup creates a group.
+func (r *Repo) CreateGroup(ctx context.Context, id string, in GroupInput) error {
+	r.writeMu.Lock()
+	defer r.writeMu.Unlock()
+	if err := r.idFree(id); err != nil {
+		return err
+	}
+	if err := in.check(id); err != nil {
+		return err
+	}
+	data, err := mergeJSON(nil, groupFields(in))
+	if err != nil {
+		return err
+	}
+	dir := r.dirOf(id)
+	if err := os.Mkdir(dir, 0o750); err != nil {
+		return fmt.Errorf("create group %q: %w", id, err)
+	}
+	if err := r.writeVersioned(ctx, id, groupFile, data, "create"); err != nil {
+		os.RemoveAll(dir)
+		return err
+	}
+	return r.Refresh(ctx)
+}
+
+// UpdateGroup changes a group's display name, description and order.
+func (r *Repo) UpdateGroup(ctx context.Context, id string, in GroupInput) error {
+	r.writeMu.Lock()
+	defer r.writeMu.Unlock()
+	if id == "" {
+		return fmt.Errorf("%w: the root has no settings", ErrInvalid)
+	}
+	if _, err := r.Group(id); err != nil {
+		return err
+	}
+	if err := in.check(id); err != nil {
+		return err
+	}
+	old, err := os.ReadFile(filepath.Join(r.dirOf(id), groupFile))
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	data, err := mergeJSON(old, groupFields(in))
+	if err != nil {
+		return err
+	}
+	if err := r.writeVersioned(ctx, id, groupFile, data, "save"); err != nil {
+		return err
+	}
+	return r.Refresh(ctx)
+}
+
+// DeleteGroup removes a group with everything in it. The history of its
+// files stays in the store.
+func (r *Repo) DeleteGroup(ctx context.Context, id string) error {
+	r.writeMu.Lock()
+	defer r.writeMu.Unlock()
+	if id == "" {
+		return fmt.Errorf("%w: the root cannot be deleted", ErrInvalid)
+	}
+	if _, err := r.Group(id); err != nil {
+		return err
+	}
+	if err := r.removeDir(id); err != nil {
+		return err
+	}
+	return r.Refresh(ctx)
+}
+
+// MoveGroup renames or moves a group (and everything in it) to newID.
+func (r *Repo) MoveGroup(ctx context.Context, id, newID string) error {
+	r.writeMu.Lock()
+	defer r.writeMu.Unlock()
+	if id == "" {
+		return fmt.Errorf("%w: the root cannot be moved", ErrInvalid)
+	}
+	if _, err := r.Group(id); err != nil {
+		return err
+	}
+	if newID == id {
+		return nil
+	}
+	if strings.HasPrefix(newID+"/", id+"/") {
+		return fmt.Errorf("%w: a group cannot move into itself", ErrInvalid)
+	}
+	if err := r.idFree(newID); err != nil {
+		return err
+	}
+	if err := os.Rename(r.dirOf(id), r.dirOf(newID)); err != nil {
+		return fmt.Errorf("move group %q: %w", id, err)
+	}
+	if err := r.index.MoveModelHistoryPrefix(ctx, id, newID); err != nil {
+		return err
+	}
+	if err := r.index.MoveFileHistory(ctx, id, groupFile, newID, groupFile); err != nil {
+		return err
+	}
+	return r.Refresh(ctx)
+}
+
+// removeDir deletes a folder of the repository by renaming it into the
+// staging folder first, so it disappears at once.
+func (r *Repo) removeDir(id string) error {
+	trash, err := r.stagingTemp("delete-")
+	if err != nil {
+		return err
+	}
+	target := filepath.Join(trash, "x")
+	if err := os.Rename(r.dirOf(id), target); err != nil {
+		os.RemoveAll(trash)
+		return fmt.Errorf("delete %q: %w", id, err)
+	}
+	return os.RemoveAll(trash)
+}
+
+// stagingTemp makes a fresh folder under the staging folder.
+func (r *Repo) stagingTemp(prefix string) (string, error) {
+	base := filepath.Join(r.root, stagingDir)
+	if err := os.MkdirAll(base, 0o750); err != nil {
+		return "", err
+	}
+	return os.MkdirTemp(base, prefix)
+}

@@ -1,0 +1,178 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/mail"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// ModelInput is what a user sets on a process model.
+type ModelInput struct {
+	DisplayName                    string
+	Description                    string
+	DisplayOrder                   int
+	PrimaryFileName                string
+	PrimaryProcessID               string
+	MetadataExtractionPaths        []MetadataPath
+	ExceptionNotificationAddresses []string
+	FaultOrSuspendOnException      string
+}
+
+// InputOf returns the editable fields of a model.
+func InputOf(m *Model) ModelInput {
+	return ModelInput{
+		DisplayName: m.DisplayName, Description: m.Description, DisplayOrder: m.DisplayOrder,
+		PrimaryFileName: m.PrimaryFileName, PrimaryProcessID: m.PrimaryProcessID,
+		MetadataExtractionPaths:        m.MetadataExtractionPaths,
+		ExceptionNotificationAddresses: m.ExceptionNotificationAddresses,
+		FaultOrSuspendOnException:      m.FaultOrSuspendOnException,
+	}
+}
+
+func (in *ModelInput) check(id string, existing *Model) error {
+	in.DisplayName = strings.TrimSpace(in.DisplayName)
+	if in.DisplayName == "" {
+		in.DisplayName = baseID(id)
+	}
+	if len(in.DisplayName) > 200 {
+		return fmt.Errorf("%w: the display name is longer than 200 characters", ErrInvalid)
+	}
+	switch in.FaultOrSuspendOnException {
+	case "":
+		in.FaultOrSuspendOnException = "fault"
+	case "fault", "suspend":
+	default:
+		return fmt.Errorf("%w: fault_or_suspend_on_exception must be \"fault\" or \"suspend\", not %q", ErrInvalid, in.FaultOrSuspendOnException)
+	}
+	for i, a := range in.ExceptionNotificationAddresses {
+		a = strings.TrimSpace(a)
+		if _, err := mail.ParseAddress(a); err != nil {
+			return fmt.Errorf("%w: exception notification address %q is not an email address", ErrInvalid, a)
+		}
+		in.ExceptionNotificationAddresses[i] = a
+	}
+	seen := map[string]bool{}
+	for _, p := range in.MetadataExtractionPaths {
+		if strings.TrimSpace(p.Key) == "" || strings.TrimSpace(p.Path) == "" {
+			return fmt.Errorf("%w: every metadata extraction path needs a key and a path", ErrInvalid)
+		}
+		if seen[p.Key] {
+			return fmt.Errorf("%w: metadata key %q is listed twice", ErrInvalid, p.Key)
+		}
+		seen[p.Key] = true
+	}
+	if in.PrimaryFileName != "" && existing != nil {
+		found := false
+		for _, f := range existing.Files {
+			if f.Name == in.PrimaryFileName {
+				found = true
+			}
+		}
+		if !found {
+			return fmt.Errorf("%w: the primary file %q is not a file of this model", ErrInvalid, in.PrimaryFileName)
+		}
+	}
+	return nil
+}
+
+// Model returns a process model by id.
+func (r *Repo) Model(id string) (*Model, error) {
+	m, ok := r.state().models[id]
+	if !ok {
+		return nil, fmt.Errorf("process model %q: %w", id, ErrNotFound)
+	}
+	return m, nil
+}
+
+// CreateModel creates an empty process model.
+func (r *Repo) CreateModel(ctx context.Context, id string, in ModelInput) error {
+	r.writeMu.Lock()
+	defer r.writeMu.Unlock()
+	if err := r.idFree(id); err != nil {
+		return err
+	}
+	if err := in.check(id, nil); err != nil {
+		return err
+	}
+	if in.PrimaryFileName != "" {
+		return fmt.Errorf("%w: a new model has no files yet; set the primary file after adding it", ErrInvalid)
+	}
+	data, err := mergeJSON(nil, modelFields(in))
+	if err != nil {
+		return err
+	}
+	dir := r.dirOf(id)
+	if err := os.Mkdir(dir, 0o750); err != nil {
+		return fmt.Errorf("create model %q: %w", id, err)
+	}
+	if err := r.writeVersioned(ctx, id, modelFile, data, "create"); err != nil {
+		os.RemoveAll(dir)
+		return err
+	}
+	return r.Refresh(ctx)
+}
+
+// UpdateModel changes a model's metadata; fields of process_model.json
+// Waymark does not know are kept.
+func (r *Repo) UpdateModel(ctx context.Context, id string, in ModelInput) error {
+	r.writeMu.Lock()
+	defer r.writeMu.Unlock()
+	m, err := r.Model(id)
+	if err != nil {
+		return err
+	}
+	if err := in.check(id, m); err != nil {
+		return err
+	}
+	old, err := os.ReadFile(filepath.Join(r.dirOf(id), modelFile))
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	data, err := mergeJSON(old, modelFields(in))
+	if err != nil {
+		return err
+	}
+	if err := r.writeVersioned(ctx, id, modelFile, data, "save"); err != nil {
+		return err
+	}
+	return r.Refresh(ctx)
+}
+
+// DeleteModel removes a model and its files; their history stays.
+func (r *Repo) DeleteModel(ctx context.Context, id string) error {
+	r.writeMu.Lock()
+	defer r.writeMu.Unlock()
+	if _, err := r.Model(id); err != nil {
+		return err
+	}
+	if err := r.removeDir(id); err != nil {
+		return err
+	}
+	return r.Refresh(ctx)
+}
+
+// MoveModel renames a model or moves it to another group.
+func (r *Repo) MoveModel(ctx context.Context, id, newID string) error {
+	r.writeMu.Lock()
+	defer r.writeMu.Unlock()
+	if _, err := r.Model(id); err != nil {
+		return err
+	}
+	if newID == id {
+		return nil
+	}
+	if err := r.idFree(newID); err != nil {
+		return err
+	}
+	if err := os.Rename(r.dirOf(id), r.dirOf(newID)); err != nil {
+		return fmt.Errorf("move model %q: %w", id, err)
+	}
+	if err := r.index.MoveFileHistory(ctx, id, "", newID, ""); err != nil {
+		return err
+	}
+	return r.Refresh(ctx)
+}

@@ -1,0 +1,537 @@
+package models
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/waymark-bpm/waymark/internal/engine/bpmn"
+	"github.com/waymark-bpm/waymark/internal/engine/spec"
+	"github.com/waymark-bpm/waymark/internal/store"
+)
+
+// File names SpiffArena gives group and model metadata.
+const (
+	groupFile = "process_group.json"
+	modelFile = "process_model.json"
+)
+
+// stagingDir is the hidden folder under the root where uploads and
+// replacements are prepared before they are renamed into place. Scans skip
+// hidden folders.
+const stagingDir = ".waymark-staging"
+
+// Index is what the repository needs from the store.
+type Index interface {
+	ReplaceModelIndex(ctx context.Context, procs []store.IndexedProcess, decisions []store.IndexedDecision) error
+	SearchProcesses(ctx context.Context, q string, limit int) ([]store.ProcessMatch, error)
+	SearchDecisions(ctx context.Context, q string, limit int) ([]store.IndexedDecision, error)
+	ProcessCallers(ctx context.Context, calledIDs []string) ([]store.ProcessMatch, error)
+	AddFileVersion(ctx context.Context, modelID, file, author, action string, content []byte) (store.FileVersion, error)
+	FileVersions(ctx context.Context, modelID, file string) ([]store.FileVersion, error)
+	FileVersionContent(ctx context.Context, modelID, file string, version int) (store.FileVersion, error)
+	MoveFileHistory(ctx context.Context, oldModel, oldFile, newModel, newFile string) error
+	MoveModelHistoryPrefix(ctx context.Context, oldPrefix, newPrefix string) error
+}
+
+// Problem is one thing wrong with a file, located as precisely as the
+// parser could: the file (path from the repository root), the element id
+// and the line.
+type Problem struct {
+	File    string `json:"file"`
+	Element string `json:"element"`
+	Line    int    `json:"line"`
+	Message string `json:"message"`
+}
+
+func (p Problem) String() string {
+	var b strings.Builder
+	b.WriteString(p.File)
+	if p.Line > 0 {
+		fmt.Fprintf(&b, ":%d", p.Line)
+	}
+	if p.Element != "" {
+		b.WriteString(": " + p.Element)
+	}
+	return b.String() + ": " + p.Message
+}
+
+// ProblemsError is returned when a save or upload is refused because of
+// problems in the content; it wraps ErrInvalid.
+type ProblemsError struct {
+	Problems []Problem
+}
+
+func (e *ProblemsError) Error() string {
+	if len(e.Problems) == 1 {
+		return e.Problems[0].String()
+	}
+	lines := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		lines[i] = p.String()
+	}
+	return fmt.Sprintf("%d problems:\n%s", len(e.Problems), strings.Join(lines, "\n"))
+}
+
+func (e *ProblemsError) Unwrap() error { return ErrInvalid }
+
+// Group is a process group.
+type Group struct {
+	ID           string
+	DisplayName  string
+	Description  string
+	DisplayOrder int
+	Groups       []*Group
+	Models       []*Model
+}
+
+// MetadataPath is one entry of metadata_extraction_paths.
+type MetadataPath struct {
+	Key  string `json:"key"`
+	Path string `json:"path"`
+}
+
+// Model is a process model with its metadata (process_model.json) and files.
+type Model struct {
+	ID                             string
+	DisplayName                    string
+	Description                    string
+	DisplayOrder                   int
+	PrimaryFileName                string
+	PrimaryProcessID               string
+	MetadataExtractionPaths        []MetadataPath
+	ExceptionNotificationAddresses []string
+	// FaultOrSuspendOnException is "fault" or "suspend".
+	FaultOrSuspendOnException string
+	Files                     []FileInfo
+}
+
+// FileInfo describes one file of a model.
+type FileInfo struct {
+	Name     string
+	Type     string // bpmn, dmn, json, markdown or other
+	Size     int64
+	Updated  time.Time
+	Problems []Problem
+}
+
+// parsed is the parse result of one BPMN or DMN file.
+type parsed struct {
+	hash     string
+	lib      *spec.Library
+	problems []Problem
+}
+
+// location says where a process or decision is defined.
+type location struct {
+	model, file string // model id and file name
+}
+
+func (l location) path() string { return l.model + "/" + l.file }
+
+// state is one consistent picture of the repository, rebuilt after every
+// change and swapped in whole.
+type state struct {
+	groups    map[string]*Group // "" is the root
+	models    map[string]*Model
+	procs     map[string]location
+	decisions map[string]location
+	parsed    map[string]*parsed // by path from the root
+	// problems found while scanning that belong to no file (unreadable
+	// folders, symbolic links, broken metadata), by path.
+	problems []Problem
+	indexed  []store.IndexedProcess
+	decIdx   []store.IndexedDecision
+}
+
+// Repo is a model repository on disk.
+type Repo struct {
+	root  string
+	index Index
+	log   *slog.Logger
+
+	writeMu sync.Mutex // one change at a time
+	cur     atomic.Pointer[state]
+
+	cacheMu sync.Mutex
+	cache   map[string]*parsed // path -> last parse, valid while the hash matches
+}
+
+// Open opens (creating if needed) the repository at dir, scans it and
+// rebuilds the index in the store.
+func Open(ctx context.Context, dir string, index Index, log *slog.Logger) (*Repo, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("model repository %s: %w", dir, err)
+	}
+	if err := os.MkdirAll(abs, 0o750); err != nil {
+		return nil, fmt.Errorf("create model repository: %w", err)
+	}
+	r := &Repo{root: abs, index: index, log: log, cache: map[string]*parsed{}}
+	// Leftovers of an interrupted upload are never part of the repository.
+	_ = os.RemoveAll(filepath.Join(abs, stagingDir))
+	if err := r.Refresh(ctx); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// Root returns the repository directory.
+func (r *Repo) Root() string { return r.root }
+
+func (r *Repo) state() *state { return r.cur.Load() }
+
+// Refresh rescans the disk and rebuilds the index. Every change calls it;
+// call it after editing files outside Waymark.
+func (r *Repo) Refresh(ctx context.Context) error {
+	st, err := r.scan(r.root)
+	if err != nil {
+		return err
+	}
+	if err := r.index.ReplaceModelIndex(ctx, st.indexed, st.decIdx); err != nil {
+		return fmt.Errorf("rebuild model index: %w", err)
+	}
+	r.cur.Store(st)
+	return nil
+}
+
+// scan reads the tree under root into a state.
+func (r *Repo) scan(root string) (*state, error) {
+	st := &state{
+		groups: map[string]*Group{}, models: map[string]*Model{},
+		procs: map[string]location{}, decisions: map[string]location{}, parsed: map[string]*parsed{},
+	}
+	rootGroup := &Group{DisplayName: "Process groups"}
+	st.groups[""] = rootGroup
+	if err := r.scanGroup(root, st, rootGroup); err != nil {
+		return nil, err
+	}
+	r.buildIndex(st)
+	return st, nil
+}
+
+func (r *Repo) scanGroup(root string, st *state, g *Group) error {
+	dir := filepath.Join(root, filepath.FromSlash(g.ID))
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("read group %q: %w", g.ID, err)
+	}
+	for _, e := range entries {
+		name := e.Name()
+		if strings.HasPrefix(name, ".") || !e.IsDir() {
+			if e.Type()&fs.ModeSymlink != 0 {
+				st.problems = append(st.problems, Problem{File: joinID(g.ID, name), Message: "symbolic link ignored: the repository never follows links"})
+			}
+			continue
+		}
+		id := joinID(g.ID, name)
+		sub := filepath.Join(dir, name)
+		if fileExists(filepath.Join(sub, modelFile)) {
+			m, err := r.scanModel(root, st, id)
+			if err != nil {
+				return err
+			}
+			g.Models = append(g.Models, m)
+			continue
+		}
+		child := &Group{ID: id, DisplayName: name}
+		if data, err := os.ReadFile(filepath.Join(sub, groupFile)); err == nil {
+			var meta groupMeta
+			if err := json.Unmarshal(data, &meta); err != nil {
+				st.problems = append(st.problems, Problem{File: id + "/" + groupFile, Message: "not valid JSON: " + err.Error()})
+			} else {
+				meta.apply(child)
+			}
+		} else if !os.IsNotExist(err) {
+			return fmt.Errorf("read %s/%s: %w", id, groupFile, err)
+		}
+		st.groups[id] = child
+		if err := r.scanGroup(root, st, child); err != nil {
+			return err
+		}
+		// A folder with neither metadata nor anything inside is not a group.
+		if !fileExists(filepath.Join(sub, groupFile)) && len(child.Groups) == 0 && len(child.Models) == 0 {
+			delete(st.groups, id)
+			continue
+		}
+		g.Groups = append(g.Groups, child)
+	}
+	sortGroups(g.Groups)
+	sortModels(g.Models)
+	return nil
+}
+
+func (r *Repo) scanModel(root string, st *state, id string) (*Model, error) {
+	dir := filepath.Join(root, filepath.FromSlash(id))
+	m := &Model{ID: id, DisplayName: baseID(id), FaultOrSuspendOnException: "fault"}
+	data, err := os.ReadFile(filepath.Join(dir, modelFile))
+	if err != nil {
+		return nil, fmt.Errorf("read %s/%s: %w", id, modelFile, err)
+	}
+	var meta modelMeta
+	if err := json.Unmarshal(data, &meta); err != nil {
+		st.problems = append(st.problems, Problem{File: id + "/" + modelFile, Message: "not valid JSON: " + err.Error()})
+	} else {
+		meta.apply(m)
+	}
+	st.models[id] = m
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("read model %q: %w", id, err)
+	}
+	for _, e := range entries {
+		name := e.Name()
+		if strings.HasPrefix(name, ".") || name == modelFile {
+			continue
+		}
+		if e.Type()&fs.ModeSymlink != 0 {
+			st.problems = append(st.problems, Problem{File: id + "/" + name, Message: "symbolic link ignored: the repository never follows links"})
+			continue
+		}
+		if !e.Type().IsRegular() {
+			continue
+		}
+		info, err := e.Info()
+		if err != nil {
+			return nil, fmt.Errorf("stat %s/%s: %w", id, name, err)
+		}
+		fi := FileInfo{Name: name, Type: fileType(name), Size: info.Size(), Updated: info.ModTime().UTC()}
+		if fi.Type == "bpmn" || fi.Type == "dmn" {
+			p, err := r.parseFile(id, name, filepath.Join(dir, name), info.Size())
+			if err != nil {
+				return nil, err
+			}
+			st.parsed[id+"/"+name] = p
+			fi.Problems = p.problems
+		}
+		m.Files = append(m.Files, fi)
+	}
+	slices.SortFunc(m.Files, func(a, b FileInfo) int { return strings.Compare(a.Name, b.Name) })
+	return m, nil
+}
+
+// parseFile parses one BPMN or DMN file, reusing the last result when the
+// content did not change.
+func (r *Repo) parseFile(modelID, name, full string, size int64) (*parsed, error) {
+	key := modelID + "/" + name
+	if size > bpmn.MaxFileSize {
+		return &parsed{problems: []Problem{{File: key, Message: fmt.Sprintf("file is larger than %d MiB", bpmn.MaxFileSize>>20)}}}, nil
+	}
+	data, err := os.ReadFile(full)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", key, err)
+	}
+	return r.parseData(key, data), nil
+}
+
+func (r *Repo) parseData(key string, data []byte) *parsed {
+	sum := sha256.Sum256(data)
+	hash := hex.EncodeToString(sum[:])
+	r.cacheMu.Lock()
+	p := r.cache[key]
+	r.cacheMu.Unlock()
+	if p != nil && p.hash == hash {
+		return p
+	}
+	p = parseOne(key, data)
+	p.hash = hash
+	r.cacheMu.Lock()
+	r.cache[key] = p
+	r.cacheMu.Unlock()
+	return p
+}
+
+// parseOne parses one file on its own: messages, signals and errors are
+// declared per file, and called processes are resolved later through the
+// repository, so nothing else is needed.
+func parseOne(key string, data []byte) *parsed {
+	p := &parsed{}
+	if err := checkXML(key, data); err != nil {
+		p.problems = []Problem{{File: key, Line: lineOf(err), Message: messageOf(err)}}
+		p.lib = spec.NewLibrary()
+		return p
+	}
+	parser := bpmn.NewParser(bpmn.Options{})
+	parser.Add(key, data)
+	lib, err := parser.Finish()
+	p.lib = lib
+	p.problems = toProblems(err)
+	return p
+}
+
+func toProblems(err error) []Problem {
+	if err == nil {
+		return nil
+	}
+	var out []Problem
+	if ps, ok := err.(bpmn.Problems); ok {
+		for _, pr := range ps {
+			out = append(out, Problem{File: pr.File, Element: pr.ElementID, Line: pr.Line, Message: pr.Msg})
+		}
+		return out
+	}
+	return []Problem{{Message: err.Error()}}
+}
+
+// buildIndex walks the parsed files in path order, gives each process and
+// decision id to the first file defining it, and reports later definitions
+// as clashes naming both files.
+func (r *Repo) buildIndex(st *state) {
+	keys := make([]string, 0, len(st.parsed))
+	for k := range st.parsed {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, key := range keys {
+		p := st.parsed[key]
+		modelID, file := path.Split(key)
+		modelID = strings.TrimSuffix(modelID, "/")
+		loc := location{modelID, file}
+		var clashes []Problem
+		for _, pid := range p.lib.Order {
+			proc := p.lib.Processes[pid]
+			if prev, ok := st.procs[pid]; ok {
+				clashes = append(clashes, clashProblem(key, pid, proc.Line, "process", prev.path()))
+				continue
+			}
+			st.procs[pid] = loc
+			st.indexed = append(st.indexed, indexProcess(proc, modelID, file))
+		}
+		decIDs := make([]string, 0, len(p.lib.Decisions))
+		for id := range p.lib.Decisions {
+			decIDs = append(decIDs, id)
+		}
+		slices.Sort(decIDs)
+		for _, id := range decIDs {
+			d := p.lib.Decisions[id]
+			if prev, ok := st.decisions[id]; ok {
+				clashes = append(clashes, clashProblem(key, id, d.Line, "decision", prev.path()))
+				continue
+			}
+			st.decisions[id] = loc
+			st.decIdx = append(st.decIdx, store.IndexedDecision{DecisionID: id, Name: d.Name, ModelID: modelID, File: file})
+		}
+		if len(clashes) > 0 {
+			// The parse result is shared through the cache; the clash
+			// belongs to this scan only.
+			m := st.models[modelID]
+			for i := range m.Files {
+				if m.Files[i].Name == file {
+					m.Files[i].Problems = append(slices.Clone(m.Files[i].Problems), clashes...)
+				}
+			}
+		}
+	}
+}
+
+func clashProblem(file, id string, line int, what, other string) Problem {
+	return Problem{File: file, Element: id, Line: line,
+		Message: fmt.Sprintf("%s id %q is also defined in %s; %s ids must be unique across the repository", what, id, other, what)}
+}
+
+// indexProcess derives the index row of a process.
+func indexProcess(p *spec.Process, modelID, file string) store.IndexedProcess {
+	ip := store.IndexedProcess{ProcessID: p.ID, DisplayName: p.Name, ModelID: modelID, File: file}
+	if ip.DisplayName == "" {
+		ip.DisplayName = p.ID
+	}
+	kinds := map[string]bool{}
+	add := func(list *[]string, name string) {
+		if name != "" && !slices.Contains(*list, name) {
+			*list = append(*list, name)
+		}
+	}
+	for _, n := range p.AllNodes {
+		kinds[n.Kind.String()] = true
+		if n.Kind == spec.KindCallActivity {
+			add(&ip.Calls, n.CalledElement)
+		}
+		throw := false
+		switch n.Kind {
+		case spec.KindIntermediateThrowEvent, spec.KindEndEvent, spec.KindSendTask:
+			throw = true
+		}
+		for _, ev := range n.Events {
+			switch {
+			case ev.Type == spec.EventMessage && throw:
+				add(&ip.MessagesThrown, ev.Name)
+			case ev.Type == spec.EventMessage:
+				add(&ip.MessagesCaught, ev.Name)
+			case ev.Type == spec.EventSignal && throw:
+				add(&ip.SignalsThrown, ev.Name)
+			case ev.Type == spec.EventSignal:
+				add(&ip.SignalsCaught, ev.Name)
+			}
+		}
+	}
+	for k := range kinds {
+		ip.Kinds = append(ip.Kinds, k)
+	}
+	for _, l := range [][]string{ip.Kinds, ip.Calls, ip.MessagesThrown, ip.MessagesCaught, ip.SignalsThrown, ip.SignalsCaught} {
+		slices.Sort(l)
+	}
+	return ip
+}
+
+func sortGroups(gs []*Group) {
+	slices.SortStableFunc(gs, func(a, b *Group) int {
+		return compareOrder(a.DisplayOrder, b.DisplayOrder, a.DisplayName, b.DisplayName, a.ID, b.ID)
+	})
+}
+
+func sortModels(ms []*Model) {
+	slices.SortStableFunc(ms, func(a, b *Model) int {
+		return compareOrder(a.DisplayOrder, b.DisplayOrder, a.DisplayName, b.DisplayName, a.ID, b.ID)
+	})
+}
+
+func compareOrder(oa, ob int, na, nb, ia, ib string) int {
+	if oa != ob {
+		return oa - ob
+	}
+	if c := strings.Compare(strings.ToLower(na), strings.ToLower(nb)); c != 0 {
+		return c
+	}
+	return strings.Compare(ia, ib)
+}
+
+// fileType classifies a file by its name.
+func fileType(name string) string {
+	lower := strings.ToLower(name)
+	switch {
+	case strings.HasSuffix(lower, ".bpmn"), strings.HasSuffix(lower, ".bpmn20.xml"):
+		return "bpmn"
+	case strings.HasSuffix(lower, ".dmn"):
+		return "dmn"
+	case strings.HasSuffix(lower, ".json"):
+		return "json"
+	case strings.HasSuffix(lower, ".md"):
+		return "markdown"
+	}
+	return "other"
+}
+
+func fileExists(p string) bool {
+	info, err := os.Lstat(p)
+	return err == nil && info.Mode().IsRegular()
+}
+
+// dirOf returns the folder of a group or model id.
+func (r *Repo) dirOf(id string) string {
+	return filepath.Join(r.root, filepath.FromSlash(id))
+}

@@ -1,0 +1,658 @@
+package models
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// Upload limits.
+const (
+	// MaxArchiveSize is the largest zip file accepted.
+	MaxArchiveSize = 64 << 20
+	// MaxUnpackedSize bounds the sum of the unpacked files of one upload.
+	MaxUnpackedSize = 256 << 20
+	// MaxEntries bounds the number of entries of one zip file.
+	MaxEntries = 10_000
+)
+
+// UploadFile is one loose file of an upload.
+type UploadFile struct {
+	Name string
+	Data []byte
+}
+
+// UploadOptions say how an upload treats problems.
+type UploadOptions struct {
+	// Draft accepts BPMN, DMN and JSON files with problems (never hostile
+	// content).
+	Draft bool
+	// RenameClashes gives uploaded processes whose ids another model
+	// already uses a new id (old id + "_2", "_3", ...) instead of refusing
+	// the upload; references inside the upload follow the new ids.
+	RenameClashes bool
+}
+
+// UploadResult says what an upload wrote.
+type UploadResult struct {
+	// Written lists the files written, as paths from the repository root.
+	Written []string
+	// Renamed maps old process ids to new ones (RenameClashes).
+	Renamed map[string]string
+	// Problems are those accepted with Draft.
+	Problems []Problem
+}
+
+// entry is one file of an upload, with its path relative to the target
+// folder.
+type entry struct {
+	path string
+	data []byte
+}
+
+// ExportZip writes a model or a group (with everything under it) as a zip
+// file. Entries sit under a folder named like the model or group; the
+// root ("") exports its groups and models at the top.
+func (r *Repo) ExportZip(w io.Writer, id string) error {
+	st := r.state()
+	zw := zip.NewWriter(w)
+	prefix := ""
+	if id != "" {
+		prefix = baseID(id) + "/"
+	}
+	var err error
+	switch {
+	case st.models[id] != nil:
+		err = r.exportModel(zw, st.models[id], prefix)
+	case st.groups[id] != nil:
+		err = r.exportGroup(zw, st.groups[id], prefix)
+	default:
+		return fmt.Errorf("%q: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return err
+	}
+	return zw.Close()
+}
+
+func (r *Repo) exportGroup(zw *zip.Writer, g *Group, prefix string) error {
+	if g.ID != "" {
+		if err := r.addZipFile(zw, filepath.Join(r.dirOf(g.ID), groupFile), prefix+groupFile, true); err != nil {
+			return err
+		}
+	}
+	for _, c := range g.Groups {
+		if err := r.exportGroup(zw, c, prefix+baseID(c.ID)+"/"); err != nil {
+			return err
+		}
+	}
+	for _, m := range g.Models {
+		if err := r.exportModel(zw, m, prefix+baseID(m.ID)+"/"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *Repo) exportModel(zw *zip.Writer, m *Model, prefix string) error {
+	dir := r.dirOf(m.ID)
+	names := []string{modelFile}
+	for _, f := range m.Files {
+		names = append(names, f.Name)
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		if err := r.addZipFile(zw, filepath.Join(dir, n), prefix+n, false); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *Repo) addZipFile(zw *zip.Writer, full, name string, optional bool) error {
+	info, err := os.Lstat(full)
+	if optional && errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("export %s: %w", name, err)
+	}
+	if !info.Mode().IsRegular() {
+		return nil
+	}
+	data, err := os.ReadFile(full)
+	if err != nil {
+		return fmt.Errorf("export %s: %w", name, err)
+	}
+	h := &zip.FileHeader{Name: name, Method: zip.Deflate, Modified: info.ModTime()}
+	h.SetMode(0o644)
+	fw, err := zw.CreateHeader(h)
+	if err != nil {
+		return err
+	}
+	_, err = fw.Write(data)
+	return err
+}
+
+// UploadZip unpacks a zip file into a model or group (id "" is the root).
+// Into a model, the zip holds the model's files (at the top or under one
+// folder). Into a group, it holds groups and models as folders (what
+// ExportZip writes). Everything is checked before anything is written,
+// and the change is applied by renaming prepared folders into place: on
+// any error the repository is unchanged.
+func (r *Repo) UploadZip(ctx context.Context, targetID string, data []byte, opts UploadOptions) (UploadResult, error) {
+	entries, err := readZip(data)
+	if err != nil {
+		return UploadResult{}, err
+	}
+	r.writeMu.Lock()
+	defer r.writeMu.Unlock()
+	st := r.state()
+	if st.models[targetID] != nil {
+		entries = stripCommonFolder(entries)
+	}
+	return r.applyUpload(ctx, targetID, entries, opts)
+}
+
+// UploadFiles adds or replaces loose files of a model, with the same checks
+// and atomicity as UploadZip.
+func (r *Repo) UploadFiles(ctx context.Context, modelID string, files []UploadFile, opts UploadOptions) (UploadResult, error) {
+	var entries []entry
+	seen := map[string]bool{}
+	total := 0
+	for _, f := range files {
+		name := f.Name
+		if err := checkEntryPath(name); err != nil {
+			return UploadResult{}, err
+		}
+		if strings.Contains(name, "/") {
+			return UploadResult{}, fmt.Errorf("%w: %q: loose files go into the model itself, without folders", ErrInvalid, name)
+		}
+		if seen[name] {
+			return UploadResult{}, fmt.Errorf("%w: %q is uploaded twice", ErrInvalid, name)
+		}
+		seen[name] = true
+		total += len(f.Data)
+		if total > MaxUnpackedSize {
+			return UploadResult{}, fmt.Errorf("%w: the upload is larger than %d MiB", ErrInvalid, MaxUnpackedSize>>20)
+		}
+		entries = append(entries, entry{name, f.Data})
+	}
+	r.writeMu.Lock()
+	defer r.writeMu.Unlock()
+	if _, err := r.Model(modelID); err != nil {
+		return UploadResult{}, err
+	}
+	return r.applyUpload(ctx, modelID, entries, opts)
+}
+
+// checkEntryPath refuses paths that would land outside the target folder
+// and names that are not allowed in the repository.
+func checkEntryPath(name string) error {
+	switch {
+	case name == "":
+		return fmt.Errorf("%w: an entry has an empty name", ErrInvalid)
+	case strings.Contains(name, `\`):
+		return fmt.Errorf("%w: %q: backslashes are not allowed in paths", ErrInvalid, name)
+	case strings.HasPrefix(name, "/"), len(name) >= 2 && name[1] == ':':
+		return fmt.Errorf("%w: %q is an absolute path; entries must be relative", ErrInvalid, name)
+	}
+	for _, seg := range strings.Split(strings.TrimSuffix(name, "/"), "/") {
+		if seg == ".." || seg == "." {
+			return fmt.Errorf("%w: %q leaves the target folder (\"..\" in the path)", ErrInvalid, name)
+		}
+		if err := validateUploadSegment(seg); err != nil {
+			return fmt.Errorf("%w: entry %q: %v", ErrInvalid, name, strings.TrimPrefix(err.Error(), ErrInvalid.Error()+": "))
+		}
+	}
+	return nil
+}
+
+// readZip reads and checks every entry of a zip file.
+func readZip(data []byte) ([]entry, error) {
+	if len(data) > MaxArchiveSize {
+		return nil, fmt.Errorf("%w: the zip file is %d bytes; at most %d MiB are accepted", ErrInvalid, len(data), MaxArchiveSize>>20)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return nil, fmt.Errorf("%w: not a readable zip file: %v", ErrInvalid, err)
+	}
+	if len(zr.File) > MaxEntries {
+		return nil, fmt.Errorf("%w: the zip file has %d entries; at most %d are accepted", ErrInvalid, len(zr.File), MaxEntries)
+	}
+	var entries []entry
+	seen := map[string]bool{}
+	var total int64
+	for _, f := range zr.File {
+		name := f.Name
+		if isJunk(name) {
+			continue
+		}
+		if err := checkEntryPath(name); err != nil {
+			return nil, err
+		}
+		mode := f.Mode()
+		if mode&fs.ModeSymlink != 0 {
+			return nil, fmt.Errorf("%w: %q is a symbolic link; links are refused", ErrInvalid, name)
+		}
+		if mode.IsDir() || strings.HasSuffix(name, "/") {
+			continue
+		}
+		if !mode.IsRegular() {
+			return nil, fmt.Errorf("%w: %q is not a regular file", ErrInvalid, name)
+		}
+		if f.UncompressedSize64 > MaxFileSize {
+			return nil, fmt.Errorf("%w: %q is %d bytes unpacked; files may be at most %d MiB", ErrInvalid, name, f.UncompressedSize64, MaxFileSize>>20)
+		}
+		if seen[name] {
+			return nil, fmt.Errorf("%w: %q appears twice in the zip file", ErrInvalid, name)
+		}
+		seen[name] = true
+		rc, err := f.Open()
+		if err != nil {
+			return nil, fmt.Errorf("%w: %q: %v", ErrInvalid, name, err)
+		}
+		// The header's size may lie; read one byte past the limit to know.
+		body, err := io.ReadAll(io.LimitReader(rc, MaxFileSize+1))
+		rc.Close()
+		if err != nil {
+			return nil, fmt.Errorf("%w: %q cannot be unpacked: %v", ErrInvalid, name, err)
+		}
+		if len(body) > MaxFileSize {
+			return nil, fmt.Errorf("%w: %q is larger than %d MiB unpacked", ErrInvalid, name, MaxFileSize>>20)
+		}
+		total += int64(len(body))
+		if total > MaxUnpackedSize {
+			return nil, fmt.Errorf("%w: the zip file unpacks to more than %d MiB", ErrInvalid, MaxUnpackedSize>>20)
+		}
+		entries = append(entries, entry{name, body})
+	}
+	if len(entries) == 0 {
+		return nil, fmt.Errorf("%w: the zip file holds no files", ErrInvalid)
+	}
+	return entries, nil
+}
+
+// isJunk tells entries operating systems add to archives (macOS resource
+// forks, Finder metadata), which are skipped.
+func isJunk(name string) bool {
+	for _, seg := range strings.Split(name, "/") {
+		if seg == "__MACOSX" || seg == ".DS_Store" {
+			return true
+		}
+	}
+	return false
+}
+
+// stripCommonFolder removes a single folder every entry sits in (a model
+// exported by ExportZip).
+func stripCommonFolder(entries []entry) []entry {
+	first := ""
+	for _, e := range entries {
+		i := strings.IndexByte(e.path, '/')
+		if i < 0 {
+			return entries
+		}
+		if first == "" {
+			first = e.path[:i]
+		} else if e.path[:i] != first {
+			return entries
+		}
+	}
+	out := make([]entry, len(entries))
+	for i, e := range entries {
+		out[i] = entry{e.path[len(first)+1:], e.data}
+	}
+	return out
+}
+
+// applyUpload checks the entries against the target, prepares the new
+// folders in the staging area and swaps them in. The caller holds writeMu.
+func (r *Repo) applyUpload(ctx context.Context, targetID string, entries []entry, opts UploadOptions) (UploadResult, error) {
+	st := r.state()
+	_, isModel := st.models[targetID]
+	if _, isGroup := st.groups[targetID]; !isModel && !isGroup {
+		return UploadResult{}, fmt.Errorf("upload target %q: %w", targetID, ErrNotFound)
+	}
+	// Content that is refused outright.
+	for _, e := range entries {
+		if err := checkHostile(joinID(targetID, e.path), path.Base(e.path), e.data); err != nil {
+			return UploadResult{}, err
+		}
+	}
+	if err := r.checkStructure(st, targetID, isModel, entries); err != nil {
+		return UploadResult{}, err
+	}
+	res := UploadResult{Renamed: map[string]string{}}
+	problems, clashes := r.checkUploadContent(st, targetID, entries)
+	if len(clashes) > 0 && opts.RenameClashes {
+		entries = renameProcesses(entries, r.renames(st, clashes, entries, res.Renamed))
+		problems, clashes = r.checkUploadContent(st, targetID, entries)
+	}
+	if len(clashes) > 0 {
+		return UploadResult{}, &ProblemsError{Problems: append(clashes, problems...)}
+	}
+	if len(problems) > 0 && !opts.Draft {
+		return UploadResult{}, &ProblemsError{Problems: problems}
+	}
+	res.Problems = problems
+
+	staging, err := r.stagingTemp("upload-")
+	if err != nil {
+		return UploadResult{}, err
+	}
+	defer os.RemoveAll(staging)
+	units := uploadUnits(targetID, isModel, entries)
+	// Prepare each unit: a copy of what is there now with the upload laid
+	// over it.
+	for _, u := range units {
+		dst := filepath.Join(staging, "new", filepath.FromSlash(u.rel))
+		if err := copyTree(r.dirOf(joinID(targetID, u.rel)), dst); err != nil {
+			return UploadResult{}, fmt.Errorf("prepare upload: %w", err)
+		}
+		for _, e := range u.entries {
+			full := filepath.Join(dst, filepath.FromSlash(e.path))
+			if err := os.MkdirAll(filepath.Dir(full), 0o750); err != nil {
+				return UploadResult{}, fmt.Errorf("prepare upload: %w", err)
+			}
+			if err := os.WriteFile(full, e.data, 0o640); err != nil {
+				return UploadResult{}, fmt.Errorf("prepare upload: %w", err)
+			}
+		}
+	}
+	// Keep what the history needs before anything moves.
+	for _, e := range entries {
+		owner, name := ownerOf(targetID, e.path)
+		if err := r.recordOriginal(ctx, owner, name, filepath.Join(r.dirOf(owner), name)); err != nil {
+			return UploadResult{}, err
+		}
+	}
+	if err := swapUnits(r, targetID, staging, units); err != nil {
+		return UploadResult{}, err
+	}
+	for _, e := range entries {
+		owner, name := ownerOf(targetID, e.path)
+		if _, err := r.index.AddFileVersion(ctx, owner, name, authorOf(ctx), "upload", e.data); err != nil {
+			return res, err
+		}
+		res.Written = append(res.Written, joinID(owner, name))
+	}
+	slices.Sort(res.Written)
+	return res, r.Refresh(ctx)
+}
+
+// ownerOf splits an entry path into the model or group holding the file
+// and the file name.
+func ownerOf(targetID, p string) (string, string) {
+	dir, name := path.Split(p)
+	if dir == "" {
+		return targetID, name
+	}
+	return joinID(targetID, strings.TrimSuffix(dir, "/")), name
+}
+
+// unit is a folder (or, for a group's own process_group.json, a file)
+// replaced as a whole.
+type unit struct {
+	rel     string // relative to the target folder; "" is the target itself
+	entries []entry
+}
+
+func uploadUnits(targetID string, isModel bool, entries []entry) []unit {
+	if isModel || targetID != "" {
+		// One unit: the target folder itself. A group upload replaces the
+		// group folder in one rename.
+		return []unit{{rel: "", entries: entries}}
+	}
+	// The root cannot be renamed: each top-level folder is a unit.
+	byTop := map[string]*unit{}
+	var order []string
+	for _, e := range entries {
+		top, rest, _ := strings.Cut(e.path, "/")
+		u := byTop[top]
+		if u == nil {
+			u = &unit{rel: top}
+			byTop[top] = u
+			order = append(order, top)
+		}
+		u.entries = append(u.entries, entry{rest, e.data})
+	}
+	out := make([]unit, 0, len(order))
+	for _, t := range order {
+		out = append(out, *byTop[t])
+	}
+	return out
+}
+
+// swapUnits renames each prepared unit into place, keeping the old folder
+// until all are in; on failure the units already swapped are put back.
+func swapUnits(r *Repo, targetID, staging string, units []unit) error {
+	type done struct{ live, old string }
+	var swapped []done
+	undo := func() {
+		for i := len(swapped) - 1; i >= 0; i-- {
+			s := swapped[i]
+			os.RemoveAll(s.live)
+			if s.old != "" {
+				os.Rename(s.old, s.live)
+			}
+		}
+	}
+	for i, u := range units {
+		live := r.dirOf(joinID(targetID, u.rel))
+		src := filepath.Join(staging, "new", filepath.FromSlash(u.rel))
+		old := ""
+		if _, err := os.Lstat(live); err == nil {
+			old = filepath.Join(staging, "old", fmt.Sprint(i))
+			if err := os.MkdirAll(filepath.Dir(old), 0o750); err != nil {
+				undo()
+				return err
+			}
+			if err := os.Rename(live, old); err != nil {
+				undo()
+				return fmt.Errorf("replace %s: %w", joinID(targetID, u.rel), err)
+			}
+		}
+		if err := os.Rename(src, live); err != nil {
+			if old != "" {
+				os.Rename(old, live)
+			}
+			undo()
+			return fmt.Errorf("replace %s: %w", joinID(targetID, u.rel), err)
+		}
+		swapped = append(swapped, done{live, old})
+	}
+	return nil
+}
+
+// copyTree copies the regular files and folders under src to dst. A
+// missing src gives an empty dst.
+func copyTree(src, dst string) error {
+	if err := os.MkdirAll(dst, 0o750); err != nil {
+		return err
+	}
+	if _, err := os.Lstat(src); errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		target := filepath.Join(dst, rel)
+		switch {
+		case d.IsDir():
+			return os.MkdirAll(target, 0o750)
+		case d.Type().IsRegular():
+			data, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			return os.WriteFile(target, data, 0o640)
+		}
+		return nil // links and devices are not copied
+	})
+}
+
+// checkStructure makes sure the upload keeps the repository's layout: a
+// model holds files only; a group holds process_group.json, groups and
+// models.
+func (r *Repo) checkStructure(st *state, targetID string, isModel bool, entries []entry) error {
+	if isModel {
+		for _, e := range entries {
+			if strings.Contains(e.path, "/") {
+				return fmt.Errorf("%w: %q: a process model holds files only, no folders", ErrInvalid, e.path)
+			}
+		}
+		return nil
+	}
+	// Folders that are models: uploaded with process_model.json, or models
+	// already.
+	isModelDir := map[string]bool{}
+	for _, e := range entries {
+		if path.Base(e.path) == modelFile {
+			isModelDir[path.Dir(e.path)] = true
+		}
+	}
+	for _, e := range entries {
+		dir := path.Dir(e.path)
+		if dir == "." {
+			if e.path != groupFile {
+				return fmt.Errorf("%w: %q: a process group holds only process_group.json, groups and models", ErrInvalid, e.path)
+			}
+			continue
+		}
+		id := joinID(targetID, dir)
+		if st.models[id] != nil {
+			isModelDir[dir] = true
+		}
+		if isModelDir[dir] && st.groups[id] != nil {
+			return fmt.Errorf("%w: %q is a process group and cannot become a model", ErrInvalid, id)
+		}
+		// No model may sit above this folder.
+		for parent := path.Dir(dir); parent != "."; parent = path.Dir(parent) {
+			if isModelDir[parent] || st.models[joinID(targetID, parent)] != nil {
+				return fmt.Errorf("%w: %q: a process model holds files only, no folders", ErrInvalid, e.path)
+			}
+		}
+		if !isModelDir[dir] && path.Base(e.path) != groupFile {
+			return fmt.Errorf("%w: %q: folder %q has no process_model.json, so it is a group, and a group holds only process_group.json, groups and models", ErrInvalid, e.path, dir)
+		}
+	}
+	return nil
+}
+
+// checkUploadContent validates the BPMN, DMN and JSON files of an upload
+// and returns their problems and, separately, the process and decision ids
+// another file of the repository (one the upload does not replace) or of
+// the upload already defines.
+func (r *Repo) checkUploadContent(st *state, targetID string, entries []entry) (problems, clashes []Problem) {
+	replaced := map[location]bool{}
+	for _, e := range entries {
+		owner, name := ownerOf(targetID, e.path)
+		replaced[location{owner, name}] = true
+	}
+	seenProc := map[string]string{}
+	seenDec := map[string]string{}
+	for _, e := range entries {
+		owner, name := ownerOf(targetID, e.path)
+		key := joinID(owner, name)
+		switch fileType(name) {
+		case "json":
+			problems = append(problems, checkJSON(key, e.data)...)
+			continue
+		case "bpmn", "dmn":
+		default:
+			continue
+		}
+		p := parseOne(key, e.data)
+		problems = append(problems, p.problems...)
+		for _, pid := range p.lib.Order {
+			line := p.lib.Processes[pid].Line
+			if prev, ok := st.procs[pid]; ok && !replaced[prev] {
+				clashes = append(clashes, clashProblem(key, pid, line, "process", prev.path()))
+			} else if other, ok := seenProc[pid]; ok {
+				clashes = append(clashes, clashProblem(key, pid, line, "process", other))
+			}
+			seenProc[pid] = key
+		}
+		for id, d := range p.lib.Decisions {
+			if prev, ok := st.decisions[id]; ok && !replaced[prev] {
+				clashes = append(clashes, clashProblem(key, id, d.Line, "decision", prev.path()))
+			} else if other, ok := seenDec[id]; ok {
+				clashes = append(clashes, clashProblem(key, id, d.Line, "decision", other))
+			}
+			seenDec[id] = key
+		}
+	}
+	return problems, clashes
+}
+
+// renames picks a new id for every clashing process id: the old id with
+// "_2", "_3", ... appended, unused in the repository and the upload.
+func (r *Repo) renames(st *state, clashes []Problem, entries []entry, into map[string]string) map[string]string {
+	used := func(id string) bool {
+		if _, ok := st.procs[id]; ok {
+			return true
+		}
+		for _, e := range entries {
+			if bytes.Contains(e.data, []byte(`"`+id+`"`)) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, c := range clashes {
+		if !strings.HasPrefix(c.Message, "process id") {
+			continue
+		}
+		if _, done := into[c.Element]; done {
+			continue
+		}
+		for n := 2; ; n++ {
+			cand := fmt.Sprintf("%s_%d", c.Element, n)
+			if !used(cand) {
+				into[c.Element] = cand
+				break
+			}
+		}
+	}
+	return into
+}
+
+// renameProcesses rewrites process ids in the uploaded BPMN files (the
+// process id, pool processRef, call activity calledElement, diagram
+// plane bpmnElement) and primary_process_id in process_model.json.
+func renameProcesses(entries []entry, renames map[string]string) []entry {
+	if len(renames) == 0 {
+		return entries
+	}
+	out := make([]entry, len(entries))
+	for i, e := range entries {
+		data := e.data
+		switch {
+		case fileType(e.path) == "bpmn":
+			for old, nu := range renames {
+				re := regexp.MustCompile(`(\s(?:id|processRef|calledElement|bpmnElement)\s*=\s*["'])` + regexp.QuoteMeta(old) + `(["'])`)
+				data = re.ReplaceAll(data, []byte("${1}"+nu+"${2}"))
+			}
+		case path.Base(e.path) == modelFile:
+			for old, nu := range renames {
+				re := regexp.MustCompile(`("primary_process_id"\s*:\s*")` + regexp.QuoteMeta(old) + `(")`)
+				data = re.ReplaceAll(data, []byte("${1}"+nu+"${2}"))
+			}
+		}
+		out[i] = entry{e.path, data}
+	}
+	return out
+}
