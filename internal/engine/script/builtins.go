@@ -39,9 +39,6 @@ var refused = map[string]string{
 	"compile":    "no dynamic code",
 	"__import__": "use the import statement",
 	"input":      "no console",
-	"globals":    "no introspection",
-	"locals":     "no introspection",
-	"vars":       "no introspection",
 	"exit":       "scripts end at their last line",
 	"quit":       "scripts end at their last line",
 	"breakpoint": "no debugger",
@@ -77,6 +74,7 @@ func initBuiltins() {
 		"len": bLen, "map": bMap, "max": bMax, "min": bMin, "oct": bOct, "ord": bOrd,
 		"pow": bPow, "print": bPrint, "repr": bRepr, "ascii": bRepr, "reversed": bReversed,
 		"round": bRound, "sorted": bSorted, "sum": bSum, "zip": bZip,
+		"globals": bNamespaceView, "vars": bNamespaceView, "locals": bNamespaceView,
 	}
 	for name, fn := range fns {
 		builtins[name] = starlark.NewBuiltin(name, metered(fn))

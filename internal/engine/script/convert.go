@@ -210,7 +210,7 @@ func fromValueDepth(v starlark.Value, depth int) any {
 			out[key] = elemValue(e, depth)
 		}
 		return out
-	case *starlark.Function, *starlark.Builtin, *module, *pyType, *pyExc:
+	case *starlark.Function, *starlark.Builtin, *module, *pyType, *pyExc, *nsView:
 		return dropped
 	}
 	return pyStr(v)

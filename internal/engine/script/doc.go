@@ -65,7 +65,9 @@
 // hash, hex, int, isinstance, issubclass, len, list, map, max, min, oct,
 // ord, pow, print (discarded), range, repr, reversed, round (half to even),
 // set, sorted, str, sum, tuple, type, zip) with their keyword arguments,
-// the usual exception classes, and the str, list and dict methods Starlark
+// globals(), vars() and locals() (a read-only view of the namespace, for
+// checks like 'x' in vars()), the usual exception classes, and the str,
+// list and dict methods Starlark
 // lacks or restricts (format, zfill, center, ljust, rjust, casefold,
 // swapcase, expandtabs, isdecimal, isnumeric, join and list.extend over any
 // iterable, list.sort/copy/count/reverse, dict.copy, dict.fromkeys ...). Modules follow CPython's behaviour and output formats:
@@ -138,7 +140,7 @@
 //
 // A script has no file, network, process or environment access: there is
 // no such built-in or module (open, eval, exec, compile, __import__, input,
-// globals, os, sys, subprocess, socket ... fail with messages saying why),
+// os, sys, subprocess, socket ... fail with messages saying why),
 // Starlark's load statement does not exist in the dialect, attributes
 // named like __class__ are refused at compile time and by getattr, and host
 // capabilities arrive only through Env.Funcs. Limits end a run with Kind

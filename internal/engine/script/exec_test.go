@@ -66,6 +66,7 @@ func TestExecNamespace(t *testing.T) {
 		{name: "starred assignment", src: "first, *rest = [1, 2, 3]\n*init, last = 'abc'\na, *m, z = (1, 2)", want: map[string]any{
 			"first": int64(1), "rest": []any{int64(2), int64(3)}, "init": []any{"a", "b"}, "last": "c", "a": int64(1), "m": []any{}, "z": int64(2),
 		}},
+		{name: "existence checks with vars and globals", src: "a = 'should_escalate' in vars() or 'should_escalate' in globals()\nb = 'x' in locals()\nc = globals().get('x')\nn = len([k for k in vars() if k == 'x'])", data: map[string]any{"x": int64(1)}, want: map[string]any{"a": false, "b": true, "c": int64(1), "n": int64(1)}},
 		{name: "loop variable is global", src: "for i in range(3):\n    pass", want: map[string]any{"i": int64(2)}},
 		{name: "semicolons and backslash", src: "a = 1; b = 2\nc = a + \\\n    b", want: map[string]any{"a": int64(1), "b": int64(2), "c": int64(3)}},
 		{name: "annotated assignment", src: "n: int = 4\nm: str", want: map[string]any{"n": int64(4)}},
