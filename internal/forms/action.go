@@ -21,7 +21,7 @@ func Action(values url.Values) string {
 }
 
 // Button values, built by the templates.
-func AddAction(arrayPath string) string  { return "add:" + arrayPath }
+func AddAction(arrayPath string) string   { return "add:" + arrayPath }
 func RemoveAction(itemPath string) string { return "remove:" + itemPath }
 func UpAction(itemPath string) string     { return "up:" + itemPath }
 func DownAction(itemPath string) string   { return "down:" + itemPath }

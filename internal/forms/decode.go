@@ -198,7 +198,13 @@ func (d *decoder) node(s, ui obj, path string, current any, ro bool) (any, bool)
 	case "file":
 		if fs := d.files[path]; len(fs) > 0 {
 			u := NewUpload(path, fs[0])
-			d.uploads = append(d.uploads, u)
+			// Conditional objects decode more than once; keep one upload
+			// per field.
+			if i := slices.IndexFunc(d.uploads, func(o Upload) bool { return o.Path == path }); i >= 0 {
+				d.uploads[i] = u
+			} else {
+				d.uploads = append(d.uploads, u)
+			}
 			return u.Ref, true
 		}
 		if raw := d.values.Get(path); strings.HasPrefix(raw, "data:") {
