@@ -254,4 +254,3 @@ func TestCalculatedOnDecode(t *testing.T) {
 		t.Errorf("division by zero: %v", err)
 	}
 }
-
