@@ -14,6 +14,7 @@ import (
 	"github.com/waymark-bpm/waymark/examples"
 	"github.com/waymark-bpm/waymark/internal/auth"
 	"github.com/waymark-bpm/waymark/internal/config"
+	"github.com/waymark-bpm/waymark/internal/connectors"
 	"github.com/waymark-bpm/waymark/internal/store"
 	"github.com/waymark-bpm/waymark/internal/web"
 )
@@ -98,6 +99,9 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (a *app, e
 		Accounts: directory,
 		Sessions: sessions,
 		DB:       a.store,
+		// The modeler's operator list and script check.
+		Connectors: connectorCommands{connectors.New(connectors.Options{ProxyURL: cfg.ConnectorProxyURL})},
+		Scripts:    scriptChecker{},
 	})
 	a.server = &http.Server{
 		Handler:           handler,

@@ -35,6 +35,8 @@ var errorKinds = []errorKind{
 	{auth.ErrForbidden, http.StatusForbidden, "Not allowed", "Your account may not open this page.", slog.LevelInfo},
 	{errCSRFToken, http.StatusForbidden, "Form expired", "The form was out of date or did not come from this site. Go back, reload the page and try again.", slog.LevelWarn},
 	{errCrossOrigin, http.StatusForbidden, "Request refused", "This request came from another site and was refused.", slog.LevelWarn},
+	{errNotBPMN, http.StatusNotFound, "Not a diagram", "Only BPMN files (.bpmn) open in the modeler.", slog.LevelDebug},
+	{errSignInRequired, http.StatusUnauthorized, "Sign in first", "Sign in to use this.", slog.LevelDebug},
 	{store.ErrConflict, http.StatusConflict, "Changed meanwhile", "Someone changed this at the same time. Reload the page and try again.", slog.LevelInfo},
 }
 

@@ -32,6 +32,11 @@ type Options struct {
 	Accounts Accounts
 	Sessions *auth.Sessions
 	DB       Database
+	// Connectors lists service-task operators for the modeler; nil for
+	// none.
+	Connectors Connectors
+	// Scripts checks scripts for the modeler; nil turns checking off.
+	Scripts ScriptChecker
 }
 
 // Server holds what handlers share. It is immutable after New.
@@ -41,19 +46,24 @@ type Server struct {
 	accounts Accounts
 	sessions *auth.Sessions
 	db       Database
-	prefix   templates.Prefix
-	handler  http.Handler
+	// connectors and scripts serve the modeler.
+	connectors Connectors
+	scripts    ScriptChecker
+	prefix     templates.Prefix
+	handler    http.Handler
 }
 
 // New returns the HTTP handler for the whole application.
 func New(o Options) *Server {
 	s := &Server{
-		cfg:      o.Config,
-		log:      o.Logger,
-		accounts: o.Accounts,
-		sessions: o.Sessions,
-		db:       o.DB,
-		prefix:   templates.Prefix(o.Config.BasePath()),
+		cfg:        o.Config,
+		log:        o.Logger,
+		accounts:   o.Accounts,
+		sessions:   o.Sessions,
+		db:         o.DB,
+		connectors: o.Connectors,
+		scripts:    o.Scripts,
+		prefix:     templates.Prefix(o.Config.BasePath()),
 	}
 	s.handler = s.routes()
 	return s
@@ -75,6 +85,9 @@ func (s *Server) routes() http.Handler {
 	pages.Handle("GET /instances", s.html(s.signedIn(s.instanceList)))
 	pages.Handle("GET /admin", s.html(s.adminOnly(s.adminShow)))
 	pages.Handle("GET /debug/url-info", s.html(s.urlInfoShow))
+	pages.Handle("GET /process-models/{id}/files/{name}/modeler", s.html(s.signedIn(s.modelerShow)))
+	pages.Handle("GET /api/connectors/commands", s.jsonAPI(s.apiConnectorCommands))
+	pages.Handle("POST /api/scripts/check", s.jsonAPI(s.apiScriptCheck))
 	pages.Handle("/", s.html(s.notFound))
 
 	app := http.NewServeMux()

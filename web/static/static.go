@@ -10,6 +10,10 @@
 //   - js/htmx.min.js is htmx 2.0.11 (npm package htmx.org@2.0.11, file
 //     dist/htmx.min.js, sha256 d6fdc75f204e6bdefa99b69bf1e6d4ac69b8a364f77929f45c13476b4000f717),
 //     licence in js/htmx.LICENSE.txt.
+//   - bpmn-js-spiff/dist is the modeler and viewer bundle built from
+//     bpmn-js-spiff/src with the versions pinned in its package-lock.json
+//     (make assets); the licences of the bundled packages are at the end
+//     of each .js file.
 //
 // The package imports no other Waymark package.
 package static
@@ -23,7 +27,7 @@ import (
 	"strings"
 )
 
-//go:embed css js
+//go:embed css js bpmn-js-spiff/dist
 var files embed.FS
 
 // hashes maps every embedded file's path to a short hash of its content.

@@ -41,6 +41,14 @@ export function createModeler(container, panel, host) {
   return modeler;
 }
 
+// newProcessId makes a process id for a new file: from the file name, with
+// a random suffix so that it stays unique across the repository.
+function newProcessId(file) {
+  const base = file.replace(/\.bpmn$/i, '').replace(/[^A-Za-z0-9_]+/g, '_').replace(/^_+|_+$/g, '') || 'process';
+  const rnd = Array.from(crypto.getRandomValues(new Uint8Array(4)), (b) => (b % 36).toString(36)).join('');
+  return 'Process_' + base + '_' + rnd;
+}
+
 function storageKey(cfg) {
   return 'waymark.modeler.draft:' + cfg.model + '/' + cfg.file;
 }
@@ -78,14 +86,20 @@ class Page {
       const r = await fetch(this.host.url('/api/process-models/' + this.host.modelPath() + '/files/' + encodeURIComponent(this.cfg.file)), {
         credentials: 'same-origin',
       });
-      if (!r.ok) {
+      if (r.status === 404) {
+        // Not there yet: this page creates it.
+        this.cfg.isNew = true;
+      } else if (!r.ok) {
         this.setStatus('Could not load ' + this.cfg.file + ' (HTTP ' + r.status + ').', 'bad');
         return;
+      } else {
+        fromServer = await r.text();
+        xml = fromServer;
       }
-      fromServer = await r.text();
-      xml = fromServer;
-    } else {
-      xml = newDiagram(this.cfg.processId || 'Process_1', this.cfg.processName || '');
+    }
+    if (this.cfg.isNew) {
+      this.cfg.processId = this.cfg.processId || newProcessId(this.cfg.file);
+      xml = newDiagram(this.cfg.processId, '');
     }
     const draft = this.readDraft();
     if (draft && draft.xml !== fromServer) {
@@ -151,7 +165,7 @@ class Page {
     box.querySelector('[data-action="discard-draft"]').onclick = async () => {
       this.clearDraft();
       box.hidden = true;
-      await this.open(fromServer || newDiagram(this.cfg.processId || 'Process_1', ''));
+      await this.open(fromServer || newDiagram(this.cfg.processId || newProcessId(this.cfg.file), ''));
       if (this.cfg.isNew) {
         this.markDirty();
       }

@@ -1,0 +1,54 @@
+package main
+
+import (
+	"context"
+	"errors"
+
+	"github.com/waymark-bpm/waymark/internal/connectors"
+	"github.com/waymark-bpm/waymark/internal/engine/script"
+	"github.com/waymark-bpm/waymark/internal/web"
+)
+
+// connectorCommands adapts the connector registry to the operator list the
+// modeler's service-task picker reads (internal/web does not import
+// internal/connectors).
+type connectorCommands struct {
+	reg *connectors.Registry
+}
+
+func (c connectorCommands) Commands(ctx context.Context) ([]web.ConnectorCommand, error) {
+	cmds, err := c.reg.Commands(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]web.ConnectorCommand, 0, len(cmds))
+	for _, cmd := range cmds {
+		wc := web.ConnectorCommand{ID: cmd.ID, Parameters: make([]web.ConnectorParam, 0, len(cmd.Parameters))}
+		for _, p := range cmd.Parameters {
+			wc.Parameters = append(wc.Parameters, web.ConnectorParam{ID: p.ID, Type: p.Type, Required: p.Required})
+		}
+		out = append(out, wc)
+	}
+	return out, nil
+}
+
+// scriptChecker parses scripts and expressions with the engine's script
+// package, as the engine will when the model runs.
+type scriptChecker struct{}
+
+func (scriptChecker) CheckScript(kind, src string) web.ScriptCheck {
+	var err error
+	if kind == "expression" {
+		_, err = script.CompileExpr("expression", src)
+	} else {
+		_, err = script.Compile("script", src)
+	}
+	if err == nil {
+		return web.ScriptCheck{OK: true}
+	}
+	var se *script.Error
+	if errors.As(err, &se) {
+		return web.ScriptCheck{Line: se.Line, Message: se.Msg}
+	}
+	return web.ScriptCheck{Message: err.Error()}
+}

@@ -1,0 +1,195 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+)
+
+// chromium finds Debian's chromium (.ci/run installs it).
+func chromium(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	t.Fatal("browser tests need chromium: apt-get install -y chromium (.ci/run does this)")
+	return ""
+}
+
+// chrome is a headless browser tab for one test; JavaScript errors and
+// console errors on its pages are collected and fail the test.
+type chrome struct {
+	ctx    context.Context
+	mu     sync.Mutex
+	errors []string
+}
+
+func newChrome(t *testing.T) *chrome {
+	t.Helper()
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chromium(t)),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-extensions", true),
+		chromedp.Flag("disable-default-apps", true),
+		chromedp.Flag("metrics-recording-only", true),
+		// Only the test server on the loopback interface is reachable.
+		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"),
+		chromedp.WindowSize(1400, 900),
+	}
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelC := chromedp.NewContext(actx)
+	ctx, cancelT := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(func() {
+		cancelT()
+		cancelC()
+		cancelA()
+	})
+	c := &chrome{ctx: ctx}
+	chromedp.ListenTarget(ctx, func(ev any) {
+		switch ev := ev.(type) {
+		case *runtime.EventExceptionThrown:
+			c.mu.Lock()
+			c.errors = append(c.errors, "exception: "+ev.ExceptionDetails.Error())
+			c.mu.Unlock()
+		case *runtime.EventConsoleAPICalled:
+			if ev.Type == runtime.APITypeError {
+				var parts []string
+				for _, a := range ev.Args {
+					parts = append(parts, strings.Trim(string(a.Value), `"`)+a.Description)
+				}
+				c.mu.Lock()
+				c.errors = append(c.errors, "console.error: "+strings.Join(parts, " "))
+				c.mu.Unlock()
+			}
+		}
+	})
+	if err := chromedp.Run(ctx); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	t.Cleanup(func() {
+		if errs := c.jsErrors(); len(errs) > 0 {
+			t.Errorf("errors in the page:\n%s", strings.Join(errs, "\n"))
+		}
+	})
+	return c
+}
+
+func (c *chrome) jsErrors() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]string(nil), c.errors...)
+}
+
+func (c *chrome) run(t *testing.T, actions ...chromedp.Action) {
+	t.Helper()
+	if err := chromedp.Run(c.ctx, actions...); err != nil {
+		t.Fatalf("browser: %v", err)
+	}
+}
+
+// eval runs a JavaScript expression (awaiting a promise) and decodes its
+// JSON result into out.
+func (c *chrome) eval(t *testing.T, js string, out any) {
+	t.Helper()
+	var raw json.RawMessage
+	err := chromedp.Run(c.ctx, chromedp.Evaluate(js, &raw, func(p *runtime.EvaluateParams) *runtime.EvaluateParams {
+		return p.WithAwaitPromise(true)
+	}))
+	if err != nil {
+		t.Fatalf("evaluate %s: %v", firstLine(js), err)
+	}
+	if out != nil {
+		if err := json.Unmarshal(raw, out); err != nil {
+			t.Fatalf("evaluate %s: decode %s: %v", firstLine(js), raw, err)
+		}
+	}
+}
+
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i] + " …"
+	}
+	return s
+}
+
+// signInBrowser signs in through the sign-in form.
+func (c *chrome) signIn(t *testing.T, base, user, password string) {
+	t.Helper()
+	c.run(t,
+		chromedp.Navigate(base+"/sign-in"),
+		chromedp.WaitVisible(`input[name="username"]`),
+		chromedp.SendKeys(`input[name="username"]`, user),
+		chromedp.SendKeys(`input[name="password"]`, password),
+		chromedp.Submit(`input[name="password"]`),
+		chromedp.WaitVisible(`.account`),
+	)
+}
+
+// openModeler opens a file of a model and waits until the diagram is in.
+func (c *chrome) openModeler(t *testing.T, base, model, file string) {
+	t.Helper()
+	c.run(t,
+		chromedp.Navigate(fmt.Sprintf("%s/process-models/%s/files/%s/modeler", base, strings.ReplaceAll(model, "/", ":"), file)),
+		chromedp.WaitVisible(`[data-modeler][data-ready="true"]`),
+	)
+}
+
+// writeModel creates a process model directory with its metadata.
+func writeModel(t *testing.T, ta *testApp, id, name string, files map[string]string) {
+	t.Helper()
+	dir := ta.app.cfg.ModelsDir + "/" + id
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	meta := fmt.Sprintf(`{"display_name": %q, "description": "", "display_order": 0, "primary_file_name": "", "primary_process_id": ""}`, name)
+	if err := os.WriteFile(dir+"/process_model.json", []byte(meta), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for n, content := range files {
+		if err := os.WriteFile(dir+"/"+n, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestModelerOpensNewDiagram(t *testing.T) {
+	ta := startApp(t, withPermissions(t))
+	c := newChrome(t)
+	c.signIn(t, ta.url, "alice", "alice-secret")
+	c.openModeler(t, ta.url, "finance/invoice", "fresh.bpmn")
+	var got struct {
+		Elements []string `json:"elements"`
+		Process  string   `json:"process"`
+	}
+	c.eval(t, `(() => {
+		const m = window.waymarkModeler.modeler;
+		const els = m.get('elementRegistry').getAll().filter(e => e.type !== 'label').map(e => e.type);
+		return {elements: els, process: m.get('canvas').getRootElement().businessObject.id};
+	})()`, &got)
+	if !strings.HasPrefix(got.Process, "Process_fresh_") {
+		t.Errorf("new process id = %q, want Process_fresh_…", got.Process)
+	}
+	if strings.Join(got.Elements, ",") != "bpmn:Process,bpmn:StartEvent" {
+		t.Errorf("new diagram elements = %v, want a process with one start event", got.Elements)
+	}
+}
