@@ -3,9 +3,9 @@
 
 GO ?= go
 # Directories that generators write; check-generated compares them with git.
-GENERATED := web/templates
+GENERATED := web/templates web/static/bpmn-js-spiff/dist
 
-.PHONY: run test fmt-check vet generate check-generated build docker-steps
+.PHONY: run test fmt-check vet generate assets check-generated build docker-steps
 
 ## run: start Waymark on http://localhost:8000 with the demo users and models
 run:
@@ -22,9 +22,14 @@ fmt-check:
 vet:
 	$(GO) vet ./...
 
-## generate: regenerate the committed generated files (templ components)
-generate:
+## generate: regenerate the committed generated files (templ components, modeler bundle)
+generate: assets
 	$(GO) generate ./web/templates
+
+## assets: rebuild the modeler bundle (web/static/bpmn-js-spiff/dist) from
+## the versions pinned in its package-lock.json; needs Node.js and npm
+assets:
+	cd web/static/bpmn-js-spiff && npm ci --no-audit --no-fund && node build.mjs
 
 ## check-generated: fail when the committed generated files are stale
 check-generated: generate
