@@ -35,6 +35,7 @@ func (in *Instance) Complete(taskID int, form map[string]any) error {
 	if in.status == Terminated {
 		return ErrNotRunnable
 	}
+	in.tick()
 	form = NormalizeMap(form)
 	if v := t.Node.VariableName; v != "" {
 		t.Data = with(t.Data, v, form)
@@ -58,6 +59,7 @@ func (in *Instance) CompleteStarted(taskID int, result any) error {
 	if t.State != Started || in.scopes[t.ID] != nil || t.Role == RoleWrapper {
 		return fmt.Errorf("complete task %d (%s): %w", taskID, t.Node.ID, ErrNotStarted)
 	}
+	in.tick()
 	if t.Node.Service != nil {
 		t.Data = with(t.Data, resultVariable(t), Normalize(result))
 	}
@@ -75,6 +77,7 @@ func (in *Instance) FailStarted(taskID int, msg string) error {
 	if t.State != Started || in.scopes[t.ID] != nil || t.Role == RoleWrapper {
 		return fmt.Errorf("fail task %d (%s): %w", taskID, t.Node.ID, ErrNotStarted)
 	}
+	in.tick()
 	in.fail(t, &TaskError{TaskID: t.ID, NodeID: t.Node.ID, Phase: "run", Msg: msg})
 	return nil
 }
@@ -94,6 +97,7 @@ func (in *Instance) Retry(taskID int) error {
 	if t.Err != nil {
 		phase = t.Err.Phase
 	}
+	in.tick()
 	t.Err = nil
 	in.status = Running
 	switch phase {
@@ -118,6 +122,7 @@ func (in *Instance) Retry(taskID int) error {
 
 // Terminate ends the instance: every live task is cancelled.
 func (in *Instance) Terminate() {
+	in.tick()
 	for _, t := range in.tasks {
 		if t.State.holds() || (t.Trigger && t.State == Waiting) {
 			in.setState(t, Cancelled)

@@ -204,6 +204,7 @@ func (in *Instance) Deliver(kind, name string, payload any) (bool, error) {
 	default:
 		return false, fmt.Errorf("cannot deliver a %q event (message or signal)", kind)
 	}
+	in.tick()
 	caught := in.deliver(t, name, "", Normalize(payload), nil)
 	in.run()
 	return caught, nil
@@ -318,6 +319,7 @@ func (in *Instance) rearmCycle(w *Task) {
 // AdvanceTo fires every waiting timer whose due time is strictly before now
 // (SpiffWorkflow compares with <) and runs the instance.
 func (in *Instance) AdvanceTo(now time.Time) {
+	in.tick()
 	for {
 		fired := false
 		n := len(in.tasks)

@@ -113,6 +113,8 @@ type Instance struct {
 	roots     []int
 	processID string
 	started   time.Time
+	stamp     time.Time // the clock reading of the current call
+	slab      []Task    // tasks are allocated in blocks
 }
 
 // scopeInst is a running scope: the process, or the inside of a subprocess,
@@ -153,6 +155,7 @@ type StartOptions struct {
 func Start(lib *spec.Library, opts StartOptions, env Env) (*Instance, error) {
 	in := newInstance(lib, env)
 	data := NormalizeMap(opts.Data)
+	in.tick()
 	in.started = in.now()
 	switch {
 	case opts.Collaboration != "":
@@ -211,11 +214,16 @@ func newInstance(lib *spec.Library, env Env) *Instance {
 	return in
 }
 
-func (in *Instance) now() time.Time {
-	if in.env.Clock == nil {
-		return time.Time{}
+// now is the time of the current call: the clock is read once when the
+// host calls in (tick), so every task a step touches carries the same time
+// and a step costs one clock reading.
+func (in *Instance) now() time.Time { return in.stamp }
+
+// tick reads the clock at the start of a call from the host.
+func (in *Instance) tick() {
+	if in.env.Clock != nil {
+		in.stamp = in.env.Clock.Now().UTC()
 	}
-	return in.env.Clock.Now().UTC()
 }
 
 // Status returns the instance's status.
@@ -305,7 +313,13 @@ func (in *Instance) startScope(s *scopeInst, data map[string]any, from *Task) {
 
 // newTask creates a task bound to node in the scope instance key.
 func (in *Instance) newTask(n *spec.Node, scope int, data map[string]any, from int) *Task {
-	t := &Task{ID: len(in.tasks) + 1, Node: n, Scope: scope, Data: data, From: from}
+	if len(in.slab) == 0 {
+		// Blocks grow with the instance: small instances stay small.
+		in.slab = make([]Task, min(max(8, len(in.tasks)), 256))
+	}
+	t := &in.slab[0]
+	in.slab = in.slab[1:]
+	*t = Task{ID: len(in.tasks) + 1, Node: n, Scope: scope, Data: data, From: from}
 	t.Created = in.now()
 	in.tasks = append(in.tasks, t)
 	return t
