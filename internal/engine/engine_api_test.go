@@ -2,11 +2,13 @@ package engine_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/waymark-bpm/waymark/internal/engine"
+	"github.com/waymark-bpm/waymark/internal/engine/bpmn"
 )
 
 // TestAPIErrors checks that host calls on the wrong task are refused with
@@ -100,5 +102,42 @@ func TestStartErrors(t *testing.T) {
 	}
 	if got := r.in.Status(); got != engine.Running {
 		t.Errorf("status = %v, want running", got)
+	}
+}
+
+func TestRandomSeed(t *testing.T) {
+	const diagram = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">
+  <bpmn:process id="dice" isExecutable="true">
+    <bpmn:startEvent id="start"/>
+    <bpmn:scriptTask id="roll"><bpmn:script>import random
+a = random.randint(1, 1000000)
+b = random.randint(1, 1000000)</bpmn:script></bpmn:scriptTask>
+    <bpmn:endEvent id="end"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="roll"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="roll" targetRef="end"/>
+  </bpmn:process>
+</bpmn:definitions>`
+	lib, err := bpmn.Parse(bpmn.Options{}, bpmn.File{Name: "dice.bpmn", Data: []byte(diagram)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(seed *uint64) *engine.Instance {
+		in, err := engine.Start(lib, engine.StartOptions{Process: "dice"}, engine.Env{Clock: benchClock, RandomSeed: seed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return in
+	}
+	if in := run(nil); in.Status() != engine.Failed || !strings.Contains(in.Err().Msg, "random") {
+		t.Fatalf("without a seed import random must fail naming random: %v %v", in.Status(), in.Err())
+	}
+	s1, s2 := uint64(7), uint64(8)
+	a, b, c := run(&s1).Data(), run(&s1).Data(), run(&s2).Data()
+	if a["a"] != b["a"] || a["b"] != b["b"] {
+		t.Errorf("same seed, different draws: %v %v", a, b)
+	}
+	if a["a"] == a["b"] && a["a"] == c["a"] {
+		t.Errorf("draws do not vary: %v %v", a, c)
 	}
 }

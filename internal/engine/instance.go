@@ -76,6 +76,10 @@ type Env struct {
 	Processes ProcessResolver
 	// Funcs are helper functions offered to every script (get_current_user, ...).
 	Funcs map[string]script.Func
+	// RandomSeed, when set, lets scripts import random; each task draws from
+	// its own sequence derived from the seed and the task id, so runs stay
+	// deterministic. Nil refuses import random.
+	RandomSeed *uint64
 	// Script limits; zero values take the script package's defaults.
 	MaxSteps      uint64
 	ScriptTimeout time.Duration
@@ -212,6 +216,17 @@ func newInstance(lib *spec.Library, env Env) *Instance {
 		in.senv.Now = env.Clock.Now
 	}
 	return in
+}
+
+// scriptEnv is the script environment for a task's scripts.
+func (in *Instance) scriptEnv(t *Task) *script.Env {
+	if in.env.RandomSeed == nil {
+		return &in.senv
+	}
+	env := in.senv
+	seed := *in.env.RandomSeed + uint64(t.ID)*0x9E3779B97F4A7C15
+	env.RandomSeed = &seed
+	return &env
 }
 
 // now is the time of the current call: the clock is read once when the

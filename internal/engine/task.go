@@ -196,7 +196,7 @@ func (in *Instance) onReady(t *Task) *TaskError {
 		t.Data = data
 	}
 	if n.PreScript != nil && runsScripts(t) {
-		out, err := n.PreScript.Exec(&in.senv, t.Data)
+		out, err := n.PreScript.Exec(in.scriptEnv(t), t.Data)
 		if err != nil {
 			return in.taskErr(t, "ready", "pre-script", err)
 		}
@@ -236,7 +236,7 @@ func (in *Instance) behave(t *Task) (bool, *TaskError) {
 	n := t.Node
 	switch n.Kind {
 	case spec.KindScriptTask:
-		out, err := n.Script.Exec(&in.senv, t.Data)
+		out, err := n.Script.Exec(in.scriptEnv(t), t.Data)
 		if err != nil {
 			return false, in.taskErr(t, "run", "script", err)
 		}
@@ -291,7 +291,7 @@ func (in *Instance) onComplete(t *Task) *TaskError {
 	n := t.Node
 	data := t.Data
 	if n.PostScript != nil && runsScripts(t) {
-		out, err := n.PostScript.Exec(&in.senv, data)
+		out, err := n.PostScript.Exec(in.scriptEnv(t), data)
 		if err != nil {
 			return in.taskErr(t, "complete", "post-script", err)
 		}
