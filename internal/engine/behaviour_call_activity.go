@@ -36,13 +36,9 @@ func (in *Instance) startCallActivity(t *Task) (bool, *TaskError) {
 	}
 	data := t.Data
 	if p.IOSpec != nil && len(p.IOSpec.Inputs) > 0 {
-		data = make(map[string]any, len(p.IOSpec.Inputs))
-		for _, name := range p.IOSpec.Inputs {
-			v, ok := t.Data[name]
-			if !ok {
-				return false, &TaskError{TaskID: t.ID, NodeID: n.ID, Phase: "run", Msg: fmt.Sprintf("you are missing a required data input %q for a call activity", name)}
-			}
-			data[name] = v
+		var missing string
+		if data, missing = pick(t.Data, p.IOSpec.Inputs); missing != "" {
+			return false, &TaskError{TaskID: t.ID, NodeID: n.ID, Phase: "run", Msg: fmt.Sprintf("you are missing a required data input %q for a call activity", missing)}
 		}
 	}
 	in.setState(t, Started)

@@ -183,13 +183,9 @@ func (in *Instance) onReady(t *Task) *TaskError {
 			data = with(data, a.Name, deepCopy(v))
 		}
 		if n.IOSpec != nil && len(n.IOSpec.Inputs) > 0 {
-			picked := make(map[string]any, len(n.IOSpec.Inputs))
-			for _, name := range n.IOSpec.Inputs {
-				v, ok := data[name]
-				if !ok {
-					return &TaskError{TaskID: t.ID, NodeID: n.ID, Phase: "ready", Msg: fmt.Sprintf("missing data input %q", name)}
-				}
-				picked[name] = v
+			picked, missing := pick(data, n.IOSpec.Inputs)
+			if missing != "" {
+				return &TaskError{TaskID: t.ID, NodeID: n.ID, Phase: "ready", Msg: fmt.Sprintf("missing data input %q", missing)}
 			}
 			data = picked
 		}
@@ -299,13 +295,9 @@ func (in *Instance) onComplete(t *Task) *TaskError {
 	}
 	if t.Role != RoleInstance {
 		if n.IOSpec != nil && len(n.IOSpec.Outputs) > 0 {
-			picked := make(map[string]any, len(n.IOSpec.Outputs))
-			for _, name := range n.IOSpec.Outputs {
-				v, ok := data[name]
-				if !ok {
-					return &TaskError{TaskID: t.ID, NodeID: n.ID, Phase: "complete", Msg: fmt.Sprintf("missing data output %q", name)}
-				}
-				picked[name] = v
+			picked, missing := pick(data, n.IOSpec.Outputs)
+			if missing != "" {
+				return &TaskError{TaskID: t.ID, NodeID: n.ID, Phase: "complete", Msg: fmt.Sprintf("missing data output %q", missing)}
 			}
 			data = picked
 		}
@@ -653,4 +645,18 @@ func (in *Instance) writeObject(scope int, id string, v any) {
 	}
 	sc := in.scopes[scope]
 	sc.objects = with(sc.objects, id, v)
+}
+
+// pick returns a map of just the named values of data (an ioSpecification's
+// inputs or outputs), or the first name that is missing.
+func pick(data map[string]any, names []string) (map[string]any, string) {
+	picked := make(map[string]any, len(names))
+	for _, name := range names {
+		v, ok := data[name]
+		if !ok {
+			return nil, name
+		}
+		picked[name] = v
+	}
+	return picked, ""
 }
