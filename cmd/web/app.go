@@ -15,6 +15,8 @@ import (
 	"github.com/waymark-bpm/waymark/internal/auth"
 	"github.com/waymark-bpm/waymark/internal/config"
 	"github.com/waymark-bpm/waymark/internal/connectors"
+	"github.com/waymark-bpm/waymark/internal/models"
+	"github.com/waymark-bpm/waymark/internal/runner"
 	"github.com/waymark-bpm/waymark/internal/store"
 	"github.com/waymark-bpm/waymark/internal/web"
 )
@@ -28,6 +30,8 @@ type app struct {
 	cfg    config.Config
 	log    *slog.Logger
 	store  *store.Store
+	models *models.Repo
+	runner *runner.Runner
 	ln     net.Listener
 	server *http.Server
 }
@@ -57,6 +61,15 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (a *app, e
 		if copied {
 			log.Info("copied the demo models", "dir", cfg.ModelsDir)
 		}
+	}
+
+	// The model repository is scanned and its index rebuilt at every
+	// start, so files edited outside Waymark are picked up.
+	if a.models, err = models.Open(ctx, cfg.ModelsDir, a.store, log); err != nil {
+		return nil, err
+	}
+	if st := a.models.Stats(); st.FilesWithProblems > 0 {
+		log.Warn("some model files have problems; see their pages", "files", st.FilesWithProblems)
 	}
 
 	perms, err := auth.LoadPermissions(cfg.PermissionsFile)
@@ -93,14 +106,22 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (a *app, e
 	}
 	sessions := auth.NewSessions(secret, auth.SessionOptions{Path: cookiePath, Secure: cfg.SecureCookies()})
 
+	registry := connectors.New(connectors.Options{ProxyURL: cfg.ConnectorProxyURL})
+	a.runner = runner.New(runner.Options{Store: a.store, Specs: a.models, Logger: log, Connector: registry,
+		SchedulerInterval: cfg.SchedulerInterval})
+	// Timers and service calls owed from before a restart are picked up here.
+	a.runner.RunBackground(context.Background())
+
 	handler := web.New(web.Options{
 		Config:   cfg,
 		Logger:   log,
 		Accounts: directory,
 		Sessions: sessions,
 		DB:       a.store,
+		Runner:   a.runner,
+		Work:     a.store,
 		// The modeler's operator list and script check.
-		Connectors: connectorCommands{connectors.New(connectors.Options{ProxyURL: cfg.ConnectorProxyURL})},
+		Connectors: connectorCommands{registry},
 		Scripts:    scriptChecker{},
 	})
 	a.server = &http.Server{
@@ -142,6 +163,9 @@ func (a *app) Close(ctx context.Context) error {
 		if err := a.ln.Close(); !errors.Is(err, net.ErrClosed) {
 			errs = append(errs, err)
 		}
+	}
+	if a.runner != nil {
+		a.runner.Close()
 	}
 	if a.store != nil {
 		errs = append(errs, a.store.Close())

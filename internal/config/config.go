@@ -21,6 +21,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Config is the whole runtime configuration. It is passed explicitly; there
@@ -54,6 +55,8 @@ type Config struct {
 	// ConnectorProxyURL is the base URL of a connector proxy speaking
 	// SpiffArena's protocol; empty for built-in operators only.
 	ConnectorProxyURL string
+	// SchedulerInterval is how often the runner polls for due timers.
+	SchedulerInterval time.Duration
 	// LogLevel and LogFormat configure the process logger.
 	LogLevel  slog.Level
 	LogFormat string
@@ -81,6 +84,7 @@ var vars = []Var{
 	{Name: "WAYMARK_MODELS_DIR", Default: "", Help: "Process model repository in SpiffArena's layout. Empty: the models directory inside WAYMARK_DATA_DIR."},
 	{Name: "WAYMARK_EXAMPLES", Default: "true", Help: "Copy the demo models into the models directory when it does not exist yet (true/false)."},
 	{Name: "WAYMARK_CONNECTOR_PROXY_URL", Default: "", Help: "Base URL of a connector proxy (SpiffArena's connector-proxy protocol) for service-task operators that are not built in. Empty: built-in HTTP operators only."},
+	{Name: "WAYMARK_SCHEDULER_INTERVAL", Default: "5s", Help: "How often due timers are polled (a Go duration such as 5s or 1m; at least 100ms)."},
 	{Name: "WAYMARK_LOG_LEVEL", Default: "info", Help: "Log level: debug, info, warn or error."},
 	{Name: "WAYMARK_LOG_FORMAT", Default: "text", Help: "Log format: text or json."},
 }
@@ -132,6 +136,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 			r.fail("WAYMARK_CONNECTOR_PROXY_URL", fmt.Errorf("want an absolute http or https URL, got %q", c.ConnectorProxyURL))
 		}
 	}
+	c.SchedulerInterval = r.duration("WAYMARK_SCHEDULER_INTERVAL", 100*time.Millisecond)
 	c.LogLevel = r.level("WAYMARK_LOG_LEVEL")
 	c.LogFormat = r.str("WAYMARK_LOG_FORMAT")
 	if c.LogFormat != "text" && c.LogFormat != "json" {
@@ -180,6 +185,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("models_dir", c.ModelsDir),
 		slog.Bool("examples", c.Examples),
 		slog.String("connector_proxy_url", c.ConnectorProxyURL),
+		slog.Duration("scheduler_interval", c.SchedulerInterval),
 		slog.String("log_level", c.LogLevel.String()),
 		slog.String("log_format", c.LogFormat),
 	)
@@ -233,6 +239,18 @@ func (r *reader) secret(name string) string {
 	default:
 		return direct
 	}
+}
+
+func (r *reader) duration(name string, least time.Duration) time.Duration {
+	s := r.str(name)
+	d, err := time.ParseDuration(s)
+	switch {
+	case err != nil:
+		r.fail(name, fmt.Errorf("want a duration such as 5s, got %q", s))
+	case d < least:
+		r.fail(name, fmt.Errorf("must be at least %s, got %s", least, d))
+	}
+	return d
 }
 
 func (r *reader) boolean(name string) bool {

@@ -231,3 +231,47 @@ func (r *Runner) InstanceStates(ctx context.Context, a Actor, id int64) (States,
 	}
 	return p.States, nil
 }
+
+// NextTask returns the id of the first open human task of the instance
+// the actor may act on now, or 0.
+func (r *Runner) NextTask(ctx context.Context, a Actor, instanceID int64) (int, error) {
+	tasks, err := r.store.InstanceHumanTasks(ctx, instanceID)
+	if err != nil {
+		return 0, err
+	}
+	for _, t := range tasks {
+		if t.State != store.TaskOpen || (t.ClaimedBy != "" && t.ClaimedBy != a.Username) {
+			continue
+		}
+		full, err := r.store.HumanTask(ctx, instanceID, t.TaskID)
+		if err != nil {
+			return 0, err
+		}
+		if full.InstanceStatus == store.StatusRunning && mayAct(a, full.Owners) {
+			return t.TaskID, nil
+		}
+	}
+	return 0, nil
+}
+
+// CheckView returns nil when the actor may see the instance (and so its
+// uploaded files), else an error wrapping ErrForbidden or store.ErrNotFound.
+func (r *Runner) CheckView(ctx context.Context, a Actor, id int64) error {
+	row, err := r.store.Instance(ctx, id)
+	if err != nil {
+		return err
+	}
+	humans, err := r.store.InstanceHumanTasks(ctx, id)
+	if err != nil {
+		return err
+	}
+	ok, err := r.mayView(ctx, a, row, humans)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		r.log.Warn("instance access refused", "user", a.Username, "instance", id)
+		return fmt.Errorf("instance %d: %w", id, ErrForbidden)
+	}
+	return nil
+}

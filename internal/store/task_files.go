@@ -14,6 +14,8 @@ type TaskFile struct {
 	Field      string
 	Name       string
 	MimeType   string
+	// Digest is the hex SHA-256 of Content; task data refers to it.
+	Digest     string
 	Size       int64
 	Content    []byte
 	UploadedBy string
@@ -24,8 +26,8 @@ type TaskFile struct {
 func (s *Store) AddTaskFile(ctx context.Context, f TaskFile) (int64, error) {
 	var id int64
 	err := s.InTx(ctx, func(tx *Tx) error {
-		res, err := tx.tx.ExecContext(ctx, `INSERT INTO task_files (instance_id, task_id, field, name, mime_type, size, content, uploaded_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			f.InstanceID, f.TaskID, f.Field, f.Name, f.MimeType, int64(len(f.Content)), f.Content, f.UploadedBy, formatTime(tx.now))
+		res, err := tx.tx.ExecContext(ctx, `INSERT INTO task_files (instance_id, task_id, field, name, mime_type, digest, size, content, uploaded_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			f.InstanceID, f.TaskID, f.Field, f.Name, f.MimeType, f.Digest, int64(len(f.Content)), f.Content, f.UploadedBy, formatTime(tx.now))
 		if err != nil {
 			return fmt.Errorf("store file %q for task %d/%d: %w", f.Name, f.InstanceID, f.TaskID, mapError(err))
 		}
@@ -35,14 +37,16 @@ func (s *Store) AddTaskFile(ctx context.Context, f TaskFile) (int64, error) {
 	return id, err
 }
 
-// TaskFile returns an uploaded file with its content.
-func (s *Store) TaskFile(ctx context.Context, id int64) (TaskFile, error) {
+// TaskFile returns the first file uploaded with the given digest to an
+// instance, with its content.
+func (s *Store) TaskFile(ctx context.Context, instanceID int64, digest string) (TaskFile, error) {
 	var f TaskFile
 	var created string
-	err := s.db.QueryRowContext(ctx, `SELECT id, instance_id, task_id, field, name, mime_type, size, content, uploaded_by, created_at FROM task_files WHERE id = ?`, id).
-		Scan(&f.ID, &f.InstanceID, &f.TaskID, &f.Field, &f.Name, &f.MimeType, &f.Size, &f.Content, &f.UploadedBy, &created)
+	err := s.db.QueryRowContext(ctx, `SELECT id, instance_id, task_id, field, name, mime_type, digest, size, content, uploaded_by, created_at
+		FROM task_files WHERE instance_id = ? AND digest = ? ORDER BY id LIMIT 1`, instanceID, digest).
+		Scan(&f.ID, &f.InstanceID, &f.TaskID, &f.Field, &f.Name, &f.MimeType, &f.Digest, &f.Size, &f.Content, &f.UploadedBy, &created)
 	if err != nil {
-		return TaskFile{}, fmt.Errorf("file %d: %w", id, mapError(err))
+		return TaskFile{}, fmt.Errorf("file %s of instance %d: %w", digest, instanceID, mapError(err))
 	}
 	if f.CreatedAt, err = parseTime(created); err != nil {
 		return TaskFile{}, err

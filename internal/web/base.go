@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 
+	"github.com/waymark-bpm/waymark/internal/store"
 	"github.com/waymark-bpm/waymark/web/static"
 	"github.com/waymark-bpm/waymark/web/templates"
 )
@@ -21,6 +22,13 @@ func (s *Server) base(w http.ResponseWriter, r *http.Request, title, section str
 	st := state(r)
 	if st.user != nil {
 		b.User = &templates.User{Name: st.user.Name(), IsAdmin: st.user.IsAdmin()}
+		if s.work != nil {
+			a := actor(r)
+			// A failed count leaves the badge off; the page itself works.
+			if _, n, err := s.work.InboxTasks(r.Context(), store.InboxQuery{View: store.InboxMine, Viewer: a.Viewer(), Limit: 1}); err == nil {
+				b.InboxCount = n
+			}
+		}
 	}
 	if st.session == nil {
 		// Outside the session layers (an early rejection): no forms work

@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/waymark-bpm/waymark/internal/auth"
+	"github.com/waymark-bpm/waymark/internal/runner"
 	"github.com/waymark-bpm/waymark/internal/store"
 	"github.com/waymark-bpm/waymark/web/templates"
 )
@@ -15,6 +16,7 @@ var (
 	errPageNotFound = errors.New("no such page")
 	errCSRFToken    = errors.New("missing or wrong CSRF token")
 	errCrossOrigin  = errors.New("cross-origin request")
+	errBadRequest   = errors.New("bad request")
 )
 
 // errorKind is one row of the error table.
@@ -38,6 +40,10 @@ var errorKinds = []errorKind{
 	{errNotBPMN, http.StatusNotFound, "Not a diagram", "Only BPMN files (.bpmn) open in the modeler.", slog.LevelDebug},
 	{errSignInRequired, http.StatusUnauthorized, "Sign in first", "Sign in to use this.", slog.LevelDebug},
 	{store.ErrConflict, http.StatusConflict, "Changed meanwhile", "Someone changed this at the same time. Reload the page and try again.", slog.LevelInfo},
+	{runner.ErrForbidden, http.StatusForbidden, "Not your task", "This task or instance belongs to other people. Tasks are offered to the groups named like their lanes, or to the people the process names.", slog.LevelWarn},
+	{runner.ErrInvalidState, http.StatusConflict, "Not possible now", "The task or instance is not in a state that allows this (it may be suspended, finished or in error). Reload the page to see its state.", slog.LevelInfo},
+	{runner.ErrInvalid, http.StatusBadRequest, "Cannot do that", "The request names something the process model does not have.", slog.LevelInfo},
+	{errBadRequest, http.StatusBadRequest, "Bad request", "The address or the form was not understood.", slog.LevelInfo},
 }
 
 var internalError = errorKind{nil, http.StatusInternalServerError, "Something went wrong", "The server could not handle this request. If it happens again, tell your administrator the request id below.", slog.LevelError}
@@ -86,4 +92,18 @@ func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) error {
 	return errPageNotFound
+}
+
+// api adapts a handlerFunc for the JSON API: a returned error becomes a
+// JSON error body through the same table as pages.
+func (s *Server) api(h handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			k := classify(err)
+			st := state(r)
+			s.log.Log(r.Context(), k.level, "request failed",
+				"request_id", st.id, "method", r.Method, "path", r.URL.Path, "status", k.status, "err", err)
+			writeJSON(w, k.status, map[string]any{"error": k.title, "message": k.message, "request_id": st.id})
+		}
+	})
 }

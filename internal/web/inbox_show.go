@@ -1,16 +1,105 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
 
+	"github.com/waymark-bpm/waymark/internal/store"
 	"github.com/waymark-bpm/waymark/web/templates"
 )
 
-// inboxShow shows the tasks waiting for the user.
+// inboxPageSize is how many tasks one inbox page lists.
+const inboxPageSize = 25
+
+// inboxShow shows one view of the user's tasks with filters and paging.
+// htmx polls it for the results fragment, so the list stays current
+// without a reload.
 func (s *Server) inboxShow(w http.ResponseWriter, r *http.Request) error {
 	b, err := s.base(w, r, "Inbox", templates.SectionInbox)
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, templates.InboxPage(templates.InboxView{Base: b}), nil)
+	q := r.URL.Query()
+	v := templates.InboxView{Base: b, View: q.Get("view"), Page: pageParam(r)}
+	if v.View == "" {
+		v.View = store.InboxMine
+	}
+	v.Filter = templates.InboxFilter{Process: q.Get("process"), Group: q.Get("group"), After: q.Get("after"), Before: q.Get("before"), Text: q.Get("q")}
+	a := actor(r)
+	v.Groups = a.Groups
+	query := store.InboxQuery{View: v.View, Viewer: a.Viewer(), Groups: a.Groups,
+		Process: modelIDFromURL(strings.TrimSpace(v.Filter.Process)), Group: v.Filter.Group, Text: v.Filter.Text,
+		Limit: inboxPageSize, Offset: (v.Page - 1) * inboxPageSize}
+	if query.StartedAfter, err = dateParam(r, "after", false); err != nil {
+		return err
+	}
+	if query.StartedBefore, err = dateParam(r, "before", true); err != nil {
+		return err
+	}
+	if s.work != nil {
+		tasks, total, err := s.work.InboxTasks(r.Context(), query)
+		if err != nil {
+			return fmt.Errorf("inbox: %w: %w", err, errBadRequest)
+		}
+		if v.Counts, err = s.work.InboxCounts(r.Context(), a.Viewer(), a.Groups); err != nil {
+			return err
+		}
+		v.Total = total
+		for _, t := range tasks {
+			v.Tasks = append(v.Tasks, s.inboxTask(t, a.Username, v.View))
+		}
+	}
+	v.Pages = (v.Total + inboxPageSize - 1) / inboxPageSize
+	v.PollURL = s.inboxURL(q, v.Page)
+	if v.Page > 1 {
+		v.PrevURL = s.inboxURL(q, v.Page-1)
+	}
+	if v.Page < v.Pages {
+		v.NextURL = s.inboxURL(q, v.Page+1)
+	}
+	return s.render(w, r, http.StatusOK, templates.InboxPage(v), templates.InboxResults(v))
+}
+
+func (s *Server) inboxURL(q url.Values, page int) string {
+	c := url.Values{}
+	for k, vs := range q {
+		if k != "page" && len(vs) > 0 && vs[0] != "" {
+			c.Set(k, vs[0])
+		}
+	}
+	if page > 1 {
+		c.Set("page", strconv.Itoa(page))
+	}
+	u := s.prefix.URL("/inbox")
+	if enc := c.Encode(); enc != "" {
+		u += "?" + enc
+	}
+	return u
+}
+
+func (s *Server) inboxTask(t store.HumanTask, me, view string) templates.InboxTask {
+	base := fmt.Sprintf("/tasks/%d/%d", t.InstanceID, t.TaskID)
+	it := templates.InboxTask{
+		URL: s.prefix.URL(base), InstanceURL: s.prefix.URL(fmt.Sprintf("/instances/%d", t.InstanceID)),
+		InstanceID: t.InstanceID, TaskID: t.TaskID, Name: t.Name, Process: t.ProcessName, ModelID: t.ModelID,
+		WaitingFor: t.WaitingFor, ClaimedBy: t.ClaimedBy, StartedBy: t.InstanceStartedBy,
+		Created: t.CreatedAt.Format("2006-01-02 15:04"), CompletedBy: t.CompletedBy,
+	}
+	if !t.CompletedAt.IsZero() {
+		it.CompletedAt = t.CompletedAt.Format("2006-01-02 15:04")
+	}
+	if t.State == store.TaskOpen && view != store.InboxStarted {
+		switch t.ClaimedBy {
+		case "":
+			if view == store.InboxMine {
+				it.ClaimURL = s.prefix.URL(base + "/claim")
+			}
+		case me:
+			it.ReleaseURL = s.prefix.URL(base + "/release")
+		}
+	}
+	return it
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/waymark-bpm/waymark/internal/auth"
 	"github.com/waymark-bpm/waymark/internal/config"
+	"github.com/waymark-bpm/waymark/internal/runner"
 	"github.com/waymark-bpm/waymark/internal/store"
 	"github.com/waymark-bpm/waymark/web/static"
 	"github.com/waymark-bpm/waymark/web/templates"
@@ -32,6 +33,10 @@ type Options struct {
 	Accounts Accounts
 	Sessions *auth.Sessions
 	DB       Database
+	// Runner moves instances on; Work is what the inbox and instance
+	// lists read. Both nil leaves those pages empty (tests of other pages).
+	Runner *runner.Runner
+	Work   Work
 	// Connectors lists service-task operators for the modeler; nil for
 	// none.
 	Connectors Connectors
@@ -46,6 +51,8 @@ type Server struct {
 	accounts Accounts
 	sessions *auth.Sessions
 	db       Database
+	runner   *runner.Runner
+	work     Work
 	// connectors and scripts serve the modeler.
 	connectors Connectors
 	scripts    ScriptChecker
@@ -61,6 +68,8 @@ func New(o Options) *Server {
 		accounts:   o.Accounts,
 		sessions:   o.Sessions,
 		db:         o.DB,
+		runner:     o.Runner,
+		work:       o.Work,
 		connectors: o.Connectors,
 		scripts:    o.Scripts,
 		prefix:     templates.Prefix(o.Config.BasePath()),
@@ -82,7 +91,22 @@ func (s *Server) routes() http.Handler {
 	pages.Handle("POST /sign-out", s.html(s.sessionDelete))
 	pages.Handle("GET /models", s.html(s.signedIn(s.modelList)))
 	pages.Handle("GET /inbox", s.html(s.signedIn(s.inboxShow)))
+	pages.Handle("GET /tasks/{instance}/{task}", s.html(s.signedIn(s.taskShow)))
+	pages.Handle("POST /tasks/{instance}/{task}/complete", s.html(s.signedIn(s.taskComplete)))
+	pages.Handle("POST /tasks/{instance}/{task}/claim", s.html(s.signedIn(s.taskClaim)))
+	pages.Handle("POST /tasks/{instance}/{task}/release", s.html(s.signedIn(s.taskRelease)))
 	pages.Handle("GET /instances", s.html(s.signedIn(s.instanceList)))
+	pages.Handle("GET /instances/{id}", s.html(s.signedIn(s.instanceShow)))
+	pages.Handle("GET /instances/{id}/files/{digest}", s.html(s.signedIn(s.instanceFileShow)))
+	pages.Handle("POST /instances/{id}/suspend", s.html(s.signedIn(s.instanceSuspend)))
+	pages.Handle("POST /instances/{id}/resume", s.html(s.signedIn(s.instanceResume)))
+	pages.Handle("POST /instances/{id}/terminate", s.html(s.signedIn(s.instanceTerminate)))
+	pages.Handle("POST /instances/{id}/retry", s.html(s.signedIn(s.instanceRetry)))
+	pages.Handle("POST /process-models/{id}/start", s.html(s.signedIn(s.modelStart)))
+	pages.Handle("GET /api/instances/{id}/states", s.api(s.signedInAPI(s.apiInstanceStates)))
+	pages.Handle("GET /api/tasks", s.api(s.signedInAPI(s.apiTaskList)))
+	pages.Handle("GET /api/tasks/{instance}/{task}", s.api(s.signedInAPI(s.apiTaskShow)))
+	pages.Handle("POST /api/tasks/{instance}/{task}", s.api(s.signedInAPI(s.apiTaskComplete)))
 	pages.Handle("GET /admin", s.html(s.adminOnly(s.adminShow)))
 	pages.Handle("GET /debug/url-info", s.html(s.urlInfoShow))
 	pages.Handle("GET /process-models/{id}/files/{name}/modeler", s.html(s.signedIn(s.modelerShow)))

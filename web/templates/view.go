@@ -34,6 +34,9 @@ type Base struct {
 	CSRFToken string
 	// Prefix is the URL path prefix.
 	Prefix Prefix
+	// InboxCount is how many tasks the user can act on now, shown in the
+	// navigation.
+	InboxCount int
 	// Stylesheet and Scripts are the asset URLs the layout loads.
 	Stylesheet string
 	Scripts    []string

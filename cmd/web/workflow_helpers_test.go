@@ -1,0 +1,47 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// workflowPermissions has a requester and two approvers.
+const workflowPermissions = `
+users:
+  alice:
+    email: alice@example.com
+    password: alice-secret
+  bob:
+    email: bob@example.com
+    password: bob-secret
+  cathy:
+    password: cathy-secret
+groups:
+  requester:
+    users: [alice]
+  approvers:
+    users: [bob, cathy]
+`
+
+// workflowVars points an app at a copy of testdata/models and the
+// workflow permissions, with the data directory given.
+func workflowVars(t *testing.T, dataDir string) map[string]string {
+	t.Helper()
+	perms := filepath.Join(t.TempDir(), "permissions.yml")
+	if err := os.WriteFile(perms, []byte(workflowPermissions), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	models := filepath.Join(dataDir, "models")
+	if _, err := os.Stat(models); os.IsNotExist(err) {
+		if err := os.CopyFS(models, os.DirFS("testdata/models")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return map[string]string{
+		"WAYMARK_PERMISSIONS_FILE": perms,
+		"WAYMARK_DATA_DIR":         dataDir,
+		"WAYMARK_MODELS_DIR":       models,
+		"WAYMARK_EXAMPLES":         "false",
+	}
+}

@@ -1,0 +1,125 @@
+package web
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/waymark-bpm/waymark/internal/forms"
+	"github.com/waymark-bpm/waymark/internal/store"
+)
+
+// apiTask is a task as the JSON API shows it.
+type apiTask struct {
+	InstanceID    int64          `json:"process_instance_id"`
+	TaskID        int            `json:"task_id"`
+	ElementID     string         `json:"task_name"`
+	Title         string         `json:"task_title"`
+	Type          string         `json:"task_type"`
+	Lane          string         `json:"lane,omitempty"`
+	AssignedGroup string         `json:"assigned_user_group_identifier,omitempty"`
+	WaitingFor    string         `json:"waiting_for"`
+	ModelID       string         `json:"process_model_identifier"`
+	Process       string         `json:"process_model_display_name"`
+	State         string         `json:"state"`
+	ClaimedBy     string         `json:"claimed_by,omitempty"`
+	StartedBy     string         `json:"process_initiator_username"`
+	Created       time.Time      `json:"created_at"`
+	Updated       time.Time      `json:"updated_at"`
+	Data          map[string]any `json:"data,omitempty"`
+	FormSchema    string         `json:"form_schema_filename,omitempty"`
+	UISchema      string         `json:"form_ui_schema_filename,omitempty"`
+	CanComplete   *bool          `json:"can_complete,omitempty"`
+}
+
+func toAPITask(t store.HumanTask) apiTask {
+	return apiTask{InstanceID: t.InstanceID, TaskID: t.TaskID, ElementID: t.ElementID, Title: t.Name, Type: t.Kind, Lane: t.Lane,
+		AssignedGroup: t.AssignedGroup, WaitingFor: t.WaitingFor, ModelID: t.ModelID, Process: t.ProcessName, State: t.State,
+		ClaimedBy: t.ClaimedBy, StartedBy: t.InstanceStartedBy, Created: t.CreatedAt, Updated: t.UpdatedAt,
+		FormSchema: t.FormSchema, UISchema: t.FormUISchema}
+}
+
+// apiTaskList returns the signed-in user's tasks of one inbox view
+// (?view=mine|groups|started|completed, &page=).
+func (s *Server) apiTaskList(w http.ResponseWriter, r *http.Request) error {
+	a := actor(r)
+	view := r.URL.Query().Get("view")
+	if view == "" {
+		view = store.InboxMine
+	}
+	page := pageParam(r)
+	tasks, total, err := s.work.InboxTasks(r.Context(), store.InboxQuery{View: view, Viewer: a.Viewer(), Groups: a.Groups,
+		Process: r.URL.Query().Get("process"), Limit: 100, Offset: (page - 1) * 100})
+	if err != nil {
+		return fmt.Errorf("%v: %w", err, errBadRequest)
+	}
+	out := make([]apiTask, 0, len(tasks))
+	for _, t := range tasks {
+		out = append(out, toAPITask(t))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"results": out, "pagination": map[string]int{"count": len(out), "total": total, "page": page, "per_page": 100}})
+	return nil
+}
+
+// apiTaskShow returns one task with its data.
+func (s *Server) apiTaskShow(w http.ResponseWriter, r *http.Request) error {
+	id, task, err := instanceTaskIDs(r)
+	if err != nil {
+		return err
+	}
+	page, err := s.runner.Task(r.Context(), actor(r), id, task)
+	if err != nil {
+		return err
+	}
+	t := toAPITask(page.Task)
+	t.Data = page.Data
+	t.CanComplete = &page.CanComplete
+	writeJSON(w, http.StatusOK, t)
+	return nil
+}
+
+// apiTaskComplete completes a task with the JSON body as form data. A task
+// with a form is validated against its schema first (422 with the errors).
+func (s *Server) apiTaskComplete(w http.ResponseWriter, r *http.Request) error {
+	id, task, err := instanceTaskIDs(r)
+	if err != nil {
+		return err
+	}
+	a := actor(r)
+	page, err := s.runner.Task(r.Context(), a, id, task)
+	if err != nil {
+		return err
+	}
+	data := map[string]any{}
+	if r.ContentLength != 0 {
+		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 10<<20))
+		dec.UseNumber()
+		if err := dec.Decode(&data); err != nil {
+			return fmt.Errorf("task data must be a JSON object: %v: %w", err, errBadRequest)
+		}
+	}
+	if page.Task.FormSchema != "" {
+		form, err := s.loadForm(r.Context(), page.Task, page.Data)
+		if err != nil {
+			return fmt.Errorf("%v: %w", err, errBadRequest)
+		}
+		if errs := form.Validate(data); len(errs) > 0 {
+			writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"error": "Invalid task data", "errors": fieldErrors(errs)})
+			return nil
+		}
+	}
+	if err := s.runner.CompleteTask(r.Context(), a, id, task, data); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"ok": true})
+	return nil
+}
+
+func fieldErrors(errs []forms.FieldError) []map[string]string {
+	out := make([]map[string]string, 0, len(errs))
+	for _, e := range errs {
+		out = append(out, map[string]string{"path": e.Path, "message": e.Message})
+	}
+	return out
+}

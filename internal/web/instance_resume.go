@@ -1,0 +1,19 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+)
+
+// instanceResume lets a suspended instance move on and shows it again.
+func (s *Server) instanceResume(w http.ResponseWriter, r *http.Request) error {
+	id, err := instanceID(r)
+	if err != nil {
+		return err
+	}
+	if err := s.runner.Resume(r.Context(), actor(r), id); err != nil {
+		return err
+	}
+	redirect(w, r, s.prefix.URL(fmt.Sprintf("/instances/%d", id)))
+	return nil
+}

@@ -1,0 +1,84 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/waymark-bpm/waymark/internal/store"
+	"github.com/waymark-bpm/waymark/web/templates"
+)
+
+const timeLayout = "2006-01-02 15:04:05"
+
+func showTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(timeLayout)
+}
+
+// instanceShow shows one instance: facts, error, path taken, tasks with
+// their data, what it waits for, and its event log.
+func (s *Server) instanceShow(w http.ResponseWriter, r *http.Request) error {
+	id, err := instanceID(r)
+	if err != nil {
+		return err
+	}
+	p, err := s.runner.Instance(r.Context(), actor(r), id)
+	if err != nil {
+		return err
+	}
+	in := p.Instance
+	b, err := s.base(w, r, fmt.Sprintf("Instance %d", id), templates.SectionInstances)
+	if err != nil {
+		return err
+	}
+	v := templates.InstanceView{Base: b, ID: id, Process: in.ProcessName, Model: in.ModelID, Status: in.Status, StartedBy: in.StartedBy,
+		Started: showTime(in.StartedAt), Updated: showTime(in.UpdatedAt), Ended: showTime(in.EndedAt), Problem: p.Problem,
+		StatesURL: s.prefix.URL(fmt.Sprintf("/api/instances/%d/states", id))}
+	if in.Status == store.StatusError {
+		v.Error = &templates.InstanceError{Element: in.ErrorElement, Where: in.ErrorWhere, Line: in.ErrorLine, Message: in.ErrorMessage}
+	}
+	keys := make([]string, 0, len(p.Metadata))
+	for k := range p.Metadata {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		v.Metadata = append(v.Metadata, [2]string{k, metadataText(p.Metadata[k])})
+	}
+	for _, st := range p.Path {
+		v.Path = append(v.Path, templates.PathStep{ElementID: st.ElementID, Name: st.Name, Kind: st.Kind})
+	}
+	for _, t := range p.Tasks {
+		it := templates.InstanceTask{ID: t.ID, Element: t.ElementID, Name: t.Name, Kind: t.Kind, Lane: t.Lane, State: t.State,
+			Data: t.Data, Updated: showTime(t.Updated), Error: t.Error}
+		if t.Human && (t.State == "READY" || t.State == "COMPLETED") {
+			it.URL = s.prefix.URL(fmt.Sprintf("/tasks/%d/%d", id, t.ID))
+		}
+		v.Tasks = append(v.Tasks, it)
+	}
+	for _, e := range p.Events {
+		v.Events = append(v.Events, templates.InstanceEvent{At: showTime(e.At), Event: e.Event, Element: e.ElementID, User: e.Username, Detail: e.Detail})
+	}
+	for _, t := range p.Timers {
+		v.Timers = append(v.Timers, [2]string{t.ElementID, showTime(t.DueAt)})
+	}
+	for _, m := range p.Waiting {
+		v.Waiting = append(v.Waiting, [2]string{m.Kind + " " + m.Name, m.ElementID})
+	}
+	if p.CanManage {
+		action := func(name string) string { return s.prefix.URL(fmt.Sprintf("/instances/%d/%s", id, name)) }
+		switch in.Status {
+		case store.StatusRunning:
+			v.SuspendURL, v.TerminateURL = action("suspend"), action("terminate")
+		case store.StatusError:
+			v.SuspendURL, v.RetryURL, v.TerminateURL = action("suspend"), action("retry"), action("terminate")
+		case store.StatusSuspended:
+			v.ResumeURL, v.TerminateURL = action("resume"), action("terminate")
+		}
+	}
+	return s.render(w, r, http.StatusOK, templates.InstancePage(v), nil)
+}

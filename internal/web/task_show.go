@@ -1,0 +1,111 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/waymark-bpm/waymark/internal/forms"
+	"github.com/waymark-bpm/waymark/internal/runner"
+	"github.com/waymark-bpm/waymark/internal/store"
+	"github.com/waymark-bpm/waymark/web/templates"
+)
+
+// taskShow shows a task with its instructions and form. Only the task's
+// potential owners may open it (403 for everyone else, logged). A task
+// that is not open shows its form read-only.
+func (s *Server) taskShow(w http.ResponseWriter, r *http.Request) error {
+	id, task, err := instanceTaskIDs(r)
+	if err != nil {
+		return err
+	}
+	page, err := s.runner.Task(r.Context(), actor(r), id, task)
+	if err != nil {
+		return err
+	}
+	v, form, err := s.taskView(w, r, page)
+	if err != nil {
+		return err
+	}
+	if form != nil {
+		if !page.CanComplete {
+			form = form.ReadOnly()
+		}
+		v.Form.Form = form
+	}
+	return s.render(w, r, http.StatusOK, templates.TaskPage(v), nil)
+}
+
+// taskView builds the task page around a task, and parses its form (nil
+// when the task has none or its files cannot be used; v.Problem says why).
+func (s *Server) taskView(w http.ResponseWriter, r *http.Request, page runner.TaskPage) (templates.TaskView, *forms.Form, error) {
+	t := page.Task
+	b, err := s.base(w, r, t.Name, templates.SectionInbox)
+	if err != nil {
+		return templates.TaskView{}, nil, err
+	}
+	taskURL := fmt.Sprintf("/tasks/%d/%d", t.InstanceID, t.TaskID)
+	v := templates.TaskView{Base: b, InstanceID: t.InstanceID, TaskID: t.TaskID, Name: t.Name, Process: t.ProcessName, ModelID: t.ModelID,
+		Lane: t.Lane, WaitingFor: t.WaitingFor, ClaimedBy: t.ClaimedBy, State: t.State, CompletedBy: t.CompletedBy,
+		InstanceURL: s.prefix.URL(fmt.Sprintf("/instances/%d", t.InstanceID)), ButtonLabel: "Continue"}
+	if t.Kind == "userTask" {
+		v.ButtonLabel = "Submit"
+	}
+	me := actor(r).Username
+	switch {
+	case t.State != store.TaskOpen:
+		v.Notice = "This task is " + t.State + "; its form is shown read-only."
+	case t.InstanceStatus != store.StatusRunning:
+		v.Notice = "The instance is " + t.InstanceStatus + "; the task cannot be completed until it runs again."
+	case t.ClaimedBy != "" && t.ClaimedBy != me:
+		v.Notice = "The task is claimed by " + t.ClaimedBy + "."
+	}
+	if page.CanComplete {
+		v.CompleteURL = s.prefix.URL(taskURL + "/complete")
+		switch t.ClaimedBy {
+		case "":
+			v.ClaimURL = s.prefix.URL(taskURL + "/claim")
+		case me:
+			v.ReleaseURL = s.prefix.URL(taskURL + "/release")
+		}
+	}
+	v.InstructionsHTML = instructionsHTML(t.Instructions, page.Data)
+	if t.FormSchema == "" {
+		if data, err := json.MarshalIndent(page.Data, "", "  "); err == nil {
+			v.Data = string(data)
+		}
+		return v, nil, nil
+	}
+	form, err := s.loadForm(r.Context(), t, page.Data)
+	if err != nil {
+		v.Problem = err.Error()
+		return v, nil, nil
+	}
+	v.Form = &templates.FormView{Action: s.prefix.URL(taskURL + "/complete"), CSRFToken: b.CSRFToken, SubmitDefault: v.ButtonLabel}
+	return v, form, nil
+}
+
+// loadForm reads and parses a task's form files with its data. The error
+// names the file and is meant for the page.
+func (s *Server) loadForm(ctx context.Context, t store.HumanTask, data map[string]any) (*forms.Form, error) {
+	schema, err := s.runner.ReadModelFile(ctx, t.ModelID, t.FormSchema)
+	if err != nil {
+		if errors.Is(err, store.ErrNotFound) || errors.Is(err, errPageNotFound) {
+			return nil, fmt.Errorf("The form file %s is missing from the model %s.", t.FormSchema, t.ModelID)
+		}
+		return nil, fmt.Errorf("The form file %s of the model %s cannot be read: %v", t.FormSchema, t.ModelID, err)
+	}
+	var ui []byte
+	if t.FormUISchema != "" {
+		if ui, err = s.runner.ReadModelFile(ctx, t.ModelID, t.FormUISchema); err != nil {
+			return nil, fmt.Errorf("The UI schema file %s of the model %s cannot be read: %v", t.FormUISchema, t.ModelID, err)
+		}
+	}
+	form, err := forms.ParseFiles(t.FormSchema, schema, t.FormUISchema, ui, data)
+	if err != nil {
+		return nil, fmt.Errorf("The form of this task cannot be shown: %v", err)
+	}
+	return form, nil
+}

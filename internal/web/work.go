@@ -1,0 +1,109 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/waymark-bpm/waymark/internal/runner"
+	"github.com/waymark-bpm/waymark/internal/store"
+)
+
+// Work is what the inbox and instance pages read straight from the store.
+// Changes go through the runner.
+type Work interface {
+	InboxTasks(ctx context.Context, q store.InboxQuery) ([]store.HumanTask, int, error)
+	InboxCounts(ctx context.Context, v store.Viewer, groups []string) (map[string]int, error)
+	Instances(ctx context.Context, f store.InstanceFilter) ([]store.Instance, int, error)
+	AddTaskFile(ctx context.Context, f store.TaskFile) (int64, error)
+	TaskFile(ctx context.Context, instanceID int64, digest string) (store.TaskFile, error)
+}
+
+// actor is the signed-in user as the runner sees them.
+func actor(r *http.Request) runner.Actor {
+	u := state(r).user
+	if u == nil {
+		return runner.Actor{}
+	}
+	return runner.Actor{Username: u.Username, Email: u.Email, Groups: u.Groups, Admin: u.IsAdmin()}
+}
+
+// signedInAPI refuses API requests without a signed-in user.
+func (s *Server) signedInAPI(h handlerFunc) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if state(r).user == nil {
+			writeJSON(w, http.StatusUnauthorized, map[string]any{"error": "Sign in first", "message": "This API needs a signed-in session."})
+			return nil
+		}
+		return h(w, r)
+	}
+}
+
+// writeJSON writes v as a JSON response.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "private, no-cache")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+}
+
+// instanceTaskIDs reads {instance} and {task} from the path.
+func instanceTaskIDs(r *http.Request) (int64, int, error) {
+	id, err := strconv.ParseInt(r.PathValue("instance"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, 0, fmt.Errorf("instance id %q: %w", r.PathValue("instance"), errPageNotFound)
+	}
+	task, err := strconv.Atoi(r.PathValue("task"))
+	if err != nil || task <= 0 {
+		return 0, 0, fmt.Errorf("task id %q: %w", r.PathValue("task"), errPageNotFound)
+	}
+	return id, task, nil
+}
+
+// instanceID reads {id} from the path.
+func instanceID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, fmt.Errorf("instance id %q: %w", r.PathValue("id"), errPageNotFound)
+	}
+	return id, nil
+}
+
+// modelIDFromURL turns a model id as URLs carry it (':' for '/') back.
+func modelIDFromURL(s string) string { return strings.ReplaceAll(s, ":", "/") }
+
+// dateParam reads a date (2006-01-02) or date-time query parameter; a bad
+// value is a bad request naming the parameter.
+func dateParam(r *http.Request, name string, endOfDay bool) (time.Time, error) {
+	v := strings.TrimSpace(r.URL.Query().Get(name))
+	if v == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse("2006-01-02", v); err == nil {
+		if endOfDay {
+			t = t.AddDate(0, 0, 1)
+		}
+		return t, nil
+	}
+	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04"} {
+		if t, err := time.Parse(layout, v); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("%s=%q is not a date like 2025-03-01: %w", name, v, errBadRequest)
+}
+
+// pageParam reads ?page= (1-based).
+func pageParam(r *http.Request) int {
+	p, err := strconv.Atoi(r.URL.Query().Get("page"))
+	if err != nil || p < 1 {
+		return 1
+	}
+	return p
+}
