@@ -120,6 +120,7 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (a *app, e
 		DB:       a.store,
 		Runner:   a.runner,
 		Work:     a.store,
+		Models:   a.models,
 		// The modeler's operator list and script check.
 		Connectors: connectorCommands{registry},
 		Scripts:    scriptChecker{},

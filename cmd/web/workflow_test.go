@@ -29,7 +29,7 @@ func TestWorkflowOverHTTP(t *testing.T) {
 	if got := page.Find(`#task-form input[name="item"]`).Length(); got != 1 {
 		t.Fatalf("request form has %d item inputs", got)
 	}
-	if got := strings.TrimSpace(page.Find(".instructions").Text()); got != "Say what you want to buy and why." {
+	if got := strings.TrimSpace(page.Find(".instructions p").Text()); got != "Say what you want to buy and why." {
 		t.Errorf("instructions = %q", got)
 	}
 
@@ -94,6 +94,10 @@ func TestWorkflowOverHTTP(t *testing.T) {
 	})
 
 	_, page = get(t, bob, ta.url+"/tasks/1/3")
+	// Instructions are Jinja over the task data, then Markdown.
+	if got := page.Find(".instructions strong").Text(); got != "Laptop" {
+		t.Errorf("rendered instructions bold = %q (%s)", got, page.Find(".instructions").Text())
+	}
 	resp, _ = postForm(t, bob, ta.url+"/tasks/1/3/complete", url.Values{"csrf_token": {csrfToken(t, page)}, "approved": {"true"}}, nil)
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("approve: %d", resp.StatusCode)

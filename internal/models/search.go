@@ -114,3 +114,19 @@ func (r *Repo) Problems() []Problem {
 	}
 	return out
 }
+
+// ProcessName returns the display name of an indexed process (its id when
+// it has no name).
+func (r *Repo) ProcessName(processID string) string {
+	st := r.state()
+	loc, ok := st.procs[processID]
+	if !ok {
+		return processID
+	}
+	if p := st.parsed[loc.path()]; p != nil {
+		if proc := p.lib.Process(processID); proc != nil && proc.Name != "" {
+			return proc.Name
+		}
+	}
+	return processID
+}

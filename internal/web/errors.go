@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/waymark-bpm/waymark/internal/auth"
+	"github.com/waymark-bpm/waymark/internal/models"
 	"github.com/waymark-bpm/waymark/internal/runner"
 	"github.com/waymark-bpm/waymark/internal/store"
 	"github.com/waymark-bpm/waymark/web/templates"
@@ -39,6 +40,7 @@ var errorKinds = []errorKind{
 	{errCrossOrigin, http.StatusForbidden, "Request refused", "This request came from another site and was refused.", slog.LevelWarn},
 	{errNotBPMN, http.StatusNotFound, "Not a diagram", "Only BPMN files (.bpmn) open in the modeler.", slog.LevelDebug},
 	{errSignInRequired, http.StatusUnauthorized, "Sign in first", "Sign in to use this.", slog.LevelDebug},
+	{models.ErrInvalid, http.StatusUnprocessableEntity, "Refused", "The name or content was refused. Go back, check it and try again.", slog.LevelInfo},
 	{store.ErrConflict, http.StatusConflict, "Changed meanwhile", "Someone changed this at the same time. Reload the page and try again.", slog.LevelInfo},
 	{runner.ErrForbidden, http.StatusForbidden, "Not your task", "This task or instance belongs to other people. Tasks are offered to the groups named like their lanes, or to the people the process names.", slog.LevelWarn},
 	{runner.ErrInvalidState, http.StatusConflict, "Not possible now", "The task or instance is not in a state that allows this (it may be suspended, finished or in error). Reload the page to see its state.", slog.LevelInfo},

@@ -1,16 +1,37 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/waymark-bpm/waymark/web/templates"
 )
 
-// modelList shows the model repository.
+// modelList shows the model repository as a tree of groups and models,
+// filtered by ?q=, with the processes whose id or name matches.
 func (s *Server) modelList(w http.ResponseWriter, r *http.Request) error {
+	return s.renderModelTree(w, r, http.StatusOK, "")
+}
+
+func (s *Server) renderModelTree(w http.ResponseWriter, r *http.Request, status int, errMsg string) error {
+	q := strings.TrimSpace(r.URL.Query().Get("q"))
+	v := templates.ModelTreeView{Query: q, Error: errMsg}
+	root, _ := filterTree(s.groupNode(s.models.Tree(), true), q)
+	v.Root = root
+	if q != "" {
+		matches, err := s.models.SearchProcesses(r.Context(), q, 50)
+		if err != nil {
+			return err
+		}
+		v.Matches = s.processRows(matches)
+	}
+	st := s.models.Stats()
+	v.Summary = fmt.Sprintf("%d groups, %d models, %d processes.", st.Groups, st.Models, st.Processes)
 	b, err := s.base(w, r, "Models", templates.SectionModels)
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, templates.ModelsPage(templates.ModelsView{Base: b, Dir: s.cfg.ModelsDir}), nil)
+	v.Base = b
+	return s.render(w, r, status, templates.ModelTreePage(v), nil)
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/waymark-bpm/waymark/internal/auth"
 	"github.com/waymark-bpm/waymark/internal/config"
+	"github.com/waymark-bpm/waymark/internal/models"
 	"github.com/waymark-bpm/waymark/internal/runner"
 	"github.com/waymark-bpm/waymark/internal/store"
 	"github.com/waymark-bpm/waymark/web/static"
@@ -33,6 +34,9 @@ type Options struct {
 	Accounts Accounts
 	Sessions *auth.Sessions
 	DB       Database
+	// Models is the model repository; nil leaves the model pages out
+	// (tests of other pages).
+	Models *models.Repo
 	// Runner moves instances on; Work is what the inbox and instance
 	// lists read. Both nil leaves those pages empty (tests of other pages).
 	Runner *runner.Runner
@@ -51,6 +55,7 @@ type Server struct {
 	accounts Accounts
 	sessions *auth.Sessions
 	db       Database
+	models   *models.Repo
 	runner   *runner.Runner
 	work     Work
 	// connectors and scripts serve the modeler.
@@ -68,6 +73,7 @@ func New(o Options) *Server {
 		accounts:   o.Accounts,
 		sessions:   o.Sessions,
 		db:         o.DB,
+		models:     o.Models,
 		runner:     o.Runner,
 		work:       o.Work,
 		connectors: o.Connectors,
@@ -89,7 +95,9 @@ func (s *Server) routes() http.Handler {
 	pages.Handle("GET /sign-in", s.html(s.sessionNew))
 	pages.Handle("POST /sign-in", s.html(s.sessionCreate))
 	pages.Handle("POST /sign-out", s.html(s.sessionDelete))
-	pages.Handle("GET /models", s.html(s.signedIn(s.modelList)))
+	if s.models != nil {
+		s.modelRoutes(pages)
+	}
 	pages.Handle("GET /inbox", s.html(s.signedIn(s.inboxShow)))
 	pages.Handle("GET /tasks/{instance}/{task}", s.html(s.signedIn(s.taskShow)))
 	pages.Handle("POST /tasks/{instance}/{task}/complete", s.html(s.signedIn(s.taskComplete)))
@@ -144,6 +152,45 @@ func (s *Server) routes() http.Handler {
 		root.Handle("/", handler)
 	}
 	return root
+}
+
+// modelRoutes registers the model repository's pages and JSON API. Group
+// and model ids are written with ':' for '/' in URLs, as SpiffArena does.
+func (s *Server) modelRoutes(pages *http.ServeMux) {
+	pages.Handle("GET /models", s.html(s.signedIn(s.modelList)))
+	pages.Handle("GET /models/download", s.html(s.signedIn(s.repoDownload)))
+	pages.Handle("POST /models/upload", s.html(s.signedIn(s.repoUpload)))
+	pages.Handle("GET /process-search", s.html(s.signedIn(s.processSearch)))
+	pages.Handle("POST /process-groups", s.html(s.signedIn(s.groupCreate)))
+	pages.Handle("GET /process-groups/{id}", s.html(s.signedIn(s.groupShow)))
+	pages.Handle("POST /process-groups/{id}", s.html(s.signedIn(s.groupUpdate)))
+	pages.Handle("POST /process-groups/{id}/move", s.html(s.signedIn(s.groupMove)))
+	pages.Handle("POST /process-groups/{id}/delete", s.html(s.signedIn(s.groupDelete)))
+	pages.Handle("GET /process-groups/{id}/download", s.html(s.signedIn(s.groupDownload)))
+	pages.Handle("POST /process-groups/{id}/upload", s.html(s.signedIn(s.groupUpload)))
+	pages.Handle("POST /process-models", s.html(s.signedIn(s.modelCreate)))
+	pages.Handle("GET /process-models/{id}", s.html(s.signedIn(s.modelShow)))
+	pages.Handle("POST /process-models/{id}", s.html(s.signedIn(s.modelUpdate)))
+	pages.Handle("POST /process-models/{id}/move", s.html(s.signedIn(s.modelMove)))
+	pages.Handle("POST /process-models/{id}/delete", s.html(s.signedIn(s.modelDelete)))
+	pages.Handle("GET /process-models/{id}/download", s.html(s.signedIn(s.modelDownload)))
+	pages.Handle("POST /process-models/{id}/upload", s.html(s.signedIn(s.modelUpload)))
+	pages.Handle("POST /process-models/{id}/files", s.html(s.signedIn(s.modelFileCreate)))
+	pages.Handle("GET /process-models/{id}/files/{name}", s.html(s.signedIn(s.modelFileShow)))
+	pages.Handle("POST /process-models/{id}/files/{name}", s.html(s.signedIn(s.modelFileUpdate)))
+	pages.Handle("GET /process-models/{id}/files/{name}/raw", s.html(s.signedIn(s.modelFileRaw)))
+	pages.Handle("POST /process-models/{id}/files/{name}/rename", s.html(s.signedIn(s.modelFileRename)))
+	pages.Handle("POST /process-models/{id}/files/{name}/delete", s.html(s.signedIn(s.modelFileDelete)))
+	pages.Handle("GET /process-models/{id}/files/{name}/history", s.html(s.signedIn(s.modelFileHistory)))
+	pages.Handle("GET /process-models/{id}/files/{name}/history/{version}", s.html(s.signedIn(s.modelFileVersionShow)))
+	pages.Handle("POST /process-models/{id}/files/{name}/history/{version}/restore", s.html(s.signedIn(s.modelFileVersionRestore)))
+	pages.Handle("GET /api/processes/search", s.jsonAPI(s.apiProcessSearch))
+	pages.Handle("GET /api/decisions/search", s.jsonAPI(s.apiDecisionSearch))
+	pages.Handle("GET /api/process-models/{id}/files", s.jsonAPI(s.apiModelFileList))
+	pages.Handle("POST /api/process-models/{id}/files", s.jsonAPI(s.apiModelFileCreate))
+	pages.Handle("GET /api/process-models/{id}/files/{name}", s.jsonAPI(s.apiModelFileShow))
+	pages.Handle("PUT /api/process-models/{id}/files/{name}", s.jsonAPI(s.apiModelFileUpdate))
+	pages.Handle("GET /api/process-models/{id}/callers", s.jsonAPI(s.apiModelCallers))
 }
 
 // chain wraps h in middleware; the first one listed runs first.

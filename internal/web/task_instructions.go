@@ -1,12 +1,18 @@
 package web
 
-import "html"
+import (
+	"html"
 
-// instructionsHTML renders a task's instructions for the page. Until the
-// Markdown renderer is wired in, the text is shown escaped, as written.
-func instructionsHTML(text string, data map[string]any) string {
-	if text == "" {
-		return ""
+	"github.com/waymark-bpm/waymark/internal/instructions"
+)
+
+// instructionsHTML renders a task's instructions (Jinja over the task
+// data, then Markdown, sanitised by internal/instructions). A template
+// error is shown in their place, as text, so the task stays usable.
+func instructionsHTML(elementID, text string, data map[string]any) string {
+	out, err := instructions.Render(elementID, text, data)
+	if err != nil {
+		return `<p class="field-error">` + html.EscapeString(err.Error()) + `</p>`
 	}
-	return `<p class="instructions-text">` + html.EscapeString(text) + `</p>`
+	return string(out)
 }

@@ -71,7 +71,7 @@ func (s *Server) taskView(w http.ResponseWriter, r *http.Request, page runner.Ta
 			v.ReleaseURL = s.prefix.URL(taskURL + "/release")
 		}
 	}
-	v.InstructionsHTML = instructionsHTML(t.Instructions, page.Data)
+	v.InstructionsHTML = instructionsHTML(t.ElementID, t.Instructions, page.Data)
 	if t.FormSchema == "" {
 		if data, err := json.MarshalIndent(page.Data, "", "  "); err == nil {
 			v.Data = string(data)

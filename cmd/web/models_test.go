@@ -1,0 +1,572 @@
+package main
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/json"
+	"io"
+	"io/fs"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+)
+
+// corpusModels is SpiffArena's sample repository (read-only).
+const corpusModels = "../../../shared/corpus/sample-process-models"
+
+// copyDir copies a folder tree (regular files only) for a test to change.
+func copyDir(t *testing.T, src string) string {
+	t.Helper()
+	dst := filepath.Join(t.TempDir(), "models")
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		target := filepath.Join(dst, rel)
+		if d.IsDir() {
+			return os.MkdirAll(target, 0o750)
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, data, 0o640)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dst
+}
+
+// modelsApp starts the app on a copy of dir (or an empty repository) and
+// signs alice in.
+func modelsApp(t *testing.T, files map[string]string) (*testApp, *http.Client, string) {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "models")
+	for name, content := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		os.MkdirAll(filepath.Dir(p), 0o750)
+		if err := os.WriteFile(p, []byte(content), 0o640); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return startModels(t, dir)
+}
+
+func startModels(t *testing.T, dir string) (*testApp, *http.Client, string) {
+	t.Helper()
+	vars := withPermissions(t)
+	vars["WAYMARK_MODELS_DIR"] = dir
+	vars["WAYMARK_EXAMPLES"] = "false"
+	ta := startApp(t, vars)
+	c := browser(t)
+	resp, _ := signIn(t, c, ta.url, "alice", "alice-secret")
+	wantStatus(t, resp, http.StatusSeeOther)
+	return ta, c, dir
+}
+
+func texts(doc *goquery.Document, sel string) []string {
+	var out []string
+	doc.Find(sel).Each(func(_ int, s *goquery.Selection) { out = append(out, strings.TrimSpace(s.Text())) })
+	return out
+}
+
+func TestModelPagesOnCorpus(t *testing.T) {
+	ta, c, _ := startModels(t, copyDir(t, corpusModels))
+
+	resp, doc := get(t, c, ta.url+"/models")
+	wantStatus(t, resp, http.StatusOK)
+	top := texts(doc, "#model-tree > ul.model-tree > li.tree-group > a")
+	if strings.Join(top, "|") != "Extensions|Shared Resources|Site Administration" {
+		t.Errorf("top-level groups %q", top)
+	}
+	if n := doc.Find("#model-tree li.tree-model").Length(); n != 117 {
+		t.Errorf("%d models in the tree, want 117", n)
+	}
+
+	resp, doc = get(t, c, ta.url+"/models?q=a.1.0.2")
+	wantStatus(t, resp, http.StatusOK)
+	if got := texts(doc, "#model-tree li.tree-model > a"); len(got) != 1 || got[0] != "A.1.0.2 - Service Task" {
+		t.Errorf("filtered tree %q", got)
+	}
+
+	resp, doc = get(t, c, ta.url+"/process-groups/misc:test")
+	wantStatus(t, resp, http.StatusOK)
+	if got := text(doc, "#group-name"); got != "Testing" {
+		t.Errorf("group name %q", got)
+	}
+	if got := text(doc, `#models tr[data-id="misc/test/a102"] a`); got != "A.1.0.2 - Service Task" {
+		t.Errorf("model row %q", got)
+	}
+
+	resp, doc = get(t, c, ta.url+"/process-models/misc:test:a102")
+	wantStatus(t, resp, http.StatusOK)
+	if got := doc.Find("form#model-start").AttrOr("action", ""); got != "/process-models/misc:test:a102/start" {
+		t.Errorf("start form posts to %q", got)
+	}
+	if got := text(doc, `#files tr[data-name="invoice.bpmn"] .file-problems .badge`); got == "" {
+		t.Error("the XXE file is not marked with problems")
+	}
+	if got := text(doc, `#files tr[data-name="A.1.0.2.bpmn"] .file-type`); got != "bpmn" {
+		t.Errorf("file type %q", got)
+	}
+	if got := doc.Find("#model-display-name").AttrOr("value", ""); got != "A.1.0.2 - Service Task" {
+		t.Errorf("display name field %q", got)
+	}
+
+	resp, doc = get(t, c, ta.url+"/process-models/misc:test:a102/files/invoice.bpmn")
+	wantStatus(t, resp, http.StatusOK)
+	if got := text(doc, "#problems .problem-message"); !strings.Contains(got, "document type declaration") {
+		t.Errorf("XXE problem %q", got)
+	}
+	if strings.Contains(doc.Text(), "root:") {
+		t.Error("the page shows content from outside the repository")
+	}
+	if got := doc.Find("a#open-modeler").AttrOr("href", ""); got != "/process-models/misc:test:a102/files/invoice.bpmn/modeler" {
+		t.Errorf("modeler link %q", got)
+	}
+
+	resp, doc = get(t, c, ta.url+"/process-models/misc:documentation:user-guide-basics/files/analyze-telephone-number.dmn")
+	wantStatus(t, resp, http.StatusOK)
+	if n := doc.Find("table.decision-table tr.dmn-rule").Length(); n == 0 {
+		t.Error("the decision table has no rows")
+	}
+	if n := doc.Find("table.decision-table th.dmn-input").Length(); n == 0 {
+		t.Error("the decision table has no input columns")
+	}
+
+	resp, doc = get(t, c, ta.url+"/process-models/misc:documentation:user-guide-basics/files/simple-JSONSchema.json")
+	wantStatus(t, resp, http.StatusOK)
+	want, _ := os.ReadFile(filepath.Join(corpusModels, "misc/documentation/user-guide-basics/simple-JSONSchema.json"))
+	if got := doc.Find("textarea#file-content").Text(); got != string(want) {
+		t.Error("the JSON editor does not hold the file")
+	}
+
+	// The type-ahead fragment.
+	req, _ := http.NewRequest(http.MethodGet, ta.url+"/process-search?q=Shared_Local", nil)
+	req.Header.Set("HX-Request", "true")
+	resp, doc = do(t, c, req)
+	wantStatus(t, resp, http.StatusOK)
+	if doc.Find("header.site-header").Length() != 0 {
+		t.Error("the htmx request got a whole page")
+	}
+	if got := doc.Find("tr.process-match").First().AttrOr("data-process-id", ""); got != "Shared_Local_Date_Time" {
+		t.Errorf("first match %q", got)
+	}
+	resp, doc = get(t, c, ta.url+"/process-search?q=Shared_Local")
+	wantStatus(t, resp, http.StatusOK)
+	if doc.Find("header.site-header").Length() == 0 || doc.Find("tr.process-match").Length() == 0 {
+		t.Error("without htmx the search is a whole page with results")
+	}
+}
+
+const apiDiagram = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="Defs" targetNamespace="http://bpmn.io/schema/bpmn">
+  <bpmn:process id="PROC" name="NAME" isExecutable="true">
+    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:CALLEDcallActivity id="call" calledElement="CALLED"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing></bpmn:callActivity>
+    <bpmn:endEvent id="end"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="call" />
+    <bpmn:sequenceFlow id="f2" sourceRef="call" targetRef="end" />
+  </bpmn:process>
+</bpmn:definitions>
+`
+
+// diagramXML returns a process id with name; with called, it calls that
+// process, else it has a manual task.
+func diagramXML(id, name, called string) string {
+	s := strings.NewReplacer("PROC", id, "NAME", name).Replace(apiDiagram)
+	if called == "" {
+		s = strings.Replace(s, `<bpmn:CALLEDcallActivity id="call" calledElement="CALLED">`, `<bpmn:manualTask id="call">`, 1)
+		return strings.Replace(s, `</bpmn:callActivity>`, `</bpmn:manualTask>`, 1)
+	}
+	return strings.NewReplacer("CALLEDcallActivity", "callActivity", "CALLED", called).Replace(s)
+}
+
+var apiRepo = map[string]string{
+	"finance/process_group.json":                     `{"display_name": "Finance"}`,
+	"finance/invoice/process_model.json":             `{"display_name": "Invoice"}`,
+	"finance/invoice/invoice.bpmn":                   diagramXML("invoice_main", "Invoice main", "approve_invoice"),
+	"finance/approve/process_model.json":             `{"display_name": "Approve"}`,
+	"finance/approve/approve.bpmn":                   diagramXML("approve_invoice", "Approve invoice", ""),
+	"finance/approve/form-schema.json":               `{"type": "object"}`,
+	"finance/approve/rates.dmn":                      rateTable,
+	"finance/approve/sub-approve-invoice-other.bpmn": diagramXML("Sub_approve_invoice", "Other", ""),
+}
+
+const rateTable = `<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="defs" name="d" namespace="x">
+  <decision id="invoice_rates" name="Invoice rates">
+    <decisionTable id="t1">
+      <input id="i1" label="amount"><inputExpression id="e1" typeRef="number"><text>amount</text></inputExpression></input>
+      <output id="o1" name="rate" typeRef="number" />
+      <rule id="r1"><inputEntry id="r1i"><text>&gt; 100</text></inputEntry><outputEntry id="r1o"><text>2</text></outputEntry></rule>
+    </decisionTable>
+  </decision>
+</definitions>
+`
+
+// apiCall sends a JSON API request with the session's CSRF token.
+func apiCall(t *testing.T, c *http.Client, method, u, token string, body []byte) (*http.Response, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, u, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("X-CSRF-Token", token)
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	return resp, data
+}
+
+func sessionToken(t *testing.T, c *http.Client, base string) string {
+	t.Helper()
+	_, doc := get(t, c, base+"/models")
+	return csrfToken(t, doc)
+}
+
+func TestModelAPI(t *testing.T) {
+	ta, c, dir := modelsApp(t, apiRepo)
+	token := sessionToken(t, c, ta.url)
+
+	t.Run("SearchRanked", func(t *testing.T) {
+		resp, body := apiCall(t, c, "GET", ta.url+"/api/processes/search?q=approve_invoice&limit=5", "", nil)
+		wantStatus(t, resp, http.StatusOK)
+		var got []struct {
+			ProcessID   string `json:"process_id"`
+			DisplayName string `json:"display_name"`
+			ModelID     string `json:"model_id"`
+			File        string `json:"file"`
+			Rank        int    `json:"rank"`
+		}
+		if err := json.Unmarshal(body, &got); err != nil {
+			t.Fatalf("%v: %s", err, body)
+		}
+		if len(got) != 2 || got[0].ProcessID != "approve_invoice" || got[0].Rank != 1 || got[0].ModelID != "finance/approve" ||
+			got[0].File != "approve.bpmn" || got[0].DisplayName != "Approve invoice" || got[1].ProcessID != "Sub_approve_invoice" || got[1].Rank != 3 {
+			t.Errorf("search: %s", body)
+		}
+		resp, body = apiCall(t, c, "GET", ta.url+"/api/processes/search?limit=2", "", nil)
+		wantStatus(t, resp, http.StatusOK)
+		json.Unmarshal(body, &got)
+		if len(got) != 2 || got[0].DisplayName != "Approve invoice" {
+			t.Errorf("empty query: %s", body)
+		}
+	})
+	t.Run("Decisions", func(t *testing.T) {
+		resp, body := apiCall(t, c, "GET", ta.url+"/api/decisions/search?q=rates", "", nil)
+		wantStatus(t, resp, http.StatusOK)
+		if string(bytes.TrimSpace(body)) != `[{"decision_id":"invoice_rates","name":"Invoice rates","model_id":"finance/approve","file":"rates.dmn"}]` {
+			t.Errorf("decisions: %s", body)
+		}
+	})
+	t.Run("Files", func(t *testing.T) {
+		resp, body := apiCall(t, c, "GET", ta.url+"/api/process-models/finance:approve/files", "", nil)
+		wantStatus(t, resp, http.StatusOK)
+		var files []struct {
+			Name, Type string
+			Size       int64
+		}
+		json.Unmarshal(body, &files)
+		if len(files) != 4 || files[0].Name != "approve.bpmn" || files[0].Type != "bpmn" || files[0].Size == 0 {
+			t.Errorf("files: %s", body)
+		}
+		resp, body = apiCall(t, c, "GET", ta.url+"/api/process-models/finance:approve/files/approve.bpmn", "", nil)
+		wantStatus(t, resp, http.StatusOK)
+		if string(body) != apiRepo["finance/approve/approve.bpmn"] {
+			t.Error("raw file differs")
+		}
+		resp, _ = apiCall(t, c, "GET", ta.url+"/api/process-models/finance:approve/files/nope.bpmn", "", nil)
+		wantStatus(t, resp, http.StatusNotFound)
+	})
+	t.Run("Callers", func(t *testing.T) {
+		resp, body := apiCall(t, c, "GET", ta.url+"/api/process-models/finance:approve/callers", "", nil)
+		wantStatus(t, resp, http.StatusOK)
+		if !strings.Contains(string(body), `"process_id":"invoice_main"`) || !strings.Contains(string(body), `"model_id":"finance/invoice"`) {
+			t.Errorf("callers: %s", body)
+		}
+	})
+	t.Run("SaveNeedsCSRF", func(t *testing.T) {
+		resp, _ := apiCall(t, c, "PUT", ta.url+"/api/process-models/finance:approve/files/approve.bpmn", "", []byte(diagramXML("x", "x", "")))
+		wantStatus(t, resp, http.StatusForbidden)
+	})
+	t.Run("SaveValid", func(t *testing.T) {
+		content := diagramXML("approve_invoice", "Approve the invoice", "")
+		resp, body := apiCall(t, c, "PUT", ta.url+"/api/process-models/finance:approve/files/approve.bpmn", token, []byte(content))
+		wantStatus(t, resp, http.StatusOK)
+		if string(bytes.TrimSpace(body)) != `{"saved":true,"problems":[]}` {
+			t.Errorf("save: %s", body)
+		}
+		if got, _ := os.ReadFile(filepath.Join(dir, "finance/approve/approve.bpmn")); string(got) != content {
+			t.Error("file not written")
+		}
+	})
+	t.Run("SaveInvalidKeepsFile", func(t *testing.T) {
+		before, _ := os.ReadFile(filepath.Join(dir, "finance/approve/approve.bpmn"))
+		broken := strings.Replace(string(before), `targetRef="end"`, `targetRef="nowhere"`, 1)
+		resp, body := apiCall(t, c, "PUT", ta.url+"/api/process-models/finance:approve/files/approve.bpmn", token, []byte(broken))
+		wantStatus(t, resp, http.StatusUnprocessableEntity)
+		var res struct {
+			Saved    bool
+			Problems []struct {
+				File, Element, Message string
+				Line                   int
+			}
+		}
+		json.Unmarshal(body, &res)
+		if res.Saved || len(res.Problems) == 0 || res.Problems[0].Element == "" || res.Problems[0].Line == 0 {
+			t.Errorf("422 body: %s", body)
+		}
+		if after, _ := os.ReadFile(filepath.Join(dir, "finance/approve/approve.bpmn")); !bytes.Equal(after, before) {
+			t.Error("an invalid save replaced the file")
+		}
+		resp, body = apiCall(t, c, "PUT", ta.url+"/api/process-models/finance:approve/files/approve.bpmn?draft=1", token, []byte(broken))
+		wantStatus(t, resp, http.StatusOK)
+		if !strings.Contains(string(body), `"saved":true`) || !strings.Contains(string(body), `"element":`) {
+			t.Errorf("draft: %s", body)
+		}
+		// A clash names both files.
+		resp, body = apiCall(t, c, "PUT", ta.url+"/api/process-models/finance:invoice/files/invoice.bpmn", token, []byte(diagramXML("Sub_approve_invoice", "x", "")))
+		wantStatus(t, resp, http.StatusUnprocessableEntity)
+		if !strings.Contains(string(body), "finance/approve/sub-approve-invoice-other.bpmn") || !strings.Contains(string(body), `"file":"finance/invoice/invoice.bpmn"`) {
+			t.Errorf("clash: %s", body)
+		}
+		// Hostile content is refused as 422 too.
+		resp, body = apiCall(t, c, "PUT", ta.url+"/api/process-models/finance:approve/files/evil.bpmn?draft=1", token, []byte(`<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>`))
+		wantStatus(t, resp, http.StatusUnprocessableEntity)
+		if !strings.Contains(string(body), "document type declaration") {
+			t.Errorf("DTD: %s", body)
+		}
+	})
+	t.Run("Create", func(t *testing.T) {
+		resp, body := apiCall(t, c, "POST", ta.url+"/api/process-models/finance:approve/files", token, []byte(`{"name": "new.bpmn"}`))
+		wantStatus(t, resp, http.StatusCreated)
+		if !strings.Contains(string(body), `"saved":true`) {
+			t.Errorf("create: %s", body)
+		}
+		resp, _ = apiCall(t, c, "POST", ta.url+"/api/process-models/finance:approve/files", token, []byte(`{"name": "new.bpmn"}`))
+		wantStatus(t, resp, http.StatusConflict)
+		resp, body = apiCall(t, c, "POST", ta.url+"/api/process-models/finance:approve/files", token, []byte(`{"name": "../x.json", "content": "{}"}`))
+		wantStatus(t, resp, http.StatusUnprocessableEntity)
+		if !strings.Contains(string(body), "must not contain") {
+			t.Errorf("bad name: %s", body)
+		}
+	})
+	t.Run("SignedOut", func(t *testing.T) {
+		resp, _ := apiCall(t, browser(t), "GET", ta.url+"/api/processes/search?q=a", "", nil)
+		wantStatus(t, resp, http.StatusUnauthorized)
+	})
+}
+
+// multipartUpload posts files as the "files" field of a form.
+func multipartUpload(t *testing.T, c *http.Client, u, token string, files map[string][]byte, fields map[string]string) (*http.Response, *goquery.Document) {
+	t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	mw.WriteField("csrf_token", token)
+	for k, v := range fields {
+		mw.WriteField(k, v)
+	}
+	for name, data := range files {
+		fw, _ := mw.CreateFormFile("files", name)
+		fw.Write(data)
+	}
+	mw.Close()
+	req, _ := http.NewRequest(http.MethodPost, u, &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	return do(t, c, req)
+}
+
+func TestModelForms(t *testing.T) {
+	ta, c, dir := modelsApp(t, apiRepo)
+	token := sessionToken(t, c, ta.url)
+
+	// Groups: a bad id is refused with the reason, a good one created.
+	resp, doc := postForm(t, c, ta.url+"/process-groups", url.Values{"csrf_token": {token}, "id": {"Bad_Id"}}, nil)
+	wantStatus(t, resp, http.StatusUnprocessableEntity)
+	if got := text(doc, "#form-error"); !strings.Contains(got, "lower-case letters, digits and dashes") {
+		t.Errorf("bad id message %q", got)
+	}
+	resp, _ = postForm(t, c, ta.url+"/process-groups", url.Values{"csrf_token": {token}, "parent": {"finance"}, "id": {"payables"}, "display_name": {"Payables"}}, nil)
+	wantStatus(t, resp, http.StatusSeeOther)
+	if loc := resp.Header.Get("Location"); loc != "/process-groups/finance:payables" {
+		t.Errorf("redirect to %q", loc)
+	}
+	resp, _ = postForm(t, c, ta.url+"/process-groups/finance:payables", url.Values{"csrf_token": {token}, "display_name": {"Accounts payable"}, "display_order": {"3"}}, nil)
+	wantStatus(t, resp, http.StatusSeeOther)
+	_, doc = get(t, c, ta.url+"/process-groups/finance")
+	if got := text(doc, `#subgroups li[data-id="finance/payables"] a`); got != "Accounts payable" {
+		t.Errorf("subgroup %q", got)
+	}
+
+	// Models and their settings.
+	resp, _ = postForm(t, c, ta.url+"/process-models", url.Values{"csrf_token": {token}, "group": {"finance/payables"}, "id": {"pay"}, "display_name": {"Pay"}}, nil)
+	wantStatus(t, resp, http.StatusSeeOther)
+	resp, _ = postForm(t, c, ta.url+"/process-models/finance:payables:pay/files", url.Values{"csrf_token": {token}, "name": {"pay.bpmn"}}, nil)
+	wantStatus(t, resp, http.StatusSeeOther)
+	form := url.Values{"csrf_token": {token}, "display_name": {"Pay vendors"}, "primary_file_name": {"pay.bpmn"},
+		"metadata_key": {"amount", ""}, "metadata_path": {"invoice.amount", ""}, "exception_notification_addresses": {"ops@example.com\nnot-an-address"},
+		"fault_or_suspend_on_exception": {"suspend"}}
+	resp, doc = postForm(t, c, ta.url+"/process-models/finance:payables:pay", form, nil)
+	wantStatus(t, resp, http.StatusUnprocessableEntity)
+	if got := text(doc, "#form-error"); !strings.Contains(got, "not-an-address") {
+		t.Errorf("bad address message %q", got)
+	}
+	if got := doc.Find("#model-display-name").AttrOr("value", ""); got != "Pay vendors" {
+		t.Errorf("typed display name lost: %q", got)
+	}
+	form.Set("exception_notification_addresses", "ops@example.com")
+	resp, _ = postForm(t, c, ta.url+"/process-models/finance:payables:pay", form, nil)
+	wantStatus(t, resp, http.StatusSeeOther)
+	raw, _ := os.ReadFile(filepath.Join(dir, "finance/payables/pay/process_model.json"))
+	var meta map[string]any
+	json.Unmarshal(raw, &meta)
+	if meta["display_name"] != "Pay vendors" || meta["fault_or_suspend_on_exception"] != "suspend" || meta["primary_file_name"] != "pay.bpmn" {
+		t.Errorf("process_model.json: %s", raw)
+	}
+	_, doc = get(t, c, ta.url+"/process-models/finance:payables:pay")
+	if got := doc.Find(`#metadata-paths input[name="metadata_key"]`).First().AttrOr("value", ""); got != "amount" {
+		t.Errorf("metadata key %q", got)
+	}
+	if doc.Find(`input[name="fault_or_suspend_on_exception"][value="suspend"][checked]`).Length() != 1 {
+		t.Error("suspend is not checked")
+	}
+
+	// The JSON editor: a syntax error keeps the text and names the line.
+	resp, doc = postForm(t, c, ta.url+"/process-models/finance:approve/files/form-schema.json", url.Values{"csrf_token": {token}, "content": {"{\n  \"type\": \"object\",\n}"}}, nil)
+	wantStatus(t, resp, http.StatusUnprocessableEntity)
+	if got := doc.Find("#problems .problem").AttrOr("data-line", ""); got != "3" {
+		t.Errorf("problem line %q", got)
+	}
+	if got := doc.Find("textarea#file-content").Text(); !strings.Contains(got, `"type": "object",`) {
+		t.Errorf("typed text lost: %q", got)
+	}
+	resp, _ = postForm(t, c, ta.url+"/process-models/finance:approve/files/form-schema.json", url.Values{"csrf_token": {token}, "content": {`{"type": "object", "title": "Approve"}`}}, nil)
+	wantStatus(t, resp, http.StatusSeeOther)
+
+	// History: both versions listed, the diff shows the change, restore
+	// brings the first back.
+	resp, doc = get(t, c, ta.url+"/process-models/finance:approve/files/form-schema.json/history")
+	wantStatus(t, resp, http.StatusOK)
+	if n := doc.Find("#versions tbody tr").Length(); n != 2 {
+		t.Fatalf("%d versions", n)
+	}
+	if got := text(doc, `#versions tr[data-version="2"] td:nth-child(3)`); got != "alice" {
+		t.Errorf("author %q", got)
+	}
+	resp, doc = get(t, c, ta.url+"/process-models/finance:approve/files/form-schema.json/history/2?against=1")
+	wantStatus(t, resp, http.StatusOK)
+	if got := texts(doc, "#diff tr.diff-add pre"); len(got) != 1 || got[0] != `{"type": "object", "title": "Approve"}` {
+		t.Errorf("added lines %q", got)
+	}
+	if got := texts(doc, "#diff tr.diff-del pre"); len(got) != 1 || got[0] != `{"type": "object"}` {
+		t.Errorf("removed lines %q", got)
+	}
+	resp, _ = postForm(t, c, ta.url+"/process-models/finance:approve/files/form-schema.json/history/1/restore", url.Values{"csrf_token": {token}}, nil)
+	wantStatus(t, resp, http.StatusSeeOther)
+	if got, _ := os.ReadFile(filepath.Join(dir, "finance/approve/form-schema.json")); string(got) != `{"type": "object"}` {
+		t.Errorf("after restore: %s", got)
+	}
+
+	// Download a group, then upload it into an empty repository.
+	resp, err := c.Get(ta.url + "/process-groups/finance/download")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	wantStatus(t, resp, http.StatusNotFound) // ids use ':' in URLs; "finance/download" is no group
+	resp, err = c.Get(ta.url + "/process-groups/finance:payables/download")
+	if err != nil {
+		t.Fatal(err)
+	}
+	zipData, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	wantStatus(t, resp, http.StatusOK)
+	if ct := resp.Header.Get("Content-Type"); ct != "application/zip" {
+		t.Errorf("content type %q", ct)
+	}
+	ta2, c2, dir2 := modelsApp(t, nil)
+	token2 := sessionToken(t, c2, ta2.url)
+	resp, _ = multipartUpload(t, c2, ta2.url+"/models/upload", token2, map[string][]byte{"payables.zip": zipData}, nil)
+	wantStatus(t, resp, http.StatusSeeOther)
+	for _, f := range []string{"payables/process_group.json", "payables/pay/process_model.json", "payables/pay/pay.bpmn"} {
+		a, _ := os.ReadFile(filepath.Join(dir, "finance", f))
+		b, err := os.ReadFile(filepath.Join(dir2, f))
+		if err != nil || !bytes.Equal(a, b) {
+			t.Errorf("%s differs after the round trip (%v)", f, err)
+		}
+	}
+
+	// A hostile upload is refused with the reason; nothing changes.
+	var zbuf bytes.Buffer
+	zw := zip.NewWriter(&zbuf)
+	w, _ := zw.Create("../../escape.bpmn")
+	w.Write([]byte("x"))
+	zw.Close()
+	resp, doc = multipartUpload(t, c2, ta2.url+"/process-groups/payables/upload", token2, map[string][]byte{"evil.zip": zbuf.Bytes()}, nil)
+	wantStatus(t, resp, http.StatusUnprocessableEntity)
+	if got := text(doc, "#form-error"); !strings.Contains(got, "Nothing was changed") || !strings.Contains(got, "leaves the target folder") {
+		t.Errorf("zip-slip message %q", got)
+	}
+	if _, err := os.Stat(filepath.Join(filepath.Dir(dir2), "escape.bpmn")); err == nil {
+		t.Error("zip-slip wrote outside the repository")
+	}
+	// Loose files into a model; a clash is refused naming both, or renamed.
+	resp, doc = multipartUpload(t, c2, ta2.url+"/process-models/payables:pay/upload", token2,
+		map[string][]byte{"dup.bpmn": []byte(diagramXML(onlyProcessID(t, dir2, "payables/pay/pay.bpmn"), "dup", ""))}, nil)
+	wantStatus(t, resp, http.StatusUnprocessableEntity)
+	if got := text(doc, "#form-error"); !strings.Contains(got, "payables/pay/pay.bpmn") || !strings.Contains(got, "payables/pay/dup.bpmn") {
+		t.Errorf("clash message %q", got)
+	}
+	resp, _ = multipartUpload(t, c2, ta2.url+"/process-models/payables:pay/upload", token2,
+		map[string][]byte{"dup.bpmn": []byte(diagramXML(onlyProcessID(t, dir2, "payables/pay/pay.bpmn"), "dup", ""))}, map[string]string{"rename": "1"})
+	wantStatus(t, resp, http.StatusSeeOther)
+	_, doc = get(t, c2, ta2.url+"/process-models/payables:pay")
+	if got := text(doc, ".flash"); !strings.Contains(got, "was renamed to") {
+		t.Errorf("flash after rename %q", got)
+	}
+
+	// Delete a file, a model, a group.
+	resp, _ = postForm(t, c2, ta2.url+"/process-models/payables:pay/files/dup.bpmn/delete", url.Values{"csrf_token": {token2}}, nil)
+	wantStatus(t, resp, http.StatusSeeOther)
+	resp, _ = postForm(t, c2, ta2.url+"/process-models/payables:pay/delete", url.Values{"csrf_token": {token2}}, nil)
+	wantStatus(t, resp, http.StatusSeeOther)
+	resp, _ = postForm(t, c2, ta2.url+"/process-groups/payables/delete", url.Values{"csrf_token": {token2}}, nil)
+	wantStatus(t, resp, http.StatusSeeOther)
+	if entries, _ := os.ReadDir(dir2); len(entries) != 0 {
+		t.Errorf("repository not empty after deleting everything: %v", entries)
+	}
+}
+
+// onlyProcessID reads the process id of a file made by diagramXML or the
+// new-file template.
+func onlyProcessID(t *testing.T, dir, file string) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(dir, file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(data)
+	i := strings.Index(s, `<bpmn:process id="`)
+	if i < 0 {
+		t.Fatalf("no process in %s", file)
+	}
+	s = s[i+len(`<bpmn:process id="`):]
+	return s[:strings.IndexByte(s, '"')]
+}

@@ -1,0 +1,29 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/waymark-bpm/waymark/web/templates"
+)
+
+// groupShow shows a process group: its groups and models, and the forms
+// that change it.
+func (s *Server) groupShow(w http.ResponseWriter, r *http.Request) error {
+	return s.renderGroup(w, r, pathID(r), http.StatusOK, "")
+}
+
+func (s *Server) renderGroup(w http.ResponseWriter, r *http.Request, id string, status int, errMsg string) error {
+	if id == "" {
+		return s.renderModelTree(w, r, status, errMsg)
+	}
+	g, err := s.models.Group(id)
+	if err != nil {
+		return err
+	}
+	b, err := s.base(w, r, g.DisplayName, templates.SectionModels)
+	if err != nil {
+		return err
+	}
+	v := templates.GroupView{Base: b, Group: s.groupNode(g, false), Crumbs: s.groupCrumbs(id, false), Error: errMsg}
+	return s.render(w, r, status, templates.GroupPage(v), nil)
+}

@@ -1,0 +1,77 @@
+package web
+
+import (
+	"net/http"
+	"unicode/utf8"
+
+	"github.com/waymark-bpm/waymark/internal/models"
+	"github.com/waymark-bpm/waymark/web/templates"
+)
+
+// modelFileShow shows one file of a model: BPMN files link to the modeler and
+// list their problems, DMN files show their decision tables, text files
+// (JSON schemas, Markdown...) open in an editor.
+func (s *Server) modelFileShow(w http.ResponseWriter, r *http.Request) error {
+	return s.renderFile(w, r, pathID(r), r.PathValue("name"), nil, http.StatusOK, "")
+}
+
+// renderFile shows the file page; content, when not nil, is what the user
+// typed (kept when a save is refused), and problems replace the file's.
+func (s *Server) renderFile(w http.ResponseWriter, r *http.Request, modelID, name string, typed *savedAttempt, status int, errMsg string) error {
+	f, err := s.models.File(modelID, name)
+	if err != nil {
+		return err
+	}
+	m, err := s.models.Model(modelID)
+	if err != nil {
+		return err
+	}
+	v := templates.FileView{
+		ModelID: modelID, ModelURL: s.modelURL(modelID), Name: name, URL: s.fileURL(modelID, name),
+		Type: f.Type, Size: f.Size, Updated: templates.FormatTime(f.Updated), Error: errMsg,
+		Problems: problemRows(f.Problems),
+		Crumbs:   append(s.groupCrumbs(modelID, false), templates.Crumb{Name: m.DisplayName, URL: s.modelURL(modelID)}),
+	}
+	switch f.Type {
+	case "bpmn":
+		v.ModelerURL = v.URL + "/modeler"
+	case "dmn":
+		tables, err := s.models.DecisionTables(modelID, name)
+		if err != nil {
+			return err
+		}
+		for _, t := range tables {
+			dv := templates.DecisionTableView{ID: t.ID, Name: t.Name, HitPolicy: t.HitPolicy, Inputs: t.Inputs, Outputs: t.Outputs}
+			for _, rule := range t.Rules {
+				dv.Rules = append(dv.Rules, templates.DecisionRuleView{Row: rule.Row, Inputs: rule.Inputs, Outputs: rule.Outputs, Description: rule.Description})
+			}
+			v.Decisions = append(v.Decisions, dv)
+		}
+	default:
+		data, err := s.models.ReadFile(modelID, name)
+		if err != nil {
+			return err
+		}
+		if utf8.Valid(data) {
+			v.Editable = true
+			v.Content = string(data)
+		}
+	}
+	if typed != nil {
+		v.Editable = true
+		v.Content = typed.content
+		v.Problems = problemRows(typed.problems)
+	}
+	b, err := s.base(w, r, name+" · "+m.DisplayName, templates.SectionModels)
+	if err != nil {
+		return err
+	}
+	v.Base = b
+	return s.render(w, r, status, templates.FilePage(v), nil)
+}
+
+// savedAttempt is a refused save: the text and its problems.
+type savedAttempt struct {
+	content  string
+	problems []models.Problem
+}

@@ -1,0 +1,145 @@
+package templates
+
+import (
+	"fmt"
+	"time"
+)
+
+// Types of the model repository pages (models.templ). internal/web fills
+// them from the repository; they hold plain values only.
+
+// Crumb is one link of a breadcrumb trail.
+type Crumb struct {
+	Name string
+	URL  string
+}
+
+// GroupNode is a process group in the tree or on its page.
+type GroupNode struct {
+	ID           string
+	URL          string
+	DisplayName  string
+	Description  string
+	DisplayOrder int
+	Groups       []GroupNode
+	Models       []ModelRow
+}
+
+// ModelRow is a process model in a list.
+type ModelRow struct {
+	ID           string
+	URL          string
+	DisplayName  string
+	Description  string
+	DisplayOrder int
+	Files        int
+	Problems     int
+}
+
+// ProcessRow is an indexed process (search result, caller).
+type ProcessRow struct {
+	ProcessID   string
+	DisplayName string
+	ModelID     string
+	ModelURL    string
+	File        string
+	FileURL     string
+	Rank        int
+}
+
+// ProblemRow is one problem of a file.
+type ProblemRow struct {
+	File    string
+	Element string
+	Line    int
+	Message string
+}
+
+// FileRow is one file of a model.
+type FileRow struct {
+	Name     string
+	URL      string
+	Type     string
+	Size     int64
+	Updated  time.Time
+	Problems int
+}
+
+// MetadataPathRow is one metadata extraction path.
+type MetadataPathRow struct {
+	Key  string
+	Path string
+}
+
+// VersionRow is one saved version of a file.
+type VersionRow struct {
+	Version int
+	Author  string
+	Action  string
+	Size    int64
+	SHA256  string
+	Created time.Time
+	URL     string
+}
+
+// DiffRow is one line of a text diff.
+type DiffRow struct {
+	Op      string // " ", "-" or "+"
+	Text    string
+	OldLine int
+	NewLine int
+}
+
+// DecisionTableView is a DMN decision table as the file page shows it.
+type DecisionTableView struct {
+	ID        string
+	Name      string
+	HitPolicy string
+	Inputs    []string
+	Outputs   []string
+	Rules     []DecisionRuleView
+}
+
+// DecisionRuleView is one row of a decision table, cells as written.
+type DecisionRuleView struct {
+	Row         int
+	Inputs      []string
+	Outputs     []string
+	Description string
+}
+
+// FormatSize writes a byte count for people.
+func FormatSize(n int64) string {
+	switch {
+	case n < 1024:
+		return fmt.Sprintf("%d B", n)
+	case n < 1024*1024:
+		return fmt.Sprintf("%.1f KiB", float64(n)/1024)
+	}
+	return fmt.Sprintf("%.1f MiB", float64(n)/1024/1024)
+}
+
+// FormatTime writes a time in UTC to the minute.
+func FormatTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("2006-01-02 15:04 UTC")
+}
+
+func diffClass(op string) string {
+	switch op {
+	case "+":
+		return "diff-add"
+	case "-":
+		return "diff-del"
+	}
+	return "diff-same"
+}
+
+func lineNo(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprint(n)
+}
