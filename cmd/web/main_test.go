@@ -406,7 +406,8 @@ func TestSectionsAndAdmin(t *testing.T) {
 			if diff := cmp.Diff([]string{"Models", "Inbox", "Instances", "Admin"}, navLabels(doc)); diff != "" {
 				t.Errorf("nav (-want +got):\n%s", diff)
 			}
-			if tt.path != "/admin" && doc.Find("main .empty-state h2").Length() != 1 {
+			// The models page lists the demo models; the others start empty.
+			if tt.path != "/admin" && tt.path != "/models" && doc.Find("main .empty-state h2").Length() != 1 {
 				t.Error("no empty state")
 			}
 		})
@@ -423,8 +424,11 @@ func TestSectionsAndAdmin(t *testing.T) {
 
 	t.Run("ModelsPageNamesTheRepository", func(t *testing.T) {
 		_, doc := get(t, admin, ta.url+"/models")
-		if got := text(doc, ".empty-state code"); got != filepath.Join(ta.dataDir, "models") {
+		if got := text(doc, "#models-dir"); got != filepath.Join(ta.dataDir, "models") {
 			t.Errorf("models dir shown as %q", got)
+		}
+		if doc.Find(`#model-tree li.tree-model[data-id="examples/expense-approval"]`).Length() != 1 {
+			t.Error("the demo model is not in the tree")
 		}
 		if _, err := os.Stat(filepath.Join(ta.dataDir, "models", "examples", "expense-approval", "process_model.json")); err != nil {
 			t.Errorf("demo models not copied: %v", err)

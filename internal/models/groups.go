@@ -206,11 +206,19 @@ func (r *Repo) removeDir(id string) error {
 		return err
 	}
 	target := filepath.Join(trash, "x")
+	defer r.dropStaging(trash)
 	if err := os.Rename(r.dirOf(id), target); err != nil {
-		os.RemoveAll(trash)
 		return fmt.Errorf("delete %q: %w", id, err)
 	}
-	return os.RemoveAll(trash)
+	return nil
+}
+
+// dropStaging removes a folder made by stagingTemp, and the staging
+// folder itself when nothing else is in it, so the repository keeps only
+// groups and models.
+func (r *Repo) dropStaging(dir string) {
+	os.RemoveAll(dir)
+	os.Remove(filepath.Join(r.root, stagingDir)) // fails while another is in use
 }
 
 // stagingTemp makes a fresh folder under the staging folder.

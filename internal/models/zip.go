@@ -351,7 +351,7 @@ func (r *Repo) applyUpload(ctx context.Context, targetID string, entries []entry
 	if err != nil {
 		return UploadResult{}, err
 	}
-	defer os.RemoveAll(staging)
+	defer r.dropStaging(staging)
 	units := uploadUnits(targetID, isModel, entries)
 	// Prepare each unit: a copy of what is there now with the upload laid
 	// over it.

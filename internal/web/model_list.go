@@ -16,7 +16,7 @@ func (s *Server) modelList(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) renderModelTree(w http.ResponseWriter, r *http.Request, status int, errMsg string) error {
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
-	v := templates.ModelTreeView{Query: q, Error: errMsg}
+	v := templates.ModelTreeView{Query: q, Error: errMsg, Dir: s.models.Root()}
 	root, _ := filterTree(s.groupNode(s.models.Tree(), true), q)
 	v.Root = root
 	if q != "" {
