@@ -49,3 +49,29 @@ func BenchmarkSearchProcesses(b *testing.B) {
 	p95 := durations[len(durations)*95/100]
 	b.ReportMetric(float64(p95.Microseconds())/1000, "p95-ms")
 }
+
+// BenchmarkRefreshCorpus measures what every change costs: rescanning the
+// SpiffArena corpus (unchanged files come from the parse cache) and
+// rewriting the index in the store.
+func BenchmarkRefreshCorpus(b *testing.B) {
+	ctx := context.Background()
+	r, _ := openRepo(b, copyCorpus(b))
+	for b.Loop() {
+		if err := r.Refresh(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkOpenCorpus measures a start: scanning and parsing every file
+// of the corpus and building the index from nothing.
+func BenchmarkOpenCorpus(b *testing.B) {
+	ctx := context.Background()
+	dir := copyCorpus(b)
+	st := openStore(b)
+	for b.Loop() {
+		if _, err := Open(ctx, dir, st, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
