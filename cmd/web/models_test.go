@@ -460,6 +460,13 @@ func TestModelForms(t *testing.T) {
 	resp, _ = postForm(t, c, ta.url+"/process-models/finance:approve/files/form-schema.json", url.Values{"csrf_token": {token}, "content": {`{"type": "object", "title": "Approve"}`}}, nil)
 	wantStatus(t, resp, http.StatusSeeOther)
 
+	// process_model.json opens in the JSON editor too.
+	resp, doc = get(t, c, ta.url+"/process-models/finance:payables:pay/files/process_model.json")
+	wantStatus(t, resp, http.StatusOK)
+	if got := doc.Find("textarea#file-content").Text(); !strings.Contains(got, `"display_name": "Pay vendors"`) {
+		t.Errorf("process_model.json editor: %q", got)
+	}
+
 	// History: both versions listed, the diff shows the change, restore
 	// brings the first back.
 	resp, doc = get(t, c, ta.url+"/process-models/finance:approve/files/form-schema.json/history")

@@ -111,7 +111,7 @@ func (r *Repo) saveFile(ctx context.Context, modelID, name string, content []byt
 		return res, err
 	}
 	res.Saved = true
-	return res, r.Refresh(ctx)
+	return res, r.refresh(ctx)
 }
 
 // writeVersioned writes a file of a model or group atomically and records
@@ -169,7 +169,7 @@ func (r *Repo) DeleteFile(ctx context.Context, modelID, name string) error {
 	if err := os.Remove(path); err != nil {
 		return fmt.Errorf("delete %s/%s: %w", modelID, name, err)
 	}
-	return r.Refresh(ctx)
+	return r.refresh(ctx)
 }
 
 // RenameFile renames a file of a model; its history follows it.
@@ -210,7 +210,7 @@ func (r *Repo) RenameFile(ctx context.Context, modelID, name, newName string) er
 			return err
 		}
 	}
-	return r.Refresh(ctx)
+	return r.refresh(ctx)
 }
 
 // newProcessID returns a process id no file of the repository uses, in

@@ -120,7 +120,7 @@ func (r *Repo) CreateGroup(ctx context.Context, id string, in GroupInput) error 
 		os.RemoveAll(dir)
 		return err
 	}
-	return r.Refresh(ctx)
+	return r.refresh(ctx)
 }
 
 // UpdateGroup changes a group's display name, description and order.
@@ -147,7 +147,7 @@ func (r *Repo) UpdateGroup(ctx context.Context, id string, in GroupInput) error 
 	if err := r.writeVersioned(ctx, id, groupFile, data, "save"); err != nil {
 		return err
 	}
-	return r.Refresh(ctx)
+	return r.refresh(ctx)
 }
 
 // DeleteGroup removes a group with everything in it. The history of its
@@ -164,7 +164,7 @@ func (r *Repo) DeleteGroup(ctx context.Context, id string) error {
 	if err := r.removeDir(id); err != nil {
 		return err
 	}
-	return r.Refresh(ctx)
+	return r.refresh(ctx)
 }
 
 // MoveGroup renames or moves a group (and everything in it) to newID.
@@ -195,7 +195,7 @@ func (r *Repo) MoveGroup(ctx context.Context, id, newID string) error {
 	if err := r.index.MoveFileHistory(ctx, id, groupFile, newID, groupFile); err != nil {
 		return err
 	}
-	return r.Refresh(ctx)
+	return r.refresh(ctx)
 }
 
 // removeDir deletes a folder of the repository by renaming it into the

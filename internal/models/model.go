@@ -113,7 +113,7 @@ func (r *Repo) CreateModel(ctx context.Context, id string, in ModelInput) error 
 		os.RemoveAll(dir)
 		return err
 	}
-	return r.Refresh(ctx)
+	return r.refresh(ctx)
 }
 
 // UpdateModel changes a model's metadata; fields of process_model.json
@@ -139,7 +139,7 @@ func (r *Repo) UpdateModel(ctx context.Context, id string, in ModelInput) error 
 	if err := r.writeVersioned(ctx, id, modelFile, data, "save"); err != nil {
 		return err
 	}
-	return r.Refresh(ctx)
+	return r.refresh(ctx)
 }
 
 // DeleteModel removes a model and its files; their history stays.
@@ -152,7 +152,7 @@ func (r *Repo) DeleteModel(ctx context.Context, id string) error {
 	if err := r.removeDir(id); err != nil {
 		return err
 	}
-	return r.Refresh(ctx)
+	return r.refresh(ctx)
 }
 
 // MoveModel renames a model or moves it to another group.
@@ -174,5 +174,5 @@ func (r *Repo) MoveModel(ctx context.Context, id, newID string) error {
 	if err := r.index.MoveFileHistory(ctx, id, "", newID, ""); err != nil {
 		return err
 	}
-	return r.Refresh(ctx)
+	return r.refresh(ctx)
 }

@@ -185,7 +185,7 @@ func Open(ctx context.Context, dir string, index Index, log *slog.Logger) (*Repo
 	r := &Repo{root: abs, index: index, log: log, cache: map[string]*parsed{}}
 	// Leftovers of an interrupted upload are never part of the repository.
 	_ = os.RemoveAll(filepath.Join(abs, stagingDir))
-	if err := r.Refresh(ctx); err != nil {
+	if err := r.refresh(ctx); err != nil {
 		return nil, err
 	}
 	return r, nil
@@ -196,9 +196,16 @@ func (r *Repo) Root() string { return r.root }
 
 func (r *Repo) state() *state { return r.cur.Load() }
 
-// Refresh rescans the disk and rebuilds the index. Every change calls it;
-// call it after editing files outside Waymark.
+// Refresh rescans the disk and rebuilds the index; call it after editing
+// files outside Waymark. Every change made through Repo does it itself.
 func (r *Repo) Refresh(ctx context.Context) error {
+	r.writeMu.Lock()
+	defer r.writeMu.Unlock()
+	return r.refresh(ctx)
+}
+
+// refresh is Refresh for callers holding writeMu.
+func (r *Repo) refresh(ctx context.Context) error {
 	st, err := r.scan(r.root)
 	if err != nil {
 		return err

@@ -440,7 +440,7 @@ func TestZipRoundTrip(t *testing.T) {
 	ctx := context.Background()
 	src := copyCorpus(t)
 	r, _ := openRepo(t, src)
-	for _, id := range []string{"misc/documentation", "misc/demo/admin-demo-1"} {
+	for _, id := range []string{"misc/documentation", "misc/demo/admin-demo-1", "extensions", "site-administration", "misc/jonjon"} {
 		t.Run(id, func(t *testing.T) {
 			var buf bytes.Buffer
 			if err := r.ExportZip(&buf, id); err != nil {

@@ -388,7 +388,7 @@ func (r *Repo) applyUpload(ctx context.Context, targetID string, entries []entry
 		res.Written = append(res.Written, joinID(owner, name))
 	}
 	slices.Sort(res.Written)
-	return res, r.Refresh(ctx)
+	return res, r.refresh(ctx)
 }
 
 // ownerOf splits an entry path into the model or group holding the file
