@@ -1,0 +1,101 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestModelIndex(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	procs := []IndexedProcess{
+		{ProcessID: "approve", DisplayName: "Approve invoice", ModelID: "finance/approve", File: "a.bpmn",
+			Kinds: []string{"startEvent", "userTask"}, MessagesCaught: []string{"paid"}, SignalsThrown: []string{"done"}},
+		{ProcessID: "invoice", DisplayName: "Invoice", ModelID: "finance/invoice", File: "i.bpmn", Calls: []string{"approve"}},
+	}
+	decisions := []IndexedDecision{{DecisionID: "rates", Name: "Rates", ModelID: "finance/approve", File: "r.dmn"}}
+	if err := s.ReplaceModelIndex(ctx, procs, decisions); err != nil {
+		t.Fatal(err)
+	}
+	t.Run("ProcessRow", func(t *testing.T) {
+		got, err := s.IndexedProcessByID(ctx, "approve")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(procs[0], got); diff != "" {
+			t.Errorf("(-want +got):\n%s", diff)
+		}
+		if _, err := s.IndexedProcessByID(ctx, "nope"); !errors.Is(err, ErrNotFound) {
+			t.Errorf("unknown id: %v", err)
+		}
+	})
+	t.Run("Callers", func(t *testing.T) {
+		got, err := s.ProcessCallers(ctx, []string{"approve", "other"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 1 || got[0].ProcessID != "invoice" || got[0].ModelID != "finance/invoice" {
+			t.Errorf("callers: %+v", got)
+		}
+	})
+	t.Run("Decisions", func(t *testing.T) {
+		got, err := s.SearchDecisions(ctx, "RAT", 5)
+		if err != nil || len(got) != 1 || got[0] != decisions[0] {
+			t.Errorf("decisions: %+v %v", got, err)
+		}
+	})
+	t.Run("DuplicateRefusedWhole", func(t *testing.T) {
+		err := s.ReplaceModelIndex(ctx, []IndexedProcess{{ProcessID: "x", ModelID: "m", File: "f"}, {ProcessID: "x", ModelID: "n", File: "g"}}, nil)
+		if !errors.Is(err, ErrConflict) {
+			t.Fatalf("duplicate ids: %v", err)
+		}
+		if n, _ := s.IndexedProcessCount(ctx); n != 2 {
+			t.Errorf("a refused replace changed the index: %d rows", n)
+		}
+	})
+}
+
+func TestFileHistory(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	v1, err := s.AddFileVersion(ctx, "a/b", "f.json", "alice", "save", []byte("one"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v2, _ := s.AddFileVersion(ctx, "a/b", "f.json", "bob", "save", []byte("two!"))
+	sum := sha256.Sum256([]byte("two!"))
+	if v1.Version != 1 || v2.Version != 2 || v2.Size != 4 || v2.SHA256 != hex.EncodeToString(sum[:]) {
+		t.Errorf("versions: %+v %+v", v1, v2)
+	}
+	// Moving a group re-keys the models under it, and only those.
+	s.AddFileVersion(ctx, "a/bc", "g.json", "alice", "save", []byte("x"))
+	s.AddFileVersion(ctx, "ab/c", "g.json", "alice", "save", []byte("x"))
+	if err := s.MoveModelHistoryPrefix(ctx, "a", "z/a"); err != nil {
+		t.Fatal(err)
+	}
+	list, _ := s.FileVersions(ctx, "z/a/b", "f.json")
+	if len(list) != 2 || list[0].Version != 2 || list[0].Author != "bob" || list[0].Content != nil {
+		t.Errorf("after the move: %+v", list)
+	}
+	if list, _ := s.FileVersions(ctx, "z/a/bc", "g.json"); len(list) != 1 {
+		t.Errorf("sibling model not moved: %+v", list)
+	}
+	if list, _ := s.FileVersions(ctx, "ab/c", "g.json"); len(list) != 1 {
+		t.Errorf("a model outside the group moved: %+v", list)
+	}
+	if err := s.MoveFileHistory(ctx, "z/a/b", "f.json", "z/a/b", "h.json"); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.FileVersionContent(ctx, "z/a/b", "h.json", 1)
+	if err != nil || string(got.Content) != "one" || got.Author != "alice" {
+		t.Errorf("content of version 1: %+v %v", got, err)
+	}
+	if _, err := s.FileVersionContent(ctx, "z/a/b", "h.json", 9); !errors.Is(err, ErrNotFound) {
+		t.Errorf("missing version: %v", err)
+	}
+}
