@@ -37,12 +37,6 @@ type chrome struct {
 
 func newChrome(t *testing.T) *chrome {
 	t.Helper()
-	// The profile is removed after the browser exits; t.TempDir's removal
-	// could race with chromium's last writes.
-	profile, err := os.MkdirTemp("", "waymark-chromium-")
-	if err != nil {
-		t.Fatal(err)
-	}
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chromium(t)),
 		chromedp.Headless,
@@ -50,7 +44,7 @@ func newChrome(t *testing.T) *chrome {
 		chromedp.DisableGPU,
 		chromedp.NoFirstRun,
 		chromedp.NoDefaultBrowserCheck,
-		chromedp.UserDataDir(profile),
+		chromedp.UserDataDir(t.TempDir()),
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
@@ -68,12 +62,6 @@ func newChrome(t *testing.T) *chrome {
 		cancelT()
 		cancelC()
 		cancelA()
-		for i := 0; i < 20; i++ {
-			if os.RemoveAll(profile) == nil {
-				return
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
 	})
 	c := &chrome{ctx: ctx}
 	chromedp.ListenTarget(ctx, func(ev any) {
@@ -113,9 +101,7 @@ func (c *chrome) jsErrors() []string {
 
 func (c *chrome) run(t *testing.T, actions ...chromedp.Action) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(c.ctx, 20*time.Second)
-	defer cancel()
-	if err := chromedp.Run(ctx, actions...); err != nil {
+	if err := chromedp.Run(c.ctx, actions...); err != nil {
 		t.Fatalf("browser: %v", err)
 	}
 }

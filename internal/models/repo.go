@@ -154,6 +154,9 @@ type state struct {
 	problems []Problem
 	indexed  []store.IndexedProcess
 	decIdx   []store.IndexedDecision
+	// fingerprint identifies the index rows, to skip rewriting an
+	// unchanged index.
+	fingerprint string
 }
 
 // Repo is a model repository on disk.
@@ -210,11 +213,29 @@ func (r *Repo) refresh(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := r.index.ReplaceModelIndex(ctx, st.indexed, st.decIdx); err != nil {
-		return fmt.Errorf("rebuild model index: %w", err)
+	st.fingerprint = indexFingerprint(st)
+	// Most changes (forms, settings, layout-only diagram edits) leave the
+	// index as it was; rewriting it is then skipped.
+	if prev := r.cur.Load(); prev == nil || prev.fingerprint != st.fingerprint {
+		if err := r.index.ReplaceModelIndex(ctx, st.indexed, st.decIdx); err != nil {
+			return fmt.Errorf("rebuild model index: %w", err)
+		}
 	}
 	r.cur.Store(st)
 	return nil
+}
+
+// indexFingerprint hashes every row of the index a state would write.
+func indexFingerprint(st *state) string {
+	h := sha256.New()
+	for _, p := range st.indexed {
+		fmt.Fprintf(h, "%q %q %q %q %q %q %q %q %q %q\n", p.ProcessID, p.DisplayName, p.ModelID, p.File,
+			p.Kinds, p.MessagesThrown, p.MessagesCaught, p.SignalsThrown, p.SignalsCaught, p.Calls)
+	}
+	for _, d := range st.decIdx {
+		fmt.Fprintf(h, "%q %q %q %q\n", d.DecisionID, d.Name, d.ModelID, d.File)
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // scan reads the tree under root into a state.
