@@ -202,6 +202,9 @@ var apiRepo = map[string]string{
 	"finance/approve/form-schema.json":               `{"type": "object"}`,
 	"finance/approve/rates.dmn":                      rateTable,
 	"finance/approve/sub-approve-invoice-other.bpmn": diagramXML("Sub_approve_invoice", "Other", ""),
+	// SpiffArena repositories carry older names that need escaping in URLs.
+	"finance/Odd #1?/process_model.json": `{"display_name": "Odd one"}`,
+	"finance/Odd #1?/a form.json":        `{}`,
 }
 
 const rateTable = `<?xml version="1.0" encoding="UTF-8"?>
@@ -413,6 +416,21 @@ func TestModelForms(t *testing.T) {
 	_, doc = get(t, c, ta.url+"/process-groups/finance")
 	if got := text(doc, `#subgroups li[data-id="finance/payables"] a`); got != "Accounts payable" {
 		t.Errorf("subgroup %q", got)
+	}
+
+	// Links to names with spaces, '#' and '?' work.
+	_, doc = get(t, c, ta.url+"/process-groups/finance")
+	href := doc.Find(`#models tr[data-id="finance/Odd #1?"] a`).AttrOr("href", "")
+	resp, doc = get(t, c, ta.url+href)
+	wantStatus(t, resp, http.StatusOK)
+	if got := text(doc, "#model-name"); got != "Odd one" {
+		t.Errorf("model at %q: %q", href, got)
+	}
+	href = doc.Find(`#files tr[data-name="a form.json"] a`).AttrOr("href", "")
+	resp, doc = get(t, c, ta.url+href)
+	wantStatus(t, resp, http.StatusOK)
+	if got := text(doc, "#file-name"); got != "a form.json" {
+		t.Errorf("file at %q: %q", href, got)
 	}
 
 	// Models and their settings.

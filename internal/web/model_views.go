@@ -18,11 +18,11 @@ func (s *Server) groupURL(id string) string {
 	if id == "" {
 		return s.prefix.URL("/models")
 	}
-	return s.prefix.URL("/process-groups/" + models.IDToURL(id))
+	return s.prefix.URL("/process-groups/" + url.PathEscape(models.IDToURL(id)))
 }
 
 func (s *Server) modelURL(id string) string {
-	return s.prefix.URL("/process-models/" + models.IDToURL(id))
+	return s.prefix.URL("/process-models/" + url.PathEscape(models.IDToURL(id)))
 }
 
 func (s *Server) fileURL(modelID, name string) string {
