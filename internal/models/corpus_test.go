@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -152,4 +153,26 @@ func TestCorpus(t *testing.T) {
 	for _, p := range r.Problems() {
 		t.Logf("problem: %s", p)
 	}
+
+	// Every model loads for the runner, or says precisely why not.
+	var loaded, refused int
+	for id := range st2.models {
+		lib, primary, err := r.LoadModel(ctx, id)
+		var pe *ProblemsError
+		switch {
+		case err == nil:
+			if lib.Process(primary) == nil {
+				t.Errorf("%s: primary process %q not in the library", id, primary)
+			}
+			loaded++
+		case errors.As(err, &pe), errors.Is(err, ErrNotFound), errors.Is(err, ErrInvalid):
+			if !strings.Contains(err.Error(), id) && (pe == nil || !strings.Contains(pe.Problems[0].File, id)) {
+				t.Errorf("%s: error does not name the model or its file: %v", id, err)
+			}
+			refused++
+		default:
+			t.Errorf("%s: unexpected error kind: %v", id, err)
+		}
+	}
+	t.Logf("LoadModel: %d models load, %d are refused with problems", loaded, refused)
 }
