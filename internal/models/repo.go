@@ -186,12 +186,31 @@ func Open(ctx context.Context, dir string, index Index, log *slog.Logger) (*Repo
 		return nil, fmt.Errorf("create model repository: %w", err)
 	}
 	r := &Repo{root: abs, index: index, log: log, cache: map[string]*parsed{}}
-	// Leftovers of an interrupted upload are never part of the repository.
-	_ = os.RemoveAll(filepath.Join(abs, stagingDir))
+	r.clearStaging()
 	if err := r.refresh(ctx); err != nil {
 		return nil, err
 	}
 	return r, nil
+}
+
+// clearStaging removes what an interrupted change left in the staging
+// folder. Prepared copies are simply dropped; but an upload stopped between
+// its two renames may have left a replaced folder under "old", the only
+// copy of its content, so such a staging folder is kept under a visible
+// name and reported instead.
+func (r *Repo) clearStaging() {
+	base := filepath.Join(r.root, stagingDir)
+	olds, _ := filepath.Glob(filepath.Join(base, "upload-*", "old", "*"))
+	if len(olds) == 0 {
+		_ = os.RemoveAll(base)
+		return
+	}
+	keep := filepath.Join(r.root, fmt.Sprintf(".waymark-interrupted-%d", time.Now().Unix()))
+	if err := os.Rename(base, keep); err != nil {
+		r.log.Error("an interrupted upload left folders behind; keeping them", "dir", base, "err", err)
+		return
+	}
+	r.log.Warn("an interrupted upload left replaced folders behind; check them and delete the folder", "dir", keep)
 }
 
 // Root returns the repository directory.

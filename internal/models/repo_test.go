@@ -585,3 +585,21 @@ func TestUploadRenamesClashes(t *testing.T) {
 		t.Errorf("re-upload of own ids: %v", err)
 	}
 }
+
+func TestInterruptedUploadKept(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "models")
+	writeFile(t, filepath.Join(dir, "g", groupFile), `{}`)
+	// A prepared copy only: dropped at start.
+	writeFile(t, filepath.Join(dir, stagingDir, "upload-1", "new", "x", modelFile), `{}`)
+	openRepo(t, dir)
+	if _, err := os.Stat(filepath.Join(dir, stagingDir)); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("staging folder kept: %v", err)
+	}
+	// A replaced folder that never came back: kept for the administrator.
+	writeFile(t, filepath.Join(dir, stagingDir, "upload-2", "old", "0", modelFile), `{"display_name": "only copy"}`)
+	openRepo(t, dir)
+	kept, _ := filepath.Glob(filepath.Join(dir, ".waymark-interrupted-*", "upload-2", "old", "0", modelFile))
+	if len(kept) != 1 {
+		t.Errorf("the only copy of a replaced folder was not kept: %v", kept)
+	}
+}
