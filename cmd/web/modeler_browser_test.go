@@ -37,6 +37,12 @@ type chrome struct {
 
 func newChrome(t *testing.T) *chrome {
 	t.Helper()
+	// The profile is removed after the browser exits; t.TempDir's removal
+	// could race with chromium's last writes.
+	profile, err := os.MkdirTemp("", "waymark-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chromium(t)),
 		chromedp.Headless,
@@ -44,7 +50,7 @@ func newChrome(t *testing.T) *chrome {
 		chromedp.DisableGPU,
 		chromedp.NoFirstRun,
 		chromedp.NoDefaultBrowserCheck,
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(profile),
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
@@ -62,6 +68,12 @@ func newChrome(t *testing.T) *chrome {
 		cancelT()
 		cancelC()
 		cancelA()
+		for i := 0; i < 20; i++ {
+			if os.RemoveAll(profile) == nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
 	})
 	c := &chrome{ctx: ctx}
 	chromedp.ListenTarget(ctx, func(ev any) {
@@ -101,7 +113,9 @@ func (c *chrome) jsErrors() []string {
 
 func (c *chrome) run(t *testing.T, actions ...chromedp.Action) {
 	t.Helper()
-	if err := chromedp.Run(c.ctx, actions...); err != nil {
+	ctx, cancel := context.WithTimeout(c.ctx, 20*time.Second)
+	defer cancel()
+	if err := chromedp.Run(ctx, actions...); err != nil {
 		t.Fatalf("browser: %v", err)
 	}
 }

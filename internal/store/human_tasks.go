@@ -222,17 +222,23 @@ type InboxQuery struct {
 	Limit, Offset int
 }
 
-// inboxWhere builds the WHERE clause of a view (h = human_tasks, i = instances).
-func inboxWhere(q InboxQuery) (string, []any, error) {
+// inboxFrom builds the FROM and WHERE clauses of a view (h = human_tasks,
+// i = instances). Views of tasks someone owns start from the owner index,
+// so a user's page costs their own tasks, not every open task.
+func inboxFrom(q InboxQuery) (string, []any, error) {
 	var where []string
 	var args []any
+	src := ` FROM human_tasks h JOIN instances i ON i.id = h.instance_id`
+	var srcArgs []any
 	ownedBy := func(keys []string) {
 		if len(keys) == 0 {
 			where = append(where, `0 = 1`)
 			return
 		}
-		where = append(where, `(h.instance_id, h.task_id) IN (SELECT instance_id, task_id FROM human_task_owners WHERE owner IN (`+placeholders(len(keys))+`))`)
-		args = append(args, keyArgs(keys)...)
+		src = ` FROM (SELECT DISTINCT instance_id, task_id FROM human_task_owners WHERE owner IN (` + placeholders(len(keys)) + `)) o
+			JOIN human_tasks h ON h.instance_id = o.instance_id AND h.task_id = o.task_id
+			JOIN instances i ON i.id = h.instance_id`
+		srcArgs = keyArgs(keys)
 	}
 	switch q.View {
 	case InboxMine, "":
@@ -247,10 +253,12 @@ func inboxWhere(q InboxQuery) (string, []any, error) {
 		}
 		ownedBy(keys)
 	case InboxStarted:
-		where = append(where, `h.state = 'open'`, `i.started_by = ?`)
+		// Start from the user's instances (instances_starter index).
+		src = ` FROM instances i JOIN human_tasks h ON h.instance_id = i.id`
+		where = append(where, `i.started_by = ?`, `h.state = 'open'`)
 		args = append(args, q.Viewer.Username)
 		if len(q.Viewer.Keys) > 0 {
-			where = append(where, `(h.instance_id, h.task_id) NOT IN (SELECT instance_id, task_id FROM human_task_owners WHERE owner IN (`+placeholders(len(q.Viewer.Keys))+`))`)
+			where = append(where, `NOT EXISTS (SELECT 1 FROM human_task_owners x WHERE x.instance_id = h.instance_id AND x.task_id = h.task_id AND x.owner IN (`+placeholders(len(q.Viewer.Keys))+`))`)
 			args = append(args, keyArgs(q.Viewer.Keys)...)
 		}
 	case InboxCompleted:
@@ -280,17 +288,16 @@ func inboxWhere(q InboxQuery) (string, []any, error) {
 		where = append(where, `(lower(h.name) LIKE ? OR lower(h.element_id) LIKE ? OR lower(h.process_name) LIKE ? OR lower(h.model_id) LIKE ? OR CAST(h.instance_id AS TEXT) = ?)`)
 		args = append(args, like, like, like, like, t)
 	}
-	return strings.Join(where, ` AND `), args, nil
+	return src + ` WHERE ` + strings.Join(where, ` AND `), append(srcArgs, args...), nil
 }
 
 // InboxTasks returns a page of an inbox view and the number of tasks the
 // view and filters match.
 func (s *Store) InboxTasks(ctx context.Context, q InboxQuery) ([]HumanTask, int, error) {
-	where, args, err := inboxWhere(q)
+	from, args, err := inboxFrom(q)
 	if err != nil {
 		return nil, 0, err
 	}
-	from := ` FROM human_tasks h JOIN instances i ON i.id = h.instance_id WHERE ` + where
 	var total int
 	if err := s.db.QueryRowContext(ctx, `SELECT count(*)`+from, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count inbox %s: %w", q.View, err)
@@ -330,12 +337,12 @@ func (s *Store) InboxTasks(ctx context.Context, q InboxQuery) ([]HumanTask, int,
 func (s *Store) InboxCounts(ctx context.Context, v Viewer, groups []string) (map[string]int, error) {
 	out := map[string]int{}
 	for _, view := range []string{InboxMine, InboxGroups, InboxStarted} {
-		where, args, err := inboxWhere(InboxQuery{View: view, Viewer: v, Groups: groups})
+		from, args, err := inboxFrom(InboxQuery{View: view, Viewer: v, Groups: groups})
 		if err != nil {
 			return nil, err
 		}
 		var n int
-		if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM human_tasks h JOIN instances i ON i.id = h.instance_id WHERE `+where, args...).Scan(&n); err != nil {
+		if err := s.db.QueryRowContext(ctx, `SELECT count(*)`+from, args...).Scan(&n); err != nil {
 			return nil, fmt.Errorf("count inbox %s: %w", view, err)
 		}
 		out[view] = n

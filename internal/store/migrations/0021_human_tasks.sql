@@ -34,7 +34,6 @@ CREATE TABLE human_tasks (
 );
 
 CREATE INDEX human_tasks_completed_by ON human_tasks (completed_by, completed_at);
-CREATE INDEX human_tasks_state ON human_tasks (state, created_at);
 
 -- Who may act on a human task: 'user:<username or lower-case email>' or
 -- 'group:<name>'. The inbox matches the signed-in user's keys against it.

@@ -13,11 +13,18 @@ import './modeler.css';
 
 const known = knownTags(spiffModdle);
 
+// The Spiff groups start open: they are what analysts edit most.
+const OPEN_GROUPS = Object.fromEntries([
+  'spiff_script', 'spiff_pre_post_scripts', 'instructions', 'user_task_properties', 'service_task_properties',
+  'called_element', 'business_rule_properties', 'messages', 'signal', 'error', 'escalation', 'timer', 'conditions',
+  'spiff_lane', 'signal_button', 'multiInstance', 'spiff_data_object_reference',
+].map((id) => [id, { open: true }]));
+
 // createModeler builds a modeler in container with its panel in panel.
 export function createModeler(container, panel, host) {
   const modeler = new BpmnModeler({
     container,
-    propertiesPanel: panel ? { parent: panel } : undefined,
+    propertiesPanel: panel ? { parent: panel, layout: { groups: OPEN_GROUPS } } : undefined,
     additionalModules: [
       BpmnPropertiesPanelModule,
       BpmnPropertiesProviderModule,
@@ -32,11 +39,25 @@ export function createModeler(container, panel, host) {
   modeler.importSpiff = async (xml) => {
     const prepared = prepareImport(xml, known);
     state.keys = prepared.keys;
-    return modeler.importXML(prepared.xml);
+    const result = await modeler.importXML(prepared.xml);
+    // Definitions-level keys reference the correlation property objects,
+    // so renames carry over.
+    const props = modeler.getDefinitions().get('rootElements').filter((r) => r.$type === 'bpmn:CorrelationProperty');
+    for (const k of state.keys) {
+      k.refs = [...new Set(k.refs)].map((id) => props.find((p) => p.get('id') === id) || id);
+    }
+    return result;
   };
   modeler.exportSpiff = async () => {
     const { xml } = await modeler.saveXML({ format: true });
-    return finishExport(xml, state.keys);
+    const defs = modeler.getDefinitions();
+    const live = new Set(defs ? defs.get('rootElements') : []);
+    const keys = state.keys.map((k) => ({
+      ...k,
+      // Properties deleted since are dropped from the key.
+      refs: k.refs.filter((r) => typeof r === 'string' || live.has(r)).map((r) => (typeof r === 'string' ? r : r.get('id'))),
+    }));
+    return finishExport(xml, keys);
   };
   return modeler;
 }

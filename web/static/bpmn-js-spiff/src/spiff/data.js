@@ -11,7 +11,7 @@ import {
   isAny,
   nextId,
 } from './helpers.js';
-import { checkbox, custom, select, text } from './entries.js';
+import { CommitInput, checkbox, custom, select, text } from './entries.js';
 
 // LaneName is a name field that suggests the known groups.
 function LaneName(props) {
@@ -22,14 +22,15 @@ function LaneName(props) {
   const known = groups.includes(value);
   return h('div', { class: 'bio-properties-panel-entry', 'data-entry-id': id }, [
     h('label', { class: 'bio-properties-panel-label', for: id }, 'Lane (group)'),
-    h('input', {
+    h(CommitInput, {
       id,
-      class: 'bio-properties-panel-input',
+      label: 'Lane (group)',
       list: listId,
-      value,
-      autocomplete: 'off',
-      onInput: (e) => setValue(e.target.value),
-      onChange: (e) => set(e.target.value.trim()),
+      value: get(),
+      commit: (v) => {
+        setValue(v.trim());
+        set(v.trim());
+      },
     }),
     h('datalist', { id: listId }, groups.map((g) => h('option', { value: g }))),
     h('div', { class: 'bio-properties-panel-description' },

@@ -92,3 +92,34 @@ export function select(id, label, get, set, options, opts = {}) {
 export function custom(id, component, props = {}) {
   return { id, component, ...props };
 }
+
+// CommitInput is a text input that commits its value when it loses focus
+// or on Enter, not on every key (renaming ids while typing would create
+// and drop elements per keystroke).
+export function CommitInput(props) {
+  const { value, commit, label, id, list, placeholder } = props;
+  const [v, setV] = useState(value || '');
+  useEffect(() => setV(value || ''), [value]);
+  const done = () => {
+    if (v !== (value || '')) {
+      commit(v);
+    }
+  };
+  return h('input', {
+    id,
+    class: 'bio-properties-panel-input',
+    'aria-label': label,
+    list,
+    placeholder,
+    autocomplete: 'off',
+    value: v,
+    onInput: (e) => setV(e.target.value),
+    onBlur: done,
+    onKeyDown: (e) => {
+      if (e.key === 'Enter') {
+        e.preventDefault();
+        done();
+      }
+    },
+  });
+}

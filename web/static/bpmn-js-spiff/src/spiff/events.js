@@ -17,7 +17,7 @@ import {
   nextId,
   rootElementsOfType,
 } from './helpers.js';
-import { checkbox, custom, select, text } from './entries.js';
+import { CommitInput, checkbox, custom, select, text } from './entries.js';
 import { describeTimer } from './timer.js';
 
 // --- messages -------------------------------------------------------------
@@ -70,7 +70,7 @@ export function rebuildCorrelationKey(c, defs, props, state) {
   } else if (state) {
     // Definitions-level keys are kept by the modeler itself (bpmn-moddle
     // drops them); see xmlfix.js.
-    state.setMainKey(props.map((p) => p.get('id')));
+    state.setMainKey(props);
   }
 }
 
@@ -249,8 +249,8 @@ function CorrelationEditor(props) {
     h('table', { class: 'wm-table' }, [
       h('thead', null, h('tr', null, [h('th', null, 'Property'), h('th', null, 'Retrieval expression'), h('th', null, '')])),
       h('tbody', null, cps.map((cp) => h('tr', { key: cp.get('id'), 'data-correlation-property': cp.get('id') }, [
-        h('td', null, h('input', { class: 'bio-properties-panel-input', 'aria-label': 'Property id', value: cp.get('id'), onChange: (e) => rename(cp, e.target.value) })),
-        h('td', null, h('input', { class: 'bio-properties-panel-input', 'aria-label': 'Retrieval expression', value: exprOf(cp), onChange: (e) => setExpr(cp, e.target.value) })),
+        h('td', null, h(CommitInput, { label: 'Property id', value: cp.get('id'), commit: (v) => rename(cp, v) })),
+        h('td', null, h(CommitInput, { label: 'Retrieval expression', value: exprOf(cp), commit: (v) => setExpr(cp, v) })),
         h('td', null, h('button', { type: 'button', class: 'wm-btn', onClick: () => remove(cp) }, 'Remove')),
       ]))),
     ]),

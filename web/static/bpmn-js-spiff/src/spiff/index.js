@@ -51,6 +51,8 @@ export class SpiffState {
     this.eventBus = eventBus;
   }
 
+  // setMainKey makes MainCorrelationKey reference props (moddle
+  // correlation properties).
   setMainKey(refs) {
     const rest = this.keys.filter((k) => k.name !== 'MainCorrelationKey');
     const old = this.keys.find((k) => k.name === 'MainCorrelationKey');

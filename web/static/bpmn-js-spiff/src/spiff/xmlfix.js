@@ -6,7 +6,8 @@
 //     before import (kept as generic elements) and moved back on export;
 //   - bpmn:correlationKey directly under bpmn:definitions (SpiffArena writes
 //     its MainCorrelationKey there when there is no collaboration), which
-//     bpmn-moddle drops: kept aside on import and written back on export.
+//     bpmn-moddle drops: kept aside on import and written back on export;
+//   - messagePath written as <bpmn:formalExpression> by bpmn-moddle.
 
 import { SPIFF_NS } from './helpers.js';
 
@@ -41,9 +42,11 @@ function parse(xml) {
 
 function serialize(doc, original) {
   let out = new XMLSerializer().serializeToString(doc);
-  if (!out.startsWith('<?xml')) {
+  if (out.startsWith('<?xml')) {
+    out = out.replace(/^(<\?xml[^>]*\?>)\s*/, '$1\n');
+  } else {
     const m = /^<\?xml[^>]*\?>\s*/.exec(original);
-    out = (m ? m[0] : '<?xml version="1.0" encoding="UTF-8"?>\n') + out;
+    out = (m ? m[0].trimEnd() + '\n' : '<?xml version="1.0" encoding="UTF-8"?>\n') + out;
   }
   return out;
 }
@@ -107,7 +110,7 @@ export function prepareImport(xml, known) {
 
 // finishExport undoes prepareImport on the XML bpmn-js wrote.
 export function finishExport(xml, keys) {
-  if (!xml.includes(KEEP_NS) && !keys.length) {
+  if (!xml.includes(KEEP_NS) && !keys.length && !xml.includes('formalExpression>')) {
     return xml;
   }
   const doc = parse(xml);
@@ -115,6 +118,16 @@ export function finishExport(xml, keys) {
     return xml;
   }
   const root = doc.documentElement;
+  // bpmn-moddle writes the messagePath of a retrieval expression (and the
+  // dataPath of a correlation binding) under its type name,
+  // <bpmn:formalExpression>, which no BPMN reader expects.
+  for (const el of Array.from(doc.getElementsByTagNameNS(BPMN_NS, 'formalExpression'))) {
+    const parent = el.parentNode && el.parentNode.localName;
+    const name = parent === 'correlationPropertyRetrievalExpression' ? 'messagePath' : parent === 'correlationPropertyBinding' ? 'dataPath' : null;
+    if (name) {
+      rename(doc, el, BPMN_NS, (el.prefix ? el.prefix + ':' : '') + name);
+    }
+  }
   const kept = Array.from(doc.getElementsByTagNameNS(KEEP_NS, '*'));
   for (const el of kept) {
     rename(doc, el, SPIFF_NS, 'spiffworkflow:' + el.localName);

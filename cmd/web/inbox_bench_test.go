@@ -1,0 +1,176 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/waymark-bpm/waymark/internal/config"
+	"github.com/waymark-bpm/waymark/internal/runner"
+	"github.com/waymark-bpm/waymark/internal/store"
+)
+
+// benchApp starts the real wiring for a benchmark on 127.0.0.1:0 with the
+// workflow models and a user "bench" in group g7 (and requester).
+func benchApp(b *testing.B) (*app, string) {
+	b.Helper()
+	dir := b.TempDir()
+	if err := os.CopyFS(filepath.Join(dir, "models"), os.DirFS("testdata/models")); err != nil {
+		b.Fatal(err)
+	}
+	perms := filepath.Join(dir, "permissions.yml")
+	if err := os.WriteFile(perms, []byte("users:\n  bench:\n    password: bench-secret\ngroups:\n  g7:\n    users: [bench]\n  requester:\n    users: [bench]\n"), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	env := map[string]string{"WAYMARK_ADDR": "127.0.0.1:0", "WAYMARK_DATA_DIR": dir, "WAYMARK_MODELS_DIR": filepath.Join(dir, "models"),
+		"WAYMARK_EXAMPLES": "false", "WAYMARK_PERMISSIONS_FILE": perms, "WAYMARK_LOG_LEVEL": "error"}
+	cfg, err := config.FromEnv(func(k string) string { return env[k] })
+	if err != nil {
+		b.Fatal(err)
+	}
+	a, err := newApp(context.Background(), cfg, newLogger(io.Discard, cfg))
+	if err != nil {
+		b.Fatal(err)
+	}
+	go a.serve()
+	b.Cleanup(func() { a.Close(context.Background()) })
+	return a, "http://" + a.addr()
+}
+
+// benchClient signs "bench" in and returns the client and a CSRF token.
+func benchClient(b *testing.B, base string) (*http.Client, string) {
+	b.Helper()
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	token := func(u string) string {
+		resp, err := c.Get(u)
+		if err != nil {
+			b.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		m := regexp.MustCompile(`name="csrf_token" value="([^"]+)"`).FindSubmatch(body)
+		if m == nil {
+			b.Fatalf("no CSRF token on %s", u)
+		}
+		return string(m[1])
+	}
+	resp, err := c.PostForm(base+"/sign-in", url.Values{"csrf_token": {token(base + "/sign-in")}, "username": {"bench"}, "password": {"bench-secret"}})
+	if err != nil || resp.StatusCode != http.StatusSeeOther {
+		b.Fatalf("sign in: %v %v", resp.StatusCode, err)
+	}
+	resp.Body.Close()
+	return c, token(base + "/inbox")
+}
+
+// seedInbox writes 100,000 open tasks, one per instance, offered to 500
+// groups of two users each (1,000 users): every user has 200 tasks.
+func seedInbox(b *testing.B, st *store.Store) {
+	b.Helper()
+	ctx := context.Background()
+	start := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	const tasks, groups = 100_000, 500
+	err := st.InTx(ctx, func(tx *store.Tx) error {
+		for i := range tasks {
+			at := start.Add(time.Duration(i) * time.Second)
+			id, err := tx.CreateInstance(ctx, store.Instance{ModelID: "purchases/approval", ProcessID: "approval", ProcessName: "Purchase approval",
+				Status: store.StatusRunning, StartedBy: fmt.Sprintf("user%d", i%1000), StartedAt: at, UpdatedAt: at, Snapshot: []byte("{}")})
+			if err != nil {
+				return err
+			}
+			g := fmt.Sprintf("g%d", i%groups)
+			if err := tx.InsertHumanTask(ctx, store.HumanTask{InstanceID: id, TaskID: 3, ElementID: "approve", Name: "Approve the purchase",
+				Kind: "userTask", Lane: g, AssignedGroup: g, WaitingFor: g, ModelID: "purchases/approval", ProcessID: "approval",
+				ProcessName: "Purchase approval", State: store.TaskOpen, CreatedAt: at, UpdatedAt: at, Data: "{}", Owners: []string{"group:" + g}}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+}
+
+// BenchmarkInboxPage measures GET /inbox (full page and the htmx refresh
+// fragment) for a user with 200 of 100,000 open tasks, and reports p50
+// and p95 latency.
+func BenchmarkInboxPage(b *testing.B) {
+	a, base := benchApp(b)
+	seedInbox(b, a.store)
+	c, _ := benchClient(b, base)
+	for _, fragment := range []bool{false, true} {
+		name := "page"
+		if fragment {
+			name = "fragment"
+		}
+		b.Run(name, func(b *testing.B) {
+			var lat []time.Duration
+			for b.Loop() {
+				req, _ := http.NewRequest(http.MethodGet, base+"/inbox?view=mine", nil)
+				if fragment {
+					req.Header.Set("HX-Request", "true")
+				}
+				t0 := time.Now()
+				resp, err := c.Do(req)
+				if err != nil {
+					b.Fatal(err)
+				}
+				body, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				lat = append(lat, time.Since(t0))
+				if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "200 tasks") {
+					b.Fatalf("inbox: %d, 200 tasks not listed", resp.StatusCode)
+				}
+			}
+			slices.Sort(lat)
+			b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
+			b.ReportMetric(float64(lat[len(lat)*95/100].Microseconds())/1000, "p95-ms")
+		})
+	}
+}
+
+// BenchmarkTaskCompleteHTTP measures completing a task end to end over
+// HTTP: session, CSRF check, form decoding and validation against the
+// schema, engine restore, complete and snapshot, and the SQLite
+// transaction. Run with -cpu 1 for the one-core figure.
+func BenchmarkTaskCompleteHTTP(b *testing.B) {
+	a, base := benchApp(b)
+	c, tok := benchClient(b, base)
+	me := runner.Actor{Username: "bench", Groups: []string{"g7", "requester"}}
+	ctx := context.Background()
+	form := url.Values{"csrf_token": {tok}, "item": {"Laptop"}, "amount": {"1200"}}.Encode()
+	var elapsed time.Duration
+	n := 0
+	for b.Loop() {
+		id, err := a.runner.Start(ctx, me, "purchases/approval", "", nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		req, _ := http.NewRequest(http.MethodPost, fmt.Sprintf("%s/tasks/%d/2/complete", base, id), strings.NewReader(form))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		t0 := time.Now()
+		resp, err := c.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		elapsed += time.Since(t0)
+		n++
+		if resp.StatusCode != http.StatusSeeOther {
+			b.Fatalf("complete: %d", resp.StatusCode)
+		}
+	}
+	b.ReportMetric(float64(n)/elapsed.Seconds(), "completions/s")
+}
