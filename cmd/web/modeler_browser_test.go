@@ -125,7 +125,9 @@ func (c *chrome) run(t *testing.T, actions ...chromedp.Action) {
 func (c *chrome) eval(t *testing.T, js string, out any) {
 	t.Helper()
 	var raw json.RawMessage
-	err := chromedp.Run(c.ctx, chromedp.Evaluate(js, &raw, func(p *runtime.EvaluateParams) *runtime.EvaluateParams {
+	ctx, cancel := context.WithTimeout(c.ctx, 20*time.Second)
+	defer cancel()
+	err := chromedp.Run(ctx, chromedp.Evaluate(js, &raw, func(p *runtime.EvaluateParams) *runtime.EvaluateParams {
 		return p.WithAwaitPromise(true)
 	}))
 	if err != nil {

@@ -198,6 +198,19 @@ func (c *chrome) commitInput(t *testing.T, sel, value string) {
 	c.run(t, chromedp.SendKeys(sel, value), chromedp.Blur(sel))
 }
 
+// typeText sets the text of a text area as typing would (input events).
+func (c *chrome) typeText(t *testing.T, sel, value string) {
+	t.Helper()
+	c.run(t, chromedp.WaitVisible(sel))
+	c.eval(t, `(() => {
+		const el = document.querySelector(`+jsString(sel)+`);
+		el.focus();
+		el.value = `+jsString(value)+`;
+		el.dispatchEvent(new Event('input', {bubbles: true}));
+		return true;
+	})()`, nil)
+}
+
 // find returns the elements of doc matching an etree path.
 func find(t *testing.T, xml, path string) []*etree.Element {
 	t.Helper()

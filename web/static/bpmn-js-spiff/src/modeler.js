@@ -259,7 +259,9 @@ class Page {
       this.cfg.isNew = false;
       this.updateButtons();
       const n = (data.problems || []).length;
-      this.setStatus(n ? 'Saved as a draft with ' + n + ' problem' + (n === 1 ? '' : 's') + '.' : 'Saved.', n ? 'warn' : 'ok');
+      const what = draft ? 'Saved as a draft' : 'Saved';
+      this.setStatus(n ? what + ' with ' + n + ' problem' + (n === 1 ? '' : 's') + ' to fix.' : what + '.', n ? 'warn' : 'ok');
+      this.$('[data-action="save-draft"]').hidden = true;
       this.root.dispatchEvent(new CustomEvent('modeler.saved', { bubbles: true }));
       return;
     }

@@ -241,8 +241,10 @@ function inline(text) {
   const out = [];
   let last = 0;
   let m;
-  INLINE.lastIndex = 0;
-  while ((m = INLINE.exec(text))) {
+  // A fresh regex per call: inline recurses for nested emphasis, and a
+  // shared lastIndex would restart the outer scan.
+  const re = new RegExp(INLINE.source, 'g');
+  while ((m = re.exec(text))) {
     if (m.index > last) {
       out.push(text.slice(last, m.index));
     }
@@ -258,7 +260,7 @@ function inline(text) {
       const href = /^(https?:|mailto:|\/)/i.test(m[7]) ? m[7] : '#';
       out.push(h('a', { href, target: '_blank', rel: 'noopener noreferrer' }, m[6]));
     }
-    last = INLINE.lastIndex;
+    last = re.lastIndex;
   }
   out.push(text.slice(last));
   return out;

@@ -409,6 +409,11 @@ function ProcessPicker(props) {
         search(e.target.value);
       },
       onFocus: () => search(query === current ? '' : query),
+      onClick: () => {
+        if (!open) {
+          search(query === current ? '' : query);
+        }
+      },
       onKeyDown,
       onBlur: () => setTimeout(() => setOpen(false), 200),
     }),
