@@ -181,11 +181,18 @@ func isUnsafe(method string) bool {
 	return true
 }
 
+// maxRequestBody bounds the body of any unsafe request. Reading the
+// csrf_token form field parses the body, so the bound must be in place
+// before that: the largest legitimate body is a repository upload
+// (models.MaxArchiveSize) with its form fields. Handlers set tighter limits.
+const maxRequestBody = 80 << 20
+
 // checkCSRFToken is the second CSRF layer: an unsafe request must carry the
 // session's token in the X-CSRF-Token header or the csrf_token form field.
 func (s *Server) checkCSRFToken(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if isUnsafe(r.Method) {
+			r.Body = http.MaxBytesReader(w, r.Body, maxRequestBody)
 			want, _ := state(r).session.CSRFToken()
 			got := r.Header.Get("X-CSRF-Token")
 			if got == "" {
