@@ -73,7 +73,7 @@ type testApp struct {
 
 // startApp starts the real wiring on 127.0.0.1:0 with a temporary data
 // directory (unless vars names one) and stops it when the test ends.
-func startApp(t *testing.T, vars map[string]string) *testApp {
+func startApp(t testing.TB, vars map[string]string) *testApp {
 	t.Helper()
 	env := map[string]string{
 		"WAYMARK_ADDR":      "127.0.0.1:0",
@@ -113,7 +113,7 @@ func startApp(t *testing.T, vars map[string]string) *testApp {
 
 // withPermissions writes testPermissions into a temporary file and returns
 // the variables that point Waymark at it.
-func withPermissions(t *testing.T) map[string]string {
+func withPermissions(t testing.TB) map[string]string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "permissions.yml")
 	if err := os.WriteFile(path, []byte(testPermissions), 0o600); err != nil {

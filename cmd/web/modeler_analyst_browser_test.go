@@ -193,7 +193,7 @@ func TestModelerMarksProblemsAfterSaving(t *testing.T) {
 }
 
 // createModel creates a group and a model in it through the model pages.
-func createModel(t *testing.T, c *chrome, ta *testApp, group, model string) {
+func createModel(t testing.TB, c *chrome, ta *testApp, group, model string) {
 	t.Helper()
 	c.run(t,
 		chromedp.Navigate(ta.url+"/models"),

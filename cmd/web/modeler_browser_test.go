@@ -16,7 +16,7 @@ import (
 )
 
 // chromium finds Debian's chromium (.ci/run installs it).
-func chromium(t *testing.T) string {
+func chromium(t testing.TB) string {
 	t.Helper()
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
 		if p, err := exec.LookPath(name); err == nil {
@@ -35,7 +35,7 @@ type chrome struct {
 	errors []string
 }
 
-func newChrome(t *testing.T) *chrome {
+func newChrome(t testing.TB) *chrome {
 	t.Helper()
 	// The profile is removed after the browser exits; t.TempDir's removal
 	// could race with chromium's last writes.
@@ -111,7 +111,7 @@ func (c *chrome) jsErrors() []string {
 	return append([]string(nil), c.errors...)
 }
 
-func (c *chrome) run(t *testing.T, actions ...chromedp.Action) {
+func (c *chrome) run(t testing.TB, actions ...chromedp.Action) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(c.ctx, 20*time.Second)
 	defer cancel()
@@ -122,7 +122,7 @@ func (c *chrome) run(t *testing.T, actions ...chromedp.Action) {
 
 // eval runs a JavaScript expression (awaiting a promise) and decodes its
 // JSON result into out.
-func (c *chrome) eval(t *testing.T, js string, out any) {
+func (c *chrome) eval(t testing.TB, js string, out any) {
 	t.Helper()
 	var raw json.RawMessage
 	ctx, cancel := context.WithTimeout(c.ctx, 20*time.Second)
@@ -149,7 +149,7 @@ func firstLine(s string) string {
 }
 
 // signInBrowser signs in through the sign-in form.
-func (c *chrome) signIn(t *testing.T, base, user, password string) {
+func (c *chrome) signIn(t testing.TB, base, user, password string) {
 	t.Helper()
 	c.run(t,
 		chromedp.Navigate(base+"/sign-in"),
@@ -162,7 +162,7 @@ func (c *chrome) signIn(t *testing.T, base, user, password string) {
 }
 
 // openModeler opens a file of a model and waits until the diagram is in.
-func (c *chrome) openModeler(t *testing.T, base, model, file string) {
+func (c *chrome) openModeler(t testing.TB, base, model, file string) {
 	t.Helper()
 	c.run(t,
 		chromedp.Navigate(fmt.Sprintf("%s/process-models/%s/files/%s/modeler", base, strings.ReplaceAll(model, "/", ":"), file)),
@@ -171,7 +171,7 @@ func (c *chrome) openModeler(t *testing.T, base, model, file string) {
 }
 
 // writeModel creates a process model directory with its metadata.
-func writeModel(t *testing.T, ta *testApp, id, name string, files map[string]string) {
+func writeModel(t testing.TB, ta *testApp, id, name string, files map[string]string) {
 	t.Helper()
 	dir := ta.app.cfg.ModelsDir + "/" + id
 	if err := os.MkdirAll(dir, 0o755); err != nil {

@@ -92,7 +92,7 @@ func withDI(src string) string {
 }
 
 // importXML loads xml into the open modeler.
-func (c *chrome) importXML(t *testing.T, xml string) {
+func (c *chrome) importXML(t testing.TB, xml string) {
 	t.Helper()
 	arg, _ := json.Marshal(xml)
 	var res struct{ Error string }
@@ -106,7 +106,7 @@ func (c *chrome) importXML(t *testing.T, xml string) {
 }
 
 // exportXML returns the modeler's diagram as it would be saved.
-func (c *chrome) exportXML(t *testing.T) string {
+func (c *chrome) exportXML(t testing.TB) string {
 	t.Helper()
 	var xml string
 	c.eval(t, `window.waymarkModeler.modeler.exportSpiff()`, &xml)
@@ -114,7 +114,7 @@ func (c *chrome) exportXML(t *testing.T) string {
 }
 
 // selectElement selects a diagram element, which shows it in the panel.
-func (c *chrome) selectElement(t *testing.T, id string) {
+func (c *chrome) selectElement(t testing.TB, id string) {
 	t.Helper()
 	var ok bool
 	c.eval(t, `(() => {
@@ -135,7 +135,7 @@ func jsString(s string) string {
 }
 
 // waitFor polls a JavaScript condition until it is true.
-func (c *chrome) waitFor(t *testing.T, what, js string) {
+func (c *chrome) waitFor(t testing.TB, what, js string) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
@@ -152,7 +152,7 @@ func (c *chrome) waitFor(t *testing.T, what, js string) {
 }
 
 // waitExport waits until the saved XML satisfies ok and returns it.
-func (c *chrome) waitExport(t *testing.T, what string, ok func(string) bool) string {
+func (c *chrome) waitExport(t testing.TB, what string, ok func(string) bool) string {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
@@ -168,7 +168,7 @@ func (c *chrome) waitExport(t *testing.T, what string, ok func(string) bool) str
 }
 
 // selectOption picks value in a panel select and fires its change event.
-func (c *chrome) selectOption(t *testing.T, sel, value string) {
+func (c *chrome) selectOption(t testing.TB, sel, value string) {
 	t.Helper()
 	var ok bool
 	c.eval(t, `(() => {
@@ -186,7 +186,7 @@ func (c *chrome) selectOption(t *testing.T, sel, value string) {
 
 // commitInput types value into the input matched by sel, replacing its
 // text, and leaves it (the field commits when it loses focus).
-func (c *chrome) commitInput(t *testing.T, sel, value string) {
+func (c *chrome) commitInput(t testing.TB, sel, value string) {
 	t.Helper()
 	c.run(t, chromedp.WaitVisible(sel))
 	c.eval(t, `(() => {
@@ -199,7 +199,7 @@ func (c *chrome) commitInput(t *testing.T, sel, value string) {
 }
 
 // typeText sets the text of a text area as typing would (input events).
-func (c *chrome) typeText(t *testing.T, sel, value string) {
+func (c *chrome) typeText(t testing.TB, sel, value string) {
 	t.Helper()
 	c.run(t, chromedp.WaitVisible(sel))
 	c.eval(t, `(() => {
@@ -212,7 +212,7 @@ func (c *chrome) typeText(t *testing.T, sel, value string) {
 }
 
 // find returns the elements of doc matching an etree path.
-func find(t *testing.T, xml, path string) []*etree.Element {
+func find(t testing.TB, xml, path string) []*etree.Element {
 	t.Helper()
 	doc := etree.NewDocument()
 	if err := doc.ReadFromString(xml); err != nil {
@@ -221,7 +221,7 @@ func find(t *testing.T, xml, path string) []*etree.Element {
 	return doc.FindElements(path)
 }
 
-func openBlankModeler(t *testing.T) (*testApp, *chrome) {
+func openBlankModeler(t testing.TB) (*testApp, *chrome) {
 	t.Helper()
 	ta := startApp(t, withPermissions(t))
 	c := newChrome(t)

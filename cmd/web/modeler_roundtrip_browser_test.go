@@ -19,7 +19,7 @@ const spiffNS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 // spiffItems lists every spiffworkflow element and attribute of a BPMN
 // document as comparable strings: the owning element's id, the path of
 // spiffworkflow names from it, attributes and text.
-func spiffItems(t *testing.T, name, xml string) []string {
+func spiffItems(t testing.TB, name, xml string) []string {
 	t.Helper()
 	doc := etree.NewDocument()
 	if err := doc.ReadFromString(xml); err != nil {

@@ -20,16 +20,12 @@ import { dataObjectReferenceGroup, dataObjectsGroup, fixUnresolvedReferences, la
 // Groups of the standard panel that the Spiff groups replace.
 const REPLACED = new Set(['message', 'signal', 'error', 'escalation', 'timer', 'multiInstance']);
 
+// The order of the groups in the panel: what the element is for first,
+// then what every task has.
 const BUILDERS = [
   scriptGroup,
-  prePostGroup,
-  unitTestsGroup,
-  instructionsGroup,
-  userTaskGroup,
-  guestGroup,
-  metadataGroup,
-  signalButtonGroup,
   serviceTaskGroup,
+  userTaskGroup,
   callActivityGroup,
   businessRuleGroup,
   messagesGroup,
@@ -37,6 +33,12 @@ const BUILDERS = [
   timerGroup,
   conditionGroup,
   laneGroup,
+  signalButtonGroup,
+  instructionsGroup,
+  guestGroup,
+  metadataGroup,
+  prePostGroup,
+  unitTestsGroup,
   dataObjectsGroup,
   dataObjectReferenceGroup,
   multiInstanceGroup,
