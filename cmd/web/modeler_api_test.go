@@ -1,0 +1,134 @@
+package main
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// modelerAPICall sends a JSON request with the session's CSRF token and decodes
+// the answer.
+func modelerAPICall(t *testing.T, c *http.Client, method, url, token, body string, out any) int {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("X-CSRF-Token", token)
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if out != nil && strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+		if err := json.Unmarshal(b, out); err != nil {
+			t.Fatalf("%s %s: %v in %s", method, url, err, b)
+		}
+	}
+	return resp.StatusCode
+}
+
+func TestScriptCheckAPI(t *testing.T) {
+	ta := startApp(t, withPermissions(t))
+	c := browser(t)
+	signIn(t, c, ta.url, "alice", "alice-secret")
+	_, doc := get(t, c, ta.url+"/models")
+	token := csrfToken(t, doc)
+
+	tests := []struct {
+		name, body string
+		status     int
+		want       map[string]any
+	}{
+		{"valid script", `{"script": "total = 0\nfor i in items:\n    total += i\n", "kind": "script"}`, 200, map[string]any{"ok": true}},
+		{"syntax error names the line", `{"script": "x = 1\nif x >:\n    y = 2\n", "kind": "script"}`, 200, map[string]any{"ok": false, "line": float64(2)}},
+		{"valid expression", `{"script": "amount > 1000 and approved", "kind": "expression"}`, 200, map[string]any{"ok": true}},
+		{"statement is not an expression", `{"script": "x = 1", "kind": "expression"}`, 200, map[string]any{"ok": false, "line": float64(1)}},
+		{"unknown kind", `{"script": "x", "kind": "ruby"}`, 400, nil},
+		{"not JSON", `script=x`, 400, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got map[string]any
+			status := modelerAPICall(t, c, "POST", ta.url+"/api/scripts/check", token, tt.body, &got)
+			if status != tt.status {
+				t.Fatalf("status %d, want %d (%v)", status, tt.status, got)
+			}
+			if tt.want == nil {
+				if got["message"] == "" || got["message"] == nil {
+					t.Errorf("no message in %v", got)
+				}
+				return
+			}
+			if got["ok"] == false && got["message"] == "" {
+				t.Errorf("a failed check needs a message: %v", got)
+			}
+			delete(got, "message")
+			if d := cmp.Diff(tt.want, got); d != "" {
+				t.Errorf("answer (-want +got):\n%s", d)
+			}
+		})
+	}
+
+	t.Run("without the CSRF token", func(t *testing.T) {
+		if status := modelerAPICall(t, c, "POST", ta.url+"/api/scripts/check", "", `{"script": "x = 1"}`, nil); status != http.StatusForbidden {
+			t.Errorf("status %d, want 403", status)
+		}
+	})
+	t.Run("not signed in", func(t *testing.T) {
+		anon := browser(t)
+		get(t, anon, ta.url+"/sign-in")
+		var got map[string]any
+		if status := modelerAPICall(t, anon, "GET", ta.url+"/api/connectors/commands", "", "", &got); status != http.StatusUnauthorized {
+			t.Errorf("status %d, want 401", status)
+		}
+	})
+}
+
+func TestConnectorCommandsAPI(t *testing.T) {
+	ta := startApp(t, withPermissions(t))
+	c := browser(t)
+	signIn(t, c, ta.url, "alice", "alice-secret")
+	var cmds []struct {
+		ID         string `json:"id"`
+		Parameters []struct {
+			ID       string `json:"id"`
+			Type     string `json:"type"`
+			Required bool   `json:"required"`
+		} `json:"parameters"`
+	}
+	if status := modelerAPICall(t, c, "GET", ta.url+"/api/connectors/commands", "", "", &cmds); status != 200 {
+		t.Fatalf("status %d", status)
+	}
+	byID := map[string][]string{}
+	for _, cmd := range cmds {
+		for _, p := range cmd.Parameters {
+			s := p.ID + ":" + p.Type
+			if p.Required {
+				s += "!"
+			}
+			byID[cmd.ID] = append(byID[cmd.ID], s)
+		}
+	}
+	for _, op := range []string{"http/GetRequest", "http/PostRequest", "http/PutRequest", "http/PatchRequest", "http/DeleteRequest", "http/HeadRequest"} {
+		ps, ok := byID[op]
+		if !ok {
+			t.Errorf("no operator %s in %v", op, byID)
+			continue
+		}
+		if len(ps) == 0 || ps[0] != "url:str!" {
+			t.Errorf("%s parameters %v, want url (str, required) first", op, ps)
+		}
+	}
+	if !strings.Contains(strings.Join(byID["http/PostRequest"], " "), "data:any") {
+		t.Errorf("http/PostRequest lacks data: %v", byID["http/PostRequest"])
+	}
+}
