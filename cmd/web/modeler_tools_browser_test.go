@@ -1,0 +1,92 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+)
+
+// Timers show what they mean in plain words, and refuse what is not ISO
+// 8601.
+func TestModelerTimerPreview(t *testing.T) {
+	_, c := openBlankModeler(t)
+	c.importXML(t, bpmnDoc("", `<bpmn:intermediateCatchEvent id="Wait"><bpmn:timerEventDefinition><bpmn:timeCycle>"R3/2025-01-06T09:00:00/P1D"</bpmn:timeCycle></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>`))
+	c.selectElement(t, "Wait")
+	preview := `document.querySelector('[data-entry-id="spiff_timer_preview"]')?.textContent`
+	c.waitFor(t, "the cycle preview", preview+` === 'every day at 09:00, from 2025-01-06, 3 times'`)
+	c.selectOption(t, `#bio-properties-panel-spiff_timer_type`, "timeDuration")
+	c.waitExport(t, "the duration", func(x string) bool { return strings.Contains(x, "<bpmn:timeDuration") })
+	c.typeText(t, `#bio-properties-panel-spiff_timer_value`, `"PT1H30M"`)
+	c.waitFor(t, "the duration preview", preview+` === 'after 1 hour 30 minutes'`)
+	c.typeText(t, `#bio-properties-panel-spiff_timer_value`, `"tomorrow"`)
+	c.waitFor(t, "the refusal", `document.querySelector('[data-entry-id="spiff_timer_preview"].wm-bad')?.textContent.includes('not an ISO 8601 duration')`)
+}
+
+// The Check button parses the script on the server and shows the line of
+// a syntax error.
+func TestModelerScriptCheckButton(t *testing.T) {
+	_, c := openBlankModeler(t)
+	c.importXML(t, bpmnDoc("", `<bpmn:scriptTask id="Calc"><bpmn:script>total = 0
+for i in items
+    total += i</bpmn:script></bpmn:scriptTask>`))
+	c.selectElement(t, "Calc")
+	c.run(t, chromedp.Click(`[data-entry-id="spiff_script_body"] [data-action="check-script"]`))
+	c.waitFor(t, "the check result", `document.querySelector('[data-entry-id="spiff_script_body"] .wm-check.wm-bad')?.textContent.startsWith('Line 2:')`)
+	c.typeText(t, `#spiff_script_body`, "total = 0\nfor i in items:\n    total += i\n")
+	c.run(t, chromedp.Click(`[data-entry-id="spiff_script_body"] [data-action="check-script"]`))
+	c.waitFor(t, "the check result", `document.querySelector('[data-entry-id="spiff_script_body"] .wm-check.wm-ok')`)
+	c.waitExport(t, "the script", func(x string) bool { return strings.Contains(x, "for i in items:") })
+	// Python highlighting.
+	var kw []string
+	c.eval(t, `[...document.querySelectorAll('[data-entry-id="spiff_script_body"] .wm-py-keyword')].map(e => e.textContent)`, &kw)
+	if strings.Join(kw, " ") != "for in" {
+		t.Errorf("highlighted keywords %v, want for in", kw)
+	}
+}
+
+// Undo and redo through the toolbar, and the page asks before leaving
+// with unsaved changes.
+func TestModelerUndoRedoAndLeaveGuard(t *testing.T) {
+	ta, c := openBlankModeler(t)
+	c.eval(t, `(() => {
+		const m = window.waymarkModeler.modeler;
+		const start = m.get('elementRegistry').filter(e => e.type === 'bpmn:StartEvent')[0];
+		m.get('modeling').updateLabel(start, 'Begin');
+		return true;
+	})()`, nil)
+	name := `window.waymarkModeler.modeler.get('elementRegistry').filter(e => e.type === 'bpmn:StartEvent')[0].businessObject.name`
+	c.run(t, chromedp.Click(`[data-action="undo"]`))
+	c.waitFor(t, "undo", `!`+name)
+	c.run(t, chromedp.Click(`[data-action="redo"]`))
+	c.waitFor(t, "redo", name+` === 'Begin'`)
+
+	dialog := make(chan string, 1)
+	chromedp.ListenTarget(c.ctx, func(ev any) {
+		if ev, ok := ev.(*page.EventJavascriptDialogOpening); ok {
+			select {
+			case dialog <- string(ev.Type):
+			default:
+			}
+			go chromedp.Run(c.ctx, page.HandleJavaScriptDialog(false))
+		}
+	})
+	// Chromium shows the dialog only after a user gesture on the page.
+	c.run(t, chromedp.Click(`.modeler-canvas`))
+	go chromedp.Run(c.ctx, chromedp.Navigate(ta.url+"/models"))
+	select {
+	case typ := <-dialog:
+		if typ != "beforeunload" {
+			t.Errorf("dialog %q, want beforeunload", typ)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("leaving with unsaved changes did not ask")
+	}
+	var still bool
+	c.eval(t, `!!window.waymarkModeler`, &still)
+	if !still {
+		t.Error("declining to leave should keep the modeler open")
+	}
+}
