@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
@@ -62,6 +63,11 @@ func TestModelerUndoRedoAndLeaveGuard(t *testing.T) {
 	c.waitFor(t, "undo", `!`+name)
 	c.run(t, chromedp.Click(`[data-action="redo"]`))
 	c.waitFor(t, "redo", name+` === 'Begin'`)
+	// The same with the keyboard, once the canvas has the focus.
+	c.run(t, chromedp.Click(`.djs-container > svg`), chromedp.KeyEvent("z", chromedp.KeyModifiers(input.ModifierCtrl)))
+	c.waitFor(t, "Ctrl+Z", `!`+name)
+	c.run(t, chromedp.KeyEvent("y", chromedp.KeyModifiers(input.ModifierCtrl)))
+	c.waitFor(t, "Ctrl+Y", name+` === 'Begin'`)
 
 	dialog := make(chan string, 1)
 	chromedp.ListenTarget(c.ctx, func(ev any) {
