@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
@@ -82,6 +83,13 @@ func newChrome(t testing.TB) *chrome {
 			c.mu.Lock()
 			c.errors = append(c.errors, "exception: "+ev.ExceptionDetails.Error())
 			c.mu.Unlock()
+		case *cdplog.EventEntryAdded:
+			// Refusals by the Content-Security-Policy show up here.
+			if strings.Contains(ev.Entry.Text, "Content Security Policy") && !allowedCSPReport(ev.Entry.Text) {
+				c.mu.Lock()
+				c.errors = append(c.errors, "CSP: "+ev.Entry.Text)
+				c.mu.Unlock()
+			}
 		case *runtime.EventConsoleAPICalled:
 			if ev.Type == runtime.APITypeError {
 				var parts []string
@@ -94,7 +102,7 @@ func newChrome(t testing.TB) *chrome {
 			}
 		}
 	})
-	if err := chromedp.Run(ctx); err != nil {
+	if err := chromedp.Run(ctx, cdplog.Enable()); err != nil {
 		t.Fatalf("start chromium: %v", err)
 	}
 	t.Cleanup(func() {
@@ -103,6 +111,22 @@ func newChrome(t testing.TB) *chrome {
 		}
 	})
 	return c
+}
+
+// allowedCSPReport tells the CSP refusals that are expected: the two style
+// attributes bpmn-js-properties-panel puts on its containers
+// ("height: 100%" and "flex: none; height: auto"), whose rules modeler.css
+// carries instead.
+func allowedCSPReport(text string) bool {
+	for _, hash := range []string{
+		"sha256-nR5hyLltSjfvi2rqC26RbcredWrJvTaPA1yqPX96jpY=",
+		"sha256-LIWyuNLBDBQuKJLr4mOx2cFEzHX9lM0BrbfcAAzCvSU=",
+	} {
+		if strings.Contains(text, "'"+hash+"'") {
+			return true
+		}
+	}
+	return false
 }
 
 func (c *chrome) jsErrors() []string {
