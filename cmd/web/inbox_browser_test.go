@@ -111,4 +111,15 @@ func TestInboxInBrowser(t *testing.T) {
 	if st != "completed" || strings.Join(path, ",") != "start,request,approve,record,end" {
 		t.Errorf("instance page: status %q, path %v", st, path)
 	}
+
+	// The diagram shows the same path: every element taken is coloured as
+	// completed, and nothing is left ready.
+	var done []string
+	var live int
+	bob.run(t, chromedp.WaitVisible(`#instance-diagram[data-ready="true"]`))
+	bob.eval(t, `[...document.querySelectorAll("#instance-diagram .djs-element.wm-state-completed")].map(e => e.dataset.elementId).sort()`, &done)
+	bob.eval(t, `document.querySelectorAll("#instance-diagram .wm-state-ready, #instance-diagram .wm-state-error").length`, &live)
+	if strings.Join(done, ",") != "approve,end,record,request,start" || live != 0 {
+		t.Errorf("diagram: completed %v, live %d", done, live)
+	}
 }

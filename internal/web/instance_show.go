@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
@@ -11,6 +12,10 @@ import (
 )
 
 const timeLayout = "2006-01-02 15:04:05"
+
+// statePriority decides an element's colour when several of its tasks ran:
+// an error shows over a live task, a live task over a completed one.
+var statePriority = map[string]int{"": 0, "CANCELLED": 1, "COMPLETED": 2, "WAITING": 3, "STARTED": 4, "READY": 5, "ERROR": 6}
 
 func showTime(t time.Time) string {
 	if t.IsZero() {
@@ -38,6 +43,24 @@ func (s *Server) instanceShow(w http.ResponseWriter, r *http.Request) error {
 	v := templates.InstanceView{Base: b, ID: id, Process: in.ProcessName, Model: in.ModelID, Status: in.Status, StartedBy: in.StartedBy,
 		Started: showTime(in.StartedAt), Updated: showTime(in.UpdatedAt), Ended: showTime(in.EndedAt), Problem: p.Problem,
 		StatesURL: s.prefix.URL(fmt.Sprintf("/api/instances/%d/states", id))}
+	if s.models != nil {
+		if modelID, file, err := s.models.ProcessLocation(in.ProcessID); err == nil {
+			v.DiagramURL = s.fileURL(modelID, file) + "/raw"
+			v.DiagramCSS = s.asset("bpmn-js-spiff/dist/viewer.css")
+			v.Base.Scripts = append(v.Base.Scripts, s.asset("bpmn-js-spiff/dist/viewer.js"))
+			marks := map[string]string{}
+			for _, t := range p.Tasks {
+				if statePriority[t.State] > statePriority[marks[t.ElementID]] {
+					marks[t.ElementID] = t.State
+				}
+			}
+			b, err := json.Marshal(marks)
+			if err != nil {
+				return err
+			}
+			v.DiagramMarks = string(b)
+		}
+	}
 	if in.Status == store.StatusError {
 		v.Error = &templates.InstanceError{Element: in.ErrorElement, Where: in.ErrorWhere, Line: in.ErrorLine, Message: in.ErrorMessage}
 	}
