@@ -96,3 +96,52 @@ func TestModelerUndoRedoAndLeaveGuard(t *testing.T) {
 		t.Error("declining to leave should keep the modeler open")
 	}
 }
+
+// "New diagram…" opens a fresh diagram under the typed file name.
+func TestModelerNewDiagramFlow(t *testing.T) {
+	ta := startApp(t, withPermissions(t))
+	c := newChrome(t)
+	c.signIn(t, ta.url, "alice", "alice-secret")
+	createModel(t, c, ta, "finance", "invoice")
+	c.openModeler(t, ta.url, "finance/invoice", "invoice.bpmn")
+	// Saved first: leaving unsaved changes would ask.
+	c.run(t, chromedp.Click(`[data-action="save"]`))
+	c.waitFor(t, "the save", `document.querySelector('[data-status]').textContent.startsWith('Saved')`)
+	// Mark this document, to tell the next one apart.
+	c.eval(t, `(() => { document.body.dataset.old = '1'; return true; })()`, nil)
+	c.run(t,
+		chromedp.Click(`[data-action="new-diagram"]`),
+		chromedp.SendKeys(`#new-diagram-name`, "refund"),
+		chromedp.Click(`[data-new-diagram] button[type="submit"]`),
+		chromedp.WaitVisible(`body:not([data-old]) [data-modeler][data-ready="true"]`),
+	)
+	var loc, process string
+	c.eval(t, `location.pathname`, &loc)
+	if loc != "/process-models/finance:invoice/files/refund.bpmn/modeler" {
+		t.Errorf("new diagram opened at %s", loc)
+	}
+	c.eval(t, `window.waymarkModeler.modeler.get('canvas').getRootElement().businessObject.id`, &process)
+	if !strings.HasPrefix(process, "Process_refund_") {
+		t.Errorf("process id %q", process)
+	}
+}
+
+// Data objects are listed on the process, with their Spiff category.
+func TestModelerDataObjects(t *testing.T) {
+	_, c := openBlankModeler(t)
+	c.importXML(t, bpmnDoc("", `<bpmn:dataObject id="invoice"><bpmn:extensionElements><spiffworkflow:category>finance</spiffworkflow:category></bpmn:extensionElements></bpmn:dataObject><bpmn:dataObjectReference id="Ref_1" dataObjectRef="invoice" />`))
+	c.eval(t, `(() => { const m = window.waymarkModeler.modeler; m.get('selection').select(m.get('canvas').getRootElement()); return true; })()`, nil)
+	c.run(t, chromedp.WaitReady(`[data-group-id="group-spiff_data_objects"] .bio-properties-panel-add-entry`))
+	c.eval(t, `(() => { document.querySelector('[data-group-id="group-spiff_data_objects"] .bio-properties-panel-add-entry').click(); return true; })()`, nil)
+	c.waitExport(t, "the new data object", func(x string) bool {
+		return strings.Contains(x, `<bpmn:dataObject id="DataObject_1" name="Data Object 1" />`)
+	})
+	c.run(t, chromedp.WaitReady(`#bio-properties-panel-spiff_data_object_DataObject_1_category`))
+	c.typeText(t, `#bio-properties-panel-spiff_data_object_DataObject_1_category`, "archive")
+	got := c.waitExport(t, "the category", func(x string) bool {
+		return strings.Contains(x, "<spiffworkflow:category>archive</spiffworkflow:category>")
+	})
+	if !strings.Contains(got, "<spiffworkflow:category>finance</spiffworkflow:category>") {
+		t.Errorf("the first data object lost its category:\n%s", got)
+	}
+}
