@@ -29,7 +29,7 @@ type Connectors interface {
 // operator list: [{"id", "parameters": [{"id", "type", "required"}]}].
 func (s *Server) apiConnectorCommands(w http.ResponseWriter, r *http.Request) error {
 	if s.connectors == nil {
-		return writeAPIJSON(w, http.StatusOK, []ConnectorCommand{})
+		return writeJSON(w, http.StatusOK, []ConnectorCommand{})
 	}
 	cmds, err := s.connectors.Commands(r.Context())
 	if err != nil {
@@ -43,5 +43,5 @@ func (s *Server) apiConnectorCommands(w http.ResponseWriter, r *http.Request) er
 			cmds[i].Parameters = []ConnectorParam{}
 		}
 	}
-	return writeAPIJSON(w, http.StatusOK, cmds)
+	return writeJSON(w, http.StatusOK, cmds)
 }

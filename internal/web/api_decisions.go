@@ -27,5 +27,5 @@ func (s *Server) apiDecisionSearch(w http.ResponseWriter, r *http.Request) error
 	for _, d := range found {
 		out = append(out, decisionJSON{d.DecisionID, d.Name, d.ModelID, d.File})
 	}
-	return writeAPIJSON(w, http.StatusOK, out)
+	return writeJSON(w, http.StatusOK, out)
 }

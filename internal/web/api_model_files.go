@@ -38,7 +38,7 @@ func (s *Server) apiModelFileList(w http.ResponseWriter, r *http.Request) error 
 	for _, f := range m.Files {
 		out = append(out, fileJSON{f.Name, f.Type, f.Size, f.Updated})
 	}
-	return writeAPIJSON(w, http.StatusOK, out)
+	return writeJSON(w, http.StatusOK, out)
 }
 
 // apiModelFileShow sends a file's content as it is on disk.
@@ -66,7 +66,7 @@ func (s *Server) apiModelFileUpdate(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return s.refuseSave(w, id, name, err)
 	}
-	return writeAPIJSON(w, http.StatusOK, saveJSON{Saved: true, Problems: nonNil(res.Problems)})
+	return writeJSON(w, http.StatusOK, saveJSON{Saved: true, Problems: nonNil(res.Problems)})
 }
 
 // apiModelFileCreate adds a file to a model from {"name": ..., "content":
@@ -89,12 +89,12 @@ func (s *Server) apiModelFileCreate(w http.ResponseWriter, r *http.Request) erro
 	name := strings.TrimSpace(in.Name)
 	res, err := s.models.CreateFile(r.Context(), id, name, []byte(in.Content))
 	if errors.Is(err, models.ErrExists) {
-		return writeAPIJSON(w, http.StatusConflict, map[string]string{"message": fmt.Sprintf("a file named %q is already in the model", name)})
+		return writeJSON(w, http.StatusConflict, map[string]string{"message": fmt.Sprintf("a file named %q is already in the model", name)})
 	}
 	if err != nil {
 		return s.refuseSave(w, id, name, err)
 	}
-	return writeAPIJSON(w, http.StatusCreated, saveJSON{Saved: true, Problems: nonNil(res.Problems), Name: name})
+	return writeJSON(w, http.StatusCreated, saveJSON{Saved: true, Problems: nonNil(res.Problems), Name: name})
 }
 
 // refuseSave answers 422 {"saved": false, "problems": [...]} for content
@@ -102,14 +102,14 @@ func (s *Server) apiModelFileCreate(w http.ResponseWriter, r *http.Request) erro
 func (s *Server) refuseSave(w http.ResponseWriter, modelID, name string, err error) error {
 	var pe *models.ProblemsError
 	if errors.As(err, &pe) {
-		return writeAPIJSON(w, http.StatusUnprocessableEntity, saveJSON{Problems: pe.Problems})
+		return writeJSON(w, http.StatusUnprocessableEntity, saveJSON{Problems: pe.Problems})
 	}
 	if msg, ok := userMessage(err); ok {
 		file := modelID
 		if name != "" {
 			file = modelID + "/" + name
 		}
-		return writeAPIJSON(w, http.StatusUnprocessableEntity, saveJSON{Problems: []models.Problem{{File: file, Message: msg}}})
+		return writeJSON(w, http.StatusUnprocessableEntity, saveJSON{Problems: []models.Problem{{File: file, Message: msg}}})
 	}
 	return err
 }

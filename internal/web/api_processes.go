@@ -29,7 +29,7 @@ func (s *Server) apiProcessSearch(w http.ResponseWriter, r *http.Request) error 
 	for _, m := range matches {
 		out = append(out, processJSON{m.ProcessID, m.DisplayName, m.ModelID, m.File, m.Rank})
 	}
-	return writeAPIJSON(w, http.StatusOK, out)
+	return writeJSON(w, http.StatusOK, out)
 }
 
 // apiModelCallers lists the processes, in any model, whose call
@@ -43,5 +43,5 @@ func (s *Server) apiModelCallers(w http.ResponseWriter, r *http.Request) error {
 	for _, m := range callers {
 		out = append(out, processJSON{ProcessID: m.ProcessID, DisplayName: m.DisplayName, ModelID: m.ModelID, File: m.File})
 	}
-	return writeAPIJSON(w, http.StatusOK, out)
+	return writeJSON(w, http.StatusOK, out)
 }

@@ -32,19 +32,19 @@ func (s *Server) apiScriptCheck(w http.ResponseWriter, r *http.Request) error {
 	}
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxScriptBytes))
 	if err := dec.Decode(&req); err != nil {
-		return writeAPIJSON(w, http.StatusBadRequest, map[string]string{"message": "The request body must be JSON {\"script\": \"...\", \"kind\": \"script\"|\"expression\"}: " + err.Error()})
+		return writeJSON(w, http.StatusBadRequest, map[string]string{"message": "The request body must be JSON {\"script\": \"...\", \"kind\": \"script\"|\"expression\"}: " + err.Error()})
 	}
 	if req.Kind == "" {
 		req.Kind = "script"
 	}
 	if req.Kind != "script" && req.Kind != "expression" {
-		return writeAPIJSON(w, http.StatusBadRequest, map[string]string{"message": "kind must be \"script\" or \"expression\", not \"" + req.Kind + "\""})
+		return writeJSON(w, http.StatusBadRequest, map[string]string{"message": "kind must be \"script\" or \"expression\", not \"" + req.Kind + "\""})
 	}
 	if strings.TrimSpace(req.Script) == "" {
-		return writeAPIJSON(w, http.StatusOK, ScriptCheck{OK: true})
+		return writeJSON(w, http.StatusOK, ScriptCheck{OK: true})
 	}
 	if s.scripts == nil {
-		return writeAPIJSON(w, http.StatusServiceUnavailable, map[string]string{"message": "Script checking is not available on this server."})
+		return writeJSON(w, http.StatusServiceUnavailable, map[string]string{"message": "Script checking is not available on this server."})
 	}
-	return writeAPIJSON(w, http.StatusOK, s.scripts.CheckScript(req.Kind, req.Script))
+	return writeJSON(w, http.StatusOK, s.scripts.CheckScript(req.Kind, req.Script))
 }

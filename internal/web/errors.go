@@ -39,7 +39,6 @@ var errorKinds = []errorKind{
 	{errCSRFToken, http.StatusForbidden, "Form expired", "The form was out of date or did not come from this site. Go back, reload the page and try again.", slog.LevelWarn},
 	{errCrossOrigin, http.StatusForbidden, "Request refused", "This request came from another site and was refused.", slog.LevelWarn},
 	{errNotBPMN, http.StatusNotFound, "Not a diagram", "Only BPMN files (.bpmn) open in the modeler.", slog.LevelDebug},
-	{errSignInRequired, http.StatusUnauthorized, "Sign in first", "Sign in to use this.", slog.LevelDebug},
 	{models.ErrInvalid, http.StatusUnprocessableEntity, "Refused", "The name or content was refused. Go back, check it and try again.", slog.LevelInfo},
 	{store.ErrConflict, http.StatusConflict, "Changed meanwhile", "Someone changed this at the same time. Reload the page and try again.", slog.LevelInfo},
 	{runner.ErrForbidden, http.StatusForbidden, "Not your task", "This task or instance belongs to other people. Tasks are offered to the groups named like their lanes, or to the people the process names.", slog.LevelWarn},
@@ -96,10 +95,15 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) error {
 	return errPageNotFound
 }
 
-// api adapts a handlerFunc for the JSON API: a returned error becomes a
-// JSON error body through the same table as pages.
+// api adapts a handlerFunc for the JSON API, the one adapter every /api
+// route goes through: a request without a signed-in user gets 401, and a
+// returned error becomes a JSON error body through the same table as pages.
 func (s *Server) api(h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if state(r).user == nil {
+			writeJSON(w, http.StatusUnauthorized, map[string]any{"error": "Sign in first", "message": "This API needs a signed-in session."})
+			return
+		}
 		if err := h(w, r); err != nil {
 			k := classify(err)
 			st := state(r)

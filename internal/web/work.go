@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -30,27 +29,6 @@ func actor(r *http.Request) runner.Actor {
 		return runner.Actor{}
 	}
 	return runner.Actor{Username: u.Username, Email: u.Email, Groups: u.Groups, Admin: u.IsAdmin()}
-}
-
-// signedInAPI refuses API requests without a signed-in user.
-func (s *Server) signedInAPI(h handlerFunc) handlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		if state(r).user == nil {
-			writeJSON(w, http.StatusUnauthorized, map[string]any{"error": "Sign in first", "message": "This API needs a signed-in session."})
-			return nil
-		}
-		return h(w, r)
-	}
-}
-
-// writeJSON writes v as a JSON response.
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "private, no-cache")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	_ = enc.Encode(v)
 }
 
 // instanceTaskIDs reads {instance} and {task} from the path.
