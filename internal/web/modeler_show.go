@@ -4,18 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"regexp"
 	"strings"
 
 	"github.com/waymark-bpm/waymark/web/templates"
 )
-
-// modelIDPattern is a model id as it appears in URLs: path segments joined
-// with ':' (SpiffArena's convention for '/').
-var modelIDPattern = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)*$`)
-
-// fileNamePattern is a file name inside a model directory.
-var fileNamePattern = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_. -]*$`)
 
 // errNotBPMN refuses to open anything but a BPMN file in the modeler.
 var errNotBPMN = errors.New("not a BPMN file")
@@ -32,14 +24,17 @@ type modelerConfig struct {
 // modelerShow opens a BPMN file of a model in the modeler. A file that does
 // not exist yet opens as a new diagram, saved under that name.
 func (s *Server) modelerShow(w http.ResponseWriter, r *http.Request) error {
-	rawID, name := r.PathValue("id"), r.PathValue("name")
-	if !modelIDPattern.MatchString(rawID) || !fileNamePattern.MatchString(name) || strings.Contains(name, "..") {
+	// Model ids come as the repository has them (SpiffArena folders may
+	// hold spaces or '#'); the file name must be a plain name. Saving goes
+	// through the repository, which checks both.
+	modelID, name := pathID(r), r.PathValue("name")
+	if name == "" || strings.HasPrefix(name, ".") || strings.ContainsAny(name, "/\\\x00") {
 		return errPageNotFound
 	}
 	if !strings.HasSuffix(strings.ToLower(name), ".bpmn") {
 		return fmt.Errorf("open %s in the modeler: %w", name, errNotBPMN)
 	}
-	modelID := strings.ReplaceAll(rawID, ":", "/")
+
 	groups, err := s.db.Groups(r.Context())
 	if err != nil {
 		return err
