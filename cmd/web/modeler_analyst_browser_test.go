@@ -215,26 +215,13 @@ func TestModelerCallActivityPicker(t *testing.T) {
 	if err := os.MkdirAll(payroll, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	for name, content := range map[string]string{
+	ta, c := startWithModels(t, models, map[string]string{
 		"hr/process_group.json":            `{"display_name": "HR"}`,
 		"hr/payroll/process_model.json":    `{"display_name": "Payroll", "primary_file_name": "payroll.bpmn", "primary_process_id": "Process_monthly_payment_run"}`,
 		"hr/payroll/payroll.bpmn":          bpmnDocWithProcess("Process_monthly_payment_run", "Monthly payment run"),
 		"hr/onboarding/process_model.json": `{"display_name": "Onboarding", "primary_file_name": "onboarding.bpmn", "primary_process_id": "Process_onboard"}`,
 		"hr/onboarding/onboarding.bpmn":    bpmnDocWithProcess("Process_onboard", "Onboard a new hire"),
-	} {
-		p := filepath.Join(models, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	vars := withPermissions(t)
-	vars["WAYMARK_MODELS_DIR"] = models
-	ta := startApp(t, vars)
-	c := newChrome(t)
-	c.signIn(t, ta.url, "alice", "alice-secret")
+	})
 	createModel(t, c, ta, "finance", "invoice")
 	c.openModeler(t, ta.url, "finance/invoice", "invoice.bpmn")
 	var id string

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -232,4 +233,26 @@ func TestModelerOpensNewDiagram(t *testing.T) {
 	if strings.Join(got.Elements, ",") != "bpmn:Process,bpmn:StartEvent" {
 		t.Errorf("new diagram elements = %v, want a process with one start event", got.Elements)
 	}
+}
+
+// startWithModels writes files (path relative to the models directory ->
+// content) into models, starts the app on that repository and signs alice
+// in to a fresh browser.
+func startWithModels(t *testing.T, models string, files map[string]string) (*testApp, *chrome) {
+	t.Helper()
+	for name, content := range files {
+		p := filepath.Join(models, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	vars := withPermissions(t)
+	vars["WAYMARK_MODELS_DIR"] = models
+	ta := startApp(t, vars)
+	c := newChrome(t)
+	c.signIn(t, ta.url, "alice", "alice-secret")
+	return ta, c
 }

@@ -17,26 +17,13 @@ func TestModelerDecisionGuestAndMetadata(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, content := range map[string]string{
+	ta, c := startWithModels(t, models, map[string]string{
 		"shared/process_group.json":           `{"display_name": "Shared"}`,
 		"shared/currency/process_model.json":  `{"display_name": "Currency", "primary_file_name": "currency-format.dmn"}`,
 		"shared/currency/currency-format.dmn": string(dmn),
 		"finance/process_group.json":          `{"display_name": "Finance"}`,
 		"finance/invoice/process_model.json":  `{"display_name": "Invoice", "primary_file_name": "invoice.bpmn", "primary_process_id": "Process_t"}`,
-	} {
-		p := filepath.Join(models, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	vars := withPermissions(t)
-	vars["WAYMARK_MODELS_DIR"] = models
-	ta := startApp(t, vars)
-	c := newChrome(t)
-	c.signIn(t, ta.url, "alice", "alice-secret")
+	})
 	c.openModeler(t, ta.url, "finance/invoice", "invoice.bpmn")
 	c.importXML(t, bpmnDoc("", `<bpmn:businessRuleTask id="Format" /><bpmn:userTask id="Review" name="Review" />`))
 

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -13,25 +11,12 @@ import (
 // colours elements by state.
 func TestDiagramViewer(t *testing.T) {
 	models := t.TempDir()
-	for name, content := range map[string]string{
+	ta, c := startWithModels(t, models, map[string]string{
 		"ops/process_group.json":       `{"display_name": "Ops"}`,
 		"ops/check/process_model.json": `{"display_name": "Check", "primary_file_name": "check.bpmn", "primary_process_id": "Process_t"}`,
 		"ops/check/check.bpmn": bpmnDoc("", `<bpmn:startEvent id="Start" /><bpmn:userTask id="Look" name="Look" /><bpmn:endEvent id="End" />
 			<bpmn:sequenceFlow id="F1" sourceRef="Start" targetRef="Look" /><bpmn:sequenceFlow id="F2" sourceRef="Look" targetRef="End" />`),
-	} {
-		p := filepath.Join(models, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	vars := withPermissions(t)
-	vars["WAYMARK_MODELS_DIR"] = models
-	ta := startApp(t, vars)
-	c := newChrome(t)
-	c.signIn(t, ta.url, "alice", "alice-secret")
+	})
 	c.run(t, chromedp.Navigate(ta.url+"/models"))
 	// Host the viewer as a page does: a marked element, then the script.
 	c.eval(t, `(() => {
