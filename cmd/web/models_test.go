@@ -589,3 +589,22 @@ func onlyProcessID(t *testing.T, dir, file string) string {
 	s = s[i+len(`<bpmn:process id="`):]
 	return s[:strings.IndexByte(s, '"')]
 }
+
+// TestModelFileRawIsSandboxed: a model file served as it is must not run as
+// a page of this site, whatever it contains.
+func TestModelFileRawIsSandboxed(t *testing.T) {
+	evil := `<?xml version="1.0"?><bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:h="http://www.w3.org/1999/xhtml" id="d"><h:script>alert(1)</h:script></bpmn:definitions>`
+	ta, c, _ := modelsApp(t, map[string]string{
+		"g/process_group.json":   `{"display_name": "G"}`,
+		"g/m/process_model.json": `{"display_name": "M"}`,
+		"g/m/evil.bpmn":          evil,
+	})
+	resp, _ := get(t, c, ta.url+"/process-models/g:m/files/evil.bpmn/raw")
+	wantStatus(t, resp, http.StatusOK)
+	if got := resp.Header.Get("Content-Security-Policy"); !strings.HasPrefix(got, "sandbox") {
+		t.Errorf("Content-Security-Policy = %q, want a sandbox policy", got)
+	}
+	if got := resp.Header.Get("X-Content-Type-Options"); got != "nosniff" {
+		t.Errorf("X-Content-Type-Options = %q", got)
+	}
+}

@@ -22,6 +22,9 @@ func writeModelFile(w http.ResponseWriter, name string, data []byte) {
 	h.Set("Content-Length", strconv.Itoa(len(data)))
 	h.Set("Cache-Control", "private, no-cache")
 	h.Set("X-Content-Type-Options", "nosniff")
+	// Model files are user content: opened directly in a browser, an XML
+	// file could carry XHTML script. The sandbox policy runs nothing.
+	h.Set("Content-Security-Policy", "sandbox; default-src 'none'")
 	w.WriteHeader(http.StatusOK)
 	w.Write(data)
 }
