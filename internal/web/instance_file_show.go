@@ -25,6 +25,7 @@ func (s *Server) instanceFileShow(w http.ResponseWriter, r *http.Request) error 
 	h.Set("Content-Length", strconv.FormatInt(f.Size, 10))
 	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": f.Name}))
 	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Security-Policy", "sandbox; default-src 'none'")
 	h.Set("Cache-Control", "private, no-cache")
 	_, err = w.Write(f.Content)
 	return err
