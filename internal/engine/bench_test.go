@@ -18,7 +18,7 @@ func (c fixedClock) Now() time.Time { return c.t }
 var benchClock = fixedClock{time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)}
 
 // benchLibrary parses one of the shared benchmark diagrams.
-func benchLibrary(b *testing.B, name string) *spec.Library {
+func benchLibrary(b testing.TB, name string) *spec.Library {
 	b.Helper()
 	path := filepath.Join("..", "..", "..", "shared", "conformance", "bench", name)
 	data, err := os.ReadFile(path)

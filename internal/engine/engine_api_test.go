@@ -141,3 +141,58 @@ b = random.randint(1, 1000000)</bpmn:script></bpmn:scriptTask>
 		t.Errorf("draws do not vary: %v %v", a, c)
 	}
 }
+
+// TestRestoreRefusesDamagedSnapshots: a cut or altered snapshot is refused
+// with ErrSnapshot, never restored half-way and never a panic.
+func TestRestoreRefusesDamagedSnapshots(t *testing.T) {
+	lib := benchLibrary(t, "par10.bpmn")
+	env := engine.Env{Clock: benchClock}
+	in, err := engine.Start(lib, engine.StartOptions{Process: "par10"}, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	good, err := in.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for n := 0; n < len(good); n++ {
+		if _, err := engine.Restore(lib, good[:n], env); !errors.Is(err, engine.ErrSnapshot) {
+			t.Fatalf("snapshot cut at %d of %d bytes: err = %v, want ErrSnapshot", n, len(good), err)
+		}
+	}
+	for _, c := range []struct{ from, to string }{
+		{`"version":1`, `"version":99`},
+		{`"node":"b3"`, `"node":"gone"`},
+		{`"data":3`, `"data":999`},
+		{`"state":"COMPLETED"`, `"state":"SLEEPING"`},
+		{`"processes":["par10"]`, `"processes":["nowhere"]`},
+	} {
+		bad := strings.Replace(string(good), c.from, c.to, 1)
+		if bad == string(good) {
+			t.Fatalf("%s is not in the snapshot", c.from)
+		}
+		if _, err := engine.Restore(lib, []byte(bad), env); !errors.Is(err, engine.ErrSnapshot) {
+			t.Errorf("%s -> %s: err = %v, want ErrSnapshot", c.from, c.to, err)
+		}
+	}
+}
+
+// FuzzRestore: whatever bytes come in, Restore returns an instance or an
+// error; it never panics.
+func FuzzRestore(f *testing.F) {
+	lib := benchLibrary(f, "par10.bpmn")
+	env := engine.Env{Clock: benchClock}
+	in, err := engine.Start(lib, engine.StartOptions{Process: "par10"}, env)
+	if err != nil {
+		f.Fatal(err)
+	}
+	good, _ := in.Snapshot()
+	f.Add(good)
+	f.Add([]byte(`{"version":1,"tasks":[{"id":1,"p":0,"node":"start","state":"READY","scope":0,"data":-1}],"processes":["par10"],"values":[],"roots":[0],"data":-1}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		restored, err := engine.Restore(lib, data, env)
+		if err == nil && restored == nil {
+			t.Fatal("nil instance without an error")
+		}
+	})
+}

@@ -2,9 +2,9 @@ package engine
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
-	json "github.com/goccy/go-json"
 	"math"
 	"reflect"
 	"sort"
@@ -344,8 +344,8 @@ func decodeJSON(raw json.RawMessage) (any, error) {
 // Restore rebuilds an instance from a snapshot against a library (the same
 // model, or a fixed version of it) and an environment.
 func Restore(lib *spec.Library, data []byte, env Env) (*Instance, error) {
-	var s snapshot
-	if err := json.Unmarshal(data, &s); err != nil {
+	s, err := decodeSnapshot(data)
+	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrSnapshot, err)
 	}
 	if s.Version != SnapshotVersion {
@@ -353,7 +353,6 @@ func Restore(lib *spec.Library, data []byte, env Env) (*Instance, error) {
 	}
 	in := newInstance(lib, env)
 	in.processID, in.seq, in.roots = s.Process, s.Seq, s.Roots
-	var err error
 	if in.started, err = parseTimeText(s.Started); err != nil {
 		return nil, fmt.Errorf("%w: started: %v", ErrSnapshot, err)
 	}
