@@ -22,6 +22,18 @@
 // (CompleteStarted, FailStarted), a message or signal (Deliver), or the clock
 // (AdvanceTo).
 //
+// # Messages
+//
+// A thrown message is routed by its name and correlation values, as
+// SpiffWorkflow routes it: the first waiting catcher in this instance with
+// that name and agreeing correlation properties receives it; when none
+// does, it leaves as an Effect for the host to deliver to another
+// instance. Message flows in a collaboration are not used for
+// routing: they document who talks to whom, the parser checks that their
+// ends exist and lie in different pools, and spec.Collaboration keeps them
+// for tools. A model whose message flows and message names disagree
+// therefore runs by the names.
+//
 // # Data
 //
 // Every task has its own data map, as in SpiffWorkflow, but maps are never

@@ -50,6 +50,7 @@ type Parser struct {
 	lib      *spec.Library
 	problems Problems
 	files    []*fileCtx
+	collabs  []*spec.Collaboration // every collaboration read, duplicates included
 	stats    Stats
 }
 
@@ -161,12 +162,13 @@ func (p *Parser) Finish() (*spec.Library, error) {
 			}
 		}
 	}
-	for _, c := range p.lib.Collaborations {
+	for _, c := range p.collabs {
 		for _, part := range c.Participants {
 			if part.ProcessID != "" && p.lib.Process(part.ProcessID) == nil {
-				p.problem(c.File, part.ID, 0, "participant %q refers to process %q, which is not defined", part.ID, part.ProcessID)
+				p.problem(c.File, part.ID, part.Line, "participant %q refers to process %q, which is not defined", part.ID, part.ProcessID)
 			}
 		}
+		p.checkMessageFlows(c)
 	}
 	if len(p.problems) > 0 {
 		p.problems.sort()
@@ -341,7 +343,20 @@ func (p *Parser) readDefinitions(f *fileCtx, root *etree.Element) {
 func (p *Parser) readCollaboration(f *fileCtx, el *etree.Element) {
 	c := &spec.Collaboration{ID: attr(el, "id"), Name: attr(el, "name"), File: f.name, CorrelationKeys: map[string][]string{}}
 	for _, part := range children(el, "participant") {
-		c.Participants = append(c.Participants, spec.Participant{ID: attr(part, "id"), Name: attr(part, "name"), ProcessID: attr(part, "processRef")})
+		id := attr(part, "id")
+		c.Participants = append(c.Participants, spec.Participant{ID: id, Name: attr(part, "name"), ProcessID: attr(part, "processRef"), Line: f.lines[id]})
+	}
+	for _, mf := range children(el, "messageFlow") {
+		id := attr(mf, "id")
+		flow := spec.MessageFlow{ID: id, Name: attr(mf, "name"), Source: attr(mf, "sourceRef"), Target: attr(mf, "targetRef"), Line: f.lines[id]}
+		if ref := attr(mf, "messageRef"); ref != "" {
+			name, ok := f.messages[ref]
+			if !ok {
+				p.problemAt(f, id, "message flow %q refers to message %q, which is not defined in this file", id, ref)
+			}
+			flow.Message = name
+		}
+		c.MessageFlows = append(c.MessageFlows, flow)
 	}
 	for _, ck := range children(el, "correlationKey") {
 		var props []string
@@ -354,12 +369,57 @@ func (p *Parser) readCollaboration(f *fileCtx, el *etree.Element) {
 		}
 		c.CorrelationKeys[name] = props
 	}
+	// Message flows are checked in Finish, when the pools' processes are
+	// known whatever their order in the file.
+	p.collabs = append(p.collabs, c)
 	if _, dup := p.lib.Collaborations[c.ID]; dup {
 		// Collaboration ids need not be unique across a repository (only
 		// process ids must be); the first one read is kept.
 		return
 	}
 	p.lib.Collaborations[c.ID] = c
+}
+
+// checkMessageFlows reports message flows whose ends are missing, are
+// neither a pool of the collaboration nor a flow node in a pool's process,
+// or lie in the same pool (BPMN: message flows run between pools).
+func (p *Parser) checkMessageFlows(c *spec.Collaboration) {
+	// pool returns the participant an element belongs to: the participant
+	// itself, or the one whose process holds the flow node.
+	pool := func(id string) (string, bool) {
+		for _, part := range c.Participants {
+			if part.ID == id {
+				return part.ID, true
+			}
+		}
+		for _, part := range c.Participants {
+			if proc := p.lib.Process(part.ProcessID); proc != nil && proc.AllNodes[id] != nil {
+				return part.ID, true
+			}
+		}
+		return "", false
+	}
+	for _, mf := range c.MessageFlows {
+		var pools [2]string
+		ok := true
+		for i, end := range [2]struct{ attr, ref string }{{"sourceRef", mf.Source}, {"targetRef", mf.Target}} {
+			if end.ref == "" {
+				p.problem(c.File, mf.ID, mf.Line, "message flow %q has no %s", mf.ID, end.attr)
+				ok = false
+				continue
+			}
+			var found bool
+			if pools[i], found = pool(end.ref); !found {
+				p.problem(c.File, mf.ID, mf.Line, "message flow %q: %s %q is neither a pool of collaboration %q nor a flow node in one of its pools",
+					mf.ID, end.attr, end.ref, c.ID)
+				ok = false
+			}
+		}
+		if ok && pools[0] == pools[1] {
+			p.problem(c.File, mf.ID, mf.Line, "message flow %q connects %q and %q, which are both in pool %q; a message flow must run between two pools",
+				mf.ID, mf.Source, mf.Target, pools[0])
+		}
+	}
 }
 
 // sortOutgoing orders each node's outgoing flows by the y coordinate of the

@@ -123,6 +123,18 @@ func TestProblems(t *testing.T) {
 			want: []wantProblem{{file: "cancel_boundary.bpmn", element: "cbnd", msg: []string{"cancel", "transaction"}}},
 		},
 		{
+			name: "message flows with missing, unknown or same-pool ends", files: []string{"collaboration_bad.bpmn"},
+			want: []wantProblem{
+				{file: "collaboration_bad.bpmn", element: "mf_ghost_source", msg: []string{"sourceRef", `"ghost"`, `"bad_collab"`}},
+				{file: "collaboration_bad.bpmn", element: "mf_ghost_target", msg: []string{"targetRef", `"pool_c"`, "neither a pool"}},
+				{file: "collaboration_bad.bpmn", element: "mf_no_target", msg: []string{"has no targetRef"}},
+				// A sequence flow is in the file but is not a flow node.
+				{file: "collaboration_bad.bpmn", element: "mf_to_flow", msg: []string{"targetRef", `"b_f1"`}},
+				{file: "collaboration_bad.bpmn", element: "mf_same_pool", msg: []string{`"a_task"`, `"pool_a"`, "between two pools"}},
+				{file: "collaboration_bad.bpmn", element: "mf_bad_message", msg: []string{`"msg_missing"`, "not defined"}},
+			},
+		},
+		{
 			name: "executable process without start event", files: []string{"no_start.bpmn"},
 			want: []wantProblem{{file: "no_start.bpmn", element: "p_nostart", msg: []string{"no start event"}}},
 		},
@@ -164,6 +176,38 @@ func TestProblems(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestCollaborationMessageFlows(t *testing.T) {
+	f := readFile(t, "collaboration.bpmn")
+	lib, err := bpmn.Parse(bpmn.Options{}, f)
+	if err != nil {
+		t.Fatalf("Parse: %v", err)
+	}
+	c := lib.Collaborations["order_collab"]
+	if c == nil {
+		t.Fatal("collaboration order_collab missing")
+	}
+	line := func(id string) int { return lineOf(t, f, fmt.Sprintf(`id="%s"`, id)) }
+	wantPools := []spec.Participant{
+		{ID: "pool_buyer", Name: "Buyer", ProcessID: "buyer", Line: line("pool_buyer")},
+		{ID: "pool_seller", Name: "Seller", ProcessID: "seller", Line: line("pool_seller")},
+		{ID: "pool_bank", Name: "Bank", Line: line("pool_bank")},
+	}
+	if d := cmp.Diff(wantPools, c.Participants); d != "" {
+		t.Errorf("participants (-want +got):\n%s", d)
+	}
+	// Every kind of end: a throw event to a start event, a send task to a
+	// pool, pool to black-box pool, and a task nested in a subprocess.
+	wantFlows := []spec.MessageFlow{
+		{ID: "mf_order", Name: "order", Source: "send_order", Target: "receive_order", Message: "order_placed", Line: line("mf_order")},
+		{ID: "mf_invoice", Source: "send_invoice", Target: "pool_buyer", Message: "msg_invoice", Line: line("mf_invoice")},
+		{ID: "mf_payment", Source: "pool_buyer", Target: "pool_bank", Line: line("mf_payment")},
+		{ID: "mf_nested", Source: "pack_inner", Target: "pool_bank", Line: line("mf_nested")},
+	}
+	if d := cmp.Diff(wantFlows, c.MessageFlows); d != "" {
+		t.Errorf("message flows (-want +got):\n%s", d)
 	}
 }
 

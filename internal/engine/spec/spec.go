@@ -151,6 +151,8 @@ type Collaboration struct {
 	Name         string
 	File         string
 	Participants []Participant
+	// MessageFlows are the collaboration's message flows, in document order.
+	MessageFlows []MessageFlow
 	// Correlation keys declared on the collaboration: key name -> property ids.
 	CorrelationKeys map[string][]string
 }
@@ -159,6 +161,22 @@ type Collaboration struct {
 type Participant struct {
 	ID, Name  string
 	ProcessID string // empty for a black-box pool
+	Line      int
+}
+
+// MessageFlow is a bpmn:messageFlow: a message passing from one pool, or an
+// element in it, to another. The runtime does not route along message flows
+// (messages find their catchers by name and correlation, as in
+// SpiffWorkflow); they are kept so that tools can show who talks to whom.
+type MessageFlow struct {
+	ID, Name string
+	// Source and Target are the ids of a participant of the collaboration
+	// or of a flow node in a participant's process.
+	Source, Target string
+	// Message is the name of the message the flow carries (from messageRef);
+	// empty when the flow names none.
+	Message string
+	Line    int
 }
 
 // Scope is a container of flow nodes: a process, or the inside of an embedded
