@@ -77,14 +77,28 @@ func (r *Repo) ModelCount() int { return len(r.state().models) }
 // BPMN or DMN file (broken metadata, symbolic links).
 func (r *Repo) ScanProblems() []Problem { return r.state().problems }
 
-// idFree checks that nothing exists at id yet and that its parent group does.
+// idFree checks that nothing exists at id yet and that its parent group
+// does. Only the last segment is new, chosen by the user, and gets the
+// strict check; the parent is a group found on disk and is taken as it is
+// (SpiffArena repositories have groups like "category_number_one").
 func (r *Repo) idFree(id string) error {
-	if err := ValidateID(id); err != nil {
-		return err
+	if id == "" {
+		return fmt.Errorf("%w: the id is empty", ErrInvalid)
 	}
 	st := r.state()
-	if _, ok := st.groups[parentID(id)]; !ok {
-		return fmt.Errorf("%w: the parent group %q does not exist", ErrInvalid, parentID(id))
+	parent := parentID(id)
+	if _, ok := st.groups[parent]; !ok {
+		// Say what is wrong with a segment typed badly before saying the
+		// folder is missing.
+		for _, seg := range strings.Split(parent, "/") {
+			if err := validateUploadSegment(seg); err != nil {
+				return err
+			}
+		}
+		return fmt.Errorf("%w: the parent group %q does not exist", ErrInvalid, parent)
+	}
+	if err := ValidateSegment(id[strings.LastIndexByte(id, '/')+1:]); err != nil {
+		return err
 	}
 	if _, ok := st.groups[id]; ok {
 		return fmt.Errorf("process group %q: %w", id, ErrExists)

@@ -603,3 +603,47 @@ func TestInterruptedUploadKept(t *testing.T) {
 		t.Errorf("the only copy of a replaced folder was not kept: %v", kept)
 	}
 }
+
+// TestCorpusStyleIDs: groups found on disk with names SpiffArena allowed
+// (underscores, capitals) take new groups and models, and moves into them;
+// only the segment the user types is checked strictly.
+func TestCorpusStyleIDs(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "models")
+	writeFile(t, filepath.Join(dir, "misc", groupFile), `{"display_name": "Shared Resources"}`)
+	writeFile(t, filepath.Join(dir, "misc", "category_number_one", groupFile), `{"display_name": "category_number_one"}`)
+	writeFile(t, filepath.Join(dir, "Legacy_Group", groupFile), `{"display_name": "Legacy"}`)
+	writeFile(t, filepath.Join(dir, "misc", "m", modelFile), `{"display_name": "M"}`)
+	r, _ := openRepo(t, dir)
+
+	for _, id := range []string{"misc/category_number_one/new-model", "Legacy_Group/other-model"} {
+		if err := r.CreateModel(ctx, id, ModelInput{}); err != nil {
+			t.Errorf("CreateModel(%q): %v", id, err)
+		}
+	}
+	if err := r.CreateGroup(ctx, "misc/category_number_one/sub", GroupInput{}); err != nil {
+		t.Errorf("CreateGroup inside an underscore group: %v", err)
+	}
+	if err := r.MoveModel(ctx, "misc/m", "misc/category_number_one/m"); err != nil {
+		t.Errorf("move into an underscore group: %v", err)
+	}
+	if _, err := r.Model("misc/category_number_one/m"); err != nil {
+		t.Error(err)
+	}
+	if err := r.MoveGroup(ctx, "misc/category_number_one/sub", "Legacy_Group/sub"); err != nil {
+		t.Errorf("move a group into a group with capitals: %v", err)
+	}
+	// The new segment is still checked, and the message blames it, not the
+	// group it goes into.
+	err := r.CreateModel(ctx, "misc/category_number_one/Bad_Name", ModelInput{})
+	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), `"Bad_Name"`) || strings.Contains(err.Error(), "category_number_one") {
+		t.Errorf("bad new segment: %v", err)
+	}
+	if err := r.MoveModel(ctx, "misc/category_number_one/m", "Legacy_Group/M_2"); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), `"M_2"`) {
+		t.Errorf("bad new segment on move: %v", err)
+	}
+	// A parent that is not there is named as missing.
+	if err := r.CreateModel(ctx, "misc/no-such/x", ModelInput{}); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), `"misc/no-such" does not exist`) {
+		t.Errorf("missing parent: %v", err)
+	}
+}
