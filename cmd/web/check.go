@@ -20,16 +20,14 @@ var errProblems = errors.New("problems found")
 func checkCmd(_ context.Context, e env, args []string) error {
 	fs := newFlagSet(e, "check")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return usageErrorf("%v", err)
+	folders, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
 	}
-	if fs.NArg() != 1 {
+	if len(folders) != 1 {
 		return usageErrorf("check takes one folder: web check [-json] DIR")
 	}
-	dir := fs.Arg(0)
+	dir := folders[0]
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		return usageErrorf("%s is not a folder", dir)
 	}
@@ -54,4 +52,29 @@ func checkCmd(_ context.Context, e env, args []string) error {
 		return fmt.Errorf("%w in %d of %d files", errProblems, r.Files-r.FilesOK, r.Files)
 	}
 	return nil
+}
+
+// parseInterspersed parses flags that may come before or after the
+// positional arguments (`web check DIR -json` as well as `web check -json
+// DIR`), which the flag package alone refuses: it stops at the first
+// argument that is not a flag. Everything after "--" is positional.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, usageErrorf("%v", err)
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return positional, nil
+		}
+		if consumed := len(args) - len(rest); consumed > 0 && args[consumed-1] == "--" {
+			return append(positional, rest...), nil
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
+	}
 }

@@ -9,9 +9,11 @@ import (
 // Problem is one thing wrong with a BPMN or DMN file, located precisely enough
 // for the modeler to put a marker on the element: the file, the element id
 // (empty for file-level problems such as malformed XML) and the XML line.
+// In JSON (`web check --json`) "element" is always present, empty for a
+// file-level problem, so report readers need not test for the key.
 type Problem struct {
 	File      string `json:"file"`
-	ElementID string `json:"element,omitempty"`
+	ElementID string `json:"element"`
 	Line      int    `json:"line,omitempty"`
 	Msg       string `json:"message"`
 }

@@ -198,7 +198,7 @@ func (s *Scenario) Run(dir string, o Options) (*Result, error) {
 		}
 		collect()
 	}
-	res.ServiceCalls = svc.calls
+	res.ServiceCalls = append(res.ServiceCalls, svc.calls...) // [] rather than null when there were none
 	final := snapshot(in)
 	res.Ready, res.Waiting = final.Ready, final.Waiting
 	res.Trace = in.Trace()
