@@ -81,6 +81,9 @@ class Page {
     this.host = new Host(cfg);
     this.dirty = false;
     this.saving = false;
+    // changes counts commandStack.changed events: a save clears the dirty
+    // flag and the local copy only when nothing changed since its export.
+    this.changes = 0;
     this.problems = [];
     this.overlays = [];
     this.status = root.querySelector('[data-status]');
@@ -198,8 +201,13 @@ class Page {
     this.updateButtons();
     clearTimeout(this.draftTimer);
     this.draftTimer = setTimeout(async () => {
+      if (!this.dirty) {
+        return;
+      }
+      const xml = await this.modeler.exportSpiff();
+      // A save may have finished while the XML was written.
       if (this.dirty) {
-        this.writeDraft(await this.modeler.exportSpiff());
+        this.writeDraft(xml);
       }
     }, 500);
   }
@@ -227,6 +235,7 @@ class Page {
     }
     this.saving = true;
     this.setStatus('Saving…');
+    const exported = this.changes;
     let xml;
     try {
       xml = await this.modeler.exportSpiff();
@@ -254,13 +263,20 @@ class Page {
     const data = r.data && typeof r.data === 'object' ? r.data : {};
     this.showProblems(data.problems || []);
     if (r.ok && data.saved !== false) {
-      this.clearDraft();
-      this.dirty = false;
       this.cfg.isNew = false;
-      this.updateButtons();
       const n = (data.problems || []).length;
       const what = draft ? 'Saved as a draft' : 'Saved';
-      this.setStatus(n ? what + ' with ' + n + ' problem' + (n === 1 ? '' : 's') + ' to fix.' : what + '.', n ? 'warn' : 'ok');
+      if (this.changes === exported) {
+        this.clearDraft();
+        this.dirty = false;
+        this.updateButtons();
+        this.setStatus(n ? what + ' with ' + n + ' problem' + (n === 1 ? '' : 's') + ' to fix.' : what + '.', n ? 'warn' : 'ok');
+      } else {
+        // The analyst edited while the request was on its way: the server
+        // has the diagram as it was, the page and the local copy have more.
+        this.markDirty();
+        this.setStatus(what + ' as it was when you pressed Save; later changes are not saved yet.', 'warn');
+      }
       this.$('[data-action="save-draft"]').hidden = true;
       this.root.dispatchEvent(new CustomEvent('modeler.saved', { bubbles: true }));
       return;
@@ -379,7 +395,10 @@ class Page {
 
   wire() {
     const bus = this.modeler.get('eventBus');
-    bus.on('commandStack.changed', () => this.markDirty());
+    bus.on('commandStack.changed', () => {
+      this.changes++;
+      this.markDirty();
+    });
     bus.on('import.done', () => this.updateButtons());
     const canvas = this.modeler.get('canvas');
     const zoomBy = (f) => canvas.zoom(Math.min(4, Math.max(0.2, canvas.zoom() * f)));
