@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/google/go-cmp/cmp"
 )
 
 // corpusModels is SpiffArena's sample repository (read-only).
@@ -606,5 +607,42 @@ func TestModelFileRawIsSandboxed(t *testing.T) {
 	}
 	if got := resp.Header.Get("X-Content-Type-Options"); got != "nosniff" {
 		t.Errorf("X-Content-Type-Options = %q", got)
+	}
+}
+
+// TestProcessSearchEvents: the search API hands out each process's element
+// kinds and the messages and signals it throws and catches.
+func TestProcessSearchEvents(t *testing.T) {
+	ta, c, _ := modelsApp(t, map[string]string{
+		"g/process_group.json":   `{"display_name": "G"}`,
+		"g/m/process_model.json": `{"display_name": "M"}`,
+		"g/m/events.bpmn": `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="Defs" targetNamespace="http://bpmn.io/schema/bpmn">
+  <bpmn:message id="m_paid" name="invoice_paid" />
+  <bpmn:signal id="s_low" name="stock_low" />
+  <bpmn:process id="events_demo" name="Events demo" isExecutable="true">
+    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing><bpmn:signalEventDefinition signalRef="s_low" /></bpmn:startEvent>
+    <bpmn:receiveTask id="wait" name="Wait for the reply"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing></bpmn:receiveTask>
+    <bpmn:endEvent id="end"><bpmn:incoming>f2</bpmn:incoming><bpmn:messageEventDefinition messageRef="m_paid" /></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="wait" />
+    <bpmn:sequenceFlow id="f2" sourceRef="wait" targetRef="end" />
+  </bpmn:process>
+</bpmn:definitions>
+`,
+	})
+	resp, body := apiCall(t, c, "GET", ta.url+"/api/processes/search?q=events", "", nil)
+	wantStatus(t, resp, http.StatusOK)
+	var got []map[string]any
+	if err := json.Unmarshal(body, &got); err != nil || len(got) != 1 {
+		t.Fatalf("search: %v %s", err, body)
+	}
+	want := map[string]any{
+		"process_id": "events_demo", "display_name": "Events demo", "model_id": "g/m", "file": "events.bpmn", "rank": 2.0,
+		"kinds":           []any{"endEvent", "receiveTask", "startEvent"},
+		"messages_thrown": []any{"invoice_paid"}, "messages_caught": []any{},
+		"signals_thrown": []any{}, "signals_caught": []any{"stock_low"},
+	}
+	if diff := cmp.Diff(want, got[0]); diff != "" {
+		t.Errorf("search result (-want +got):\n%s", diff)
 	}
 }

@@ -514,6 +514,12 @@ func indexProcess(p *spec.Process, modelID, file string) store.IndexedProcess {
 			throw = true
 		}
 		for _, ev := range n.Events {
+			// Only named messages and signals (messageRef, signalRef) are
+			// indexed: without a reference the parser falls back to the
+			// element's label, which names no message anyone can send.
+			if (ev.Type == spec.EventMessage || ev.Type == spec.EventSignal) && ev.RefID == "" {
+				continue
+			}
 			switch {
 			case ev.Type == spec.EventMessage && throw:
 				add(&ip.MessagesThrown, ev.Name)

@@ -126,8 +126,67 @@ func TestIndexContent(t *testing.T) {
 	if diff := cmp.Diff([]string{"approve_invoice"}, p.Calls); diff != "" {
 		t.Errorf("calls: %s", diff)
 	}
-	_ = r
+
+	// Messages and signals, thrown and caught, by name. A send or receive
+	// task (or an event) without a messageRef or signalRef names nothing:
+	// its label is not a message.
+	if err := r.CreateModel(ctx, "hr/events", ModelInput{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.SaveFile(ctx, "hr/events", "events.bpmn", []byte(eventsDiagram), false); err != nil {
+		t.Fatal(err)
+	}
+	p, err = st.IndexedProcessByID(ctx, "events_demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = store.IndexedProcess{ProcessID: "events_demo", DisplayName: "Events demo", ModelID: "hr/events", File: "events.bpmn",
+		Kinds: []string{"endEvent", "intermediateCatchEvent", "intermediateThrowEvent", "receiveTask", "sendTask", "startEvent"},
+		MessagesThrown: []string{"invoice_sent"}, MessagesCaught: []string{"invoice_paid", "order_placed"},
+		SignalsThrown: []string{"stock_low"}, SignalsCaught: []string{"stock_refilled"}}
+	if diff := cmp.Diff(want, p); diff != "" {
+		t.Errorf("index row of events_demo (-want +got):\n%s", diff)
+	}
+	// Search hands out the same.
+	got, err := r.SearchProcesses(ctx, "events_demo", 1)
+	if err != nil || len(got) != 1 {
+		t.Fatalf("search: %v %v", got, err)
+	}
+	m := got[0]
+	if diff := cmp.Diff(want, store.IndexedProcess{ProcessID: m.ProcessID, DisplayName: m.DisplayName, ModelID: m.ModelID, File: m.File,
+		Kinds: m.Kinds, MessagesThrown: m.MessagesThrown, MessagesCaught: m.MessagesCaught, SignalsThrown: m.SignalsThrown, SignalsCaught: m.SignalsCaught}); diff != "" {
+		t.Errorf("search result (-want +got):\n%s", diff)
+	}
 }
+
+// eventsDiagram throws and catches messages and signals; the receive task
+// and the last throw event have no reference and must not be indexed.
+const eventsDiagram = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="Defs" targetNamespace="http://bpmn.io/schema/bpmn">
+  <bpmn:message id="m_placed" name="order_placed" />
+  <bpmn:message id="m_paid" name="invoice_paid" />
+  <bpmn:message id="m_sent" name="invoice_sent" />
+  <bpmn:signal id="s_low" name="stock_low" />
+  <bpmn:signal id="s_refilled" name="stock_refilled" />
+  <bpmn:process id="events_demo" name="Events demo" isExecutable="true">
+    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing><bpmn:messageEventDefinition messageRef="m_placed" /></bpmn:startEvent>
+    <bpmn:sendTask id="send" name="Send invoice" messageRef="m_sent"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing></bpmn:sendTask>
+    <bpmn:receiveTask id="wait" name="Wait for the reply"><bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing></bpmn:receiveTask>
+    <bpmn:intermediateCatchEvent id="paid"><bpmn:incoming>f3</bpmn:incoming><bpmn:outgoing>f4</bpmn:outgoing><bpmn:messageEventDefinition messageRef="m_paid" /></bpmn:intermediateCatchEvent>
+    <bpmn:intermediateThrowEvent id="low"><bpmn:incoming>f4</bpmn:incoming><bpmn:outgoing>f5</bpmn:outgoing><bpmn:signalEventDefinition signalRef="s_low" /></bpmn:intermediateThrowEvent>
+    <bpmn:intermediateCatchEvent id="refilled"><bpmn:incoming>f5</bpmn:incoming><bpmn:outgoing>f6</bpmn:outgoing><bpmn:signalEventDefinition signalRef="s_refilled" /></bpmn:intermediateCatchEvent>
+    <bpmn:intermediateThrowEvent id="shout" name="Shout something"><bpmn:incoming>f6</bpmn:incoming><bpmn:outgoing>f7</bpmn:outgoing><bpmn:signalEventDefinition /></bpmn:intermediateThrowEvent>
+    <bpmn:endEvent id="end"><bpmn:incoming>f7</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="send" />
+    <bpmn:sequenceFlow id="f2" sourceRef="send" targetRef="wait" />
+    <bpmn:sequenceFlow id="f3" sourceRef="wait" targetRef="paid" />
+    <bpmn:sequenceFlow id="f4" sourceRef="paid" targetRef="low" />
+    <bpmn:sequenceFlow id="f5" sourceRef="low" targetRef="refilled" />
+    <bpmn:sequenceFlow id="f6" sourceRef="refilled" targetRef="shout" />
+    <bpmn:sequenceFlow id="f7" sourceRef="shout" targetRef="end" />
+  </bpmn:process>
+</bpmn:definitions>
+`
 
 func TestUniqueProcessIDs(t *testing.T) {
 	ctx := context.Background()

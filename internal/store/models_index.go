@@ -39,6 +39,12 @@ type ProcessMatch struct {
 	ModelID     string
 	File        string
 	Rank        int
+	// Kinds, messages and signals are filled by SearchProcesses only.
+	Kinds          []string
+	MessagesThrown []string
+	MessagesCaught []string
+	SignalsThrown  []string
+	SignalsCaught  []string
 }
 
 // ReplaceModelIndex replaces the whole index with the given processes and
@@ -126,7 +132,7 @@ func (s *Store) SearchProcesses(ctx context.Context, q string, limit int) ([]Pro
 		limit = 20
 	}
 	lq := strings.ToLower(strings.TrimSpace(q))
-	rows, err := s.db.QueryContext(ctx, `SELECT process_id, display_name, model_id, file,
+	rows, err := s.db.QueryContext(ctx, `SELECT process_id, display_name, model_id, file, kinds,
 		CASE WHEN ?1 = '' THEN 3
 		     WHEN id_lc = ?1 THEN 1
 		     WHEN instr(id_lc, ?1) = 1 OR instr(name_lc, ?1) = 1 THEN 2
@@ -142,12 +148,59 @@ func (s *Store) SearchProcesses(ctx context.Context, q string, limit int) ([]Pro
 	out := []ProcessMatch{}
 	for rows.Next() {
 		var m ProcessMatch
-		if err := rows.Scan(&m.ProcessID, &m.DisplayName, &m.ModelID, &m.File, &m.Rank); err != nil {
+		var kinds string
+		if err := rows.Scan(&m.ProcessID, &m.DisplayName, &m.ModelID, &m.File, &kinds, &m.Rank); err != nil {
 			return nil, err
 		}
+		m.Kinds = strings.Fields(kinds)
 		out = append(out, m)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if err := s.fillEvents(ctx, out); err != nil {
+		return nil, fmt.Errorf("search processes %q: %w", q, err)
+	}
+	return out, nil
+}
+
+// fillEvents adds the messages and signals each process throws and
+// catches, in one query for all of them.
+func (s *Store) fillEvents(ctx context.Context, ms []ProcessMatch) error {
+	if len(ms) == 0 {
+		return nil
+	}
+	byID := make(map[string]*ProcessMatch, len(ms))
+	args := make([]any, len(ms))
+	for i := range ms {
+		byID[ms[i].ProcessID] = &ms[i]
+		args[i] = ms[i].ProcessID
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT process_id, kind, direction, name FROM model_process_events
+		WHERE process_id IN (?`+strings.Repeat(", ?", len(ms)-1)+`)
+		ORDER BY process_id, kind, direction, name`, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, kind, dir, name string
+		if err := rows.Scan(&id, &kind, &dir, &name); err != nil {
+			return err
+		}
+		m := byID[id]
+		switch kind + "/" + dir {
+		case "message/throw":
+			m.MessagesThrown = append(m.MessagesThrown, name)
+		case "message/catch":
+			m.MessagesCaught = append(m.MessagesCaught, name)
+		case "signal/throw":
+			m.SignalsThrown = append(m.SignalsThrown, name)
+		case "signal/catch":
+			m.SignalsCaught = append(m.SignalsCaught, name)
+		}
+	}
+	return rows.Err()
 }
 
 // SearchDecisions finds decision tables by id or name, ranked like

@@ -4,15 +4,33 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/waymark-bpm/waymark/internal/models"
 )
 
-// processJSON is one result of GET /api/processes/search.
+// processJSON is one result of GET /api/processes/search: where the
+// process is defined, how well it matched, the BPMN element kinds it
+// contains and the messages and signals (by name) it throws and catches.
 type processJSON struct {
+	ProcessID      string   `json:"process_id"`
+	DisplayName    string   `json:"display_name"`
+	ModelID        string   `json:"model_id"`
+	File           string   `json:"file"`
+	Rank           int      `json:"rank"`
+	Kinds          []string `json:"kinds"`
+	MessagesThrown []string `json:"messages_thrown"`
+	MessagesCaught []string `json:"messages_caught"`
+	SignalsThrown  []string `json:"signals_thrown"`
+	SignalsCaught  []string `json:"signals_caught"`
+}
+
+// callerJSON is a process whose call activities call the process asked
+// about.
+type callerJSON struct {
 	ProcessID   string `json:"process_id"`
 	DisplayName string `json:"display_name"`
 	ModelID     string `json:"model_id"`
 	File        string `json:"file"`
-	Rank        int    `json:"rank"`
 }
 
 // apiProcessSearch is call-activity search for the modeler:
@@ -27,7 +45,11 @@ func (s *Server) apiProcessSearch(w http.ResponseWriter, r *http.Request) error 
 	}
 	out := make([]processJSON, 0, len(matches))
 	for _, m := range matches {
-		out = append(out, processJSON{m.ProcessID, m.DisplayName, m.ModelID, m.File, m.Rank})
+		out = append(out, processJSON{
+			ProcessID: m.ProcessID, DisplayName: m.DisplayName, ModelID: m.ModelID, File: m.File, Rank: m.Rank,
+			Kinds: jsonList(m.Kinds), MessagesThrown: jsonList(m.MessagesThrown), MessagesCaught: jsonList(m.MessagesCaught),
+			SignalsThrown: jsonList(m.SignalsThrown), SignalsCaught: jsonList(m.SignalsCaught),
+		})
 	}
 	return writeJSON(w, http.StatusOK, out)
 }
@@ -39,9 +61,21 @@ func (s *Server) apiModelCallers(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := make([]processJSON, 0, len(callers))
-	for _, m := range callers {
-		out = append(out, processJSON{ProcessID: m.ProcessID, DisplayName: m.DisplayName, ModelID: m.ModelID, File: m.File})
+	return writeJSON(w, http.StatusOK, callersJSON(callers))
+}
+
+func callersJSON(ms []models.ProcessMatch) []callerJSON {
+	out := make([]callerJSON, 0, len(ms))
+	for _, m := range ms {
+		out = append(out, callerJSON{ProcessID: m.ProcessID, DisplayName: m.DisplayName, ModelID: m.ModelID, File: m.File})
 	}
-	return writeJSON(w, http.StatusOK, out)
+	return out
+}
+
+// jsonList makes a nil list an empty one, so JSON shows [] rather than null.
+func jsonList(l []string) []string {
+	if l == nil {
+		return []string{}
+	}
+	return l
 }
