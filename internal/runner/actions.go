@@ -77,6 +77,13 @@ func (r *Runner) refuse(ctx context.Context, a Actor, ht store.HumanTask, action
 // holds a claim on it. Of two concurrent completions one fails with an
 // error wrapping store.ErrConflict.
 func (r *Runner) CompleteTask(ctx context.Context, a Actor, instanceID int64, taskID int, data map[string]any) error {
+	return r.CompleteTaskWithFiles(ctx, a, instanceID, taskID, data, nil)
+}
+
+// CompleteTaskWithFiles is CompleteTask for a form with uploads: the files
+// are stored in the same transaction as the completion, so a refused or
+// conflicting completion leaves none of them behind.
+func (r *Runner) CompleteTaskWithFiles(ctx context.Context, a Actor, instanceID int64, taskID int, data map[string]any, files []store.TaskFile) error {
 	ht, err := r.checkTask(ctx, a, instanceID, taskID, "complete")
 	if err != nil {
 		return err
@@ -106,7 +113,10 @@ func (r *Runner) CompleteTask(ctx context.Context, a Actor, instanceID int64, ta
 		}
 		return fmt.Errorf("complete task %d of instance %d: %v: %w", taskID, instanceID, err, ErrInvalidState)
 	}
-	if _, err := r.save(ctx, l, stepInfo{actor: a.Username}); err != nil {
+	for i := range files {
+		files[i].InstanceID, files[i].TaskID, files[i].UploadedBy = instanceID, taskID, a.Username
+	}
+	if _, err := r.save(ctx, l, stepInfo{actor: a.Username, files: files}); err != nil {
 		if errors.Is(err, store.ErrConflict) {
 			return conflict("task %d of instance %d: someone completed it or changed the instance at the same time", taskID, instanceID)
 		}

@@ -59,7 +59,7 @@ func (s *dirSpecs) LoadModel(ctx context.Context, modelID string) (*spec.Library
 		if err != nil {
 			return nil, "", err
 		}
-		files = append(files, bpmn.File{Name: filepath.Base(n), Data: b})
+		files = append(files, bpmn.File{Name: modelID + "/" + filepath.Base(n), Data: b})
 	}
 	lib, err := bpmn.Parse(bpmn.Options{}, files...)
 	if err != nil {

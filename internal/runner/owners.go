@@ -19,12 +19,22 @@ type owners struct {
 	keys       []string // owner keys: "user:<name>", "group:<name>"
 	group      string   // the lane's group when the lane decides
 	waitingFor string   // readable list for the inbox
+	// note explains a fallback worth recording in the instance's event log.
+	note string
 }
 
 // resolveOwners applies SpiffArena's lane rules: lane_owners[lane] in the
 // task data names users (username or email) and "group:<name>" entries;
 // otherwise the lane name is the group; no lane (or a "process initiator"
-// lane) means the instance's starter.
+// lane) means the instance's starter. Names of users who have not signed
+// in yet are kept: they see the task once they do.
+//
+// Where SpiffArena stops the instance with "No users found in task data
+// lane owner list" (a lane_owners entry for the lane that names nobody),
+// Waymark offers the task to the lane's group, as if lane_owners did not
+// name the lane, and says so in the event log: the lane is the modeller's
+// statement of who does the work, and an empty list is a data mistake the
+// group can still act on.
 func resolveOwners(lane string, data map[string]any, starter string) owners {
 	if strings.TrimSpace(lane) == "" || initiatorLane.MatchString(lane) {
 		return owners{keys: []string{"user:" + starter}, waitingFor: starter}
@@ -56,6 +66,8 @@ func resolveOwners(lane string, data map[string]any, starter string) owners {
 				o.waitingFor = strings.Join(names, ", ")
 				return o
 			}
+			return owners{keys: []string{"group:" + lane}, group: lane, waitingFor: lane,
+				note: "lane_owners names nobody for the lane " + lane + "; the task is offered to the group " + lane}
 		}
 	}
 	return owners{keys: []string{"group:" + lane}, group: lane, waitingFor: lane}

@@ -31,7 +31,8 @@ var (
 // SpecSource gives the runner parsed models. internal/models implements it.
 type SpecSource interface {
 	// LoadModel parses a model's BPMN and DMN files and names its primary
-	// process.
+	// process. Every process's File is "<model id>/<file name>", so the
+	// runner knows which model holds the forms of a called process.
 	LoadModel(ctx context.Context, modelID string) (lib *spec.Library, primaryProcess string, err error)
 	// ResolveProcess finds a process anywhere in the repository (call
 	// activities).

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"path"
 	"sort"
 	"strings"
 
@@ -24,6 +25,8 @@ type stepInfo struct {
 	resume bool
 	// doneJob is the service job this step answered.
 	doneJob *jobKey
+	// files are uploads of the task form this step completed.
+	files []store.TaskFile
 }
 
 // engineStatus maps the engine's instance status to the stored one.
@@ -111,6 +114,11 @@ func (r *Runner) save(ctx context.Context, l *loaded, info stepInfo) (int64, err
 		if err := tx.SetInstanceMetadata(ctx, row.ID, metadata); err != nil {
 			return err
 		}
+		for _, f := range info.files {
+			if _, err := tx.AddTaskFile(ctx, f); err != nil {
+				return err
+			}
+		}
 		if info.doneJob != nil {
 			if err := tx.DeleteServiceJob(ctx, row.ID, info.doneJob.task); err != nil {
 				return err
@@ -163,12 +171,19 @@ func (r *Runner) saveHumanTasks(ctx context.Context, tx *store.Tx, row store.Ins
 		st, known := stored[t.ID]
 		switch {
 		case t.State == engine.Ready && !known:
-			ht, err := humanTask(row, t, now)
+			ht, note, err := humanTask(row, t, now)
 			if err != nil {
 				return err
 			}
 			if err := tx.InsertHumanTask(ctx, ht); err != nil {
 				return err
+			}
+			if note != "" {
+				r.log.Warn("task owners", "instance", row.ID, "task", t.ID, "element", t.Node.ID, "note", note)
+				if err := tx.AppendEvents(ctx, []store.Event{{InstanceID: row.ID, TaskID: t.ID, ElementID: t.Node.ID,
+					Event: "owners", Detail: note, At: now}}); err != nil {
+					return err
+				}
 			}
 		case known && st == store.TaskOpen && (t.State == engine.Completed || t.State == engine.Cancelled):
 			state, by := store.TaskCompleted, actor
@@ -187,11 +202,12 @@ func (r *Runner) saveHumanTasks(ctx context.Context, tx *store.Tx, row store.Ins
 	return nil
 }
 
-// humanTask builds the inbox row of a READY human task, with its owners.
-func humanTask(row store.Instance, t *engine.Task, now timeT) (store.HumanTask, error) {
+// humanTask builds the inbox row of a READY human task, with its owners
+// and a note when the lane rules fell back (see resolveOwners).
+func humanTask(row store.Instance, t *engine.Task, now timeT) (store.HumanTask, string, error) {
 	data, err := json.Marshal(t.Data)
 	if err != nil {
-		return store.HumanTask{}, fmt.Errorf("task %s data: %w", t.Node.ID, err)
+		return store.HumanTask{}, "", fmt.Errorf("task %s data: %w", t.Node.ID, err)
 	}
 	o := resolveOwners(t.Node.Lane, t.Data, row.StartedBy)
 	name := t.Node.Name
@@ -207,11 +223,26 @@ func humanTask(row store.Instance, t *engine.Task, now timeT) (store.HumanTask, 
 		AssignedGroup: o.group, WaitingFor: o.waitingFor, Owners: o.keys,
 		ModelID: row.ModelID, ProcessID: processOf(t), ProcessName: row.ProcessName,
 		State: store.TaskOpen, CreatedAt: created, UpdatedAt: now,
+		FormModelID:  formModelOf(t, row.ModelID),
 		FormSchema:   t.Node.Properties["formJsonSchemaFilename"],
 		FormUISchema: t.Node.Properties["formUiSchemaFilename"],
 		Instructions: t.Node.Instructions, VariableName: t.Node.VariableName,
 		Data: string(data),
-	}, nil
+	}, o.note, nil
+}
+
+// formModelOf names the model whose files hold the task's form: the model
+// of the file that defines the task's process (SpecSource names files
+// "<model id>/<file name>"), so a task of a process reached through a call
+// activity reads the called model's forms. Files named without a model
+// fall back to the instance's model.
+func formModelOf(t *engine.Task, instanceModel string) string {
+	if sc := t.Node.Scope; sc != nil && sc.Process != nil {
+		if dir := path.Dir(sc.Process.File); dir != "." && dir != "/" {
+			return dir
+		}
+	}
+	return instanceModel
 }
 
 func processOf(t *engine.Task) string {

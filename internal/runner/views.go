@@ -26,7 +26,13 @@ type TaskPage struct {
 // Task returns a human task for its page. Only its potential owners may
 // see it; anyone else gets ErrForbidden (logged).
 func (r *Runner) Task(ctx context.Context, a Actor, instanceID int64, taskID int) (TaskPage, error) {
-	ht, err := r.checkTask(ctx, a, instanceID, taskID, "view")
+	return r.TaskFor(ctx, a, instanceID, taskID, "view")
+}
+
+// TaskFor is Task for a caller about to act on the task (complete, claim):
+// a refusal is logged and recorded under that action.
+func (r *Runner) TaskFor(ctx context.Context, a Actor, instanceID int64, taskID int, action string) (TaskPage, error) {
+	ht, err := r.checkTask(ctx, a, instanceID, taskID, action)
 	if err != nil {
 		return TaskPage{}, err
 	}

@@ -33,10 +33,14 @@ type HumanTask struct {
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
 	CompletedAt   time.Time
-	FormSchema    string
-	FormUISchema  string
-	Instructions  string
-	VariableName  string
+	// FormModelID is the model holding the form files: the model of the
+	// process the task belongs to, which differs from ModelID for tasks of
+	// called processes.
+	FormModelID  string
+	FormSchema   string
+	FormUISchema string
+	Instructions string
+	VariableName string
 	// Data is the task data as JSON text.
 	Data string
 	// Owners are the keys of who may act ("user:alice", "group:approvers").
@@ -97,11 +101,11 @@ func (tx *Tx) HumanTaskStates(ctx context.Context, instanceID int64) (map[int]st
 // InsertHumanTask inserts a human task and its owner keys.
 func (tx *Tx) InsertHumanTask(ctx context.Context, t HumanTask) error {
 	_, err := tx.tx.ExecContext(ctx, `INSERT INTO human_tasks (instance_id, task_id, element_id, name, kind, lane, assigned_group, waiting_for, model_id, process_id, process_name,
-		state, claimed_by, completed_by, created_at, updated_at, completed_at, form_schema, form_ui_schema, instructions, variable_name, data)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		state, claimed_by, completed_by, created_at, updated_at, completed_at, form_model_id, form_schema, form_ui_schema, instructions, variable_name, data)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		t.InstanceID, t.TaskID, t.ElementID, t.Name, t.Kind, t.Lane, t.AssignedGroup, t.WaitingFor, t.ModelID, t.ProcessID, t.ProcessName,
 		t.State, t.ClaimedBy, t.CompletedBy, formatTime(t.CreatedAt), formatTime(t.UpdatedAt), optTime(t.CompletedAt),
-		t.FormSchema, t.FormUISchema, t.Instructions, t.VariableName, t.Data)
+		t.FormModelID, t.FormSchema, t.FormUISchema, t.Instructions, t.VariableName, t.Data)
 	if err != nil {
 		return fmt.Errorf("insert human task %d/%d: %w", t.InstanceID, t.TaskID, mapError(err))
 	}
@@ -126,15 +130,15 @@ func (tx *Tx) FinishHumanTask(ctx context.Context, instanceID int64, taskID int,
 
 // HumanTask returns one human task with its data and owners.
 func (s *Store) HumanTask(ctx context.Context, instanceID int64, taskID int) (HumanTask, error) {
-	var formSchema, uiSchema, instructions, variable, data, status, starter, startedAt string
-	row := s.db.QueryRowContext(ctx, `SELECT `+humanTaskColumns+`, h.form_schema, h.form_ui_schema, h.instructions, h.variable_name, h.data,
+	var formModel, formSchema, uiSchema, instructions, variable, data, status, starter, startedAt string
+	row := s.db.QueryRowContext(ctx, `SELECT `+humanTaskColumns+`, h.form_model_id, h.form_schema, h.form_ui_schema, h.instructions, h.variable_name, h.data,
 		i.status, i.started_by, i.started_at
 		FROM human_tasks h JOIN instances i ON i.id = h.instance_id WHERE h.instance_id = ? AND h.task_id = ?`, instanceID, taskID)
-	t, err := scanHumanTask(row, &formSchema, &uiSchema, &instructions, &variable, &data, &status, &starter, &startedAt)
+	t, err := scanHumanTask(row, &formModel, &formSchema, &uiSchema, &instructions, &variable, &data, &status, &starter, &startedAt)
 	if err != nil {
 		return HumanTask{}, fmt.Errorf("task %d of instance %d: %w", taskID, instanceID, mapError(err))
 	}
-	t.FormSchema, t.FormUISchema, t.Instructions, t.VariableName, t.Data = formSchema, uiSchema, instructions, variable, data
+	t.FormModelID, t.FormSchema, t.FormUISchema, t.Instructions, t.VariableName, t.Data = formModel, formSchema, uiSchema, instructions, variable, data
 	t.InstanceStatus, t.InstanceStartedBy = status, starter
 	return s.completeHumanTask(ctx, t, startedAt)
 }
@@ -272,8 +276,10 @@ func inboxFrom(q InboxQuery) (string, []any, error) {
 		args = append(args, q.Process, q.Process)
 	}
 	if q.Group != "" {
-		where = append(where, `h.assigned_group = ?`)
-		args = append(args, q.Group)
+		// The lane's group, or a group lane_owners names ("group:x").
+		where = append(where, `(h.assigned_group = ? OR EXISTS (SELECT 1 FROM human_task_owners g
+			WHERE g.instance_id = h.instance_id AND g.task_id = h.task_id AND g.owner = ?))`)
+		args = append(args, q.Group, "group:"+q.Group)
 	}
 	if !q.StartedAfter.IsZero() {
 		where = append(where, `i.started_at >= ?`)

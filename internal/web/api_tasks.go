@@ -41,16 +41,15 @@ func toAPITask(t store.HumanTask) apiTask {
 }
 
 // apiTaskList returns the signed-in user's tasks of one inbox view
-// (?view=mine|groups|started|completed, &page=).
+// (?view=mine|groups|started|completed, &page=), with the inbox page's
+// filters (process, group, after, before, q).
 func (s *Server) apiTaskList(w http.ResponseWriter, r *http.Request) error {
-	a := actor(r)
-	view := r.URL.Query().Get("view")
-	if view == "" {
-		view = store.InboxMine
-	}
 	page := pageParam(r)
-	tasks, total, err := s.work.InboxTasks(r.Context(), store.InboxQuery{View: view, Viewer: a.Viewer(), Groups: a.Groups,
-		Process: r.URL.Query().Get("process"), Limit: 100, Offset: (page - 1) * 100})
+	query, err := inboxQuery(r, actor(r), 100)
+	if err != nil {
+		return err
+	}
+	tasks, total, err := s.work.InboxTasks(r.Context(), query)
 	if err != nil {
 		return fmt.Errorf("%v: %w", err, errBadRequest)
 	}
@@ -87,7 +86,7 @@ func (s *Server) apiTaskComplete(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	a := actor(r)
-	page, err := s.runner.Task(r.Context(), a, id, task)
+	page, err := s.runner.TaskFor(r.Context(), a, id, task, "complete")
 	if err != nil {
 		return err
 	}

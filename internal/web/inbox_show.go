@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/waymark-bpm/waymark/internal/runner"
 	"github.com/waymark-bpm/waymark/internal/store"
 	"github.com/waymark-bpm/waymark/web/templates"
 )
@@ -30,13 +31,8 @@ func (s *Server) inboxShow(w http.ResponseWriter, r *http.Request) error {
 	v.Filter = templates.InboxFilter{Process: q.Get("process"), Group: q.Get("group"), After: q.Get("after"), Before: q.Get("before"), Text: q.Get("q")}
 	a := actor(r)
 	v.Groups = a.Groups
-	query := store.InboxQuery{View: v.View, Viewer: a.Viewer(), Groups: a.Groups,
-		Process: modelIDFromURL(strings.TrimSpace(v.Filter.Process)), Group: v.Filter.Group, Text: v.Filter.Text,
-		Limit: inboxPageSize, Offset: (v.Page - 1) * inboxPageSize}
-	if query.StartedAfter, err = dateParam(r, "after", false); err != nil {
-		return err
-	}
-	if query.StartedBefore, err = dateParam(r, "before", true); err != nil {
+	query, err := inboxQuery(r, a, inboxPageSize)
+	if err != nil {
 		return err
 	}
 	if s.work != nil {
@@ -54,13 +50,43 @@ func (s *Server) inboxShow(w http.ResponseWriter, r *http.Request) error {
 	}
 	v.Pages = (v.Total + inboxPageSize - 1) / inboxPageSize
 	v.PollURL = s.inboxURL(q, v.Page)
+	v.TabURLs = map[string]string{}
+	for _, tab := range templates.InboxViews {
+		tq := url.Values{}
+		for k, vs := range q {
+			tq[k] = vs
+		}
+		tq.Set("view", tab.Key)
+		v.TabURLs[tab.Key] = s.inboxURL(tq, 1)
+	}
 	if v.Page > 1 {
 		v.PrevURL = s.inboxURL(q, v.Page-1)
 	}
 	if v.Page < v.Pages {
 		v.NextURL = s.inboxURL(q, v.Page+1)
 	}
-	return s.render(w, r, http.StatusOK, templates.InboxPage(v), templates.InboxResults(v))
+	return s.render(w, r, http.StatusOK, templates.InboxPage(v), templates.InboxRefresh(v))
+}
+
+// inboxQuery reads an inbox view, its filters and its page from the query
+// string (view, process, group, after, before, q, page), for the page and
+// the JSON API alike.
+func inboxQuery(r *http.Request, a runner.Actor, pageSize int) (store.InboxQuery, error) {
+	q := r.URL.Query()
+	query := store.InboxQuery{View: q.Get("view"), Viewer: a.Viewer(), Groups: a.Groups,
+		Process: modelIDFromURL(strings.TrimSpace(q.Get("process"))), Group: strings.TrimSpace(q.Get("group")), Text: q.Get("q"),
+		Limit: pageSize, Offset: (pageParam(r) - 1) * pageSize}
+	if query.View == "" {
+		query.View = store.InboxMine
+	}
+	var err error
+	if query.StartedAfter, err = dateParam(r, "after", false); err != nil {
+		return query, err
+	}
+	if query.StartedBefore, err = dateParam(r, "before", true); err != nil {
+		return query, err
+	}
+	return query, nil
 }
 
 func (s *Server) inboxURL(q url.Values, page int) string {

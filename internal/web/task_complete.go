@@ -24,7 +24,7 @@ func (s *Server) taskComplete(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	a := actor(r)
-	page, err := s.runner.Task(r.Context(), a, id, task)
+	page, err := s.runner.TaskFor(r.Context(), a, id, task, "complete")
 	if err != nil {
 		return err
 	}
@@ -65,13 +65,11 @@ func (s *Server) taskComplete(w http.ResponseWriter, r *http.Request) error {
 		v.Form.Form = form.WithValues(data).WithErrors(errs)
 		return s.render(w, r, http.StatusUnprocessableEntity, templates.TaskPage(v), nil)
 	}
+	stored := make([]store.TaskFile, 0, len(uploads))
 	for _, u := range uploads {
-		if _, err := s.work.AddTaskFile(r.Context(), store.TaskFile{InstanceID: id, TaskID: task, Field: u.Path, Name: u.Name,
-			MimeType: mimeOf(u.Ref), Digest: u.Digest, Content: u.Data, UploadedBy: a.Username}); err != nil {
-			return err
-		}
+		stored = append(stored, store.TaskFile{Field: u.Path, Name: u.Name, MimeType: mimeOf(u.Ref), Digest: u.Digest, Content: u.Data})
 	}
-	if err := s.runner.CompleteTask(r.Context(), a, id, task, data); err != nil {
+	if err := s.runner.CompleteTaskWithFiles(r.Context(), a, id, task, data, stored); err != nil {
 		return err
 	}
 	redirect(w, r, s.afterTask(r, id))

@@ -89,23 +89,36 @@ func (s *Server) taskView(w http.ResponseWriter, r *http.Request, page runner.Ta
 
 // loadForm reads and parses a task's form files with its data. The error
 // names the file and is meant for the page.
+// The files come from the model of the task's process (a called process
+// keeps its forms in its own model). A task with a variableName has its
+// form filled from that variable, where its submission goes; the schema
+// files are still rendered with the whole task data.
 func (s *Server) loadForm(ctx context.Context, t store.HumanTask, data map[string]any) (*forms.Form, error) {
-	schema, err := s.runner.ReadModelFile(ctx, t.ModelID, t.FormSchema)
+	model := t.FormModelID
+	if model == "" {
+		model = t.ModelID
+	}
+	schema, err := s.runner.ReadModelFile(ctx, model, t.FormSchema)
 	if err != nil {
 		if errors.Is(err, store.ErrNotFound) || errors.Is(err, errPageNotFound) {
-			return nil, fmt.Errorf("The form file %s is missing from the model %s.", t.FormSchema, t.ModelID)
+			return nil, fmt.Errorf("The form file %s is missing from the model %s.", t.FormSchema, model)
 		}
-		return nil, fmt.Errorf("The form file %s of the model %s cannot be read: %v", t.FormSchema, t.ModelID, err)
+		return nil, fmt.Errorf("The form file %s of the model %s cannot be read: %v", t.FormSchema, model, err)
 	}
 	var ui []byte
 	if t.FormUISchema != "" {
-		if ui, err = s.runner.ReadModelFile(ctx, t.ModelID, t.FormUISchema); err != nil {
-			return nil, fmt.Errorf("The UI schema file %s of the model %s cannot be read: %v", t.FormUISchema, t.ModelID, err)
+		if ui, err = s.runner.ReadModelFile(ctx, model, t.FormUISchema); err != nil {
+			return nil, fmt.Errorf("The UI schema file %s of the model %s cannot be read: %v", t.FormUISchema, model, err)
 		}
 	}
 	form, err := forms.ParseFiles(t.FormSchema, schema, t.FormUISchema, ui, data)
 	if err != nil {
 		return nil, fmt.Errorf("The form of this task cannot be shown: %v", err)
+	}
+	if t.VariableName != "" {
+		if v, ok := data[t.VariableName].(map[string]any); ok {
+			form = form.WithValues(v)
+		}
 	}
 	return form, nil
 }

@@ -18,7 +18,6 @@ type Work interface {
 	InboxTasks(ctx context.Context, q store.InboxQuery) ([]store.HumanTask, int, error)
 	InboxCounts(ctx context.Context, v store.Viewer, groups []string) (map[string]int, error)
 	Instances(ctx context.Context, f store.InstanceFilter) ([]store.Instance, int, error)
-	AddTaskFile(ctx context.Context, f store.TaskFile) (int64, error)
 	TaskFile(ctx context.Context, instanceID int64, digest string) (store.TaskFile, error)
 }
 
