@@ -49,8 +49,10 @@
 // checkboxes); arrays of values and objects with add/remove/reorder
 // (minItems, maxItems, ui:options addable/removable/orderable); nested
 // objects; required; default; conditional fields through dependencies
-// (property and schema dependencies, including the oneOf-branch pattern),
-// if/then/else and allOf, evaluated against the current values. UI keys:
+// (property and schema dependencies, including the oneOf-branch pattern;
+// in 2019-09 and 2020-12 schemas also dependentRequired and
+// dependentSchemas), if/then/else and allOf, evaluated against the current
+// values. An error whose field is not shown is listed above the form. UI keys:
 // ui:order (with "*"), ui:widget (text, textarea, password, email, uri,
 // date, alt-date, datetime, alt-datetime, select, radio, checkboxes,
 // hidden, updown, range), ui:help, ui:placeholder, ui:readonly (also

@@ -47,6 +47,9 @@ type Form struct {
 	errors   map[string][]string
 	readOnly bool
 	today    time.Time
+	// draft2019 is set when the schema names draft 2019-09 or 2020-12,
+	// whose dependentRequired and dependentSchemas the form applies.
+	draft2019 bool
 }
 
 // FieldError is one validation failure: Path is the field's form path (see
@@ -109,6 +112,7 @@ func ParseFiles(schemaName string, schemaJSON []byte, uiName string, uiSchemaJSO
 	root := f.res.resolve(f.schema)
 	f.Title = str(root, "title")
 	f.Description = str(root, "description")
+	f.draft2019 = isDraft2019(str(f.schema, "$schema"))
 	f.validator, err = compile(f.schema)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w: %v", schemaName, ErrInvalidSchema, err)
@@ -277,9 +281,39 @@ func (f *Form) HidesSubmit() bool {
 }
 
 // FormErrors returns the errors that belong to no field (the form-level
-// list shown above the fields).
+// list shown above the fields): those for the form as a whole, and those
+// whose path names no field the form shows now, prefixed with the path so
+// that no error the user must fix is hidden.
 func (f *Form) FormErrors() []string {
-	return f.errors[""]
+	out := append([]string(nil), f.errors[""]...)
+	var paths []string
+	for p := range f.errors {
+		if p != "" {
+			paths = append(paths, p)
+		}
+	}
+	if len(paths) == 0 {
+		return out
+	}
+	sortStrings(paths)
+	shown := map[string]bool{}
+	var visit func(fl *Field)
+	visit = func(fl *Field) {
+		shown[fl.Path] = true
+		for _, c := range fl.Fields {
+			visit(c)
+		}
+	}
+	visit(f.Root())
+	for _, p := range paths {
+		if shown[p] {
+			continue
+		}
+		for _, m := range f.errors[p] {
+			out = append(out, strings.Join(splitPath(p), " › ")+" "+m)
+		}
+	}
+	return out
 }
 
 // fillTaskDataOptions replaces SpiffArena's "options_from_task_data_var:NAME"
@@ -403,4 +437,10 @@ func sortedKeys(m obj) []string {
 type subCache struct {
 	mu sync.Mutex
 	m  map[string]*jsonschema.Schema
+}
+
+// isDraft2019 reports whether a "$schema" URI names draft 2019-09 or
+// 2020-12 (the drafts with dependentRequired and dependentSchemas).
+func isDraft2019(uri string) bool {
+	return strings.Contains(uri, "/draft/2019-09/") || strings.Contains(uri, "/draft/2020-12/")
 }

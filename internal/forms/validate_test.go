@@ -1,6 +1,7 @@
 package forms
 
 import (
+	"net/url"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -87,6 +88,92 @@ func TestDottedKeys(t *testing.T) {
 		t.Errorf("field: %+v", fl)
 	}
 	if d := cmp.Diff([]FieldError{{"invoice~1id", "is required"}}, f.Validate(nil)); d != "" {
+		t.Error(d)
+	}
+}
+
+// TestDependentKeywords checks that 2019-09/2020-12's dependentRequired and
+// dependentSchemas show and mark the fields the validator then asks for, as
+// "dependencies" does in draft-07; a draft-07 schema ignores them on both
+// sides.
+func TestDependentKeywords(t *testing.T) {
+	body := `"type": "object",
+	  "properties": {"card": {"type": "string", "title": "Card"}, "billing": {"type": "string"}, "note": {"type": "string"}},
+	  "dependentRequired": {"card": ["billing"]},
+	  "dependentSchemas": {"card": {"properties": {"cvv": {"type": "string", "title": "CVV", "minLength": 3}}, "required": ["cvv"]}}`
+	tests := []struct {
+		name, schema string
+		data         map[string]any
+		fields       []string
+		required     []string
+		errs         []FieldError
+	}{
+		{"2020-12 nothing typed", `{"$schema": "https://json-schema.org/draft/2020-12/schema", ` + body + `}`,
+			nil, []string{"card", "billing", "note"}, nil, nil},
+		{"2020-12 card typed", `{"$schema": "https://json-schema.org/draft/2020-12/schema", ` + body + `}`,
+			map[string]any{"card": "4111"}, []string{"card", "billing", "note", "cvv"}, []string{"billing", "cvv"},
+			[]FieldError{{"billing", "is required"}, {"cvv", "is required"}}},
+		{"2019-09 card typed", `{"$schema": "https://json-schema.org/draft/2019-09/schema", ` + body + `}`,
+			map[string]any{"card": "4111"}, []string{"card", "billing", "note", "cvv"}, []string{"billing", "cvv"},
+			[]FieldError{{"billing", "is required"}, {"cvv", "is required"}}},
+		{"draft-07 ignores them", `{` + body + `}`,
+			map[string]any{"card": "4111"}, []string{"card", "billing", "note"}, nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := mustParse(t, tt.schema, "", nil).WithValues(tt.data)
+			fields := f.Fields()
+			if d := cmp.Diff(tt.fields, paths(fields)); d != "" {
+				t.Errorf("fields: %s", d)
+			}
+			var req []string
+			for _, fl := range fields {
+				if fl.Required {
+					req = append(req, fl.Path)
+				}
+			}
+			if d := cmp.Diff(tt.required, req); d != "" {
+				t.Errorf("required marks: %s", d)
+			}
+			errs := f.Validate(tt.data)
+			if d := cmp.Diff(tt.errs, errs); d != "" {
+				t.Errorf("validate: %s", d)
+			}
+			// Every error sits beside a field the user can see.
+			shown := f.WithErrors(errs)
+			if fe := shown.FormErrors(); len(fe) != 0 {
+				t.Errorf("errors without a field: %v", fe)
+			}
+			if len(tt.required) > 0 && !find(t, fields, "card").Trigger {
+				t.Error("card decides fields and should re-render the form when it changes")
+			}
+		})
+	}
+	// Filling what they ask for validates, and the decoded POST keeps the
+	// switched-on field.
+	f := mustParse(t, tests[1].schema, "", nil)
+	data, _, err := f.Decode(url.Values{"card": {"4111"}, "billing": {"Main St"}, "cvv": {"123"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(map[string]any{"card": "4111", "billing": "Main St", "cvv": "123"}, data); d != "" {
+		t.Errorf("decode: %s", d)
+	}
+	if errs := f.Validate(data); errs != nil {
+		t.Errorf("valid data refused: %v", errs)
+	}
+	if errs := f.Validate(map[string]any{"card": "4111", "billing": "x", "cvv": "1"}); len(errs) != 1 || errs[0].Path != "cvv" {
+		t.Errorf("cvv too short: %v", errs)
+	}
+}
+
+// TestErrorsWithoutAField checks that an error whose path names no field
+// the form shows is listed at the top instead of being lost.
+func TestErrorsWithoutAField(t *testing.T) {
+	f := mustParse(t, `{"type": "object", "properties": {"a": {"type": "string"}}}`, "", nil).
+		WithErrors([]FieldError{{"", "Something is off"}, {"a", "is required"}, {"gone.x~1y", "is required"}})
+	want := []string{"Something is off", "gone › x.y is required"}
+	if d := cmp.Diff(want, f.FormErrors()); d != "" {
 		t.Error(d)
 	}
 }

@@ -7,7 +7,8 @@ import (
 )
 
 // objView is an object schema as it applies to one value: its own
-// properties plus those switched on by dependencies, if/then/else and allOf,
+// properties plus those switched on by dependencies (and 2019-09's
+// dependentRequired and dependentSchemas), if/then/else and allOf,
 // with the required set and the properties whose value decides which
 // conditional fields appear (triggers).
 type objView struct {
@@ -77,6 +78,34 @@ func (f *Form) mergeObject(v *objView, s obj, value obj, depth int) {
 					continue
 				}
 				f.mergeDependency(v, k, d, value, depth)
+			}
+		}
+	}
+	if f.draft2019 {
+		// The 2019-09 split of "dependencies": dependentRequired lists the
+		// properties a present property requires, dependentSchemas the
+		// schema it switches on. The validator applies them only in those
+		// drafts, so the form does too.
+		if deps := sub(s, "dependentRequired"); deps != nil {
+			for _, k := range sortedKeys(deps) {
+				v.triggers[k] = true
+				if value == nil || value[k] == nil {
+					continue
+				}
+				list, _ := deps[k].([]any)
+				for _, e := range list {
+					if e, ok := e.(string); ok {
+						v.required[e] = true
+					}
+				}
+			}
+		}
+		if deps := sub(s, "dependentSchemas"); deps != nil {
+			for _, k := range sortedKeys(deps) {
+				v.triggers[k] = true
+				if d, ok := deps[k].(obj); ok && value != nil && value[k] != nil {
+					f.mergeDependency(v, k, d, value, depth)
+				}
 			}
 		}
 	}
