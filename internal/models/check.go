@@ -137,6 +137,10 @@ func (r *Repo) validate(st *state, modelID, name string, data []byte) []Problem 
 			var meta modelMeta
 			if err := json.Unmarshal(data, &meta); err != nil {
 				ps = append(ps, Problem{File: key, Message: "process_model.json: " + err.Error()})
+			} else if m := st.models[modelID]; m != nil {
+				if msg := primaryProblem(meta.PrimaryProcessID, m.PrimaryProcessID, definedProcesses(st, modelID)); msg != "" {
+					ps = append(ps, Problem{File: key, Message: msg})
+				}
 			}
 		}
 		return ps

@@ -7,6 +7,7 @@ import (
 	"net/mail"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -33,7 +34,9 @@ func InputOf(m *Model) ModelInput {
 	}
 }
 
-func (in *ModelInput) check(id string, existing *Model) error {
+// check validates the input. defined lists the process ids the model's
+// BPMN files define, for primary_process_id.
+func (in *ModelInput) check(id string, existing *Model, defined []string) error {
 	in.DisplayName = strings.TrimSpace(in.DisplayName)
 	if in.DisplayName == "" {
 		in.DisplayName = baseID(id)
@@ -76,7 +79,46 @@ func (in *ModelInput) check(id string, existing *Model) error {
 			return fmt.Errorf("%w: the primary file %q is not a file of this model", ErrInvalid, in.PrimaryFileName)
 		}
 	}
+	in.PrimaryProcessID = strings.TrimSpace(in.PrimaryProcessID)
+	old := ""
+	if existing != nil {
+		old = existing.PrimaryProcessID
+	}
+	if msg := primaryProblem(in.PrimaryProcessID, old, defined); msg != "" {
+		return fmt.Errorf("%w: %s", ErrInvalid, msg)
+	}
 	return nil
+}
+
+// primaryProblem checks primary_process_id against the processes the
+// model's BPMN files define and says what is wrong, or "". An id that is
+// already saved is left alone, so a model copied from SpiffArena with a
+// stale id can still be edited; a new or changed id must be defined.
+func primaryProblem(id, saved string, defined []string) string {
+	if id == "" || id == saved || slices.Contains(defined, id) {
+		return ""
+	}
+	if len(defined) == 0 {
+		return fmt.Sprintf("primary process id (primary_process_id) %q: this model's BPMN files define no process yet", id)
+	}
+	return fmt.Sprintf("primary process id (primary_process_id) %q is not a process of this model's BPMN files; they define %s", id, strings.Join(defined, ", "))
+}
+
+// definedProcesses lists every process id the BPMN files of a model
+// define, in file order (clashing ids included: they are still defined
+// there).
+func definedProcesses(st *state, modelID string) []string {
+	m := st.models[modelID]
+	if m == nil {
+		return nil
+	}
+	var ids []string
+	for _, f := range m.Files {
+		if p := st.parsed[modelID+"/"+f.Name]; p != nil {
+			ids = append(ids, p.lib.Order...)
+		}
+	}
+	return ids
 }
 
 // Model returns a process model by id.
@@ -95,7 +137,7 @@ func (r *Repo) CreateModel(ctx context.Context, id string, in ModelInput) error 
 	if err := r.idFree(id); err != nil {
 		return err
 	}
-	if err := in.check(id, nil); err != nil {
+	if err := in.check(id, nil, nil); err != nil {
 		return err
 	}
 	if in.PrimaryFileName != "" {
@@ -125,7 +167,7 @@ func (r *Repo) UpdateModel(ctx context.Context, id string, in ModelInput) error 
 	if err != nil {
 		return err
 	}
-	if err := in.check(id, m); err != nil {
+	if err := in.check(id, m, definedProcesses(r.state(), id)); err != nil {
 		return err
 	}
 	old, err := os.ReadFile(filepath.Join(r.dirOf(id), modelFile))

@@ -141,7 +141,7 @@ func TestIndexContent(t *testing.T) {
 		t.Fatal(err)
 	}
 	want = store.IndexedProcess{ProcessID: "events_demo", DisplayName: "Events demo", ModelID: "hr/events", File: "events.bpmn",
-		Kinds: []string{"endEvent", "intermediateCatchEvent", "intermediateThrowEvent", "receiveTask", "sendTask", "startEvent"},
+		Kinds:          []string{"endEvent", "intermediateCatchEvent", "intermediateThrowEvent", "receiveTask", "sendTask", "startEvent"},
 		MessagesThrown: []string{"invoice_sent"}, MessagesCaught: []string{"invoice_paid", "order_placed"},
 		SignalsThrown: []string{"stock_low"}, SignalsCaught: []string{"stock_refilled"}}
 	if diff := cmp.Diff(want, p); diff != "" {
@@ -704,5 +704,70 @@ func TestCorpusStyleIDs(t *testing.T) {
 	// A parent that is not there is named as missing.
 	if err := r.CreateModel(ctx, "misc/no-such/x", ModelInput{}); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), `"misc/no-such" does not exist`) {
 		t.Errorf("missing parent: %v", err)
+	}
+}
+
+// TestPrimaryProcessID: primary_process_id must name a process of the
+// model's BPMN files, in the settings, the JSON editor and uploads.
+func TestPrimaryProcessID(t *testing.T) {
+	ctx := context.Background()
+	r, _, dir := smallRepo(t)
+	m, _ := r.Model("finance/approve")
+	in := InputOf(m)
+	in.PrimaryProcessID = "no_such_process"
+	err := r.UpdateModel(ctx, "finance/approve", in)
+	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "primary_process_id") ||
+		!strings.Contains(err.Error(), `"no_such_process"`) || !strings.Contains(err.Error(), "approve_invoice, approve_expense") {
+		t.Errorf("unknown primary process: %v", err)
+	}
+	// A process of another model is not this model's.
+	in.PrimaryProcessID = "invoice_main"
+	if err := r.UpdateModel(ctx, "finance/approve", in); !errors.Is(err, ErrInvalid) {
+		t.Errorf("another model's process: %v", err)
+	}
+	in.PrimaryProcessID = "approve_expense"
+	if err := r.UpdateModel(ctx, "finance/approve", in); err != nil {
+		t.Fatal(err)
+	}
+	if m, _ := r.Model("finance/approve"); m.PrimaryProcessID != "approve_expense" {
+		t.Errorf("primary process %q", m.PrimaryProcessID)
+	}
+	// A new model has no process yet.
+	if err := r.CreateModel(ctx, "finance/new", ModelInput{PrimaryProcessID: "x"}); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "define no process yet") {
+		t.Errorf("primary process of a new model: %v", err)
+	}
+	// A stale id saved on disk (SpiffArena repositories have them) does not
+	// block other changes.
+	writeFile(t, filepath.Join(dir, "hr", "onboarding", modelFile), `{"display_name": "Onboarding", "primary_process_id": "Process_gone"}`)
+	r.Refresh(ctx)
+	m, _ = r.Model("hr/onboarding")
+	in = InputOf(m)
+	in.Description = "new words"
+	if err := r.UpdateModel(ctx, "hr/onboarding", in); err != nil {
+		t.Errorf("unchanged stale id: %v", err)
+	}
+	// The JSON editor reports it as a problem; nothing is written.
+	before := snapshotDir(t, dir)
+	res, err := r.SaveFile(ctx, "finance/approve", modelFile, []byte(`{"display_name": "Approve", "primary_process_id": "nope"}`), false)
+	if !errors.Is(err, ErrInvalid) || len(res.Problems) != 1 || !strings.Contains(res.Problems[0].Message, "primary_process_id") {
+		t.Errorf("editor save: %+v %v", res, err)
+	}
+	// So does an upload, unless the model's own files define it.
+	up := zipOf(t, map[string]string{
+		"copy/process_model.json": `{"display_name": "Copy", "primary_process_id": "copy_mian"}`,
+		"copy/a.bpmn":             diagram("copy_main"),
+	}, "")
+	if _, err := r.UploadZip(ctx, "finance", up, UploadOptions{}); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), `"copy_mian" is not a process of this model's BPMN files; they define copy_main`) {
+		t.Errorf("upload: %v", err)
+	}
+	if diff := cmp.Diff(before, snapshotDir(t, dir)); diff != "" {
+		t.Errorf("refused changes changed the repository:\n%s", diff)
+	}
+	up = zipOf(t, map[string]string{
+		"copy/process_model.json": `{"display_name": "Copy", "primary_process_id": "copy_main"}`,
+		"copy/a.bpmn":             diagram("copy_main"),
+	}, "")
+	if _, err := r.UploadZip(ctx, "finance", up, UploadOptions{}); err != nil {
+		t.Errorf("upload with a defined primary process: %v", err)
 	}
 }

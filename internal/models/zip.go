@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -564,12 +565,34 @@ func (r *Repo) checkUploadContent(st *state, targetID string, entries []entry) (
 	}
 	seenProc := map[string]string{}
 	seenDec := map[string]string{}
+	// The processes each model will define after the upload, for
+	// primary_process_id: its uploaded files and the files it keeps.
+	defined := map[string][]string{}
+	for _, e := range entries {
+		owner, name := ownerOf(targetID, e.path)
+		if name != modelFile || defined[owner] != nil {
+			continue
+		}
+		defined[owner] = []string{}
+		if m := st.models[owner]; m != nil {
+			for _, f := range m.Files {
+				if p := st.parsed[joinID(owner, f.Name)]; p != nil && !replaced[location{owner, f.Name}] {
+					defined[owner] = append(defined[owner], p.lib.Order...)
+				}
+			}
+		}
+	}
+	var metas []entry
 	for _, e := range entries {
 		owner, name := ownerOf(targetID, e.path)
 		key := joinID(owner, name)
 		switch fileType(name) {
 		case "json":
-			problems = append(problems, checkJSON(key, e.data)...)
+			ps := checkJSON(key, e.data)
+			problems = append(problems, ps...)
+			if name == modelFile && len(ps) == 0 {
+				metas = append(metas, e)
+			}
 			continue
 		case "bpmn", "dmn":
 		default:
@@ -577,6 +600,9 @@ func (r *Repo) checkUploadContent(st *state, targetID string, entries []entry) (
 		}
 		p := parseOne(key, e.data)
 		problems = append(problems, p.problems...)
+		if defined[owner] != nil {
+			defined[owner] = append(defined[owner], p.lib.Order...)
+		}
 		for _, pid := range p.lib.Order {
 			line := p.lib.Processes[pid].Line
 			if prev, ok := st.procs[pid]; ok && !replaced[prev] {
@@ -593,6 +619,21 @@ func (r *Repo) checkUploadContent(st *state, targetID string, entries []entry) (
 				clashes = append(clashes, clashProblem(key, id, d.Line, "decision", other))
 			}
 			seenDec[id] = key
+		}
+	}
+	for _, e := range metas {
+		owner, name := ownerOf(targetID, e.path)
+		var meta modelMeta
+		if err := json.Unmarshal(e.data, &meta); err != nil {
+			problems = append(problems, Problem{File: joinID(owner, name), Message: "process_model.json: " + err.Error()})
+			continue
+		}
+		saved := ""
+		if m := st.models[owner]; m != nil {
+			saved = m.PrimaryProcessID
+		}
+		if msg := primaryProblem(meta.PrimaryProcessID, saved, defined[owner]); msg != "" {
+			problems = append(problems, Problem{File: joinID(owner, name), Message: msg})
 		}
 	}
 	return problems, clashes
