@@ -16,11 +16,10 @@ type connectorCommands struct {
 	reg *connectors.Registry
 }
 
+// Commands passes the registry's answer on whole: when the connector proxy
+// fails, the built-in operators come back together with the error.
 func (c connectorCommands) Commands(ctx context.Context) ([]web.ConnectorCommand, error) {
 	cmds, err := c.reg.Commands(ctx)
-	if err != nil {
-		return nil, err
-	}
 	out := make([]web.ConnectorCommand, 0, len(cmds))
 	for _, cmd := range cmds {
 		wc := web.ConnectorCommand{ID: cmd.ID, Parameters: make([]web.ConnectorParam, 0, len(cmd.Parameters))}
@@ -29,7 +28,7 @@ func (c connectorCommands) Commands(ctx context.Context) ([]web.ConnectorCommand
 		}
 		out = append(out, wc)
 	}
-	return out, nil
+	return out, err
 }
 
 // scriptChecker parses scripts and expressions with the engine's script

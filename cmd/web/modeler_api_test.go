@@ -3,7 +3,9 @@ package main
 import (
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -93,23 +95,55 @@ func TestScriptCheckAPI(t *testing.T) {
 	})
 }
 
-func TestConnectorCommandsAPI(t *testing.T) {
-	ta := startApp(t, withPermissions(t))
-	c := browser(t)
-	signIn(t, c, ta.url, "alice", "alice-secret")
-	var cmds []struct {
+// connectorList is the answer of GET /api/connectors/commands.
+type connectorList struct {
+	Commands []struct {
 		ID         string `json:"id"`
 		Parameters []struct {
 			ID       string `json:"id"`
 			Type     string `json:"type"`
 			Required bool   `json:"required"`
 		} `json:"parameters"`
+	} `json:"commands"`
+	Warning string `json:"warning"`
+}
+
+// ids lists the operator ids.
+func (l connectorList) ids() []string {
+	var out []string
+	for _, c := range l.Commands {
+		out = append(out, c.ID)
 	}
-	if status := modelerAPICall(t, c, "GET", ta.url+"/api/connectors/commands", "", "", &cmds); status != 200 {
+	return out
+}
+
+// builtinOperators are the HTTP operators SpiffArena runs without a proxy.
+var builtinOperators = []string{"http/DeleteRequest", "http/GetRequest", "http/HeadRequest", "http/PatchRequest", "http/PostRequest", "http/PutRequest"}
+
+// missingOperators returns the built-in operators not in ids.
+func missingOperators(ids []string) []string {
+	var out []string
+	for _, op := range builtinOperators {
+		if !slices.Contains(ids, op) {
+			out = append(out, op)
+		}
+	}
+	return out
+}
+
+func TestConnectorCommandsAPI(t *testing.T) {
+	ta := startApp(t, withPermissions(t))
+	c := browser(t)
+	signIn(t, c, ta.url, "alice", "alice-secret")
+	var list connectorList
+	if status := modelerAPICall(t, c, "GET", ta.url+"/api/connectors/commands", "", "", &list); status != 200 {
 		t.Fatalf("status %d", status)
 	}
+	if list.Warning != "" {
+		t.Errorf("warning %q without a connector proxy", list.Warning)
+	}
 	byID := map[string][]string{}
-	for _, cmd := range cmds {
+	for _, cmd := range list.Commands {
 		for _, p := range cmd.Parameters {
 			s := p.ID + ":" + p.Type
 			if p.Required {
@@ -118,7 +152,7 @@ func TestConnectorCommandsAPI(t *testing.T) {
 			byID[cmd.ID] = append(byID[cmd.ID], s)
 		}
 	}
-	for _, op := range []string{"http/GetRequest", "http/PostRequest", "http/PutRequest", "http/PatchRequest", "http/DeleteRequest", "http/HeadRequest"} {
+	for _, op := range builtinOperators {
 		ps, ok := byID[op]
 		if !ok {
 			t.Errorf("no operator %s in %v", op, byID)
@@ -130,5 +164,44 @@ func TestConnectorCommandsAPI(t *testing.T) {
 	}
 	if !strings.Contains(strings.Join(byID["http/PostRequest"], " "), "data:any") {
 		t.Errorf("http/PostRequest lacks data: %v", byID["http/PostRequest"])
+	}
+}
+
+// closedURL is the URL of a port nothing listens on.
+func closedURL(t testing.TB) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return "http://" + addr
+}
+
+// A connector proxy that is down leaves the built-in operators listed,
+// with a warning for the analyst and the cause in the log.
+func TestConnectorCommandsAPIProxyDown(t *testing.T) {
+	vars := withPermissions(t)
+	vars["WAYMARK_CONNECTOR_PROXY_URL"] = closedURL(t)
+	ta := startApp(t, vars)
+	c := browser(t)
+	signIn(t, c, ta.url, "alice", "alice-secret")
+	var list connectorList
+	if status := modelerAPICall(t, c, "GET", ta.url+"/api/connectors/commands", "", "", &list); status != http.StatusOK {
+		t.Fatalf("status %d, want 200 with the built-in operators", status)
+	}
+	if missing := missingOperators(list.ids()); len(missing) > 0 || len(list.Commands) == 0 {
+		t.Errorf("operators with the proxy down %v lack the built-in %v", list.ids(), missing)
+	}
+	if !strings.Contains(list.Warning, "connector proxy") {
+		t.Errorf("warning %q, want one naming the connector proxy", list.Warning)
+	}
+	if strings.Contains(list.Warning, "127.0.0.1") || strings.Contains(list.Warning, "refused") {
+		t.Errorf("the warning shows internals: %q", list.Warning)
+	}
+	logs := ta.logs.String()
+	if !strings.Contains(logs, "level=WARN") || !strings.Contains(logs, "connector proxy") || !strings.Contains(logs, "/v1/commands") {
+		t.Errorf("the cause is not in the log:\n%s", logs)
 	}
 }

@@ -377,14 +377,17 @@ func TestModelerServiceTaskPicker(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var cmds []struct {
-		ID         string
-		Parameters []struct{ ID, Type string }
+	var list struct {
+		Commands []struct {
+			ID         string
+			Parameters []struct{ ID, Type string }
+		}
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&cmds); err != nil {
+	if err := json.NewDecoder(resp.Body).Decode(&list); err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
+	cmds := list.Commands
 	var serverIDs []string
 	for _, cmd := range cmds {
 		serverIDs = append(serverIDs, cmd.ID)
@@ -439,4 +442,25 @@ func TestModelerServiceTaskPicker(t *testing.T) {
 	if v := params[0].SelectAttrValue("value", ""); v != `"https://example.org/api"` {
 		t.Errorf("url value = %q", v)
 	}
+}
+
+// With the connector proxy down, the picker still offers the built-in
+// operators and says why the others are missing.
+func TestModelerServiceTaskPickerProxyDown(t *testing.T) {
+	vars := withPermissions(t)
+	vars["WAYMARK_CONNECTOR_PROXY_URL"] = closedURL(t)
+	ta := startApp(t, vars)
+	c := newChrome(t)
+	c.signIn(t, ta.url, "alice", "alice-secret")
+	c.openModeler(t, ta.url, "panel/tests", "panel.bpmn")
+	c.importXML(t, bpmnDoc("", `<bpmn:serviceTask id="Call_API" name="Call API" />`))
+	c.selectElement(t, "Call_API")
+	sel := `#bio-properties-panel-spiff_service_operator`
+	c.waitFor(t, "the operator list", `document.querySelector(`+jsString(sel)+`)?.options.length > 1`)
+	var offered []string
+	c.eval(t, `[...document.querySelector(`+jsString(sel)+`).options].map(o => o.value).filter(Boolean)`, &offered)
+	if missing := missingOperators(offered); len(missing) > 0 {
+		t.Errorf("operators offered with the proxy down %v lack the built-in %v", offered, missing)
+	}
+	c.waitFor(t, "the warning", `document.querySelector('[data-entry-id="spiff_service_operator_notice"].wm-warn')?.textContent.includes('connector proxy could not be reached')`)
 }

@@ -123,3 +123,22 @@ export function CommitInput(props) {
     },
   });
 }
+
+// HostNotice shows the server's warning or error about one of the host's
+// lists (key), and follows the list as it loads.
+function HostNoticeComponent(props) {
+  const { host, list, id } = props;
+  const [, setTick] = useState(0);
+  useEffect(() => host.subscribe(list, () => setTick((n) => n + 1)), [list]);
+  const err = host.error(list);
+  const warn = host.warning(list);
+  if (!err && !warn) {
+    return null;
+  }
+  return h('p', { class: 'bio-properties-panel-entry wm-notice ' + (err ? 'wm-bad' : 'wm-warn'), 'data-entry-id': id, role: 'alert' },
+    err ? props.errorText + ': ' + err : warn);
+}
+
+export function hostNotice(id, host, list, errorText) {
+  return { id, component: HostNoticeComponent, host, list, errorText };
+}

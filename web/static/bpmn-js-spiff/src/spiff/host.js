@@ -7,6 +7,7 @@ export class Host {
     this.config = config || {};
     this.cache = new Map();
     this.listeners = new Map();
+    this.warnings = new Map();
   }
 
   url(path) {
@@ -78,6 +79,12 @@ export class Host {
     return c && c.error;
   }
 
+  // warning is what the server said about a list it did answer (e.g. the
+  // connector proxy is down and only built-in operators are listed).
+  warning(key) {
+    return this.warnings.get(key) || '';
+  }
+
   async loader(key) {
     const get = async (path) => {
       const r = await this.fetchJSON(path);
@@ -87,8 +94,11 @@ export class Host {
       return r.data || [];
     };
     switch (key) {
-      case 'operators':
-        return get('/api/connectors/commands');
+      case 'operators': {
+        const data = await get('/api/connectors/commands');
+        this.warnings.set(key, data.warning || '');
+        return data.commands || [];
+      }
       case 'files':
         return get('/api/process-models/' + this.modelPath() + '/files');
       case 'decisions':

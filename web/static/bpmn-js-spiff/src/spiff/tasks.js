@@ -17,7 +17,7 @@ import {
   setSpiffProperties,
   spiffProperty,
 } from './helpers.js';
-import { checkbox, custom, select, text } from './entries.js';
+import { checkbox, custom, hostNotice, select, text } from './entries.js';
 
 // uiSchemaFor names the UI schema file that goes with a JSON schema file,
 // as SpiffArena does.
@@ -264,7 +264,8 @@ export function serviceTaskGroup(element, ctx) {
           opts.push({ value: op.get('id'), label: op.get('id') + ' (not on this server)' });
         }
         return opts;
-      }, { subscribe, description: host.error('operators') ? 'Could not load operators: ' + host.error('operators') : undefined }),
+      }, { subscribe }),
+    hostNotice('spiff_service_operator_notice', host, 'operators', 'Could not load the operators'),
   ];
   if (op) {
     entries.push(text('spiff_service_result', 'Response variable', () => op.get('resultVariable'),
