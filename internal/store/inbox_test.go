@@ -177,3 +177,36 @@ func TestInstanceListFilters(t *testing.T) {
 		})
 	}
 }
+
+func TestInstanceMetadataKeysCoverEveryPage(t *testing.T) {
+	s := inboxFixture(t)
+	ctx := context.Background()
+	err := s.InTx(ctx, func(tx *Tx) error {
+		if err := tx.SetInstanceMetadata(ctx, 1, map[string]string{"item": `"Desk"`}); err != nil {
+			return err
+		}
+		return tx.SetInstanceMetadata(ctx, 3, map[string]string{"days": `4`, "item": `"Leave"`})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		f    InstanceFilter
+		want []string
+	}{
+		{"all instances, though a page of one shows only instance 3", InstanceFilter{Limit: 1}, []string{"days", "item"}},
+		{"filtered to instance 1's model", InstanceFilter{ModelID: "shop/order"}, []string{"item"}},
+		{"nothing matches", InstanceFilter{StartedBy: "nobody"}, nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := s.InstanceMetadataKeys(ctx, c.f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(c.want, got); diff != "" {
+				t.Errorf("keys (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

@@ -180,9 +180,8 @@ func keyArgs(keys []string) []any {
 	return out
 }
 
-// Instances lists instances newest first with their metadata, and the
-// number of instances the filter matches.
-func (s *Store) Instances(ctx context.Context, f InstanceFilter) ([]Instance, int, error) {
+// instanceWhere builds the WHERE clause of an instance filter.
+func instanceWhere(f InstanceFilter) (string, []any) {
 	var where []string
 	var args []any
 	if f.ModelID != "" {
@@ -222,6 +221,34 @@ func (s *Store) Instances(ctx context.Context, f InstanceFilter) ([]Instance, in
 	if len(where) > 0 {
 		clause = ` WHERE ` + strings.Join(where, ` AND `)
 	}
+	return clause, args
+}
+
+// InstanceMetadataKeys lists the metadata keys of every instance the
+// filter matches (not only one page), so a list shows the same columns
+// on every page.
+func (s *Store) InstanceMetadataKeys(ctx context.Context, f InstanceFilter) ([]string, error) {
+	clause, args := instanceWhere(f)
+	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT key FROM instance_metadata WHERE instance_id IN (SELECT id FROM instances`+clause+`) ORDER BY key`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("instance metadata keys: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			return nil, err
+		}
+		out = append(out, k)
+	}
+	return out, rows.Err()
+}
+
+// Instances lists instances newest first with their metadata, and the
+// number of instances the filter matches.
+func (s *Store) Instances(ctx context.Context, f InstanceFilter) ([]Instance, int, error) {
+	clause, args := instanceWhere(f)
 	var total int
 	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM instances`+clause, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count instances: %w", err)

@@ -60,3 +60,28 @@ func (s *Store) TaskFile(ctx context.Context, instanceID int64, digest string) (
 	}
 	return f, nil
 }
+
+// InstanceTaskFiles lists the files uploaded to an instance's tasks, in
+// upload order, without their content; a file uploaded twice is listed
+// once.
+func (s *Store) InstanceTaskFiles(ctx context.Context, instanceID int64) ([]TaskFile, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT min(id), task_id, field, name, mime_type, digest, size, uploaded_by, min(created_at)
+		FROM task_files WHERE instance_id = ? GROUP BY task_id, field, digest ORDER BY min(id)`, instanceID)
+	if err != nil {
+		return nil, fmt.Errorf("files of instance %d: %w", instanceID, err)
+	}
+	defer rows.Close()
+	var out []TaskFile
+	for rows.Next() {
+		f := TaskFile{InstanceID: instanceID}
+		var created string
+		if err := rows.Scan(&f.ID, &f.TaskID, &f.Field, &f.Name, &f.MimeType, &f.Digest, &f.Size, &f.UploadedBy, &created); err != nil {
+			return nil, err
+		}
+		if f.CreatedAt, err = parseTime(created); err != nil {
+			return nil, err
+		}
+		out = append(out, f)
+	}
+	return out, rows.Err()
+}

@@ -50,15 +50,12 @@ func (s *Server) instanceList(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		v.Total = total
-		var cols []string
-		for _, in := range rows {
-			for k := range in.Metadata {
-				if !slices.Contains(cols, k) {
-					cols = append(cols, k)
-				}
-			}
+		// The columns are the metadata keys of every matching instance,
+		// so paging does not change them.
+		cols, err := s.work.InstanceMetadataKeys(r.Context(), f)
+		if err != nil {
+			return err
 		}
-		slices.Sort(cols)
 		v.Columns = cols
 		for _, in := range rows {
 			row := templates.InstanceRow{ID: in.ID, URL: s.prefix.URL(fmt.Sprintf("/instances/%d", in.ID)), Model: in.ModelID,

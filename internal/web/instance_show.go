@@ -89,6 +89,16 @@ func (s *Server) instanceShow(w http.ResponseWriter, r *http.Request) error {
 	for _, t := range p.Timers {
 		v.Timers = append(v.Timers, [2]string{t.ElementID, showTime(t.DueAt)})
 	}
+	if s.work != nil {
+		files, err := s.work.InstanceTaskFiles(r.Context(), id)
+		if err != nil {
+			return err
+		}
+		for _, f := range files {
+			v.Files = append(v.Files, templates.InstanceFile{Name: f.Name, URL: s.prefix.URL(fmt.Sprintf("/instances/%d/files/%s", id, f.Digest)),
+				TaskID: f.TaskID, Field: f.Field, Size: f.Size, UploadedBy: f.UploadedBy, At: showTime(f.CreatedAt)})
+		}
+	}
 	for _, m := range p.Waiting {
 		v.Waiting = append(v.Waiting, [2]string{m.Kind + " " + m.Name, m.ElementID})
 	}

@@ -18,7 +18,9 @@ type Work interface {
 	InboxTasks(ctx context.Context, q store.InboxQuery) ([]store.HumanTask, int, error)
 	InboxCounts(ctx context.Context, v store.Viewer, groups []string) (map[string]int, error)
 	Instances(ctx context.Context, f store.InstanceFilter) ([]store.Instance, int, error)
+	InstanceMetadataKeys(ctx context.Context, f store.InstanceFilter) ([]string, error)
 	TaskFile(ctx context.Context, instanceID int64, digest string) (store.TaskFile, error)
+	InstanceTaskFiles(ctx context.Context, instanceID int64) ([]store.TaskFile, error)
 }
 
 // actor is the signed-in user as the runner sees them.
