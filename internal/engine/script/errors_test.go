@@ -159,3 +159,53 @@ func TestSandbox(t *testing.T) {
 		})
 	}
 }
+
+// TestLimitErrorLine: a script stopped by the step or the time limit is
+// reported on a line of the loop that ran away, wherever the limit caught
+// it, never on the code before the loop (a constant loop test carries no
+// position of its own in Starlark's code).
+func TestLimitErrorLine(t *testing.T) {
+	limits := []struct {
+		name string
+		env  *Env
+		msg  string
+	}{
+		{"steps", &Env{MaxSteps: 100_000}, "exceeded the limit of 100000 steps"},
+		{"time", &Env{MaxSteps: 1 << 62, Timeout: 30 * time.Millisecond}, "exceeded the time limit of 30ms"},
+	}
+	scripts := []struct {
+		name        string
+		src         string
+		first, last int // the loop's lines
+	}{
+		{name: "top-level loop after a call", src: "x = 0\ns = str(x)\nwhile True:\n    x += 1\n    s = 'n'", first: 3, last: 5},
+		{name: "loop on one line", src: "x = 1\ny = len('ab')\nwhile True: x += 1", first: 3, last: 3},
+		{name: "loop in a function", src: "def spin():\n    n = len('a')\n    while True:\n        n += 1\n\nx = 1\nspin()", first: 3, last: 4},
+		{name: "loop with a condition", src: "n = 1\nm = abs(n)\nwhile n > 0:\n    n += 1", first: 3, last: 4},
+		{name: "for loop over a long range", src: "n = 0\nk = abs(n)\nfor i in range(10 ** 12):\n    n += i", first: 3, last: 4},
+	}
+	for _, lim := range limits {
+		for _, sc := range scripts {
+			t.Run(lim.name+"/"+sc.name, func(t *testing.T) {
+				p, err := Compile("Activity_Spin script", sc.src)
+				if err != nil {
+					t.Fatal(err)
+				}
+				_, err = p.Exec(lim.env, map[string]any{})
+				var se *Error
+				if !errors.As(err, &se) {
+					t.Fatalf("want a *script.Error, got %v", err)
+				}
+				if se.Kind != KindLimit || se.Msg != "script "+lim.msg {
+					t.Errorf("kind %q msg %q, want kind %q msg %q", se.Kind, se.Msg, KindLimit, "script "+lim.msg)
+				}
+				if se.Line < sc.first || se.Line > sc.last {
+					t.Errorf("line %d, want a line of the loop (%d-%d)", se.Line, sc.first, sc.last)
+				}
+				if want := "Activity_Spin script: line "; !strings.HasPrefix(se.Error(), want) {
+					t.Errorf("Error() = %q, want it to start with %q", se.Error(), want)
+				}
+			})
+		}
+	}
+}

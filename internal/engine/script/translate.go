@@ -499,6 +499,15 @@ func (t *translator) stmt(s stmt) {
 		flag := t.loopFlag(s.p, s.els)
 		t.w.begin(s.p)
 		t.w.s("while ")
+		if _, ok := s.cond.(*constExpr); ok {
+			// Starlark gives a position only to instructions that can fail,
+			// so the test of `while True:` has none and a step or time limit
+			// that stops the loop there would be reported on the line of the
+			// code before the loop (in a function, the def). Reading the
+			// namespace (always true) gives the test the while's line.
+			t.w.mark(s.p)
+			t.w.s("__w_ns and ")
+		}
 		t.expr(s.cond)
 		t.w.s(":")
 		t.w.end()
