@@ -151,3 +151,36 @@ func TestSubscriptionsPersisted(t *testing.T) {
 		t.Errorf("a terminated instance still waits for %+v", subs)
 	}
 }
+
+// TestEmptyLaneOwnersFallBackToTheLane: a lane_owners list that names
+// nobody offers the task to the lane's group and says so in the event log.
+func TestEmptyLaneOwnersFallBackToTheLane(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, "noowners")
+	id, err := e.runner.Start(ctx, alice, "group/noowners", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	review := openTask(t, e, id, "review")
+	ht, err := e.store.HumanTask(ctx, id, review)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"group:reviewers"}, ht.Owners); diff != "" {
+		t.Errorf("owners (-want +got):\n%s", diff)
+	}
+	events, err := e.store.InstanceEvents(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var notes []string
+	for _, ev := range events {
+		if ev.Event == "owners" {
+			notes = append(notes, ev.ElementID+": "+ev.Detail)
+		}
+	}
+	want := []string{"review: lane_owners names nobody for the lane reviewers; the task is offered to the group reviewers"}
+	if diff := cmp.Diff(want, notes); diff != "" {
+		t.Errorf("owner notes in the event log (-want +got):\n%s", diff)
+	}
+}
