@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/google/go-cmp/cmp"
 )
 
 // A business rule task picks its decision from the repository's decision
@@ -22,7 +23,8 @@ func TestModelerDecisionGuestAndMetadata(t *testing.T) {
 		"shared/currency/process_model.json":  `{"display_name": "Currency", "primary_file_name": "currency-format.dmn"}`,
 		"shared/currency/currency-format.dmn": string(dmn),
 		"finance/process_group.json":          `{"display_name": "Finance"}`,
-		"finance/invoice/process_model.json":  `{"display_name": "Invoice", "primary_file_name": "invoice.bpmn", "primary_process_id": "Process_t"}`,
+		"finance/invoice/process_model.json": `{"display_name": "Invoice", "primary_file_name": "invoice.bpmn", "primary_process_id": "Process_t",
+			"metadata_extraction_paths": [{"key": "priority", "path": "request.priority"}, {"key": "vendor", "path": "invoice.vendor"}]}`,
 	})
 	c.openModeler(t, ta.url, "finance/invoice", "invoice.bpmn")
 	c.importXML(t, bpmnDoc("", `<bpmn:businessRuleTask id="Format" /><bpmn:userTask id="Review" name="Review" />`))
@@ -40,9 +42,13 @@ func TestModelerDecisionGuestAndMetadata(t *testing.T) {
 	c.eval(t, `(() => { document.querySelector('#bio-properties-panel-spiff_allow_guest').click(); return true; })()`, nil)
 	c.eval(t, `(() => { const b = document.querySelector('[data-group-id="group-allow_guest_user"] .bio-properties-panel-group-header'); if (!b.classList.contains('open')) b.click(); const g = document.querySelector('[data-group-id="group-task_metadata_properties"] .bio-properties-panel-group-header'); if (!g.classList.contains('open')) g.click(); return true; })()`, nil)
 	c.typeText(t, `#bio-properties-panel-spiff_guest_confirmation`, "Thank you, we got it.")
-	c.commitInput(t, `input[aria-label="New metadata key"]`, "priority")
-	c.run(t, chromedp.Click(`[data-entry-id="spiff_metadata_add"] button`))
+	// The model's metadata keys are offered, in their order.
 	c.run(t, chromedp.WaitReady(`#bio-properties-panel-spiff_metadata_0`))
+	var keys []string
+	c.eval(t, `[...document.querySelectorAll('[data-group-id="group-task_metadata_properties"] [data-entry-id^="spiff_metadata_"] label')].map(l => l.textContent)`, &keys)
+	if d := cmp.Diff([]string{"priority", "vendor"}, keys); d != "" {
+		t.Errorf("metadata keys offered (-want +got):\n%s", d)
+	}
 	c.typeText(t, `#bio-properties-panel-spiff_metadata_0`, `"high"`)
 	got := c.waitExport(t, "guest options and metadata", func(x string) bool {
 		return strings.Contains(x, `<spiffworkflow:taskMetadataValue name="priority" value="&#34;high&#34;" />`) &&
@@ -54,4 +60,29 @@ func TestModelerDecisionGuestAndMetadata(t *testing.T) {
 	// Emptying a metadata value removes the entry and its container.
 	c.typeText(t, `#bio-properties-panel-spiff_metadata_0`, ``)
 	c.waitExport(t, "the metadata removal", func(x string) bool { return !strings.Contains(x, "taskMetadataValues") })
+}
+
+// Keys found only in the diagram are shown with a Remove button; with no
+// keys at all the group is hidden, as in SpiffArena.
+func TestModelerTaskMetadataKeys(t *testing.T) {
+	_, c := openBlankModeler(t)
+	c.importXML(t, bpmnDoc("", `<bpmn:userTask id="Plain" /><bpmn:manualTask id="Tagged"><bpmn:extensionElements>
+      <spiffworkflow:taskMetadataValues><spiffworkflow:taskMetadataValue name="legacy" value="&quot;x&quot;" /></spiffworkflow:taskMetadataValues>
+    </bpmn:extensionElements></bpmn:manualTask>`))
+	c.selectElement(t, "Plain")
+	c.run(t, chromedp.WaitReady(`[data-group-id="group-allow_guest_user"]`))
+	var n int
+	c.eval(t, `document.querySelectorAll('[data-group-id="group-task_metadata_properties"]').length`, &n)
+	if n != 0 {
+		t.Errorf("the task metadata group is shown without any keys")
+	}
+	c.selectElement(t, "Tagged")
+	c.run(t, chromedp.WaitReady(`#bio-properties-panel-spiff_metadata_0`))
+	var v string
+	c.eval(t, `document.querySelector('#bio-properties-panel-spiff_metadata_0').value`, &v)
+	if v != `"x"` {
+		t.Errorf("legacy value shown as %q", v)
+	}
+	c.eval(t, `(() => { document.querySelector('[data-entry-id="spiff_metadata_0_remove"] button').click(); return true; })()`, nil)
+	c.waitExport(t, "the removal", func(x string) bool { return !strings.Contains(x, "taskMetadataValue") })
 }

@@ -19,6 +19,12 @@ type modelerConfig struct {
 	Model  string   `json:"model"`
 	File   string   `json:"file"`
 	Groups []string `json:"groups"`
+	// MetadataKeys are the task metadata keys the panel offers on user
+	// and manual tasks. SpiffArena takes them from its frontend's
+	// TASK_METADATA setting; Waymark offers the keys the model already
+	// names for its metadata (metadata_extraction_paths in
+	// process_model.json), so the two line up in the instance list.
+	MetadataKeys []string `json:"metadataKeys"`
 }
 
 // modelerShow opens a BPMN file of a model in the modeler. A file that does
@@ -48,6 +54,7 @@ func (s *Server) modelerShow(w http.ResponseWriter, r *http.Request) error {
 	for _, g := range groups {
 		cfg.Groups = append(cfg.Groups, g.Name)
 	}
+	cfg.MetadataKeys = s.metadataKeys(modelID)
 	v := templates.ModelerView{
 		Base:       b,
 		ModelID:    modelID,
@@ -56,4 +63,26 @@ func (s *Server) modelerShow(w http.ResponseWriter, r *http.Request) error {
 		Config:     cfg,
 	}
 	return s.render(w, r, http.StatusOK, templates.ModelerPage(v), nil)
+}
+
+// metadataKeys lists the keys of the model's metadata_extraction_paths, in
+// their order and without repeats. A model that does not exist yet (the
+// page can open a file before it is saved) has none.
+func (s *Server) metadataKeys(modelID string) []string {
+	keys := []string{}
+	if s.models == nil {
+		return keys
+	}
+	m, err := s.models.Model(modelID)
+	if err != nil {
+		return keys
+	}
+	seen := map[string]bool{}
+	for _, p := range m.MetadataExtractionPaths {
+		if k := strings.TrimSpace(p.Key); k != "" && !seen[k] {
+			seen[k] = true
+			keys = append(keys, k)
+		}
+	}
+	return keys
 }

@@ -200,6 +200,28 @@ function AddKey(props) {
   ]);
 }
 
+// metadataKeyList normalises the host's keys: strings or {name, label,
+// description}, as SpiffArena's host may send either.
+function metadataKeyList(host) {
+  const out = [];
+  for (const k of host.config.metadataKeys || []) {
+    const key = typeof k === 'string' ? { name: k } : k;
+    if (key && key.name && !out.some((x) => x.name === key.name)) {
+      out.push(key);
+    }
+  }
+  return out;
+}
+
+function RemoveButton(props) {
+  return h('div', { class: 'bio-properties-panel-entry wm-entry-buttons', 'data-entry-id': props.id },
+    h('button', { type: 'button', class: 'wm-btn', onClick: props.remove, 'aria-label': 'Remove ' + props.name }, 'Remove'));
+}
+
+// metadataGroup edits taskMetadataValues: one field per key the host
+// offers and per key already in the diagram; keys only in the diagram can
+// be removed. As in SpiffArena, the group is hidden when there are no
+// keys at all.
 export function metadataGroup(element, ctx) {
   const bo = getBusinessObject(element);
   if (!isAny(bo, ['bpmn:UserTask', 'bpmn:ManualTask'])) {
@@ -207,7 +229,16 @@ export function metadataGroup(element, ctx) {
   }
   const container = findExtension(bo, 'spiffworkflow:TaskMetadataValues');
   const values = container ? container.get('values') : [];
-  const keys = [...new Set([...(ctx.host.config.metadataKeys || []), ...values.map((v) => v.get('name'))])];
+  const hostKeys = metadataKeyList(ctx.host);
+  const keys = [...hostKeys];
+  for (const v of values) {
+    if (v.get('name') && !keys.some((k) => k.name === v.get('name'))) {
+      keys.push({ name: v.get('name'), xmlOnly: true });
+    }
+  }
+  if (!keys.length) {
+    return null;
+  }
   const setValue = (name, value) => {
     const c = new Changes(ctx.injector, element);
     const list = values.slice();
@@ -232,11 +263,19 @@ export function metadataGroup(element, ctx) {
     }
     c.run();
   };
-  const entries = keys.map((k, i) =>
-    text('spiff_metadata_' + i, k, () => {
-      const v = values.find((x) => x.get('name') === k);
+  const entries = [];
+  keys.forEach((k, i) => {
+    entries.push(text('spiff_metadata_' + i, k.label || k.name, () => {
+      const v = values.find((x) => x.get('name') === k.name);
       return v ? v.get('value') : '';
-    }, (v) => setValue(k, v), { description: 'Expression; empty removes the key.' }));
+    }, (v) => setValue(k.name, v), {
+      description: (k.description ? k.description + ' · ' : '') +
+        (k.xmlOnly ? 'Not one of the model\'s metadata keys. ' : '') + 'Expression; empty removes the key.',
+    }));
+    if (k.xmlOnly) {
+      entries.push(custom('spiff_metadata_' + i + '_remove', RemoveButton, { name: k.name, remove: () => setValue(k.name, '') }));
+    }
+  });
   entries.push(custom('spiff_metadata_add', AddKey, { add: (k) => setValue(k, '""') }));
   return { id: 'task_metadata_properties', label: 'Task metadata', entries };
 }
