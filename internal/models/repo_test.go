@@ -620,7 +620,7 @@ func TestUploadRenamesClashes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(map[string]string{"approve_invoice": "approve_invoice_2"}, res.Renamed); diff != "" {
+	if diff := cmp.Diff([]Rename{{"finance/copy", "approve_invoice", "approve_invoice_2"}}, res.Renamed); diff != "" {
 		t.Errorf("renames: %s", diff)
 	}
 	m, _ := r.Model("finance/copy")
@@ -642,6 +642,70 @@ func TestUploadRenamesClashes(t *testing.T) {
 	// not clash with themselves.
 	if _, err := r.UploadFiles(ctx, "finance/copy", []UploadFile{{"a.bpmn", []byte(diagram("approve_invoice_2"))}}, UploadOptions{}); err != nil {
 		t.Errorf("re-upload of own ids: %v", err)
+	}
+
+	// Two uploaded models sharing an id the repository has: each gets its
+	// own new id, unused anywhere (approve_invoice_2 is taken now).
+	up = zipOf(t, map[string]string{
+		"one/process_model.json": `{"display_name": "One", "primary_process_id": "approve_invoice"}`,
+		"one/a.bpmn":             diagram("approve_invoice", "one_caller>approve_invoice"),
+		"two/process_model.json": `{"display_name": "Two", "primary_process_id": "approve_invoice"}`,
+		"two/a.bpmn":             diagram("approve_invoice"),
+	}, "")
+	res, err = r.UploadZip(ctx, "hr", up, UploadOptions{RenameClashes: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Rename{{"hr/one", "approve_invoice", "approve_invoice_3"}, {"hr/two", "approve_invoice", "approve_invoice_4"}}
+	if diff := cmp.Diff(want, res.Renamed); diff != "" {
+		t.Errorf("renames (-want +got):\n%s", diff)
+	}
+	for _, rn := range want {
+		if m, _ := r.Model(rn.Model); m.PrimaryProcessID != rn.New {
+			t.Errorf("%s: primary process %q, want %q", rn.Model, m.PrimaryProcessID, rn.New)
+		}
+		if model, _, err := r.ProcessLocation(rn.New); err != nil || model != rn.Model {
+			t.Errorf("%s defined in %q (%v), want %s", rn.New, model, err, rn.Model)
+		}
+	}
+	lib, _, err = r.LoadModel(ctx, "hr/one")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := lib.Process("one_caller").AllNodes["one_caller_call"]; n.CalledElement != "approve_invoice_3" {
+		t.Errorf("hr/one's call activity calls %q", n.CalledElement)
+	}
+
+	// Two uploaded models sharing an id the repository lacks: the first
+	// in path order keeps it, the other is renamed.
+	up = zipOf(t, map[string]string{
+		"three/process_model.json": `{"display_name": "Three"}`,
+		"three/a.bpmn":             diagram("shared_new"),
+		"four/process_model.json":  `{"display_name": "Four"}`,
+		"four/a.bpmn":              diagram("shared_new"),
+	}, "")
+	res, err = r.UploadZip(ctx, "hr", up, UploadOptions{RenameClashes: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Renamed) != 1 || res.Renamed[0].Old != "shared_new" || res.Renamed[0].New != "shared_new_2" {
+		t.Errorf("renames: %+v", res.Renamed)
+	}
+	a, _, _ := r.ProcessLocation("shared_new")
+	b, _, _ := r.ProcessLocation("shared_new_2")
+	if a != "hr/four" || b != "hr/three" || res.Renamed[0].Model != b {
+		t.Errorf("shared_new in %q, shared_new_2 in %q", a, b)
+	}
+
+	// Two files of one uploaded model defining one id are refused, naming
+	// the id as written.
+	up = zipOf(t, map[string]string{
+		"five/process_model.json": `{"display_name": "Five"}`,
+		"five/a.bpmn":             diagram("twice"),
+		"five/b.bpmn":             diagram("twice"),
+	}, "")
+	if _, err := r.UploadZip(ctx, "hr", up, UploadOptions{RenameClashes: true}); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), `process id "twice" is also defined in hr/five/`) {
+		t.Errorf("one model defining an id twice: %v", err)
 	}
 }
 

@@ -40,7 +40,14 @@ type UploadOptions struct {
 	Draft bool
 	// RenameClashes gives uploaded processes whose ids another model
 	// already uses a new id (old id + "_2", "_3", ...) instead of refusing
-	// the upload; references inside the upload follow the new ids.
+	// the upload. New ids are unique across the repository and the upload:
+	// when two uploaded models share an id that the repository lacks, the
+	// first in path order keeps it and the other is renamed; when the repository has it,
+	// each uploaded model gets its own new id. The renamed model's own
+	// references follow (call activities, pools, diagram planes and
+	// primary_process_id in its process_model.json); other models keep
+	// calling the id they named. Two uploaded files of one model defining
+	// the same id are not renamed: that is for the author to sort out.
 	RenameClashes bool
 }
 
@@ -48,10 +55,16 @@ type UploadOptions struct {
 type UploadResult struct {
 	// Written lists the files written, as paths from the repository root.
 	Written []string
-	// Renamed maps old process ids to new ones (RenameClashes).
-	Renamed map[string]string
+	// Renamed lists the process ids renamed (RenameClashes), by model.
+	Renamed []Rename
 	// Problems are those accepted with Draft.
 	Problems []Problem
+}
+
+// Rename is one process id renamed by an upload.
+type Rename struct {
+	Model    string // path of the model from the repository root
+	Old, New string
 }
 
 // entry is one file of an upload, with its path relative to the target
@@ -325,6 +338,11 @@ func (r *Repo) applyUpload(ctx context.Context, targetID string, entries []entry
 	if _, isGroup := st.groups[targetID]; !isModel && !isGroup {
 		return UploadResult{}, fmt.Errorf("upload target %q: %w", targetID, ErrNotFound)
 	}
+	// Path order makes the outcome independent of the archive's order:
+	// which of two uploaded models keeps a shared id, which new ids renames
+	// get.
+	entries = slices.Clone(entries)
+	slices.SortFunc(entries, func(a, b entry) int { return strings.Compare(a.path, b.path) })
 	// Content that is refused outright.
 	for _, e := range entries {
 		if err := checkHostile(joinID(targetID, e.path), path.Base(e.path), e.data); err != nil {
@@ -334,14 +352,20 @@ func (r *Repo) applyUpload(ctx context.Context, targetID string, entries []entry
 	if err := r.checkStructure(st, targetID, isModel, entries); err != nil {
 		return UploadResult{}, err
 	}
-	res := UploadResult{Renamed: map[string]string{}}
+	var res UploadResult
 	problems, clashes := r.checkUploadContent(st, targetID, entries)
 	if len(clashes) > 0 && opts.RenameClashes {
-		entries = renameProcesses(entries, r.renames(st, clashes, entries, res.Renamed))
+		renames := r.renames(st, clashes, entries)
+		entries = renameProcesses(targetID, entries, renames)
+		res.Renamed = renameList(renames)
 		problems, clashes = r.checkUploadContent(st, targetID, entries)
 	}
 	if len(clashes) > 0 {
-		return UploadResult{}, &ProblemsError{Problems: append(clashes, problems...)}
+		ps := make([]Problem, 0, len(clashes)+len(problems))
+		for _, c := range clashes {
+			ps = append(ps, c.Problem)
+		}
+		return UploadResult{}, &ProblemsError{Problems: append(ps, problems...)}
 	}
 	if len(problems) > 0 && !opts.Draft {
 		return UploadResult{}, &ProblemsError{Problems: problems}
@@ -553,18 +577,29 @@ func (r *Repo) checkStructure(st *state, targetID string, isModel bool, entries 
 	return nil
 }
 
+// clash is a process or decision id of an uploaded file that another file
+// already defines.
+type clash struct {
+	Problem
+	process bool   // a process id (else a decision id)
+	owner   string // the model of the uploaded file
+	other   string // the model of the other definition
+	// inUpload says the other definition is an uploaded file too.
+	inUpload bool
+}
+
 // checkUploadContent validates the BPMN, DMN and JSON files of an upload
 // and returns their problems and, separately, the process and decision ids
 // another file of the repository (one the upload does not replace) or of
 // the upload already defines.
-func (r *Repo) checkUploadContent(st *state, targetID string, entries []entry) (problems, clashes []Problem) {
+func (r *Repo) checkUploadContent(st *state, targetID string, entries []entry) (problems []Problem, clashes []clash) {
 	replaced := map[location]bool{}
 	for _, e := range entries {
 		owner, name := ownerOf(targetID, e.path)
 		replaced[location{owner, name}] = true
 	}
-	seenProc := map[string]string{}
-	seenDec := map[string]string{}
+	seenProc := map[string]location{}
+	seenDec := map[string]location{}
 	// The processes each model will define after the upload, for
 	// primary_process_id: its uploaded files and the files it keeps.
 	defined := map[string][]string{}
@@ -603,22 +638,31 @@ func (r *Repo) checkUploadContent(st *state, targetID string, entries []entry) (
 		if defined[owner] != nil {
 			defined[owner] = append(defined[owner], p.lib.Order...)
 		}
+		here := location{owner, name}
 		for _, pid := range p.lib.Order {
 			line := p.lib.Processes[pid].Line
 			if prev, ok := st.procs[pid]; ok && !replaced[prev] {
-				clashes = append(clashes, clashProblem(key, pid, line, "process", prev.path()))
+				clashes = append(clashes, clash{clashProblem(key, pid, line, "process", prev.path()), true, owner, prev.model, false})
 			} else if other, ok := seenProc[pid]; ok {
-				clashes = append(clashes, clashProblem(key, pid, line, "process", other))
+				clashes = append(clashes, clash{clashProblem(key, pid, line, "process", other.path()), true, owner, other.model, true})
+			} else {
+				seenProc[pid] = here
 			}
-			seenProc[pid] = key
 		}
-		for id, d := range p.lib.Decisions {
+		decIDs := make([]string, 0, len(p.lib.Decisions))
+		for id := range p.lib.Decisions {
+			decIDs = append(decIDs, id)
+		}
+		slices.Sort(decIDs)
+		for _, id := range decIDs {
+			d := p.lib.Decisions[id]
 			if prev, ok := st.decisions[id]; ok && !replaced[prev] {
-				clashes = append(clashes, clashProblem(key, id, d.Line, "decision", prev.path()))
+				clashes = append(clashes, clash{clashProblem(key, id, d.Line, "decision", prev.path()), false, owner, prev.model, false})
 			} else if other, ok := seenDec[id]; ok {
-				clashes = append(clashes, clashProblem(key, id, d.Line, "decision", other))
+				clashes = append(clashes, clash{clashProblem(key, id, d.Line, "decision", other.path()), false, owner, other.model, true})
+			} else {
+				seenDec[id] = here
 			}
-			seenDec[id] = key
 		}
 	}
 	for _, e := range metas {
@@ -639,56 +683,84 @@ func (r *Repo) checkUploadContent(st *state, targetID string, entries []entry) (
 	return problems, clashes
 }
 
-// renames picks a new id for every clashing process id: the old id with
-// "_2", "_3", ... appended, unused in the repository and the upload.
-func (r *Repo) renames(st *state, clashes []Problem, entries []entry, into map[string]string) map[string]string {
+// renames picks a new id for every clashing process id, per uploaded
+// model: the old id with "_2", "_3", ... appended, used neither in the
+// repository, nor in the upload, nor by another rename. A clash between two
+// uploaded files of one model is left alone: renaming the model's
+// references would not tell the two apart.
+func (r *Repo) renames(st *state, clashes []clash, entries []entry) map[string]map[string]string {
+	chosen := map[string]bool{}
 	used := func(id string) bool {
-		if _, ok := st.procs[id]; ok {
+		if _, ok := st.procs[id]; ok || chosen[id] {
 			return true
 		}
 		for _, e := range entries {
-			if bytes.Contains(e.data, []byte(`"`+id+`"`)) {
+			if bytes.Contains(e.data, []byte(`"`+id+`"`)) || bytes.Contains(e.data, []byte(`'`+id+`'`)) {
 				return true
 			}
 		}
 		return false
 	}
+	out := map[string]map[string]string{}
 	for _, c := range clashes {
-		if !strings.HasPrefix(c.Message, "process id") {
+		if !c.process || c.inUpload && c.owner == c.other {
 			continue
 		}
-		if _, done := into[c.Element]; done {
+		if _, done := out[c.owner][c.Element]; done {
 			continue
 		}
 		for n := 2; ; n++ {
 			cand := fmt.Sprintf("%s_%d", c.Element, n)
 			if !used(cand) {
-				into[c.Element] = cand
+				if out[c.owner] == nil {
+					out[c.owner] = map[string]string{}
+				}
+				out[c.owner][c.Element] = cand
+				chosen[cand] = true
 				break
 			}
 		}
 	}
-	return into
+	return out
 }
 
-// renameProcesses rewrites process ids in the uploaded BPMN files (the
-// process id, pool processRef, call activity calledElement, diagram
-// plane bpmnElement) and primary_process_id in process_model.json.
-func renameProcesses(entries []entry, renames map[string]string) []entry {
+// renameList flattens renames for the result, by model and old id.
+func renameList(renames map[string]map[string]string) []Rename {
+	var out []Rename
+	for model, m := range renames {
+		for old, nu := range m {
+			out = append(out, Rename{Model: model, Old: old, New: nu})
+		}
+	}
+	slices.SortFunc(out, func(a, b Rename) int {
+		if c := strings.Compare(a.Model, b.Model); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Old, b.Old)
+	})
+	return out
+}
+
+// renameProcesses rewrites process ids in the uploaded BPMN files of each
+// renamed model (the process id, pool processRef, call activity
+// calledElement, diagram plane bpmnElement) and primary_process_id in its
+// process_model.json.
+func renameProcesses(targetID string, entries []entry, renames map[string]map[string]string) []entry {
 	if len(renames) == 0 {
 		return entries
 	}
 	out := make([]entry, len(entries))
 	for i, e := range entries {
+		owner, _ := ownerOf(targetID, e.path)
 		data := e.data
 		switch {
 		case fileType(e.path) == "bpmn":
-			for old, nu := range renames {
+			for old, nu := range renames[owner] {
 				re := regexp.MustCompile(`(\s(?:id|processRef|calledElement|bpmnElement)\s*=\s*["'])` + regexp.QuoteMeta(old) + `(["'])`)
 				data = re.ReplaceAll(data, []byte("${1}"+nu+"${2}"))
 			}
 		case path.Base(e.path) == modelFile:
-			for old, nu := range renames {
+			for old, nu := range renames[owner] {
 				re := regexp.MustCompile(`("primary_process_id"\s*:\s*")` + regexp.QuoteMeta(old) + `(")`)
 				data = re.ReplaceAll(data, []byte("${1}"+nu+"${2}"))
 			}

@@ -52,8 +52,8 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, id string, isMod
 		return err
 	}
 	msg := fmt.Sprintf("Uploaded %d files.", len(res.Written))
-	for old, nu := range res.Renamed {
-		msg += fmt.Sprintf(" Process %s was renamed to %s.", old, nu)
+	for _, rn := range res.Renamed {
+		msg += fmt.Sprintf(" Process %s in %s was renamed to %s.", rn.Old, rn.Model, rn.New)
 	}
 	if len(res.Problems) > 0 {
 		msg += fmt.Sprintf(" %d problems were accepted as drafts.", len(res.Problems))
