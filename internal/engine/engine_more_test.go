@@ -1,0 +1,289 @@
+package engine_test
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/waymark-bpm/waymark/internal/engine"
+	"github.com/waymark-bpm/waymark/internal/engine/spec"
+)
+
+// expectStates checks the states of the tasks of one element, in creation
+// order, at this point.
+func expectStates(id string, want ...string) step {
+	return step{"expect states of " + id, func(t *testing.T, r *run) {
+		t.Helper()
+		got := []string{}
+		for _, tk := range r.in.Tasks() {
+			if tk.Node.ID == id {
+				got = append(got, tk.State.String())
+			}
+		}
+		if want == nil {
+			want = []string{}
+		}
+		if d := cmp.Diff(want, got); d != "" {
+			t.Errorf("states of %s (-want +got):\n%s", id, d)
+		}
+	}}
+}
+
+// TestInclusiveJoinWaitsOnlyForTokensThatCanArrive: an inclusive join
+// waits for a branch while its token can still reach the join, and no
+// longer once an exclusive gateway sends that token to an end event
+// elsewhere. It fires once, when the last token that can arrive has.
+func TestInclusiveJoinWaitsOnlyForTokensThatCanArrive(t *testing.T) {
+	all := m{"go_a": true, "go_b": true, "go_c": true}
+	runCases(t, []engineCase{
+		{
+			name: "diverted branch stops counting; the join waits for the token two tasks upstream", files: []string{"inclusive_divert.bpmn"}, process: "p_or_divert",
+			data: all,
+			steps: []step{
+				expectNow(strs("ua", "ub", "prep_c"), strs()),
+				complete("ub", m{"b": int64(1)}),
+				// b arrived; a and c can still arrive.
+				expectStates("join", "WAITING"),
+				complete("ua", m{"skip": true}),
+				// a went to end_skip; c, still at prep_c, can arrive.
+				expectTrace("start", "split", "ub", "ua", "check_a", "end_skip"),
+				expectNow(strs("prep_c"), strs()),
+				expectStates("join", "WAITING"),
+				complete("prep_c", nil),
+				expectNow(strs("uc"), strs()),
+				expectStates("join", "WAITING"),
+				complete("uc", m{"c": int64(3)}),
+				// The last token that could arrive has: the join fires once.
+				expectStates("join", "COMPLETED"),
+				expectNow(strs("after"), strs()),
+				expectData("after", m{"go_a": true, "go_b": true, "go_c": true, "b": int64(1), "c": int64(3)}),
+				complete("after", nil),
+			},
+			want: outcome{Status: statusDone,
+				Trace: strs("start", "split", "ub", "ua", "check_a", "end_skip", "prep_c", "uc", "join", "after", "end"),
+				Ready: strs(), Waiting: strs(),
+				Data:  m{"go_a": true, "go_b": true, "go_c": true, "b": int64(1), "c": int64(3), "skip": true}},
+			states: map[string][]string{"join": {"COMPLETED"}, "after": {"COMPLETED"}},
+		},
+		{
+			name: "the join waits for a branch that arrives after the diverted one left", files: []string{"inclusive_divert.bpmn"}, process: "p_or_divert",
+			data: m{"go_a": true, "go_b": true, "go_c": false},
+			steps: []step{
+				expectNow(strs("ua", "ub"), strs()),
+				complete("ua", m{"skip": true}),
+				// No token has reached the join yet, and b can.
+				expectStates("join"),
+				expectNow(strs("ub"), strs()),
+				complete("ub", m{"b": int64(1)}),
+				expectStates("join", "COMPLETED"),
+				expectNow(strs("after"), strs()),
+				complete("after", nil),
+			},
+			want: outcome{Status: statusDone,
+				Trace: strs("start", "split", "ua", "check_a", "end_skip", "ub", "join", "after", "end"),
+				Ready: strs(), Waiting: strs(),
+				Data:  m{"go_a": true, "go_b": true, "go_c": false, "b": int64(1), "skip": true}},
+			states: map[string][]string{"join": {"COMPLETED"}, "prep_c": {}},
+		},
+		{
+			name: "a branch that is not diverted is waited for and merged", files: []string{"inclusive_divert.bpmn"}, process: "p_or_divert",
+			data: m{"go_a": true, "go_b": true, "go_c": false},
+			steps: []step{
+				complete("ub", m{"b": int64(1)}),
+				expectStates("join", "WAITING"),
+				complete("ua", m{"skip": false, "a": int64(2)}),
+				expectStates("join", "COMPLETED"),
+				expectData("after", m{"go_a": true, "go_b": true, "go_c": false, "a": int64(2), "b": int64(1), "skip": false}),
+				complete("after", nil),
+			},
+			want: outcome{Status: statusDone,
+				Trace: strs("start", "split", "ub", "ua", "check_a", "join", "after", "end"),
+				Ready: strs(), Waiting: strs(),
+				Data:  m{"go_a": true, "go_b": true, "go_c": false, "a": int64(2), "b": int64(1), "skip": false}},
+			states: map[string][]string{"join": {"COMPLETED"}, "end_skip": {}},
+		},
+		{
+			name: "every taken branch diverted: the join never fires", files: []string{"inclusive_divert.bpmn"}, process: "p_or_divert",
+			data:  m{"go_a": true, "go_b": false, "go_c": false},
+			steps: []step{complete("ua", m{"skip": true})},
+			want: outcome{Status: statusDone, Trace: strs("start", "split", "ua", "check_a", "end_skip"), Ready: strs(), Waiting: strs(),
+				Data: m{"go_a": true, "go_b": false, "go_c": false, "skip": true}},
+			states: map[string][]string{"join": {}, "after": {}},
+		},
+	})
+}
+
+// TestScriptLimits: a script stopped by the step limit or the time limit
+// puts its task in ERROR and the instance in error, with a message that
+// names the task and the line of the loop; the error survives a snapshot.
+func TestScriptLimits(t *testing.T) {
+	cases := []struct {
+		name string
+		env  engine.Env
+		msg  string
+	}{
+		{"step limit", engine.Env{MaxSteps: 50_000}, "script exceeded the limit of 50000 steps"},
+		{"time limit", engine.Env{MaxSteps: 1 << 62, ScriptTimeout: 50 * time.Millisecond}, "script exceeded the time limit of 50ms"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			lib := load(t, "limits.bpmn")
+			env := c.env
+			env.Clock = &testClock{now: t0}
+			in, err := engine.Start(lib, engine.StartOptions{Process: "p_runaway"}, env)
+			if err != nil {
+				t.Fatalf("Start: %v", err)
+			}
+			check := func(in *engine.Instance) {
+				t.Helper()
+				if in.Status() != engine.Failed {
+					t.Fatalf("status = %v, want %v", in.Status(), engine.Failed)
+				}
+				te := in.Err()
+				if te == nil {
+					t.Fatal("no task error")
+				}
+				// The loop is on lines 3 and 4 of the script.
+				if te.NodeID != "spin" || te.Where != "script" || te.Line < 3 || te.Line > 4 || te.Msg != c.msg {
+					t.Errorf("error = %+v, want task spin, where script, line 3 or 4, message %q", te, c.msg)
+				}
+				if tk := in.Task(te.TaskID); tk == nil || tk.Node.ID != "spin" || tk.State != engine.Error {
+					t.Errorf("task %d = %+v, want spin in ERROR", te.TaskID, tk)
+				}
+				want := fmt.Sprintf("spin script line %d: %s", te.Line, c.msg)
+				if te.Error() != want {
+					t.Errorf("Error() = %q, want %q", te.Error(), want)
+				}
+				if got := in.Trace(); !cmp.Equal(got, []string{"start"}) {
+					t.Errorf("trace = %v, want only the start event", got)
+				}
+			}
+			check(in)
+			snap, err := in.Snapshot()
+			if err != nil {
+				t.Fatal(err)
+			}
+			restored, err := engine.Restore(lib, snap, env)
+			if err != nil {
+				t.Fatal(err)
+			}
+			check(restored)
+		})
+	}
+}
+
+// resolver serves called processes the way a model repository does,
+// and records what it was asked for.
+type resolver struct {
+	lib   *spec.Library
+	err   error // returned for every id when set
+	asked []string
+}
+
+func (r *resolver) ResolveProcess(id string) (*spec.Process, error) {
+	r.asked = append(r.asked, id)
+	if r.err != nil {
+		return nil, r.err
+	}
+	if p := r.lib.Process(id); p != nil {
+		return p, nil
+	}
+	return nil, fmt.Errorf("no model defines %q: %w", id, engine.ErrProcessNotFound)
+}
+
+// TestCallActivityResolver: call activities find their process through
+// Env.Processes before the instance's own library, also after a restore.
+func TestCallActivityResolver(t *testing.T) {
+	parentOnly := load(t, "call_parent.bpmn")
+	t.Run("process from the resolver, not in the library", func(t *testing.T) {
+		res := &resolver{lib: load(t, "call_child.bpmn")}
+		env := engine.Env{Clock: &testClock{now: t0}, Processes: res}
+		in, err := engine.Start(parentOnly, engine.StartOptions{Process: "p_call"}, env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if in.Status() != engine.Done {
+			t.Fatalf("status = %v (%v), want completed", in.Status(), in.Err())
+		}
+		if d := cmp.Diff(m{"a": int64(1), "b": int64(2), "c": int64(3)}, in.Data()); d != "" {
+			t.Errorf("data (-want +got):\n%s", d)
+		}
+		if d := cmp.Diff([]string{"child"}, res.asked); d != "" {
+			t.Errorf("resolver asked for (-want +got):\n%s", d)
+		}
+	})
+	t.Run("the resolver's version wins over the library's", func(t *testing.T) {
+		res := &resolver{lib: load(t, "call_child_v2.bpmn")}
+		env := engine.Env{Clock: &testClock{now: t0}, Processes: res}
+		in, err := engine.Start(load(t, "call_parent.bpmn", "call_child.bpmn"), engine.StartOptions{Process: "p_call"}, env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(m{"a": int64(1), "b": int64(2), "c": int64(300), "version": int64(2)}, in.Data()); d != "" {
+			t.Errorf("data (-want +got):\n%s", d)
+		}
+	})
+	t.Run("not found in the resolver falls back to the library", func(t *testing.T) {
+		res := &resolver{lib: spec.NewLibrary()}
+		env := engine.Env{Clock: &testClock{now: t0}, Processes: res}
+		in, err := engine.Start(load(t, "call_parent.bpmn", "call_child.bpmn"), engine.StartOptions{Process: "p_call"}, env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(m{"a": int64(1), "b": int64(2), "c": int64(3)}, in.Data()); d != "" {
+			t.Errorf("data (-want +got):\n%s", d)
+		}
+	})
+	t.Run("a resolver failure puts the call activity in ERROR", func(t *testing.T) {
+		res := &resolver{err: errors.New("model repository unavailable")}
+		env := engine.Env{Clock: &testClock{now: t0}, Processes: res}
+		in, err := engine.Start(load(t, "call_parent.bpmn", "call_child.bpmn"), engine.StartOptions{Process: "p_call"}, env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		te := in.Err()
+		if in.Status() != engine.Failed || te == nil || te.NodeID != "call" || !strings.Contains(te.Msg, "model repository unavailable") {
+			t.Fatalf("status %v, error %v; want call in ERROR with the resolver's message", in.Status(), te)
+		}
+	})
+	t.Run("a restored instance inside the called process resolves it again", func(t *testing.T) {
+		res := &resolver{lib: load(t, "call_child.bpmn")}
+		env := engine.Env{Clock: &testClock{now: t0}, Processes: res}
+		in, err := engine.Start(parentOnly, engine.StartOptions{Process: "p_call_io"}, env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := nodeIDs(in.ReadyHuman()); !cmp.Equal(got, []string{"ci_look"}) {
+			t.Fatalf("ready = %v, want ci_look inside the called process", got)
+		}
+		snap, err := in.Snapshot()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := engine.Restore(parentOnly, snap, engine.Env{Clock: env.Clock}); !errors.Is(err, engine.ErrSnapshot) {
+			t.Errorf("Restore without the resolver: err = %v, want ErrSnapshot (child_io is not in the library)", err)
+		}
+		res.asked = nil
+		restored, err := engine.Restore(parentOnly, snap, env)
+		if err != nil {
+			t.Fatalf("Restore: %v", err)
+		}
+		if d := cmp.Diff([]string{"child_io"}, res.asked); d != "" {
+			t.Errorf("resolver asked for (-want +got):\n%s", d)
+		}
+		tk := restored.ReadyHuman()[0]
+		if err := restored.Complete(tk.ID, nil); err != nil {
+			t.Fatal(err)
+		}
+		if restored.Status() != engine.Done {
+			t.Fatalf("status = %v (%v), want completed", restored.Status(), restored.Err())
+		}
+		if d := cmp.Diff(m{"a": int64(1), "b": int64(2), "c": int64(10)}, restored.Data()); d != "" {
+			t.Errorf("data (-want +got):\n%s", d)
+		}
+	})
+}
