@@ -66,7 +66,7 @@ func TestInclusiveJoinWaitsOnlyForTokensThatCanArrive(t *testing.T) {
 			want: outcome{Status: statusDone,
 				Trace: strs("start", "split", "ub", "ua", "check_a", "end_skip", "prep_c", "uc", "join", "after", "end"),
 				Ready: strs(), Waiting: strs(),
-				Data:  m{"go_a": true, "go_b": true, "go_c": true, "b": int64(1), "c": int64(3), "skip": true}},
+				Data: m{"go_a": true, "go_b": true, "go_c": true, "b": int64(1), "c": int64(3), "skip": true}},
 			states: map[string][]string{"join": {"COMPLETED"}, "after": {"COMPLETED"}},
 		},
 		{
@@ -86,7 +86,7 @@ func TestInclusiveJoinWaitsOnlyForTokensThatCanArrive(t *testing.T) {
 			want: outcome{Status: statusDone,
 				Trace: strs("start", "split", "ua", "check_a", "end_skip", "ub", "join", "after", "end"),
 				Ready: strs(), Waiting: strs(),
-				Data:  m{"go_a": true, "go_b": true, "go_c": false, "b": int64(1), "skip": true}},
+				Data: m{"go_a": true, "go_b": true, "go_c": false, "b": int64(1), "skip": true}},
 			states: map[string][]string{"join": {"COMPLETED"}, "prep_c": {}},
 		},
 		{
@@ -103,7 +103,7 @@ func TestInclusiveJoinWaitsOnlyForTokensThatCanArrive(t *testing.T) {
 			want: outcome{Status: statusDone,
 				Trace: strs("start", "split", "ub", "ua", "check_a", "join", "after", "end"),
 				Ready: strs(), Waiting: strs(),
-				Data:  m{"go_a": true, "go_b": true, "go_c": false, "a": int64(2), "b": int64(1), "skip": false}},
+				Data: m{"go_a": true, "go_b": true, "go_c": false, "a": int64(2), "b": int64(1), "skip": false}},
 			states: map[string][]string{"join": {"COMPLETED"}, "end_skip": {}},
 		},
 		{
