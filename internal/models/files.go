@@ -196,6 +196,10 @@ func (r *Repo) RenameFile(ctx context.Context, modelID, name, newName string) er
 		return fmt.Errorf("rename %s/%s: %w", modelID, name, err)
 	}
 	if err := r.index.MoveFileHistory(ctx, modelID, name, modelID, newName); err != nil {
+		// The history stays with the old name, so the file goes back to it.
+		if uerr := os.Rename(filepath.Join(dir, newName), filepath.Join(dir, name)); uerr != nil {
+			return fmt.Errorf("rename %s/%s: %w; renaming the file back failed too (%v)", modelID, name, err, uerr)
+		}
 		return err
 	}
 	if m, _ := r.Model(modelID); m != nil && m.PrimaryFileName == name {

@@ -200,16 +200,30 @@ func (r *Repo) MoveGroup(ctx context.Context, id, newID string) error {
 	if err := r.idFree(newID); err != nil {
 		return err
 	}
-	if err := os.Rename(r.dirOf(id), r.dirOf(newID)); err != nil {
+	if err := r.moveDir(ctx, id, newID, true); err != nil {
 		return fmt.Errorf("move group %q: %w", id, err)
 	}
-	if err := r.index.MoveModelHistoryPrefix(ctx, id, newID); err != nil {
-		return err
-	}
-	if err := r.index.MoveFileHistory(ctx, id, groupFile, newID, groupFile); err != nil {
-		return err
-	}
 	return r.refresh(ctx)
+}
+
+// moveDir renames the folder of a model or group and then moves its
+// history (with subtree, the history of everything under it) in one store
+// transaction. When the history cannot move, the folder is moved back, so
+// a move happens entirely or not at all.
+func (r *Repo) moveDir(ctx context.Context, id, newID string, subtree bool) error {
+	from, to := r.dirOf(id), r.dirOf(newID)
+	if err := os.Rename(from, to); err != nil {
+		return err
+	}
+	if err := r.index.MoveHistory(ctx, id, newID, subtree); err != nil {
+		if uerr := os.Rename(to, from); uerr != nil {
+			r.log.Error("a move failed halfway: the folder moved but its history did not, and moving the folder back failed",
+				"from", id, "to", newID, "err", err, "undo_err", uerr)
+			return fmt.Errorf("%w; moving the folder back failed too (%v)", err, uerr)
+		}
+		return err
+	}
+	return nil
 }
 
 // removeDir deletes a folder of the repository by renaming it into the

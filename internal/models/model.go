@@ -210,11 +210,8 @@ func (r *Repo) MoveModel(ctx context.Context, id, newID string) error {
 	if err := r.idFree(newID); err != nil {
 		return err
 	}
-	if err := os.Rename(r.dirOf(id), r.dirOf(newID)); err != nil {
+	if err := r.moveDir(ctx, id, newID, false); err != nil {
 		return fmt.Errorf("move model %q: %w", id, err)
-	}
-	if err := r.index.MoveFileHistory(ctx, id, "", newID, ""); err != nil {
-		return err
 	}
 	return r.refresh(ctx)
 }

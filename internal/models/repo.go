@@ -43,7 +43,7 @@ type Index interface {
 	FileVersions(ctx context.Context, modelID, file string) ([]store.FileVersion, error)
 	FileVersionContent(ctx context.Context, modelID, file string, version int) (store.FileVersion, error)
 	MoveFileHistory(ctx context.Context, oldModel, oldFile, newModel, newFile string) error
-	MoveModelHistoryPrefix(ctx context.Context, oldPrefix, newPrefix string) error
+	MoveHistory(ctx context.Context, oldID, newID string, subtree bool) error
 }
 
 // Problem is one thing wrong with a file, located as precisely as the

@@ -835,3 +835,85 @@ func TestPrimaryProcessID(t *testing.T) {
 		t.Errorf("upload with a defined primary process: %v", err)
 	}
 }
+
+// TestMovesAllOrNothing: a move whose history cannot follow puts the
+// folder back; a move onto a place with old history merges it.
+func TestMovesAllOrNothing(t *testing.T) {
+	ctx := context.Background()
+	r, st, dir := smallRepo(t)
+	// History at a place that is free on disk: a model deleted there.
+	if _, err := r.SaveFile(ctx, "finance/approve", "approve.bpmn", []byte(diagram("approve_invoice", "approve_expense", "approve_more")), false); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.CreateModel(ctx, "hr/gone", ModelInput{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.SaveFile(ctx, "hr/gone", "form.json", []byte(`{"v": 1}`), false); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.DeleteModel(ctx, "hr/gone"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.SaveFile(ctx, "finance/approve", "form.json", []byte(`{"v": 2}`), false); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.MoveModel(ctx, "finance/approve", "hr/gone"); err != nil {
+		t.Fatalf("move onto a place with history: %v", err)
+	}
+	hist, _ := r.History(ctx, "hr/gone", "form.json")
+	if len(hist) < 2 || hist[0].Size != int64(len(`{"v": 2}`)) || hist[len(hist)-1].Size != int64(len(`{"v": 1}`)) {
+		t.Errorf("merged history: %+v", hist)
+	}
+	if hist, _ := r.History(ctx, "hr/gone", "approve.bpmn"); len(hist) != 2 {
+		t.Errorf("approve.bpmn history after the move: %+v", hist)
+	}
+	if err := r.MoveGroup(ctx, "hr", "people"); err != nil {
+		t.Fatal(err)
+	}
+	if hist, _ := r.History(ctx, "people/gone", "approve.bpmn"); len(hist) != 2 {
+		t.Errorf("history after the group move: %+v", hist)
+	}
+
+	// The store fails: the folder stays where it was.
+	before := snapshotDir(t, dir)
+	st.Close()
+	if err := r.MoveModel(ctx, "finance/invoice", "finance/invoice-2"); err == nil {
+		t.Error("a model move without its history succeeded")
+	}
+	if err := r.MoveGroup(ctx, "finance", "money"); err == nil {
+		t.Error("a group move without its history succeeded")
+	}
+	if err := r.RenameFile(ctx, "finance/invoice", "invoice.bpmn", "other.bpmn"); err == nil {
+		t.Error("a file rename without its history succeeded")
+	}
+	if diff := cmp.Diff(before, snapshotDir(t, dir)); diff != "" {
+		t.Errorf("failed moves changed the repository:\n%s", diff)
+	}
+}
+
+// TestUploadRefusesToDropLinks: an upload rebuilds the folder it replaces
+// from a copy; a symbolic link in it is reported rather than dropped.
+func TestUploadRefusesToDropLinks(t *testing.T) {
+	ctx := context.Background()
+	r, _, dir := smallRepo(t)
+	writeFile(t, filepath.Join(dir, "shared.json"), `{"shared": true}`)
+	link := filepath.Join(dir, "finance", "approve", "shared.json")
+	if err := os.Symlink("../../shared.json", link); err != nil {
+		t.Skip("no symbolic links here:", err)
+	}
+	before := snapshotDir(t, dir)
+	_, err := r.UploadFiles(ctx, "finance/approve", []UploadFile{{"form.json", []byte(`{}`)}}, UploadOptions{})
+	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "finance/approve/shared.json is a symbolic link") {
+		t.Errorf("upload over a link: %v", err)
+	}
+	_, err = r.UploadZip(ctx, "finance", zipOf(t, map[string]string{"x/process_model.json": `{}`}, ""), UploadOptions{})
+	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "symbolic link") {
+		t.Errorf("group upload over a link: %v", err)
+	}
+	if diff := cmp.Diff(before, snapshotDir(t, dir)); diff != "" {
+		t.Errorf("refused upload changed the repository:\n%s", diff)
+	}
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+		t.Errorf("the link is gone: %v", err)
+	}
+}

@@ -352,6 +352,19 @@ func (r *Repo) applyUpload(ctx context.Context, targetID string, entries []entry
 	if err := r.checkStructure(st, targetID, isModel, entries); err != nil {
 		return UploadResult{}, err
 	}
+	// The folders an upload replaces are rebuilt from copies, which hold
+	// files and folders only; a link would silently vanish.
+	for _, u := range uploadUnits(targetID, isModel, entries) {
+		id := targetID
+		if u.rel != "" {
+			id = joinID(targetID, u.rel)
+		}
+		if p, err := specialFile(r.dirOf(id)); err != nil {
+			return UploadResult{}, fmt.Errorf("check %s: %w", id, err)
+		} else if p != "" {
+			return UploadResult{}, fmt.Errorf("%w: %s is a symbolic link or another special file; the upload rebuilds %s from a copy, which would drop it. Remove it (or put the file it points to in its place) and upload again", ErrInvalid, joinID(id, p), id)
+		}
+	}
 	var res UploadResult
 	problems, clashes := r.checkUploadContent(st, targetID, entries)
 	if len(clashes) > 0 && opts.RenameClashes {
@@ -500,8 +513,31 @@ func swapUnits(r *Repo, targetID, staging string, units []unit) error {
 	return nil
 }
 
+// specialFile returns the path (relative to dir, with "/") of the first
+// entry under dir that is neither a folder nor a regular file, or "". A
+// missing dir has none.
+func specialFile(dir string) (string, error) {
+	found := ""
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if errors.Is(err, fs.ErrNotExist) && p == dir {
+			return filepath.SkipAll
+		}
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() && !d.Type().IsRegular() {
+			rel, _ := filepath.Rel(dir, p)
+			found = filepath.ToSlash(rel)
+			return filepath.SkipAll
+		}
+		return nil
+	})
+	return found, err
+}
+
 // copyTree copies the regular files and folders under src to dst. A
-// missing src gives an empty dst.
+// missing src gives an empty dst. Anything else (links, devices) is an
+// error: callers check with specialFile first and tell the user.
 func copyTree(src, dst string) error {
 	if err := os.MkdirAll(dst, 0o750); err != nil {
 		return err
@@ -525,7 +561,7 @@ func copyTree(src, dst string) error {
 			}
 			return os.WriteFile(target, data, 0o640)
 		}
-		return nil // links and devices are not copied
+		return fmt.Errorf("%s is neither a file nor a folder", p)
 	})
 }
 

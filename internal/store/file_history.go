@@ -88,32 +88,68 @@ func (s *Store) FileVersionContent(ctx context.Context, modelID, file string, ve
 	return v, nil
 }
 
-// MoveFileHistory re-keys the history of a model (file == "") or of one of
-// its files to a new model id and file name, after a rename or move.
+// MoveFileHistory re-keys the history of one file to a new model id and
+// file name, after a rename. See MoveHistory for numbering.
 func (s *Store) MoveFileHistory(ctx context.Context, oldModel, oldFile, newModel, newFile string) error {
-	var err error
-	if oldFile == "" {
-		_, err = s.db.ExecContext(ctx, `UPDATE model_file_versions SET model_id = ? WHERE model_id = ?`, newModel, oldModel)
-	} else {
-		_, err = s.db.ExecContext(ctx, `UPDATE model_file_versions SET model_id = ?, file = ? WHERE model_id = ? AND file = ?`,
-			newModel, newFile, oldModel, oldFile)
-	}
+	err := s.InTx(ctx, func(tx *Tx) error {
+		return moveFileHistory(ctx, tx, oldModel, oldFile, newModel, newFile)
+	})
 	if err != nil {
-		return fmt.Errorf("move history of %s/%s: %w", oldModel, oldFile, mapError(err))
+		return fmt.Errorf("move history of %s/%s: %w", oldModel, oldFile, err)
 	}
 	return nil
 }
 
-// MoveModelHistoryPrefix re-keys the history of every model under a group
-// after the group is renamed or moved: model ids starting with oldPrefix+"/"
-// get newPrefix instead.
-func (s *Store) MoveModelHistoryPrefix(ctx context.Context, oldPrefix, newPrefix string) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE model_file_versions SET model_id = ? || substr(model_id, ?)
-		WHERE substr(model_id, 1, ?) = ?`, newPrefix, len(oldPrefix)+1, len(oldPrefix)+1, oldPrefix+"/")
+// MoveHistory re-keys the history of a model or group after it is renamed
+// or moved: the rows of oldID and, with subtree (a group), of every id
+// under oldID+"/" get newID in place of oldID. A file that already has
+// history at the new place (something deleted there earlier) keeps it, and
+// the moved versions are numbered after it, so the two read as one
+// history. It all happens in one transaction.
+func (s *Store) MoveHistory(ctx context.Context, oldID, newID string, subtree bool) error {
+	err := s.InTx(ctx, func(tx *Tx) error {
+		rows, err := tx.tx.QueryContext(ctx, `SELECT DISTINCT model_id, file FROM model_file_versions
+			WHERE model_id = ?1 OR (?2 AND substr(model_id, 1, length(?1) + 1) = ?1 || '/')
+			ORDER BY model_id, file`, oldID, subtree)
+		if err != nil {
+			return err
+		}
+		type key struct{ model, file string }
+		var keys []key
+		for rows.Next() {
+			var k key
+			if err := rows.Scan(&k.model, &k.file); err != nil {
+				rows.Close()
+				return err
+			}
+			keys = append(keys, k)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, k := range keys {
+			if err := moveFileHistory(ctx, tx, k.model, k.file, newID+k.model[len(oldID):], k.file); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if err != nil {
-		return fmt.Errorf("move history under %s: %w", oldPrefix, mapError(err))
+		return fmt.Errorf("move history of %s: %w", oldID, err)
 	}
 	return nil
+}
+
+func moveFileHistory(ctx context.Context, tx *Tx, oldModel, oldFile, newModel, newFile string) error {
+	var after int
+	if err := tx.tx.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM model_file_versions
+		WHERE model_id = ? AND file = ?`, newModel, newFile).Scan(&after); err != nil {
+		return err
+	}
+	_, err := tx.tx.ExecContext(ctx, `UPDATE model_file_versions SET model_id = ?, file = ?, version = version + ?
+		WHERE model_id = ? AND file = ?`, newModel, newFile, after, oldModel, oldFile)
+	return mapError(err)
 }
 
 func scanFileVersion(row scanner) (FileVersion, error) {

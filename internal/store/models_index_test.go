@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -75,7 +76,7 @@ func TestFileHistory(t *testing.T) {
 	// Moving a group re-keys the models under it, and only those.
 	s.AddFileVersion(ctx, "a/bc", "g.json", "alice", "save", []byte("x"))
 	s.AddFileVersion(ctx, "ab/c", "g.json", "alice", "save", []byte("x"))
-	if err := s.MoveModelHistoryPrefix(ctx, "a", "z/a"); err != nil {
+	if err := s.MoveHistory(ctx, "a", "z/a", true); err != nil {
 		t.Fatal(err)
 	}
 	list, _ := s.FileVersions(ctx, "z/a/b", "f.json")
@@ -97,5 +98,27 @@ func TestFileHistory(t *testing.T) {
 	}
 	if _, err := s.FileVersionContent(ctx, "z/a/b", "h.json", 9); !errors.Is(err, ErrNotFound) {
 		t.Errorf("missing version: %v", err)
+	}
+
+	// Moving onto a place with history (something deleted there) numbers
+	// the moved versions after it; a model move leaves the ids under it.
+	s.AddFileVersion(ctx, "old", "f.json", "alice", "delete", []byte("deleted"))
+	s.AddFileVersion(ctx, "new", "f.json", "bob", "create", []byte("new 1"))
+	s.AddFileVersion(ctx, "new", "f.json", "bob", "save", []byte("new 2"))
+	s.AddFileVersion(ctx, "new/x", "f.json", "bob", "save", []byte("stale"))
+	if err := s.MoveHistory(ctx, "new", "old", false); err != nil {
+		t.Fatal(err)
+	}
+	list, _ = s.FileVersions(ctx, "old", "f.json")
+	var merged []string
+	for _, v := range list {
+		c, _ := s.FileVersionContent(ctx, "old", "f.json", v.Version)
+		merged = append(merged, fmt.Sprintf("%d %s", v.Version, c.Content))
+	}
+	if diff := cmp.Diff([]string{"3 new 2", "2 new 1", "1 deleted"}, merged); diff != "" {
+		t.Errorf("merged history (-want +got):\n%s", diff)
+	}
+	if list, _ := s.FileVersions(ctx, "new/x", "f.json"); len(list) != 1 {
+		t.Errorf("a model move took the ids under it: %+v", list)
 	}
 }
