@@ -240,6 +240,15 @@ func TestModelerOpensNewDiagram(t *testing.T) {
 // in to a fresh browser.
 func startWithModels(t *testing.T, models string, files map[string]string) (*testApp, *chrome) {
 	t.Helper()
+	ta := startWithRepo(t, models, files)
+	c := newChrome(t)
+	c.signIn(t, ta.url, "alice", "alice-secret")
+	return ta, c
+}
+
+// startWithRepo writes files into models and starts the app on it.
+func startWithRepo(t *testing.T, models string, files map[string]string) *testApp {
+	t.Helper()
 	for name, content := range files {
 		p := filepath.Join(models, name)
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
@@ -251,8 +260,5 @@ func startWithModels(t *testing.T, models string, files map[string]string) (*tes
 	}
 	vars := withPermissions(t)
 	vars["WAYMARK_MODELS_DIR"] = models
-	ta := startApp(t, vars)
-	c := newChrome(t)
-	c.signIn(t, ta.url, "alice", "alice-secret")
-	return ta, c
+	return startApp(t, vars)
 }

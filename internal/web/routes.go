@@ -191,6 +191,8 @@ func (s *Server) modelRoutes(pages *http.ServeMux) {
 	pages.Handle("GET /api/process-models/{id}/files/{name}", s.api(s.apiModelFileShow))
 	pages.Handle("PUT /api/process-models/{id}/files/{name}", s.api(s.apiModelFileUpdate))
 	pages.Handle("GET /api/process-models/{id}/callers", s.api(s.apiModelCallers))
+	pages.Handle("GET /api/process-models/{id}/messages", s.api(s.apiModelMessages))
+	pages.Handle("GET /api/process-models/{id}/data-stores", s.api(s.apiModelDataStores))
 }
 
 // chain wraps h in middleware; the first one listed runs first.

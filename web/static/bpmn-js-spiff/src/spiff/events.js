@@ -17,7 +17,7 @@ import {
   nextId,
   rootElementsOfType,
 } from './helpers.js';
-import { CommitInput, checkbox, custom, select, text } from './entries.js';
+import { CommitInput, checkbox, custom, hostNotice, select, text } from './entries.js';
 import { describeTimer } from './timer.js';
 
 // --- messages -------------------------------------------------------------
@@ -290,11 +290,32 @@ export function messagesGroup(element, ctx) {
     return null;
   }
   const msg = target.get('messageRef');
+  const host = ctx.host;
+  // The messages of the diagram and those the model's process groups
+  // define (SpiffArena's message models), by identifier.
+  const hostMessages = () => host.list('messages') || [];
   const entries = [
     select('spiff_message', 'Message', () => (msg ? msg.get('id') : ''), (id) => {
+      const defined = hostMessages().find((m) => m.identifier === id);
       const m = rootElementsOfType(bo, 'bpmn:Message').find((x) => x.get('id') === id);
-      chooseMessage(ctx, element, m ? m.get('name') || m.get('id') : '', []);
-    }, () => [{ value: '', label: '<none>' }, ...rootElementsOfType(bo, 'bpmn:Message').map((m) => ({ value: m.get('id'), label: m.get('name') || m.get('id') }))]),
+      const name = m ? m.get('name') || m.get('id') : defined ? defined.identifier : '';
+      // A message the groups define brings its correlation properties
+      // along, with their retrieval expressions, as SpiffArena's does.
+      const props = defined ? (defined.correlation_properties || []).map((cp) => ({ id: cp.identifier, expression: cp.retrieval_expression || cp.identifier })) : [];
+      chooseMessage(ctx, element, name, props);
+    }, () => {
+      const opts = [{ value: '', label: '<none>' }];
+      for (const m of rootElementsOfType(bo, 'bpmn:Message')) {
+        opts.push({ value: m.get('id'), label: m.get('name') || m.get('id') });
+      }
+      for (const m of hostMessages()) {
+        if (!opts.some((o) => o.value === m.identifier)) {
+          opts.push({ value: m.identifier, label: m.identifier + ' (' + (m.location || 'repository') + ')' });
+        }
+      }
+      return opts;
+    }, { subscribe: (fn) => host.subscribe('messages', fn), description: 'Messages of this diagram and of the process groups above the model.' }),
+    hostNotice('spiff_message_notice', host, 'messages', 'Could not load the messages of the process groups'),
     custom('spiff_message_new', NewMessage, { ctx }),
   ];
   if (msg) {

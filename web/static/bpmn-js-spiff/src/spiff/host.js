@@ -99,6 +99,12 @@ export class Host {
         this.warnings.set(key, data.warning || '');
         return data.commands || [];
       }
+      case 'messages': {
+        const data = await get('/api/process-models/' + this.modelPath() + '/messages');
+        return data.messages || [];
+      }
+      case 'dataStores':
+        return get('/api/process-models/' + this.modelPath() + '/data-stores');
       case 'files':
         return get('/api/process-models/' + this.modelPath() + '/files');
       case 'decisions':
