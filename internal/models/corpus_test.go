@@ -1,7 +1,9 @@
 package models
 
 import (
+	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -9,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
+	gocmp "github.com/google/go-cmp/cmp"
 )
 
 // TestCorpus points the repository at SpiffArena's sample repository.
@@ -51,21 +53,23 @@ func TestCorpus(t *testing.T) {
 	slices.Sort(wantGroups)
 	slices.Sort(gotModels)
 	slices.Sort(gotGroups)
-	if diff := cmp.Diff(wantModels, gotModels); diff != "" {
+	if diff := gocmp.Diff(wantModels, gotModels); diff != "" {
 		t.Errorf("models (-disk +repo):\n%s", diff)
 	}
-	if diff := cmp.Diff(wantGroups, gotGroups); diff != "" {
+	if diff := gocmp.Diff(wantGroups, gotGroups); diff != "" {
 		t.Errorf("groups (-disk +repo):\n%s", diff)
 	}
 
-	// Names and order come from the metadata files.
+	// Names and order come from the metadata files, for every group and
+	// model at every level.
+	checkNamesAndOrder(t, dir, r.Tree())
 	var top []string
 	for _, g := range r.Tree().Groups {
 		top = append(top, g.DisplayName)
 	}
 	// Extensions has no display_order (0), misc ("Shared Resources") 3,
 	// site-administration 4.
-	if diff := cmp.Diff([]string{"Extensions", "Shared Resources", "Site Administration"}, top); diff != "" {
+	if diff := gocmp.Diff([]string{"Extensions", "Shared Resources", "Site Administration"}, top); diff != "" {
 		t.Errorf("top-level groups (-want +got):\n%s", diff)
 	}
 	misc, err := r.Group("misc")
@@ -175,4 +179,98 @@ func TestCorpus(t *testing.T) {
 		}
 	}
 	t.Logf("LoadModel: %d models load, %d are refused with problems", loaded, refused)
+}
+
+// diskEntry is a group or model as its folder and JSON file describe it.
+type diskEntry struct {
+	id, name string
+	order    int
+}
+
+// readDiskGroup lists the groups and models directly inside the folder of
+// group id, read from their JSON files independently of the scan: the
+// display name (the folder name when the file has none) and display_order,
+// sorted as SpiffArena lists them, by display_order, then display name
+// (ignoring case), then id. A folder with neither file counts as a group
+// when something inside it is one.
+func readDiskGroup(t *testing.T, root, id string) (groups, models []diskEntry) {
+	t.Helper()
+	entries, err := os.ReadDir(filepath.Join(root, filepath.FromSlash(id)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		child := joinID(id, e.Name())
+		dir := filepath.Join(root, filepath.FromSlash(child))
+		var meta struct {
+			DisplayName  *string `json:"display_name"`
+			DisplayOrder *int    `json:"display_order"`
+		}
+		de := diskEntry{id: child, name: e.Name()}
+		readMeta := func(file string) bool {
+			data, err := os.ReadFile(filepath.Join(dir, file))
+			if err != nil {
+				return false
+			}
+			if err := json.Unmarshal(data, &meta); err != nil {
+				t.Errorf("%s/%s: %v", child, file, err)
+			}
+			if meta.DisplayName != nil && *meta.DisplayName != "" {
+				de.name = *meta.DisplayName
+			}
+			if meta.DisplayOrder != nil {
+				de.order = *meta.DisplayOrder
+			}
+			return true
+		}
+		switch {
+		case readMeta(modelFile):
+			models = append(models, de)
+		case readMeta(groupFile):
+			groups = append(groups, de)
+		default:
+			if gs, ms := readDiskGroup(t, root, child); len(gs) > 0 || len(ms) > 0 {
+				groups = append(groups, de)
+			}
+		}
+	}
+	byOrder := func(a, b diskEntry) int {
+		if a.order != b.order {
+			return cmp.Compare(a.order, b.order)
+		}
+		if c := strings.Compare(strings.ToLower(a.name), strings.ToLower(b.name)); c != 0 {
+			return c
+		}
+		return strings.Compare(a.id, b.id)
+	}
+	slices.SortStableFunc(groups, byOrder)
+	slices.SortStableFunc(models, byOrder)
+	return groups, models
+}
+
+// checkNamesAndOrder compares every group's groups and models, in order,
+// with what the folders and JSON files say.
+func checkNamesAndOrder(t *testing.T, root string, g *Group) {
+	t.Helper()
+	wantGroups, wantModels := readDiskGroup(t, root, g.ID)
+	var gotGroups, gotModels []diskEntry
+	for _, c := range g.Groups {
+		gotGroups = append(gotGroups, diskEntry{c.ID, c.DisplayName, c.DisplayOrder})
+	}
+	for _, m := range g.Models {
+		gotModels = append(gotModels, diskEntry{m.ID, m.DisplayName, m.DisplayOrder})
+	}
+	opt := gocmp.AllowUnexported(diskEntry{})
+	if diff := gocmp.Diff(wantGroups, gotGroups, opt); diff != "" {
+		t.Errorf("groups of %q (-disk +repo):\n%s", g.ID, diff)
+	}
+	if diff := gocmp.Diff(wantModels, gotModels, opt); diff != "" {
+		t.Errorf("models of %q (-disk +repo):\n%s", g.ID, diff)
+	}
+	for _, c := range g.Groups {
+		checkNamesAndOrder(t, root, c)
+	}
 }
