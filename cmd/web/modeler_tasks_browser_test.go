@@ -1,8 +1,10 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -18,24 +20,42 @@ func TestModelerDecisionGuestAndMetadata(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ta, c := startWithModels(t, models, map[string]string{
+	files := map[string]string{
 		"shared/process_group.json":           `{"display_name": "Shared"}`,
 		"shared/currency/process_model.json":  `{"display_name": "Currency", "primary_file_name": "currency-format.dmn"}`,
 		"shared/currency/currency-format.dmn": string(dmn),
 		"finance/process_group.json":          `{"display_name": "Finance"}`,
 		"finance/invoice/process_model.json": `{"display_name": "Invoice", "primary_file_name": "invoice.bpmn", "primary_process_id": "Process_t",
 			"metadata_extraction_paths": [{"key": "priority", "path": "request.priority"}, {"key": "vendor", "path": "invoice.vendor"}]}`,
-	})
+		"shared/rules/process_model.json": `{"display_name": "Rules"}`,
+	}
+	// More decisions than one page of results, all sorting before
+	// "Currency Format": the picker must find it by typing.
+	for i := 1; i <= 25; i++ {
+		files[fmt.Sprintf("shared/rules/rule-%02d.dmn", i)] = dmnDoc(fmt.Sprintf("Rule_%02d", i), fmt.Sprintf("Approval rule %02d", i))
+	}
+	ta, c := startWithModels(t, models, files)
 	c.openModeler(t, ta.url, "finance/invoice", "invoice.bpmn")
 	c.importXML(t, bpmnDoc("", `<bpmn:businessRuleTask id="Format" /><bpmn:userTask id="Review" name="Review" />`))
 
 	c.selectElement(t, "Format")
-	sel := `#bio-properties-panel-spiff_called_decision`
-	c.waitFor(t, "the decision list", `[...document.querySelector(`+jsString(sel)+`)?.options || []].some(o => o.value === 'Currency_Format')`)
-	c.selectOption(t, sel, "Currency_Format")
+	input := `#spiff_called_decision`
+	results := `[...document.querySelectorAll('.wm-picker-results li[data-decision-id]')].map(l => l.dataset.decisionId)`
+	c.run(t, chromedp.WaitVisible(input), chromedp.Click(input))
+	c.waitFor(t, "a first page of decisions", results+`.length === 20`)
+	var first []string
+	c.eval(t, results, &first)
+	if slices.Contains(first, "Currency_Format") {
+		t.Fatalf("Currency_Format is on the first page %v; the test needs it further down", first)
+	}
+	// Type part of its display name only.
+	c.run(t, chromedp.SendKeys(input, "currency f"))
+	c.waitFor(t, "the search result", results+`.join() === 'Currency_Format'`)
+	c.eval(t, `(() => { document.querySelector('.wm-picker-results li[data-decision-id="Currency_Format"]').dispatchEvent(new MouseEvent('mousedown', {bubbles: true})); return true; })()`, nil)
 	c.waitExport(t, "the decision", func(x string) bool {
 		return strings.Contains(x, "<spiffworkflow:calledDecisionId>Currency_Format</spiffworkflow:calledDecisionId>")
 	})
+	c.waitFor(t, "the link to the DMN file", `document.querySelector('[data-action="open-decision"]')?.getAttribute('href') === '/process-models/shared:currency/files/currency-format.dmn'`)
 
 	c.selectElement(t, "Review")
 	c.run(t, chromedp.WaitReady(`#bio-properties-panel-spiff_allow_guest`))
@@ -85,4 +105,19 @@ func TestModelerTaskMetadataKeys(t *testing.T) {
 	}
 	c.eval(t, `(() => { document.querySelector('[data-entry-id="spiff_metadata_0_remove"] button').click(); return true; })()`, nil)
 	c.waitExport(t, "the removal", func(x string) bool { return !strings.Contains(x, "taskMetadataValue") })
+}
+
+// dmnDoc is a DMN file with one decision table.
+func dmnDoc(id, name string) string {
+	return `<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="Definitions_` + id + `" name="DRD" namespace="http://camunda.org/schema/1.0/dmn">
+  <decision id="` + id + `" name="` + name + `">
+    <decisionTable id="Table_` + id + `">
+      <input id="Input_` + id + `" label="Amount"><inputExpression id="InputExpression_` + id + `" typeRef="number"><text>amount</text></inputExpression></input>
+      <output id="Output_` + id + `" label="OK" name="ok" typeRef="boolean" />
+      <rule id="Rule_` + id + `_1"><inputEntry id="InputEntry_` + id + `"><text>&gt; 10</text></inputEntry><outputEntry id="OutputEntry_` + id + `"><text>True</text></outputEntry></rule>
+    </decisionTable>
+  </decision>
+</definitions>
+`
 }

@@ -14,8 +14,8 @@ export class Host {
     return (this.config.prefix || '') + path;
   }
 
-  modelPath() {
-    return encodeURIComponent(String(this.config.model || '').replaceAll('/', ':')).replaceAll('%3A', ':');
+  modelPath(model = this.config.model) {
+    return encodeURIComponent(String(model || '').replaceAll('/', ':')).replaceAll('%3A', ':');
   }
 
   async fetchJSON(path, opts = {}) {
@@ -107,8 +107,6 @@ export class Host {
         return get('/api/process-models/' + this.modelPath() + '/data-stores');
       case 'files':
         return get('/api/process-models/' + this.modelPath() + '/files');
-      case 'decisions':
-        return get('/api/decisions/search?q=');
       default:
         throw new Error('unknown list ' + key);
     }
@@ -138,6 +136,10 @@ export class Host {
     return this.fetchJSON('/api/processes/search?q=' + encodeURIComponent(q) + '&limit=' + limit);
   }
 
+  searchDecisions(q, limit = 20) {
+    return this.fetchJSON('/api/decisions/search?q=' + encodeURIComponent(q) + '&limit=' + limit);
+  }
+
   checkScript(script, kind) {
     return this.fetchJSON('/api/scripts/check', {
       method: 'POST',
@@ -156,11 +158,16 @@ export class Host {
 
   // modelerURL is the page editing file of model.
   modelerURL(model, file) {
-    return this.url('/process-models/' + model.replaceAll('/', ':') + '/files/' + encodeURIComponent(file) + '/modeler');
+    return this.url('/process-models/' + this.modelPath(model) + '/files/' + encodeURIComponent(file) + '/modeler');
   }
 
   fileURL(file) {
     return this.url('/process-models/' + this.modelPath() + '/files/' + encodeURIComponent(file));
+  }
+
+  // modelFileURL is the page of file of another model.
+  modelFileURL(model, file) {
+    return this.url('/process-models/' + this.modelPath(model) + '/files/' + encodeURIComponent(file));
   }
 }
 

@@ -365,11 +365,13 @@ function chooseOperator(ctx, element, bo, id) {
   c.run();
 }
 
-// Call activities.
-
-// ProcessPicker is a type-ahead over the repository's process index.
-function ProcessPicker(props) {
-  const { element, id, host, get, set } = props;
+// TypeAhead is a search field over a server index (processes, decisions):
+// results as you type, keyboard selection, and a link that opens what the
+// current value names. props: label, placeholder, search(q) -> {ok, data,
+// status}, valueOf(item), itemAttrs(item), renderItem(item), linkOf(item)
+// -> {href, text}, noun.
+function TypeAhead(props) {
+  const { element, id, get, set, search: searchFn, valueOf, linkOf } = props;
   const current = get();
   const [query, setQuery] = useState(current);
   const [results, setResults] = useState(null);
@@ -384,17 +386,17 @@ function ProcessPicker(props) {
     if (!current) {
       return;
     }
-    // Find where the called process lives, for the "open" link.
+    // Find where the current value lives, for the "open" link.
     const n = ++seq.current;
-    host.searchProcesses(current, 20).then((r) => {
+    searchFn(current).then((r) => {
       if (n === seq.current && r.ok && Array.isArray(r.data)) {
-        setTarget(r.data.find((x) => x.process_id === current) || false);
+        setTarget(r.data.find((x) => valueOf(x) === current) || false);
       }
     }).catch(() => {});
   }, [element, current]);
   const search = (q) => {
     const n = ++seq.current;
-    host.searchProcesses(q, 20).then((r) => {
+    searchFn(q).then((r) => {
       if (n !== seq.current) {
         return;
       }
@@ -405,8 +407,8 @@ function ProcessPicker(props) {
   };
   const pick = (p) => {
     setOpen(false);
-    setQuery(p.process_id);
-    set(p.process_id);
+    setQuery(valueOf(p));
+    set(valueOf(p));
   };
   const onKeyDown = (e) => {
     const list = Array.isArray(results) ? results : [];
@@ -433,8 +435,9 @@ function ProcessPicker(props) {
     }
   };
   const listId = id + '-results';
+  const link = current && target ? linkOf(target) : null;
   return h('div', { class: 'bio-properties-panel-entry wm-picker', 'data-entry-id': id }, [
-    h('label', { class: 'bio-properties-panel-label', for: id }, 'Called process'),
+    h('label', { class: 'bio-properties-panel-label', for: id }, props.label),
     h('input', {
       id,
       class: 'bio-properties-panel-input',
@@ -442,7 +445,7 @@ function ProcessPicker(props) {
       'aria-expanded': open ? 'true' : 'false',
       'aria-controls': listId,
       autocomplete: 'off',
-      placeholder: 'Type to search processes',
+      placeholder: props.placeholder,
       value: query,
       onInput: (e) => {
         setQuery(e.target.value);
@@ -466,22 +469,38 @@ function ProcessPicker(props) {
                 role: 'option',
                 'aria-selected': i === active ? 'true' : 'false',
                 class: i === active ? 'active' : '',
-                'data-process-id': p.process_id,
+                ...props.itemAttrs(p),
                 onMouseDown: (e) => {
                   e.preventDefault();
                   pick(p);
                 },
-              }, [h('strong', null, p.display_name || p.process_id), h('span', null, ' ' + p.process_id), h('small', null, p.model_id + ' · ' + p.file)]))
-            : h('li', { class: 'wm-muted' }, 'No process matches.')
+              }, props.renderItem(p)))
+            : h('li', { class: 'wm-muted' }, 'No ' + props.noun + ' matches.')
           : h('li', { class: 'wm-bad' }, results && results.error))
       : null,
-    current && target
-      ? h('p', { class: 'wm-links' }, h('a', { href: host.modelerURL(target.model_id, target.file), target: '_blank', rel: 'noopener', 'data-action': 'open-called' },
-        'Open ' + (target.display_name || current) + ' (' + target.model_id + ')'))
+    link
+      ? h('p', { class: 'wm-links' }, h('a', { href: link.href, target: '_blank', rel: 'noopener', 'data-action': link.action }, link.text))
       : current && target === false
-        ? h('p', { class: 'wm-bad' }, 'No process with id ' + current + ' in the repository.')
+        ? h('p', { class: 'wm-bad' }, 'No ' + props.noun + ' with id ' + current + ' in the repository.')
         : null,
   ]);
+}
+
+// Call activities.
+
+function ProcessPicker(props) {
+  const { host } = props;
+  return h(TypeAhead, {
+    ...props,
+    label: 'Called process',
+    placeholder: 'Type to search processes',
+    noun: 'process',
+    search: (q) => host.searchProcesses(q, 20),
+    valueOf: (p) => p.process_id,
+    itemAttrs: (p) => ({ 'data-process-id': p.process_id }),
+    renderItem: (p) => [h('strong', null, p.display_name || p.process_id), h('span', null, ' ' + p.process_id), h('small', null, p.model_id + ' · ' + p.file)],
+    linkOf: (p) => ({ href: host.modelerURL(p.model_id, p.file), action: 'open-called', text: 'Open ' + (p.display_name || p.process_id) + ' (' + p.model_id + ')' }),
+  });
 }
 
 export function callActivityGroup(element, ctx) {
@@ -504,29 +523,38 @@ export function callActivityGroup(element, ctx) {
   };
 }
 
+// DecisionPicker is a type-ahead over the repository's decision tables,
+// with a link that opens the chosen decision's DMN file.
+function DecisionPicker(props) {
+  const { host } = props;
+  return h(TypeAhead, {
+    ...props,
+    label: 'Decision',
+    placeholder: 'Type to search decisions',
+    noun: 'decision',
+    search: (q) => host.searchDecisions(q, 20),
+    valueOf: (d) => d.decision_id,
+    itemAttrs: (d) => ({ 'data-decision-id': d.decision_id }),
+    renderItem: (d) => [h('strong', null, d.name || d.decision_id), h('span', null, ' ' + d.decision_id), h('small', null, d.model_id + ' · ' + d.file)],
+    linkOf: (d) => ({ href: host.modelFileURL(d.model_id, d.file), action: 'open-decision', text: 'Open ' + d.file + ' (' + d.model_id + ')' }),
+  });
+}
+
 export function businessRuleGroup(element, ctx) {
   const bo = getBusinessObject(element);
   if (!is(bo, 'bpmn:BusinessRuleTask')) {
     return null;
   }
-  const host = ctx.host;
   const type = 'spiffworkflow:CalledDecisionId';
   return {
     id: 'business_rule_properties',
     label: 'Decision',
     entries: [
-      select('spiff_called_decision', 'Decision', () => bodyExtension(bo, type), (v) => setBodyExtension(ctx.injector, element, bo, type, v), () => {
-        const list = host.list('decisions');
-        const opts = [{ value: '', label: list === undefined ? 'Loading decisions…' : '<none>' }];
-        for (const d of list || []) {
-          opts.push({ value: d.decision_id, label: (d.name || d.decision_id) + ' (' + d.model_id + ')' });
-        }
-        const cur = bodyExtension(bo, type);
-        if (cur && !(list || []).some((d) => d.decision_id === cur)) {
-          opts.push({ value: cur, label: cur + ' (not found)' });
-        }
-        return opts;
-      }, { subscribe: (fn) => host.subscribe('decisions', fn) }),
+      custom('spiff_called_decision', DecisionPicker, {
+        host: ctx.host,
+        get: () => bodyExtension(bo, type),
+        set: (v) => setBodyExtension(ctx.injector, element, bo, type, v),
+      }),
     ],
   };
 }
