@@ -112,6 +112,11 @@ func (f *Form) Decode(values url.Values, files map[string][]FileUpload) (map[str
 	if out == nil {
 		out = obj{}
 	}
+	// Calculated fields are recomputed on the server from what was
+	// submitted; what the browser sent for them is ignored.
+	if err := f.calculate(root, f.ui, out, out); err != nil {
+		return nil, nil, err
+	}
 	return out, d.uploads, nil
 }
 
@@ -235,11 +240,21 @@ func (d *decoder) node(s, ui obj, path string, current any, ro bool) (any, bool)
 		return nil, false
 	}
 	text := raw[0]
-	if w == "formatted-number" {
-		text = strings.NewReplacer(",", "", " ", "", "\u00a0", "", "_", "").Replace(text)
-	}
 	if strings.TrimSpace(text) == "" {
 		return emptyValue(ui)
+	}
+	if w == "formatted-number" {
+		// Thousands separators go; a number type submits a number and a
+		// string type the plain numeric text. Text that is no number is
+		// kept as typed for Validate to report.
+		c, ok := parseGrouped(text)
+		if !ok {
+			return text, true
+		}
+		if t := typeOf(s); t == "number" || t == "integer" {
+			return scalar(s, c)
+		}
+		return c, true
 	}
 	if w == "datetime" {
 		text = datetimeValue(text)
@@ -331,37 +346,7 @@ func (d *decoder) object(s, ui obj, path string, current any, ro bool) (any, boo
 			break
 		}
 	}
-	// Calculated fields are recomputed on the server; what the browser sent
-	// is ignored.
-	for _, k := range view.order {
-		pui := sub(ui, k)
-		if str(pui, "ui:field") != "calculated" {
-			continue
-		}
-		expr, _ := uiOption(pui, "expression")
-		e, _ := expr.(string)
-		if e == "" {
-			continue
-		}
-		v, err := evalCalculated(e, out, d.f.rootValues(out, path))
-		if err != nil {
-			if d.err == nil {
-				d.err = fmt.Errorf("calculated field %s: %w", joinPath(path, k), err)
-			}
-			continue
-		}
-		out[k] = v
-	}
 	return out, true
-}
-
-// rootValues is the root object for "$." names in calculated expressions:
-// the object being decoded when it is the root, else the form's values.
-func (f *Form) rootValues(cur obj, path string) obj {
-	if path == "" {
-		return cur
-	}
-	return f.values
 }
 
 func (d *decoder) array(s, ui obj, path string, current any, ro bool) (any, bool) {

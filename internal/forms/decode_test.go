@@ -249,8 +249,19 @@ func TestCalculatedOnDecode(t *testing.T) {
 	if got["total"] != 15.0 || got["half"] != 1.0 {
 		t.Errorf("calculated: %v", got)
 	}
-	bad := mustParse(t, schema, `{"total": {"ui:field": "calculated", "ui:options": {"expression": "price / qty"}}}`, nil)
-	if _, _, err := bad.Decode(url.Values{"price": {"4"}, "qty": {"0"}}, nil); err == nil || !strings.Contains(err.Error(), "divides by zero") {
-		t.Errorf("division by zero: %v", err)
+	// A division by zero leaves the field empty (SpiffArena leaves it
+	// undefined): the user's input is not refused for it.
+	div := mustParse(t, schema, `{"total": {"ui:field": "calculated", "ui:options": {"expression": "price / qty"}}}`, nil)
+	got, _, err = div.Decode(url.Values{"price": {"4"}, "qty": {"0"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := got["total"]; ok {
+		t.Errorf("division by zero: total = %v, want none", got["total"])
+	}
+	// A malformed expression is the model's fault and names the field.
+	bad := mustParse(t, schema, `{"total": {"ui:field": "calculated", "ui:options": {"expression": "price * (qty"}}}`, nil)
+	if _, _, err := bad.Decode(url.Values{"price": {"4"}, "qty": {"0"}}, nil); err == nil || !strings.Contains(err.Error(), "calculated field total") {
+		t.Errorf("malformed expression: %v", err)
 	}
 }

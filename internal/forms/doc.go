@@ -61,14 +61,23 @@
 // label: false, accept, addable, removable, orderable).
 //
 // SpiffArena's additions: widgets date-range (value "start:::end"),
-// markdown (a textarea), typeahead (a text input carrying category and
-// itemFormat as data attributes for a script), formattedNumber (separators
-// are stripped on decode); fields numeric-range (min ≤ max is checked) and
-// calculated (expression recomputed on the server at decode and render;
-// what the browser sends is ignored); ui:layout grids; minimumDate and
+// markdown (a textarea with a preview the script asks the server for),
+// typeahead (a text input carrying category and itemFormat as data
+// attributes; the script searches the connector proxy and stores the
+// chosen record as a JSON string), formattedNumber (shown with thousands
+// separators; decode takes them out, strictly in groups of three, and
+// submits a number, or the plain numeric text for a string schema;
+// ui:options decimals and allowNegative are checked by Validate); fields
+// numeric-range (min ≤ max is checked) and calculated (+ - * / and
+// parentheses over object-relative names, "$." for the root, missing = 0,
+// ui:options decimals rounding, format "number" or "currency"; recomputed
+// on the server at decode and render, what the browser sends is ignored;
+// a division by zero leaves it empty); ui:layout grids; minimumDate and
 // maximumDate ("today", "field:name", "field:name:start|end"); a required
 // boolean checkbox must be checked; ui:options.validateJson; the submit
-// label (ui:submitButtonOptions.submitText).
+// label (ui:submitButtonOptions.submitText). web/static/js/forms.js
+// formats numbers and recomputes calculated fields as the user types, with
+// the same rules as number.go and calc.go.
 //
 // # Paths
 //

@@ -59,8 +59,10 @@ type Field struct {
 	// FileName is the name of the file an upload field already holds.
 	FileName string
 	// Extra holds widget settings the template passes on as data-*
-	// attributes (typeahead category and itemFormat, calculated
-	// expression, formattedNumber decimals).
+	// attributes for web/static/js/forms.js: typeahead "category" and
+	// "item-format"; formattedNumber "decimals" and "allow-negative";
+	// calculated "path", "expression", "format", "currency" and
+	// "decimals".
 	Extra map[string]string
 
 	// Fields are an object's properties or an array's items.
@@ -126,7 +128,11 @@ func (fl *Field) DescribedBy() string {
 // Root returns the form's root field (an object, or a single field when
 // the schema describes a scalar).
 func (f *Form) Root() *Field {
-	fl := f.build(f.schema, f.ui, "", "", f.values, false, f.IsReadOnly())
+	// Calculated fields show their value from the current values; an
+	// expression error leaves them empty here and is reported at Decode.
+	values := deepCopy(f.values).(obj)
+	_ = f.calculate(f.schema, f.ui, values, values)
+	fl := f.build(f.schema, f.ui, "", "", values, false, f.IsReadOnly())
 	fl.Label = ""
 	fl.Description = ""
 	return fl
@@ -293,13 +299,6 @@ func (f *Form) buildObject(fl *Field, s, ui obj, value any) {
 		}
 		child := f.build(ps, sub(ui, k), joinPath(fl.Path, k), k, pv, view.required[k], fl.ReadOnly)
 		child.Trigger = view.triggers[k]
-		if child.Widget == "calculated" {
-			if e := child.Extra["expression"]; e != "" {
-				if v, err := evalCalculated(e, vo, f.values); err == nil {
-					child.Value = display(v)
-				}
-			}
-		}
 		if fl.Widget == "numeric-range" && child.Widget == "text" {
 			child.Widget = "number"
 		}
@@ -464,22 +463,32 @@ func (f *Form) buildScalar(fl *Field, s, ui obj, value any) {
 			fl.Value = display(value)
 		}
 	case "typeahead":
+		// forms.js turns the input into a search box over the connector
+		// proxy's typeahead for category, listing records as itemFormat
+		// ("{name} ({email})") says, and stores the chosen record as a
+		// JSON string, as SpiffArena does.
 		fl.Extra = map[string]string{}
-		for _, k := range []string{"category", "itemFormat"} {
-			if v, ok := uiOption(ui, k); ok {
-				fl.Extra[k] = display(v)
-			}
+		if v, ok := uiOption(ui, "category"); ok {
+			fl.Extra["category"] = display(v)
+		}
+		if v, ok := uiOption(ui, "itemFormat"); ok {
+			fl.Extra["item-format"] = display(v)
 		}
 	case "formatted-number":
-		fl.Extra = map[string]string{}
-		for _, k := range []string{"decimals", "allowNegative"} {
-			if v, ok := uiOption(ui, k); ok {
-				fl.Extra[k] = display(v)
-			}
+		// A text input: the bounds are checked on the server.
+		fl.Min, fl.Max, fl.Step = "", "", ""
+		o := formattedNumberOptions(s, ui)
+		if c, ok := canonicalNumber(value); ok {
+			fl.Value = formatGrouped(c, o.decimals)
+		}
+		fl.Extra = map[string]string{"allow-negative": strconv.FormatBool(o.negative)}
+		if o.decimals >= 0 {
+			fl.Extra["decimals"] = strconv.Itoa(o.decimals)
 		}
 	case "calculated":
 		fl.ReadOnly = true
-		fl.Extra = map[string]string{}
+		fl.Value = calculatedDisplay(value, ui)
+		fl.Extra = map[string]string{"path": fl.Path}
 		for _, k := range []string{"expression", "format", "currency", "decimals"} {
 			if v, ok := uiOption(ui, k); ok {
 				fl.Extra[k] = display(v)

@@ -75,6 +75,13 @@ func TestGolden(t *testing.T) {
 			data: map[string]any{"approvers": []any{map[string]any{"email": "a@example.com", "final": true}, map[string]any{"email": "b@example.com"}}},
 		},
 		{
+			name:   "spiff-widgets",
+			schema: spiffWidgetsSchema,
+			ui:     spiffWidgetsUI,
+			data:   spiffWidgetsData,
+			errs:   []forms.FieldError{{Path: "when", Message: "is required"}},
+		},
+		{
 			name: "conditional-readonly",
 			schema: `{"type": "object", "properties": {"kind": {"type": "string", "title": "Kind", "enum": ["a", "b"]}},
 			  "dependencies": {"kind": {"oneOf": [{"properties": {"kind": {"enum": ["a"]}, "detail": {"type": "string", "title": "Detail"}}}, {"properties": {"kind": {"enum": ["b"]}}}]}}}`,
@@ -235,5 +242,106 @@ func TestRenderEscapesValues(t *testing.T) {
 	}
 	if got := doc.Find("h2.form-title").Text(); got != `<script>alert(1)</script>` {
 		t.Errorf("title text %q", got)
+	}
+}
+
+// spiffWidgetsSchema and spiffWidgetsUI are a form built from SpiffArena's
+// own widgets and fields; TestRenderSpiffArenaWidgets checks it by
+// selector and TestGolden keeps its whole rendering.
+const spiffWidgetsSchema = `{"title": "Expense claim", "type": "object", "required": ["amount", "when"],
+  "properties": {
+    "employee": {"type": "string", "title": "Employee"},
+    "amount": {"type": "number", "title": "Amount", "minimum": 0},
+    "quantity": {"type": "integer", "title": "Quantity"},
+    "total": {"type": "number", "title": "Total"},
+    "budget": {"type": "object", "title": "Budget", "minimum": 0, "maximum": 5000,
+      "properties": {"min": {"type": "number", "title": "From"}, "max": {"type": "number", "title": "To"}}},
+    "notes": {"type": "string", "title": "Notes"},
+    "when": {"type": "string", "title": "Day"},
+    "meeting": {"type": "string", "title": "Meeting"},
+    "kind": {"type": "string", "title": "Kind", "enum": ["travel", "meal"]},
+    "paid": {"type": "boolean", "title": "Paid already"}
+  }}`
+
+const spiffWidgetsUI = `{
+  "employee": {"ui:widget": "typeahead", "ui:options": {"category": "employees", "itemFormat": "{name} ({email})"}},
+  "amount": {"ui:widget": "formattedNumber", "ui:options": {"decimals": 2}},
+  "quantity": {"ui:widget": "formattedNumber"},
+  "total": {"ui:field": "calculated", "ui:options": {"expression": "amount * quantity", "format": "currency", "currency": "EUR"}},
+  "budget": {"ui:field": "numeric-range"},
+  "notes": {"ui:widget": "markdown", "ui:options": {"rows": 4}},
+  "when": {"ui:widget": "date"},
+  "meeting": {"ui:widget": "datetime"},
+  "kind": {"ui:widget": "select"},
+  "paid": {"ui:widget": "select"},
+  "ui:layout": [
+    {"employee": {"sm": 12}},
+    {"amount": {"sm": 6, "md": 4}, "quantity": {"sm": 6, "md": 4}, "total": {"md": 4}},
+    {"when": {"sm": 6}, "meeting": {"sm": 6}}
+  ]
+}`
+
+var spiffWidgetsData = map[string]any{
+	"employee": `{"name": "Ann Lee", "email": "ann@example.com"}`,
+	"amount":   1234.5, "quantity": 3.0,
+	"meeting": "2024-05-01T10:30:00Z",
+	"budget":  map[string]any{"min": 100.0, "max": 2500.0},
+	"notes":   "**bold** <script>x</script>",
+}
+
+func TestRenderSpiffArenaWidgets(t *testing.T) {
+	f := parse(t, spiffWidgetsSchema, spiffWidgetsUI, spiffWidgetsData)
+	_, doc := render(t, f)
+	checks := []struct {
+		name, selector string
+		count          int
+	}{
+		// ui:layout: rows of cells with their grid classes; fields the
+		// layout leaves out follow one per row.
+		{"layout rows", `form > .form-row`, 7},
+		{"layout first row", `form > .form-row:nth-of-type(1) > .form-cell.sm-12 #f-employee`, 1},
+		{"layout second row", `form > .form-row:nth-of-type(2) > .form-cell`, 3},
+		{"layout cell sizes", `form > .form-row:nth-of-type(2) > .form-cell.sm-6.md-4 #f-amount`, 1},
+		{"layout md only", `form > .form-row:nth-of-type(2) > .form-cell.md-4:not(.sm-6) #f-total`, 1},
+		{"layout left-out field", `form > .form-row > .form-cell:only-child #f-notes`, 1},
+		// typeahead: a plain text input that carries its settings.
+		{"typeahead", `.field-typeahead input#f-employee[type="text"][name="employee"][data-widget="typeahead"][data-category="employees"][data-item-format="{name} ({email})"]`, 1},
+		{"typeahead value", `input#f-employee[value='{"name": "Ann Lee", "email": "ann@example.com"}']`, 1},
+		// formattedNumber: text with separators, settings as data.
+		{"formatted number", `.field-formatted-number input#f-amount[type="text"][name="amount"][inputmode="decimal"][data-widget="formatted-number"][data-decimals="2"][data-allow-negative="false"][value="1,234.50"][aria-required="true"]`, 1},
+		{"formatted integer", `input#f-quantity[data-decimals="0"][data-allow-negative="true"][value="3"]`, 1},
+		// calculated: a read-only output the server filled.
+		{"calculated", `.field-calculated output#f-total[data-widget="calculated"][data-path="total"][data-expression="amount * quantity"][data-format="currency"][data-currency="EUR"][aria-live="polite"]`, 1},
+		{"calculated not submitted", `[name="total"]`, 0},
+		{"calculated label", `label[for="f-total"]`, 1},
+		// numeric-range: two number inputs bounded by the object's limits.
+		{"numeric range", `fieldset#f-budget > legend`, 1},
+		{"numeric range inputs", `fieldset#f-budget input[type="number"][min="0"][max="5000"]`, 2},
+		{"numeric range from", `fieldset#f-budget input#f-budget-min[name="budget.min"][value="100"]`, 1},
+		{"numeric range to", `fieldset#f-budget input#f-budget-max[name="budget.max"][value="2500"]`, 1},
+		// markdown: the text as typed in a textarea, an empty preview the
+		// script fills from the server.
+		{"markdown", `.field-markdown textarea#f-notes[name="notes"][rows="4"][data-widget="markdown"][aria-controls="f-notes-preview"]`, 1},
+		{"markdown preview", `section.markdown-preview#f-notes-preview[hidden][aria-live="polite"]:empty`, 1},
+		{"markdown not rendered", `.field-markdown strong, script`, 0},
+		// Explicit widgets.
+		{"date", `.field-date input#f-when[type="date"][name="when"][aria-required="true"]`, 1},
+		{"datetime", `.field-datetime input#f-meeting[type="datetime-local"][name="meeting"][value="2024-05-01T10:30"]`, 1},
+		{"select", `.field-select select#f-kind[name="kind"] option`, 3},
+		{"boolean select", `.field-select select#f-paid[name="paid"] option[value="true"]`, 1},
+		{"boolean select choices", `select#f-paid option`, 3},
+	}
+	for _, c := range checks {
+		t.Run(c.name, func(t *testing.T) {
+			if n := doc.Find(c.selector).Length(); n != c.count {
+				t.Errorf("%s: %d matches, want %d", c.selector, n, c.count)
+			}
+		})
+	}
+	if got := doc.Find("output#f-total").Text(); got != "€3,703.50" {
+		t.Errorf("calculated total shows %q", got)
+	}
+	if got := doc.Find("textarea#f-notes").Text(); got != "**bold** <script>x</script>" {
+		t.Errorf("markdown text %q", got)
 	}
 }

@@ -368,10 +368,23 @@ func (f *Form) customChecks(s obj, ui obj, path string, value any, root obj, add
 		for i, e := range list {
 			f.customChecks(items, iui, joinPath(path, fmt.Sprint(i)), e, root, add)
 		}
+	case "number", "integer":
+		if widgetName(s, ui) == "formatted-number" {
+			if c, ok := canonicalNumber(value); ok {
+				numberChecks(c, formattedNumberOptions(s, ui), path, add)
+			}
+		}
 	case "string":
 		sv, ok := value.(string)
 		if !ok || sv == "" {
 			return
+		}
+		if widgetName(s, ui) == "formatted-number" {
+			if c, ok := canonicalNumber(sv); ok {
+				numberChecks(c, formattedNumberOptions(s, ui), path, add)
+			} else {
+				add(FieldError{Path: path, Message: "must be a number, such as 1,234.56"})
+			}
 		}
 		if v, _ := uiOption(ui, "validateJson"); v == true {
 			if !json.Valid([]byte(sv)) {
@@ -497,4 +510,22 @@ func number(v any) (float64, bool) {
 		return float64(v), true
 	}
 	return 0, false
+}
+
+// numberChecks applies a formattedNumber field's allowNegative and decimals
+// to its value (canonical decimal text).
+func numberChecks(c string, o numberOptions, path string, add func(FieldError)) {
+	if !o.negative && !o.schemaMin && strings.HasPrefix(c, "-") {
+		add(FieldError{Path: path, Message: "must not be negative"})
+	}
+	if o.decimals >= 0 && decimalPlaces(c) > o.decimals {
+		switch o.decimals {
+		case 0:
+			add(FieldError{Path: path, Message: "must be a whole number"})
+		case 1:
+			add(FieldError{Path: path, Message: "must have at most 1 decimal place"})
+		default:
+			add(FieldError{Path: path, Message: fmt.Sprintf("must have at most %d decimal places", o.decimals)})
+		}
+	}
 }
