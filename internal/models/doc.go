@@ -29,6 +29,16 @@
 // every file is kept in the store with who saved it, when, its size and
 // hash, and can be viewed, compared and restored.
 //
+// Deleting never loses content: a deleted file, and every file of a
+// deleted model or group (even one never edited in Waymark), is recorded
+// first as a version marked as a deletion. A deleted model or group comes
+// back whole with RestoreDeleted. Restoring one version of a file whose
+// model is gone brings the model back with the last recorded version of
+// its process_model.json (refused, with what to do, when there is none),
+// and groups above that are gone come back with their process_group.json.
+// Moves and renames are all or nothing: the folder moves back when its
+// history cannot follow.
+//
 // The package hands out its own plain types (Group, Model, Problem, ...),
 // so the web layer never holds engine objects. For the runner it implements
 // LoadModel, ResolveProcess, ReadModelFile and MetadataPaths.

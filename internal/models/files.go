@@ -163,7 +163,7 @@ func (r *Repo) DeleteFile(ctx context.Context, modelID, name string) error {
 	if err := r.recordOriginal(ctx, modelID, name, path); err != nil {
 		return err
 	}
-	if _, err := r.index.AddFileVersion(ctx, modelID, name, authorOf(ctx), "delete", data); err != nil {
+	if _, err := r.index.AddFileVersion(ctx, modelID, name, authorOf(ctx), actionDelete, data); err != nil {
 		return err
 	}
 	if err := os.Remove(path); err != nil {

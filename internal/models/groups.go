@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/waymark-bpm/waymark/internal/store"
 )
 
 type authorKey struct{}
@@ -164,8 +167,9 @@ func (r *Repo) UpdateGroup(ctx context.Context, id string, in GroupInput) error 
 	return r.refresh(ctx)
 }
 
-// DeleteGroup removes a group with everything in it. The history of its
-// files stays in the store.
+// DeleteGroup removes a group with everything in it. The content of every
+// file under it is recorded in the history first (action "delete-group"),
+// so the group, or any model of it, can be restored (RestoreDeleted).
 func (r *Repo) DeleteGroup(ctx context.Context, id string) error {
 	r.writeMu.Lock()
 	defer r.writeMu.Unlock()
@@ -175,7 +179,7 @@ func (r *Repo) DeleteGroup(ctx context.Context, id string) error {
 	if _, err := r.Group(id); err != nil {
 		return err
 	}
-	if err := r.removeDir(id); err != nil {
+	if err := r.removeDir(ctx, id, actionDeleteGroup); err != nil {
 		return err
 	}
 	return r.refresh(ctx)
@@ -226,19 +230,72 @@ func (r *Repo) moveDir(ctx context.Context, id, newID string, subtree bool) erro
 	return nil
 }
 
-// removeDir deletes a folder of the repository by renaming it into the
-// staging folder first, so it disappears at once.
-func (r *Repo) removeDir(id string) error {
+// removeDir deletes the folder of a model or group: it is renamed into
+// the staging folder first, so it disappears at once; then the content of
+// every file in it is recorded in the history in one transaction (action
+// says whether a model or a group went); only then is the copy dropped. If
+// the history cannot take it, the folder goes back.
+func (r *Repo) removeDir(ctx context.Context, id, action string) error {
 	trash, err := r.stagingTemp("delete-")
 	if err != nil {
 		return err
 	}
 	target := filepath.Join(trash, "x")
-	defer r.dropStaging(trash)
 	if err := os.Rename(r.dirOf(id), target); err != nil {
+		r.dropStaging(trash)
 		return fmt.Errorf("delete %q: %w", id, err)
 	}
+	versions, err := collectVersions(target, id, authorOf(ctx), action)
+	if err == nil {
+		_, err = r.index.AddFileVersions(ctx, versions)
+	}
+	if err != nil {
+		if uerr := os.Rename(target, r.dirOf(id)); uerr != nil {
+			// Keep the only copy; clearStaging keeps it at the next start.
+			r.log.Error("a deletion failed halfway: its content is in the staging folder", "id", id, "dir", target, "err", err, "undo_err", uerr)
+			return fmt.Errorf("delete %q: %w; putting the folder back failed too (%v), it is in %s", id, err, uerr, target)
+		}
+		r.dropStaging(trash)
+		return fmt.Errorf("delete %q: %w", id, err)
+	}
+	r.dropStaging(trash)
 	return nil
+}
+
+// collectVersions reads every file under dir (the folder of id) as a
+// version to record. Hidden files and links are not repository content
+// and are left out.
+func collectVersions(dir, id, author, action string) ([]store.NewFileVersion, error) {
+	var out []store.NewFileVersion
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if p != dir && strings.HasPrefix(d.Name(), ".") {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		rel, err := filepath.Rel(dir, filepath.Dir(p))
+		if err != nil {
+			return err
+		}
+		owner := id
+		if rel != "." {
+			owner = joinID(id, filepath.ToSlash(rel))
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		out = append(out, store.NewFileVersion{ModelID: owner, File: d.Name(), Author: author, Action: action, Content: data})
+		return nil
+	})
+	return out, err
 }
 
 // dropStaging removes a folder made by stagingTemp, and the staging

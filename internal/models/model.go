@@ -184,14 +184,16 @@ func (r *Repo) UpdateModel(ctx context.Context, id string, in ModelInput) error 
 	return r.refresh(ctx)
 }
 
-// DeleteModel removes a model and its files; their history stays.
+// DeleteModel removes a model and its files. The content of every file
+// (process_model.json included) is recorded in the history first (action
+// "delete-model"), so the model can be restored (RestoreDeleted).
 func (r *Repo) DeleteModel(ctx context.Context, id string) error {
 	r.writeMu.Lock()
 	defer r.writeMu.Unlock()
 	if _, err := r.Model(id); err != nil {
 		return err
 	}
-	if err := r.removeDir(id); err != nil {
+	if err := r.removeDir(ctx, id, actionDeleteModel); err != nil {
 		return err
 	}
 	return r.refresh(ctx)

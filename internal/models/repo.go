@@ -40,6 +40,8 @@ type Index interface {
 	SearchDecisions(ctx context.Context, q string, limit int) ([]store.IndexedDecision, error)
 	ProcessCallers(ctx context.Context, calledIDs []string) ([]store.ProcessMatch, error)
 	AddFileVersion(ctx context.Context, modelID, file, author, action string, content []byte) (store.FileVersion, error)
+	AddFileVersions(ctx context.Context, versions []store.NewFileVersion) ([]store.FileVersion, error)
+	DeletedFiles(ctx context.Context, id string, subtree bool) ([]store.FileVersion, error)
 	FileVersions(ctx context.Context, modelID, file string) ([]store.FileVersion, error)
 	FileVersionContent(ctx context.Context, modelID, file string, version int) (store.FileVersion, error)
 	MoveFileHistory(ctx context.Context, oldModel, oldFile, newModel, newFile string) error
@@ -195,12 +197,15 @@ func Open(ctx context.Context, dir string, index Index, log *slog.Logger) (*Repo
 
 // clearStaging removes what an interrupted change left in the staging
 // folder. Prepared copies are simply dropped; but an upload stopped between
-// its two renames may have left a replaced folder under "old", the only
-// copy of its content, so such a staging folder is kept under a visible
-// name and reported instead.
+// its two renames may have left a replaced folder under "old", and a
+// deletion stopped before its content was recorded a folder under
+// "delete-*", the only copy of their content, so such a staging folder is
+// kept under a visible name and reported instead.
 func (r *Repo) clearStaging() {
 	base := filepath.Join(r.root, stagingDir)
 	olds, _ := filepath.Glob(filepath.Join(base, "upload-*", "old", "*"))
+	deleted, _ := filepath.Glob(filepath.Join(base, "delete-*", "x"))
+	olds = append(olds, deleted...)
 	if len(olds) == 0 {
 		_ = os.RemoveAll(base)
 		return

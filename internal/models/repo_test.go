@@ -725,6 +725,16 @@ func TestInterruptedUploadKept(t *testing.T) {
 	if len(kept) != 1 {
 		t.Errorf("the only copy of a replaced folder was not kept: %v", kept)
 	}
+	// A deletion stopped before its content reached the history: kept too.
+	for _, k := range kept {
+		os.RemoveAll(filepath.Dir(filepath.Dir(filepath.Dir(filepath.Dir(k)))))
+	}
+	writeFile(t, filepath.Join(dir, stagingDir, "delete-3", "x", modelFile), `{"display_name": "deleted"}`)
+	openRepo(t, dir)
+	kept, _ = filepath.Glob(filepath.Join(dir, ".waymark-interrupted-*", "delete-3", "x", modelFile))
+	if len(kept) != 1 {
+		t.Errorf("the only copy of a deleted folder was not kept: %v", kept)
+	}
 }
 
 // TestCorpusStyleIDs: groups found on disk with names SpiffArena allowed
@@ -915,5 +925,135 @@ func TestUploadRefusesToDropLinks(t *testing.T) {
 	}
 	if fi, err := os.Lstat(link); err != nil || fi.Mode()&fs.ModeSymlink == 0 {
 		t.Errorf("the link is gone: %v", err)
+	}
+}
+
+// TestDeleteRestore: deleting a model or group records the content of
+// every file first, even files never edited in Waymark, and restoring
+// brings them back identical.
+func TestDeleteRestore(t *testing.T) {
+	ctx := WithAuthor(context.Background(), "alice")
+	r, st, dir := smallRepo(t)
+	modelDir := filepath.Join(dir, "finance", "approve")
+	original := snapshotDir(t, modelDir)
+	wholeFinance := snapshotDir(t, filepath.Join(dir, "finance"))
+
+	// A file deleted on its own before the model goes stays deleted when
+	// the model comes back.
+	if _, err := r.SaveFile(ctx, "finance/approve", "notes.md", []byte("scratch"), false); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.DeleteFile(ctx, "finance/approve", "notes.md"); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.DeleteModel(ctx, "finance/approve"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(modelDir); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("the model folder is still there: %v", err)
+	}
+	hist, err := r.History(ctx, "finance/approve", "approve.bpmn")
+	if err != nil || len(hist) != 1 || hist[0].Action != "delete-model" || hist[0].Author != "alice" || hist[0].Size != int64(len(original["approve.bpmn"])) {
+		t.Fatalf("history of a never-edited file after the delete: %+v %v", hist, err)
+	}
+	deleted, err := r.DeletedIn(ctx, "finance")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(deleted) != 1 || deleted[0].ID != "finance/approve" || deleted[0].Kind != "model" || deleted[0].DisplayName != "Approve" || len(deleted[0].Files) != 3 {
+		t.Fatalf("deleted in finance: %+v", deleted)
+	}
+	if got, _ := r.DeletedIn(ctx, ""); len(got) != 0 {
+		t.Errorf("the root lists what its groups lost: %+v", got)
+	}
+
+	// Restore the whole model.
+	n, err := r.RestoreDeleted(ctx, "finance/approve")
+	if err != nil || n != 2 {
+		t.Fatalf("RestoreDeleted: %d %v", n, err)
+	}
+	if diff := cmp.Diff(original, snapshotDir(t, modelDir)); diff != "" {
+		t.Errorf("restored model differs (-original +restored):\n%s", diff)
+	}
+	if model, _, err := r.ProcessLocation("approve_invoice"); err != nil || model != "finance/approve" {
+		t.Errorf("approve_invoice after the restore: %q %v", model, err)
+	}
+	files, err := r.DeletedFiles(ctx, "finance/approve")
+	if err != nil || len(files) != 1 || files[0].File != "notes.md" {
+		t.Errorf("deleted files of the restored model: %+v %v", files, err)
+	}
+	if got, _ := r.DeletedIn(ctx, "finance"); len(got) != 0 {
+		t.Errorf("still listed as deleted: %+v", got)
+	}
+	if _, err := r.RestoreDeleted(ctx, "finance/approve"); !errors.Is(err, ErrExists) {
+		t.Errorf("restore over an existing model: %v", err)
+	}
+
+	// Restore one file of a deleted model: the model comes back with its
+	// last settings.
+	if err := r.DeleteModel(ctx, "finance/approve"); err != nil {
+		t.Fatal(err)
+	}
+	hist, _ = r.History(ctx, "finance/approve", "approve.bpmn")
+	if _, err := r.Restore(ctx, "finance/approve", "approve.bpmn", hist[0].Version); err != nil {
+		t.Fatalf("restore a file of a deleted model: %v", err)
+	}
+	if diff := cmp.Diff(original, snapshotDir(t, modelDir)); diff != "" {
+		t.Errorf("model after restoring its file (-original +restored):\n%s", diff)
+	}
+	if m, err := r.Model("finance/approve"); err != nil || m.DisplayName != "Approve" {
+		t.Errorf("model after restoring its file: %+v %v", m, err)
+	}
+
+	// A model whose settings were never recorded cannot come back around a
+	// file; the message says what to do.
+	if _, err := st.AddFileVersion(ctx, "hr/ancient", "form.json", "bob", "delete", []byte("{}")); err != nil {
+		t.Fatal(err)
+	}
+	_, err = r.Restore(ctx, "hr/ancient", "form.json", 1)
+	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "process_model.json") || !strings.Contains(err.Error(), `create the model "hr/ancient" again`) {
+		t.Errorf("restore without settings: %v", err)
+	}
+
+	// A whole group, never edited, and a model out of it.
+	if err := r.DeleteGroup(ctx, "finance"); err != nil {
+		t.Fatal(err)
+	}
+	deleted, _ = r.DeletedIn(ctx, "")
+	if len(deleted) != 1 || deleted[0].ID != "finance" || deleted[0].Kind != "group" || deleted[0].DisplayName != "Finance" {
+		t.Fatalf("deleted at the top: %+v", deleted)
+	}
+	if n, err := r.RestoreDeleted(ctx, "finance/invoice"); err != nil || n != 2 {
+		t.Fatalf("restore a model of a deleted group: %d %v", n, err)
+	}
+	if g, err := r.Group("finance"); err != nil || g.DisplayName != "Finance" {
+		t.Errorf("the group came back around its model with its settings: %+v %v", g, err)
+	}
+	if err := r.DeleteGroup(ctx, "finance"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.RestoreDeleted(ctx, "finance"); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(wholeFinance, snapshotDir(t, filepath.Join(dir, "finance"))); diff != "" {
+		t.Errorf("restored group differs (-original +restored):\n%s", diff)
+	}
+
+	// A group's settings bring the group back on their own.
+	if err := r.DeleteGroup(ctx, "hr"); err != nil {
+		t.Fatal(err)
+	}
+	hist, _ = r.History(ctx, "hr", groupFile)
+	if len(hist) != 1 || hist[0].Action != "delete-group" {
+		t.Fatalf("history of hr's settings: %+v", hist)
+	}
+	if _, err := r.Restore(ctx, "hr", groupFile, hist[0].Version); err != nil {
+		t.Fatal(err)
+	}
+	if g, err := r.Group("hr"); err != nil || g.DisplayName != "HR" || len(g.Models) != 0 {
+		t.Errorf("hr after restoring its settings: %+v %v", g, err)
+	}
+	if _, err := r.Restore(ctx, "../outside", "x.json", 1); !errors.Is(err, ErrNotFound) {
+		t.Errorf("restore outside the repository: %v", err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -15,6 +16,11 @@ type FileVersion struct {
 	File    string
 	Version int
 	Author  string
+	// Action says what made the version: save, draft, upload, restore,
+	// create, original (the content found on disk before Waymark first
+	// changed the file), or a deletion, whose version keeps the content
+	// removed: delete (the file alone), delete-model, delete-group (with
+	// its model or group).
 	Action  string
 	Size    int64
 	SHA256  string
@@ -28,29 +34,105 @@ const fileVersionColumns = `id, model_id, file, version, author, action, size, s
 // AddFileVersion records content as the next version of the file and
 // returns it. Size and hash are computed here.
 func (s *Store) AddFileVersion(ctx context.Context, modelID, file, author, action string, content []byte) (FileVersion, error) {
-	sum := sha256.Sum256(content)
-	v := FileVersion{ModelID: modelID, File: file, Author: author, Action: action,
-		Size: int64(len(content)), SHA256: hex.EncodeToString(sum[:])}
+	var v FileVersion
 	err := s.InTx(ctx, func(tx *Tx) error {
-		if err := tx.tx.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) + 1 FROM model_file_versions
-			WHERE model_id = ? AND file = ?`, modelID, file).Scan(&v.Version); err != nil {
-			return err
-		}
-		v.Created = tx.now
-		res, err := tx.tx.ExecContext(ctx, `INSERT INTO model_file_versions
-			(model_id, file, version, author, action, size, sha256, content, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			modelID, file, v.Version, author, action, v.Size, v.SHA256, content, formatTime(tx.now))
-		if err != nil {
-			return mapError(err)
-		}
-		v.ID, err = res.LastInsertId()
+		var err error
+		v, err = addFileVersion(ctx, tx, NewFileVersion{ModelID: modelID, File: file, Author: author, Action: action, Content: content})
 		return err
 	})
 	if err != nil {
 		return FileVersion{}, fmt.Errorf("record version of %s/%s: %w", modelID, file, err)
 	}
 	return v, nil
+}
+
+// NewFileVersion is a version to record with AddFileVersions.
+type NewFileVersion struct {
+	ModelID string
+	File    string
+	Author  string
+	Action  string
+	Content []byte
+}
+
+// AddFileVersions records several versions in one transaction: all of them
+// or none (a whole model's files when it is deleted or restored).
+func (s *Store) AddFileVersions(ctx context.Context, versions []NewFileVersion) ([]FileVersion, error) {
+	out := make([]FileVersion, 0, len(versions))
+	err := s.InTx(ctx, func(tx *Tx) error {
+		for _, nv := range versions {
+			v, err := addFileVersion(ctx, tx, nv)
+			if err != nil {
+				return fmt.Errorf("record version of %s/%s: %w", nv.ModelID, nv.File, err)
+			}
+			out = append(out, v)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func addFileVersion(ctx context.Context, tx *Tx, nv NewFileVersion) (FileVersion, error) {
+	if nv.Content == nil {
+		nv.Content = []byte{} // an empty file, not a missing one
+	}
+	sum := sha256.Sum256(nv.Content)
+	v := FileVersion{ModelID: nv.ModelID, File: nv.File, Author: nv.Author, Action: nv.Action,
+		Size: int64(len(nv.Content)), SHA256: hex.EncodeToString(sum[:]), Created: tx.now}
+	if err := tx.tx.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) + 1 FROM model_file_versions
+		WHERE model_id = ? AND file = ?`, nv.ModelID, nv.File).Scan(&v.Version); err != nil {
+		return FileVersion{}, err
+	}
+	res, err := tx.tx.ExecContext(ctx, `INSERT INTO model_file_versions
+		(model_id, file, version, author, action, size, sha256, content, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		nv.ModelID, nv.File, v.Version, nv.Author, nv.Action, v.Size, v.SHA256, nv.Content, formatTime(tx.now))
+	if err != nil {
+		return FileVersion{}, mapError(err)
+	}
+	v.ID, err = res.LastInsertId()
+	return v, err
+}
+
+// DeletedFiles lists, by model id and file, the files whose last version
+// records a deletion (an action starting with "delete": the content the
+// deletion removed), for the model or group id and, with subtree, for
+// every id under it ("" with subtree is the whole repository). Content is
+// not loaded.
+func (s *Store) DeletedFiles(ctx context.Context, id string, subtree bool) ([]FileVersion, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+prefixed("v.", fileVersionColumns)+`
+		FROM model_file_versions v
+		JOIN (SELECT model_id, file, max(version) AS version FROM model_file_versions
+		      WHERE model_id = ?1 OR (?2 AND (?1 = '' OR substr(model_id, 1, length(?1) + 1) = ?1 || '/'))
+		      GROUP BY model_id, file) last
+		  ON v.model_id = last.model_id AND v.file = last.file AND v.version = last.version
+		WHERE substr(v.action, 1, 6) = 'delete'
+		ORDER BY v.model_id, v.file`, id, subtree)
+	if err != nil {
+		return nil, fmt.Errorf("deleted files of %q: %w", id, err)
+	}
+	defer rows.Close()
+	out := []FileVersion{}
+	for rows.Next() {
+		v, err := scanFileVersion(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// prefixed qualifies each column of a column list with a table alias.
+func prefixed(alias, columns string) string {
+	parts := strings.Split(columns, ", ")
+	for i, c := range parts {
+		parts[i] = alias + c
+	}
+	return strings.Join(parts, ", ")
 }
 
 // FileVersions lists the versions of a file, newest first, without content.

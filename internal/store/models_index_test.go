@@ -122,3 +122,52 @@ func TestFileHistory(t *testing.T) {
 		t.Errorf("a model move took the ids under it: %+v", list)
 	}
 }
+
+func TestDeletedFiles(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	s.AddFileVersion(ctx, "g/m", "a.bpmn", "alice", "save", []byte("a1"))
+	s.AddFileVersion(ctx, "g/m", "b.json", "alice", "delete", []byte("b"))
+	s.AddFileVersion(ctx, "g/m", "c.json", "alice", "delete", []byte("c"))
+	s.AddFileVersion(ctx, "g/m", "c.json", "alice", "restore", []byte("c"))
+	s.AddFileVersion(ctx, "gx", "d.json", "alice", "delete", []byte("d"))
+	// A model deleted whole: all its files in one transaction.
+	vs, err := s.AddFileVersions(ctx, []NewFileVersion{
+		{ModelID: "g/m", File: "a.bpmn", Author: "bob", Action: "delete-model", Content: []byte("a1")},
+		{ModelID: "g/m", File: "process_model.json", Author: "bob", Action: "delete-model", Content: []byte("{}")},
+	})
+	if err != nil || len(vs) != 2 || vs[0].Version != 2 || vs[1].Version != 1 || vs[0].Size != 2 {
+		t.Fatalf("AddFileVersions: %+v %v", vs, err)
+	}
+	names := func(list []FileVersion) []string {
+		var out []string
+		for _, v := range list {
+			out = append(out, fmt.Sprintf("%s/%s %s", v.ModelID, v.File, v.Action))
+		}
+		return out
+	}
+	tests := []struct {
+		id      string
+		subtree bool
+		want    []string
+	}{
+		{"g/m", false, []string{"g/m/a.bpmn delete-model", "g/m/b.json delete", "g/m/process_model.json delete-model"}},
+		{"g", false, nil},
+		{"g", true, []string{"g/m/a.bpmn delete-model", "g/m/b.json delete", "g/m/process_model.json delete-model"}},
+		{"", true, []string{"g/m/a.bpmn delete-model", "g/m/b.json delete", "g/m/process_model.json delete-model", "gx/d.json delete"}},
+	}
+	for _, tt := range tests {
+		got, err := s.DeletedFiles(ctx, tt.id, tt.subtree)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(tt.want, names(got)); diff != "" {
+			t.Errorf("DeletedFiles(%q, %v) (-want +got):\n%s", tt.id, tt.subtree, diff)
+		}
+	}
+	// An empty file is recorded as empty content.
+	v, err := s.AddFileVersion(ctx, "h", "empty.md", "alice", "create", nil)
+	if err != nil || v.Size != 0 {
+		t.Errorf("empty file: %+v %v", v, err)
+	}
+}
