@@ -120,6 +120,8 @@ func (s *Server) routes() http.Handler {
 	pages.Handle("GET /process-models/{id}/files/{name}/modeler", s.html(s.signedIn(s.modelerShow)))
 	pages.Handle("GET /api/connectors/commands", s.api(s.apiConnectorCommands))
 	pages.Handle("POST /api/scripts/check", s.api(s.apiScriptCheck))
+	pages.Handle("GET /api/typeahead/{category}", s.api(s.apiTypeahead))
+	pages.Handle("POST /api/markdown/preview", s.api(s.apiMarkdownPreview))
 	pages.Handle("/", s.html(s.notFound))
 
 	app := http.NewServeMux()
