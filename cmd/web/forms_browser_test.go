@@ -6,10 +6,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/chromedp/chromedp"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -201,4 +204,196 @@ func TestMarkdownPreviewEndpoint(t *testing.T) {
 	if status, _ := post("x", nil); status != http.StatusForbidden {
 		t.Errorf("without the CSRF token: %d", status)
 	}
+}
+
+// widgetsModel is a one-task model whose form uses SpiffArena's widgets.
+var widgetsModel = map[string]string{
+	"forms/process_group.json": `{"display_name": "Forms", "description": "", "display_order": 0}`,
+	"forms/widgets/process_model.json": `{"display_name": "Widgets", "description": "", "display_order": 0,
+	  "primary_file_name": "widgets.bpmn", "primary_process_id": "widgets"}`,
+	"forms/widgets/widgets.bpmn": `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="Defs_widgets" targetNamespace="http://waymark.test/widgets">
+  <bpmn:process id="widgets" name="Widgets" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="claim" />
+    <bpmn:userTask id="claim" name="Claim expenses">
+      <bpmn:extensionElements>
+        <spiffworkflow:properties>
+          <spiffworkflow:property name="formJsonSchemaFilename" value="claim-schema.json" />
+          <spiffworkflow:property name="formUiSchemaFilename" value="claim-uischema.json" />
+        </spiffworkflow:properties>
+      </bpmn:extensionElements>
+    </bpmn:userTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="claim" targetRef="end" />
+    <bpmn:endEvent id="end" />
+  </bpmn:process>
+</bpmn:definitions>`,
+	"forms/widgets/claim-schema.json": `{"title": "Claim", "type": "object", "required": ["employee", "amount"], "properties": {
+	  "employee": {"type": "string", "title": "Employee"},
+	  "amount": {"type": "number", "title": "Amount", "minimum": 0},
+	  "quantity": {"type": "integer", "title": "Quantity"},
+	  "total": {"type": "number", "title": "Total"},
+	  "notes": {"type": "string", "title": "Notes"}
+	}}`,
+	"forms/widgets/claim-uischema.json": `{
+	  "employee": {"ui:widget": "typeahead", "ui:options": {"category": "employees", "itemFormat": "{name} ({email})"}},
+	  "amount": {"ui:widget": "formattedNumber", "ui:options": {"decimals": 2}},
+	  "quantity": {"ui:widget": "formattedNumber"},
+	  "total": {"ui:field": "calculated", "ui:options": {"expression": "amount * quantity", "format": "currency", "currency": "EUR", "decimals": 2}},
+	  "notes": {"ui:widget": "markdown"}
+	}`,
+}
+
+// TestFormWidgetsInBrowser fills a form of SpiffArena widgets in Chromium:
+// the formattedNumber field shows separators as it is typed, the
+// calculated total follows without a round trip, the typeahead lists the
+// connector proxy's records and stores the chosen one as JSON, and the
+// markdown preview comes back rendered and sanitised. The submitted data
+// holds numbers, the record's JSON and the total the server computed.
+func TestFormWidgetsInBrowser(t *testing.T) {
+	proxy := newFakeProxy(t)
+	models := t.TempDir()
+	for name, content := range widgetsModel {
+		p := filepath.Join(models, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	vars := withPermissions(t)
+	vars["WAYMARK_MODELS_DIR"] = models
+	vars["WAYMARK_CONNECTOR_PROXY_URL"] = proxy.URL
+	ta := startApp(t, vars)
+	c := newChrome(t)
+	c.signIn(t, ta.url, "alice", "alice-secret")
+
+	// Start the model; the browser lands on its task.
+	c.run(t, chromedp.Navigate(ta.url+"/inbox"), chromedp.WaitVisible(`#inbox-results`))
+	c.eval(t, `(() => {
+		const f = document.createElement("form");
+		f.method = "post";
+		f.action = "/process-models/forms:widgets/start";
+		const tok = document.createElement("input");
+		tok.type = "hidden"; tok.name = "csrf_token";
+		tok.value = document.querySelector('input[name="csrf_token"]').value;
+		f.appendChild(tok);
+		document.body.appendChild(f);
+		f.submit();
+		return true;
+	})()`, nil)
+	c.run(t, chromedp.WaitVisible(`#task-form input#f-amount`))
+	var taskPath string
+	c.eval(t, `location.pathname`, &taskPath)
+	c.waitFor(t, "the form script", `!!window.waymarkForms && document.querySelector("#f-employee").getAttribute("role") === "combobox"`)
+
+	// formattedNumber: separators appear while typing.
+	var amount string
+	c.run(t, chromedp.SendKeys(`#f-amount`, "1234"), chromedp.Value(`#f-amount`, &amount))
+	if amount != "1,234" {
+		t.Errorf("after typing 1234 the field shows %q", amount)
+	}
+	c.run(t, chromedp.SendKeys(`#f-amount`, "567.891"), chromedp.Value(`#f-amount`, &amount))
+	if amount != "1,234,567.89" {
+		t.Errorf("after typing 1234567.891 (2 decimals) the field shows %q", amount)
+	}
+
+	// calculated: the total follows the typing, before any submit.
+	var total string
+	c.run(t, chromedp.Text(`#f-total`, &total))
+	if total != "€0.00" {
+		t.Errorf("total before a quantity: %q", total)
+	}
+	c.run(t, chromedp.SendKeys(`#f-quantity`, "2"))
+	c.waitFor(t, "the total", `document.querySelector("#f-total").textContent === "€2,469,135.78"`)
+	c.run(t, chromedp.SendKeys(`#f-quantity`, "0"))
+	c.waitFor(t, "the total for 20", `document.querySelector("#f-total").textContent === "€24,691,357.80"`)
+	c.eval(t, `document.activeElement.blur(); document.querySelector("#f-amount").value`, &amount)
+	if amount != "1,234,567.89" {
+		t.Errorf("after leaving the field it shows %q", amount)
+	}
+
+	// typeahead: suggestions from the proxy, the record stored as JSON.
+	c.run(t, chromedp.SendKeys(`#f-employee`, "an"))
+	c.waitFor(t, "suggestions", `document.querySelectorAll("#f-employee-listbox li").length === 2 && !document.querySelector("#f-employee-listbox").hidden`)
+	var options []string
+	c.eval(t, `[...document.querySelectorAll("#f-employee-listbox li[role=option]")].map(li => li.textContent)`, &options)
+	if d := cmp.Diff([]string{"Ann Lee (ann@example.com)", "Andy Roe (andy@example.com)"}, options); d != "" {
+		t.Errorf("suggestions: %s", d)
+	}
+	if ask := proxy.lastAsk(); ask != "/v1/type-ahead/employees?limit=100&prefix=an" {
+		t.Errorf("the proxy was asked %q", ask)
+	}
+	c.run(t, chromedp.Click(`#f-employee-listbox li:nth-child(2)`))
+	var chosen struct {
+		Shown, Stored, Name string
+		Named               int
+	}
+	c.eval(t, `({shown: document.querySelector("#f-employee").value,
+		stored: document.querySelector("#f-employee-value").value,
+		name: document.querySelector("#f-employee-value").name,
+		named: document.querySelectorAll('#task-form [name="employee"]').length})`, &chosen)
+	var record map[string]any
+	if err := json.Unmarshal([]byte(chosen.Stored), &record); err != nil || chosen.Shown != "Andy Roe (andy@example.com)" || chosen.Name != "employee" || chosen.Named != 1 {
+		t.Errorf("after choosing: %+v (%v)", chosen, err)
+	}
+	if d := cmp.Diff(proxyEmployees[1], record); d != "" {
+		t.Errorf("stored record: %s", d)
+	}
+
+	// markdown: the server's sanitised rendering is the preview.
+	c.run(t, chromedp.SendKeys(`#f-notes`, "Paid **twice** <img src=x onerror=alert(1)>"))
+	c.waitFor(t, "the preview", `!!document.querySelector("#f-notes-preview strong")`)
+	var preview struct {
+		Text   string
+		Unsafe int
+	}
+	c.eval(t, `({text: document.querySelector("#f-notes-preview strong").textContent,
+		unsafe: document.querySelectorAll("#f-notes-preview [onerror], #f-notes-preview script").length})`, &preview)
+	if preview.Text != "twice" || preview.Unsafe != 0 {
+		t.Errorf("preview: %+v", preview)
+	}
+
+	// Submit: the data holds numbers, the record as a JSON string and the
+	// total the server computed.
+	c.run(t, chromedp.Click(`#task-form .form-actions button:last-child`), chromedp.WaitNotPresent(`#task-form input#f-amount`))
+	var task struct {
+		State string         `json:"state"`
+		Data  map[string]any `json:"data"`
+	}
+	c.eval(t, `fetch("/api`+taskPath+`").then(r => r.json())`, &task)
+	want := map[string]any{"amount": 1234567.89, "quantity": 20.0, "total": 24691357.8, "employee": chosen.Stored,
+		"notes": "Paid **twice** <img src=x onerror=alert(1)>"}
+	for k, v := range want {
+		if d := cmp.Diff(v, task.Data[k]); d != "" {
+			t.Errorf("submitted %s: %s", k, d)
+		}
+	}
+}
+
+// TestFormScriptRevalidates checks that the task page's script, loaded by
+// its plain URL, is revalidated by its content hash: a 304 once the
+// browser has it.
+func TestFormScriptRevalidates(t *testing.T) {
+	ta := startApp(t, nil)
+	c := browser(t)
+	resp, err := c.Get(ta.url + "/static/js/forms.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	wantStatus(t, resp, http.StatusOK)
+	etag := resp.Header.Get("ETag")
+	if etag == "" || resp.Header.Get("Cache-Control") != "no-cache" {
+		t.Fatalf("headers %v", resp.Header)
+	}
+	req, _ := http.NewRequest(http.MethodGet, ta.url+"/static/js/forms.js", nil)
+	req.Header.Set("If-None-Match", etag)
+	resp, err = c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	wantStatus(t, resp, http.StatusNotModified)
 }

@@ -3,8 +3,13 @@
 //
 // Path("css/app.css") returns "css/app.css?v=<hash>", where hash is derived
 // from the file's bytes. A request carrying the current hash is cached by
-// browsers for a year; any other request is revalidated. A new release
-// therefore changes every changed asset's URL and nothing stale is served.
+// browsers for a year; any other request is revalidated against the hash,
+// which is also the ETag. A new release therefore changes every changed
+// asset's URL and nothing stale is served.
+//
+// js/forms.js is Waymark's own: the task form's widgets. The task page
+// (web/templates/task.templ) loads it by its plain URL, since templates do
+// not import this package.
 //
 // Vendored files:
 //   - js/htmx.min.js is htmx 2.0.11 (npm package htmx.org@2.0.11, file
@@ -78,6 +83,10 @@ func Handler() http.Handler {
 		} else {
 			w.Header().Set("Cache-Control", "no-cache")
 		}
+		// The content hash is the entity tag, so that revalidating an
+		// unversioned URL costs a 304 (embedded files have no
+		// modification time for If-Modified-Since).
+		w.Header().Set("ETag", `"`+h+`"`)
 		fileServer.ServeHTTP(w, r)
 	})
 }
