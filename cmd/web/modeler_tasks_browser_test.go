@@ -61,7 +61,9 @@ func TestModelerDecisionGuestAndMetadata(t *testing.T) {
 	c.run(t, chromedp.WaitReady(`#bio-properties-panel-spiff_allow_guest`))
 	c.eval(t, `(() => { document.querySelector('#bio-properties-panel-spiff_allow_guest').click(); return true; })()`, nil)
 	c.eval(t, `(() => { const b = document.querySelector('[data-group-id="group-allow_guest_user"] .bio-properties-panel-group-header'); if (!b.classList.contains('open')) b.click(); const g = document.querySelector('[data-group-id="group-task_metadata_properties"] .bio-properties-panel-group-header'); if (!g.classList.contains('open')) g.click(); return true; })()`, nil)
-	c.typeText(t, `#bio-properties-panel-spiff_guest_confirmation`, "Thank you, we got it.")
+	c.typeText(t, `#spiff_guest_confirmation`, "Thank you, **we got it**.")
+	// Markdown, with a preview, as for instructions.
+	c.waitFor(t, "the confirmation preview", `document.querySelector('[data-entry-id="spiff_guest_confirmation"] .wm-md-preview strong')?.textContent === 'we got it'`)
 	// The model's metadata keys are offered, in their order.
 	c.run(t, chromedp.WaitReady(`#bio-properties-panel-spiff_metadata_0`))
 	var keys []string
@@ -72,11 +74,16 @@ func TestModelerDecisionGuestAndMetadata(t *testing.T) {
 	c.typeText(t, `#bio-properties-panel-spiff_metadata_0`, `"high"`)
 	got := c.waitExport(t, "guest options and metadata", func(x string) bool {
 		return strings.Contains(x, `<spiffworkflow:taskMetadataValue name="priority" value="&#34;high&#34;" />`) &&
-			strings.Contains(x, "<spiffworkflow:guestConfirmation>Thank you, we got it.</spiffworkflow:guestConfirmation>")
+			strings.Contains(x, "<spiffworkflow:guestConfirmation>Thank you, **we got it**.</spiffworkflow:guestConfirmation>")
 	})
 	if !strings.Contains(got, "<spiffworkflow:allowGuest>true</spiffworkflow:allowGuest>") {
 		t.Errorf("allowGuest not written:\n%s", got)
 	}
+	// Unchecking writes false, as SpiffArena does, rather than removing it.
+	c.eval(t, `(() => { document.querySelector('#bio-properties-panel-spiff_allow_guest').click(); return true; })()`, nil)
+	c.waitExport(t, "allowGuest false", func(x string) bool {
+		return strings.Contains(x, "<spiffworkflow:allowGuest>false</spiffworkflow:allowGuest>")
+	})
 	// Emptying a metadata value removes the entry and its container.
 	c.typeText(t, `#bio-properties-panel-spiff_metadata_0`, ``)
 	c.waitExport(t, "the metadata removal", func(x string) bool { return !strings.Contains(x, "taskMetadataValues") })

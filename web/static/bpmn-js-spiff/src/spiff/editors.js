@@ -290,7 +290,7 @@ export function MarkdownEditor(props) {
   return h('div', { class: 'bio-properties-panel-entry wm-md-entry', 'data-entry-id': id }, [
     h('label', { class: 'bio-properties-panel-label', for: id }, label),
     area(false),
-    h('div', { class: 'bio-properties-panel-description' }, 'Markdown; {{ name }} inserts task data.'),
+    h('div', { class: 'bio-properties-panel-description' }, props.help || 'Markdown; {{ name }} inserts task data.'),
     h('div', { class: 'wm-entry-buttons' }, h('button', { type: 'button', class: 'wm-btn', onClick: () => setBig(true) }, 'Open editor')),
     h('details', { class: 'wm-md-details', open: !!value }, [h('summary', null, 'Preview'), preview]),
     big

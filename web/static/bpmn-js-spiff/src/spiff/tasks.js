@@ -18,6 +18,7 @@ import {
   spiffProperty,
 } from './helpers.js';
 import { checkbox, custom, hostNotice, select, text } from './entries.js';
+import { MarkdownEditor } from './editors.js';
 
 // uiSchemaFor names the UI schema file that goes with a JSON schema file,
 // as SpiffArena does.
@@ -144,20 +145,29 @@ export function userTaskGroup(element, ctx) {
   };
 }
 
+// guestGroup: SpiffArena writes the checkbox as <spiffworkflow:allowGuest>
+// with the body true or false (unchecking keeps the element, with false).
+// The confirmation is Markdown, edited like the instructions.
 export function guestGroup(element, ctx) {
   const bo = getBusinessObject(element);
   if (!isAny(bo, ['bpmn:UserTask', 'bpmn:ManualTask'])) {
     return null;
   }
+  const allow = 'spiffworkflow:AllowGuest';
+  const confirmation = 'spiffworkflow:GuestConfirmation';
   return {
     id: 'allow_guest_user',
     label: 'Guest options',
     entries: [
-      checkbox('spiff_allow_guest', 'Guest can complete this task', () => bodyExtension(bo, 'spiffworkflow:AllowGuest') === 'true',
-        (v) => setBodyExtension(ctx.injector, element, bo, 'spiffworkflow:AllowGuest', v ? 'true' : '')),
-      text('spiff_guest_confirmation', 'Guest confirmation', () => bodyExtension(bo, 'spiffworkflow:GuestConfirmation'),
-        (v) => setBodyExtension(ctx.injector, element, bo, 'spiffworkflow:GuestConfirmation', v),
-        { area: true, description: 'Markdown shown to the guest after submitting.' }),
+      checkbox('spiff_allow_guest', 'Guest can complete this task', () => String(bodyExtension(bo, allow)) === 'true',
+        (v) => setBodyExtension(ctx.injector, element, bo, allow, v ? 'true' : 'false'),
+        { description: 'A guest with the link may submit this task without signing in, and nothing else.' }),
+      custom('spiff_guest_confirmation', MarkdownEditor, {
+        label: 'Guest confirmation',
+        help: 'Markdown shown to the guest after submitting; {{ name }} inserts task data.',
+        get: () => bodyExtension(bo, confirmation),
+        set: (v) => setBodyExtension(ctx.injector, element, bo, confirmation, v),
+      }),
     ],
   };
 }
