@@ -83,6 +83,7 @@ func (s *Server) taskView(w http.ResponseWriter, r *http.Request, page runner.Ta
 		v.Problem = err.Error()
 		return v, nil, nil
 	}
+	v.FormsScript = s.asset("js/forms.js")
 	v.Form = &templates.FormView{Action: s.prefix.URL(taskURL + "/complete"), CSRFToken: b.CSRFToken, SubmitDefault: v.ButtonLabel}
 	return v, form, nil
 }

@@ -7,9 +7,8 @@
 // which is also the ETag. A new release therefore changes every changed
 // asset's URL and nothing stale is served.
 //
-// js/forms.js is Waymark's own: the task form's widgets. The task page
-// (web/templates/task.templ) loads it by its plain URL, since templates do
-// not import this package.
+// js/forms.js is Waymark's own: the task form's widgets, loaded by the task
+// page at its content-hash URL.
 //
 // Vendored files:
 //   - js/htmx.min.js is htmx 2.0.11 (npm package htmx.org@2.0.11, file
