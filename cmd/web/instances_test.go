@@ -225,6 +225,9 @@ func TestUploadWaitsAndVariableName(t *testing.T) {
 	if got := text(page, ".field-file"); !strings.Contains(got, "note.pdf") {
 		t.Errorf("read-only form shows file %q", got)
 	}
+	if href := page.Find(".field-file a").AttrOr("href", ""); href != link.AttrOr("href", "") {
+		t.Errorf("the form links the file at %q, the instance page at %q", href, link.AttrOr("href", ""))
+	}
 }
 
 // TestInboxFiltersOverHTTP: the filters narrow the list, the tabs keep

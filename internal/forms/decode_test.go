@@ -222,8 +222,21 @@ func TestDataURLUpload(t *testing.T) {
 	}
 	// Re-rendered, the field shows the file name and keeps the reference.
 	fl := find(t, f.WithValues(got).Fields(), "doc")
-	if fl.FileName != "inv_1.pdf" || fl.Value != wantRef {
+	if fl.FileName != "inv_1.pdf" || fl.Value != wantRef || fl.FileURL != "" {
 		t.Errorf("re-render: %+v", fl)
+	}
+	// With file links, a stored file links to prefix + digest; a data URL
+	// carrying the content itself (not stored by the server) does not.
+	if fl := find(t, f.WithValues(got).WithFileLinks("/instances/7/files/").Fields(), "doc"); fl.FileURL != "/instances/7/files/"+u.Digest {
+		t.Errorf("file link %q", fl.FileURL)
+	}
+	inline := map[string]any{"doc": "data:text/plain;name=a.txt;base64,aGVsbG8="}
+	if fl := find(t, f.WithValues(inline).WithFileLinks("/instances/7/files/").Fields(), "doc"); fl.FileURL != "" || fl.FileName != "a.txt" {
+		t.Errorf("inline data URL: name %q, link %q", fl.FileName, fl.FileURL)
+	}
+	forged := map[string]any{"doc": "data:text/plain;name=a.txt;base64," + DigestPrefix + "../../admin"}
+	if fl := find(t, f.WithValues(forged).WithFileLinks("/instances/7/files/").Fields(), "doc"); fl.FileURL != "" {
+		t.Errorf("forged digest linked as %q", fl.FileURL)
 	}
 	kept, uploads, _ := f.Decode(url.Values{"doc": {wantRef}}, nil)
 	if kept["doc"] != wantRef || len(uploads) != 0 {

@@ -56,8 +56,11 @@ type Field struct {
 	Autocomplete         string
 	// RangeStart and RangeEnd are the two dates of a date-range.
 	RangeStart, RangeEnd string
-	// FileName is the name of the file an upload field already holds.
+	// FileName is the name of the file an upload field already holds, and
+	// FileURL where to fetch it (WithFileLinks; empty for files the
+	// server did not store).
 	FileName string
+	FileURL  string
 	// Extra holds widget settings the template passes on as data-*
 	// attributes for web/static/js/forms.js: typeahead "category" and
 	// "item-format"; formattedNumber "decimals" and "allow-negative";
@@ -457,6 +460,9 @@ func (f *Form) buildScalar(fl *Field, s, ui obj, value any) {
 	case "file":
 		if ref, ok := value.(string); ok {
 			fl.FileName = fileName(ref)
+			if _, digest, ok := strings.Cut(ref, ";base64,"+DigestPrefix); ok && f.fileLinks != "" && isHexDigest(digest) {
+				fl.FileURL = f.fileLinks + digest
+			}
 		}
 	case "hidden":
 		if fl.Type == "object" || fl.Type == "array" {
@@ -522,6 +528,20 @@ func datetimeLocal(v string) string {
 }
 
 // fileName extracts name=... from a data-URL reference.
+// isHexDigest reports whether s looks like a hex SHA-256, so that nothing
+// else from task data ends up in a link.
+func isHexDigest(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for _, c := range s {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
 func fileName(ref string) string {
 	head, _, ok := strings.Cut(ref, ",")
 	if !ok || !strings.HasPrefix(head, "data:") {

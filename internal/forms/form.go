@@ -47,6 +47,8 @@ type Form struct {
 	errors   map[string][]string
 	readOnly bool
 	today    time.Time
+	// fileLinks is the URL prefix of stored uploads (WithFileLinks).
+	fileLinks string
 	// draft2019 is set when the schema names draft 2019-09 or 2020-12,
 	// whose dependentRequired and dependentSchemas the form applies.
 	draft2019 bool
@@ -218,6 +220,14 @@ func (f *Form) WithErrors(errs []FieldError) *Form {
 	for _, e := range errs {
 		g.errors[e.Path] = append(g.errors[e.Path], e.Message)
 	}
+	return &g
+}
+
+// WithFileLinks returns a copy whose upload fields link the file they hold
+// to prefix + its digest, for files the server stored (see Decode).
+func (f *Form) WithFileLinks(prefix string) *Form {
+	g := *f
+	g.fileLinks = prefix
 	return &g
 }
 

@@ -121,5 +121,5 @@ func (s *Server) loadForm(ctx context.Context, t store.HumanTask, data map[strin
 			form = form.WithValues(v)
 		}
 	}
-	return form, nil
+	return form.WithFileLinks(s.prefix.URL(fmt.Sprintf("/instances/%d/files/", t.InstanceID))), nil
 }
