@@ -646,3 +646,287 @@ func TestProcessSearchEvents(t *testing.T) {
 		t.Errorf("search result (-want +got):\n%s", diff)
 	}
 }
+
+// follow sends a GET to the Location of a redirect and parses the page.
+func follow(t *testing.T, c *http.Client, base string, resp *http.Response) (*http.Response, *goquery.Document) {
+	t.Helper()
+	loc := resp.Header.Get("Location")
+	if loc == "" {
+		t.Fatalf("%s %s: no redirect", resp.Request.Method, resp.Request.URL.Path)
+	}
+	return get(t, c, base+loc)
+}
+
+// TestModelDeleteRestore: deleting a model whose files were never edited
+// in Waymark keeps them; the group page lists it, its files' histories
+// open, and restoring brings back identical files.
+func TestModelDeleteRestore(t *testing.T) {
+	ta, c, dir := modelsApp(t, apiRepo)
+	token := sessionToken(t, c, ta.url)
+	files := []string{"process_model.json", "approve.bpmn", "form-schema.json", "rates.dmn", "sub-approve-invoice-other.bpmn"}
+	same := func(t *testing.T) {
+		t.Helper()
+		for _, f := range files {
+			got, err := os.ReadFile(filepath.Join(dir, "finance/approve", f))
+			if err != nil || string(got) != apiRepo["finance/approve/"+f] {
+				t.Errorf("%s is not what it was (%v)", f, err)
+			}
+		}
+	}
+
+	resp, _ := postForm(t, c, ta.url+"/process-models/finance:approve/delete", url.Values{"csrf_token": {token}}, nil)
+	wantStatus(t, resp, http.StatusSeeOther)
+	resp, doc := follow(t, c, ta.url, resp)
+	wantStatus(t, resp, http.StatusOK)
+	if got := text(doc, "#deleted-notice"); !strings.Contains(got, "“Approve” was deleted") {
+		t.Errorf("notice %q", got)
+	}
+	item := doc.Find(`#deleted li.deleted-item[data-id="finance/approve"]`)
+	if item.AttrOr("data-kind", "") != "model" || text(doc, `#deleted li.deleted-item .deleted-name`) != "Approve" {
+		t.Fatalf("deleted list: %q", doc.Find("#deleted").Text())
+	}
+	if n := item.Find("a.deleted-file").Length(); n != len(files) {
+		t.Errorf("%d deleted files listed, want %d", n, len(files))
+	}
+	href := item.Find(`a.deleted-file[data-path="approve.bpmn"]`).AttrOr("href", "")
+	if href != "/process-models/finance:approve/files/approve.bpmn/history" {
+		t.Errorf("history link %q", href)
+	}
+	resp, doc = get(t, c, ta.url+href)
+	wantStatus(t, resp, http.StatusOK)
+	if got := texts(doc, "#versions tbody tr td:nth-child(4)"); strings.Join(got, ",") != "delete-model" {
+		t.Errorf("history of a never-edited file after the delete: %q", got)
+	}
+	if doc.Find("#file-gone").Length() != 1 || doc.Find("#compare option[value=current]").Length() != 0 {
+		t.Error("the history of a gone file does not say so, or offers the current file")
+	}
+	resp, doc = get(t, c, ta.url+href+"/1")
+	wantStatus(t, resp, http.StatusOK)
+	if got := doc.Find("#version-content").Text(); got != apiRepo["finance/approve/approve.bpmn"] {
+		t.Error("the deleted version does not hold the file")
+	}
+
+	// Restore the whole model from the group page.
+	action := item.Find("form.deleted-restore").AttrOr("action", "")
+	resp, _ = postForm(t, c, ta.url+action, url.Values{"csrf_token": {token}}, nil)
+	wantStatus(t, resp, http.StatusSeeOther)
+	if loc := resp.Header.Get("Location"); loc != "/process-models/finance:approve" {
+		t.Errorf("after the restore: %q", loc)
+	}
+	same(t)
+	_, doc = get(t, c, ta.url+"/process-groups/finance")
+	if doc.Find("#deleted").Length() != 0 {
+		t.Error("the restored model is still listed as deleted")
+	}
+
+	// A file deleted on its own: the model page points at its history.
+	resp, _ = postForm(t, c, ta.url+"/process-models/finance:approve/files/form-schema.json/delete", url.Values{"csrf_token": {token}}, nil)
+	wantStatus(t, resp, http.StatusSeeOther)
+	resp, doc = follow(t, c, ta.url, resp)
+	wantStatus(t, resp, http.StatusOK)
+	want := "/process-models/finance:approve/files/form-schema.json/history"
+	if got := doc.Find("#deleted-notice a").AttrOr("href", ""); got != want {
+		t.Errorf("notice links to %q", got)
+	}
+	if got := doc.Find(`#deleted-files li[data-name="form-schema.json"] a`).AttrOr("href", ""); got != want {
+		t.Errorf("deleted files list links to %q", got)
+	}
+	resp, _ = postForm(t, c, ta.url+want+"/2/restore", url.Values{"csrf_token": {token}}, nil)
+	wantStatus(t, resp, http.StatusSeeOther)
+
+	// One file of a deleted model: the model comes back with its settings.
+	resp, _ = postForm(t, c, ta.url+"/process-models/finance:approve/delete", url.Values{"csrf_token": {token}}, nil)
+	wantStatus(t, resp, http.StatusSeeOther)
+	_, doc = get(t, c, ta.url+"/process-models/finance:approve/files/rates.dmn/history")
+	last := doc.Find("#versions tbody tr").First().AttrOr("data-version", "")
+	resp, _ = postForm(t, c, ta.url+"/process-models/finance:approve/files/rates.dmn/history/"+last+"/restore", url.Values{"csrf_token": {token}}, nil)
+	wantStatus(t, resp, http.StatusSeeOther)
+	resp, doc = follow(t, c, ta.url, resp)
+	wantStatus(t, resp, http.StatusOK)
+	if got := text(doc, ".flash"); !strings.Contains(got, "is back with its last recorded settings") {
+		t.Errorf("flash %q", got)
+	}
+	for _, f := range []string{"process_model.json", "rates.dmn"} {
+		if got, _ := os.ReadFile(filepath.Join(dir, "finance/approve", f)); string(got) != apiRepo["finance/approve/"+f] {
+			t.Errorf("%s after restoring rates.dmn alone", f)
+		}
+	}
+}
+
+// TestGroupHistory: a group's settings have a history with compare and
+// restore, linked from the group page.
+func TestGroupHistory(t *testing.T) {
+	ta, c, dir := modelsApp(t, apiRepo)
+	token := sessionToken(t, c, ta.url)
+	for _, name := range []string{"Finance and accounting", "Money"} {
+		resp, _ := postForm(t, c, ta.url+"/process-groups/finance", url.Values{"csrf_token": {token}, "display_name": {name}}, nil)
+		wantStatus(t, resp, http.StatusSeeOther)
+	}
+	_, doc := get(t, c, ta.url+"/process-groups/finance")
+	href := doc.Find("a#group-history-link").AttrOr("href", "")
+	if href != "/process-groups/finance/history" {
+		t.Fatalf("history link %q", href)
+	}
+	resp, doc := get(t, c, ta.url+href)
+	wantStatus(t, resp, http.StatusOK)
+	if got := texts(doc, "#versions tbody tr td:nth-child(4)"); strings.Join(got, ",") != "save,save,original" {
+		t.Errorf("versions %q", got)
+	}
+	if got := doc.Find(`#versions tr[data-version="1"] a.compare-current`).AttrOr("href", ""); got != "/process-groups/finance/history/1?against=current" {
+		t.Errorf("compare-with-current link %q", got)
+	}
+	if n := doc.Find("#compare select[name=from] option").Length(); n != 3 {
+		t.Errorf("%d versions to compare from", n)
+	}
+	if doc.Find("#compare select[name=to] option[value=current]").Length() != 1 {
+		t.Error("the compare form does not offer the current file")
+	}
+
+	// Any version with the current file.
+	resp, _ = get(t, c, ta.url+"/process-groups/finance/history/compare?from=1&to=current")
+	wantStatus(t, resp, http.StatusSeeOther)
+	resp, doc = follow(t, c, ta.url, resp)
+	wantStatus(t, resp, http.StatusOK)
+	if got := text(doc, "#diff-title"); got != "Changes from version 1 to the current file" {
+		t.Errorf("diff title %q", got)
+	}
+	if got := texts(doc, "#diff tr.diff-add pre"); !strings.Contains(strings.Join(got, "\n"), `"display_name": "Money"`) {
+		t.Errorf("added lines %q", got)
+	}
+	// Any two versions, not only neighbours, in either order.
+	resp, _ = get(t, c, ta.url+"/process-groups/finance/history/compare?from=3&to=1")
+	wantStatus(t, resp, http.StatusSeeOther)
+	if loc := resp.Header.Get("Location"); loc != "/process-groups/finance/history/3?against=1" {
+		t.Errorf("compare redirect %q", loc)
+	}
+	resp, doc = follow(t, c, ta.url, resp)
+	wantStatus(t, resp, http.StatusOK)
+	if got := text(doc, "#diff-title"); got != "Changes from version 1 to version 3" {
+		t.Errorf("diff title %q", got)
+	}
+	if got := texts(doc, "#diff tr.diff-del pre"); !strings.Contains(strings.Join(got, "\n"), `"display_name": "Finance"`) {
+		t.Errorf("removed lines %q", got)
+	}
+
+	// Restore the original.
+	resp, _ = postForm(t, c, ta.url+"/process-groups/finance/history/1/restore", url.Values{"csrf_token": {token}}, nil)
+	wantStatus(t, resp, http.StatusSeeOther)
+	if loc := resp.Header.Get("Location"); loc != "/process-groups/finance" {
+		t.Errorf("after restore: %q", loc)
+	}
+	if got, _ := os.ReadFile(filepath.Join(dir, "finance/process_group.json")); string(got) != apiRepo["finance/process_group.json"] {
+		t.Errorf("process_group.json after restore: %s", got)
+	}
+	_, doc = get(t, c, ta.url+"/process-groups/finance")
+	if got := text(doc, "#group-name"); got != "Finance" {
+		t.Errorf("group name after restore %q", got)
+	}
+
+	// A deleted group's settings history still opens.
+	resp, _ = postForm(t, c, ta.url+"/process-groups/finance/delete", url.Values{"csrf_token": {token}}, nil)
+	wantStatus(t, resp, http.StatusSeeOther)
+	resp, doc = follow(t, c, ta.url, resp)
+	wantStatus(t, resp, http.StatusOK)
+	if doc.Find(`#deleted li.deleted-item[data-id="finance"][data-kind="group"]`).Length() != 1 {
+		t.Errorf("the models page does not list the deleted group: %q", doc.Find("#deleted").Text())
+	}
+	resp, doc = get(t, c, ta.url+"/process-groups/finance/history")
+	wantStatus(t, resp, http.StatusOK)
+	if doc.Find("#file-gone").Length() != 1 || doc.Find("#versions tbody tr").Length() != 5 {
+		t.Errorf("history of a deleted group: %q", doc.Find("main").Text())
+	}
+}
+
+// TestModelFileCompare: any version of a file compares with the current
+// file and with any other version.
+func TestModelFileCompare(t *testing.T) {
+	ta, c, _ := modelsApp(t, apiRepo)
+	token := sessionToken(t, c, ta.url)
+	u := ta.url + "/process-models/finance:approve/files/form-schema.json"
+	for _, content := range []string{`{"type": "object", "title": "A"}`, `{"type": "object", "title": "B"}`} {
+		resp, _ := postForm(t, c, u, url.Values{"csrf_token": {token}, "content": {content}}, nil)
+		wantStatus(t, resp, http.StatusSeeOther)
+	}
+	resp, doc := get(t, c, u+"/history/1?against=current")
+	wantStatus(t, resp, http.StatusOK)
+	if got := texts(doc, "#diff tr.diff-add pre"); len(got) != 1 || got[0] != `{"type": "object", "title": "B"}` {
+		t.Errorf("added lines %q", got)
+	}
+	if got := texts(doc, "#diff tr.diff-del pre"); len(got) != 1 || got[0] != `{"type": "object"}` {
+		t.Errorf("removed lines %q", got)
+	}
+	resp, _ = get(t, c, u+"/history/compare?from=1&to=3")
+	wantStatus(t, resp, http.StatusSeeOther)
+	resp, doc = follow(t, c, ta.url, resp)
+	wantStatus(t, resp, http.StatusOK)
+	if got := text(doc, "#diff-title"); got != "Changes from version 1 to version 3" {
+		t.Errorf("diff title %q", got)
+	}
+	resp, doc = get(t, c, u+"/history/2")
+	wantStatus(t, resp, http.StatusOK)
+	if got := doc.Find("a#compare-current").AttrOr("href", ""); got != "/process-models/finance:approve/files/form-schema.json/history/2?against=current" {
+		t.Errorf("compare-with-current link %q", got)
+	}
+	resp, doc = get(t, c, u+"/history/2?against=0")
+	wantStatus(t, resp, http.StatusOK)
+	if got := text(doc, "#diff-title"); got != "Changes from version 2 to the current file" {
+		t.Errorf("against=0: %q", got)
+	}
+	for _, bad := range []string{"/history/2?against=-1", "/history/2?against=x", "/history/9?against=1", "/history/compare?from=1&to=nope"} {
+		resp, _ = get(t, c, u+bad)
+		wantStatus(t, resp, http.StatusNotFound)
+	}
+}
+
+// TestProcessCallers: who calls a process, by process id, as JSON and on
+// the page of the file defining it.
+func TestProcessCallers(t *testing.T) {
+	ta, c, _ := modelsApp(t, apiRepo)
+	resp, body := apiCall(t, c, "GET", ta.url+"/api/processes/approve_invoice/callers", "", nil)
+	wantStatus(t, resp, http.StatusOK)
+	if got := strings.TrimSpace(string(body)); got != `[{"process_id":"invoice_main","display_name":"Invoice main","model_id":"finance/invoice","file":"invoice.bpmn"}]` {
+		t.Errorf("callers: %s", got)
+	}
+	resp, body = apiCall(t, c, "GET", ta.url+"/api/processes/no_such_process/callers", "", nil)
+	wantStatus(t, resp, http.StatusOK)
+	if got := strings.TrimSpace(string(body)); got != `[]` {
+		t.Errorf("callers of an unknown process: %s", got)
+	}
+	resp, doc := get(t, c, ta.url+"/process-models/finance:approve/files/approve.bpmn")
+	wantStatus(t, resp, http.StatusOK)
+	caller := doc.Find(`#file-processes li.file-process[data-process-id="approve_invoice"] ul.callers li[data-process-id="invoice_main"] a`)
+	if caller.AttrOr("href", "") != "/process-models/finance:invoice/files/invoice.bpmn" {
+		t.Errorf("called-by link %q", caller.AttrOr("href", ""))
+	}
+	_, doc = get(t, c, ta.url+"/process-models/finance:invoice/files/invoice.bpmn")
+	if doc.Find(`#file-processes li.file-process[data-process-id="invoice_main"] ul.callers`).Length() != 0 {
+		t.Error("invoice_main shows callers it does not have")
+	}
+}
+
+// TestModelSettingsChecks: the primary process id must be one of the
+// model's processes, and groups with SpiffArena names take new models.
+func TestModelSettingsChecks(t *testing.T) {
+	files := map[string]string{"misc/category_number_one/process_group.json": `{"display_name": "category_number_one"}`}
+	for k, v := range apiRepo {
+		files[k] = v
+	}
+	ta, c, dir := modelsApp(t, files)
+	token := sessionToken(t, c, ta.url)
+	resp, doc := postForm(t, c, ta.url+"/process-models/finance:approve", url.Values{"csrf_token": {token}, "display_name": {"Approve"}, "primary_process_id": {"approve_invoce"}}, nil)
+	wantStatus(t, resp, http.StatusUnprocessableEntity)
+	if got := text(doc, "#form-error"); !strings.Contains(got, "primary_process_id") || !strings.Contains(got, `"approve_invoce"`) {
+		t.Errorf("message %q", got)
+	}
+	resp, _ = postForm(t, c, ta.url+"/process-models/finance:approve", url.Values{"csrf_token": {token}, "display_name": {"Approve"}, "primary_process_id": {"approve_invoice"}}, nil)
+	wantStatus(t, resp, http.StatusSeeOther)
+
+	resp, _ = postForm(t, c, ta.url+"/process-models", url.Values{"csrf_token": {token}, "group": {"misc/category_number_one"}, "id": {"new-one"}}, nil)
+	wantStatus(t, resp, http.StatusSeeOther)
+	if loc := resp.Header.Get("Location"); loc != "/process-models/misc:category_number_one:new-one" {
+		t.Errorf("redirect %q", loc)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "misc/category_number_one/new-one/process_model.json")); err != nil {
+		t.Error(err)
+	}
+}

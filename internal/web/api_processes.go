@@ -54,6 +54,18 @@ func (s *Server) apiProcessSearch(w http.ResponseWriter, r *http.Request) error 
 	return writeJSON(w, http.StatusOK, out)
 }
 
+// apiProcessCallers lists the processes, in any model, whose call
+// activities call the process {id}, with their model and file. A process
+// id the repository does not define may still have callers (broken
+// calls), so an unknown id answers with its callers too, often none.
+func (s *Server) apiProcessCallers(w http.ResponseWriter, r *http.Request) error {
+	callers, err := s.models.CallersOf(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, callersJSON(callers))
+}
+
 // apiModelCallers lists the processes, in any model, whose call
 // activities call a process of the model.
 func (s *Server) apiModelCallers(w http.ResponseWriter, r *http.Request) error {

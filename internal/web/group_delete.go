@@ -1,14 +1,16 @@
 package web
 
-import "net/http"
+import (
+	"net/http"
+	"net/url"
+)
 
 // groupDelete deletes a group and everything in it; the history of its
 // files is kept.
 func (s *Server) groupDelete(w http.ResponseWriter, r *http.Request) error {
 	r = withAuthor(r)
 	id := pathID(r)
-	g, err := s.models.Group(id)
-	if err != nil {
+	if _, err := s.models.Group(id); err != nil {
 		return err
 	}
 	if err := s.models.DeleteGroup(r.Context(), id); err != nil {
@@ -21,7 +23,10 @@ func (s *Server) groupDelete(w http.ResponseWriter, r *http.Request) error {
 	if i := lastSlash(id); i >= 0 {
 		parent = id[:i]
 	}
-	return s.flashRedirect(w, r, "Group “"+g.DisplayName+"” deleted.", s.groupURL(parent))
+	// The parent's page says what was deleted, with a link to restore it
+	// (a flash message cannot hold a link).
+	redirect(w, r, s.groupURL(parent)+"?deleted="+url.QueryEscape(id)+"#deleted-notice")
+	return nil
 }
 
 func lastSlash(id string) int {

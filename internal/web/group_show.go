@@ -24,6 +24,11 @@ func (s *Server) renderGroup(w http.ResponseWriter, r *http.Request, id string, 
 	if err != nil {
 		return err
 	}
-	v := templates.GroupView{Base: b, Group: s.groupNode(g, false), Crumbs: s.groupCrumbs(id, false), Error: errMsg}
+	deleted, err := s.deletedItems(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	v := templates.GroupView{Base: b, Group: s.groupNode(g, false), Crumbs: s.groupCrumbs(id, false), Error: errMsg,
+		HistoryURL: s.groupURL(id) + "/history", Deleted: deleted, JustDeleted: r.URL.Query().Get("deleted")}
 	return s.render(w, r, status, templates.GroupPage(v), nil)
 }

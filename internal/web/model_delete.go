@@ -1,13 +1,15 @@
 package web
 
-import "net/http"
+import (
+	"net/http"
+	"net/url"
+)
 
 // modelDelete deletes a model and its files; their history is kept.
 func (s *Server) modelDelete(w http.ResponseWriter, r *http.Request) error {
 	r = withAuthor(r)
 	id := pathID(r)
-	m, err := s.models.Model(id)
-	if err != nil {
+	if _, err := s.models.Model(id); err != nil {
 		return err
 	}
 	if err := s.models.DeleteModel(r.Context(), id); err != nil {
@@ -17,5 +19,8 @@ func (s *Server) modelDelete(w http.ResponseWriter, r *http.Request) error {
 	if i := lastSlash(id); i >= 0 {
 		parent = id[:i]
 	}
-	return s.flashRedirect(w, r, "Model “"+m.DisplayName+"” deleted.", s.groupURL(parent))
+	// The group page says what was deleted, with a link to restore it
+	// (a flash message cannot hold a link).
+	redirect(w, r, s.groupURL(parent)+"?deleted="+url.QueryEscape(id)+"#deleted-notice")
+	return nil
 }

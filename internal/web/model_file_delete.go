@@ -1,6 +1,9 @@
 package web
 
-import "net/http"
+import (
+	"net/http"
+	"net/url"
+)
 
 // modelFileDelete removes a file from a model; its history keeps the content.
 func (s *Server) modelFileDelete(w http.ResponseWriter, r *http.Request) error {
@@ -12,5 +15,8 @@ func (s *Server) modelFileDelete(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	return s.flashRedirect(w, r, "File “"+name+"” deleted; its history keeps every version.", s.modelURL(id))
+	// The model page says so, with a link to the file's history (a flash
+	// message cannot hold a link).
+	redirect(w, r, s.modelURL(id)+"?deleted="+url.QueryEscape(name)+"#deleted-notice")
+	return nil
 }

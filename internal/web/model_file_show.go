@@ -35,6 +35,16 @@ func (s *Server) renderFile(w http.ResponseWriter, r *http.Request, modelID, nam
 	switch f.Type {
 	case "bpmn":
 		v.ModelerURL = v.URL + "/modeler"
+		for _, pid := range s.models.ProcessIDs(modelID) {
+			if _, file, _ := s.models.ProcessLocation(pid); file != name {
+				continue
+			}
+			callers, err := s.models.CallersOf(r.Context(), pid)
+			if err != nil {
+				return err
+			}
+			v.Processes = append(v.Processes, templates.FileProcessView{ProcessID: pid, DisplayName: s.models.ProcessName(pid), Callers: s.processRows(callers)})
+		}
 	case "dmn":
 		tables, err := s.models.DecisionTables(modelID, name)
 		if err != nil {

@@ -28,6 +28,11 @@ func (s *Server) renderModelTree(w http.ResponseWriter, r *http.Request, status 
 	}
 	st := s.models.Stats()
 	v.Summary = fmt.Sprintf("%d groups, %d models, %d processes.", st.Groups, st.Models, st.Processes)
+	deleted, err := s.deletedItems(r.Context(), "")
+	if err != nil {
+		return err
+	}
+	v.Deleted, v.JustDeleted = deleted, r.URL.Query().Get("deleted")
 	b, err := s.base(w, r, "Models", templates.SectionModels)
 	if err != nil {
 		return err

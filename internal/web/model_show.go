@@ -50,6 +50,15 @@ func (s *Server) renderModelForm(w http.ResponseWriter, r *http.Request, m *mode
 		return err
 	}
 	v.Callers = s.processRows(callers)
+	deleted, err := s.models.DeletedFiles(ctx, m.ID)
+	if err != nil {
+		return err
+	}
+	for _, f := range deleted {
+		v.DeletedFiles = append(v.DeletedFiles, templates.DeletedFileRow{Path: f.File, HistoryURL: s.fileURL(m.ID, f.File) + "/history",
+			When: f.Created, Author: f.Author, Action: f.Action})
+	}
+	v.JustDeleted = r.URL.Query().Get("deleted")
 	b, err := s.base(w, r, m.DisplayName, templates.SectionModels)
 	if err != nil {
 		return err

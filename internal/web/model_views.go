@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
@@ -113,6 +114,33 @@ func (s *Server) processRows(ms []models.ProcessMatch) []templates.ProcessRow {
 			ModelID: m.ModelID, ModelURL: s.modelURL(m.ModelID), File: m.File, FileURL: s.fileURL(m.ModelID, m.File), Rank: m.Rank})
 	}
 	return out
+}
+
+// deletedItems lists the models and groups deleted from a group ("" the
+// root), with links to restore them and to the history of their files.
+func (s *Server) deletedItems(ctx context.Context, groupID string) ([]templates.DeletedItemView, error) {
+	items, err := s.models.DeletedIn(ctx, groupID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]templates.DeletedItemView, 0, len(items))
+	for _, d := range items {
+		v := templates.DeletedItemView{ID: d.ID, Kind: d.Kind, DisplayName: d.DisplayName, When: d.When, Author: d.Author,
+			RestoreURL: s.groupURL(d.ID) + "/restore"}
+		if d.Kind == "model" {
+			v.RestoreURL = s.modelURL(d.ID) + "/restore"
+		}
+		for _, f := range d.Files {
+			row := templates.DeletedFileRow{Path: strings.TrimPrefix(strings.TrimPrefix(f.ModelID, d.ID)+"/"+f.File, "/"),
+				When: f.Created, Author: f.Author, Action: f.Action, HistoryURL: s.fileURL(f.ModelID, f.File) + "/history"}
+			if f.File == "process_group.json" {
+				row.HistoryURL = s.groupURL(f.ModelID) + "/history"
+			}
+			v.Files = append(v.Files, row)
+		}
+		out = append(out, v)
+	}
+	return out, nil
 }
 
 func problemRows(ps []models.Problem) []templates.ProblemRow {

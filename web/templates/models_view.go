@@ -82,6 +82,44 @@ type VersionRow struct {
 	URL     string
 }
 
+// DeletedItemView is a deleted model or group (or a plain folder holding
+// them) whose files the history keeps.
+type DeletedItemView struct {
+	ID          string
+	Kind        string // "model", "group" or "folder"
+	DisplayName string
+	When        time.Time
+	Author      string
+	// RestoreURL takes a POST that brings the whole item back.
+	RestoreURL string
+	Files      []DeletedFileRow
+}
+
+// DeletedFileRow is a deleted file with a link to its history.
+type DeletedFileRow struct {
+	// Path is the file's path from the deleted item (or its model).
+	Path       string
+	HistoryURL string
+	When       time.Time
+	Author     string
+	Action     string
+}
+
+// FileProcessView is a process a BPMN file defines, with the processes
+// whose call activities call it.
+type FileProcessView struct {
+	ProcessID   string
+	DisplayName string
+	Callers     []ProcessRow
+}
+
+// VersionChoice is a version offered in the compare form; Value 0 is the
+// current file.
+type VersionChoice struct {
+	Value string
+	Label string
+}
+
 // DiffRow is one line of a text diff.
 type DiffRow struct {
 	Op      string // " ", "-" or "+"
@@ -142,4 +180,15 @@ func lineNo(n int) string {
 		return ""
 	}
 	return fmt.Sprint(n)
+}
+
+// kindLabel names the kind of a deleted item for people.
+func kindLabel(kind string) string {
+	switch kind {
+	case "model":
+		return "Process model"
+	case "group":
+		return "Process group"
+	}
+	return "Folder"
 }
