@@ -1,16 +1,112 @@
 package engine
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
+	"slices"
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
 )
 
+// The engine's values (nil, bool, int64, float64, string, []any and
+// map[string]any) are written and read as JSON by hand: snapshots carry
+// every data map, and instances are snapshotted after every step.
+
+// appendValue appends v as JSON, keeping floats distinct from integers
+// (1.0 stays 1.0) so a restored instance sees the same types. Map keys are
+// sorted, so equal data always gives equal bytes.
+func appendValue(b []byte, v any) []byte {
+	switch x := v.(type) {
+	case nil:
+		return append(b, "null"...)
+	case bool:
+		return strconv.AppendBool(b, x)
+	case int64:
+		return strconv.AppendInt(b, x, 10)
+	case int:
+		return strconv.AppendInt(b, int64(x), 10)
+	case float64:
+		switch {
+		case math.IsNaN(x) || math.IsInf(x, 0):
+			return append(b, "null"...)
+		case x == math.Trunc(x) && math.Abs(x) < 1e15:
+			return strconv.AppendFloat(b, x, 'f', 1, 64)
+		default:
+			return strconv.AppendFloat(b, x, 'g', -1, 64)
+		}
+	case string:
+		return appendString(b, x)
+	case []any:
+		b = append(b, '[')
+		for i, e := range x {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendValue(b, e)
+		}
+		return append(b, ']')
+	case map[string]any:
+		// Most data maps are small: sort their keys without allocating.
+		var small [16]string
+		keys := small[:0]
+		for k := range x {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		b = append(b, '{')
+		for i, k := range keys {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, k)
+			b = append(b, ':')
+			b = appendValue(b, x[k])
+		}
+		return append(b, '}')
+	default:
+		s, err := json.Marshal(x)
+		if err != nil {
+			return append(b, "null"...)
+		}
+		return append(b, s...)
+	}
+}
+
+// appendString appends s as a JSON string.
+func appendString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' {
+			continue
+		}
+		b = append(b, s[start:i]...)
+		switch c {
+		case '"', '\\':
+			b = append(b, '\\', c)
+		case '\n':
+			b = append(b, `\n`...)
+		case '\r':
+			b = append(b, `\r`...)
+		case '\t':
+			b = append(b, `\t`...)
+		default:
+			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+		}
+		start = i + 1
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
+
 // parseValue decodes JSON text into the engine's value set in one pass:
 // integers without fraction or exponent become int64 (float64 when they do
-// not fit), other numbers float64, so the types written by encodeJSON come
+// not fit), other numbers float64, so the types written by appendValue come
 // back as they were.
 func parseValue(b []byte) (any, error) {
 	p := valueParser{b: b}
@@ -29,6 +125,17 @@ func parseValue(b []byte) (any, error) {
 type valueParser struct {
 	b []byte
 	i int
+	// Entries and items of the objects and lists being read are gathered
+	// here first (nested ones above their parents'), so each map and slice
+	// is made once at its final size: no map grows and rehashes, no slice
+	// is copied on append.
+	entries []entry
+	items   []any
+}
+
+type entry struct {
+	key string
+	val any
 }
 
 const maxValueDepth = 512
@@ -57,70 +164,9 @@ func (p *valueParser) value(depth int) (any, error) {
 	}
 	switch c := p.b[p.i]; {
 	case c == '{':
-		p.i++
-		m := map[string]any{}
-		p.space()
-		if p.i < len(p.b) && p.b[p.i] == '}' {
-			p.i++
-			return m, nil
-		}
-		for {
-			p.space()
-			if p.i >= len(p.b) || p.b[p.i] != '"' {
-				return nil, p.errorf("expected a string key")
-			}
-			k, err := p.str()
-			if err != nil {
-				return nil, err
-			}
-			p.space()
-			if p.i >= len(p.b) || p.b[p.i] != ':' {
-				return nil, p.errorf("expected ':'")
-			}
-			p.i++
-			p.space()
-			v, err := p.value(depth + 1)
-			if err != nil {
-				return nil, err
-			}
-			m[k] = v
-			p.space()
-			if p.i < len(p.b) && p.b[p.i] == ',' {
-				p.i++
-				continue
-			}
-			if p.i < len(p.b) && p.b[p.i] == '}' {
-				p.i++
-				return m, nil
-			}
-			return nil, p.errorf("expected ',' or '}'")
-		}
+		return p.object(depth)
 	case c == '[':
-		p.i++
-		l := []any{}
-		p.space()
-		if p.i < len(p.b) && p.b[p.i] == ']' {
-			p.i++
-			return l, nil
-		}
-		for {
-			p.space()
-			v, err := p.value(depth + 1)
-			if err != nil {
-				return nil, err
-			}
-			l = append(l, v)
-			p.space()
-			if p.i < len(p.b) && p.b[p.i] == ',' {
-				p.i++
-				continue
-			}
-			if p.i < len(p.b) && p.b[p.i] == ']' {
-				p.i++
-				return l, nil
-			}
-			return nil, p.errorf("expected ',' or ']'")
-		}
+		return p.list(depth)
 	case c == '"':
 		return p.str()
 	case c == 't':
@@ -133,6 +179,89 @@ func (p *valueParser) value(depth int) (any, error) {
 		return p.number()
 	}
 	return nil, p.errorf("unexpected character %q", p.b[p.i])
+}
+
+func (p *valueParser) object(depth int) (map[string]any, error) {
+	p.i++ // {
+	base := len(p.entries)
+	defer func() {
+		clear(p.entries[base:]) // drop references for the collector
+		p.entries = p.entries[:base]
+	}()
+	p.space()
+	if p.i < len(p.b) && p.b[p.i] == '}' {
+		p.i++
+		return map[string]any{}, nil
+	}
+	for {
+		p.space()
+		if p.i >= len(p.b) || p.b[p.i] != '"' {
+			return nil, p.errorf("expected a string key")
+		}
+		k, err := p.str()
+		if err != nil {
+			return nil, err
+		}
+		p.space()
+		if p.i >= len(p.b) || p.b[p.i] != ':' {
+			return nil, p.errorf("expected ':'")
+		}
+		p.i++
+		p.space()
+		v, err := p.value(depth + 1)
+		if err != nil {
+			return nil, err
+		}
+		p.entries = append(p.entries, entry{k, v})
+		p.space()
+		if p.i < len(p.b) && p.b[p.i] == ',' {
+			p.i++
+			continue
+		}
+		if p.i < len(p.b) && p.b[p.i] == '}' {
+			p.i++
+			break
+		}
+		return nil, p.errorf("expected ',' or '}'")
+	}
+	m := make(map[string]any, len(p.entries)-base)
+	for _, e := range p.entries[base:] {
+		m[e.key] = e.val
+	}
+	return m, nil
+}
+
+func (p *valueParser) list(depth int) ([]any, error) {
+	p.i++ // [
+	base := len(p.items)
+	defer func() {
+		clear(p.items[base:])
+		p.items = p.items[:base]
+	}()
+	p.space()
+	if p.i < len(p.b) && p.b[p.i] == ']' {
+		p.i++
+		return []any{}, nil
+	}
+	for {
+		p.space()
+		v, err := p.value(depth + 1)
+		if err != nil {
+			return nil, err
+		}
+		p.items = append(p.items, v)
+		p.space()
+		if p.i < len(p.b) && p.b[p.i] == ',' {
+			p.i++
+			continue
+		}
+		if p.i < len(p.b) && p.b[p.i] == ']' {
+			p.i++
+			break
+		}
+		return nil, p.errorf("expected ',' or ']'")
+	}
+	return slices.Clone(p.items[base:]), nil
 }
 
 func (p *valueParser) word(w string, v any) (any, error) {
@@ -162,12 +291,28 @@ func (p *valueParser) number() (any, error) {
 		}
 		break
 	}
-	text := string(p.b[start:p.i])
+	digits := p.b[start:p.i]
 	if !isFloat {
-		if n, err := strconv.ParseInt(text, 10, 64); err == nil {
+		// Up to 18 digits always fit an int64: no need for strconv.
+		neg := digits[0] == '-'
+		if neg {
+			digits = digits[1:]
+		}
+		if n := len(digits); n > 0 && n <= 18 && (digits[0] != '0' || n == 1) {
+			var v int64
+			for _, d := range digits {
+				v = v*10 + int64(d-'0')
+			}
+			if neg {
+				v = -v
+			}
+			return v, nil
+		}
+		if n, err := strconv.ParseInt(string(p.b[start:p.i]), 10, 64); err == nil {
 			return n, nil
 		}
 	}
+	text := string(p.b[start:p.i])
 	f, err := strconv.ParseFloat(text, 64)
 	if err != nil {
 		return nil, p.errorf("invalid number %q", text)
@@ -178,13 +323,19 @@ func (p *valueParser) number() (any, error) {
 var errBadString = errors.New("invalid string")
 
 func (p *valueParser) str() (string, error) {
+	b, err := p.strBytes()
+	return string(b), err
+}
+
+// strBytes reads a string and returns its text: a slice of the input when
+// it has no escapes (the common case), else a decoded copy.
+func (p *valueParser) strBytes() ([]byte, error) {
 	p.i++ // opening quote
 	start := p.i
-	// Fast path: no escapes.
 	for p.i < len(p.b) {
 		c := p.b[p.i]
 		if c == '"' {
-			s := string(p.b[start:p.i])
+			s := p.b[start:p.i]
 			p.i++
 			return s, nil
 		}
@@ -199,13 +350,13 @@ func (p *valueParser) str() (string, error) {
 		switch {
 		case c == '"':
 			p.i++
-			return string(buf), nil
+			return buf, nil
 		case c < 0x20:
-			return "", p.errorf("control character in string")
+			return nil, p.errorf("control character in string")
 		case c == '\\':
 			p.i++
 			if p.i >= len(p.b) {
-				return "", errBadString
+				return nil, errBadString
 			}
 			switch e := p.b[p.i]; e {
 			case '"', '\\', '/':
@@ -223,7 +374,7 @@ func (p *valueParser) str() (string, error) {
 			case 'u':
 				r, ok := p.hex4(p.i + 1)
 				if !ok {
-					return "", p.errorf("invalid \\u escape")
+					return nil, p.errorf("invalid \\u escape")
 				}
 				p.i += 4
 				if utf16.IsSurrogate(r) {
@@ -236,7 +387,7 @@ func (p *valueParser) str() (string, error) {
 				}
 				buf = utf8.AppendRune(buf, r)
 			default:
-				return "", p.errorf("invalid escape")
+				return nil, p.errorf("invalid escape")
 			}
 			p.i++
 		default:
@@ -244,7 +395,7 @@ func (p *valueParser) str() (string, error) {
 			p.i++
 		}
 	}
-	return "", p.errorf("unterminated string")
+	return nil, p.errorf("unterminated string")
 }
 
 func (p *valueParser) hex4(at int) (rune, bool) {

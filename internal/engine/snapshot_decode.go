@@ -1,19 +1,23 @@
 package engine
 
 import (
-	"encoding/json"
+	"bytes"
 	"fmt"
+	"time"
 )
 
-// The snapshot envelope is read by hand, like it is written (see
-// snapshot_encode.go): restoring is on the runner's hot path. The reader
-// walks the bytes once; data values stay slices of the input until
-// parseValue turns them into maps. Unknown keys are skipped, so a newer
-// writer's additions do not break an older reader within one version.
+// The snapshot is read by hand, like it is written (see snapshot_encode.go):
+// restoring is on the runner's hot path. The reader walks the bytes once:
+// data values are parsed where they stand, element ids and state names are
+// compared and looked up without being copied. Unknown keys are skipped,
+// so a newer writer's additions do not break an older reader within one
+// version.
 
 type jr struct {
 	b []byte
 	i int
+	// vp parses data values; it shares b with the reader.
+	vp valueParser
 }
 
 func (r *jr) errorf(format string, args ...any) error {
@@ -81,7 +85,7 @@ func (r *jr) object(fn func(key []byte) error) error {
 	}
 }
 
-// array calls fn for each element; fn must read it.
+// array calls fn for each element; fn must read it. null is an empty array.
 func (r *jr) array(fn func() error) error {
 	if r.peek() == 'n' {
 		return r.null()
@@ -136,26 +140,52 @@ func (r *jr) key() ([]byte, error) {
 	return nil, r.errorf("unterminated key")
 }
 
-func (r *jr) str() (string, error) {
+// text reads a string and returns its bytes: a slice of the input unless
+// the string has escapes. Callers that keep it convert it to a string.
+func (r *jr) text() ([]byte, error) {
 	r.ws()
 	if r.i >= len(r.b) || r.b[r.i] != '"' {
-		return "", r.errorf("expected a string")
+		return nil, r.errorf("expected a string")
 	}
-	start := r.i
-	for j := r.i + 1; j < len(r.b); j++ {
-		switch r.b[j] {
-		case '"':
-			r.i = j + 1
-			return string(r.b[start+1 : j]), nil
-		case '\\':
-			// Escapes are rare in a snapshot's own strings: take the general path.
-			p := valueParser{b: r.b, i: start}
-			s, err := p.str()
-			r.i = p.i
-			return s, err
-		}
+	r.vp.i = r.i
+	b, err := r.vp.strBytes()
+	r.i = r.vp.i
+	return b, err
+}
+
+func (r *jr) str() (string, error) {
+	b, err := r.text()
+	return string(b), err
+}
+
+// value reads a data value (any JSON value).
+func (r *jr) value() (any, error) {
+	r.ws()
+	r.vp.i = r.i
+	v, err := r.vp.value(0)
+	r.i = r.vp.i
+	return v, err
+}
+
+// dataMap reads a data map: an object, or null for none.
+func (r *jr) dataMap() (map[string]any, error) {
+	switch r.peek() {
+	case 'n':
+		return nil, r.null()
+	case '{':
+		r.vp.i = r.i
+		m, err := r.vp.object(0)
+		r.i = r.vp.i
+		return m, err
 	}
-	return "", r.errorf("unterminated string")
+	return nil, r.errorf("expected a data map")
+}
+
+// list reads a list value; any other value gives nil.
+func (r *jr) list() ([]any, error) {
+	v, err := r.value()
+	l, _ := v.([]any)
+	return l, err
 }
 
 func (r *jr) int64() (int64, error) {
@@ -201,8 +231,15 @@ func (r *jr) bool() (bool, error) {
 	return false, r.errorf("expected true or false")
 }
 
+// ints reads a list of integers.
 func (r *jr) ints() ([]int, error) {
 	var out []int
+	if r.peek() == '[' {
+		// Integer lists are flat: counting the commas sizes the list.
+		if end := bytes.IndexByte(r.b[r.i:], ']'); end > 0 {
+			out = make([]int, 0, bytes.Count(r.b[r.i:r.i+end], []byte{','})+1)
+		}
+	}
 	err := r.array(func() error {
 		n, err := r.int()
 		out = append(out, n)
@@ -211,14 +248,19 @@ func (r *jr) ints() ([]int, error) {
 	return out, err
 }
 
-// raw returns the bytes of the next value, whatever it is.
-func (r *jr) raw() (json.RawMessage, error) {
-	r.ws()
-	start := r.i
-	if err := r.skip(0); err != nil {
-		return nil, err
+// name reads a string and returns its index in names, a table of state or
+// status names whose entry 0 is unused.
+func (r *jr) name(names []string, what string) (int, error) {
+	b, err := r.text()
+	if err != nil {
+		return 0, err
 	}
-	return r.b[start:r.i], nil
+	for i, n := range names {
+		if i > 0 && n == string(b) {
+			return i, nil
+		}
+	}
+	return 0, r.errorf("unknown %s %q", what, b)
 }
 
 func (r *jr) skip(depth int) error {
@@ -231,7 +273,7 @@ func (r *jr) skip(depth int) error {
 	case c == '[':
 		return r.array(func() error { return r.skip(depth + 1) })
 	case c == '"':
-		_, err := r.str()
+		_, err := r.text()
 		return err
 	case c == 't' || c == 'f':
 		_, err := r.bool()
@@ -247,10 +289,16 @@ func (r *jr) skip(depth int) error {
 	return r.errorf("unexpected character")
 }
 
-// decodeSnapshot reads the snapshot envelope.
+// decodeSnapshot reads a snapshot of any version.
 func decodeSnapshot(data []byte) (*snapshot, error) {
 	r := &jr{b: data}
+	r.vp = valueParser{b: data, entries: make([]entry, 0, 16), items: make([]any, 0, 16)}
 	s := &snapshot{}
+	// A task takes about 100 bytes of a snapshot, and its data usually
+	// more: room for the tasks of most snapshots without growing, and never
+	// much more than the input.
+	s.Values = make([]map[string]any, 0, len(data)/128+8)
+	s.Tasks = make([]snapTask, 0, len(data)/160+4)
 	err := r.object(func(key []byte) error {
 		var err error
 		switch string(key) {
@@ -259,9 +307,16 @@ func decodeSnapshot(data []byte) (*snapshot, error) {
 		case "process":
 			s.Process, err = r.str()
 		case "status":
-			s.Status, err = r.str()
+			var st int
+			st, err = r.name(statusNames[:], "status")
+			s.Status = Status(st)
 		case "started":
-			s.Started, err = r.str()
+			var b []byte
+			if b, err = r.text(); err == nil && len(b) > 0 {
+				if s.Started, err = time.Parse(time.RFC3339Nano, string(b)); err != nil {
+					err = fmt.Errorf("started: %w", err)
+				}
+			}
 		case "seq":
 			s.Seq, err = r.int()
 		case "processes":
@@ -272,23 +327,19 @@ func decodeSnapshot(data []byte) (*snapshot, error) {
 			})
 		case "values":
 			err = r.array(func() error {
-				v, err := r.raw()
-				s.Values = append(s.Values, v)
+				m, err := r.dataMap()
+				s.Values = append(s.Values, m)
 				return err
 			})
 		case "tasks":
 			err = r.array(func() error {
-				var t snapTask
-				err := t.decode(r)
-				s.Tasks = append(s.Tasks, t)
-				return err
+				s.Tasks = append(s.Tasks, snapTask{})
+				return s.Tasks[len(s.Tasks)-1].decode(r)
 			})
 		case "scopes":
 			err = r.array(func() error {
-				var sc snapScope
-				err := sc.decode(r)
-				s.Scopes = append(s.Scopes, sc)
-				return err
+				s.Scopes = append(s.Scopes, snapScope{})
+				return s.Scopes[len(s.Scopes)-1].decode(r)
 			})
 		case "queue":
 			s.Queue, err = r.ints()
@@ -298,8 +349,8 @@ func decodeSnapshot(data []byte) (*snapshot, error) {
 			s.Data, err = r.int()
 		case "effects":
 			err = r.array(func() error {
-				var e snapEffect
-				err := e.decode(r)
+				var e Effect
+				err := decodeEffect(r, &e)
 				s.Effects = append(s.Effects, e)
 				return err
 			})
@@ -326,9 +377,11 @@ func (t *snapTask) decode(r *jr) error {
 		case "p":
 			t.Proc, err = r.int()
 		case "node":
-			t.Node, err = r.str()
+			t.Node, err = r.text()
 		case "state":
-			t.State, err = r.str()
+			var st int
+			st, err = r.name(stateNames[:], "task state")
+			t.State = State(st)
 		case "scope":
 			t.Scope, err = r.int()
 		case "data":
@@ -341,12 +394,10 @@ func (t *snapTask) decode(r *jr) error {
 			t.Created, err = r.int64()
 		case "updated":
 			t.Updated, err = r.int64()
+			t.HasUpdated = true
 		case "err":
-			var raw json.RawMessage
-			if raw, err = r.raw(); err == nil {
-				t.Err = &TaskError{}
-				err = json.Unmarshal(raw, t.Err)
-			}
+			t.Err = &TaskError{}
+			err = decodeTaskError(r, t.Err)
 		case "role":
 			var n int
 			n, err = r.int()
@@ -356,7 +407,7 @@ func (t *snapTask) decode(r *jr) error {
 		case "index":
 			t.Index, err = r.int()
 		case "key":
-			t.Key, err = r.raw()
+			t.Key, err = r.value()
 		case "attached":
 			t.Attached, err = r.int()
 		case "gate":
@@ -374,29 +425,53 @@ func (t *snapTask) decode(r *jr) error {
 		case "arrivals":
 			t.Arrivals, err = r.ints()
 		case "loop":
-			t.Loop = &snapLoop{}
+			l := &loopState{}
+			t.Loop = l
 			err = r.object(func(key []byte) error {
 				var err error
 				switch string(key) {
 				case "total":
-					t.Loop.Total, err = r.int()
+					l.Total, err = r.int()
 				case "next":
-					t.Loop.Next, err = r.int()
+					l.Next, err = r.int()
 				case "done":
-					t.Loop.Done, err = r.int()
+					l.Done, err = r.int()
 				case "keys":
-					t.Loop.Keys, err = r.raw()
+					l.Keys, err = r.list()
 				case "items":
-					t.Loop.Items, err = r.raw()
+					l.Items, err = r.list()
 				case "out_keys":
-					t.Loop.OutKeys, err = r.raw()
+					l.OutKeys, err = r.list()
 				case "out_items":
-					t.Loop.OutItems, err = r.raw()
+					l.OutItems, err = r.list()
 				default:
 					err = r.skip(0)
 				}
 				return err
 			})
+		default:
+			err = r.skip(0)
+		}
+		return err
+	})
+}
+
+func decodeTaskError(r *jr, e *TaskError) error {
+	return r.object(func(key []byte) error {
+		var err error
+		switch string(key) {
+		case "task_id":
+			e.TaskID, err = r.int()
+		case "element":
+			e.NodeID, err = r.str()
+		case "where":
+			e.Where, err = r.str()
+		case "line":
+			e.Line, err = r.int()
+		case "message":
+			e.Msg, err = r.str()
+		case "phase":
+			e.Phase, err = r.str()
 		default:
 			err = r.skip(0)
 		}
@@ -413,7 +488,7 @@ func (sc *snapScope) decode(r *jr) error {
 		case "p":
 			sc.Proc, err = r.int()
 		case "scope":
-			sc.Scope, err = r.str()
+			sc.Scope, err = r.text()
 		case "objects":
 			sc.Objects, err = r.int()
 		case "end_data":
@@ -437,7 +512,7 @@ func (sc *snapScope) decode(r *jr) error {
 	})
 }
 
-func (e *snapEffect) decode(r *jr) error {
+func decodeEffect(r *jr, e *Effect) error {
 	return r.object(func(key []byte) error {
 		var err error
 		switch string(key) {
@@ -448,9 +523,11 @@ func (e *snapEffect) decode(r *jr) error {
 		case "code":
 			e.Code, err = r.str()
 		case "payload":
-			e.Payload, err = r.raw()
+			e.Payload, err = r.value()
 		case "correlations":
-			e.Correlations, err = r.raw()
+			var v any
+			v, err = r.value()
+			e.Correlations, _ = v.(map[string]any)
 		case "task_id":
 			e.TaskID, err = r.int()
 		case "node_id":

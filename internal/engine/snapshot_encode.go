@@ -1,225 +1,358 @@
 package engine
 
 import (
-	"bytes"
-	"encoding/json"
+	"reflect"
+	"slices"
 	"strconv"
+	"time"
+
+	"github.com/waymark-bpm/waymark/internal/engine/spec"
 )
 
-// The snapshot is written by hand rather than through reflection: instances
-// are snapshotted after every step, so this is on the hot path of the
-// runner. The field names and omitempty rules match the struct tags of
-// snapshot, snapTask, snapScope and snapEffect, which Restore decodes.
+// The snapshot is written by hand, straight from the instance, into one
+// byte slice: instances are snapshotted after every step, so this is on the
+// hot path of the runner. The keys and omission rules are those of the
+// types in snapshot.go, which decodeSnapshot reads.
 
+// jw appends JSON to b. first says that the object just opened has no
+// member yet (no comma before the next key).
 type jw struct {
-	b       bytes.Buffer
-	first   bool
-	scratch [24]byte
+	b     []byte
+	first bool
+	// values numbers the distinct data maps in the order they are written.
+	values mapIndex
+	procs  []*spec.Process
 }
 
-func (w *jw) writeInt(v int64) { w.b.Write(strconv.AppendInt(w.scratch[:0], v, 10)) }
+// mapIndex numbers data maps by identity (tasks share maps, which are never
+// changed in place). It is an open-addressing hash table of map pointers,
+// made once per snapshot with room for every map it can meet, so it never
+// fills up: one allocation, where a Go map would grow several times.
+type mapIndex struct {
+	slots []mapSlot
+	n     int
+}
 
-func (w *jw) open(c byte)  { w.b.WriteByte(c); w.first = true }
-func (w *jw) close(c byte) { w.b.WriteByte(c); w.first = false }
+type mapSlot struct {
+	p uintptr // 0: empty
+	i int
+}
+
+func newMapIndex(max int) mapIndex {
+	size := 8
+	for size < max+max/2 {
+		size *= 2
+	}
+	return mapIndex{slots: make([]mapSlot, size)}
+}
+
+// lookup returns the number of the map at p, or the slot to put it in.
+func (x *mapIndex) lookup(p uintptr) (i int, slot *mapSlot) {
+	mask := uint64(len(x.slots) - 1)
+	// Fibonacci hashing of the pointer; its low bits are alignment.
+	for h := uint64(p>>3) * 0x9E3779B97F4A7C15 >> 32; ; h++ {
+		s := &x.slots[h&mask]
+		switch s.p {
+		case p:
+			return s.i, nil
+		case 0:
+			return -1, s
+		}
+	}
+}
+
+func (w *jw) open()  { w.b = append(w.b, '{'); w.first = true }
+func (w *jw) close() { w.b = append(w.b, '}'); w.first = false }
 
 func (w *jw) key(k string) {
 	if !w.first {
-		w.b.WriteByte(',')
+		w.b = append(w.b, ',')
 	}
 	w.first = false
-	w.b.WriteByte('"')
-	w.b.WriteString(k)
-	w.b.WriteString(`":`)
+	w.b = append(w.b, '"')
+	w.b = append(w.b, k...)
+	w.b = append(w.b, '"', ':')
 }
 
-func (w *jw) int(k string, v int, omitZero bool) {
-	if omitZero && v == 0 {
-		return
-	}
+// int writes a member; intOmit leaves it out when it is zero.
+func (w *jw) int(k string, v int) {
 	w.key(k)
-	w.writeInt(int64(v))
+	w.b = strconv.AppendInt(w.b, int64(v), 10)
 }
 
-func (w *jw) int64(k string, v int64) {
-	if v == 0 {
-		return
+func (w *jw) intOmit(k string, v int) {
+	if v != 0 {
+		w.int(k, v)
 	}
+}
+
+func (w *jw) int64Omit(k string, v int64) {
+	if v != 0 {
+		w.key(k)
+		w.b = strconv.AppendInt(w.b, v, 10)
+	}
+}
+
+func (w *jw) str(k, v string) {
 	w.key(k)
-	w.writeInt(v)
+	w.b = appendString(w.b, v)
 }
 
-func (w *jw) str(k, v string, omitEmpty bool) {
-	if omitEmpty && v == "" {
-		return
+func (w *jw) strOmit(k, v string) {
+	if v != "" {
+		w.str(k, v)
 	}
+}
+
+func (w *jw) boolOmit(k string, v bool) {
+	if v {
+		w.key(k)
+		w.b = append(w.b, "true"...)
+	}
+}
+
+func (w *jw) value(k string, v any) {
 	w.key(k)
-	writeString(&w.b, v)
+	w.b = appendValue(w.b, v)
 }
 
-func (w *jw) boolean(k string, v bool) {
-	if !v {
-		return
-	}
-	w.key(k)
-	w.b.WriteString("true")
-}
-
-func (w *jw) raw(k string, v json.RawMessage) {
-	if len(v) == 0 {
-		return
-	}
-	w.key(k)
-	w.b.Write(v)
-}
-
-func (w *jw) ints(k string, v []int, omitEmpty bool) {
-	if omitEmpty && len(v) == 0 {
-		return
-	}
+func (w *jw) ints(k string, v []int) {
 	w.key(k)
 	if v == nil {
-		w.b.WriteString("null")
+		w.b = append(w.b, "null"...)
 		return
 	}
-	w.b.WriteByte('[')
+	w.b = append(w.b, '[')
 	for i, x := range v {
 		if i > 0 {
-			w.b.WriteByte(',')
+			w.b = append(w.b, ',')
 		}
-		w.writeInt(int64(x))
+		w.b = strconv.AppendInt(w.b, int64(x), 10)
 	}
-	w.b.WriteByte(']')
+	w.b = append(w.b, ']')
 }
 
-func (s *snapshot) encode() ([]byte, error) {
-	w := &jw{}
-	w.b.Grow(256 + 160*len(s.Tasks))
-	w.open('{')
-	w.int("version", s.Version, false)
-	w.str("process", s.Process, false)
-	w.str("status", s.Status, false)
-	w.str("started", s.Started, true)
-	w.int("seq", s.Seq, false)
+// dataMap numbers a data map, writing it into the values list the first
+// time it is seen (-1 for nil). Maps are told apart by identity: tasks
+// share maps, which are never changed in place.
+func (w *jw) dataMap(m map[string]any) int {
+	if m == nil {
+		return -1
+	}
+	p := reflect.ValueOf(m).Pointer()
+	i, slot := w.values.lookup(p)
+	if slot == nil {
+		return i
+	}
+	if w.values.n > 0 {
+		w.b = append(w.b, ',')
+	}
+	w.b = appendValue(w.b, m)
+	*slot = mapSlot{p, w.values.n}
+	w.values.n++
+	return w.values.n - 1
+}
+
+// proc numbers a process by id.
+func (w *jw) proc(p *spec.Process) int {
+	for i, q := range w.procs {
+		if q == p || q.ID == p.ID {
+			return i
+		}
+	}
+	w.procs = append(w.procs, p)
+	return len(w.procs) - 1
+}
+
+// Snapshot serialises the instance to versioned JSON (see snapshot.go for
+// the format).
+func (in *Instance) Snapshot() ([]byte, error) {
+	w := &jw{b: make([]byte, 0, 256+128*len(in.tasks)), values: newMapIndex(len(in.tasks) + 4*len(in.scopes) + 1)}
+	var small [8]*scopeInst
+	scopes := small[:0]
+	for _, sc := range in.scopes {
+		scopes = append(scopes, sc)
+	}
+	slices.SortFunc(scopes, func(a, b *scopeInst) int { return a.key - b.key })
+	base := micros(in.started)
+
+	w.open()
+	w.int("version", SnapshotVersion)
+	w.str("process", in.processID)
+	w.str("status", in.status.String())
+	if !in.started.IsZero() {
+		w.key("started")
+		w.b = append(w.b, '"')
+		w.b = in.started.AppendFormat(w.b, time.RFC3339Nano)
+		w.b = append(w.b, '"')
+	}
+	w.int("seq", in.seq)
+
+	for _, t := range in.tasks {
+		w.proc(t.Node.Scope.Process)
+	}
+	for _, sc := range scopes {
+		w.proc(sc.process)
+	}
 	w.key("processes")
-	w.b.WriteByte('[')
-	for i, p := range s.Processes {
+	w.b = append(w.b, '[')
+	for i, p := range w.procs {
 		if i > 0 {
-			w.b.WriteByte(',')
+			w.b = append(w.b, ',')
 		}
-		writeString(&w.b, p)
+		w.b = appendString(w.b, p.ID)
 	}
-	w.b.WriteByte(']')
+	w.b = append(w.b, ']')
+
+	// Every distinct data map is written once, here; tasks, scopes and the
+	// instance refer to them by index.
 	w.key("values")
-	w.b.WriteByte('[')
-	for i, v := range s.Values {
-		if i > 0 {
-			w.b.WriteByte(',')
-		}
-		w.b.Write(v)
+	w.b = append(w.b, '[')
+	taskData := make([]int32, len(in.tasks))
+	for i, t := range in.tasks {
+		taskData[i] = int32(w.dataMap(t.Data))
 	}
-	w.b.WriteByte(']')
+	for _, sc := range scopes {
+		w.dataMap(sc.objects)
+		w.dataMap(sc.endData)
+		w.dataMap(sc.last)
+		w.dataMap(sc.corr)
+	}
+	data := w.dataMap(in.data)
+	w.b = append(w.b, ']')
+
 	w.key("tasks")
-	w.b.WriteByte('[')
-	for i := range s.Tasks {
+	w.b = append(w.b, '[')
+	for i, t := range in.tasks {
 		if i > 0 {
-			w.b.WriteByte(',')
+			w.b = append(w.b, ',')
 		}
-		if err := s.Tasks[i].encode(w); err != nil {
-			return nil, err
-		}
+		w.task(t, int(taskData[i]), base)
 	}
-	w.b.WriteByte(']')
+	w.b = append(w.b, ']')
+
 	w.key("scopes")
-	w.b.WriteByte('[')
-	for i, sc := range s.Scopes {
+	w.b = append(w.b, '[')
+	for i, sc := range scopes {
 		if i > 0 {
-			w.b.WriteByte(',')
+			w.b = append(w.b, ',')
 		}
-		w.open('{')
-		w.int("key", sc.Key, false)
-		w.int("p", sc.Proc, false)
-		w.str("scope", sc.Scope, false)
-		w.int("objects", sc.Objects, false)
-		w.int("end_data", sc.EndData, false)
-		w.boolean("ended", sc.Ended)
-		w.int("last", sc.Last, false)
-		w.boolean("done", sc.Done)
-		w.int("parent", sc.Parent, true)
-		w.int("corr", sc.Corr, false)
-		w.int("done_at", sc.DoneAt, true)
-		w.close('}')
+		w.open()
+		w.int("key", sc.key)
+		w.int("p", w.proc(sc.process))
+		w.str("scope", sc.scope.ID)
+		w.int("objects", w.dataMap(sc.objects))
+		w.int("end_data", w.dataMap(sc.endData))
+		w.boolOmit("ended", sc.ended)
+		w.int("last", w.dataMap(sc.last))
+		w.boolOmit("done", sc.done)
+		w.intOmit("parent", sc.parent)
+		w.int("corr", w.dataMap(sc.corr))
+		w.intOmit("done_at", sc.doneAt)
+		w.close()
 	}
-	w.b.WriteByte(']')
-	w.first = false
-	w.ints("queue", s.Queue, true)
-	w.ints("roots", s.Roots, false)
-	w.int("data", s.Data, false)
-	if len(s.Effects) > 0 {
-		w.key("effects")
-		w.b.WriteByte('[')
-		for i, e := range s.Effects {
+	w.b = append(w.b, ']')
+
+	if len(in.queue) > 0 {
+		w.key("queue")
+		w.b = append(w.b, '[')
+		for i, t := range in.queue {
 			if i > 0 {
-				w.b.WriteByte(',')
+				w.b = append(w.b, ',')
 			}
-			w.open('{')
-			w.str("kind", e.Kind, false)
-			w.str("name", e.Name, true)
-			w.str("code", e.Code, true)
-			w.raw("payload", e.Payload)
-			w.raw("correlations", e.Correlations)
-			w.int("task_id", e.TaskID, false)
-			w.str("node_id", e.NodeID, false)
-			w.close('}')
+			w.b = strconv.AppendInt(w.b, int64(t.ID), 10)
 		}
-		w.b.WriteByte(']')
+		w.b = append(w.b, ']')
 	}
-	w.close('}')
-	return w.b.Bytes(), nil
+	w.ints("roots", in.roots)
+	w.int("data", data)
+	if len(in.effects) > 0 {
+		w.key("effects")
+		w.b = append(w.b, '[')
+		for i, e := range in.effects {
+			if i > 0 {
+				w.b = append(w.b, ',')
+			}
+			w.open()
+			w.str("kind", e.Kind)
+			w.strOmit("name", e.Name)
+			w.strOmit("code", e.Code)
+			if e.Payload != nil {
+				w.value("payload", e.Payload)
+			}
+			if e.Correlations != nil {
+				w.value("correlations", e.Correlations)
+			}
+			w.int("task_id", e.TaskID)
+			w.str("node_id", e.NodeID)
+			w.close()
+		}
+		w.b = append(w.b, ']')
+	}
+	w.close()
+	return w.b, nil
 }
 
-func (t *snapTask) encode(w *jw) error {
-	w.open('{')
-	w.int("id", t.ID, false)
-	w.int("p", t.Proc, false)
-	w.str("node", t.Node, false)
-	w.str("state", t.State, false)
-	w.int("scope", t.Scope, false)
-	w.int("data", t.Data, false)
-	w.int("from", t.From, true)
-	w.int("seq", t.Seq, true)
-	w.int64("created", t.Created)
-	w.int64("updated", t.Updated)
-	if t.Err != nil {
-		b, err := json.Marshal(t.Err)
-		if err != nil {
-			return err
-		}
-		w.raw("err", b)
+// task writes one task. Its times are microseconds after the instance
+// started (base); updated is left out when it equals created.
+func (w *jw) task(t *Task, data int, base int64) {
+	w.open()
+	w.int("id", t.ID)
+	w.int("p", w.proc(t.Node.Scope.Process))
+	w.str("node", t.Node.ID)
+	w.str("state", t.State.String())
+	w.int("scope", t.Scope)
+	w.int("data", data)
+	w.intOmit("from", t.From)
+	w.intOmit("seq", t.Seq)
+	created, updated := micros(t.Created)-base, micros(t.Updated)-base
+	w.int64Omit("created", created)
+	if updated != created {
+		w.key("updated")
+		w.b = strconv.AppendInt(w.b, updated, 10)
 	}
-	w.int("role", int(t.Role), true)
-	w.int("wrapper", t.Wrapper, true)
-	w.int("index", t.Index, true)
-	w.raw("key", t.Key)
-	w.int("attached", t.Attached, true)
-	w.int("gate", t.Gate, true)
-	w.boolean("trigger", t.Trigger)
-	w.boolean("pool", t.Pool)
-	w.int64("due", t.Due)
-	w.int("cycles", t.Cycles, true)
-	w.int64("period", t.Period)
-	w.ints("arrivals", t.Arrivals, true)
-	if t.Loop != nil {
+	if e := t.Err; e != nil {
+		w.key("err")
+		w.open()
+		w.int("task_id", e.TaskID)
+		w.str("element", e.NodeID)
+		w.strOmit("where", e.Where)
+		w.intOmit("line", e.Line)
+		w.str("message", e.Msg)
+		w.str("phase", e.Phase)
+		w.close()
+	}
+	w.intOmit("role", int(t.Role))
+	w.intOmit("wrapper", t.Wrapper)
+	w.intOmit("index", t.Index)
+	if t.Key != nil {
+		w.value("key", t.Key)
+	}
+	w.intOmit("attached", t.Attached)
+	w.intOmit("gate", t.Gate)
+	w.boolOmit("trigger", t.Trigger)
+	w.boolOmit("pool", t.Pool)
+	w.int64Omit("due", micros(t.Due))
+	w.intOmit("cycles", t.Cycles)
+	w.int64Omit("period", int64(t.Period))
+	if len(t.Arrivals) > 0 {
+		w.ints("arrivals", t.Arrivals)
+	}
+	if l := t.Loop; l != nil {
 		w.key("loop")
-		w.open('{')
-		w.int("total", t.Loop.Total, false)
-		w.int("next", t.Loop.Next, false)
-		w.int("done", t.Loop.Done, false)
-		w.raw("keys", t.Loop.Keys)
-		w.raw("items", t.Loop.Items)
-		w.raw("out_keys", t.Loop.OutKeys)
-		w.raw("out_items", t.Loop.OutItems)
-		w.close('}')
+		w.open()
+		w.int("total", l.Total)
+		w.int("next", l.Next)
+		w.int("done", l.Done)
+		if l.Keys != nil {
+			w.value("keys", l.Keys)
+			w.value("items", l.Items)
+		}
+		if l.OutItems != nil {
+			w.value("out_keys", l.OutKeys)
+			w.value("out_items", l.OutItems)
+		}
+		w.close()
 	}
-	w.close('}')
-	return nil
+	w.close()
 }

@@ -1,0 +1,184 @@
+package engine_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/waymark-bpm/waymark/internal/engine"
+)
+
+// taskView is everything a task holds, with its element by id.
+type taskView struct {
+	ID                 int
+	Node               string
+	State              string
+	Scope              int
+	Data               map[string]any
+	From, Seq          int
+	Created, Updated   time.Time
+	Err                *engine.TaskError
+	Role               engine.Role
+	Wrapper, Index     int
+	Key                any
+	Attached, Gate     int
+	Trigger, Pool      bool
+	Due                time.Time
+	Cycles             int
+	Period             time.Duration
+	Arrivals           []int
+	LoopTotal          int
+	LoopNext, LoopDone int
+	Loop               [4][]any // keys, items, out keys, out items
+}
+
+func taskViews(in *engine.Instance) []taskView {
+	var out []taskView
+	for _, t := range in.Tasks() {
+		v := taskView{ID: t.ID, Node: t.Node.ID, State: t.State.String(), Scope: t.Scope, Data: t.Data, From: t.From, Seq: t.Seq,
+			Created: t.Created, Updated: t.Updated, Err: t.Err, Role: t.Role, Wrapper: t.Wrapper, Index: t.Index, Key: t.Key,
+			Attached: t.Attached, Gate: t.Gate, Trigger: t.Trigger, Pool: t.Pool, Due: t.Due, Cycles: t.Cycles, Period: t.Period, Arrivals: t.Arrivals}
+		if l := t.Loop; l != nil {
+			v.LoopTotal, v.LoopNext, v.LoopDone = l.Total, l.Next, l.Done
+			v.Loop = [4][]any{l.Keys, l.Items, l.OutKeys, l.OutItems}
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// v1Steps take p_snap to the point testdata/snapshot_v1.json was written at
+// by the version 1 writer: ten minutes in, one fanout instance answered,
+// the timer still waiting.
+var v1Steps = []step{
+	advance(10 * time.Minute),
+	completeWhere("fanout", "item", "a", m{"answer": "A"}),
+}
+
+// TestSnapshotRestoresExactly: every field of every task comes back, times
+// included, whether the clock moved between steps or there is no clock.
+func TestSnapshotRestoresExactly(t *testing.T) {
+	t.Run("clock moving between steps", func(t *testing.T) {
+		r := startCase(t, engineCase{files: []string{"snapshot.bpmn"}, process: "p_snap", data: m{"items": l("a", "b")}})
+		for _, s := range v1Steps {
+			s.do(t, r)
+		}
+		snap, err := r.in.Snapshot()
+		if err != nil {
+			t.Fatal(err)
+		}
+		restored, err := engine.Restore(r.lib, snap, r.env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(taskViews(r.in), taskViews(restored)); d != "" {
+			t.Errorf("tasks after Restore (-before +after):\n%s", d)
+		}
+		// The answered instance was updated ten minutes after it was made.
+		var answered taskView
+		for _, v := range taskViews(restored) {
+			if v.Node == "fanout" && v.State == "COMPLETED" {
+				answered = v
+			}
+		}
+		if answered.Created != t0 || answered.Updated != t0.Add(10*time.Minute) {
+			t.Errorf("answered fanout created %v updated %v, want %v and ten minutes later", answered.Created, answered.Updated, t0)
+		}
+	})
+	t.Run("no clock, then a clock", func(t *testing.T) {
+		lib := load(t, "snapshot.bpmn")
+		in, err := engine.Start(lib, engine.StartOptions{Process: "p_snap", Data: m{"items": l("a", "b")}}, engine.Env{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		snap, err := in.Snapshot()
+		if err != nil {
+			t.Fatal(err)
+		}
+		restored, err := engine.Restore(lib, snap, engine.Env{Clock: &testClock{now: t0}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(taskViews(in), taskViews(restored)); d != "" {
+			t.Errorf("tasks after Restore (-before +after):\n%s", d)
+		}
+		ask := restored.ReadyHuman()[0]
+		if err := restored.Complete(ask.ID, nil); err != nil {
+			t.Fatal(err)
+		}
+		snap, err = restored.Snapshot()
+		if err != nil {
+			t.Fatal(err)
+		}
+		again, err := engine.Restore(lib, snap, engine.Env{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(taskViews(restored), taskViews(again)); d != "" {
+			t.Errorf("tasks after Restore (-before +after):\n%s", d)
+		}
+		if got := again.Task(ask.ID); !got.Created.IsZero() || got.Updated != t0 {
+			t.Errorf("ask created %v updated %v, want the zero time and %v", got.Created, got.Updated, t0)
+		}
+	})
+}
+
+// TestRestoreVersion1: a snapshot written by the version 1 writer restores
+// to the same instance as one that never stopped, and is written back as
+// the current version.
+func TestRestoreVersion1(t *testing.T) {
+	v1, err := os.ReadFile(filepath.Join("testdata", "snapshot_v1.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var head struct{ Version int }
+	if err := json.Unmarshal(v1, &head); err != nil || head.Version != 1 {
+		t.Fatalf("testdata/snapshot_v1.json: version %d, %v; want a version 1 snapshot", head.Version, err)
+	}
+	live := startCase(t, engineCase{files: []string{"snapshot.bpmn"}, process: "p_snap", data: m{"items": l("a", "b")}})
+	for _, s := range v1Steps {
+		s.do(t, live)
+	}
+	old := &run{lib: live.lib, clock: &testClock{now: live.clock.now}}
+	old.env = engine.Env{Clock: old.clock}
+	if old.in, err = engine.Restore(old.lib, v1, old.env); err != nil {
+		t.Fatalf("Restore version 1: %v", err)
+	}
+	if d := cmp.Diff(taskViews(live.in), taskViews(old.in)); d != "" {
+		t.Errorf("tasks restored from version 1 (-never stopped +restored):\n%s", d)
+	}
+	a, err1 := live.in.Snapshot()
+	b, err2 := old.in.Snapshot()
+	if err1 != nil || err2 != nil {
+		t.Fatal(err1, err2)
+	}
+	if !bytes.Equal(a, b) {
+		t.Errorf("snapshots differ:\n%s\n%s", a, b)
+	}
+	if !bytes.HasPrefix(b, []byte(`{"version":2,`)) {
+		t.Errorf("snapshot of a migrated instance starts %.20s, want version 2", b)
+	}
+	// Both go on the same way to the end.
+	for _, s := range snapSteps[2:] {
+		s.do(t, live)
+		s.do(t, old)
+	}
+	live.clock.now = live.clock.now.Add(2 * time.Hour)
+	old.clock.now = live.clock.now
+	live.in.AdvanceTo(live.clock.now)
+	old.in.AdvanceTo(old.clock.now)
+	if live.in.Status() != engine.Done {
+		t.Fatalf("never stopped: status %v, trace %v", live.in.Status(), live.in.Trace())
+	}
+	if d := cmp.Diff(observe(live), observe(old)); d != "" {
+		t.Errorf("outcome (-never stopped +restored from version 1):\n%s", d)
+	}
+	if d := cmp.Diff(taskViews(live.in), taskViews(old.in)); d != "" {
+		t.Errorf("tasks at the end (-never stopped +restored from version 1):\n%s", d)
+	}
+}
