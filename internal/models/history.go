@@ -80,9 +80,14 @@ func (r *Repo) currentContent(ownerID, name string) ([]byte, error) {
 	return r.ReadFile(ownerID, name)
 }
 
-// HasCurrent says whether the file a history belongs to exists now.
+// HasCurrent says whether the file a history belongs to exists now: a
+// file of a model, or a group's process_group.json.
 func (r *Repo) HasCurrent(ownerID, name string) bool {
-	_, err := r.currentContent(ownerID, name)
+	st := r.state()
+	if st.models[ownerID] == nil && name == groupFile {
+		return ownerID != "" && st.groups[ownerID] != nil && fileExists(filepath.Join(r.dirOf(ownerID), groupFile))
+	}
+	_, err := r.File(ownerID, name)
 	return err == nil
 }
 

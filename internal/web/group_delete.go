@@ -5,8 +5,9 @@ import (
 	"net/url"
 )
 
-// groupDelete deletes a group and everything in it; the history of its
-// files is kept.
+// groupDelete deletes a group and everything in it; the content of its
+// files is recorded in the history first, so the parent's page can offer
+// to restore it.
 func (s *Server) groupDelete(w http.ResponseWriter, r *http.Request) error {
 	r = withAuthor(r)
 	id := pathID(r)

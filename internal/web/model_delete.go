@@ -5,7 +5,8 @@ import (
 	"net/url"
 )
 
-// modelDelete deletes a model and its files; their history is kept.
+// modelDelete deletes a model and its files; their content is recorded in
+// the history first, so the group page can offer to restore it.
 func (s *Server) modelDelete(w http.ResponseWriter, r *http.Request) error {
 	r = withAuthor(r)
 	id := pathID(r)
