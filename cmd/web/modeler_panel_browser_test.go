@@ -39,7 +39,7 @@ func withDI(src string) string {
 	plane.CreateAttr("bpmnElement", proc.SelectAttrValue("id", ""))
 	type box struct{ x, y, w, h int }
 	boxes := map[string]box{}
-	x := 150
+	x, dataX := 150, 150
 	shape := func(id string, b box) {
 		boxes[id] = b
 		s := plane.CreateElement("bpmndi:BPMNShape")
@@ -66,6 +66,10 @@ func withDI(src string) string {
 		case strings.HasSuffix(e.Tag, "Task") || e.Tag == "task" || e.Tag == "callActivity" || e.Tag == "subProcess":
 			shape(e.SelectAttrValue("id", ""), box{x, 160, 100, 80})
 			x += 160
+		case e.Tag == "dataObjectReference" || e.Tag == "dataStoreReference":
+			// Data above the flow, in a row of their own.
+			shape(e.SelectAttrValue("id", ""), box{dataX, 40, 50, 50})
+			dataX += 90
 		}
 	}
 	for _, e := range boundaries {

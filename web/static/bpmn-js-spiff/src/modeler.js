@@ -17,7 +17,7 @@ const known = knownTags(spiffModdle);
 const OPEN_GROUPS = Object.fromEntries([
   'spiff_script', 'spiff_pre_post_scripts', 'instructions', 'user_task_properties', 'service_task_properties',
   'called_element', 'business_rule_properties', 'messages', 'signal', 'error', 'escalation', 'timer', 'conditions',
-  'spiff_lane', 'signal_button', 'multiInstance', 'spiff_data_object_reference',
+  'spiff_lane', 'signal_button', 'multiInstance', 'spiff_data_object_reference', 'custom-datastore-properties',
 ].map((id) => [id, { open: true }]));
 
 // createModeler builds a modeler in container with its panel in panel.

@@ -6,12 +6,13 @@ import { ListGroup } from '@bpmn-io/properties-panel';
 import {
   Changes,
   bodyExtension,
+  definitionsOf,
   getBusinessObject,
   is,
   isAny,
   nextId,
 } from './helpers.js';
-import { CommitInput, checkbox, custom, select, text } from './entries.js';
+import { CommitInput, checkbox, custom, hostNotice, select, text } from './entries.js';
 
 // LaneName is a name field that suggests the known groups.
 function LaneName(props) {
@@ -119,9 +120,9 @@ export function dataObjectsGroup(element, ctx) {
       text('spiff_data_object_' + d.get('id') + '_name', 'Name', () => d.get('name'), (v) => {
         const c = new Changes(ctx.injector, element);
         c.set(d, { name: v || undefined });
-        // References show the object's name.
+        // References show the object's name, and their data state.
         for (const ref of (container.get('flowElements') || []).filter((e) => is(e, 'bpmn:DataObjectReference') && e.get('dataObjectRef') === d)) {
-          c.set(ref, { name: v || undefined });
+          c.set(ref, { name: v ? labelWithState(v, ref) : undefined });
         }
         c.run();
       }),
@@ -159,6 +160,25 @@ export function dataObjectsGroup(element, ctx) {
   return { id: 'spiff_data_objects', label: 'Data objects', component: ListGroup, items, add };
 }
 
+// stateOf returns the name of a reference's bpmn:dataState.
+function stateOf(ref) {
+  const st = ref.get('dataState');
+  return (st && st.get('name')) || '';
+}
+
+// labelWithState is the label SpiffArena gives a data object reference:
+// the object's name, then its state in brackets ("Invoice [approved]").
+function labelWithState(name, ref, state = stateOf(ref)) {
+  return state ? name + ' [' + state + ']' : name;
+}
+
+// baseName strips the state from a reference's label.
+function baseName(ref) {
+  const name = ref.get('name') || '';
+  const state = stateOf(ref);
+  return state && name.endsWith(' [' + state + ']') ? name.slice(0, -(' [' + state + ']').length) : name.split(' [')[0];
+}
+
 export function dataObjectReferenceGroup(element, ctx) {
   const bo = getBusinessObject(element);
   if (!is(bo, 'bpmn:DataObjectReference')) {
@@ -171,11 +191,184 @@ export function dataObjectReferenceGroup(element, ctx) {
       select('spiff_data_object_ref', 'Data object', () => (bo.get('dataObjectRef') ? bo.get('dataObjectRef').get('id') : ''), (id) => {
         const d = visibleDataObjects(bo).find((x) => x.get('id') === id);
         const c = new Changes(ctx.injector, element);
-        c.set(bo, { dataObjectRef: d, name: d ? d.get('name') || d.get('id') : bo.get('name') });
+        c.set(bo, { dataObjectRef: d, name: d ? labelWithState(d.get('name') || d.get('id'), bo) : bo.get('name') });
         c.run();
       }, () => [{ value: '', label: '<none>' }, ...visibleDataObjects(bo).map((d) => ({ value: d.get('id'), label: d.get('name') || d.get('id') }))]),
+      // <bpmn:dataState id="DataState_<reference id>" name="..."/>, shown
+      // in the label as SpiffArena does; empty removes it.
+      text('spiff_data_state', 'Data state', () => stateOf(bo), (v) => {
+        const c = new Changes(ctx.injector, element);
+        const state = (v || '').trim();
+        const base = baseName(bo);
+        if (!state) {
+          c.set(bo, { dataState: undefined, name: base || undefined });
+        } else if (bo.get('dataState')) {
+          c.set(bo.get('dataState'), { name: state });
+          c.set(bo, { name: labelWithState(base, bo, state) });
+        } else {
+          c.set(bo, { dataState: c.create('bpmn:DataState', { id: 'DataState_' + bo.get('id'), name: state }, bo), name: labelWithState(base, bo, state) });
+        }
+        c.run();
+      }, { description: 'The state of the data object at this point, e.g. approved.' }),
     ],
   };
+}
+
+// --- data stores ------------------------------------------------------------
+
+// dataStoreReferences lists every data store reference of the diagram.
+function dataStoreReferences(defs) {
+  const out = [];
+  const walk = (o) => {
+    for (const fe of (o.get && o.get('flowElements')) || []) {
+      if (is(fe, 'bpmn:DataStoreReference')) {
+        out.push(fe);
+      }
+      if (is(fe, 'bpmn:SubProcess')) {
+        walk(fe);
+      }
+    }
+  };
+  defs.get('rootElements').filter((r) => is(r, 'bpmn:Process')).forEach(walk);
+  return out;
+}
+
+// dataStoreGroup picks the store a data store reference names, from the
+// stores the model's process groups define. As SpiffArena does, it writes
+// <bpmn:dataStore id="<store id>" name="<class>"/> at the definitions
+// level, and on the reference dataStoreRef, name (the store's name) and a
+// plain type attribute (its type); a store no reference uses any more is
+// removed.
+export function dataStoreGroup(element, ctx) {
+  const bo = getBusinessObject(element);
+  if (!is(bo, 'bpmn:DataStoreReference')) {
+    return null;
+  }
+  const host = ctx.host;
+  const current = bo.get('dataStoreRef');
+  const choose = (id) => {
+    const defs = definitionsOf(bo);
+    const c = new Changes(ctx.injector, element);
+    let roots = defs.get('rootElements').slice();
+    const old = bo.get('dataStoreRef');
+    let store;
+    if (!id) {
+      c.set(bo, { dataStoreRef: undefined, name: undefined, type: undefined });
+    } else {
+      const spec = (host.list('dataStores') || []).find((s) => s.id === id);
+      store = roots.find((r) => is(r, 'bpmn:DataStore') && r.get('id') === id);
+      if (!store) {
+        store = c.create('bpmn:DataStore', { id, name: spec ? spec.clz : id }, defs);
+        roots.push(store);
+      }
+      c.set(bo, { dataStoreRef: store, name: spec ? spec.name : bo.get('name'), type: spec ? spec.type : bo.get('type') });
+    }
+    if (old && old !== store && !dataStoreReferences(defs).some((r) => r !== bo && r.get('dataStoreRef') === old)) {
+      roots = roots.filter((r) => r !== old);
+    }
+    if (roots.length !== defs.get('rootElements').length || roots.some((r, i) => r !== defs.get('rootElements')[i])) {
+      c.set(defs, { rootElements: roots });
+    }
+    c.run();
+  };
+  return {
+    id: 'custom-datastore-properties',
+    label: 'Data store',
+    entries: [
+      select('spiff_data_store', 'Data store', () => (current ? current.get('id') : ''), choose, () => {
+        const list = host.list('dataStores');
+        const opts = [{ value: '', label: list === undefined ? 'Loading data stores…' : '<none>' }];
+        for (const s of list || []) {
+          opts.push({ value: s.id, label: s.name + ' (' + s.type + ', ' + s.location + ')' });
+        }
+        if (current && !(list || []).some((s) => s.id === current.get('id'))) {
+          opts.push({ value: current.get('id'), label: current.get('id') + ' (not defined in the process groups)' });
+        }
+        return opts;
+      }, {
+        subscribe: (fn) => host.subscribe('dataStores', fn),
+        description: current ? 'Type: ' + (bo.get('type') || 'unknown') + '.' : 'Stores defined in the process groups above the model.',
+      }),
+      hostNotice('spiff_data_store_notice', host, 'dataStores', 'Could not load the data stores'),
+    ],
+  };
+}
+
+// --- inputs and outputs -------------------------------------------------------
+
+const IO_TASKS = ['bpmn:UserTask', 'bpmn:ScriptTask', 'bpmn:ServiceTask', 'bpmn:SendTask', 'bpmn:ReceiveTask', 'bpmn:ManualTask'];
+
+// ioGroup lists a task's data inputs and outputs (its ioSpecification) in
+// two lists, as SpiffArena's "Input/Output Management" group does (with
+// none listed, the task sees every process variable): new ones get id =
+// name = DataInput_N / DataOutput_N and a reference in the first input or
+// output set (created when missing); the name field sets id and name. An
+// ioSpecification left without inputs and outputs is removed.
+export function ioGroup(element, ctx) {
+  const bo = getBusinessObject(element);
+  if (!isAny(bo, IO_TASKS)) {
+    return null;
+  }
+  const io = bo.get('ioSpecification');
+  const kinds = [
+    { key: 'input', type: 'bpmn:DataInput', list: 'dataInputs', set: 'inputSets', setType: 'bpmn:InputSet', refs: 'dataInputRefs', prefix: 'DataInput', label: 'Inputs' },
+    { key: 'output', type: 'bpmn:DataOutput', list: 'dataOutputs', set: 'outputSets', setType: 'bpmn:OutputSet', refs: 'dataOutputRefs', prefix: 'DataOutput', label: 'Outputs' },
+  ];
+  const groups = [];
+  for (const k of kinds) {
+    const items = ((io && io.get(k.list)) || []).map((d, i) => ({
+      id: 'spiff_io_' + k.key + '_' + i,
+      label: d.get('name') || d.get('id'),
+      entries: [
+        text('spiff_io_' + k.key + '_' + i + '_name', k.key === 'input' ? 'Input name' : 'Output name', () => d.get('name') || d.get('id'), (v) => {
+          const name = (v || '').trim();
+          if (name && name !== d.get('id')) {
+            new Changes(ctx.injector, element).set(d, { id: name, name }).run();
+          }
+        }, {
+          validate: (v) => (!v || /\s/.test(v) ? 'A name without spaces: it is a variable name.' : null),
+        }),
+      ],
+      remove: (e) => {
+        if (e) {
+          e.stopPropagation();
+        }
+        const c = new Changes(ctx.injector, element);
+        const rest = io.get(k.list).filter((x) => x !== d);
+        const other = kinds.find((x) => x !== k);
+        if (!rest.length && !io.get(other.list).length) {
+          c.set(bo, { ioSpecification: undefined });
+        } else {
+          c.set(io, { [k.list]: rest });
+          for (const set of io.get(k.set)) {
+            c.set(set, { [k.refs]: set.get(k.refs).filter((x) => x !== d) });
+          }
+        }
+        c.run();
+      },
+    }));
+    const add = (e) => {
+      e.stopPropagation();
+      const c = new Changes(ctx.injector, element);
+      const id = nextId(bo, k.prefix);
+      let spec = io;
+      if (!spec) {
+        spec = c.create('bpmn:InputOutputSpecification', { dataInputs: [], dataOutputs: [], inputSets: [], outputSets: [] }, bo);
+        c.set(bo, { ioSpecification: spec });
+      }
+      const d = c.create(k.type, { id, name: id }, spec);
+      c.set(spec, { [k.list]: [...spec.get(k.list), d] });
+      const first = spec.get(k.set)[0];
+      if (first) {
+        c.set(first, { [k.refs]: [...first.get(k.refs), d] });
+      } else {
+        c.set(spec, { [k.set]: [c.create(k.setType, { [k.refs]: [d] }, spec)] });
+      }
+      c.run();
+    };
+    groups.push({ id: 'spiff_io_' + k.key + 's', label: k.label, component: ListGroup, items, add });
+  }
+  return groups;
 }
 
 // --- multi-instance -------------------------------------------------------

@@ -15,7 +15,7 @@ import {
   userTaskGroup,
 } from './tasks.js';
 import { conditionGroup, dedupeCorrelationProperties, eventRefGroups, messagesGroup, processListGroups, timerGroup } from './events.js';
-import { dataObjectReferenceGroup, dataObjectsGroup, fixUnresolvedReferences, laneGroup, multiInstanceGroup } from './data.js';
+import { dataObjectReferenceGroup, dataObjectsGroup, dataStoreGroup, fixUnresolvedReferences, ioGroup, laneGroup, multiInstanceGroup } from './data.js';
 
 // Groups of the standard panel that the Spiff groups replace.
 const REPLACED = new Set(['message', 'signal', 'error', 'escalation', 'timer', 'multiInstance']);
@@ -41,6 +41,8 @@ const BUILDERS = [
   unitTestsGroup,
   dataObjectsGroup,
   dataObjectReferenceGroup,
+  dataStoreGroup,
+  ioGroup,
   multiInstanceGroup,
   processListGroups,
 ];
