@@ -121,7 +121,9 @@ func TestModelerDataStores(t *testing.T) {
 	}
 	check := func(what, ref, store string) {
 		t.Helper()
-		got := c.waitExport(t, what, func(x string) bool { return cmp.Equal(wantXML(t, ref), xmlShape(first(t, x, "//bpmn:dataStoreReference"))) })
+		got := c.waitExport(t, what, func(x string) bool {
+			return cmp.Equal(wantXML(t, ref), xmlShape(first(t, x, "//bpmn:dataStoreReference")))
+		})
 		var stores []any
 		for _, s := range find(t, got, "/bpmn:definitions/bpmn:dataStore") {
 			stores = append(stores, xmlShape(s))
@@ -165,7 +167,9 @@ func TestModelerInputsOutputs(t *testing.T) {
 		if want != "" {
 			w = wantXML(t, want)
 		}
-		c.waitExport(t, what, func(x string) bool { return cmp.Equal(w, xmlShape(first(t, x, "//bpmn:scriptTask/bpmn:ioSpecification"))) })
+		c.waitExport(t, what, func(x string) bool {
+			return cmp.Equal(w, xmlShape(first(t, x, "//bpmn:scriptTask/bpmn:ioSpecification")))
+		})
 	}
 	add("input")
 	io("a new input", `<bpmn:ioSpecification><bpmn:dataInput id="DataInput_1" name="DataInput_1" /><bpmn:inputSet><bpmn:dataInputRefs>DataInput_1</bpmn:dataInputRefs></bpmn:inputSet></bpmn:ioSpecification>`)

@@ -1,10 +1,17 @@
 package main
 
 import (
+	"bytes"
+	"image/png"
+	"math"
+	"os"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
@@ -143,5 +150,99 @@ func TestModelerDataObjects(t *testing.T) {
 	})
 	if !strings.Contains(got, "<spiffworkflow:category>finance</spiffworkflow:category>") {
 		t.Errorf("the first data object lost its category:\n%s", got)
+	}
+}
+
+// The toolbar's SVG and PNG buttons download pictures of the diagram, and
+// its zoom buttons zoom.
+func TestModelerExportAndZoom(t *testing.T) {
+	_, c := openBlankModeler(t)
+	c.importXML(t, bpmnDoc("", `<bpmn:startEvent id="Start" /><bpmn:userTask id="Review" name="Review the order" /><bpmn:endEvent id="End" />
+    <bpmn:sequenceFlow id="F1" sourceRef="Start" targetRef="Review" /><bpmn:sequenceFlow id="F2" sourceRef="Review" targetRef="End" />`))
+
+	dir := t.TempDir()
+	type download struct{ name, guid string }
+	done := make(chan download, 4)
+	var mu sync.Mutex
+	names := map[string]string{}
+	chromedp.ListenTarget(c.ctx, func(ev any) {
+		switch e := ev.(type) {
+		case *cdpbrowser.EventDownloadWillBegin:
+			mu.Lock()
+			names[e.GUID] = e.SuggestedFilename
+			mu.Unlock()
+		case *cdpbrowser.EventDownloadProgress:
+			if e.State == cdpbrowser.DownloadProgressStateCompleted {
+				mu.Lock()
+				done <- download{names[e.GUID], e.GUID}
+				mu.Unlock()
+			}
+		}
+	})
+	c.run(t, cdpbrowser.SetDownloadBehavior(cdpbrowser.SetDownloadBehaviorBehaviorAllowAndName).WithDownloadPath(dir).WithEventsEnabled(true))
+	fetchFile := func(button string) (string, []byte) {
+		t.Helper()
+		c.run(t, chromedp.Click(`[data-action="`+button+`"]`))
+		select {
+		case d := <-done:
+			b, err := os.ReadFile(filepath.Join(dir, d.guid))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return d.name, b
+		case <-time.After(15 * time.Second):
+			t.Fatalf("%s: no download", button)
+			return "", nil
+		}
+	}
+
+	name, svg := fetchFile("export-svg")
+	if name != "panel.svg" {
+		t.Errorf("SVG file named %q, want panel.svg", name)
+	}
+	if !strings.HasPrefix(strings.TrimSpace(string(svg)), "<?xml") || !strings.Contains(string(svg), "<svg") || !strings.Contains(string(svg), "Review") {
+		t.Errorf("the SVG does not show the diagram:\n%.300s", svg)
+	}
+	name, pngData := fetchFile("export-png")
+	if name != "panel.png" {
+		t.Errorf("PNG file named %q, want panel.png", name)
+	}
+	img, err := png.Decode(bytes.NewReader(pngData))
+	if err != nil {
+		t.Fatalf("the PNG does not decode: %v", err)
+	}
+	if b := img.Bounds(); b.Dx() < 200 || b.Dy() < 50 {
+		t.Errorf("PNG of %dx%d pixels: too small for three elements", b.Dx(), b.Dy())
+	}
+
+	zoom := func() float64 {
+		var z float64
+		c.eval(t, `window.waymarkModeler.modeler.get('canvas').zoom()`, &z)
+		return z
+	}
+	c.run(t, chromedp.Click(`[data-action="zoom-reset"]`))
+	if z := zoom(); math.Abs(z-1) > 1e-3 {
+		t.Errorf("1:1 gives zoom %v", z)
+	}
+	c.run(t, chromedp.Click(`[data-action="zoom-in"]`))
+	if z := zoom(); math.Abs(z-1.2) > 1e-3 {
+		t.Errorf("+ from 1 gives zoom %v, want 1.2", z)
+	}
+	c.run(t, chromedp.Click(`[data-action="zoom-out"]`), chromedp.Click(`[data-action="zoom-out"]`))
+	if z := zoom(); math.Abs(z-1/1.2) > 1e-3 {
+		t.Errorf("− twice from 1.2 gives zoom %v, want %v", z, 1/1.2)
+	}
+	// Far in, then Fit: the whole diagram is in view.
+	for i := 0; i < 5; i++ {
+		c.run(t, chromedp.Click(`[data-action="zoom-in"]`))
+	}
+	c.run(t, chromedp.Click(`[data-action="fit"]`))
+	var fits bool
+	c.eval(t, `(() => {
+		const vb = window.waymarkModeler.modeler.get('canvas').viewbox(), i = vb.inner;
+		return i.x >= vb.x - 1 && i.y >= vb.y - 1 && i.x + i.width <= vb.x + vb.width + 1 && i.y + i.height <= vb.y + vb.height + 1;
+	})()`, &fits)
+	if !fits {
+		t.Error("after Fit the diagram is not wholly in view")
 	}
 }
