@@ -1,19 +1,24 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 	"github.com/google/go-cmp/cmp"
 )
 
 // TestModelerAnalystFlow: an analyst signs in, creates a model, draws
 // start → user task in lane "approvers" → exclusive gateway → two end
-// events, sets the form, instructions and gateway conditions in the panel,
-// saves, and the file on disk holds the spiffworkflow XML.
+// events with the mouse (context pad, replace menu, palette), sets the
+// form, instructions and gateway conditions in the panel, saves, and the
+// file on disk holds the flows and the spiffworkflow XML.
 func TestModelerAnalystFlow(t *testing.T) {
 	ta := startApp(t, withPermissions(t))
 	c := newChrome(t)
@@ -33,25 +38,49 @@ func TestModelerAnalystFlow(t *testing.T) {
 	)
 	c.openModeler(t, ta.url, "finance/invoice", "invoice.bpmn")
 
-	// Draw: a pool with two lanes, the flow in the first lane.
+	// Draw with the mouse: from the start event, the context pad appends
+	// a task (named by typing), changes it into a user task, appends a
+	// gateway and two end events; the palette adds a pool around the flow,
+	// and the pool's context pad divides it into two lanes.
+	c.clickElement(t, "StartEvent_1")
+	c.contextPad(t, "append.append-task")
+	c.run(t, chromedp.WaitVisible(`.djs-direct-editing-parent`), chromedp.KeyEvent("Approve invoice"))
+	c.clickCanvas(t, 20, 20) // completes the label
+	task := c.onlyElement(t, "bpmn:Task")
+	c.clickElement(t, task)
+	c.contextPad(t, "replace")
+	c.run(t, chromedp.WaitVisible(`.djs-popup [data-id="replace-with-user-task"]`), chromedp.Click(`.djs-popup [data-id="replace-with-user-task"]`))
+	task = c.onlyElement(t, "bpmn:UserTask")
+	c.clickElement(t, task)
+	c.contextPad(t, "append.gateway")
+	gateway := c.onlyElement(t, "bpmn:ExclusiveGateway")
+	for i := 0; i < 2; i++ {
+		c.clickElement(t, gateway)
+		c.contextPad(t, "append.end-event")
+		c.run(t, chromedp.KeyEvent(kb.Escape)) // no label
+	}
+	c.run(t, chromedp.Click(`.djs-palette .entry[data-action="create.participant-expanded"]`))
+	c.moveAndClick(t, c.centerOf(t, gateway))
+	pool := c.onlyElement(t, "bpmn:Participant")
+	// Fit, then zoom out a step: the pool's context pad, on its right,
+	// must be inside the canvas.
+	c.run(t, chromedp.Click(`[data-action="fit"]`), chromedp.Click(`[data-action="zoom-out"]`))
+	c.clickElementAt(t, pool, 0.02)
+	c.contextPad(t, "lane-divide-two")
+
 	var ids map[string]string
 	c.eval(t, `(() => {
-		const m = window.waymarkModeler.modeler;
-		const reg = m.get('elementRegistry'), modeling = m.get('modeling'), factory = m.get('elementFactory'), canvas = m.get('canvas');
-		const start = reg.filter(e => e.type === 'bpmn:StartEvent')[0];
-		const pool = modeling.createShape({type: 'bpmn:Participant'}, {x: 500, y: 250}, canvas.getRootElement());
-		modeling.addLane(pool, 'bottom');
-		const lanes = reg.filter(e => e.type === 'bpmn:Lane').sort((a, b) => a.y - b.y);
-		const mid = lanes[0].y + lanes[0].height / 2;
-		modeling.moveElements([start], {x: 0, y: mid - (start.y + start.height / 2)});
-		const task = modeling.appendShape(start, factory.createShape({type: 'bpmn:UserTask'}), {x: start.x + 160, y: mid}, pool);
-		modeling.updateLabel(task, 'Approve invoice');
-		const gw = modeling.appendShape(task, factory.createShape({type: 'bpmn:ExclusiveGateway'}), {x: task.x + 220, y: mid}, pool);
-		const endYes = modeling.appendShape(gw, factory.createShape({type: 'bpmn:EndEvent'}), {x: gw.x + 150, y: mid - 40}, pool);
-		const endNo = modeling.appendShape(gw, factory.createShape({type: 'bpmn:EndEvent'}), {x: gw.x + 150, y: mid + 40}, pool);
-		const flow = (target) => gw.outgoing.find(f => f.target === target).id;
-		return {lane: lanes[0].id, task: task.id, gateway: gw.id, yes: flow(endYes), no: flow(endNo)};
+		const reg = window.waymarkModeler.modeler.get('elementRegistry');
+		const task = reg.filter(e => e.type === 'bpmn:UserTask')[0];
+		const gw = reg.filter(e => e.type === 'bpmn:ExclusiveGateway')[0];
+		const ends = reg.filter(e => e.type === 'bpmn:EndEvent').sort((a, b) => a.y - b.y);
+		const lane = reg.filter(e => e.type === 'bpmn:Lane').find(l => (l.businessObject.flowNodeRef || []).includes(task.businessObject));
+		const flow = (target) => (gw.outgoing.find(f => f.target === target) || {}).id;
+		return {lane: lane && lane.id, task: task.id, gateway: gw.id, start: 'StartEvent_1', end1: ends[0].id, end2: ends[1].id, yes: flow(ends[0]), no: flow(ends[1])};
 	})()`, &ids)
+	if ids["lane"] == "" || ids["yes"] == "" || ids["no"] == "" {
+		t.Fatalf("drawing gave %v", ids)
+	}
 
 	// Lane name, suggested from the groups.
 	c.selectElement(t, ids["lane"])
@@ -106,11 +135,11 @@ func TestModelerAnalystFlow(t *testing.T) {
 			t.Errorf("%s: got %q, want %q", path, got, want)
 		}
 	}
-	task := "//bpmn:userTask[@id='" + ids["task"] + "']"
-	check(task+"/bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property[@name='formJsonSchemaFilename']", "value", "approve-schema.json")
-	check(task+"/bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property[@name='formUiSchemaFilename']", "value", "approve-uischema.json")
-	check(task+"/bpmn:extensionElements/spiffworkflow:instructionsForEndUser", "", "Please check invoice **{{ invoice_id }}**.")
-	check(task, "name", "Approve invoice")
+	taskPath := "//bpmn:userTask[@id='" + ids["task"] + "']"
+	check(taskPath+"/bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property[@name='formJsonSchemaFilename']", "value", "approve-schema.json")
+	check(taskPath+"/bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property[@name='formUiSchemaFilename']", "value", "approve-uischema.json")
+	check(taskPath+"/bpmn:extensionElements/spiffworkflow:instructionsForEndUser", "", "Please check invoice **{{ invoice_id }}**.")
+	check(taskPath, "name", "Approve invoice")
 	check("//bpmn:lane[@id='"+ids["lane"]+"']", "name", "approvers")
 	lane := find(t, xml, "//bpmn:lane[@id='"+ids["lane"]+"']/bpmn:flowNodeRef")
 	var refs []string
@@ -124,6 +153,28 @@ func TestModelerAnalystFlow(t *testing.T) {
 	check("//bpmn:sequenceFlow[@id='"+ids["no"]+"']/bpmn:conditionExpression", "", "approved == False")
 	if n := len(find(t, xml, "//bpmn:endEvent")); n != 2 {
 		t.Errorf("%d end events, want 2", n)
+	}
+	if n := len(find(t, xml, "//bpmn:exclusiveGateway[@id='"+ids["gateway"]+"']")); n != 1 {
+		t.Errorf("%d exclusive gateways %s, want 1:\n%s", n, ids["gateway"], xml)
+	}
+	// The flows connect start → task → gateway → both end events.
+	var flows []string
+	for _, f := range find(t, xml, "//bpmn:sequenceFlow") {
+		flows = append(flows, f.SelectAttrValue("sourceRef", "")+" → "+f.SelectAttrValue("targetRef", ""))
+	}
+	sort.Strings(flows)
+	wantFlows := []string{
+		ids["gateway"] + " → " + ids["end1"],
+		ids["gateway"] + " → " + ids["end2"],
+		ids["start"] + " → " + ids["task"],
+		ids["task"] + " → " + ids["gateway"],
+	}
+	sort.Strings(wantFlows)
+	if d := cmp.Diff(wantFlows, flows); d != "" {
+		t.Errorf("sequence flows (-want +got):\n%s", d)
+	}
+	if n := len(find(t, xml, "//bpmn:exclusiveGateway/bpmn:outgoing")); n != 2 {
+		t.Errorf("the gateway has %d outgoing flows, want 2", n)
 	}
 	for _, f := range []string{"approve-schema.json", "approve-uischema.json"} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
@@ -208,7 +259,7 @@ func createModel(t testing.TB, c *chrome, ta *testApp, group, model string) {
 
 // The call-activity picker lists processes before anything is typed
 // (SpiffArena's search starts empty) and finds a process of another model
-// by part of its name.
+// by part of its display name.
 func TestModelerCallActivityPicker(t *testing.T) {
 	models := t.TempDir()
 	payroll := filepath.Join(models, "hr", "payroll")
@@ -235,7 +286,9 @@ func TestModelerCallActivityPicker(t *testing.T) {
 	input := `#spiff_called_element`
 	c.run(t, chromedp.WaitVisible(input), chromedp.Click(input))
 	c.waitFor(t, "processes listed for an empty search", `document.querySelectorAll('.wm-picker-results li[data-process-id]').length >= 2`)
-	c.run(t, chromedp.SendKeys(input, "payment"))
+	// Words of the display name only: the id has "payment_run", so a
+	// match proves the search reads names.
+	c.run(t, chromedp.SendKeys(input, "payment run"))
 	c.waitFor(t, "the search result", `[...document.querySelectorAll('.wm-picker-results li[data-process-id]')].map(l => l.dataset.processId).join() === 'Process_monthly_payment_run'`)
 	c.eval(t, `(() => { document.querySelector('.wm-picker-results li[data-process-id="Process_monthly_payment_run"]').dispatchEvent(new MouseEvent('mousedown', {bubbles: true})); return true; })()`, nil)
 	c.waitExport(t, "calledElement", func(x string) bool { return strings.Contains(x, `calledElement="Process_monthly_payment_run"`) })
@@ -245,4 +298,93 @@ func TestModelerCallActivityPicker(t *testing.T) {
 func bpmnDocWithProcess(id, name string) string {
 	return strings.Replace(bpmnDoc("", `<bpmn:startEvent id="Start_1" />`), `<bpmn:process id="Process_t" isExecutable="true">`,
 		`<bpmn:process id="`+id+`" name="`+name+`" isExecutable="true">`, 1)
+}
+
+// point is a position in the page, in CSS pixels.
+type point struct{ X, Y float64 }
+
+// centerOf returns where a diagram element is drawn on the page.
+func (c *chrome) centerOf(t testing.TB, id string) point {
+	t.Helper()
+	return c.pointIn(t, id, 0.5)
+}
+
+// pointIn returns a point inside the element: at fraction f of its width
+// and half its height.
+func (c *chrome) pointIn(t testing.TB, id string, f float64) point {
+	t.Helper()
+	var p point
+	c.eval(t, `(() => {
+		const g = document.querySelector('.djs-element[data-element-id=' + JSON.stringify(`+jsString(id)+`) + '] .djs-hit');
+		const r = g.getBoundingClientRect();
+		return {X: r.x + r.width * `+fmt.Sprint(f)+`, Y: r.y + r.height / 2};
+	})()`, &p)
+	return p
+}
+
+// moveAndClick moves the mouse to p in a few steps, as a hand would, and
+// clicks there.
+func (c *chrome) moveAndClick(t testing.TB, p point) {
+	t.Helper()
+	for i := 1; i <= 5; i++ {
+		f := float64(i) / 5
+		c.run(t, input.DispatchMouseEvent(input.MouseMoved, p.X-40*(1-f), p.Y-20*(1-f)))
+	}
+	c.run(t, chromedp.MouseClickXY(p.X, p.Y))
+}
+
+// clickElement selects a diagram element with a mouse click, unless it
+// is selected already (a click on the one selected element deselects it).
+func (c *chrome) clickElement(t testing.TB, id string) {
+	t.Helper()
+	if c.selected(t) == id {
+		return
+	}
+	c.moveAndClick(t, c.centerOf(t, id))
+	c.waitFor(t, "the selection of "+id, `window.waymarkModeler.modeler.get('selection').get().map(e => e.id).join() === `+jsString(id))
+}
+
+// clickElementAt selects an element with a click at fraction f of its
+// width (pools and lanes are covered by their content in the middle).
+func (c *chrome) clickElementAt(t testing.TB, id string, f float64) {
+	t.Helper()
+	if c.selected(t) == id {
+		return
+	}
+	c.moveAndClick(t, c.pointIn(t, id, f))
+	c.waitFor(t, "the selection of "+id, `window.waymarkModeler.modeler.get('selection').get().map(e => e.id).join() === `+jsString(id))
+}
+
+// selected returns the ids of the selected elements, comma-separated.
+func (c *chrome) selected(t testing.TB) string {
+	t.Helper()
+	var ids string
+	c.eval(t, `window.waymarkModeler.modeler.get('selection').get().map(e => e.id).join()`, &ids)
+	return ids
+}
+
+// clickCanvas clicks the canvas at x, y from its top left corner.
+func (c *chrome) clickCanvas(t testing.TB, x, y float64) {
+	t.Helper()
+	var p point
+	c.eval(t, `(() => { const r = document.querySelector('.modeler-canvas').getBoundingClientRect(); return {X: r.x, Y: r.y}; })()`, &p)
+	c.moveAndClick(t, point{p.X + x, p.Y + y})
+}
+
+// contextPad clicks an entry of the selected element's context pad.
+func (c *chrome) contextPad(t testing.TB, action string) {
+	t.Helper()
+	sel := `.djs-context-pad.open .entry[data-action="` + action + `"]`
+	c.run(t, chromedp.WaitVisible(sel), chromedp.Click(sel))
+}
+
+// onlyElement returns the id of the one diagram element of type.
+func (c *chrome) onlyElement(t testing.TB, typ string) string {
+	t.Helper()
+	var ids []string
+	c.eval(t, `window.waymarkModeler.modeler.get('elementRegistry').filter(e => e.type === `+jsString(typ)+`).map(e => e.id)`, &ids)
+	if len(ids) != 1 {
+		t.Fatalf("%d elements of type %s, want 1: %v", len(ids), typ, ids)
+	}
+	return ids[0]
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
@@ -11,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/beevik/etree"
+	"github.com/chromedp/chromedp"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -77,17 +79,7 @@ func isBPMN(src string) bool {
 // sample repository in the modeler and saves it back: the spiffworkflow
 // elements and attributes must all come back with the same text.
 func TestModelerRoundTripCorpus(t *testing.T) {
-	root := filepath.Join("..", "..", "..", "shared", "corpus", "sample-process-models")
-	var files []string
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".bpmn") {
-			files = append(files, p)
-		}
-		return err
-	})
-	if err != nil || len(files) == 0 {
-		t.Fatalf("corpus at %s: %d files, %v", root, len(files), err)
-	}
+	root, files := corpusFiles(t)
 	ta := startApp(t, withPermissions(t))
 	c := newChrome(t)
 	c.signIn(t, ta.url, "alice", "alice-secret")
@@ -136,5 +128,90 @@ func TestModelerRoundTripCorpus(t *testing.T) {
 	t.Logf("%d files (%d refused as not BPMN), %d spiffworkflow elements and attributes compared", len(files), refused, total)
 	if total == 0 {
 		t.Error("the corpus has no spiffworkflow content to compare")
+	}
+}
+
+// corpusFiles lists the BPMN documents of the SpiffArena sample repository.
+func corpusFiles(t testing.TB) (root string, files []string) {
+	t.Helper()
+	root = filepath.Join("..", "..", "..", "shared", "corpus", "sample-process-models")
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".bpmn") {
+			files = append(files, p)
+		}
+		return err
+	})
+	if err != nil || len(files) == 0 {
+		t.Fatalf("corpus at %s: %d files, %v", root, len(files), err)
+	}
+	return root, files
+}
+
+// TestModelerRoundTripCorpusSaved saves a sample of the corpus through the
+// page and the file API: the files richest in spiffworkflow content are
+// put in the repository, opened in the modeler, saved with the Save button
+// (as a draft when the server finds problems), and the files on disk must
+// keep every spiffworkflow element and attribute.
+func TestModelerRoundTripCorpusSaved(t *testing.T) {
+	root, all := corpusFiles(t)
+	type sample struct {
+		rel, src string
+		items    []string
+	}
+	var samples []sample
+	for _, f := range all {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !isBPMN(string(b)) {
+			continue
+		}
+		rel, _ := filepath.Rel(root, f)
+		samples = append(samples, sample{rel, string(b), spiffItems(t, rel, string(b))})
+	}
+	sort.SliceStable(samples, func(i, j int) bool { return len(samples[i].items) > len(samples[j].items) })
+	samples = samples[:8]
+
+	files := map[string]string{"roundtrip/process_group.json": `{"display_name": "Round trip"}`}
+	for i, s := range samples {
+		model := fmt.Sprintf("roundtrip/m%02d", i)
+		files[model+"/process_model.json"] = `{"display_name": "` + model + `"}`
+		files[model+"/"+filepath.Base(s.rel)] = s.src
+	}
+	ta, c := startWithModels(t, t.TempDir(), files)
+	for i, s := range samples {
+		t.Run(s.rel, func(t *testing.T) {
+			model, name := fmt.Sprintf("roundtrip/m%02d", i), filepath.Base(s.rel)
+			path := filepath.Join(ta.app.cfg.ModelsDir, "roundtrip", fmt.Sprintf("m%02d", i), name)
+			before, err := os.Stat(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.openModeler(t, ta.url, model, url.PathEscape(name))
+			c.run(t, chromedp.Click(`[data-action="save"]`))
+			c.waitFor(t, "the save answer", `/^(Saved|Not saved)/.test(document.querySelector('[data-status]').textContent)`)
+			var status string
+			c.eval(t, `document.querySelector('[data-status]').textContent`, &status)
+			if strings.HasPrefix(status, "Not saved") {
+				c.run(t, chromedp.Click(`[data-action="save-draft"]`))
+				c.waitFor(t, "the draft save", `document.querySelector('[data-status]').textContent.startsWith('Saved')`)
+			}
+			after, err := os.Stat(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !after.ModTime().After(before.ModTime()) && os.SameFile(before, after) {
+				t.Fatalf("the file was not written by the save (%s)", status)
+			}
+			b, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff(s.items, spiffItems(t, s.rel+" (saved)", string(b))); d != "" {
+				t.Errorf("spiffworkflow content changed by open+save through the API (-before +after):\n%s", d)
+			}
+			t.Logf("%d spiffworkflow elements and attributes kept (%s)", len(s.items), status)
+		})
 	}
 }
