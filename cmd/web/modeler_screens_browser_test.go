@@ -92,6 +92,24 @@ Approve **{{ invoice.amount }} EUR** for *{{ vendor.body.name }}*?
 	}
 	c.run(t, chromedp.Click(`#spiff_called_element`))
 	c.waitFor(t, "the process list", `document.querySelector('.wm-picker-results li[data-process-id]')`)
+	// The open list draws above the group headers it overlaps.
+	var covered []string
+	c.eval(t, `(() => {
+		const list = document.querySelector('.wm-picker-results').getBoundingClientRect();
+		const out = [];
+		for (const h of document.querySelectorAll('.bio-properties-panel-group-header')) {
+			const r = h.getBoundingClientRect();
+			const top = Math.max(r.top, list.top), bottom = Math.min(r.bottom, list.bottom);
+			const left = Math.max(r.left, list.left), right = Math.min(r.right, list.right);
+			if (bottom - top < 2 || right - left < 2) continue;
+			const at = document.elementFromPoint((left + right) / 2, (top + bottom) / 2);
+			if (!at || !at.closest('.wm-picker-results')) out.push(h.textContent);
+		}
+		return out;
+	})()`, &covered)
+	if len(covered) > 0 {
+		t.Errorf("group headers %q draw over the open process list", covered)
+	}
 	shot(t, c, "panel-call-activity.png", ".modeler-panel")
 }
 
