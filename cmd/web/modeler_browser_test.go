@@ -233,6 +233,12 @@ func TestModelerOpensNewDiagram(t *testing.T) {
 	if strings.Join(got.Elements, ",") != "bpmn:Process,bpmn:StartEvent" {
 		t.Errorf("new diagram elements = %v, want a process with one start event", got.Elements)
 	}
+	// data-ready comes after the panel has rendered the process.
+	var panel string
+	c.eval(t, `document.querySelector('[data-panel] .bio-properties-panel-header-type')?.textContent || ''`, &panel)
+	if !strings.EqualFold(panel, "process") {
+		t.Errorf("at data-ready the panel shows %q, want the process", panel)
+	}
 }
 
 // startWithModels writes files (path relative to the models directory ->

@@ -96,6 +96,27 @@ class Page {
     return this.root.querySelector(sel);
   }
 
+  // panelReady resolves once the properties panel shows an element (the
+  // root, after an import) and has been painted: the panel renders after
+  // the import, in its own update.
+  async panelReady() {
+    const panel = this.$('[data-panel]');
+    if (!panel || !this.opened) {
+      return;
+    }
+    const frame = () => new Promise((resolve) => requestAnimationFrame(() => resolve()));
+    const deadline = performance.now() + 10000;
+    while (!panel.querySelector('.bio-properties-panel-header .bio-properties-panel-header-type') || !panel.querySelector('.bio-properties-panel-group')) {
+      if (performance.now() > deadline) {
+        return;
+      }
+      await frame();
+    }
+    // The frame in which the panel first shows, then the paint after it.
+    await frame();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+
   setStatus(text, kind) {
     if (this.status) {
       this.status.textContent = text;
@@ -147,6 +168,7 @@ class Page {
         console.warn('import warnings', warnings);
       }
       this.dirty = false;
+      this.opened = true;
       this.updateButtons();
       this.setStatus('Opened ' + this.cfg.file + '.');
     } catch (err) {
@@ -467,7 +489,10 @@ function boot() {
   const page = new Page(root, cfg);
   // Tests and the browser console reach the modeler here.
   window.waymarkModeler = page;
-  page.load().then(() => root.setAttribute('data-ready', 'true'));
+  // data-ready: the diagram is in, fitted, and the panel has rendered.
+  page.load()
+    .then(() => page.panelReady())
+    .then(() => root.setAttribute('data-ready', 'true'));
 }
 
 if (document.readyState === 'loading') {
