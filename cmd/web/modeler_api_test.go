@@ -205,3 +205,25 @@ func TestConnectorCommandsAPIProxyDown(t *testing.T) {
 		t.Errorf("the cause is not in the log:\n%s", logs)
 	}
 }
+
+// TestModelerConfigMetadataKeys: the modeler page offers the configured
+// task metadata keys (WAYMARK_TASK_METADATA_KEYS) and then the model's
+// metadata extraction keys, each once.
+func TestModelerConfigMetadataKeys(t *testing.T) {
+	vars := workflowVars(t, t.TempDir())
+	vars["WAYMARK_TASK_METADATA_KEYS"] = "priority, item"
+	ta := startApp(t, vars)
+	c := browser(t)
+	signIn(t, c, ta.url, "alice", "alice-secret")
+	resp, doc := get(t, c, ta.url+"/process-models/purchases:approval/files/approval.bpmn/modeler")
+	wantStatus(t, resp, http.StatusOK)
+	var cfg struct {
+		MetadataKeys []string `json:"metadataKeys"`
+	}
+	if err := json.Unmarshal([]byte(doc.Find("script#modeler-config").Text()), &cfg); err != nil {
+		t.Fatalf("modeler config: %v", err)
+	}
+	if diff := cmp.Diff([]string{"priority", "item"}, cfg.MetadataKeys); diff != "" {
+		t.Errorf("metadata keys (-want +got):\n%s", diff)
+	}
+}

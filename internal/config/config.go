@@ -19,6 +19,8 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -55,6 +57,10 @@ type Config struct {
 	// ConnectorProxyURL is the base URL of a connector proxy speaking
 	// SpiffArena's protocol; empty for built-in operators only.
 	ConnectorProxyURL string
+	// TaskMetadataKeys are the task metadata keys the modeler offers on
+	// every user and manual task (SpiffArena's TASK_METADATA setting), before
+	// the model's own metadata extraction keys.
+	TaskMetadataKeys []string
 	// SchedulerInterval is how often the runner polls for due timers.
 	SchedulerInterval time.Duration
 	// LogLevel and LogFormat configure the process logger.
@@ -84,6 +90,7 @@ var vars = []Var{
 	{Name: "WAYMARK_MODELS_DIR", Default: "", Help: "Process model repository in SpiffArena's layout. Empty: the models directory inside WAYMARK_DATA_DIR."},
 	{Name: "WAYMARK_EXAMPLES", Default: "true", Help: "Copy the demo models into the models directory when it does not exist yet (true/false)."},
 	{Name: "WAYMARK_CONNECTOR_PROXY_URL", Default: "", Help: "Base URL of a connector proxy (SpiffArena's connector-proxy protocol) for service-task operators that are not built in. Empty: built-in HTTP operators only."},
+	{Name: "WAYMARK_TASK_METADATA_KEYS", Default: "", Help: "Comma-separated task metadata keys (such as priority,due_date) the modeler offers on every user and manual task, as SpiffArena's TASK_METADATA does; the model's metadata extraction keys are offered too."},
 	{Name: "WAYMARK_SCHEDULER_INTERVAL", Default: "5s", Help: "How often due timers are polled (a Go duration such as 5s or 1m; at least 100ms)."},
 	{Name: "WAYMARK_LOG_LEVEL", Default: "info", Help: "Log level: debug, info, warn or error."},
 	{Name: "WAYMARK_LOG_FORMAT", Default: "text", Help: "Log format: text or json."},
@@ -136,6 +143,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 			r.fail("WAYMARK_CONNECTOR_PROXY_URL", fmt.Errorf("want an absolute http or https URL, got %q", c.ConnectorProxyURL))
 		}
 	}
+	c.TaskMetadataKeys = r.keys("WAYMARK_TASK_METADATA_KEYS")
 	c.SchedulerInterval = r.duration("WAYMARK_SCHEDULER_INTERVAL", 100*time.Millisecond)
 	c.LogLevel = r.level("WAYMARK_LOG_LEVEL")
 	c.LogFormat = r.str("WAYMARK_LOG_FORMAT")
@@ -185,6 +193,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("models_dir", c.ModelsDir),
 		slog.Bool("examples", c.Examples),
 		slog.String("connector_proxy_url", c.ConnectorProxyURL),
+		slog.String("task_metadata_keys", strings.Join(c.TaskMetadataKeys, ",")),
 		slog.Duration("scheduler_interval", c.SchedulerInterval),
 		slog.String("log_level", c.LogLevel.String()),
 		slog.String("log_format", c.LogFormat),
@@ -292,6 +301,26 @@ func (r *reader) baseURL(name string) *url.URL {
 	}
 	return &url.URL{Scheme: "http", Host: "localhost"}
 }
+
+// keys reads a comma-separated list of names (letters, digits, _ and -,
+// starting with a letter or _), without repeats.
+func (r *reader) keys(name string) []string {
+	var out []string
+	for _, part := range strings.Split(r.str(name), ",") {
+		part = strings.TrimSpace(part)
+		if part == "" || slices.Contains(out, part) {
+			continue
+		}
+		if !keyPattern.MatchString(part) {
+			r.fail(name, fmt.Errorf("%q is not a key (letters, digits, _ and -, starting with a letter or _)", part))
+			continue
+		}
+		out = append(out, part)
+	}
+	return out
+}
+
+var keyPattern = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
 
 func (r *reader) prefixes(name string) []netip.Prefix {
 	var out []netip.Prefix

@@ -60,14 +60,15 @@ func TestFromEnvValues(t *testing.T) {
 		t.Fatal(err)
 	}
 	c, err := FromEnv(env(map[string]string{
-		"WAYMARK_ADDR":             "127.0.0.1:9000",
-		"WAYMARK_DATA_DIR":         dir,
-		"WAYMARK_BASE_URL":         "https://example.com/waymark/",
-		"WAYMARK_TRUSTED_PROXIES":  "10.0.0.0/8, 192.168.1.7",
-		"WAYMARK_ADMIN_PASSWORD":   "secret-password",
-		"WAYMARK_SESSION_KEY_FILE": keyFile,
-		"WAYMARK_LOG_LEVEL":        "debug",
-		"WAYMARK_EXAMPLES":         "false",
+		"WAYMARK_ADDR":               "127.0.0.1:9000",
+		"WAYMARK_DATA_DIR":           dir,
+		"WAYMARK_BASE_URL":           "https://example.com/waymark/",
+		"WAYMARK_TRUSTED_PROXIES":    "10.0.0.0/8, 192.168.1.7",
+		"WAYMARK_ADMIN_PASSWORD":     "secret-password",
+		"WAYMARK_SESSION_KEY_FILE":   keyFile,
+		"WAYMARK_LOG_LEVEL":          "debug",
+		"WAYMARK_EXAMPLES":           "false",
+		"WAYMARK_TASK_METADATA_KEYS": " priority, due_date,priority ",
 	}))
 	if err != nil {
 		t.Fatal(err)
@@ -84,6 +85,9 @@ func TestFromEnvValues(t *testing.T) {
 	}
 	if c.ModelsDir != filepath.Join(dir, "models") || c.Examples || c.LogLevel != slog.LevelDebug {
 		t.Errorf("models %q examples %v level %v", c.ModelsDir, c.Examples, c.LogLevel)
+	}
+	if diff := cmp.Diff([]string{"priority", "due_date"}, c.TaskMetadataKeys); diff != "" {
+		t.Errorf("task metadata keys (-want +got):\n%s", diff)
 	}
 	logged := slog.AnyValue(c).Resolve().String()
 	if strings.Contains(logged, "secret-password") || strings.Contains(logged, "kkkk") {
@@ -110,6 +114,7 @@ func TestFromEnvErrorsNameTheVariable(t *testing.T) {
 		{"examples", map[string]string{"WAYMARK_EXAMPLES": "maybe"}, "WAYMARK_EXAMPLES"},
 		{"log level", map[string]string{"WAYMARK_LOG_LEVEL": "loud"}, "WAYMARK_LOG_LEVEL"},
 		{"log format", map[string]string{"WAYMARK_LOG_FORMAT": "xml"}, "WAYMARK_LOG_FORMAT"},
+		{"task metadata key", map[string]string{"WAYMARK_TASK_METADATA_KEYS": "priority, due date"}, "WAYMARK_TASK_METADATA_KEYS"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -65,11 +65,13 @@ func (s *Server) modelerShow(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, templates.ModelerPage(v), nil)
 }
 
-// metadataKeys lists the keys of the model's metadata_extraction_paths, in
-// their order and without repeats. A model that does not exist yet (the
-// page can open a file before it is saved) has none.
+// metadataKeys lists the configured task metadata keys
+// (WAYMARK_TASK_METADATA_KEYS), then the keys of the model's
+// metadata_extraction_paths, in their order and without repeats. A model
+// that does not exist yet (the page can open a file before it is saved)
+// adds none.
 func (s *Server) metadataKeys(modelID string) []string {
-	keys := []string{}
+	keys := append([]string{}, s.cfg.TaskMetadataKeys...)
 	if s.models == nil {
 		return keys
 	}
@@ -78,6 +80,9 @@ func (s *Server) metadataKeys(modelID string) []string {
 		return keys
 	}
 	seen := map[string]bool{}
+	for _, k := range keys {
+		seen[k] = true
+	}
 	for _, p := range m.MetadataExtractionPaths {
 		if k := strings.TrimSpace(p.Key); k != "" && !seen[k] {
 			seen[k] = true
