@@ -44,3 +44,19 @@ func TestDiagramViewer(t *testing.T) {
 		t.Error("the viewer shows the modeling palette")
 	}
 }
+
+// A model whose BPMN has no layout runs, and its instance page says why
+// there is no picture instead of showing bpmn-js's bare error.
+func TestDiagramViewerWithoutLayout(t *testing.T) {
+	ta := startApp(t, workflowVars(t, t.TempDir()))
+	alice := browser(t)
+	signIn(t, alice, ta.url, "alice", "alice-secret")
+	startInstance(t, ta, alice, "purchases:delivery") // delivery.bpmn has no BPMNDiagram
+	c := newChrome(t)
+	c.signIn(t, ta.url, "alice", "alice-secret")
+	var msg string
+	c.run(t, chromedp.Navigate(ta.url+"/instances/1"), chromedp.WaitVisible(`#instance-diagram .wm-bad`), chromedp.Text(`#instance-diagram .wm-bad`, &msg))
+	if msg != "This BPMN file has no diagram layout (no BPMNDiagram), so there is nothing to draw; the path taken below lists what ran." {
+		t.Errorf("message %q", msg)
+	}
+}

@@ -29,7 +29,11 @@ async function show(el) {
   } catch (err) {
     const p = document.createElement('p');
     p.className = 'wm-bad';
-    p.textContent = 'The diagram could not be shown: ' + err.message;
+    // A BPMN file may hold processes without any layout (no
+    // bpmndi:BPMNDiagram): it runs, but there is nothing to draw.
+    p.textContent = /no diagram to display/.test(err.message)
+      ? 'This BPMN file has no diagram layout (no BPMNDiagram), so there is nothing to draw; the path taken below lists what ran.'
+      : 'The diagram could not be shown: ' + err.message;
     el.replaceChildren(p);
   }
 }
