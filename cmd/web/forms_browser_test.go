@@ -6,8 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -253,15 +251,7 @@ var widgetsModel = map[string]string{
 func TestFormWidgetsInBrowser(t *testing.T) {
 	proxy := newFakeProxy(t)
 	models := t.TempDir()
-	for name, content := range widgetsModel {
-		p := filepath.Join(models, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeRepo(t, models, widgetsModel)
 	vars := withPermissions(t)
 	vars["WAYMARK_MODELS_DIR"] = models
 	vars["WAYMARK_CONNECTOR_PROXY_URL"] = proxy.URL
@@ -271,18 +261,7 @@ func TestFormWidgetsInBrowser(t *testing.T) {
 
 	// Start the model; the browser lands on its task.
 	c.run(t, chromedp.Navigate(ta.url+"/inbox"), chromedp.WaitVisible(`#inbox-results`))
-	c.eval(t, `(() => {
-		const f = document.createElement("form");
-		f.method = "post";
-		f.action = "/process-models/forms:widgets/start";
-		const tok = document.createElement("input");
-		tok.type = "hidden"; tok.name = "csrf_token";
-		tok.value = document.querySelector('input[name="csrf_token"]').value;
-		f.appendChild(tok);
-		document.body.appendChild(f);
-		f.submit();
-		return true;
-	})()`, nil)
+	c.startModel(t, "forms:widgets")
 	c.run(t, chromedp.WaitVisible(`#task-form input#f-amount`))
 	var taskPath string
 	c.eval(t, `location.pathname`, &taskPath)

@@ -30,18 +30,7 @@ func TestInboxInBrowser(t *testing.T) {
 	// Alice starts the model: the browser posts the start form with the
 	// session's token and lands on her first task.
 	alice.run(t, chromedp.Navigate(ta.url+"/inbox"), chromedp.WaitVisible(`#inbox-results`))
-	alice.eval(t, `(() => {
-		const f = document.createElement("form");
-		f.method = "post";
-		f.action = "/process-models/purchases:approval/start";
-		const tok = document.createElement("input");
-		tok.type = "hidden"; tok.name = "csrf_token";
-		tok.value = document.querySelector('input[name="csrf_token"]').value;
-		f.appendChild(tok);
-		document.body.appendChild(f);
-		f.submit();
-		return true;
-	})()`, nil)
+	alice.startModel(t, "purchases:approval")
 	var heading string
 	alice.run(t,
 		chromedp.WaitVisible(`#task-form input[name="item"]`),

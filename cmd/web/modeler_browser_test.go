@@ -255,8 +255,17 @@ func startWithModels(t *testing.T, models string, files map[string]string) (*tes
 // startWithRepo writes files into models and starts the app on it.
 func startWithRepo(t *testing.T, models string, files map[string]string) *testApp {
 	t.Helper()
+	writeRepo(t, models, files)
+	vars := withPermissions(t)
+	vars["WAYMARK_MODELS_DIR"] = models
+	return startApp(t, vars)
+}
+
+// writeRepo writes files (path relative to dir → content) into dir.
+func writeRepo(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
 	for name, content := range files {
-		p := filepath.Join(models, name)
+		p := filepath.Join(dir, name)
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -264,7 +273,23 @@ func startWithRepo(t *testing.T, models string, files map[string]string) *testAp
 			t.Fatal(err)
 		}
 	}
-	vars := withPermissions(t)
-	vars["WAYMARK_MODELS_DIR"] = models
-	return startApp(t, vars)
+}
+
+// startModel starts a model as its Start button does, posting the form
+// with the session's token from the page the browser is on; the browser
+// follows to the first task.
+func (c *chrome) startModel(t testing.TB, modelURLID string) {
+	t.Helper()
+	c.eval(t, `(() => {
+		const f = document.createElement("form");
+		f.method = "post";
+		f.action = "/process-models/`+modelURLID+`/start";
+		const tok = document.createElement("input");
+		tok.type = "hidden"; tok.name = "csrf_token";
+		tok.value = document.querySelector('input[name="csrf_token"]').value;
+		f.appendChild(tok);
+		document.body.appendChild(f);
+		f.submit();
+		return true;
+	})()`, nil)
 }
