@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -464,12 +465,7 @@ func (r *Repo) buildIndex(st *state) {
 			st.procs[pid] = loc
 			st.indexed = append(st.indexed, indexProcess(proc, modelID, file))
 		}
-		decIDs := make([]string, 0, len(p.lib.Decisions))
-		for id := range p.lib.Decisions {
-			decIDs = append(decIDs, id)
-		}
-		slices.Sort(decIDs)
-		for _, id := range decIDs {
+		for _, id := range slices.Sorted(maps.Keys(p.lib.Decisions)) {
 			d := p.lib.Decisions[id]
 			if prev, ok := st.decisions[id]; ok {
 				clashes = append(clashes, clashProblem(key, id, d.Line, "decision", prev.path()))

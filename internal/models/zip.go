@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -685,12 +686,7 @@ func (r *Repo) checkUploadContent(st *state, targetID string, entries []entry) (
 				seenProc[pid] = here
 			}
 		}
-		decIDs := make([]string, 0, len(p.lib.Decisions))
-		for id := range p.lib.Decisions {
-			decIDs = append(decIDs, id)
-		}
-		slices.Sort(decIDs)
-		for _, id := range decIDs {
+		for _, id := range slices.Sorted(maps.Keys(p.lib.Decisions)) {
 			d := p.lib.Decisions[id]
 			if prev, ok := st.decisions[id]; ok && !replaced[prev] {
 				clashes = append(clashes, clash{clashProblem(key, id, d.Line, "decision", prev.path()), false, owner, prev.model, false})
