@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"strings"
@@ -114,6 +115,11 @@ func (s *Store) DeletedFiles(ctx context.Context, id string, subtree bool) ([]Fi
 	if err != nil {
 		return nil, fmt.Errorf("deleted files of %q: %w", id, err)
 	}
+	return scanFileVersions(rows)
+}
+
+// scanFileVersions reads and closes rows of fileVersionColumns.
+func scanFileVersions(rows *sql.Rows) ([]FileVersion, error) {
 	defer rows.Close()
 	out := []FileVersion{}
 	for rows.Next() {
@@ -142,16 +148,7 @@ func (s *Store) FileVersions(ctx context.Context, modelID, file string) ([]FileV
 	if err != nil {
 		return nil, fmt.Errorf("versions of %s/%s: %w", modelID, file, err)
 	}
-	defer rows.Close()
-	out := []FileVersion{}
-	for rows.Next() {
-		v, err := scanFileVersion(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
+	return scanFileVersions(rows)
 }
 
 // FileVersionContent returns one version with its content.
