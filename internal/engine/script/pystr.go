@@ -637,6 +637,13 @@ func percentFormat(format string, args starlark.Value) (string, error) {
 		case 'r', 'a':
 			s = pyRepr(v)
 		case 'd', 'i', 'u':
+			// The common "%d" of a small int, without big.Int.
+			if i, ok := v.(starlark.Int); ok && spec == (fmtSpec{fill: ' ', prec: -1}) {
+				if i64, ok := i.Int64(); ok {
+					s = strconv.FormatInt(i64, 10)
+					break
+				}
+			}
 			n, e := toBigInt(v, conv)
 			if e != nil {
 				return "", e
