@@ -370,16 +370,17 @@ func (in *Instance) Task(id int) *Task {
 // run executes READY engine tasks until none is left.
 func (in *Instance) run() {
 	for len(in.queue) > 0 {
+		// Pop by shifting: the queue is short, and keeping its start lets
+		// appends reuse the array instead of growing a new one each time.
 		t := in.queue[0]
-		in.queue[0] = nil
-		in.queue = in.queue[1:]
+		last := len(in.queue) - 1
+		copy(in.queue, in.queue[1:])
+		in.queue[last] = nil
+		in.queue = in.queue[:last]
 		if t.State != Ready {
 			continue
 		}
 		in.execute(t)
-	}
-	if len(in.queue) == 0 {
-		in.queue = nil
 	}
 	in.updateStatus()
 }

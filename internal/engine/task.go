@@ -366,6 +366,27 @@ func (in *Instance) leave(t *Task) {
 }
 
 // selectFlows decides which outgoing flows a completed task takes.
+// anyConditioned reports whether a flow of flows has a condition.
+func anyConditioned(flows []*spec.Flow) bool {
+	for _, fl := range flows {
+		if fl.Condition != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// defaultFlow is n's default flow as a one-element slice of its outgoing
+// flows (no allocation).
+func defaultFlow(n *spec.Node) []*spec.Flow {
+	for i, fl := range n.Outgoing {
+		if fl == n.Default {
+			return n.Outgoing[i : i+1 : i+1]
+		}
+	}
+	return []*spec.Flow{n.Default}
+}
+
 func (in *Instance) selectFlows(t *Task) ([]*spec.Flow, *TaskError) {
 	n := t.Node
 	out := n.Outgoing
@@ -379,7 +400,7 @@ func (in *Instance) selectFlows(t *Task) ([]*spec.Flow, *TaskError) {
 		if len(out) == 1 && out[0].Condition == nil {
 			return out, nil
 		}
-		for _, fl := range out {
+		for i, fl := range out {
 			if fl == n.Default || fl.Condition == nil {
 				continue
 			}
@@ -388,17 +409,20 @@ func (in *Instance) selectFlows(t *Task) ([]*spec.Flow, *TaskError) {
 				return nil, in.taskErr(t, "run", "condition of "+fl.ID, err)
 			}
 			if ok {
-				return []*spec.Flow{fl}, nil
+				return out[i : i+1 : i+1], nil
 			}
 		}
 		if n.Default != nil {
-			return []*spec.Flow{n.Default}, nil
+			return defaultFlow(n), nil
 		}
 		return nil, &TaskError{TaskID: t.ID, NodeID: n.ID, Phase: "run", Msg: fmt.Sprintf("no conditions satisfied for %s and there is no default flow", n.ID)}
 	}
 	// Inclusive gateways, and implicit splits out of any other element:
 	// every unconditioned flow and every flow whose condition holds; the
 	// default flow when no conditioned flow holds.
+	if n.Default == nil && !anyConditioned(out) {
+		return out, nil
+	}
 	var taken []*spec.Flow
 	conditioned := false
 	for _, fl := range out {
@@ -420,7 +444,7 @@ func (in *Instance) selectFlows(t *Task) ([]*spec.Flow, *TaskError) {
 	}
 	if len(taken) == 0 {
 		if n.Default != nil {
-			return []*spec.Flow{n.Default}, nil
+			return defaultFlow(n), nil
 		}
 		if conditioned || n.Kind == spec.KindInclusiveGateway {
 			return nil, &TaskError{TaskID: t.ID, NodeID: n.ID, Phase: "run", Msg: fmt.Sprintf("no conditions satisfied on %s and there is no default flow", n.ID)}
