@@ -1206,6 +1206,13 @@ func hMul(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs 
 	x, y := args[0], args[1]
 	if a, ok := x.(starlark.Int); ok {
 		if b, ok := y.(starlark.Int); ok {
+			// Small factors cannot overflow the limit: skip the big.Int
+			// copies BitLen needs.
+			if ai, ok := a.Int64(); ok && ai > -1<<31 && ai < 1<<31 {
+				if bi, ok := b.Int64(); ok && bi > -1<<31 && bi < 1<<31 {
+					return starlark.MakeInt64(ai * bi), nil
+				}
+			}
 			if a.BigInt().BitLen()+b.BigInt().BitLen() > maxIntBits {
 				return nil, limitErr("integer result exceeds %d bits", maxIntBits)
 			}

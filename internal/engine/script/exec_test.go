@@ -99,6 +99,8 @@ func TestExecOperators(t *testing.T) {
 		{name: "in and not in", src: "a = 'ell' in 'hello'\nb = 'k' in d\nc = 3 not in [1, 2]\nd2 = 'z' not in 'abc'", data: map[string]any{"d": map[string]any{"k": int64(1)}}, want: map[string]any{"a": true, "b": true, "c": true, "d2": true}},
 		{name: "chained comparison", src: "a = 0 < x <= 5\nb = 0 < x < 1\nc = 1 < len([1, 2, 3]) < 5 > 2", data: map[string]any{"x": int64(5)}, want: map[string]any{"a": true, "b": false, "c": true}},
 		{name: "ternary and boolean operators", src: "a = 'big' if n > 10 else 'small'\nb = n and 'yes'\nc = 0 or None or 'last'\nd = not n", data: map[string]any{"n": int64(20)}, want: map[string]any{"a": "big", "b": "yes", "c": "last", "d": false}},
+		{name: "integer products, small and big", src: "a = 46341 * 46341\nb = -2147483647 * 2147483647\nc = 2147483648 * 2147483648\nd = -7 * 6\ne = True * 5", want: map[string]any{
+			"a": int64(2147488281), "b": int64(-4611686014132420609), "c": int64(4611686018427387904), "d": int64(-42), "e": int64(5)}},
 		{name: "string concatenation and repetition", src: "a = 'a' + 'b' * 3\nb = [0] * 3\nc = 3 * 'x'", want: map[string]any{"a": "abbb", "b": []any{int64(0), int64(0), int64(0)}, "c": "xxx"}},
 		{name: "bool arithmetic", src: "a = True + True\nb = sum([True, False, True])\nc = [True, 1, 2].count(1)", want: map[string]any{"a": int64(2), "b": int64(2), "c": int64(2)}},
 		{name: "list comprehension", src: "r = [x * 2 for x in range(5) if x % 2 == 0]", want: map[string]any{"r": []any{int64(0), int64(4), int64(8)}}},
