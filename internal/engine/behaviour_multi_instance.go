@@ -5,6 +5,7 @@ import (
 	"sort"
 
 	"github.com/waymark-bpm/waymark/internal/engine/script"
+	"github.com/waymark-bpm/waymark/internal/engine/spec"
 )
 
 // startWrapper begins a loop or multi-instance activity: it becomes STARTED
@@ -143,16 +144,33 @@ func (in *Instance) spawnNext(t *Task) {
 // spawnInstance creates instance (or iteration) i of a wrapper.
 func (in *Instance) spawnInstance(w *Task, i int, key, item any, hasItem bool) {
 	w.Loop.Next = i + 1
+	n := w.Node
 	data := w.Data
-	if hasItem && w.Node.MI.InputItem != "" {
-		data = with(data, w.Node.MI.InputItem, deepCopy(item))
+	pending := false
+	if hasItem && n.MI.InputItem != "" {
+		if n.Kind == spec.KindScriptTask && (n.PreScript == nil || !n.ScriptsOnInstances) {
+			// The instance's first step is its script: the script adds the
+			// item as it makes the instance's new data, which saves
+			// copying the wrapper's data once per instance.
+			pending = true
+		} else {
+			data = with(data, n.MI.InputItem, deepCopy(item))
+		}
 	}
-	c := in.newTask(w.Node, w.Scope, data, w.ID)
+	c := in.newTask(n, w.Scope, data, w.ID)
 	c.Role = RoleInstance
 	c.Wrapper = w.ID
 	c.Index = i
 	c.Key = key
+	c.itemPending = pending
 	in.activate(c)
+}
+
+// inputItem returns the input item name and a copy of the item of a
+// multi-instance instance.
+func (in *Instance) inputItem(c *Task) (string, any) {
+	w := in.Task(c.Wrapper)
+	return w.Node.MI.InputItem, deepCopy(w.Loop.Items[c.Index])
 }
 
 // instanceDone merges a finished instance into its wrapper and decides

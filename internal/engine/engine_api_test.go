@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -195,4 +196,87 @@ func FuzzRestore(f *testing.F) {
 			t.Fatal("nil instance without an error")
 		}
 	})
+}
+
+// TestMultiInstanceScriptItem: instances of a parallel multi-instance script
+// task see their input item, and an instance that fails, or is cancelled
+// before its script ran, keeps the item in its data.
+func TestMultiInstanceScriptItem(t *testing.T) {
+	const diagram = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">
+  <bpmn:process id="p" isExecutable="true">
+    <bpmn:startEvent id="start"/>
+    <bpmn:scriptTask id="divide">
+      <bpmn:multiInstanceLoopCharacteristics>
+        <bpmn:loopDataInputRef>nums</bpmn:loopDataInputRef>
+        <bpmn:loopDataOutputRef>out</bpmn:loopDataOutputRef>
+        <bpmn:inputDataItem id="n" name="n"/>
+        <bpmn:outputDataItem id="r" name="r"/>
+        %s
+      </bpmn:multiInstanceLoopCharacteristics>
+      <bpmn:script>r = 8 // n</bpmn:script>
+    </bpmn:scriptTask>
+    <bpmn:endEvent id="end"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="divide"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="divide" targetRef="end"/>
+  </bpmn:process>
+</bpmn:definitions>`
+	type inst struct {
+		State string
+		Data  map[string]any
+	}
+	nums := []any{int64(4), int64(0), int64(2)}
+	data := func(kv ...any) map[string]any {
+		m := map[string]any{"nums": nums, "out": []any{}}
+		for i := 0; i < len(kv); i += 2 {
+			m[kv[i].(string)] = kv[i+1]
+		}
+		return m
+	}
+	for _, tc := range []struct {
+		name, completion string
+		status           engine.Status
+		want             []inst
+	}{
+		{
+			name: "one instance fails", status: engine.Failed,
+			want: []inst{
+				{"COMPLETED", data("n", int64(4), "r", int64(2))},
+				{"ERROR", data("n", int64(0))},
+				{"COMPLETED", data("n", int64(2), "r", int64(4))},
+			},
+		},
+		{
+			name: "the first instance cancels the others", status: engine.Done,
+			completion: "<bpmn:completionCondition>r == 2</bpmn:completionCondition>",
+			want: []inst{
+				{"COMPLETED", data("n", int64(4), "r", int64(2))},
+				{"CANCELLED", data("n", int64(0))},
+				{"CANCELLED", data("n", int64(2))},
+			},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			lib, err := bpmn.Parse(bpmn.Options{}, bpmn.File{Name: "mi.bpmn", Data: []byte(fmt.Sprintf(diagram, tc.completion))})
+			if err != nil {
+				t.Fatal(err)
+			}
+			in, err := engine.Start(lib, engine.StartOptions{Process: "p", Data: map[string]any{"nums": nums}}, engine.Env{Clock: benchClock})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if in.Status() != tc.status {
+				t.Fatalf("status = %v, want %v (%v)", in.Status(), tc.status, in.Err())
+			}
+			var got []inst
+			for _, tk := range in.Tasks() {
+				if tk.Node.ID == "divide" && tk.Role == engine.RoleInstance {
+					got = append(got, inst{tk.State.String(), tk.Data})
+				}
+			}
+			if d := cmp.Diff(tc.want, got); d != "" {
+				t.Errorf("instances (-want +got):\n%s", d)
+			}
+		})
+	}
 }

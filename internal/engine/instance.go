@@ -342,6 +342,10 @@ func (in *Instance) newTask(n *spec.Node, scope int, data map[string]any, from i
 
 // setState moves a task to a state, keeping the scope's live count.
 func (in *Instance) setState(t *Task, s State) {
+	if t.itemPending && s != Ready {
+		name, item := in.inputItem(t)
+		t.Data, t.itemPending = with(t.Data, name, item), false
+	}
 	was := t.State.holds()
 	t.State = s
 	t.Updated = in.now()

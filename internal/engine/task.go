@@ -49,6 +49,10 @@ type Task struct {
 	Gate     int  // catch events after an event-based gateway: the gateway task
 	Trigger  bool // the waiting start event of an event subprocess or of a pool
 	Pool     bool // Trigger of a pool that starts a new participant instance per event
+	// itemPending marks a READY multi-instance script instance whose Data
+	// does not hold its input item yet: the script adds it when it runs
+	// (see spawnInstance). Leaving READY any other way adds it to Data.
+	itemPending bool
 	// Due is when a waiting timer fires.
 	Due time.Time
 	// Cycles left for a timer cycle (-1 = unbounded); Period its interval.
@@ -232,11 +236,18 @@ func (in *Instance) behave(t *Task) (bool, *TaskError) {
 	n := t.Node
 	switch n.Kind {
 	case spec.KindScriptTask:
-		out, err := n.Script.Exec(in.scriptEnv(t), t.Data)
+		var out map[string]any
+		var err error
+		if t.itemPending {
+			name, item := in.inputItem(t)
+			out, err = n.Script.ExecWith(in.scriptEnv(t), t.Data, name, item)
+		} else {
+			out, err = n.Script.Exec(in.scriptEnv(t), t.Data)
+		}
 		if err != nil {
 			return false, in.taskErr(t, "run", "script", err)
 		}
-		t.Data = out
+		t.Data, t.itemPending = out, false
 		return true, nil
 	case spec.KindServiceTask:
 		return in.callService(t)

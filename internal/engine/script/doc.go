@@ -13,7 +13,8 @@
 // Compile (statements) and CompileExpr (one expression) parse, check and
 // translate a source once; the result is immutable and safe for concurrent
 // use. Program.Exec runs a script with task data as its globals and returns
-// the new data; Expr.Eval and Expr.EvalBool evaluate an expression. Values
+// the new data (ExecWith: with one more data key, without copying the map
+// first); Expr.Eval and Expr.EvalBool evaluate an expression. Values
 // crossing the boundary are Go JSON-like values (nil, bool, int64, float64,
 // string, []any, map[string]any); host helpers may also hand in time.Time
 // (a datetime) and time.Duration (a timedelta). Every error is an *Error

@@ -291,3 +291,49 @@ func TestExecTry(t *testing.T) {
 		{name: "assertion error caught", src: "try:\n    assert x > 5, 'too small'\nexcept AssertionError as e:\n    m = str(e)", data: map[string]any{"x": int64(1)}, want: map[string]any{"m": "too small"}},
 	})
 }
+
+// TestExecWith checks that ExecWith(data, name, value) behaves as Exec on a
+// copy of data with name set to value.
+func TestExecWith(t *testing.T) {
+	base := map[string]any{"items": []any{int64(1), int64(2)}, "x": int64(3)}
+	cases := []struct {
+		name, src, key string
+		value          any
+	}{
+		{name: "read", src: "result = item * item", key: "item", value: int64(7)},
+		{name: "untouched", src: "y = 1", key: "item", value: "s"},
+		{name: "assign", src: "item = item + 1", key: "item", value: int64(1)},
+		{name: "del", src: "del item", key: "item", value: int64(1)},
+		{name: "del then assign", src: "del item\nitem = 2", key: "item", value: int64(1)},
+		{name: "container changed in place", src: "item.append(3)", key: "item", value: []any{int64(1)}},
+		{name: "overrides data", src: "y = x", key: "x", value: int64(9)},
+		{name: "vars", src: "names = sorted(vars().keys())\nhas = 'item' in vars()", key: "item", value: int64(1)},
+		{name: "shadows a built-in", src: "r = type + 1", key: "type", value: int64(1)},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := Compile(tc.name, tc.src)
+			if err != nil {
+				t.Fatalf("Compile: %v", err)
+			}
+			env := &Env{Now: testClock}
+			copied := map[string]any{tc.key: tc.value}
+			for k, v := range base {
+				if k != tc.key {
+					copied[k] = v
+				}
+			}
+			want, err := p.Exec(env, copied)
+			if err != nil {
+				t.Fatalf("Exec: %v", err)
+			}
+			got, err := p.ExecWith(env, base, tc.key, tc.value)
+			if err != nil {
+				t.Fatalf("ExecWith: %v", err)
+			}
+			if d := cmp.Diff(want, got); d != "" {
+				t.Errorf("ExecWith differs from Exec on a copy (-Exec +ExecWith):\n%s", d)
+			}
+		})
+	}
+}

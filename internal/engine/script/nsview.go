@@ -42,6 +42,9 @@ func (v *nsView) names() []string {
 			add(n)
 		}
 	}
+	if n := v.ns.extraName; v.ns.hasExtra && !v.ns.deleted[n] {
+		add(n)
+	}
 	for n := range v.ns.vars {
 		add(n)
 	}
@@ -58,7 +61,7 @@ func (v *nsView) lookup(name string) (starlark.Value, bool, error) {
 	if x, ok := v.ns.vars[name]; ok {
 		return x, true, nil
 	}
-	if _, ok := v.ns.data[name]; ok && !v.ns.deleted[name] {
+	if _, ok := v.ns.dataGet(name); ok && !v.ns.deleted[name] {
 		x, _, err := v.ns.Get(starlark.String(name))
 		return x, err == nil, err
 	}

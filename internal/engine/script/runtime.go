@@ -69,10 +69,10 @@ type compiled struct {
 	gen  string // generated Starlark, kept for diagnostics
 }
 
-func (cp *compiledPair) pick(env *Env, data map[string]any) (*compiled, error) {
+func (cp *compiledPair) pick(env *Env, data map[string]any, extra string) (*compiled, error) {
 	shadow := false
 	for _, n := range cp.refs {
-		if _, ok := data[n]; ok {
+		if _, ok := data[n]; ok || (extra != "" && n == extra) {
 			shadow = true
 			break
 		}
@@ -360,7 +360,7 @@ func (st *execState) run(name string, c *compiled) (starlark.Value, error) {
 // data and everything reachable from it are left untouched; keys the script
 // neither read nor wrote are carried over by reference.
 func (p *Program) Exec(env *Env, data map[string]any) (map[string]any, error) {
-	c, err := p.c.pick(env, data)
+	c, err := p.c.pick(env, data, "")
 	if err != nil {
 		return nil, err
 	}
@@ -372,9 +372,26 @@ func (p *Program) Exec(env *Env, data map[string]any) (map[string]any, error) {
 	return st.ns.result(), nil
 }
 
+// ExecWith runs the script as Exec does on a copy of data with name set to
+// value, without making that copy: a multi-instance task's instance runs on
+// its parent's data plus the item.
+func (p *Program) ExecWith(env *Env, data map[string]any, name string, value any) (map[string]any, error) {
+	c, err := p.c.pick(env, data, name)
+	if err != nil {
+		return nil, err
+	}
+	st := getState(env, data)
+	st.ns.extraName, st.ns.extraValue, st.ns.hasExtra = name, value, true
+	defer putState(st)
+	if _, err := st.run(p.name, c); err != nil {
+		return nil, err
+	}
+	return st.ns.result(), nil
+}
+
 // Eval evaluates the expression against data (and env's globals).
 func (e *Expr) Eval(env *Env, data map[string]any) (any, error) {
-	c, err := e.c.pick(env, data)
+	c, err := e.c.pick(env, data, "")
 	if err != nil {
 		return nil, err
 	}
@@ -393,7 +410,7 @@ func (e *Expr) Eval(env *Env, data map[string]any) (any, error) {
 
 // EvalBool evaluates the expression and returns its Python truth value.
 func (e *Expr) EvalBool(env *Env, data map[string]any) (bool, error) {
-	c, err := e.c.pick(env, data)
+	c, err := e.c.pick(env, data, "")
 	if err != nil {
 		return false, err
 	}
@@ -449,10 +466,15 @@ func ToPython(v any) string {
 // built-ins; writes and deletions stay in the namespace, so the input
 // data is never modified.
 type namespace struct {
-	st      *execState
-	data    map[string]any
-	vars    map[string]starlark.Value
-	deleted map[string]bool
+	st   *execState
+	data map[string]any
+	// extraName, when hasExtra, is one more data key (ExecWith) that
+	// overrides data's own.
+	extraName  string
+	extraValue any
+	hasExtra   bool
+	vars       map[string]starlark.Value
+	deleted    map[string]bool
 }
 
 var _ starlark.HasSetKey = (*namespace)(nil)
@@ -461,6 +483,7 @@ var _ starlark.HasSetKey = (*namespace)(nil)
 // map for reuse.
 func (ns *namespace) reset() {
 	ns.data = nil
+	ns.extraName, ns.extraValue, ns.hasExtra = "", nil, false
 	if len(ns.vars) > 64 {
 		ns.vars = nil
 	} else {
@@ -481,7 +504,7 @@ func (ns *namespace) Get(k starlark.Value) (starlark.Value, bool, error) {
 		return v, true, nil
 	}
 	if !ns.deleted[name] {
-		if d, ok := ns.data[name]; ok {
+		if d, ok := ns.dataGet(name); ok {
 			v, err := toValue(d)
 			if err != nil {
 				return nil, false, pyErr(excTypeError, "task data %q: %v", name, err)
@@ -502,6 +525,15 @@ func (ns *namespace) Get(k starlark.Value) (starlark.Value, bool, error) {
 		return v, true, nil
 	}
 	return nil, false, pyErr(excNameError, "name '%s' is not defined", name)
+}
+
+// dataGet reads a key of the task data (data plus the extra key).
+func (ns *namespace) dataGet(name string) (any, bool) {
+	if ns.hasExtra && name == ns.extraName {
+		return ns.extraValue, true
+	}
+	d, ok := ns.data[name]
+	return d, ok
 }
 
 func (ns *namespace) set(name string, v starlark.Value) {
@@ -525,7 +557,7 @@ func (ns *namespace) SetKey(k, v starlark.Value) error {
 
 func (ns *namespace) del(name string) error {
 	_, inVars := ns.vars[name]
-	_, inData := ns.data[name]
+	_, inData := ns.dataGet(name)
 	if !inVars && (!inData || ns.deleted[name]) {
 		if _, ok := builtins[name]; ok {
 			// Deleting a predefined name (del time) only hides nothing.
@@ -548,15 +580,24 @@ func (ns *namespace) del(name string) error {
 
 // result builds the data after a run.
 func (ns *namespace) result() map[string]any {
-	out := make(map[string]any, len(ns.data)+len(ns.vars))
+	n := len(ns.data) + len(ns.vars)
+	if ns.hasExtra {
+		n++
+	}
+	out := make(map[string]any, n)
 	for k, v := range ns.data {
-		if ns.deleted[k] {
+		if ns.deleted[k] || (ns.hasExtra && k == ns.extraName) {
 			continue
 		}
 		if _, ok := ns.vars[k]; ok {
 			continue
 		}
 		out[k] = v
+	}
+	if k := ns.extraName; ns.hasExtra && !ns.deleted[k] {
+		if _, ok := ns.vars[k]; !ok {
+			out[k] = ns.extraValue
+		}
 	}
 	for k, v := range ns.vars {
 		x := fromValue(v)
