@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/waymark-bpm/waymark/internal/engine/script"
@@ -41,10 +42,11 @@ func (in *Instance) startWrapper(t *Task) {
 		}
 		switch v := input.(type) {
 		case []any:
-			for i, it := range v {
-				keys = append(keys, int64(i))
-				items = append(items, it)
+			keys = make([]any, len(v))
+			for i := range v {
+				keys[i] = int64(i)
 			}
+			items = v
 		case map[string]any:
 			ks := make([]string, 0, len(v))
 			for k := range v {
@@ -131,6 +133,7 @@ func (in *Instance) startWrapper(t *Task) {
 		in.spawnNext(t)
 		return
 	}
+	in.queue = slices.Grow(in.queue, t.Loop.Total)
 	for t.Loop.Next < t.Loop.Total {
 		in.spawnNext(t)
 	}
@@ -210,6 +213,10 @@ func (in *Instance) instanceDone(c *Task) {
 		} else {
 			// Parallel instances were all created up front and see none of
 			// them: collect and place once, at the end.
+			if w.Loop.OutKeys == nil {
+				w.Loop.OutKeys = make([]any, 0, w.Loop.Total)
+				w.Loop.OutItems = make([]any, 0, w.Loop.Total)
+			}
 			w.Loop.OutKeys = append(w.Loop.OutKeys, c.Key)
 			w.Loop.OutItems = append(w.Loop.OutItems, item)
 		}
