@@ -55,6 +55,8 @@ func TestExecNamespace(t *testing.T) {
 		{name: "untouched keys kept", src: "y = 1", data: map[string]any{"a": "b", "n": nil}, want: map[string]any{"y": int64(1)}},
 		{name: "del name", src: "del x\ndel(y)", data: map[string]any{"x": int64(1), "y": "z"}, gone: []string{"x", "y"}},
 		{name: "del then assign", src: "del x\nx = 5", data: map[string]any{"x": int64(1)}, want: map[string]any{"x": int64(5)}},
+		{name: "function replaces a data key", src: "def x():\n    return 1", data: map[string]any{"x": int64(1), "y": int64(2)}, gone: []string{"x"}},
+		{name: "many keys", src: "k = 1\ndel a", data: map[string]any{"a": 1.0, "b": 2.0, "c": 3.0, "d": 4.0, "e": 5.0, "f": 6.0, "g": 7.0, "h": 8.0}, want: map[string]any{"k": int64(1)}, gone: []string{"a"}},
 		{name: "del dict key", src: `del d["k"]`, data: map[string]any{"d": map[string]any{"k": int64(1), "j": int64(2)}}, want: map[string]any{"d": map[string]any{"j": int64(2)}}},
 		{name: "del list index", src: "del l[0]\ndel l[-1]", data: map[string]any{"l": []any{int64(1), int64(2), int64(3), int64(4)}}, want: map[string]any{"l": []any{int64(2), int64(3)}}},
 		{name: "del list slice", src: "del l[1:3]", data: map[string]any{"l": []any{int64(1), int64(2), int64(3), int64(4)}}, want: map[string]any{"l": []any{int64(1), int64(4)}}},

@@ -3,6 +3,7 @@ package script
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"strconv"
 	"strings"
@@ -578,21 +579,39 @@ func (ns *namespace) del(name string) error {
 	return nil
 }
 
+// smallMap is the number of entries a Go map holds without a table: one
+// group of slots.
+const smallMap = 8
+
 // result builds the data after a run.
 func (ns *namespace) result() map[string]any {
 	n := len(ns.data) + len(ns.vars)
 	if ns.hasExtra {
 		n++
 	}
-	out := make(map[string]any, n)
-	for k, v := range ns.data {
-		if ns.deleted[k] || (ns.hasExtra && k == ns.extraName) {
-			continue
+	var out map[string]any
+	if n <= smallMap {
+		// Copying a small map copies its one group of slots as it is,
+		// which costs less than inserting its keys one by one; the
+		// result still fits in that group.
+		out = maps.Clone(ns.data)
+		if out == nil {
+			out = make(map[string]any, n)
 		}
-		if _, ok := ns.vars[k]; ok {
-			continue
+		for k := range ns.deleted {
+			delete(out, k)
 		}
-		out[k] = v
+	} else {
+		out = make(map[string]any, n)
+		for k, v := range ns.data {
+			if ns.deleted[k] || (ns.hasExtra && k == ns.extraName) {
+				continue
+			}
+			if _, ok := ns.vars[k]; ok {
+				continue
+			}
+			out[k] = v
+		}
 	}
 	if k := ns.extraName; ns.hasExtra && !ns.deleted[k] {
 		if _, ok := ns.vars[k]; !ok {
@@ -602,6 +621,7 @@ func (ns *namespace) result() map[string]any {
 	for k, v := range ns.vars {
 		x := fromValue(v)
 		if x == dropped {
+			delete(out, k) // a copied data key of that name goes too
 			continue
 		}
 		out[k] = x
