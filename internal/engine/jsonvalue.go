@@ -145,14 +145,14 @@ func (p *valueParser) errorf(format string, args ...any) error {
 }
 
 func (p *valueParser) space() {
-	for p.i < len(p.b) {
-		switch p.b[p.i] {
-		case ' ', '\t', '\n', '\r':
-			p.i++
-		default:
-			return
+	b, i := p.b, p.i
+	for i < len(b) {
+		if c := b[i]; c > ' ' || (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+			break
 		}
+		i++
 	}
+	p.i = i
 }
 
 func (p *valueParser) value(depth int) (any, error) {
@@ -332,18 +332,18 @@ func (p *valueParser) str() (string, error) {
 func (p *valueParser) strBytes() ([]byte, error) {
 	p.i++ // opening quote
 	start := p.i
-	for p.i < len(p.b) {
-		c := p.b[p.i]
+	b, i := p.b, p.i
+	for ; i < len(b); i++ {
+		c := b[i]
 		if c == '"' {
-			s := p.b[start:p.i]
-			p.i++
-			return s, nil
+			p.i = i + 1
+			return b[start:i], nil
 		}
 		if c == '\\' || c < 0x20 {
 			break
 		}
-		p.i++
 	}
+	p.i = i
 	buf := append([]byte(nil), p.b[start:p.i]...)
 	for p.i < len(p.b) {
 		c := p.b[p.i]

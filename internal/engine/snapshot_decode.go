@@ -25,14 +25,14 @@ func (r *jr) errorf(format string, args ...any) error {
 }
 
 func (r *jr) ws() {
-	for r.i < len(r.b) {
-		switch r.b[r.i] {
-		case ' ', '\t', '\n', '\r':
-			r.i++
-		default:
-			return
+	b, i := r.b, r.i
+	for i < len(b) {
+		if c := b[i]; c > ' ' || (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+			break
 		}
+		i++
 	}
+	r.i = i
 }
 
 func (r *jr) peek() byte {
@@ -127,10 +127,11 @@ func (r *jr) key() ([]byte, error) {
 	if r.i >= len(r.b) || r.b[r.i] != '"' {
 		return nil, r.errorf("expected a key")
 	}
-	for j := r.i + 1; j < len(r.b); j++ {
-		switch r.b[j] {
+	b := r.b
+	for j := r.i + 1; j < len(b); j++ {
+		switch b[j] {
 		case '"':
-			k := r.b[r.i+1 : j]
+			k := b[r.i+1 : j]
 			r.i = j + 1
 			return k, nil
 		case '\\':
@@ -190,21 +191,23 @@ func (r *jr) list() ([]any, error) {
 
 func (r *jr) int64() (int64, error) {
 	r.ws()
+	b, i := r.b, r.i
 	neg := false
-	if r.i < len(r.b) && r.b[r.i] == '-' {
+	if i < len(b) && b[i] == '-' {
 		neg = true
-		r.i++
+		i++
 	}
-	start := r.i
+	start := i
 	var n uint64
-	for r.i < len(r.b) && r.b[r.i] >= '0' && r.b[r.i] <= '9' {
-		if r.i-start >= 18 {
+	for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
+		if i-start >= 18 {
+			r.i = i
 			return 0, r.errorf("integer too large")
 		}
-		n = n*10 + uint64(r.b[r.i]-'0')
-		r.i++
+		n = n*10 + uint64(b[i]-'0')
 	}
-	if r.i == start {
+	r.i = i
+	if i == start {
 		return 0, r.errorf("expected an integer")
 	}
 	if neg {

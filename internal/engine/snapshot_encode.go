@@ -77,7 +77,19 @@ func (w *jw) key(k string) {
 // int writes a member; intOmit leaves it out when it is zero.
 func (w *jw) int(k string, v int) {
 	w.key(k)
-	w.b = strconv.AppendInt(w.b, int64(v), 10)
+	w.b = appendInt(w.b, int64(v))
+}
+
+// appendInt is strconv.AppendInt in base 10, with the one- and two-digit
+// numbers most members hold written directly.
+func appendInt(b []byte, v int64) []byte {
+	switch {
+	case v >= 0 && v < 10:
+		return append(b, byte('0'+v))
+	case v >= 10 && v < 100:
+		return append(b, byte('0'+v/10), byte('0'+v%10))
+	}
+	return strconv.AppendInt(b, v, 10)
 }
 
 func (w *jw) intOmit(k string, v int) {
@@ -127,7 +139,7 @@ func (w *jw) ints(k string, v []int) {
 		if i > 0 {
 			w.b = append(w.b, ',')
 		}
-		w.b = strconv.AppendInt(w.b, int64(x), 10)
+		w.b = appendInt(w.b, int64(x))
 	}
 	w.b = append(w.b, ']')
 }
