@@ -121,10 +121,12 @@ func fromMicros(us int64) time.Time {
 // model, or a fixed version of it) and an environment. Snapshots of older
 // versions are migrated as they are read.
 func Restore(lib *spec.Library, data []byte, env Env) (*Instance, error) {
-	s, err := decodeSnapshot(data)
+	d, err := decodeSnapshot(data)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrSnapshot, err)
 	}
+	defer d.release()
+	s := &d.s
 	if err := migrate(s); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrSnapshot, err)
 	}

@@ -3,6 +3,7 @@ package engine
 import (
 	"bytes"
 	"fmt"
+	"sync"
 	"time"
 )
 
@@ -292,16 +293,49 @@ func (r *jr) skip(depth int) error {
 	return r.errorf("unexpected character")
 }
 
-// decodeSnapshot reads a snapshot of any version.
-func decodeSnapshot(data []byte) (*snapshot, error) {
-	r := &jr{b: data}
-	r.vp = valueParser{b: data, entries: make([]entry, 0, 16), items: make([]any, 0, 16)}
-	s := &snapshot{}
+// decoding is what reading a snapshot needs only until Restore has built
+// the instance from it: the reader and the decoded records. It is pooled,
+// so a restore does not make the task records and parser buffers anew.
+type decoding struct {
+	r jr
+	s snapshot
+}
+
+var decodings = sync.Pool{New: func() any {
+	return &decoding{r: jr{vp: valueParser{entries: make([]entry, 0, 16), items: make([]any, 0, 16)}}}
+}}
+
+// release drops every reference the decoding holds and returns it to the
+// pool (unless a huge snapshot made it big).
+func (d *decoding) release() {
+	s := &d.s
+	if cap(s.Tasks) > 1024 || cap(s.Values) > 1024 || cap(s.Scopes) > 1024 {
+		return
+	}
+	clear(s.Processes)
+	clear(s.Values)
+	clear(s.Tasks)
+	clear(s.Scopes)
+	*s = snapshot{Processes: s.Processes[:0], Values: s.Values[:0], Tasks: s.Tasks[:0], Scopes: s.Scopes[:0]}
+	d.r.b, d.r.i, d.r.vp.b, d.r.vp.i = nil, 0, nil, 0
+	decodings.Put(d)
+}
+
+// decodeSnapshot reads a snapshot of any version. The snapshot lives in the
+// returned decoding, which the caller releases when done with it.
+func decodeSnapshot(data []byte) (*decoding, error) {
+	d := decodings.Get().(*decoding)
+	r, s := &d.r, &d.s
+	r.b, r.vp.b = data, data
 	// A task takes about 100 bytes of a snapshot, and its data usually
 	// more: room for the tasks of most snapshots without growing, and never
 	// much more than the input.
-	s.Values = make([]map[string]any, 0, len(data)/128+8)
-	s.Tasks = make([]snapTask, 0, len(data)/160+4)
+	if n := len(data)/128 + 8; cap(s.Values) < n {
+		s.Values = make([]map[string]any, 0, n)
+	}
+	if n := len(data)/160 + 4; cap(s.Tasks) < n {
+		s.Tasks = make([]snapTask, 0, n)
+	}
 	err := r.object(func(key []byte) error {
 		var err error
 		switch string(key) {
@@ -362,13 +396,14 @@ func decodeSnapshot(data []byte) (*snapshot, error) {
 		}
 		return err
 	})
+	if err == nil && r.peek() != 0 {
+		err = r.errorf("unexpected data after the snapshot")
+	}
 	if err != nil {
+		d.release()
 		return nil, err
 	}
-	if r.peek() != 0 {
-		return nil, r.errorf("unexpected data after the snapshot")
-	}
-	return s, nil
+	return d, nil
 }
 
 func (t *snapTask) decode(r *jr) error {
