@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/waymark-bpm/waymark/internal/engine/spec"
@@ -22,6 +23,21 @@ type jw struct {
 	// values numbers the distinct data maps in the order they are written.
 	values mapIndex
 	procs  []*spec.Process
+	// taskData is the number of each task's data map.
+	taskData []int32
+}
+
+// Writers are pooled: the map table and the scratch lists are reused from
+// one snapshot to the next; only the snapshot itself is made anew.
+var writers = sync.Pool{New: func() any { return &jw{} }}
+
+func (w *jw) release() {
+	if len(w.values.slots) > 1<<14 || cap(w.taskData) > 1<<14 {
+		return
+	}
+	clear(w.procs)
+	w.b, w.first, w.procs, w.taskData = nil, false, w.procs[:0], w.taskData[:0]
+	writers.Put(w)
 }
 
 // mapIndex numbers data maps by identity (tasks share maps, which are never
@@ -38,12 +54,19 @@ type mapSlot struct {
 	i int
 }
 
-func newMapIndex(max int) mapIndex {
+// reset empties the table and makes room for max maps, reusing the slots
+// it has unless they are too few or far too many.
+func (x *mapIndex) reset(max int) {
 	size := 8
 	for size < max+max/2 {
 		size *= 2
 	}
-	return mapIndex{slots: make([]mapSlot, size)}
+	if len(x.slots) < size || len(x.slots) > 4*size {
+		x.slots = make([]mapSlot, size)
+	} else {
+		clear(x.slots)
+	}
+	x.n = 0
 }
 
 // lookup returns the number of the map at p, or the slot to put it in.
@@ -179,7 +202,10 @@ func (w *jw) proc(p *spec.Process) int {
 // Snapshot serialises the instance to versioned JSON (see snapshot.go for
 // the format).
 func (in *Instance) Snapshot() ([]byte, error) {
-	w := &jw{b: make([]byte, 0, 256+128*len(in.tasks)), values: newMapIndex(len(in.tasks) + 4*len(in.scopes) + 1)}
+	w := writers.Get().(*jw)
+	defer w.release()
+	w.b = make([]byte, 0, 256+128*len(in.tasks))
+	w.values.reset(len(in.tasks) + 4*len(in.scopes) + 1)
 	var small [8]*scopeInst
 	scopes := small[:0]
 	for _, sc := range in.scopes {
@@ -220,10 +246,11 @@ func (in *Instance) Snapshot() ([]byte, error) {
 	// instance refer to them by index.
 	w.key("values")
 	w.b = append(w.b, '[')
-	taskData := make([]int32, len(in.tasks))
-	for i, t := range in.tasks {
-		taskData[i] = int32(w.dataMap(t.Data))
+	taskData := w.taskData[:0]
+	for _, t := range in.tasks {
+		taskData = append(taskData, int32(w.dataMap(t.Data)))
 	}
+	w.taskData = taskData
 	for _, sc := range scopes {
 		w.dataMap(sc.objects)
 		w.dataMap(sc.endData)
