@@ -88,13 +88,14 @@ func (w *jw) open()  { w.b = append(w.b, '{'); w.first = true }
 func (w *jw) close() { w.b = append(w.b, '}'); w.first = false }
 
 func (w *jw) key(k string) {
+	b := w.b
 	if !w.first {
-		w.b = append(w.b, ',')
+		b = append(b, ',')
 	}
 	w.first = false
-	w.b = append(w.b, '"')
-	w.b = append(w.b, k...)
-	w.b = append(w.b, '"', ':')
+	b = append(b, '"')
+	b = append(b, k...)
+	w.b = append(b, '"', ':')
 }
 
 // int writes a member; intOmit leaves it out when it is zero.
