@@ -24,7 +24,7 @@ var ErrSnapshot = errors.New("cannot restore snapshot")
 //	 "started":"2026-01-05T09:00:00Z", "seq":3,
 //	 "processes":["p"],
 //	 "values":[{"x":1}, {"x":1,"y":2}],
-//	 "tasks":[{"id":1,"p":0,"node":"start","state":"COMPLETED","scope":0,"data":0,"seq":1}, ...],
+//	 "tasks":[{"id":1,"node":"start","state":"COMPLETED","data":0,"seq":1}, ...],
 //	 "scopes":[{"key":0,"p":0,"scope":"p","objects":-1,"end_data":-1,"last":1,"corr":-1}],
 //	 "queue":[4], "roots":[0], "data":-1, "effects":[...]}
 //
@@ -57,10 +57,10 @@ type snapshot struct {
 
 type snapTask struct {
 	ID    int    `json:"id"`
-	Proc  int    `json:"p"`
+	Proc  int    `json:"p,omitempty"`
 	Node  []byte `json:"node"` // the element id, a slice of the snapshot: only looked up
 	State State  `json:"state"`
-	Scope int    `json:"scope"`
+	Scope int    `json:"scope,omitempty"`
 	Data  int    `json:"data"`
 	From  int    `json:"from,omitempty"`
 	Seq   int    `json:"seq,omitempty"`

@@ -338,10 +338,10 @@ func (in *Instance) Snapshot() ([]byte, error) {
 func (w *jw) task(t *Task, data int, base int64) {
 	w.open()
 	w.int("id", t.ID)
-	w.int("p", w.proc(t.Node.Scope.Process))
+	w.intOmit("p", w.proc(t.Node.Scope.Process))
 	w.str("node", t.Node.ID)
 	w.str("state", t.State.String())
-	w.int("scope", t.Scope)
+	w.intOmit("scope", t.Scope)
 	w.int("data", data)
 	w.intOmit("from", t.From)
 	w.intOmit("seq", t.Seq)
