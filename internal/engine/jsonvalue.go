@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -25,9 +26,9 @@ func appendValue(b []byte, v any) []byte {
 	case bool:
 		return strconv.AppendBool(b, x)
 	case int64:
-		return strconv.AppendInt(b, x, 10)
+		return appendInt(b, x)
 	case int:
-		return strconv.AppendInt(b, int64(x), 10)
+		return appendInt(b, int64(x))
 	case float64:
 		switch {
 		case math.IsNaN(x) || math.IsInf(x, 0):
@@ -49,21 +50,22 @@ func appendValue(b []byte, v any) []byte {
 		}
 		return append(b, ']')
 	case map[string]any:
-		// Most data maps are small: sort their keys without allocating.
-		var small [16]string
-		keys := small[:0]
-		for k := range x {
-			keys = append(keys, k)
+		// Most data maps are small: sort their entries without
+		// allocating, and without looking each key up again.
+		var small [16]entry
+		entries := small[:0]
+		for k, v := range x {
+			entries = append(entries, entry{k, v})
 		}
-		slices.Sort(keys)
+		slices.SortFunc(entries, func(a, b entry) int { return strings.Compare(a.key, b.key) })
 		b = append(b, '{')
-		for i, k := range keys {
+		for i, e := range entries {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendString(b, k)
+			b = appendString(b, e.key)
 			b = append(b, ':')
-			b = appendValue(b, x[k])
+			b = appendValue(b, e.val)
 		}
 		return append(b, '}')
 	default:
