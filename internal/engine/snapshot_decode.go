@@ -68,11 +68,19 @@ func (r *jr) object(fn func(key []byte) error) error {
 		if err != nil {
 			return err
 		}
-		if err := r.expect(':'); err != nil {
+		// The writer puts no space around ':' and ',': test for them
+		// before skipping any.
+		if r.i < len(r.b) && r.b[r.i] == ':' {
+			r.i++
+		} else if err := r.expect(':'); err != nil {
 			return err
 		}
 		if err := fn(key); err != nil {
 			return err
+		}
+		if r.i < len(r.b) && r.b[r.i] == ',' {
+			r.i++
+			continue
 		}
 		switch r.peek() {
 		case ',':
