@@ -182,3 +182,33 @@ func TestRestoreVersion1(t *testing.T) {
 		t.Errorf("tasks at the end (-never stopped +restored from version 1):\n%s", d)
 	}
 }
+
+// TestRestoreIndented: a snapshot reformatted with whitespace (by hand or
+// by a JSON tool) restores to the same instance.
+func TestRestoreIndented(t *testing.T) {
+	lib := benchLibrary(t, "par10.bpmn")
+	env := engine.Env{Clock: benchClock}
+	in, err := engine.Start(lib, engine.StartOptions{Process: "par10"}, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := in.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var indented bytes.Buffer
+	if err := json.Indent(&indented, snap, " ", "\t "); err != nil {
+		t.Fatal(err)
+	}
+	back, err := engine.Restore(lib, indented.Bytes(), env)
+	if err != nil {
+		t.Fatalf("Restore of the indented snapshot: %v", err)
+	}
+	again, err := back.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(string(snap), string(again)); d != "" {
+		t.Errorf("snapshot after restoring the indented one (-want +got):\n%s", d)
+	}
+}
