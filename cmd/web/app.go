@@ -123,6 +123,7 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (a *app, e
 		Models:   a.models,
 		// The modeler's operator list and script check.
 		Connectors: connectorCommands{registry},
+		Typeahead:  typeahead{registry},
 		Scripts:    scriptChecker{},
 	})
 	a.server = &http.Server{

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 
 	"github.com/waymark-bpm/waymark/internal/connectors"
@@ -27,6 +28,20 @@ func (c connectorCommands) Commands(ctx context.Context) ([]web.ConnectorCommand
 			wc.Parameters = append(wc.Parameters, web.ConnectorParam{ID: p.ID, Type: p.Type, Required: p.Required})
 		}
 		out = append(out, wc)
+	}
+	return out, err
+}
+
+// typeahead adapts the registry's connector-proxy typeahead to the task
+// forms' endpoint.
+type typeahead struct {
+	reg *connectors.Registry
+}
+
+func (t typeahead) Typeahead(ctx context.Context, category, prefix string, limit int) (json.RawMessage, error) {
+	out, err := t.reg.Typeahead(ctx, category, prefix, limit)
+	if errors.Is(err, connectors.ErrNoProxy) {
+		return nil, web.ErrNoTypeahead
 	}
 	return out, err
 }

@@ -1,6 +1,8 @@
 package connectors
 
 import (
+	"errors"
+	"strconv"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -105,4 +107,47 @@ func (r *Registry) proxyDo(ctx context.Context, call Call) (Result, error) {
 		return res, &Error{Code: fmt.Sprintf("HTTP%d", resp.StatusCode), Message: fmt.Sprintf("operator %s: the connector proxy answered %s", call.Operator, resp.Status)}
 	}
 	return res, nil
+}
+
+// ErrNoProxy means no connector proxy is configured.
+var ErrNoProxy = errors.New("no connector proxy is configured")
+
+// Typeahead asks the connector proxy for the suggestions of a form's
+// typeahead field: GET /v1/type-ahead/{category}?prefix=&limit=, as
+// SpiffArena's connector_proxy_controller forwards it. The answer must be
+// a JSON list of records and is returned as it is.
+func (r *Registry) Typeahead(ctx context.Context, category, prefix string, limit int) (json.RawMessage, error) {
+	if r.opts.ProxyURL == "" {
+		return nil, ErrNoProxy
+	}
+	q := url.Values{"prefix": {prefix}, "limit": {strconv.Itoa(limit)}}
+	target := r.opts.ProxyURL + "/v1/type-ahead/" + url.PathEscape(category) + "?" + q.Encode()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Accept", "application/json")
+	resp, err := r.client.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("connector proxy typeahead: %w", err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, r.opts.MaxResponseBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("connector proxy typeahead: %w", err)
+	}
+	if resp.StatusCode/100 != 2 {
+		return nil, fmt.Errorf("%s answered %s", target, resp.Status)
+	}
+	if int64(len(body)) > r.opts.MaxResponseBytes {
+		return nil, fmt.Errorf("%s answered more than %d bytes", target, r.opts.MaxResponseBytes)
+	}
+	var list []json.RawMessage
+	if err := json.Unmarshal(body, &list); err != nil {
+		return nil, fmt.Errorf("%s answered something that is not a JSON list: %w", target, err)
+	}
+	if list == nil {
+		return json.RawMessage("[]"), nil
+	}
+	return json.RawMessage(body), nil
 }

@@ -1,21 +1,23 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"net/url"
 	"strconv"
-	"time"
 )
 
-// typeaheadClient asks the connector proxy for suggestions. A form waits
-// for the answer while the user types, so it must come quickly.
-var typeaheadClient = &http.Client{Timeout: 10 * time.Second}
+// Typeahead gives the suggestions of a form's typeahead field from the
+// connector proxy (cmd/web adapts internal/connectors): a JSON list of
+// records, or ErrNoTypeahead when no proxy is configured.
+type Typeahead interface {
+	Typeahead(ctx context.Context, category, prefix string, limit int) (json.RawMessage, error)
+}
 
-// typeaheadMaxBytes bounds the proxy's answer.
-const typeaheadMaxBytes = 4 << 20
+// ErrNoTypeahead is what a Typeahead returns without a connector proxy.
+var ErrNoTypeahead = errors.New("no connector proxy is configured")
 
 // apiTypeahead answers GET /api/typeahead/{category}?prefix=&limit=, the
 // suggestions of a form's typeahead field (web/static/js/forms.js). It
@@ -41,16 +43,20 @@ func (s *Server) apiTypeahead(w http.ResponseWriter, r *http.Request) error {
 		}
 		limit = min(n, 100)
 	}
-	if s.cfg.ConnectorProxyURL == "" {
+	var records json.RawMessage
+	var err error
+	if s.typeahead == nil {
+		err = ErrNoTypeahead
+	} else {
+		records, err = s.typeahead.Typeahead(r.Context(), category, r.URL.Query().Get("prefix"), limit)
+	}
+	switch {
+	case errors.Is(err, ErrNoTypeahead):
 		return writeJSON(w, http.StatusServiceUnavailable, map[string]any{
 			"error":   "No connector proxy",
 			"message": "Suggestions come from a connector proxy, and none is configured (WAYMARK_CONNECTOR_PROXY_URL).",
 		})
-	}
-	q := url.Values{"prefix": {r.URL.Query().Get("prefix")}, "limit": {strconv.Itoa(limit)}}
-	target := s.cfg.ConnectorProxyURL + "/v1/type-ahead/" + url.PathEscape(category) + "?" + q.Encode()
-	records, err := s.proxyTypeahead(r, target)
-	if err != nil {
+	case err != nil:
 		st := state(r)
 		s.log.Warn("typeahead: connector proxy failed", "request_id", st.id, "category", category, "err", err)
 		return writeJSON(w, http.StatusBadGateway, map[string]any{
@@ -60,37 +66,4 @@ func (s *Server) apiTypeahead(w http.ResponseWriter, r *http.Request) error {
 		})
 	}
 	return writeJSON(w, http.StatusOK, records)
-}
-
-// proxyTypeahead fetches target and returns its body, which must be a JSON
-// list.
-func (s *Server) proxyTypeahead(r *http.Request, target string) (json.RawMessage, error) {
-	req, err := http.NewRequestWithContext(r.Context(), http.MethodGet, target, nil)
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Accept", "application/json")
-	resp, err := typeaheadClient.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, typeaheadMaxBytes+1))
-	if err != nil {
-		return nil, err
-	}
-	if resp.StatusCode/100 != 2 {
-		return nil, fmt.Errorf("%s answered %s", target, resp.Status)
-	}
-	if len(body) > typeaheadMaxBytes {
-		return nil, fmt.Errorf("%s answered more than %d bytes", target, typeaheadMaxBytes)
-	}
-	var list []json.RawMessage
-	if err := json.Unmarshal(body, &list); err != nil {
-		return nil, fmt.Errorf("%s answered something that is not a JSON list: %w", target, err)
-	}
-	if list == nil {
-		return json.RawMessage("[]"), nil
-	}
-	return json.RawMessage(body), nil
 }

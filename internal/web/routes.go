@@ -44,6 +44,8 @@ type Options struct {
 	// Connectors lists service-task operators for the modeler; nil for
 	// none.
 	Connectors Connectors
+	// Typeahead gives task forms' typeahead suggestions; nil for none.
+	Typeahead Typeahead
 	// Scripts checks scripts for the modeler; nil turns checking off.
 	Scripts ScriptChecker
 }
@@ -60,6 +62,7 @@ type Server struct {
 	work     Work
 	// connectors and scripts serve the modeler.
 	connectors Connectors
+	typeahead  Typeahead
 	scripts    ScriptChecker
 	prefix     templates.Prefix
 	handler    http.Handler
@@ -77,6 +80,7 @@ func New(o Options) *Server {
 		runner:     o.Runner,
 		work:       o.Work,
 		connectors: o.Connectors,
+		typeahead:  o.Typeahead,
 		scripts:    o.Scripts,
 		prefix:     templates.Prefix(o.Config.BasePath()),
 	}
