@@ -76,7 +76,7 @@ func (r *Repo) groupsAbove(id string) []string {
 // metadata).
 func (r *Repo) readGroupFile(groupID string) groupDefinitions {
 	var f groupDefinitions
-	b, err := os.ReadFile(filepath.Join(r.dirOf(groupID), "process_group.json"))
+	b, err := os.ReadFile(filepath.Join(r.dirOf(groupID), groupFile))
 	if err != nil {
 		return f
 	}
