@@ -2,9 +2,8 @@ package web
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
-	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/waymark-bpm/waymark/internal/runner"
@@ -49,21 +48,18 @@ func (s *Server) inboxShow(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	v.Pages = (v.Total + inboxPageSize - 1) / inboxPageSize
-	v.PollURL = s.inboxURL(q, v.Page)
+	v.PollURL = s.listURL("/inbox", q, v.Page)
 	v.TabURLs = map[string]string{}
 	for _, tab := range templates.InboxViews {
-		tq := url.Values{}
-		for k, vs := range q {
-			tq[k] = vs
-		}
+		tq := maps.Clone(q)
 		tq.Set("view", tab.Key)
-		v.TabURLs[tab.Key] = s.inboxURL(tq, 1)
+		v.TabURLs[tab.Key] = s.listURL("/inbox", tq, 1)
 	}
 	if v.Page > 1 {
-		v.PrevURL = s.inboxURL(q, v.Page-1)
+		v.PrevURL = s.listURL("/inbox", q, v.Page-1)
 	}
 	if v.Page < v.Pages {
-		v.NextURL = s.inboxURL(q, v.Page+1)
+		v.NextURL = s.listURL("/inbox", q, v.Page+1)
 	}
 	return s.render(w, r, http.StatusOK, templates.InboxPage(v), templates.InboxRefresh(v))
 }
@@ -87,23 +83,6 @@ func inboxQuery(r *http.Request, a runner.Actor, pageSize int) (store.InboxQuery
 		return query, err
 	}
 	return query, nil
-}
-
-func (s *Server) inboxURL(q url.Values, page int) string {
-	c := url.Values{}
-	for k, vs := range q {
-		if k != "page" && len(vs) > 0 && vs[0] != "" {
-			c.Set(k, vs[0])
-		}
-	}
-	if page > 1 {
-		c.Set("page", strconv.Itoa(page))
-	}
-	u := s.prefix.URL("/inbox")
-	if enc := c.Encode(); enc != "" {
-		u += "?" + enc
-	}
-	return u
 }
 
 func (s *Server) inboxTask(t store.HumanTask, me, view string) templates.InboxTask {
