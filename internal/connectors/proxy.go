@@ -1,15 +1,15 @@
 package connectors
 
 import (
-	"errors"
-	"strconv"
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 )
 
 // proxyCommands asks the connector proxy for its command list.
