@@ -63,12 +63,21 @@ func (c *chrome) openGroup(t testing.TB, id string) {
 	c.eval(t, `(() => { const h = document.querySelector(`+jsString(sel)+`); if (!h.classList.contains('open')) h.click(); return true; })()`, nil)
 }
 
-// openItem opens a list item (by its entry id) if it is collapsed.
+// openItem opens a list item (by its entry id) if it is collapsed, as a
+// user would. The panel opens an item it has just added only when it was
+// not re-rendering at that moment (selecting an element re-renders it), so
+// a new item may come up closed. The check waits two animation frames so
+// that the panel's pending effects, which may open the item themselves,
+// run first and the click cannot close it again.
 func (c *chrome) openItem(t testing.TB, id string) {
 	t.Helper()
 	sel := `[data-entry-id="` + id + `"].bio-properties-panel-collapsible-entry`
 	c.run(t, chromedp.WaitReady(sel))
-	c.eval(t, `(() => { const e = document.querySelector(`+jsString(sel)+`); if (!e.classList.contains('open')) e.querySelector('.bio-properties-panel-collapsible-entry-header').click(); return true; })()`, nil)
+	c.eval(t, `new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => {
+		const e = document.querySelector(`+jsString(sel)+`);
+		if (!e.classList.contains('open')) e.querySelector('.bio-properties-panel-collapsible-entry-header').click();
+		done(true);
+	})))`, nil)
 }
 
 // A data object reference's state is a bpmn:dataState, shown in its label
@@ -173,6 +182,7 @@ func TestModelerInputsOutputs(t *testing.T) {
 	}
 	add("input")
 	io("a new input", `<bpmn:ioSpecification><bpmn:dataInput id="DataInput_1" name="DataInput_1" /><bpmn:inputSet><bpmn:dataInputRefs>DataInput_1</bpmn:dataInputRefs></bpmn:inputSet></bpmn:ioSpecification>`)
+	c.openItem(t, "spiff_io_input_0")
 	c.typeText(t, `#bio-properties-panel-spiff_io_input_0_name`, "amount")
 	io("the renamed input", `<bpmn:ioSpecification><bpmn:dataInput id="amount" name="amount" /><bpmn:inputSet><bpmn:dataInputRefs>amount</bpmn:dataInputRefs></bpmn:inputSet></bpmn:ioSpecification>`)
 	add("output")

@@ -143,7 +143,7 @@ func TestModelerDataObjects(t *testing.T) {
 	c.waitExport(t, "the new data object", func(x string) bool {
 		return strings.Contains(x, `<bpmn:dataObject id="DataObject_1" name="Data Object 1" />`)
 	})
-	c.run(t, chromedp.WaitReady(`#bio-properties-panel-spiff_data_object_DataObject_1_category`))
+	c.openItem(t, "spiff_data_object_DataObject_1")
 	c.typeText(t, `#bio-properties-panel-spiff_data_object_DataObject_1_category`, "archive")
 	got := c.waitExport(t, "the category", func(x string) bool {
 		return strings.Contains(x, "<spiffworkflow:category>archive</spiffworkflow:category>")
