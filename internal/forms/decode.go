@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"mime"
 	"mime/multipart"
 	"net/url"
@@ -117,7 +118,38 @@ func (f *Form) Decode(values url.Values, files map[string][]FileUpload) (map[str
 	if err := f.calculate(root, f.ui, out, out); err != nil {
 		return nil, nil, err
 	}
-	return out, d.uploads, nil
+	return pythonNumbers(out).(obj), d.uploads, nil
+}
+
+// pythonNumbers gives a submission the number types SpiffArena's scripts
+// see. There the browser builds the submission as JavaScript numbers and
+// sends it as JSON, where an integral value is written without a fraction
+// ("13", never "13.0"), and Python reads it back as an int. So every
+// integral number in a submission becomes an int64 here, whatever the
+// field's type (an integer field, a number field, an enum choice, a
+// calculated value, JSON typed into a text area), and only numbers with a
+// fraction stay float64. JavaScript writes integral values from 1e21 up in
+// exponent form, which Python reads as a float; int64 ends sooner, so
+// integral values outside its range stay float64 as well.
+func pythonNumbers(v any) any {
+	switch x := v.(type) {
+	case float64:
+		if x == math.Trunc(x) && x >= -(1<<63) && x < 1<<63 {
+			return int64(x)
+		}
+		return x
+	case obj:
+		for k, e := range x {
+			x[k] = pythonNumbers(e)
+		}
+		return x
+	case []any:
+		for i, e := range x {
+			x[i] = pythonNumbers(e)
+		}
+		return x
+	}
+	return v
 }
 
 type decoder struct {
