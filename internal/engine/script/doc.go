@@ -76,8 +76,9 @@
 // comparisons, isoformat, fromisoformat, strftime and strptime), decimal
 // (28 significant digits, ROUND_HALF_EVEN, quantize with every rounding
 // mode), json (dumps with indent, sort_keys, separators, ensure_ascii;
-// loads keeping key order), math, re (over Go's RE2: no backreferences or
-// lookaround), copy, calendar and string.
+// loads keeping key order), math, re (Python's pattern syntax with
+// lookaround, backreferences and conditionals, over regexp2; one match
+// stops after a second), copy, calendar and string.
 //
 // Deliberate differences: datetime.now(), date.today() and time.time() read
 // Env.Now only (a nil clock is a "no clock" error), and "local time" for

@@ -1,31 +1,53 @@
 package script
 
 import (
-	"regexp"
+	"errors"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"unicode/utf8"
+	"time"
+	"unicode"
 
+	"github.com/dlclark/regexp2"
 	"go.starlark.net/starlark"
 )
 
-// The re module over Go's RE2 engine: the common API (match, search,
-// fullmatch, findall, sub, split, compile and match objects). Python-only
-// syntax that RE2 lacks (backreferences, lookaround) fails with re.error
-// (a ValueError) naming the problem.
+// The re module over github.com/dlclark/regexp2, a backtracking engine
+// with the constructs Python's re has and Go's RE2 refuses: lookahead,
+// lookbehind, backreferences, conditionals, atomic behaviour of possessive
+// forms aside. Its syntax is .NET's, so a Python pattern is translated
+// first (translatePattern): groups are numbered left to right as Python
+// numbers them ((?P<name>…) and plain groups alike, which .NET would
+// number separately), (?P=name) becomes a numbered backreference, \Z
+// becomes \z and {,n} becomes {0,n}. Positions are in characters, as
+// Python's are. A match that backtracks without end is stopped after
+// reMatchTimeout with an error the script cannot catch.
 
 const (
 	reIgnoreCase = 2
 	reMultiline  = 8
 	reDotAll     = 16
 	reVerbose    = 64
+	// reFull marks the cached variant of a pattern anchored at both ends
+	// (fullmatch); it is not a Python flag.
+	reFull = 1 << 20
 )
 
+// reMatchTimeout bounds one match attempt: patterns such as (a+)+$ take
+// exponential time on some inputs, and the script's own time limit cannot
+// interrupt the matcher.
+const reMatchTimeout = time.Second
+
 type rePattern struct {
-	src   string
-	flags int
-	re    *regexp.Regexp
+	src    string
+	flags  int
+	re     *regexp2.Regexp
+	groups int
+	// names maps group names to their numbers; named lists them in
+	// pattern order for groupdict.
+	names map[string]int
+	named []string
 }
 
 // reCache keeps compiled patterns (pattern+flags -> *rePattern); it stops
@@ -39,40 +61,195 @@ var (
 const reCacheMax = 1000
 
 func compileRe(src string, flags int) (*rePattern, error) {
-	key := string(rune(flags)) + src
+	key := strconv.Itoa(flags) + "\x00" + src
 	if p, ok := reCache.Load(key); ok {
 		return p.(*rePattern), nil
 	}
-	goSrc := src
+	text := src
 	if flags&reVerbose != 0 {
-		goSrc = stripVerbose(goSrc)
+		text = stripVerbose(text)
 	}
-	prefix := ""
+	t, err := translatePattern(text)
+	if err != nil {
+		return nil, pyErr(excValueError, "re.error: %s in pattern %s", err.Error(), strRepr(src))
+	}
+	if flags&reFull != 0 {
+		t.pattern = "(?:" + t.pattern + ")\\z"
+	}
+	opts := regexp2.RegexOptions(regexp2.None)
 	if flags&reIgnoreCase != 0 {
-		prefix += "i"
+		opts |= regexp2.IgnoreCase
 	}
 	if flags&reMultiline != 0 {
-		prefix += "m"
+		opts |= regexp2.Multiline
 	}
 	if flags&reDotAll != 0 {
-		prefix += "s"
+		opts |= regexp2.Singleline
 	}
-	if prefix != "" {
-		goSrc = "(?" + prefix + ")" + goSrc
-	}
-	// Python's \Z is Go's \z.
-	goSrc = strings.ReplaceAll(goSrc, `\Z`, `\z`)
-	re, err := regexp.Compile(goSrc)
+	re, err := regexp2.Compile(t.pattern, opts)
 	if err != nil {
-		return nil, pyErr(excValueError, "re.error: %s", strings.TrimPrefix(err.Error(), "error parsing regexp: "))
+		// regexp2 says "error parsing regexp: <what> in `<pattern>`",
+		// and its pattern is the translated one: name the user's.
+		msg := strings.TrimPrefix(err.Error(), "error parsing regexp: ")
+		if i := strings.LastIndex(msg, " in `"); i >= 0 {
+			msg = msg[:i]
+		}
+		return nil, pyErr(excValueError, "re.error: %s in pattern %s", msg, strRepr(src))
 	}
-	p := &rePattern{src: src, flags: flags, re: re}
+	re.MatchTimeout = reMatchTimeout
+	p := &rePattern{src: src, flags: flags &^ reFull, re: re, groups: t.groups, names: t.names, named: t.named}
 	if reCacheSize.Load() < reCacheMax {
 		if _, loaded := reCache.LoadOrStore(key, p); !loaded {
 			reCacheSize.Add(1)
 		}
 	}
 	return p, nil
+}
+
+type translated struct {
+	pattern string
+	groups  int
+	names   map[string]int
+	named   []string
+}
+
+// translatePattern rewrites Python regular-expression syntax as the .NET
+// syntax regexp2 reads, numbering every capturing group explicitly.
+func translatePattern(src string) (translated, error) {
+	t := translated{names: map[string]int{}}
+	var b strings.Builder
+	r := []rune(src)
+	inClass := false
+	for i := 0; i < len(r); i++ {
+		c := r[i]
+		switch {
+		case c == '\\':
+			if i+1 >= len(r) {
+				return t, errors.New("bad escape (end of pattern)")
+			}
+			i++
+			if r[i] == 'Z' && !inClass {
+				b.WriteString("\\z")
+				continue
+			}
+			b.WriteRune('\\')
+			b.WriteRune(r[i])
+		case inClass:
+			if c == ']' {
+				inClass = false
+			}
+			if c == '[' {
+				// A literal [ inside a class; .NET reads [ followed by
+				// a name and : as a class subtraction or POSIX name.
+				b.WriteString("\\[")
+				continue
+			}
+			b.WriteRune(c)
+		case c == '[':
+			inClass = true
+			b.WriteRune(c)
+			if i+1 < len(r) && r[i+1] == '^' {
+				b.WriteRune('^')
+				i++
+			}
+			// Python reads a ] right after [ or [^ as a literal.
+			if i+1 < len(r) && r[i+1] == ']' {
+				b.WriteString("\\]")
+				i++
+			}
+		case c == '{' && i+1 < len(r) && r[i+1] == ',':
+			// {,n} is {0,n} in Python; .NET would read it literally.
+			j := i + 2
+			for j < len(r) && r[j] >= '0' && r[j] <= '9' {
+				j++
+			}
+			if j > i+2 && j < len(r) && r[j] == '}' {
+				b.WriteString("{0")
+				continue
+			}
+			b.WriteRune(c)
+		case c == '(' && i+1 < len(r) && r[i+1] == '?':
+			rest := string(r[i+2:])
+			switch {
+			case strings.HasPrefix(rest, "P<"):
+				end := strings.IndexByte(rest, '>')
+				if end < 0 {
+					return t, errors.New("missing >, unterminated name")
+				}
+				name := rest[2:end]
+				if !isGroupName(name) {
+					return t, errors.New("bad character in group name " + strRepr(name))
+				}
+				if _, dup := t.names[name]; dup {
+					return t, errors.New("redefinition of group name " + strRepr(name))
+				}
+				t.groups++
+				t.names[name] = t.groups
+				t.named = append(t.named, name)
+				b.WriteString("(?<" + strconv.Itoa(t.groups) + ">")
+				i += 2 + len([]rune(rest[:end+1])) - 1
+			case strings.HasPrefix(rest, "P="):
+				end := strings.IndexByte(rest, ')')
+				if end < 0 {
+					return t, errors.New("missing ), unterminated name")
+				}
+				name := rest[2:end]
+				n, ok := t.names[name]
+				if !ok {
+					return t, errors.New("unknown group name " + strRepr(name))
+				}
+				b.WriteString("\\k<" + strconv.Itoa(n) + ">")
+				i += 2 + len([]rune(rest[:end+1])) - 1
+			case strings.HasPrefix(rest, "("):
+				// A conditional on a group, by number or name.
+				end := strings.IndexByte(rest, ')')
+				if end < 0 {
+					return t, errors.New("missing ), unterminated name")
+				}
+				ref := rest[1:end]
+				if n, ok := t.names[ref]; ok {
+					ref = strconv.Itoa(n)
+				} else if _, err := strconv.Atoi(ref); err != nil {
+					return t, errors.New("unknown group name " + strRepr(ref))
+				}
+				b.WriteString("(?(" + ref + ")")
+				i += 2 + len([]rune(rest[:end+1])) - 1
+			case strings.HasPrefix(rest, "#"):
+				// A comment runs to the next ), whatever it holds.
+				end := strings.IndexByte(rest, ')')
+				if end < 0 {
+					return t, errors.New("missing ), unterminated comment")
+				}
+				i += 2 + len([]rune(rest[:end+1])) - 1
+			default:
+				// (?:, lookaround and inline flags read the same.
+				b.WriteString("(?")
+				i++
+			}
+		case c == '(':
+			t.groups++
+			b.WriteString("(?<" + strconv.Itoa(t.groups) + ">")
+		default:
+			b.WriteRune(c)
+		}
+	}
+	if inClass {
+		return t, errors.New("unterminated character set")
+	}
+	t.pattern = b.String()
+	return t, nil
+}
+
+func isGroupName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, c := range s {
+		if !(c == '_' || unicode.IsLetter(c) || i > 0 && unicode.IsDigit(c)) {
+			return false
+		}
+	}
+	return true
 }
 
 func stripVerbose(s string) string {
@@ -116,7 +293,13 @@ func (p *rePattern) Attr(name string) (starlark.Value, error) {
 	case "flags":
 		return starlark.MakeInt(p.flags), nil
 	case "groups":
-		return starlark.MakeInt(p.re.NumSubexp()), nil
+		return starlark.MakeInt(p.groups), nil
+	case "groupindex":
+		d := starlark.NewDict(len(p.named))
+		for _, n := range p.named {
+			_ = d.SetKey(starlark.String(n), starlark.MakeInt(p.names[n]))
+		}
+		return d, nil
 	}
 	if f, ok := reFuncs[name]; ok {
 		return fn(name, func(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
@@ -127,29 +310,62 @@ func (p *rePattern) Attr(name string) (starlark.Value, error) {
 }
 
 func (p *rePattern) AttrNames() []string {
-	return []string{"findall", "fullmatch", "groups", "match", "pattern", "search", "split", "sub"}
+	return []string{"findall", "finditer", "fullmatch", "groupindex", "groups", "match", "pattern", "search", "split", "sub", "subn"}
+}
+
+// matches runs the pattern over s from the left and calls each for every
+// match (Python's order, empty matches included) until each returns
+// false.
+func (p *rePattern) matches(s string, each func(*reMatch) bool) error {
+	r := []rune(s)
+	m, err := p.re.FindRunesMatch(r)
+	for err == nil && m != nil {
+		if !each(p.newMatch(s, r, m)) {
+			return nil
+		}
+		m, err = p.re.FindNextMatch(m)
+	}
+	if err != nil {
+		return limitErr("re: matching %s took longer than %s (a pattern that backtracks without end?)", strRepr(p.src), reMatchTimeout)
+	}
+	return nil
+}
+
+// first returns the leftmost match, or nil.
+func (p *rePattern) first(s string) (*reMatch, error) {
+	var out *reMatch
+	err := p.matches(s, func(m *reMatch) bool { out = m; return false })
+	return out, err
+}
+
+func (p *rePattern) newMatch(s string, r []rune, m *regexp2.Match) *reMatch {
+	loc := make([]int, 2*(p.groups+1))
+	for i := 0; i <= p.groups; i++ {
+		loc[2*i], loc[2*i+1] = -1, -1
+		g := m.GroupByNumber(i)
+		if g != nil && len(g.Captures) > 0 {
+			loc[2*i], loc[2*i+1] = g.Index, g.Index+g.Length
+		}
+	}
+	return &reMatch{p: p, s: s, r: r, loc: loc}
 }
 
 type reFunc func(th *starlark.Thread, p *rePattern, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error)
 
 var reFuncs map[string]reFunc
 
-// charOffset converts a byte offset in s to a character offset.
-func charOffset(s string, b int) int {
-	if b < 0 {
-		return -1
-	}
-	return utf8.RuneCountInString(s[:b])
-}
-
+// reMatch is a match: loc holds the start and end of each group in
+// characters of s (r is s as characters), -1 for a group that took no
+// part.
 type reMatch struct {
 	p   *rePattern
 	s   string
+	r   []rune
 	loc []int
 }
 
 func (m *reMatch) String() string {
-	return "<re.Match object; span=(" + itoa(charOffset(m.s, m.loc[0])) + ", " + itoa(charOffset(m.s, m.loc[1])) + "), match=" + strRepr(m.s[m.loc[0]:m.loc[1]]) + ">"
+	return "<re.Match object; span=(" + itoa(m.loc[0]) + ", " + itoa(m.loc[1]) + "), match=" + strRepr(string(m.r[m.loc[0]:m.loc[1]])) + ">"
 }
 func (m *reMatch) Type() string          { return "Match" }
 func (m *reMatch) Freeze()               {}
@@ -162,12 +378,12 @@ func (m *reMatch) group(g starlark.Value) (int, error) {
 	switch v := g.(type) {
 	case starlark.Int:
 		n, _ := v.Int64()
-		if n < 0 || int(n) > m.p.re.NumSubexp() {
+		if n < 0 || int(n) > m.p.groups {
 			return 0, pyErr(excIndexError, "no such group")
 		}
 		return int(n), nil
 	case starlark.String:
-		if i := m.p.re.SubexpIndex(string(v)); i >= 0 {
+		if i, ok := m.p.names[string(v)]; ok {
 			return i, nil
 		}
 	}
@@ -178,7 +394,7 @@ func (m *reMatch) text(i int, def starlark.Value) starlark.Value {
 	if m.loc[2*i] < 0 {
 		return def
 	}
-	return starlark.String(m.s[m.loc[2*i]:m.loc[2*i+1]])
+	return starlark.String(string(m.r[m.loc[2*i]:m.loc[2*i+1]]))
 }
 
 func (m *reMatch) Attr(name string) (starlark.Value, error) {
@@ -187,6 +403,21 @@ func (m *reMatch) Attr(name string) (starlark.Value, error) {
 		return starlark.String(m.s), nil
 	case "re":
 		return m.p, nil
+	case "pos":
+		return starlark.MakeInt(0), nil
+	case "endpos":
+		return starlark.MakeInt(len(m.r)), nil
+	case "lastindex":
+		last := -1
+		for i := 1; i <= m.p.groups; i++ {
+			if m.loc[2*i] >= 0 && (last < 0 || m.loc[2*i+1] >= m.loc[2*last+1]) {
+				last = i
+			}
+		}
+		if last < 0 {
+			return starlark.None, nil
+		}
+		return starlark.MakeInt(last), nil
 	case "group":
 		return fn(name, func(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 			if len(args) == 0 {
@@ -211,7 +442,7 @@ func (m *reMatch) Attr(name string) (starlark.Value, error) {
 			if err := unpack(name, args, kwargs, "default?", &def); err != nil {
 				return nil, err
 			}
-			out := make(starlark.Tuple, m.p.re.NumSubexp())
+			out := make(starlark.Tuple, m.p.groups)
 			for i := range out {
 				out[i] = m.text(i+1, def)
 			}
@@ -223,11 +454,9 @@ func (m *reMatch) Attr(name string) (starlark.Value, error) {
 			if err := unpack(name, args, kwargs, "default?", &def); err != nil {
 				return nil, err
 			}
-			d := starlark.NewDict(0)
-			for i, n := range m.p.re.SubexpNames() {
-				if n != "" {
-					_ = d.SetKey(starlark.String(n), m.text(i, def))
-				}
+			d := starlark.NewDict(len(m.p.named))
+			for _, n := range m.p.named {
+				_ = d.SetKey(starlark.String(n), m.text(m.p.names[n], def))
 			}
 			return d, nil
 		}), nil
@@ -241,10 +470,7 @@ func (m *reMatch) Attr(name string) (starlark.Value, error) {
 			if err != nil {
 				return nil, err
 			}
-			s, e := charOffset(m.s, m.loc[2*i]), -1
-			if m.loc[2*i] >= 0 {
-				e = charOffset(m.s, m.loc[2*i+1])
-			}
+			s, e := m.loc[2*i], m.loc[2*i+1]
 			switch name {
 			case "start":
 				return starlark.MakeInt(s), nil
@@ -258,10 +484,11 @@ func (m *reMatch) Attr(name string) (starlark.Value, error) {
 }
 
 func (m *reMatch) AttrNames() []string {
-	return []string{"end", "group", "groupdict", "groups", "re", "span", "start", "string"}
+	return []string{"end", "endpos", "group", "groupdict", "groups", "lastindex", "pos", "re", "span", "start", "string"}
 }
 
-// patternArgs resolves (pattern, string, flags) for module-level calls.
+// reModuleFn makes a module-level function (re.match(pattern, string,
+// flags)) from a pattern method.
 func reModuleFn(name string, f reFunc) *starlark.Builtin {
 	return fn(name, func(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 		if len(args) == 0 {
@@ -307,19 +534,24 @@ func initRe() {
 			if err := unpack(mode, args, kwargs, "string", &s); err != nil {
 				return nil, err
 			}
-			re := p.re
+			q := p
 			if mode == "fullmatch" {
-				fp, err := compileRe(`(?:`+p.src+`)\z`, p.flags)
+				fp, err := compileRe(p.src, p.flags|reFull)
 				if err != nil {
 					return nil, err
 				}
-				re = fp.re
+				q = fp
 			}
-			loc := re.FindStringSubmatchIndex(s)
-			if loc == nil || (mode != "search" && loc[0] != 0) {
+			m, err := q.first(s)
+			if err != nil {
+				return nil, err
+			}
+			// The leftmost match starts at 0 whenever any match does.
+			if m == nil || (mode != "search" && m.loc[0] != 0) {
 				return starlark.None, nil
 			}
-			return &reMatch{p: p, s: s, loc: loc}, nil
+			m.p = p
+			return m, nil
 		}
 	}
 	reFuncs = map[string]reFunc{
@@ -332,9 +564,8 @@ func initRe() {
 				return nil, err
 			}
 			var out []starlark.Value
-			for _, loc := range p.re.FindAllStringSubmatchIndex(s, -1) {
-				m := &reMatch{p: p, s: s, loc: loc}
-				switch n := p.re.NumSubexp(); n {
+			err := p.matches(s, func(m *reMatch) bool {
+				switch n := p.groups; n {
 				case 0:
 					out = append(out, m.text(0, starlark.String("")))
 				case 1:
@@ -346,6 +577,13 @@ func initRe() {
 					}
 					out = append(out, t)
 				}
+				return len(out) <= maxValueLen
+			})
+			if err != nil {
+				return nil, err
+			}
+			if len(out) > maxValueLen {
+				return nil, limitErr("re.findall result exceeds the limit of %d items", maxValueLen)
 			}
 			return starlark.NewList(out), nil
 		},
@@ -355,8 +593,15 @@ func initRe() {
 				return nil, err
 			}
 			var out []starlark.Value
-			for _, loc := range p.re.FindAllStringSubmatchIndex(s, -1) {
-				out = append(out, &reMatch{p: p, s: s, loc: loc})
+			err := p.matches(s, func(m *reMatch) bool {
+				out = append(out, m)
+				return len(out) <= maxValueLen
+			})
+			if err != nil {
+				return nil, err
+			}
+			if len(out) > maxValueLen {
+				return nil, limitErr("re.finditer result exceeds the limit of %d items", maxValueLen)
 			}
 			return starlark.NewList(out), nil
 		},
@@ -367,19 +612,31 @@ func initRe() {
 				return nil, err
 			}
 			var out []starlark.Value
-			last := 0
-			for i, loc := range p.re.FindAllStringSubmatchIndex(s, -1) {
-				if maxsplit > 0 && i >= maxsplit {
-					break
+			last, n := 0, 0
+			var r []rune
+			err := p.matches(s, func(m *reMatch) bool {
+				if maxsplit > 0 && n >= maxsplit {
+					return false
 				}
-				out = append(out, starlark.String(s[last:loc[0]]))
-				m := &reMatch{p: p, s: s, loc: loc}
-				for g := 1; g <= p.re.NumSubexp(); g++ {
+				r = m.r
+				out = append(out, starlark.String(string(r[last:m.loc[0]])))
+				for g := 1; g <= p.groups; g++ {
 					out = append(out, m.text(g, starlark.None))
 				}
-				last = loc[1]
+				last = m.loc[1]
+				n++
+				return len(out) <= maxValueLen
+			})
+			if err != nil {
+				return nil, err
 			}
-			out = append(out, starlark.String(s[last:]))
+			if r == nil {
+				return starlark.NewList([]starlark.Value{starlark.String(s)}), nil
+			}
+			out = append(out, starlark.String(string(r[last:])))
+			if len(out) > maxValueLen {
+				return nil, limitErr("re.split result exceeds the limit of %d items", maxValueLen)
+			}
 			return starlark.NewList(out), nil
 		},
 		"sub":  reSub(false),
@@ -399,7 +656,7 @@ func initRe() {
 			if err := unpack("escape", args, kwargs, "pattern", &s); err != nil {
 				return nil, err
 			}
-			return starlark.String(regexp.QuoteMeta(s)), nil
+			return starlark.String(pyEscape(s)), nil
 		}),
 		"IGNORECASE": starlark.MakeInt(reIgnoreCase), "I": starlark.MakeInt(reIgnoreCase),
 		"MULTILINE": starlark.MakeInt(reMultiline), "M": starlark.MakeInt(reMultiline),
@@ -411,6 +668,19 @@ func initRe() {
 		members[name] = reModuleFn(name, f)
 	}
 	register(&module{name: "re", members: members})
+}
+
+// pyEscape escapes what Python 3.7 and later's re.escape escapes: the
+// characters with a meaning in a pattern, and white space (for VERBOSE).
+func pyEscape(s string) string {
+	var b strings.Builder
+	for _, c := range s {
+		if strings.ContainsRune(`()[]{}?*+-|^$\.&~# `+"\t\n\r\v\f", c) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
 }
 
 func reSub(withCount bool) reFunc {
@@ -427,39 +697,55 @@ func reSub(withCount bool) reFunc {
 		}
 		var b strings.Builder
 		last, n := 0, 0
-		for _, loc := range p.re.FindAllStringSubmatchIndex(s, -1) {
+		var r []rune
+		var callErr error
+		err := p.matches(s, func(m *reMatch) bool {
 			if count > 0 && n >= count {
-				break
+				return false
 			}
-			b.WriteString(s[last:loc[0]])
-			m := &reMatch{p: p, s: s, loc: loc}
-			switch r := repl.(type) {
+			r = m.r
+			b.WriteString(string(r[last:m.loc[0]]))
+			switch rp := repl.(type) {
 			case starlark.String:
-				if err := expandRepl(&b, string(r), m); err != nil {
-					return nil, err
+				if callErr = expandRepl(&b, string(rp), m); callErr != nil {
+					return false
 				}
 			default:
 				v, err := starlark.Call(th, repl, starlark.Tuple{m}, nil)
 				if err != nil {
-					return nil, err
+					callErr = err
+					return false
 				}
 				vs, ok := v.(starlark.String)
 				if !ok {
-					return nil, pyErr(excTypeError, "expected str instance, %s found", typeOf(v).name)
+					callErr = pyErr(excTypeError, "expected str instance, %s found", typeOf(v).name)
+					return false
 				}
 				b.WriteString(string(vs))
 			}
-			last = loc[1]
+			last = m.loc[1]
 			n++
 			if b.Len() > maxValueLen {
-				return nil, limitErr("re.%s result exceeds the size limit", name)
+				callErr = limitErr("re.%s result exceeds the size limit", name)
+				return false
 			}
+			return true
+		})
+		if err != nil {
+			return nil, err
 		}
-		b.WriteString(s[last:])
+		if callErr != nil {
+			return nil, callErr
+		}
+		out := s
+		if r != nil {
+			b.WriteString(string(r[last:]))
+			out = b.String()
+		}
 		if withCount {
-			return starlark.Tuple{starlark.String(b.String()), starlark.MakeInt(n)}, nil
+			return starlark.Tuple{starlark.String(out), starlark.MakeInt(n)}, nil
 		}
-		return starlark.String(b.String()), nil
+		return starlark.String(out), nil
 	}
 }
 
@@ -479,7 +765,7 @@ func expandRepl(b *strings.Builder, repl string, m *reMatch) error {
 				g = g*10 + int(repl[i+1]-'0')
 				i++
 			}
-			if g > m.p.re.NumSubexp() {
+			if g > m.p.groups {
 				return pyErr(excValueError, "re.error: invalid group reference %d", g)
 			}
 			if v, ok := m.text(g, starlark.String("")).(starlark.String); ok {
