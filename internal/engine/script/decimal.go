@@ -1,32 +1,52 @@
 package script
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/big"
 	"strconv"
 	"strings"
 
+	"github.com/cockroachdb/apd/v3"
 	"go.starlark.net/starlark"
 	"go.starlark.net/syntax"
 )
 
-// decimal.Decimal: a coefficient and a power-of-ten exponent, with
-// Python's default context (28 significant digits, ROUND_HALF_EVEN),
-// exact addition, subtraction and multiplication, division rounded to the
-// context, quantize and Python's str() rules. Infinity and NaN are not
-// supported.
+// decimal.Decimal over github.com/cockroachdb/apd, which implements the
+// General Decimal Arithmetic specification that Python's decimal module
+// implements: Python's default context (28 significant digits,
+// ROUND_HALF_EVEN, exponents within ±999999), its traps (InvalidOperation,
+// DivisionByZero and Overflow raise; Inexact, Rounded, Underflow and
+// Subnormal do not), its str() (the specification's to-scientific-string)
+// and correctly rounded sqrt and **. Infinity and NaN are refused when a
+// Decimal is made, so every Decimal a script holds is finite.
 
 const (
 	decPrec = 28
 	decEmax = 999999
 )
 
+// decTraps are Python's default traps; apd's own defaults also trap
+// underflow and subnormal results, which Python only flags.
+const decTraps = apd.SystemOverflow | apd.SystemUnderflow | apd.Overflow | apd.DivisionUndefined |
+	apd.DivisionByZero | apd.DivisionImpossible | apd.InvalidOperation
+
+// decContext returns Python's default context with the rounding given.
+func decContext(r rounding) *apd.Context {
+	return &apd.Context{Precision: decPrec, MaxExponent: decEmax, MinExponent: -decEmax, Traps: decTraps, Rounding: apd.Rounder(roundings[r])}
+}
+
+var decCtx = decContext(roundHalfEven)
+
+// decExact is a context for results that must not round (quantize and
+// formatting check the digits themselves).
+var decExact = &apd.Context{Precision: 0, MaxExponent: apd.MaxExponent, MinExponent: apd.MinExponent, Traps: decTraps, Rounding: apd.RoundHalfEven}
+
 var decimalType = &pyType{name: "Decimal"}
 
 type decimalValue struct {
-	coef *big.Int // signed
-	exp  int
+	d apd.Decimal
 }
 
 var (
@@ -40,96 +60,98 @@ var bigTen = big.NewInt(10)
 
 func pow10(n int) *big.Int { return new(big.Int).Exp(bigTen, big.NewInt(int64(n)), nil) }
 
-func numDigits(n *big.Int) int {
-	if n.Sign() == 0 {
-		return 1
+func newDecimal(coef *big.Int, exp int) *decimalValue {
+	v := &decimalValue{}
+	v.d.Coeff.SetMathBigInt(new(big.Int).Abs(coef))
+	v.d.Negative = coef.Sign() < 0
+	v.d.Exponent = int32(exp)
+	return v
+}
+
+// decResult runs an apd operation and turns a trapped condition into the
+// exception Python raises for it.
+func decResult(op func(d *apd.Decimal) (apd.Condition, error)) (*decimalValue, error) {
+	v := &decimalValue{}
+	cond, err := op(&v.d)
+	if err != nil || cond&decTraps != 0 {
+		return nil, decError(cond, err)
 	}
-	return len(new(big.Int).Abs(n).String())
+	if v.d.Form != apd.Finite {
+		return nil, pyErr(excInvalidOperation, "[<class 'decimal.InvalidOperation'>]")
+	}
+	return v, nil
+}
+
+func decError(cond apd.Condition, err error) error {
+	switch {
+	case cond&apd.DivisionByZero != 0:
+		return pyErr(excZeroDivisionError, "[<class 'decimal.DivisionByZero'>]")
+	case cond&apd.DivisionUndefined != 0:
+		return pyErr(excInvalidOperation, "[<class 'decimal.DivisionUndefined'>]")
+	case cond&apd.DivisionImpossible != 0:
+		return pyErr(excInvalidOperation, "[<class 'decimal.DivisionImpossible'>]")
+	case cond&(apd.Overflow|apd.SystemOverflow) != 0:
+		return pyErr(excOverflowError, "[<class 'decimal.Overflow'>]")
+	case cond&apd.InvalidOperation != 0:
+		return pyErr(excInvalidOperation, "[<class 'decimal.InvalidOperation'>]")
+	}
+	if err == nil {
+		err = errors.New("decimal operation failed")
+	}
+	return pyErr(excInvalidOperation, "[<class 'decimal.InvalidOperation'>]: %v", err)
 }
 
 func (d *decimalValue) String() string       { return d.sci() }
 func (d *decimalValue) Type() string         { return "Decimal" }
 func (d *decimalValue) Freeze()              {}
-func (d *decimalValue) Truth() starlark.Bool { return d.coef.Sign() != 0 }
+func (d *decimalValue) Truth() starlark.Bool { return starlark.Bool(!d.d.IsZero()) }
 func (d *decimalValue) pyType() *pyType      { return decimalType }
 func (d *decimalValue) pyStr() string        { return d.sci() }
 func (d *decimalValue) pyRepr() string       { return "Decimal('" + d.sci() + "')" }
 func (d *decimalValue) abs() starlark.Value {
-	return &decimalValue{coef: new(big.Int).Abs(d.coef), exp: d.exp}
+	v := &decimalValue{}
+	v.d.Abs(&d.d)
+	return v
 }
+
+// Hash agrees for equal values (1.0 and 1.00): it hashes the reduced form.
 func (d *decimalValue) Hash() (uint32, error) { return starlark.String(d.normalize().sci()).Hash() }
 
-// sci is Python's to-scientific-string.
-func (d *decimalValue) sci() string {
-	c := new(big.Int).Abs(d.coef).String()
-	sign := ""
-	if d.coef.Sign() < 0 {
-		sign = "-"
+// sci is Python's str(): the specification's to-scientific-string.
+func (d *decimalValue) sci() string { return d.d.String() }
+
+// coef is the signed coefficient and exp the exponent.
+func (d *decimalValue) coef() *big.Int {
+	c := d.d.Coeff.MathBigInt()
+	if d.d.Negative {
+		c.Neg(c)
 	}
-	adjusted := d.exp + len(c) - 1
-	if d.exp <= 0 && adjusted >= -6 {
-		if d.exp == 0 {
-			return sign + c
-		}
-		p := len(c) + d.exp
-		if p > 0 {
-			return sign + c[:p] + "." + c[p:]
-		}
-		return sign + "0." + strings.Repeat("0", -p) + c
-	}
-	s := c[:1]
-	if len(c) > 1 {
-		s += "." + c[1:]
-	}
-	return fmt.Sprintf("%s%sE%+d", sign, s, adjusted)
+	return c
 }
+
+func (d *decimalValue) exp() int { return int(d.d.Exponent) }
 
 func parseDecimal(s string) (*decimalValue, error) {
 	t := strings.ReplaceAll(strings.TrimSpace(s), "_", "")
 	bad := pyErr(excInvalidOperation, "[<class 'decimal.ConversionSyntax'>]")
-	if t == "" {
+	if t == "" || strings.ContainsAny(t, " \t\n") {
 		return nil, bad
 	}
-	neg := false
-	if t[0] == '+' || t[0] == '-' {
-		neg = t[0] == '-'
-		t = t[1:]
+	if len(t) > maxIntDigits+24 {
+		return nil, pyErr(excValueError, "Decimal string of %d characters exceeds the limit of %d digits", len(t), maxIntDigits)
 	}
-	mant, expPart := t, ""
-	if i := strings.IndexAny(t, "eE"); i >= 0 {
-		mant, expPart = t[:i], t[i+1:]
-	}
-	intPart, frac, _ := strings.Cut(mant, ".")
-	digits := intPart + frac
-	if digits == "" {
+	v := &decimalValue{}
+	if _, _, err := v.d.SetString(t); err != nil {
 		return nil, bad
 	}
-	if len(digits) > maxIntDigits {
-		return nil, pyErr(excValueError, "Decimal string of %d digits exceeds the limit of %d", len(digits), maxIntDigits)
+	if v.d.Form != apd.Finite {
+		return nil, pyErr(excValueError, "Infinity and NaN decimals are not supported in scripts")
 	}
-	for _, r := range digits {
-		if r < '0' || r > '9' {
-			return nil, bad
-		}
-	}
-	exp := -len(frac)
-	if expPart != "" {
-		e, err := strconv.Atoi(expPart)
-		if err != nil {
-			return nil, bad
-		}
-		exp += e
-	}
-	c, _ := new(big.Int).SetString(digits, 10)
-	if neg {
-		c.Neg(c)
-	}
-	d := &decimalValue{coef: c, exp: exp}
-	return d, d.checkRange()
+	return v, v.checkRange()
 }
 
 func (d *decimalValue) checkRange() error {
-	if adj := d.exp + numDigits(d.coef) - 1; adj > decEmax || adj < -decEmax-decPrec {
+	if adj := d.adjusted(); adj > decEmax || adj < -decEmax-decPrec {
 		return pyErr(excOverflowError, "[<class 'decimal.Overflow'>]")
 	}
 	return nil
@@ -139,12 +161,19 @@ func decimalFromFloat(f float64) (*decimalValue, error) {
 	if math.IsInf(f, 0) || math.IsNaN(f) {
 		return nil, pyErr(excValueError, "Infinity and NaN decimals are not supported in scripts")
 	}
+	// Exactly the binary value, as Python's Decimal(float) gives it.
 	r := new(big.Rat).SetFloat64(f)
 	num, den := r.Num(), r.Denom()
 	k := den.BitLen() - 1 // den is a power of two
 	c := new(big.Int).Mul(num, new(big.Int).Exp(big.NewInt(5), big.NewInt(int64(k)), nil))
-	return &decimalValue{coef: c, exp: -k}, nil
+	v := newDecimal(c, -k)
+	if f == 0 && math.Signbit(f) {
+		v.d.Negative = true
+	}
+	return v, nil
 }
+
+func decimalFromInt(i starlark.Int) *decimalValue { return newDecimal(i.BigInt(), 0) }
 
 // toDecimal converts an operand for mixed arithmetic (ints and bools only,
 // as in Python).
@@ -153,7 +182,7 @@ func toDecimal(v starlark.Value) (*decimalValue, bool) {
 	case *decimalValue:
 		return v, true
 	case starlark.Int:
-		return &decimalValue{coef: v.BigInt(), exp: 0}, true
+		return decimalFromInt(v), true
 	}
 	return nil, false
 }
@@ -171,157 +200,118 @@ const (
 	round05Up     rounding = "ROUND_05UP"
 )
 
-// rescale returns d with exponent exp, rounding when digits are dropped.
-func (d *decimalValue) rescale(exp int, mode rounding) *decimalValue {
-	if exp <= d.exp {
-		return &decimalValue{coef: new(big.Int).Mul(d.coef, pow10(d.exp-exp)), exp: exp}
-	}
-	k := exp - d.exp
-	if k > numDigits(d.coef)+1 {
-		// Every digit is dropped: the result is 0 or one unit.
-		k = numDigits(d.coef) + 1
-		d = &decimalValue{coef: d.coef, exp: exp - k}
-	}
-	div := pow10(k)
-	neg := d.coef.Sign() < 0
-	q, r := new(big.Int).QuoRem(new(big.Int).Abs(d.coef), div, new(big.Int))
-	if r.Sign() != 0 {
-		twice := new(big.Int).Mul(r, big.NewInt(2))
-		cmp := twice.Cmp(div)
-		up := false
-		switch mode {
-		case roundHalfEven:
-			up = cmp > 0 || cmp == 0 && q.Bit(0) == 1
-		case roundHalfUp:
-			up = cmp >= 0
-		case roundHalfDown:
-			up = cmp > 0
-		case roundUp:
-			up = true
-		case roundDown:
-			up = false
-		case roundCeiling:
-			up = !neg
-		case roundFloor:
-			up = neg
-		case round05Up:
-			last := new(big.Int).Mod(q, bigTen).Int64()
-			up = last == 0 || last == 5
-		}
-		if up {
-			q.Add(q, big.NewInt(1))
-		}
-	}
-	if neg {
-		q.Neg(q)
-	}
-	return &decimalValue{coef: q, exp: exp}
+// roundings maps Python's rounding constants to apd's.
+var roundings = map[rounding]apd.Rounder{
+	roundHalfEven: apd.RoundHalfEven, roundHalfUp: apd.RoundHalfUp, roundHalfDown: apd.RoundHalfDown,
+	roundUp: apd.RoundUp, roundDown: apd.RoundDown, roundCeiling: apd.RoundCeiling,
+	roundFloor: apd.RoundFloor, round05Up: apd.Round05Up,
 }
 
-// context rounds to the context precision.
-func (d *decimalValue) context() (*decimalValue, error) {
-	if n := numDigits(d.coef); n > decPrec {
-		d = d.rescale(d.exp+n-decPrec, roundHalfEven)
-		if numDigits(d.coef) > decPrec { // rounding carried into a new digit
-			d = d.rescale(d.exp+1, roundHalfEven)
-		}
-	}
-	return d, d.checkRange()
+// rescale returns d with exponent exp, rounding when digits are dropped,
+// whatever the number of digits that gives.
+func (d *decimalValue) rescale(exp int, mode rounding) *decimalValue {
+	ctx := *decExact
+	ctx.Rounding = roundings[mode]
+	// Enough digits for the result and a carry: quantize refuses a
+	// result longer than the context's precision.
+	ctx.Precision = uint32(max(1, d.adjusted()-exp+2))
+	v := &decimalValue{}
+	_, _ = ctx.Quantize(&v.d, &d.d, int32(exp))
+	return v
 }
 
 func (d *decimalValue) normalize() *decimalValue {
-	if d.coef.Sign() == 0 {
-		return &decimalValue{coef: new(big.Int), exp: 0}
+	v := &decimalValue{}
+	_, _, _ = decCtx.Reduce(&v.d, &d.d)
+	if v.d.IsZero() {
+		v.d.Exponent = 0
 	}
-	c := new(big.Int).Set(d.coef)
-	e := d.exp
-	r := new(big.Int)
-	for {
-		q, m := new(big.Int).QuoRem(c, bigTen, r)
-		if m.Sign() != 0 {
-			break
-		}
-		c, e = q, e+1
-	}
-	return &decimalValue{coef: c, exp: e}
+	return v
 }
 
-func (d *decimalValue) adjusted() int { return d.exp + numDigits(d.coef) - 1 }
+func (d *decimalValue) adjusted() int { return d.exp() + int(d.d.NumDigits()) - 1 }
 
 func decAdd(x, y *decimalValue, sub bool) (*decimalValue, error) {
-	yc := y.coef
-	if sub {
-		yc = new(big.Int).Neg(yc)
-	}
-	y = &decimalValue{coef: yc, exp: y.exp}
-	// An operand far below the other's precision only matters as a
-	// sticky digit; this keeps exponent alignment small.
-	if x.coef.Sign() != 0 && y.coef.Sign() != 0 {
-		if y.adjusted() < x.adjusted()-decPrec-2 && y.exp < x.exp {
-			y = &decimalValue{coef: big.NewInt(int64(y.coef.Sign())), exp: min(x.exp, x.adjusted()-decPrec-3)}
-		} else if x.adjusted() < y.adjusted()-decPrec-2 && x.exp < y.exp {
-			x = &decimalValue{coef: big.NewInt(int64(x.coef.Sign())), exp: min(y.exp, y.adjusted()-decPrec-3)}
+	return decResult(func(d *apd.Decimal) (apd.Condition, error) {
+		if sub {
+			return decCtx.Sub(d, &x.d, &y.d)
 		}
-	}
-	exp := min(x.exp, y.exp)
-	a := new(big.Int).Mul(x.coef, pow10(x.exp-exp))
-	b := new(big.Int).Mul(y.coef, pow10(y.exp-exp))
-	return (&decimalValue{coef: a.Add(a, b), exp: exp}).context()
+		return decCtx.Add(d, &x.d, &y.d)
+	})
 }
 
 func decMul(x, y *decimalValue) (*decimalValue, error) {
-	return (&decimalValue{coef: new(big.Int).Mul(x.coef, y.coef), exp: x.exp + y.exp}).context()
+	return decResult(func(d *apd.Decimal) (apd.Condition, error) { return decCtx.Mul(d, &x.d, &y.d) })
 }
 
+// decDiv is x / y. An exact quotient takes the exponent the
+// specification calls ideal (x's less y's) where its digits allow, as
+// Python's does (5 / 2 is 2.5, not 2.500…); apd leaves it at full
+// precision.
 func decDiv(x, y *decimalValue) (*decimalValue, error) {
-	if y.coef.Sign() == 0 {
-		if x.coef.Sign() == 0 {
-			return nil, pyErr(excInvalidOperation, "[<class 'decimal.DivisionUndefined'>]")
-		}
-		return nil, pyErr(excZeroDivisionError, "[<class 'decimal.DivisionByZero'>]")
+	var cond apd.Condition
+	q, err := decResult(func(d *apd.Decimal) (apd.Condition, error) {
+		c, err := decCtx.Quo(d, &x.d, &y.d)
+		cond = c
+		return c, err
+	})
+	if err != nil || cond&apd.Inexact != 0 {
+		return q, err
 	}
-	ideal := x.exp - y.exp
-	if x.coef.Sign() == 0 {
-		return &decimalValue{coef: new(big.Int), exp: ideal}, nil
+	return toIdeal(q, x.exp()-y.exp()), nil
+}
+
+// toIdeal drops the trailing zeros of an exact result down to the
+// exponent the specification calls ideal for the operation.
+func toIdeal(q *decimalValue, ideal int) *decimalValue {
+	if q.d.IsZero() {
+		q.d.Exponent = int32(max(ideal, -decEmax-decPrec+1))
+		return q
 	}
-	shift := max(0, decPrec+numDigits(y.coef)-numDigits(x.coef)+1)
-	num := new(big.Int).Mul(new(big.Int).Abs(x.coef), pow10(shift))
-	q, r := new(big.Int).QuoRem(num, new(big.Int).Abs(y.coef), new(big.Int))
-	exp := ideal - shift
-	if r.Sign() != 0 {
-		q.Mul(q, bigTen).Add(q, big.NewInt(1)) // sticky digit: never a tie
-		exp--
-	}
-	if x.coef.Sign()*y.coef.Sign() < 0 {
-		q.Neg(q)
-	}
-	d, err := (&decimalValue{coef: q, exp: exp}).context()
-	if err != nil || r.Sign() != 0 {
-		return d, err
-	}
-	// Exact: drop trailing zeros down to the ideal exponent.
-	for d.exp < ideal {
-		qq, m := new(big.Int).QuoRem(d.coef, bigTen, new(big.Int))
+	c, e := q.coef(), q.exp()
+	r := new(big.Int)
+	for e < ideal {
+		qq, m := new(big.Int).QuoRem(c, bigTen, r)
 		if m.Sign() != 0 {
 			break
 		}
-		d = &decimalValue{coef: qq, exp: d.exp + 1}
+		c, e = qq, e+1
 	}
-	return d, nil
+	return newDecimal(c, e)
+}
+
+// decSqrt is the square root, correctly rounded; an exact root takes the
+// ideal exponent, half of x's rounded down (1.21 gives 1.1).
+func decSqrt(x *decimalValue) (*decimalValue, error) {
+	var cond apd.Condition
+	r, err := decResult(func(d *apd.Decimal) (apd.Condition, error) {
+		c, err := decCtx.Sqrt(d, &x.d)
+		cond = c
+		return c, err
+	})
+	if err != nil || cond&apd.Inexact != 0 {
+		return r, err
+	}
+	e := x.exp()
+	ideal := e / 2
+	if e < 0 && e%2 != 0 {
+		ideal--
+	}
+	return toIdeal(r, ideal), nil
 }
 
 func (d *decimalValue) rat() *big.Rat {
-	if d.exp >= 0 {
-		return new(big.Rat).SetInt(new(big.Int).Mul(d.coef, pow10(d.exp)))
+	if e := d.exp(); e >= 0 {
+		return new(big.Rat).SetInt(new(big.Int).Mul(d.coef(), pow10(e)))
 	}
-	return new(big.Rat).SetFrac(d.coef, pow10(-d.exp))
+	return new(big.Rat).SetFrac(d.coef(), pow10(-d.exp()))
 }
 
 func (d *decimalValue) truncInt() *big.Int {
-	if d.exp >= 0 {
-		return new(big.Int).Mul(d.coef, pow10(d.exp))
+	if e := d.exp(); e >= 0 {
+		return new(big.Int).Mul(d.coef(), pow10(e))
 	}
-	return new(big.Int).Quo(d.coef, pow10(-d.exp))
+	return new(big.Int).Quo(d.coef(), pow10(-d.exp()))
 }
 
 func (d *decimalValue) float() float64 {
@@ -329,19 +319,15 @@ func (d *decimalValue) float() float64 {
 	return f
 }
 
+// decIntDiv is Python's // and % on Decimals: the quotient truncated
+// toward zero and the remainder with the dividend's sign.
 func decIntDiv(x, y *decimalValue) (*decimalValue, *decimalValue, error) {
-	if y.coef.Sign() == 0 {
-		return nil, nil, pyErr(excInvalidOperation, "[<class 'decimal.DivisionUndefined'>]")
-	}
-	q := new(big.Rat).Quo(x.rat(), y.rat())
-	qi := new(big.Int).Quo(q.Num(), q.Denom()) // truncates toward zero
-	qd := &decimalValue{coef: qi, exp: 0}
-	prod, err := decMul(y, qd)
+	q, err := decResult(func(d *apd.Decimal) (apd.Condition, error) { return decCtx.QuoInteger(d, &x.d, &y.d) })
 	if err != nil {
 		return nil, nil, err
 	}
-	rem, err := decAdd(x, prod, true)
-	return qd, rem, err
+	r, err := decResult(func(d *apd.Decimal) (apd.Condition, error) { return decCtx.Rem(d, &x.d, &y.d) })
+	return q, r, err
 }
 
 func (d *decimalValue) Binary(op syntax.Token, y starlark.Value, side starlark.Side) (starlark.Value, error) {
@@ -375,65 +361,56 @@ func (d *decimalValue) Binary(op syntax.Token, y starlark.Value, side starlark.S
 func (d *decimalValue) Unary(op syntax.Token) (starlark.Value, error) {
 	switch op {
 	case syntax.MINUS:
-		return &decimalValue{coef: new(big.Int).Neg(d.coef), exp: d.exp}, nil
+		// Python negates zero to +0 (under any rounding but ROUND_FLOOR).
+		if d.d.IsZero() {
+			return d.abs(), nil
+		}
+		return decResult(func(v *apd.Decimal) (apd.Condition, error) { return decCtx.Neg(v, &d.d) })
 	case syntax.PLUS:
-		return d.context()
+		// +x applies the context: rounds to 28 digits, and -0 becomes 0.
+		return decResult(func(v *apd.Decimal) (apd.Condition, error) { return decCtx.Add(v, &d.d, apd.New(0, d.d.Exponent)) })
 	}
 	return nil, nil
 }
 
 func (d *decimalValue) Cmp(y starlark.Value, depth int) (int, error) {
-	return d.rat().Cmp(y.(*decimalValue).rat()), nil
+	return d.d.Cmp(&y.(*decimalValue).d), nil
 }
 
+// pow is Decimal ** int or Decimal ** Decimal, correctly rounded to the
+// context as Python's is; a float exponent is a TypeError, as in Python.
 func (d *decimalValue) pow(y starlark.Value) (starlark.Value, error) {
-	n, ok := boolToInt(y).(starlark.Int)
+	e, ok := toDecimal(y)
 	if !ok {
-		f, ok := numberAsFloat(y)
-		if !ok {
-			return nil, pyErr(excTypeError, "unsupported operand type(s) for **: 'Decimal' and '%s'", typeOf(y).name)
-		}
-		r := math.Pow(d.float(), f)
-		return parseDecimal(strconv.FormatFloat(r, 'g', decPrec, 64))
+		return nil, pyErr(excTypeError, "unsupported operand type(s) for ** or pow(): 'Decimal' and '%s'", typeOf(y).name)
 	}
-	e, ok := n.Int64()
-	if !ok || e > 10000 || e < -10000 {
-		return nil, limitErr("Decimal exponent too large")
-	}
-	res := &decimalValue{coef: big.NewInt(1), exp: 0}
-	base := d
-	neg := e < 0
-	if neg {
-		e = -e
-	}
-	var err error
-	for i := int64(0); i < e; i++ {
-		if res, err = decMul(res, base); err != nil {
-			return nil, err
+	if n, ok := boolToInt(y).(starlark.Int); ok {
+		if k, ok := n.Int64(); !ok || k > 100000 || k < -100000 {
+			return nil, limitErr("Decimal exponent too large")
 		}
 	}
-	if neg {
-		return decDiv(&decimalValue{coef: big.NewInt(1), exp: 0}, res)
+	if d.d.IsZero() && e.d.Sign() < 0 {
+		return nil, pyErr(excZeroDivisionError, "[<class 'decimal.DivisionByZero'>]")
 	}
-	return res, nil
+	return decResult(func(v *apd.Decimal) (apd.Condition, error) { return decCtx.Pow(v, &d.d, &e.d) })
 }
 
 func (d *decimalValue) round(hasND bool, nd int) (starlark.Value, error) {
 	if !hasND {
-		return starlark.MakeBigInt(d.rescale(0, roundHalfEven).coef), nil
+		return starlark.MakeBigInt(d.rescale(0, roundHalfEven).coef()), nil
 	}
 	return d.quantizeTo(-nd, roundHalfEven)
 }
 
+// quantizeTo is Decimal.quantize: InvalidOperation when the result would
+// need more digits than the context's precision.
 func (d *decimalValue) quantizeTo(exp int, mode rounding) (*decimalValue, error) {
-	if exp < d.exp && numDigits(d.coef)+(d.exp-exp) > decPrec {
+	if exp > decEmax || exp < -decEmax-decPrec {
 		return nil, pyErr(excInvalidOperation, "[<class 'decimal.InvalidOperation'>]")
 	}
-	r := d.rescale(exp, mode)
-	if numDigits(r.coef) > decPrec {
-		return nil, pyErr(excInvalidOperation, "[<class 'decimal.InvalidOperation'>]")
-	}
-	return r, nil
+	return decResult(func(v *apd.Decimal) (apd.Condition, error) {
+		return decContext(mode).Quantize(v, &d.d, int32(exp))
+	})
 }
 
 func (d *decimalValue) toIntegral(name string) (starlark.Value, error) {
@@ -444,10 +421,10 @@ func (d *decimalValue) toIntegral(name string) (starlark.Value, error) {
 	case "ceil":
 		mode = roundCeiling
 	}
-	if d.exp >= 0 {
+	if d.exp() >= 0 {
 		return starlark.MakeBigInt(d.truncInt()), nil
 	}
-	return starlark.MakeBigInt(d.rescale(0, mode).coef), nil
+	return starlark.MakeBigInt(d.rescale(0, mode).coef()), nil
 }
 
 func roundingArg(v starlark.Value) (rounding, error) {
@@ -458,8 +435,7 @@ func roundingArg(v starlark.Value) (rounding, error) {
 	if !ok {
 		return "", pyErr(excTypeError, "rounding must be a decimal ROUND_ constant")
 	}
-	switch r := rounding(s); r {
-	case roundHalfEven, roundHalfUp, roundHalfDown, roundUp, roundDown, roundCeiling, roundFloor, round05Up:
+	if r := rounding(s); roundings[r] != "" {
 		return r, nil
 	}
 	return "", pyErr(excValueError, "invalid rounding mode %s", strRepr(string(s)))
@@ -484,19 +460,19 @@ func (d *decimalValue) Attr(name string) (starlark.Value, error) {
 			if err != nil {
 				return nil, err
 			}
-			return d.quantizeTo(e.exp, r)
+			return d.quantizeTo(e.exp(), r)
 		})
 	case "as_tuple":
 		return method(func(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 			sign := 0
-			if d.coef.Sign() < 0 {
+			if d.d.Negative {
 				sign = 1
 			}
 			var digits starlark.Tuple
-			for _, r := range new(big.Int).Abs(d.coef).String() {
+			for _, r := range d.d.Coeff.String() {
 				digits = append(digits, starlark.MakeInt(int(r-'0')))
 			}
-			return &decimalTuple{sign: sign, digits: digits, exp: d.exp}, nil
+			return &decimalTuple{sign: sign, digits: digits, exp: d.exp()}, nil
 		})
 	case "normalize":
 		return method(func(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
@@ -512,18 +488,15 @@ func (d *decimalValue) Attr(name string) (starlark.Value, error) {
 			if err != nil {
 				return nil, err
 			}
-			if d.exp >= 0 {
-				return d, nil
-			}
-			return d.rescale(0, r), nil
+			return decResult(func(v *apd.Decimal) (apd.Condition, error) { return decContext(r).RoundToIntegralValue(v, &d.d) })
 		})
 	case "is_zero":
 		return method(func(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-			return starlark.Bool(d.coef.Sign() == 0), nil
+			return starlark.Bool(d.d.IsZero()), nil
 		})
 	case "is_signed":
 		return method(func(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-			return starlark.Bool(d.coef.Sign() < 0), nil
+			return starlark.Bool(d.d.Negative), nil
 		})
 	case "adjusted":
 		return method(func(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
@@ -535,17 +508,26 @@ func (d *decimalValue) Attr(name string) (starlark.Value, error) {
 		})
 	case "sqrt":
 		return method(func(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-			if d.coef.Sign() < 0 {
-				return nil, pyErr(excInvalidOperation, "[<class 'decimal.InvalidOperation'>]")
-			}
-			return parseDecimal(strconv.FormatFloat(math.Sqrt(d.float()), 'g', 17, 64))
+			return decSqrt(d)
+		})
+	case "ln", "log10", "exp":
+		return method(func(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+			return decResult(func(v *apd.Decimal) (apd.Condition, error) {
+				switch name {
+				case "ln":
+					return decCtx.Ln(v, &d.d)
+				case "log10":
+					return decCtx.Log10(v, &d.d)
+				}
+				return decCtx.Exp(v, &d.d)
+			})
 		})
 	}
 	return nil, nil
 }
 
 func (d *decimalValue) AttrNames() []string {
-	return []string{"adjusted", "as_tuple", "copy_abs", "is_signed", "is_zero", "normalize", "quantize", "sqrt", "to_integral_value"}
+	return []string{"adjusted", "as_tuple", "copy_abs", "exp", "is_signed", "is_zero", "ln", "log10", "normalize", "quantize", "sqrt", "to_integral", "to_integral_value"}
 }
 
 // pyFormat formats with exact decimal digits for f, %, e, g and no type.
@@ -558,24 +540,21 @@ func (d *decimalValue) pyFormat(spec string) (string, error) {
 		return "", err
 	}
 	s = numSpec(s)
-	neg := d.coef.Sign() < 0
-	a := &decimalValue{coef: new(big.Int).Abs(d.coef), exp: d.exp}
+	neg := d.d.Negative
+	a := d.abs().(*decimalValue)
 	var body string
 	switch s.typ {
 	case 'f', 'F', '%':
 		if s.typ == '%' {
-			a = &decimalValue{coef: a.coef, exp: a.exp + 2}
+			a = newDecimal(a.coef(), a.exp()+2)
 		}
-		var r *decimalValue
+		r := a
 		if s.prec >= 0 {
 			r = a.rescale(-s.prec, roundHalfEven)
-		} else {
-			r = a
-			if r.exp > 0 {
-				r = r.rescale(0, roundHalfEven)
-			}
+		} else if r.exp() > 0 {
+			r = r.rescale(0, roundHalfEven)
 		}
-		body = plainDecimal(r)
+		body = r.d.Text('f')
 		if s.typ == '%' {
 			body += "%"
 		}
@@ -605,18 +584,6 @@ func (d *decimalValue) pyFormat(spec string) (string, error) {
 		}
 	}
 	return pad(signOf(neg, s)+body, s, '>'), nil
-}
-
-func plainDecimal(d *decimalValue) string {
-	c := new(big.Int).Abs(d.coef).String()
-	if d.exp >= 0 {
-		return c + strings.Repeat("0", d.exp)
-	}
-	p := len(c) + d.exp
-	if p > 0 {
-		return c[:p] + "." + c[p:]
-	}
-	return "0." + strings.Repeat("0", -p) + c
 }
 
 // decimalTuple is the value of Decimal.as_tuple().
@@ -657,7 +624,7 @@ func initDecimal() {
 		case starlark.String:
 			return parseDecimal(string(x))
 		case starlark.Int:
-			return &decimalValue{coef: x.BigInt(), exp: 0}, nil
+			return decimalFromInt(x), nil
 		case starlark.Float:
 			return decimalFromFloat(float64(x))
 		case *decimalValue:

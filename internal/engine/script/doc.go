@@ -74,8 +74,10 @@
 // iterable, list.sort/copy/count/reverse, dict.copy, dict.fromkeys ...). Modules follow CPython's behaviour and output formats:
 // datetime (datetime, date, time, timedelta, timezone; arithmetic,
 // comparisons, isoformat, fromisoformat, strftime and strptime), decimal
-// (28 significant digits, ROUND_HALF_EVEN, quantize with every rounding
-// mode), json (dumps with indent, sort_keys, separators, ensure_ascii;
+// (the General Decimal Arithmetic of github.com/cockroachdb/apd in
+// Python's default context: 28 significant digits, ROUND_HALF_EVEN,
+// quantize with every rounding mode, correctly rounded sqrt, ln, exp and
+// **; finite values only), json (dumps with indent, sort_keys, separators, ensure_ascii;
 // loads keeping key order), math, re (Python's pattern syntax with
 // lookaround, backreferences and conditionals, over regexp2; one match
 // stops after a second), copy, calendar and string.
@@ -83,7 +85,7 @@
 // Deliberate differences: datetime.now(), date.today() and time.time() read
 // Env.Now only (a nil clock is a "no clock" error), and "local time" for
 // naive datetimes (now(), fromtimestamp, timestamp, astimezone()) is the
-// zone of the time Env.Now returns; Decimal has no negative zero, and
+// zone of the time Env.Now returns; Decimal has no Infinity or NaN, and
 // compares with int and float only in sources that mention decimal (the
 // translator routes their comparisons through __w_cmp; elsewhere
 // comparisons stay native Starlark ones); True == 1 is False (arithmetic
