@@ -57,6 +57,9 @@ type Config struct {
 	// ConnectorProxyURL is the base URL of a connector proxy speaking
 	// SpiffArena's protocol; empty for built-in operators only.
 	ConnectorProxyURL string
+	// ConnectorAllow are the non-public networks the built-in HTTP
+	// connectors may call.
+	ConnectorAllow []netip.Prefix
 	// TaskMetadataKeys are the task metadata keys the modeler offers on
 	// every user and manual task (SpiffArena's TASK_METADATA setting), before
 	// the model's own metadata extraction keys.
@@ -90,6 +93,7 @@ var vars = []Var{
 	{Name: "WAYMARK_MODELS_DIR", Default: "", Help: "Process model repository in SpiffArena's layout. Empty: the models directory inside WAYMARK_DATA_DIR."},
 	{Name: "WAYMARK_EXAMPLES", Default: "true", Help: "Copy the demo models into the models directory when it does not exist yet (true/false)."},
 	{Name: "WAYMARK_CONNECTOR_PROXY_URL", Default: "", Help: "Base URL of a connector proxy (SpiffArena's connector-proxy protocol) for service-task operators that are not built in. Empty: built-in HTTP operators only."},
+	{Name: "WAYMARK_CONNECTOR_ALLOW", Default: "", Help: "Comma-separated IPs or CIDR networks that the built-in HTTP connectors may call although they are not public (loopback, private, link-local). Empty: public addresses only, so diagrams cannot reach the server's own network."},
 	{Name: "WAYMARK_TASK_METADATA_KEYS", Default: "", Help: "Comma-separated task metadata keys (such as priority,due_date) the modeler offers on every user and manual task, as SpiffArena's TASK_METADATA does; the model's metadata extraction keys are offered too."},
 	{Name: "WAYMARK_SCHEDULER_INTERVAL", Default: "5s", Help: "How often due timers are polled (a Go duration such as 5s or 1m; at least 100ms)."},
 	{Name: "WAYMARK_LOG_LEVEL", Default: "info", Help: "Log level: debug, info, warn or error."},
@@ -143,6 +147,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 			r.fail("WAYMARK_CONNECTOR_PROXY_URL", fmt.Errorf("want an absolute http or https URL, got %q", c.ConnectorProxyURL))
 		}
 	}
+	c.ConnectorAllow = r.prefixes("WAYMARK_CONNECTOR_ALLOW")
 	c.TaskMetadataKeys = r.keys("WAYMARK_TASK_METADATA_KEYS")
 	c.SchedulerInterval = r.duration("WAYMARK_SCHEDULER_INTERVAL", 100*time.Millisecond)
 	c.LogLevel = r.level("WAYMARK_LOG_LEVEL")

@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/netip"
 	"sort"
 	"strings"
 	"time"
@@ -91,17 +92,24 @@ var ErrUnknownOperator = errors.New("unknown operator")
 type Options struct {
 	// ProxyURL is the base URL of a connector proxy; empty for none.
 	ProxyURL string
-	// HTTPClient is used for the built-in HTTP operators and the proxy.
+	// HTTPClient is used for the connector proxy.
 	HTTPClient *http.Client
+	// Allow lists the non-public addresses the built-in operators may
+	// call nonetheless (see outbound.go); by default they call public
+	// addresses only.
+	Allow []netip.Prefix
 	// MaxResponseBytes limits a response body (default 10 MiB).
 	MaxResponseBytes int64
 }
 
 // Registry runs operators.
 type Registry struct {
-	opts    Options
-	client  *http.Client
-	builtin map[string]builtinOp
+	opts   Options
+	client *http.Client
+	// outbound is the built-in operators' client, which calls public
+	// addresses only.
+	outbound *http.Client
+	builtin  map[string]builtinOp
 }
 
 // New returns a registry with the built-in operators and, when configured,
@@ -115,7 +123,7 @@ func New(opts Options) *Registry {
 	if client == nil {
 		client = &http.Client{Timeout: 60 * time.Second}
 	}
-	r := &Registry{opts: opts, client: client, builtin: map[string]builtinOp{}}
+	r := &Registry{opts: opts, client: client, outbound: guardedClient(opts.Allow, 60*time.Second), builtin: map[string]builtinOp{}}
 	for _, op := range httpOperators() {
 		r.builtin[op.cmd.ID] = op
 	}

@@ -1,6 +1,7 @@
 package connectors
 
 import (
+	"net/netip"
 	"context"
 	"encoding/json"
 	"errors"
@@ -42,7 +43,9 @@ func TestHTTPOperators(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	r := New(Options{MaxResponseBytes: 1024})
+	// The test server is on loopback, which built-in operators may only
+	// call when allowed.
+	r := New(Options{MaxResponseBytes: 1024, Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}})
 	ctx := context.Background()
 
 	t.Run("GET with params, headers and basic auth parses JSON", func(t *testing.T) {

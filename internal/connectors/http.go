@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -141,8 +142,12 @@ func (r *Registry) httpOnce(ctx context.Context, method, target string, body []b
 	if user := str(p["basic_auth_username"]); user != "" {
 		req.SetBasicAuth(user, str(p["basic_auth_password"]))
 	}
-	resp, err := r.client.Do(req)
+	resp, err := r.outbound.Do(req)
 	if err != nil {
+		var ae *AddressError
+		if errors.As(err, &ae) {
+			return Result{}, &Error{Code: "AddressRefused", Message: fmt.Sprintf("%s %s: %v", method, target, ae)}, false
+		}
 		return Result{}, &Error{Code: "RequestFailed", Message: err.Error()}, true
 	}
 	defer resp.Body.Close()
