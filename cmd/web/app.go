@@ -106,7 +106,9 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (a *app, e
 	}
 	sessions := auth.NewSessions(secret, auth.SessionOptions{Path: cookiePath, Secure: cfg.SecureCookies()})
 
-	registry := connectors.New(connectors.Options{ProxyURL: cfg.ConnectorProxyURL, Allow: cfg.ConnectorAllow})
+	registry := connectors.New(connectors.Options{ProxyURL: cfg.ConnectorProxyURL, Allow: cfg.ConnectorAllow, SMTP: connectors.SMTPOptions{
+		Host: cfg.SMTPHost, Port: cfg.SMTPPort, Security: cfg.SMTPSecurity, Username: cfg.SMTPUsername, Password: cfg.SMTPPassword, From: cfg.SMTPFrom,
+	}})
 	a.runner = runner.New(runner.Options{Store: a.store, Specs: a.models, Logger: log, Connector: registry,
 		SchedulerInterval: cfg.SchedulerInterval})
 	// Timers and service calls owed from before a restart are picked up here.

@@ -57,6 +57,9 @@ type Config struct {
 	// ConnectorProxyURL is the base URL of a connector proxy speaking
 	// SpiffArena's protocol; empty for built-in operators only.
 	ConnectorProxyURL string
+	// SMTP* configure the mail server of smtp/SendEmail.
+	SMTPHost, SMTPSecurity, SMTPUsername, SMTPPassword, SMTPFrom string
+	SMTPPort                                                    int
 	// ConnectorAllow are the non-public networks the built-in HTTP
 	// connectors may call.
 	ConnectorAllow []netip.Prefix
@@ -94,6 +97,12 @@ var vars = []Var{
 	{Name: "WAYMARK_EXAMPLES", Default: "true", Help: "Copy the demo models into the models directory when it does not exist yet (true/false)."},
 	{Name: "WAYMARK_CONNECTOR_PROXY_URL", Default: "", Help: "Base URL of a connector proxy (SpiffArena's connector-proxy protocol) for service-task operators that are not built in. Empty: built-in HTTP operators only."},
 	{Name: "WAYMARK_CONNECTOR_ALLOW", Default: "", Help: "Comma-separated IPs or CIDR networks that the built-in HTTP connectors may call although they are not public (loopback, private, link-local). Empty: public addresses only, so diagrams cannot reach the server's own network."},
+	{Name: "WAYMARK_SMTP_HOST", Default: "", Help: "Mail server of the built-in smtp/SendEmail operator. Empty: each model names its server in smtp_host (held to public addresses, as the HTTP connectors are)."},
+	{Name: "WAYMARK_SMTP_PORT", Default: "", Help: "Port of WAYMARK_SMTP_HOST. Empty: 587 for starttls, 465 for tls, 25 for none."},
+	{Name: "WAYMARK_SMTP_SECURITY", Default: "starttls", Help: "starttls (upgrade the connection and refuse a server that cannot), tls (TLS from the first byte) or none (plain text; credentials are then only sent to a server on this host)."},
+	{Name: "WAYMARK_SMTP_USERNAME", Default: "", Help: "User name for the mail server. Empty: no authentication."},
+	{Name: "WAYMARK_SMTP_PASSWORD", Default: "", Help: "Password for the mail server (or WAYMARK_SMTP_PASSWORD_FILE).", Secret: true},
+	{Name: "WAYMARK_SMTP_FROM", Default: "", Help: "Sender address of mail whose model gives no email_from."},
 	{Name: "WAYMARK_TASK_METADATA_KEYS", Default: "", Help: "Comma-separated task metadata keys (such as priority,due_date) the modeler offers on every user and manual task, as SpiffArena's TASK_METADATA does; the model's metadata extraction keys are offered too."},
 	{Name: "WAYMARK_SCHEDULER_INTERVAL", Default: "5s", Help: "How often due timers are polled (a Go duration such as 5s or 1m; at least 100ms)."},
 	{Name: "WAYMARK_LOG_LEVEL", Default: "info", Help: "Log level: debug, info, warn or error."},
@@ -148,6 +157,21 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		}
 	}
 	c.ConnectorAllow = r.prefixes("WAYMARK_CONNECTOR_ALLOW")
+	c.SMTPHost = r.str("WAYMARK_SMTP_HOST")
+	if p := r.str("WAYMARK_SMTP_PORT"); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > 65535 {
+			r.fail("WAYMARK_SMTP_PORT", fmt.Errorf("want a port number, got %q", p))
+		}
+		c.SMTPPort = n
+	}
+	c.SMTPSecurity = r.str("WAYMARK_SMTP_SECURITY")
+	if c.SMTPSecurity != "starttls" && c.SMTPSecurity != "tls" && c.SMTPSecurity != "none" {
+		r.fail("WAYMARK_SMTP_SECURITY", fmt.Errorf("want starttls, tls or none, got %q", c.SMTPSecurity))
+	}
+	c.SMTPUsername = r.str("WAYMARK_SMTP_USERNAME")
+	c.SMTPPassword = r.secret("WAYMARK_SMTP_PASSWORD")
+	c.SMTPFrom = r.str("WAYMARK_SMTP_FROM")
 	c.TaskMetadataKeys = r.keys("WAYMARK_TASK_METADATA_KEYS")
 	c.SchedulerInterval = r.duration("WAYMARK_SCHEDULER_INTERVAL", 100*time.Millisecond)
 	c.LogLevel = r.level("WAYMARK_LOG_LEVEL")

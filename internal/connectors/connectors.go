@@ -47,6 +47,10 @@ type Call struct {
 	TaskData   map[string]any
 	// CallbackURL is where a connector may post a result later (HTTP 202).
 	CallbackURL string
+	// File returns the bytes of a file stored with the instance, by the
+	// digest its reference in task data carries (see the forms package's
+	// DigestPrefix); nil when the caller keeps no files.
+	File func(digest string) ([]byte, error)
 }
 
 // Result is a command response.
@@ -94,6 +98,8 @@ type Options struct {
 	ProxyURL string
 	// HTTPClient is used for the connector proxy.
 	HTTPClient *http.Client
+	// SMTP is the mail server of the built-in smtp/SendEmail operator.
+	SMTP SMTPOptions
 	// Allow lists the non-public addresses the built-in operators may
 	// call nonetheless (see outbound.go); by default they call public
 	// addresses only.
@@ -127,6 +133,9 @@ func New(opts Options) *Registry {
 	for _, op := range httpOperators() {
 		r.builtin[op.cmd.ID] = op
 	}
+	for _, op := range smtpOperators() {
+		r.builtin[op.cmd.ID] = op
+	}
 	return r
 }
 
@@ -158,7 +167,7 @@ func (r *Registry) Do(ctx context.Context, call Call) (Result, error) {
 		if err := checkParams(op.cmd, call.Params); err != nil {
 			return Result{}, err
 		}
-		return op.run(ctx, r, call.Params)
+		return op.run(ctx, r, call)
 	}
 	if r.opts.ProxyURL == "" {
 		return Result{}, fmt.Errorf("%w %q: it is not built in and no connector proxy is configured (WAYMARK_CONNECTOR_PROXY_URL)", ErrUnknownOperator, call.Operator)

@@ -1,13 +1,13 @@
 package connectors
 
 import (
-	"net/netip"
 	"context"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -160,7 +160,7 @@ func TestProxy(t *testing.T) {
 		}
 		ids[c.ID] = true
 	}
-	if !ids["xero/CreateInvoice"] || !ids["http/PostRequestV2"] || len(cmds) != 13 {
+	if !ids["xero/CreateInvoice"] || !ids["http/PostRequestV2"] || len(cmds) != 14 {
 		t.Errorf("commands = %v", cmds)
 	}
 	res, err := r.Do(ctx, Call{Operator: "xero/CreateInvoice", Params: map[string]any{"amount": int64(5)}, InstanceID: 9, ModelID: "m/x", TaskID: "t1", TaskData: map[string]any{"k": "v"}, CallbackURL: "http://127.0.0.1/cb"})
@@ -185,7 +185,7 @@ func TestProxy(t *testing.T) {
 	}
 	down := New(Options{ProxyURL: "http://127.0.0.1:1"})
 	cmds, err = down.Commands(ctx)
-	if err == nil || len(cmds) != 12 {
+	if err == nil || len(cmds) != 13 {
 		t.Errorf("unreachable proxy: %d commands, err %v", len(cmds), err)
 	}
 }

@@ -16,7 +16,7 @@ import (
 
 type builtinOp struct {
 	cmd Command
-	run func(ctx context.Context, r *Registry, params map[string]any) (Result, error)
+	run func(ctx context.Context, r *Registry, call Call) (Result, error)
 }
 
 // httpOperators are SpiffArena's built-in HTTP operators: the V1 names and
@@ -47,8 +47,8 @@ func httpOperators() []builtinOp {
 			}
 			ops = append(ops, builtinOp{
 				cmd: Command{ID: id, Parameters: ps, Builtin: true},
-				run: func(ctx context.Context, r *Registry, p map[string]any) (Result, error) {
-					return r.httpRequest(ctx, method, p)
+				run: func(ctx context.Context, r *Registry, call Call) (Result, error) {
+					return r.httpRequest(ctx, method, call.Params)
 				},
 			})
 		}

@@ -79,24 +79,27 @@ func refusal(a netip.Addr, allow []netip.Prefix) string {
 	return ""
 }
 
+// guardControl is a net.Dialer Control function that refuses connections
+// to addresses refusal names.
+func guardControl(allow []netip.Prefix) func(network, address string, _ syscall.RawConn) error {
+	return func(network, address string, _ syscall.RawConn) error {
+		ap, err := netip.ParseAddrPort(address)
+		if err != nil {
+			return fmt.Errorf("connect to %s: %w", address, err)
+		}
+		if why := refusal(ap.Addr(), allow); why != "" {
+			return &AddressError{Addr: ap.Addr().Unmap(), Reason: why}
+		}
+		return nil
+	}
+}
+
 // guardedClient is the HTTP client of the built-in operators: every
 // connection it makes, redirects included, is checked by refusal. It does
 // not use an HTTP proxy from the environment, whose own connections the
 // check could not see.
 func guardedClient(allow []netip.Prefix, timeout time.Duration) *http.Client {
-	d := &net.Dialer{
-		Timeout: 30 * time.Second,
-		Control: func(network, address string, _ syscall.RawConn) error {
-			ap, err := netip.ParseAddrPort(address)
-			if err != nil {
-				return fmt.Errorf("connect to %s: %w", address, err)
-			}
-			if why := refusal(ap.Addr(), allow); why != "" {
-				return &AddressError{Addr: ap.Addr().Unmap(), Reason: why}
-			}
-			return nil
-		},
-	}
+	d := &net.Dialer{Timeout: 30 * time.Second, Control: guardControl(allow)}
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.Proxy = nil
 	t.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {

@@ -109,8 +109,13 @@ func (r *Runner) RunServiceJob(ctx context.Context, j store.ServiceJob) {
 		r.log.Error("service job for a missing instance", "instance", j.InstanceID, "err", err)
 		return
 	}
+	// Attachments (smtp/SendEmail) may name files stored with the instance.
+	file := func(digest string) ([]byte, error) {
+		f, err := r.store.TaskFile(ctx, j.InstanceID, digest)
+		return f.Content, err
+	}
 	res, err := r.conn.Do(ctx, connectors.Call{Operator: j.Operator, Params: params, InstanceID: j.InstanceID,
-		ModelID: row.ModelID, TaskID: strconv.Itoa(j.TaskID), TaskData: data})
+		ModelID: row.ModelID, TaskID: strconv.Itoa(j.TaskID), TaskData: data, File: file})
 	if ctx.Err() != nil {
 		return // shutting down: the job stays owed and runs after the restart
 	}
