@@ -59,7 +59,7 @@ type Config struct {
 	ConnectorProxyURL string
 	// SMTP* configure the mail server of smtp/SendEmail.
 	SMTPHost, SMTPSecurity, SMTPUsername, SMTPPassword, SMTPFrom string
-	SMTPPort                                                    int
+	SMTPPort                                                     int
 	// ConnectorAllow are the non-public networks the built-in HTTP
 	// connectors may call.
 	ConnectorAllow []netip.Prefix
