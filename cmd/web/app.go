@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/waymark-bpm/waymark/internal/secrets"
 	"log/slog"
 	"net"
 	"net/http"
@@ -27,13 +28,14 @@ const databaseFile = "waymark.db"
 // app is the running application: configuration → store → users →
 // HTTP server. Tests start it on :0 with a temporary data directory.
 type app struct {
-	cfg    config.Config
-	log    *slog.Logger
-	store  *store.Store
-	models *models.Repo
-	runner *runner.Runner
-	ln     net.Listener
-	server *http.Server
+	cfg     config.Config
+	log     *slog.Logger
+	store   *store.Store
+	models  *models.Repo
+	runner  *runner.Runner
+	secrets *secrets.Secrets
+	ln      net.Listener
+	server  *http.Server
 }
 
 // newApp prepares everything and starts listening; serve then answers
@@ -106,11 +108,14 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (a *app, e
 	}
 	sessions := auth.NewSessions(secret, auth.SessionOptions{Path: cookiePath, Secure: cfg.SecureCookies()})
 
+	if a.secrets, err = openSecrets(a.store, cfg); err != nil {
+		return nil, err
+	}
 	registry := connectors.New(connectors.Options{ProxyURL: cfg.ConnectorProxyURL, Allow: cfg.ConnectorAllow, SMTP: connectors.SMTPOptions{
 		Host: cfg.SMTPHost, Port: cfg.SMTPPort, Security: cfg.SMTPSecurity, Username: cfg.SMTPUsername, Password: cfg.SMTPPassword, From: cfg.SMTPFrom,
 	}})
 	a.runner = runner.New(runner.Options{Store: a.store, Specs: a.models, Logger: log, Connector: registry,
-		SchedulerInterval: cfg.SchedulerInterval})
+		SchedulerInterval: cfg.SchedulerInterval, Secrets: a.secrets})
 	// Timers and service calls owed from before a restart are picked up here.
 	a.runner.RunBackground(context.Background())
 

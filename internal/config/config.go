@@ -46,6 +46,9 @@ type Config struct {
 	// SessionKey signs and encrypts session cookies; empty means use (or
 	// create) the key file in DataDir.
 	SessionKey string
+	// SecretKey derives the key of stored secrets; empty: generated and
+	// kept in the data directory.
+	SecretKey string
 	// PermissionsFile is a SpiffArena-style permissions YAML with users,
 	// groups and rules; empty means the built-in default.
 	PermissionsFile string
@@ -92,6 +95,7 @@ var vars = []Var{
 	{Name: "WAYMARK_TRUSTED_PROXIES", Default: "", Help: "Comma-separated IPs or CIDR networks of reverse proxies whose X-Forwarded-For/-Proto/-Host headers are believed."},
 	{Name: "WAYMARK_ADMIN_PASSWORD", Default: "", Help: "Password of the 'admin' account created on first start when there are no users (or WAYMARK_ADMIN_PASSWORD_FILE). Empty: a password is generated and printed once to the log.", Secret: true},
 	{Name: "WAYMARK_SESSION_KEY", Default: "", Help: "Secret (at least 32 characters) that signs and encrypts session cookies (or WAYMARK_SESSION_KEY_FILE). Empty: a key is generated and kept in the data directory.", Secret: true},
+	{Name: "WAYMARK_SECRET_KEY", Default: "", Help: "Secret (at least 32 characters) from which the key that encrypts stored secrets is derived (or WAYMARK_SECRET_KEY_FILE). Empty: a key is generated and kept in the data directory (secret.key); back it up with the database, or the secrets cannot be read.", Secret: true},
 	{Name: "WAYMARK_PERMISSIONS_FILE", Default: "", Help: "Permissions YAML in SpiffArena's format (users, groups, permissions). Empty: the built-in default (an admin group, no users)."},
 	{Name: "WAYMARK_MODELS_DIR", Default: "", Help: "Process model repository in SpiffArena's layout. Empty: the models directory inside WAYMARK_DATA_DIR."},
 	{Name: "WAYMARK_EXAMPLES", Default: "true", Help: "Copy the demo models into the models directory when it does not exist yet (true/false)."},
@@ -134,6 +138,10 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	c.AdminPassword = r.secret("WAYMARK_ADMIN_PASSWORD")
 	if c.AdminPassword != "" && len(c.AdminPassword) < 8 {
 		r.fail("WAYMARK_ADMIN_PASSWORD", errors.New("must be at least 8 characters"))
+	}
+	c.SecretKey = r.secret("WAYMARK_SECRET_KEY")
+	if c.SecretKey != "" && len(c.SecretKey) < 32 {
+		r.fail("WAYMARK_SECRET_KEY", errors.New("must be at least 32 characters"))
 	}
 	c.SessionKey = r.secret("WAYMARK_SESSION_KEY")
 	if c.SessionKey != "" && len(c.SessionKey) < 32 {

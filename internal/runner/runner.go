@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/waymark-bpm/waymark/internal/secrets"
 	"log/slog"
 	"strings"
 	"sync"
@@ -99,6 +100,10 @@ type Options struct {
 	SchedulerInterval time.Duration
 	// Workers is the number of concurrent service calls (default 4).
 	Workers int
+	// Secrets resolves SPIFF_SECRET references in service-task
+	// parameters and answers get_secret in scripts; nil leaves references
+	// as they are written.
+	Secrets *secrets.Secrets
 }
 
 // Runner runs instances. It is safe for concurrent use.
@@ -108,6 +113,7 @@ type Runner struct {
 	log      *slog.Logger
 	clock    Clock
 	conn     Connector
+	secrets  *secrets.Secrets
 	interval time.Duration
 	workers  int
 
@@ -122,7 +128,7 @@ type Runner struct {
 // New returns a runner. Call RunBackground to start the scheduler and the
 // service workers, and Close to stop them.
 func New(o Options) *Runner {
-	r := &Runner{store: o.Store, specs: o.Specs, log: o.Logger, clock: o.Clock, conn: o.Connector,
+	r := &Runner{store: o.Store, specs: o.Specs, log: o.Logger, clock: o.Clock, conn: o.Connector, secrets: o.Secrets,
 		interval: o.SchedulerInterval, workers: o.Workers,
 		wake: make(chan struct{}, 1), inflight: map[jobKey]bool{}}
 	if r.log == nil {
@@ -170,6 +176,18 @@ func (r *Runner) env(svc *serviceCalls, starter, actor string) engine.Env {
 	env := engine.Env{Clock: r.clock, Processes: r.specs}
 	addFunc(&env.Funcs, "get_current_user", user(actor))
 	addFunc(&env.Funcs, "get_process_initiator_user", user(starter))
+	if r.secrets != nil {
+		addFunc(&env.Funcs, "get_secret", func(args []any, kwargs map[string]any) (any, error) {
+			name, _ := kwargs["key"].(string)
+			if len(args) == 1 {
+				name, _ = args[0].(string)
+			}
+			if name == "" {
+				return nil, errors.New("get_secret(key) takes the name of a secret")
+			}
+			return r.secrets.Value(context.Background(), name)
+		})
+	}
 	if r.conn != nil && svc != nil {
 		env.Services = svc
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/waymark-bpm/waymark/internal/secrets"
 	"strconv"
 	"time"
 
@@ -104,6 +105,18 @@ func (r *Runner) RunServiceJob(ctx context.Context, j store.ServiceJob) {
 		r.finishJob(ctx, j, nil, fmt.Errorf("stored task data does not parse: %w", err))
 		return
 	}
+	// Secret references are resolved for this call only: the stored job,
+	// task data and the event log keep the reference, and whatever comes
+	// back has the values taken out again.
+	var resolved secrets.Resolved
+	if r.secrets != nil {
+		var err error
+		if resolved, err = r.secrets.Resolve(ctx, params); err != nil {
+			r.finishJob(ctx, j, nil, &connectors.Error{Code: "SecretNotFound", Message: fmt.Sprintf("parameters of %s: %v", j.Operator, err)})
+			return
+		}
+		params = resolved.Value.(map[string]any)
+	}
 	row, err := r.store.Instance(ctx, j.InstanceID)
 	if err != nil {
 		r.log.Error("service job for a missing instance", "instance", j.InstanceID, "err", err)
@@ -124,7 +137,9 @@ func (r *Runner) RunServiceJob(ctx context.Context, j store.ServiceJob) {
 	}
 	var value any
 	if err == nil {
-		value = res.Value()
+		value = resolved.RedactValue(res.Value())
+	} else {
+		err = redactError(resolved, err)
 	}
 	r.finishJob(ctx, j, value, err)
 }
@@ -170,4 +185,17 @@ func (r *Runner) finishJob(ctx context.Context, j store.ServiceJob, value any, c
 		return
 	}
 	r.log.Warn("service job: instance kept changing; will retry", "instance", j.InstanceID, "task", j.TaskID)
+}
+
+// redactError takes secret values out of a failed call's error, keeping a
+// connector error's code.
+func redactError(res secrets.Resolved, err error) error {
+	var ce *connectors.Error
+	if errors.As(err, &ce) {
+		return &connectors.Error{Code: ce.Code, Message: res.Redact(ce.Message)}
+	}
+	if msg := res.Redact(err.Error()); msg != err.Error() {
+		return errors.New(msg)
+	}
+	return err
 }
