@@ -84,9 +84,14 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (a *app, e
 	for _, m := range unknown {
 		log.Info("group member is not a known user yet", "member", m)
 	}
-	created, generated, err := directory.EnsureAdmin(ctx, cfg.AdminPassword)
-	if err != nil {
-		return nil, err
+	// With password sign-in off, admins come from the permissions file or
+	// a provider's groups; a first-start admin could not sign in.
+	var created bool
+	var generated string
+	if cfg.PasswordSignIn {
+		if created, generated, err = directory.EnsureAdmin(ctx, cfg.AdminPassword); err != nil {
+			return nil, err
+		}
 	}
 	switch {
 	case generated != "":
@@ -105,6 +110,15 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (a *app, e
 		cookiePath = "/"
 	}
 	sessions := auth.NewSessions(secret, auth.SessionOptions{Path: cookiePath, Secure: cfg.SecureCookies()})
+	providers, err := oidcProviders(cfg)
+	if err != nil {
+		return nil, err
+	}
+	var signInProviders *auth.OIDC
+	if len(providers) > 0 {
+		signInProviders = auth.NewOIDC(directory, auth.OIDCOptions{Providers: providers, Secret: secret,
+			CookiePath: cookiePath, Secure: cfg.SecureCookies()})
+	}
 
 	registry := connectors.New(connectors.Options{ProxyURL: cfg.ConnectorProxyURL})
 	a.runner = runner.New(runner.Options{Store: a.store, Specs: a.models, Logger: log, Connector: registry,
@@ -117,6 +131,7 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (a *app, e
 		Logger:   log,
 		Accounts: directory,
 		Sessions: sessions,
+		OIDC:     signInProviders,
 		DB:       a.store,
 		Runner:   a.runner,
 		Work:     a.store,
