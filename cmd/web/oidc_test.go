@@ -17,6 +17,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/google/go-cmp/cmp"
+	"github.com/waymark-bpm/waymark/internal/auth"
 	"github.com/waymark-bpm/waymark/internal/auth/oidctest"
 	"github.com/waymark-bpm/waymark/internal/config"
 	"github.com/waymark-bpm/waymark/internal/store"
@@ -103,7 +104,7 @@ func startOIDC(t *testing.T, vars map[string]string) *oidcEnv {
 	for _, c := range []oidctest.Client{
 		{ID: "waymark", Secret: "waymark-secret"},
 		{ID: "waymark-expired", Secret: "expired-secret", IDTokenLifetime: -time.Hour},
-		{ID: "waymark-elsewhere", Secret: "elsewhere-secret", Audience: []string{"another-application"}},
+		{ID: "waymark-elsewhere", Secret: "elsewhere-secret", SubstituteAudience: "another-application"},
 	} {
 		for _, id := range []string{"test", "expired", "elsewhere", "oidc"} {
 			c.RedirectURIs = append(c.RedirectURIs, ta.url+"/sign-in/oidc/"+id+"/callback")
@@ -353,4 +354,323 @@ func TestOIDCSignIn(t *testing.T) {
 			t.Errorf("after sign-in: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
 		}
 	})
+}
+
+// signedOut reports whether the client has no Waymark session.
+func (e *oidcEnv) signedOut(t *testing.T, c *http.Client) bool {
+	t.Helper()
+	resp, _ := get(t, c, e.ta.url+"/inbox")
+	return resp.StatusCode == http.StatusSeeOther && strings.HasPrefix(resp.Header.Get("Location"), "/sign-in")
+}
+
+func TestOIDCRefusals(t *testing.T) {
+	e := startOIDC(t, nil)
+	ctx := context.Background()
+	noUser := func(t *testing.T, username string) {
+		t.Helper()
+		if _, err := e.ta.app.store.UserByUsername(ctx, username); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("user %s exists after a refused sign-in: %v", username, err)
+		}
+	}
+	refused := func(t *testing.T, c *http.Client, callback string, status int, want string) {
+		t.Helper()
+		resp, doc := get(t, c, callback)
+		wantStatus(t, resp, status)
+		if msg := text(doc, "#sign-in-error"); !strings.Contains(msg, want) {
+			t.Errorf("message %q, want it to contain %q", msg, want)
+		}
+		if !e.signedOut(t, c) {
+			t.Error("signed in after a refused sign-in")
+		}
+	}
+
+	t.Run("tampered state", func(t *testing.T) {
+		c := browser(t)
+		form, _ := e.startSignIn(t, c, "test")
+		callback := e.loginAtProvider(t, c, form, "zed", "zed-pw")
+		q := callback.Query()
+		q.Set("state", q.Get("state")+"x")
+		tampered := *callback
+		tampered.RawQuery = q.Encode()
+		refused(t, c, tampered.String(), http.StatusBadRequest, "state mismatch")
+		// The pending sign-in is spent: the genuine answer no longer works.
+		refused(t, c, callback.String(), http.StatusBadRequest, "no sign-in was started in this browser")
+		noUser(t, "zed")
+	})
+
+	t.Run("answer from another browser", func(t *testing.T) {
+		// The attacker's own code and state, replayed in the victim's
+		// browser (login CSRF): the victim's browser has no matching
+		// pending sign-in.
+		attacker, victim := browser(t), browser(t)
+		form, _ := e.startSignIn(t, attacker, "test")
+		callback := e.loginAtProvider(t, attacker, form, "zed", "zed-pw")
+		e.startSignIn(t, victim, "test")
+		refused(t, victim, callback.String(), http.StatusBadRequest, "state mismatch")
+		noUser(t, "zed")
+	})
+
+	t.Run("expired ID token", func(t *testing.T) {
+		c := browser(t)
+		form, _ := e.startSignIn(t, c, "expired")
+		refused(t, c, e.loginAtProvider(t, c, form, "zed", "zed-pw").String(), http.StatusBadRequest, "the ID token has expired")
+		noUser(t, "zed")
+	})
+
+	t.Run("wrong audience", func(t *testing.T) {
+		c := browser(t)
+		form, _ := e.startSignIn(t, c, "elsewhere")
+		refused(t, c, e.loginAtProvider(t, c, form, "zed", "zed-pw").String(), http.StatusBadRequest, "issued for another application (audience)")
+		noUser(t, "zed")
+	})
+
+	t.Run("provider error", func(t *testing.T) {
+		c := browser(t)
+		e.startSignIn(t, c, "test")
+		// The state is in the encrypted cookie only; an error answer with
+		// the wrong state is refused for the state first.
+		refused(t, c, e.ta.url+"/sign-in/oidc/test/callback?error=access_denied&state=nope", http.StatusBadRequest, "state mismatch")
+	})
+
+	t.Run("username of a password account", func(t *testing.T) {
+		// The provider's "alice" is not Waymark's alice, who has a
+		// password: no provider takes over a password account.
+		c := browser(t)
+		form, _ := e.startSignIn(t, c, "test")
+		refused(t, c, e.loginAtProvider(t, c, form, "alice", "alice-pw").String(), http.StatusBadRequest, `the username "alice" belongs to another account`)
+		alice, err := e.ta.app.store.UserByUsername(ctx, "alice")
+		if err != nil {
+			t.Fatal(err)
+		}
+		groups, _ := e.ta.app.store.SignInGroups(ctx, alice.ID)
+		if len(groups) != 0 {
+			t.Errorf("alice got the provider's groups: %v", groups)
+		}
+	})
+
+	t.Run("unknown provider", func(t *testing.T) {
+		c := browser(t)
+		resp, _ := get(t, c, e.ta.url+"/sign-in/oidc/nope")
+		wantStatus(t, resp, http.StatusNotFound)
+		resp, _ = get(t, c, e.ta.url+"/sign-in/oidc/nope/callback?code=x&state=y")
+		wantStatus(t, resp, http.StatusNotFound)
+	})
+
+	t.Run("provider down", func(t *testing.T) {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		down := "http://" + ln.Addr().String()
+		ln.Close()
+		ta := startApp(t, map[string]string{"WAYMARK_OIDC_ISSUER": down, "WAYMARK_OIDC_CLIENT_ID": "waymark", "WAYMARK_OIDC_NAME": "Company SSO"})
+		c := browser(t)
+		resp, doc := get(t, c, ta.url+"/sign-in/oidc/oidc")
+		wantStatus(t, resp, http.StatusBadGateway)
+		if msg := text(doc, "#sign-in-error"); msg != "Sign-in with Company SSO failed: the provider could not be reached." {
+			t.Errorf("message %q", msg)
+		}
+	})
+}
+
+// TestOIDCGroupsAndLanes: groups from the provider's claim, and the
+// permissions file's groups for a verified email or a file username, put
+// people in lanes; nobody else sees the lane's task.
+func TestOIDCGroupsAndLanes(t *testing.T) {
+	e := startOIDC(t, nil)
+	ctx := context.Background()
+
+	alice := browser(t)
+	signIn(t, alice, e.ta.url, "alice", "alice-secret")
+	task := startInstance(t, e.ta, alice, "purchases:approval")
+	_, page := get(t, alice, e.ta.url+task)
+	resp, _ := postForm(t, alice, e.ta.url+task+"/complete", url.Values{"csrf_token": {csrfToken(t, page)}, "item": {"Laptop"}, "amount": {"1200"}}, nil)
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("complete the request: %d", resp.StatusCode)
+	}
+
+	inbox := func(c *http.Client) []string {
+		_, doc := get(t, c, e.ta.url+"/inbox?view=mine")
+		return attrs(doc, "tr.task a.task-link", "href")
+	}
+	groupsOf := func(username string) []string {
+		u, err := e.ta.app.store.UserByUsername(ctx, username)
+		if err != nil {
+			t.Fatal(err)
+		}
+		au, err := auth.NewDirectory(e.ta.app.store).User(ctx, u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return au.Groups
+	}
+
+	for _, tt := range []struct {
+		username, password string
+		groups             []string
+		sees               bool
+	}{
+		// The claim's groups; Keycloak's "/finance" path loses its slash.
+		{"dora", "dora-pw", []string{"approvers", "everybody", "finance"}, true},
+		// The file lists erin's verified email under approvers.
+		{"erin", "erin-pw", []string{"approvers", "everybody"}, true},
+		// An unverified email grants nothing from the file.
+		{"mallory", "mallory-pw", []string{"everybody"}, false},
+		// frank is a file user without password: the provider account is
+		// linked to him and he keeps his file groups.
+		{"frank", "frank-pw", []string{"auditors", "everybody"}, false},
+	} {
+		t.Run(tt.username, func(t *testing.T) {
+			c := browser(t)
+			resp, _ := e.signIn(t, c, "test", tt.username, tt.password)
+			wantStatus(t, resp, http.StatusOK)
+			if diff := cmp.Diff(tt.groups, groupsOf(tt.username)); diff != "" {
+				t.Errorf("groups (-want +got):\n%s", diff)
+			}
+			got := inbox(c)
+			if tt.sees && (len(got) != 1 || got[0] != "/tasks/1/3") {
+				t.Errorf("inbox %v, want the approval task", got)
+			}
+			if !tt.sees && len(got) != 0 {
+				t.Errorf("inbox %v, want nothing", got)
+			}
+			resp, _ = get(t, c, e.ta.url+"/tasks/1/3")
+			if want := map[bool]int{true: http.StatusOK, false: http.StatusForbidden}[tt.sees]; resp.StatusCode != want {
+				t.Errorf("task page: %d, want %d", resp.StatusCode, want)
+			}
+		})
+	}
+
+	frank, err := e.ta.app.store.UserByUsername(ctx, "frank")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if frank.Source != store.SourceFile {
+		t.Errorf("frank was not linked to the file user: %+v", frank)
+	}
+
+	t.Run("the claim is read again at every sign-in", func(t *testing.T) {
+		e.op.AddUser(oidctest.User{Subject: "sub-dora", Username: "dora", Password: "dora-pw", Email: "dora@example.com", Name: "Dora Moved", Groups: []string{"auditors"}})
+		c := browser(t)
+		resp, doc := e.signIn(t, c, "test", "dora", "dora-pw")
+		wantStatus(t, resp, http.StatusOK)
+		if diff := cmp.Diff([]string{"auditors", "everybody"}, groupsOf("dora")); diff != "" {
+			t.Errorf("groups (-want +got):\n%s", diff)
+		}
+		if got := text(doc, ".account strong"); got != "Dora Moved" {
+			t.Errorf("name %q", got)
+		}
+		if got := inbox(c); len(got) != 0 {
+			t.Errorf("inbox %v after leaving approvers", got)
+		}
+	})
+
+	// Dora, back in approvers, completes the task.
+	e.op.AddUser(oidctest.User{Subject: "sub-dora", Username: "dora", Password: "dora-pw", Name: "Dora Approver", Groups: []string{"approvers"}})
+	dora := browser(t)
+	e.signIn(t, dora, "test", "dora", "dora-pw")
+	_, page = get(t, dora, e.ta.url+"/tasks/1/3")
+	resp, _ = postForm(t, dora, e.ta.url+"/tasks/1/3/complete", url.Values{"csrf_token": {csrfToken(t, page)}, "approved": {"true"}}, nil)
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("dora completes the approval: %d", resp.StatusCode)
+	}
+}
+
+func TestOIDCSignOutAtProvider(t *testing.T) {
+	e := startOIDC(t, nil)
+	c := browser(t)
+	resp, doc := e.signIn(t, c, "test", "erin", "erin-pw")
+	wantStatus(t, resp, http.StatusOK)
+
+	resp, page := postForm(t, c, e.ta.url+"/sign-out", url.Values{"csrf_token": {csrfToken(t, doc)}}, nil)
+	wantStatus(t, resp, http.StatusOK)
+	if !e.signedOut(t, c) {
+		t.Fatal("the Waymark session outlived sign-out")
+	}
+	href := page.Find("#provider-sign-out").AttrOr("href", "")
+	refresh := page.Find(`meta[http-equiv="refresh"]`).AttrOr("content", "")
+	if refresh != "0;url="+href {
+		t.Errorf("refresh %q does not lead to %q", refresh, href)
+	}
+	end, err := url.Parse(href)
+	if err != nil || !strings.HasPrefix(href, e.op.Issuer) {
+		t.Fatalf("sign-out link %q does not lead to the provider", href)
+	}
+	q := end.Query()
+	if q.Get("id_token_hint") == "" || q.Get("client_id") != "waymark" || q.Get("post_logout_redirect_uri") != e.ta.url+"/sign-in" {
+		t.Errorf("end-session request: %s", href)
+	}
+
+	resp, doc = get(t, c, href)
+	resp, doc, visited := followRedirects(t, c, resp, doc, nil)
+	wantStatus(t, resp, http.StatusOK)
+	if len(visited) == 0 || visited[len(visited)-1] != e.ta.url+"/sign-in" {
+		t.Errorf("the provider sent the browser to %v", visited)
+	}
+	if got := text(doc, ".flash"); !strings.Contains(got, "You have signed out") {
+		t.Errorf("flash %q", got)
+	}
+	if diff := cmp.Diff([]string{"sub-erin"}, e.op.SignedOut()); diff != "" {
+		t.Errorf("sessions ended at the provider (-want +got):\n%s", diff)
+	}
+	// The provider's session is over too: signing in again asks for the
+	// password instead of passing straight through.
+	e.startSignIn(t, c, "test")
+
+	t.Run("password users sign out without the provider", func(t *testing.T) {
+		c := browser(t)
+		_, doc := signIn(t, c, e.ta.url, "alice", "alice-secret")
+		_, doc = get(t, c, e.ta.url+"/inbox")
+		resp, _ := postForm(t, c, e.ta.url+"/sign-out", url.Values{"csrf_token": {csrfToken(t, doc)}}, nil)
+		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/sign-in" {
+			t.Errorf("sign-out: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+		}
+	})
+}
+
+func TestOIDCPasswordSignInOff(t *testing.T) {
+	op := oidctest.Start(t)
+	ta := startAppAtOwnURL(t, map[string]string{
+		"WAYMARK_DATA_DIR":           t.TempDir(),
+		"WAYMARK_PASSWORD_SIGN_IN":   "false",
+		"WAYMARK_OIDC_ISSUER":        op.Issuer,
+		"WAYMARK_OIDC_CLIENT_ID":     "waymark",
+		"WAYMARK_OIDC_CLIENT_SECRET": "env-secret",
+		"WAYMARK_OIDC_NAME":          "Company SSO",
+	})
+	op.AddClient(oidctest.Client{ID: "waymark", Secret: "env-secret", RedirectURIs: []string{ta.url + "/sign-in/oidc/oidc/callback"}})
+	op.AddUser(oidctest.User{Subject: "sub-ada", Username: "ada", Password: "ada-pw", Name: "Ada", Groups: []string{"admin"}})
+	e := &oidcEnv{ta: ta, op: op}
+
+	c := browser(t)
+	_, page := get(t, c, ta.url+"/sign-in")
+	if page.Find(`input[name="password"]`).Length() != 0 {
+		t.Error("the sign-in page offers a password form")
+	}
+	if got := text(page, "#sign-in-oidc"); got != "Sign in with Company SSO" {
+		t.Errorf("button %q", got)
+	}
+	if n, err := ta.app.store.CountUsers(context.Background()); err != nil || n != 0 {
+		t.Errorf("users at start: %d, %v; want no first-start admin", n, err)
+	}
+	var headers struct {
+		Token string `json:"X-CSRF-Token"`
+	}
+	if err := jsonUnmarshal(page.Find("body").AttrOr("hx-headers", ""), &headers); err != nil || headers.Token == "" {
+		t.Fatalf("no CSRF token on the page: %v", err)
+	}
+	resp, doc := postForm(t, c, ta.url+"/sign-in", url.Values{"csrf_token": {headers.Token}, "username": {"admin"}, "password": {"whatever"}}, nil)
+	wantStatus(t, resp, http.StatusForbidden)
+	if got := text(doc, "h1"); got != "Password sign-in is off" {
+		t.Errorf("refusal %q", got)
+	}
+
+	// The provider's admin group makes ada an administrator.
+	resp, doc = e.signIn(t, c, "oidc", "ada", "ada-pw")
+	wantStatus(t, resp, http.StatusOK)
+	if got := text(doc, ".account strong"); got != "Ada" {
+		t.Errorf("signed in as %q", got)
+	}
+	resp, _ = get(t, c, ta.url+"/admin")
+	wantStatus(t, resp, http.StatusOK)
 }

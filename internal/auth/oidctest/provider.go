@@ -21,11 +21,13 @@ import (
 	"crypto/rsa"
 	"crypto/subtle"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"sync"
 	"testing"
@@ -59,9 +61,10 @@ type Client struct {
 	// IDTokenLifetime defaults to five minutes; a negative value issues
 	// tokens that have already expired.
 	IDTokenLifetime time.Duration
-	// Audience, when set, replaces the client id as the ID token's
-	// audience.
-	Audience []string
+	// SubstituteAudience, when set, makes the token endpoint answer this
+	// client with an ID token the provider issued to that other client
+	// for the same user, as a token-substitution attack would deliver it.
+	SubstituteAudience string
 }
 
 // Provider is a running OpenID provider.
@@ -116,6 +119,7 @@ func Start(t testing.TB) *Provider {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /login", p.loginPage)
 	mux.HandleFunc("POST /login", p.login)
+	mux.HandleFunc("POST /oauth/token", p.token)
 	mux.Handle("/", p.op)
 	p.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go p.srv.Serve(ln)
@@ -217,6 +221,51 @@ func (p *Provider) login(w http.ResponseWriter, r *http.Request) {
 	p.mu.Unlock()
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: sid, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})
 	http.Redirect(w, r, op.AuthCallbackURL(p.op)(r.Context(), id), http.StatusFound)
+}
+
+// token is the library's token endpoint, except for clients with a
+// SubstituteAudience, whose ID token is swapped for one issued to the
+// other client.
+func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
+	clientID, _, _ := r.BasicAuth()
+	p.mu.Lock()
+	c := p.clients[clientID]
+	p.mu.Unlock()
+	if c.SubstituteAudience == "" {
+		p.op.ServeHTTP(w, r)
+		return
+	}
+	rec := httptest.NewRecorder()
+	p.op.ServeHTTP(rec, r)
+	var body map[string]any
+	if rec.Code != http.StatusOK || json.Unmarshal(rec.Body.Bytes(), &body) != nil || body["id_token"] == nil {
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(rec.Code)
+		w.Write(rec.Body.Bytes())
+		return
+	}
+	// The subject of the genuine token names the user; the provider made
+	// that token, so reading it without checking the signature is safe.
+	raw, _ := body["id_token"].(string)
+	var claims oidc.IDTokenClaims
+	if _, err := oidc.ParseToken(raw, &claims); err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	other := Client{ID: c.SubstituteAudience}
+	req := &authRequest{id: randomID(), req: oidc.AuthRequest{ClientID: other.ID, Scopes: oidc.SpaceDelimitedArray{"openid", "profile", "email"}},
+		audience: []string{other.ID}, subject: claims.Subject, done: true, authTime: time.Now()}
+	swapped, err := op.CreateIDToken(r.Context(), p.Issuer, req, 5*time.Minute, "", "", &storage{p}, client{c: other})
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	body["id_token"] = swapped
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	json.NewEncoder(w).Encode(body)
 }
 
 func (p *Provider) complete(requestID, subject string) error {
@@ -326,14 +375,10 @@ var errNotSupported = errors.New("not supported by the test provider")
 func (s *storage) CreateAuthRequest(_ context.Context, req *oidc.AuthRequest, _ string) (op.AuthRequest, error) {
 	s.p.mu.Lock()
 	defer s.p.mu.Unlock()
-	c, ok := s.p.clients[req.ClientID]
-	if !ok {
+	if _, ok := s.p.clients[req.ClientID]; !ok {
 		return nil, fmt.Errorf("unknown client %q", req.ClientID)
 	}
 	a := &authRequest{id: randomID(), req: *req, audience: []string{req.ClientID}, createdAt: time.Now()}
-	if len(c.Audience) > 0 {
-		a.audience = slices.Clone(c.Audience)
-	}
 	s.p.requests[a.id] = a
 	return a, nil
 }
