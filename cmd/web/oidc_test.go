@@ -69,6 +69,11 @@ providers:
     issuer: %[1]s
     client_id: waymark-elsewhere
     client_secret: elsewhere-secret
+  - id: replay
+    name: Replayed Tokens
+    issuer: %[1]s
+    client_id: waymark-replay
+    client_secret: replay-secret
 `
 
 // startOIDC starts the test provider with its users and clients and a
@@ -105,8 +110,9 @@ func startOIDC(t *testing.T, vars map[string]string) *oidcEnv {
 		{ID: "waymark", Secret: "waymark-secret"},
 		{ID: "waymark-expired", Secret: "expired-secret", IDTokenLifetime: -time.Hour},
 		{ID: "waymark-elsewhere", Secret: "elsewhere-secret", SubstituteAudience: "another-application"},
+		{ID: "waymark-replay", Secret: "replay-secret", ReplayIDToken: true},
 	} {
-		for _, id := range []string{"test", "expired", "elsewhere", "oidc"} {
+		for _, id := range []string{"test", "expired", "elsewhere", "replay", "oidc"} {
 			c.RedirectURIs = append(c.RedirectURIs, ta.url+"/sign-in/oidc/"+id+"/callback")
 		}
 		c.PostLogoutRedirectURIs = []string{ta.url + "/sign-in"}
@@ -263,7 +269,7 @@ func TestOIDCSignIn(t *testing.T) {
 	_, page := get(t, c, e.ta.url+"/sign-in")
 	var buttons []string
 	page.Find("#sign-in-providers a").Each(func(_ int, s *goquery.Selection) { buttons = append(buttons, strings.TrimSpace(s.Text())) })
-	if diff := cmp.Diff([]string{"Sign in with Test Provider", "Sign in with Expired Tokens", "Sign in with Other Audience"}, buttons); diff != "" {
+	if diff := cmp.Diff([]string{"Sign in with Test Provider", "Sign in with Expired Tokens", "Sign in with Other Audience", "Sign in with Replayed Tokens"}, buttons); diff != "" {
 		t.Errorf("provider buttons (-want +got):\n%s", diff)
 	}
 	if page.Find(`#sign-in-form input[name="password"]`).Length() != 1 {
@@ -424,12 +430,26 @@ func TestOIDCRefusals(t *testing.T) {
 		noUser(t, "zed")
 	})
 
-	t.Run("provider error", func(t *testing.T) {
+	t.Run("replayed ID token", func(t *testing.T) {
+		// The first sign-in gets a genuine token; the second gets the
+		// first one again, whose nonce belongs to the first sign-in.
+		first := browser(t)
+		if resp, _ := e.signIn(t, first, "replay", "erin", "erin-pw"); resp.StatusCode != http.StatusOK {
+			t.Fatalf("first sign-in: %d", resp.StatusCode)
+		}
 		c := browser(t)
-		e.startSignIn(t, c, "test")
-		// The state is in the encrypted cookie only; an error answer with
-		// the wrong state is refused for the state first.
-		refused(t, c, e.ta.url+"/sign-in/oidc/test/callback?error=access_denied&state=nope", http.StatusBadRequest, "state mismatch")
+		form, _ := e.startSignIn(t, c, "replay")
+		refused(t, c, e.loginAtProvider(t, c, form, "erin", "erin-pw").String(), http.StatusBadRequest, "does not carry the nonce of this sign-in")
+	})
+
+	t.Run("provider error", func(t *testing.T) {
+		// The user cancels at the provider, which answers with an error
+		// and the sign-in's state.
+		c := browser(t)
+		_, visited := e.startSignIn(t, c, "test")
+		authorize, _ := url.Parse(visited[0])
+		refused(t, c, e.ta.url+"/sign-in/oidc/test/callback?"+url.Values{"error": {"access_denied"}, "error_description": {"User cancelled"},
+			"state": {authorize.Query().Get("state")}}.Encode(), http.StatusBadRequest, "the provider refused: access_denied (User cancelled)")
 	})
 
 	t.Run("username of a password account", func(t *testing.T) {

@@ -65,6 +65,10 @@ type Client struct {
 	// client with an ID token the provider issued to that other client
 	// for the same user, as a token-substitution attack would deliver it.
 	SubstituteAudience string
+	// ReplayIDToken makes the token endpoint answer every sign-in after
+	// the first with the first sign-in's ID token, as an attacker
+	// replaying a captured token would.
+	ReplayIDToken bool
 }
 
 // Provider is a running OpenID provider.
@@ -83,6 +87,7 @@ type Provider struct {
 	codes      map[string]string // code → request id
 	sessions   map[string]string // browser session id → subject
 	signedOut  []string          // subjects whose sessions ended at end_session
+	firstToken map[string]string // client id → first ID token, for ReplayIDToken
 	codeIssued int
 }
 
@@ -100,13 +105,14 @@ func Start(t testing.TB) *Provider {
 		t.Fatal(err)
 	}
 	p := &Provider{
-		Issuer:   "http://" + ln.Addr().String(),
-		key:      key,
-		users:    map[string]User{},
-		clients:  map[string]Client{},
-		requests: map[string]*authRequest{},
-		codes:    map[string]string{},
-		sessions: map[string]string{},
+		Issuer:     "http://" + ln.Addr().String(),
+		key:        key,
+		users:      map[string]User{},
+		clients:    map[string]Client{},
+		requests:   map[string]*authRequest{},
+		codes:      map[string]string{},
+		sessions:   map[string]string{},
+		firstToken: map[string]string{},
 	}
 	cfg := &op.Config{CodeMethodS256: true, AuthMethodPost: true, SupportedScopes: []string{"openid", "profile", "email", "groups"}}
 	if _, err := rand.Read(cfg.CryptoKey[:]); err != nil {
@@ -231,7 +237,7 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 	p.mu.Lock()
 	c := p.clients[clientID]
 	p.mu.Unlock()
-	if c.SubstituteAudience == "" {
+	if c.SubstituteAudience == "" && !c.ReplayIDToken {
 		p.op.ServeHTTP(w, r)
 		return
 	}
@@ -244,6 +250,19 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 		}
 		w.WriteHeader(rec.Code)
 		w.Write(rec.Body.Bytes())
+		return
+	}
+	if c.ReplayIDToken {
+		p.mu.Lock()
+		if first, ok := p.firstToken[c.ID]; ok {
+			body["id_token"] = first
+		} else {
+			p.firstToken[c.ID] = body["id_token"].(string)
+		}
+		p.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "no-store")
+		json.NewEncoder(w).Encode(body)
 		return
 	}
 	// The subject of the genuine token names the user; the provider made
