@@ -694,3 +694,29 @@ func TestOIDCPasswordSignInOff(t *testing.T) {
 	resp, _ = get(t, c, ta.url+"/admin")
 	wantStatus(t, resp, http.StatusOK)
 }
+
+func TestOIDCProvidersFromConfig(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "providers.yml")
+	writeFile(t, file, "providers:\n  - {id: oidc, issuer: 'https://b.example.com', client_id: b}\n")
+	cfg, err := config.FromEnv(func(k string) string {
+		return map[string]string{"WAYMARK_OIDC_ISSUER": "https://a.example.com", "WAYMARK_OIDC_CLIENT_ID": "a", "WAYMARK_OIDC_PROVIDERS_FILE": file}[k]
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := oidcProviders(cfg); err == nil || !strings.Contains(err.Error(), `id "oidc" is taken by the provider of WAYMARK_OIDC_ISSUER`) {
+		t.Errorf("clashing ids: %v", err)
+	}
+	writeFile(t, file, "providers:\n  - {id: second, issuer: 'https://b.example.com', client_id: b}\n")
+	ps, err := oidcProviders(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, p := range ps {
+		ids = append(ids, p.ID+" "+p.Issuer+" "+p.Name)
+	}
+	if diff := cmp.Diff([]string{"oidc https://a.example.com Single sign-on", "second https://b.example.com second"}, ids); diff != "" {
+		t.Errorf("providers (-want +got):\n%s", diff)
+	}
+}
