@@ -98,7 +98,7 @@ type provider struct {
 
 	mu        sync.Mutex
 	op        *oidc.Provider
-	endSesion string
+	endSession string
 }
 
 // ProviderInfo is what the sign-in page shows of a provider.
@@ -162,7 +162,7 @@ func (x *OIDC) discover(ctx context.Context, p *provider) (*oidc.Provider, error
 	if err := op.Claims(&extra); err != nil {
 		return nil, &SignInError{Provider: p.cfg.Name, Reason: "the provider's discovery document was not understood", Unavailable: true, Err: err}
 	}
-	p.op, p.endSesion = op, extra.EndSession
+	p.op, p.endSession = op, extra.EndSession
 	return op, nil
 }
 
@@ -258,9 +258,11 @@ func (x *OIDC) Finish(w http.ResponseWriter, r *http.Request, providerID, redire
 		return fail("the answer does not belong to the sign-in started in this browser (state mismatch)", nil)
 	}
 	if e := q.Get("error"); e != "" {
-		reason := "the provider refused: " + e
+		// The answer comes through the browser, so it is shown only
+		// shortened (and escaped by the page).
+		reason := "the provider refused: " + truncate(e, 60)
 		if d := q.Get("error_description"); d != "" {
-			reason += " (" + d + ")"
+			reason += " (" + truncate(d, 200) + ")"
 		}
 		return fail(reason, nil)
 	}
@@ -329,10 +331,10 @@ func (x *OIDC) EndSessionURL(ctx context.Context, providerID, idToken, postLogou
 	if _, err := x.discover(ctx, p); err != nil {
 		return "", err
 	}
-	if p.endSesion == "" {
+	if p.endSession == "" {
 		return "", nil
 	}
-	u, err := url.Parse(p.endSesion)
+	u, err := url.Parse(p.endSession)
 	if err != nil {
 		return "", &SignInError{Provider: p.cfg.Name, Reason: "the provider's end_session_endpoint is not a URL", Err: err}
 	}
