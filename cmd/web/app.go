@@ -38,14 +38,22 @@ type app struct {
 
 // newApp prepares everything and starts listening; serve then answers
 // requests. On error, whatever was opened is closed again.
-func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (a *app, err error) {
-	a = &app{cfg: cfg, log: log}
+func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *app, err error) {
+	// Not the named result: an error return sets that to nil before the
+	// deferred close runs.
+	a := &app{cfg: cfg, log: log}
 	defer func() {
 		if err != nil {
 			a.Close(context.Background())
 		}
 	}()
 
+	// Read before anything is written, so a mistake in the file leaves
+	// nothing behind.
+	providers, err := oidcProviders(cfg)
+	if err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("create data directory: %w", err)
 	}
@@ -110,10 +118,6 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (a *app, e
 		cookiePath = "/"
 	}
 	sessions := auth.NewSessions(secret, auth.SessionOptions{Path: cookiePath, Secure: cfg.SecureCookies()})
-	providers, err := oidcProviders(cfg)
-	if err != nil {
-		return nil, err
-	}
 	var signInProviders *auth.OIDC
 	if len(providers) > 0 {
 		signInProviders = auth.NewOIDC(directory, auth.OIDCOptions{Providers: providers, Secret: secret,

@@ -720,3 +720,29 @@ func TestOIDCProvidersFromConfig(t *testing.T) {
 		t.Errorf("providers (-want +got):\n%s", diff)
 	}
 }
+
+// TestOIDCBadProvidersFile: a providers file with mistakes stops the start
+// with every mistake named, before anything is written.
+func TestOIDCBadProvidersFile(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "providers.yml")
+	writeFile(t, file, "providers:\n  - {id: Bad, client_id: c}\n  - {id: ok, issuer: 'https://x.example.com', client_id: c, colour: blue}\n")
+	dataDir := filepath.Join(t.TempDir(), "data")
+	cfg, err := config.FromEnv(func(k string) string {
+		return map[string]string{"WAYMARK_DATA_DIR": dataDir, "WAYMARK_ADDR": "127.0.0.1:0", "WAYMARK_OIDC_PROVIDERS_FILE": file}[k]
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = newApp(context.Background(), cfg, newLogger(&syncBuffer{}, cfg))
+	if err == nil || !strings.Contains(err.Error(), file) || !strings.Contains(err.Error(), "field colour not found") {
+		t.Errorf("error %v, want the file and the unknown key named", err)
+	}
+	writeFile(t, file, "providers:\n  - {id: Bad, client_id: c}\n")
+	_, err = newApp(context.Background(), cfg, newLogger(&syncBuffer{}, cfg))
+	if err == nil || !strings.Contains(err.Error(), `provider 1 (Bad): id "Bad"`) || !strings.Contains(err.Error(), `provider 1 (Bad): issuer ""`) {
+		t.Errorf("error %v, want both mistakes named", err)
+	}
+	if _, err := os.Stat(dataDir); !os.IsNotExist(err) {
+		t.Errorf("the data directory was created: %v", err)
+	}
+}
