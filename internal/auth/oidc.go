@@ -96,8 +96,8 @@ type OIDC struct {
 type provider struct {
 	cfg ProviderConfig
 
-	mu        sync.Mutex
-	op        *oidc.Provider
+	mu         sync.Mutex
+	op         *oidc.Provider
 	endSession string
 }
 
