@@ -76,7 +76,7 @@ func (s *Server) oidcSignInFailed(w http.ResponseWriter, r *http.Request, err er
 	if berr != nil {
 		return berr
 	}
-	v := templates.SignInView{Base: b, Error: "Sign-in with " + se.Provider + " failed: " + se.Reason + ".",
+	v := templates.SignInView{Base: b, ProviderError: "Sign-in with " + se.Provider + " failed: " + se.Reason + ".",
 		Providers: s.oidcProviders(""), NoPassword: !s.cfg.PasswordSignIn}
 	return s.render(w, r, status, templates.SignInPage(v), nil)
 }
