@@ -20,10 +20,10 @@ func TestOIDCSignInBrowser(t *testing.T) {
 
 	// Alice (password) starts the approval model and fills the request.
 	alice := browser(t)
-	signIn(t, alice, e.ta.url, "alice", "alice-secret")
+	signIn(t, alice, e.url, "alice", "alice-secret")
 	task := startInstance(t, e.ta, alice, "purchases:approval")
-	_, page := get(t, alice, e.ta.url+task)
-	resp, _ := postForm(t, alice, e.ta.url+task+"/complete", url.Values{"csrf_token": {csrfToken(t, page)}, "item": {"Laptop"}, "amount": {"1200"}}, nil)
+	_, page := get(t, alice, e.url+task)
+	resp, _ := postForm(t, alice, e.url+task+"/complete", url.Values{"csrf_token": {csrfToken(t, page)}, "item": {"Laptop"}, "amount": {"1200"}}, nil)
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("complete the request: %d", resp.StatusCode)
 	}
@@ -31,7 +31,7 @@ func TestOIDCSignInBrowser(t *testing.T) {
 	c := newChrome(t)
 	var name, link string
 	c.run(t,
-		chromedp.Navigate(e.ta.url+"/sign-in"),
+		chromedp.Navigate(e.url+"/sign-in"),
 		chromedp.WaitVisible(`#sign-in-test`),
 		chromedp.Click(`#sign-in-test`),
 		chromedp.WaitVisible(`#op-username`),
@@ -59,7 +59,7 @@ func TestOIDCSignInBrowser(t *testing.T) {
 		chromedp.Text(`.flash`, &flash),
 	)
 	c.eval(t, `location.href`, &location)
-	if location != e.ta.url+"/sign-in" || !strings.Contains(flash, "You have signed out") {
+	if location != e.url+"/sign-in" || !strings.Contains(flash, "You have signed out") {
 		t.Errorf("after sign-out: %s with flash %q", location, flash)
 	}
 	if diff := cmp.Diff([]string{"sub-dora"}, e.op.SignedOut()); diff != "" {

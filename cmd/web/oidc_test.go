@@ -48,6 +48,8 @@ groups:
 type oidcEnv struct {
 	ta *testApp
 	op *oidctest.Provider
+	// url is Waymark's base URL, with its path prefix if any.
+	url string
 }
 
 // The providers of the providers file: one well-behaved client and two
@@ -105,6 +107,7 @@ func startOIDC(t *testing.T, vars map[string]string) *oidcEnv {
 		env[k] = v
 	}
 	ta := startAppAtOwnURL(t, env)
+	base := ta.url + strings.TrimRight(env["WAYMARK_BASE_PATH"], "/")
 
 	for _, c := range []oidctest.Client{
 		{ID: "waymark", Secret: "waymark-secret"},
@@ -113,9 +116,9 @@ func startOIDC(t *testing.T, vars map[string]string) *oidcEnv {
 		{ID: "waymark-replay", Secret: "replay-secret", ReplayIDToken: true},
 	} {
 		for _, id := range []string{"test", "expired", "elsewhere", "replay", "oidc"} {
-			c.RedirectURIs = append(c.RedirectURIs, ta.url+"/sign-in/oidc/"+id+"/callback")
+			c.RedirectURIs = append(c.RedirectURIs, base+"/sign-in/oidc/"+id+"/callback")
 		}
-		c.PostLogoutRedirectURIs = []string{ta.url + "/sign-in"}
+		c.PostLogoutRedirectURIs = []string{base + "/sign-in"}
 		op.AddClient(c)
 	}
 	for _, u := range []oidctest.User{
@@ -128,7 +131,7 @@ func startOIDC(t *testing.T, vars map[string]string) *oidcEnv {
 	} {
 		op.AddUser(u)
 	}
-	return &oidcEnv{ta: ta, op: op}
+	return &oidcEnv{ta: ta, op: op, url: base}
 }
 
 func writeFile(t *testing.T, path, content string) {
@@ -139,7 +142,8 @@ func writeFile(t *testing.T, path, content string) {
 }
 
 // startAppAtOwnURL is startApp on a port chosen first, with
-// WAYMARK_BASE_URL set to that address: the provider must redirect
+// WAYMARK_BASE_URL set to that address and the path WAYMARK_BASE_PATH of
+// vars (a name only these tests use): the provider must redirect
 // browsers to the real callback URL. A port taken between choosing and
 // listening is retried with another.
 func startAppAtOwnURL(t *testing.T, vars map[string]string) *testApp {
@@ -156,7 +160,7 @@ func startAppAtOwnURL(t *testing.T, vars map[string]string) *testApp {
 			env[k] = v
 		}
 		env["WAYMARK_ADDR"] = addr
-		env["WAYMARK_BASE_URL"] = "http://" + addr
+		env["WAYMARK_BASE_URL"] = "http://" + addr + env["WAYMARK_BASE_PATH"]
 		cfg, err := config.FromEnv(func(k string) string { return env[k] })
 		if err != nil {
 			t.Fatal(err)
@@ -217,7 +221,7 @@ func followRedirects(t *testing.T, c *http.Client, resp *http.Response, doc *goq
 // follows it to the provider's login form.
 func (e *oidcEnv) startSignIn(t *testing.T, c *http.Client, provider string) (*goquery.Document, []string) {
 	t.Helper()
-	_, signInPage := get(t, c, e.ta.url+"/sign-in")
+	_, signInPage := get(t, c, e.url+"/sign-in")
 	href, ok := signInPage.Find("#sign-in-" + provider).Attr("href")
 	if !ok {
 		t.Fatalf("sign-in page has no button for %s: %s", provider, signInPage.Find("main").Text())
@@ -240,12 +244,12 @@ func (e *oidcEnv) loginAtProvider(t *testing.T, c *http.Client, form *goquery.Do
 		"username": {username},
 		"password": {password},
 	}, nil)
-	_, _, visited := followRedirects(t, c, resp, doc, func(u *url.URL) bool { return strings.HasPrefix(u.String(), e.ta.url) })
+	_, _, visited := followRedirects(t, c, resp, doc, func(u *url.URL) bool { return strings.HasPrefix(u.String(), e.url) })
 	if len(visited) == 0 {
 		t.Fatalf("the provider did not redirect after login: %d", resp.StatusCode)
 	}
 	callback, err := url.Parse(visited[len(visited)-1])
-	if err != nil || !strings.HasPrefix(callback.String(), e.ta.url+"/sign-in/oidc/") {
+	if err != nil || !strings.HasPrefix(callback.String(), e.url+"/sign-in/oidc/") {
 		t.Fatalf("provider redirected to %v, want Waymark's callback", visited)
 	}
 	return callback
@@ -266,7 +270,7 @@ func TestOIDCSignIn(t *testing.T) {
 	e := startOIDC(t, nil)
 	c := browser(t)
 
-	_, page := get(t, c, e.ta.url+"/sign-in")
+	_, page := get(t, c, e.url+"/sign-in")
 	var buttons []string
 	page.Find("#sign-in-providers a").Each(func(_ int, s *goquery.Selection) { buttons = append(buttons, strings.TrimSpace(s.Text())) })
 	if diff := cmp.Diff([]string{"Sign in with Test Provider", "Sign in with Expired Tokens", "Sign in with Other Audience", "Sign in with Replayed Tokens"}, buttons); diff != "" {
@@ -284,7 +288,7 @@ func TestOIDCSignIn(t *testing.T) {
 	q := authorize.Query()
 	if !strings.HasPrefix(visited[0], e.op.Issuer) || q.Get("code_challenge_method") != "S256" || len(q.Get("code_challenge")) < 43 ||
 		len(q.Get("state")) < 32 || len(q.Get("nonce")) < 32 || q.Get("response_type") != "code" || q.Get("client_id") != "waymark" ||
-		q.Get("redirect_uri") != e.ta.url+"/sign-in/oidc/test/callback" || q.Get("scope") != "openid profile email" {
+		q.Get("redirect_uri") != e.url+"/sign-in/oidc/test/callback" || q.Get("scope") != "openid profile email" {
 		t.Errorf("authorization request: %s", visited[0])
 	}
 
@@ -343,11 +347,11 @@ func TestOIDCSignIn(t *testing.T) {
 
 	t.Run("next leads back to the page asked for", func(t *testing.T) {
 		c3 := browser(t)
-		resp, _ := get(t, c3, e.ta.url+"/instances")
+		resp, _ := get(t, c3, e.url+"/instances")
 		if loc := resp.Header.Get("Location"); loc != "/sign-in?next=%2Finstances" {
 			t.Fatalf("signed out /instances redirects to %q", loc)
 		}
-		_, page := get(t, c3, e.ta.url+"/sign-in?next=%2Finstances")
+		_, page := get(t, c3, e.url+"/sign-in?next=%2Finstances")
 		href := page.Find("#sign-in-test").AttrOr("href", "")
 		if href != "/sign-in/oidc/test?next=%2Finstances" {
 			t.Fatalf("button href %q", href)
@@ -365,7 +369,7 @@ func TestOIDCSignIn(t *testing.T) {
 // signedOut reports whether the client has no Waymark session.
 func (e *oidcEnv) signedOut(t *testing.T, c *http.Client) bool {
 	t.Helper()
-	resp, _ := get(t, c, e.ta.url+"/inbox")
+	resp, _ := get(t, c, e.url+"/inbox")
 	return resp.StatusCode == http.StatusSeeOther && strings.HasPrefix(resp.Header.Get("Location"), "/sign-in")
 }
 
@@ -448,7 +452,7 @@ func TestOIDCRefusals(t *testing.T) {
 		c := browser(t)
 		_, visited := e.startSignIn(t, c, "test")
 		authorize, _ := url.Parse(visited[0])
-		refused(t, c, e.ta.url+"/sign-in/oidc/test/callback?"+url.Values{"error": {"access_denied"}, "error_description": {"User cancelled"},
+		refused(t, c, e.url+"/sign-in/oidc/test/callback?"+url.Values{"error": {"access_denied"}, "error_description": {"User cancelled"},
 			"state": {authorize.Query().Get("state")}}.Encode(), http.StatusBadRequest, "the provider refused: access_denied (User cancelled)")
 	})
 
@@ -470,9 +474,9 @@ func TestOIDCRefusals(t *testing.T) {
 
 	t.Run("unknown provider", func(t *testing.T) {
 		c := browser(t)
-		resp, _ := get(t, c, e.ta.url+"/sign-in/oidc/nope")
+		resp, _ := get(t, c, e.url+"/sign-in/oidc/nope")
 		wantStatus(t, resp, http.StatusNotFound)
-		resp, _ = get(t, c, e.ta.url+"/sign-in/oidc/nope/callback?code=x&state=y")
+		resp, _ = get(t, c, e.url+"/sign-in/oidc/nope/callback?code=x&state=y")
 		wantStatus(t, resp, http.StatusNotFound)
 	})
 
@@ -501,16 +505,16 @@ func TestOIDCGroupsAndLanes(t *testing.T) {
 	ctx := context.Background()
 
 	alice := browser(t)
-	signIn(t, alice, e.ta.url, "alice", "alice-secret")
+	signIn(t, alice, e.url, "alice", "alice-secret")
 	task := startInstance(t, e.ta, alice, "purchases:approval")
-	_, page := get(t, alice, e.ta.url+task)
-	resp, _ := postForm(t, alice, e.ta.url+task+"/complete", url.Values{"csrf_token": {csrfToken(t, page)}, "item": {"Laptop"}, "amount": {"1200"}}, nil)
+	_, page := get(t, alice, e.url+task)
+	resp, _ := postForm(t, alice, e.url+task+"/complete", url.Values{"csrf_token": {csrfToken(t, page)}, "item": {"Laptop"}, "amount": {"1200"}}, nil)
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("complete the request: %d", resp.StatusCode)
 	}
 
 	inbox := func(c *http.Client) []string {
-		_, doc := get(t, c, e.ta.url+"/inbox?view=mine")
+		_, doc := get(t, c, e.url+"/inbox?view=mine")
 		return attrs(doc, "tr.task a.task-link", "href")
 	}
 	groupsOf := func(username string) []string {
@@ -554,7 +558,7 @@ func TestOIDCGroupsAndLanes(t *testing.T) {
 			if !tt.sees && len(got) != 0 {
 				t.Errorf("inbox %v, want nothing", got)
 			}
-			resp, _ = get(t, c, e.ta.url+"/tasks/1/3")
+			resp, _ = get(t, c, e.url+"/tasks/1/3")
 			if want := map[bool]int{true: http.StatusOK, false: http.StatusForbidden}[tt.sees]; resp.StatusCode != want {
 				t.Errorf("task page: %d, want %d", resp.StatusCode, want)
 			}
@@ -589,8 +593,8 @@ func TestOIDCGroupsAndLanes(t *testing.T) {
 	e.op.AddUser(oidctest.User{Subject: "sub-dora", Username: "dora", Password: "dora-pw", Name: "Dora Approver", Groups: []string{"approvers"}})
 	dora := browser(t)
 	e.signIn(t, dora, "test", "dora", "dora-pw")
-	_, page = get(t, dora, e.ta.url+"/tasks/1/3")
-	resp, _ = postForm(t, dora, e.ta.url+"/tasks/1/3/complete", url.Values{"csrf_token": {csrfToken(t, page)}, "approved": {"true"}}, nil)
+	_, page = get(t, dora, e.url+"/tasks/1/3")
+	resp, _ = postForm(t, dora, e.url+"/tasks/1/3/complete", url.Values{"csrf_token": {csrfToken(t, page)}, "approved": {"true"}}, nil)
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("dora completes the approval: %d", resp.StatusCode)
 	}
@@ -602,7 +606,7 @@ func TestOIDCSignOutAtProvider(t *testing.T) {
 	resp, doc := e.signIn(t, c, "test", "erin", "erin-pw")
 	wantStatus(t, resp, http.StatusOK)
 
-	resp, page := postForm(t, c, e.ta.url+"/sign-out", url.Values{"csrf_token": {csrfToken(t, doc)}}, nil)
+	resp, page := postForm(t, c, e.url+"/sign-out", url.Values{"csrf_token": {csrfToken(t, doc)}}, nil)
 	wantStatus(t, resp, http.StatusOK)
 	if !e.signedOut(t, c) {
 		t.Fatal("the Waymark session outlived sign-out")
@@ -617,14 +621,14 @@ func TestOIDCSignOutAtProvider(t *testing.T) {
 		t.Fatalf("sign-out link %q does not lead to the provider", href)
 	}
 	q := end.Query()
-	if q.Get("id_token_hint") == "" || q.Get("client_id") != "waymark" || q.Get("post_logout_redirect_uri") != e.ta.url+"/sign-in" {
+	if q.Get("id_token_hint") == "" || q.Get("client_id") != "waymark" || q.Get("post_logout_redirect_uri") != e.url+"/sign-in" {
 		t.Errorf("end-session request: %s", href)
 	}
 
 	resp, doc = get(t, c, href)
 	resp, doc, visited := followRedirects(t, c, resp, doc, nil)
 	wantStatus(t, resp, http.StatusOK)
-	if len(visited) == 0 || visited[len(visited)-1] != e.ta.url+"/sign-in" {
+	if len(visited) == 0 || visited[len(visited)-1] != e.url+"/sign-in" {
 		t.Errorf("the provider sent the browser to %v", visited)
 	}
 	if got := text(doc, ".flash"); !strings.Contains(got, "You have signed out") {
@@ -639,9 +643,9 @@ func TestOIDCSignOutAtProvider(t *testing.T) {
 
 	t.Run("password users sign out without the provider", func(t *testing.T) {
 		c := browser(t)
-		_, doc := signIn(t, c, e.ta.url, "alice", "alice-secret")
-		_, doc = get(t, c, e.ta.url+"/inbox")
-		resp, _ := postForm(t, c, e.ta.url+"/sign-out", url.Values{"csrf_token": {csrfToken(t, doc)}}, nil)
+		_, doc := signIn(t, c, e.url, "alice", "alice-secret")
+		_, doc = get(t, c, e.url+"/inbox")
+		resp, _ := postForm(t, c, e.url+"/sign-out", url.Values{"csrf_token": {csrfToken(t, doc)}}, nil)
 		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/sign-in" {
 			t.Errorf("sign-out: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
 		}
@@ -660,7 +664,7 @@ func TestOIDCPasswordSignInOff(t *testing.T) {
 	})
 	op.AddClient(oidctest.Client{ID: "waymark", Secret: "env-secret", RedirectURIs: []string{ta.url + "/sign-in/oidc/oidc/callback"}})
 	op.AddUser(oidctest.User{Subject: "sub-ada", Username: "ada", Password: "ada-pw", Name: "Ada", Groups: []string{"admin"}})
-	e := &oidcEnv{ta: ta, op: op}
+	e := &oidcEnv{ta: ta, op: op, url: ta.url}
 
 	c := browser(t)
 	_, page := get(t, c, ta.url+"/sign-in")
@@ -744,5 +748,46 @@ func TestOIDCBadProvidersFile(t *testing.T) {
 	}
 	if _, err := os.Stat(dataDir); !os.IsNotExist(err) {
 		t.Errorf("the data directory was created: %v", err)
+	}
+}
+
+// TestOIDCUnderBasePath: behind a path prefix the callback, the pending
+// cookie's path and the sign-out return all carry the prefix.
+func TestOIDCUnderBasePath(t *testing.T) {
+	e := startOIDC(t, map[string]string{"WAYMARK_BASE_PATH": "/waymark"})
+	c := browser(t)
+
+	_, page := get(t, c, e.url+"/sign-in")
+	href := page.Find("#sign-in-test").AttrOr("href", "")
+	if href != "/waymark/sign-in/oidc/test" {
+		t.Fatalf("button href %q", href)
+	}
+	resp, _ := get(t, c, e.ta.url+href)
+	var pending *http.Cookie
+	for _, ck := range resp.Cookies() {
+		if ck.Name == "waymark_oidc" {
+			pending = ck
+		}
+	}
+	if pending == nil || pending.Path != "/waymark/sign-in/oidc/" || !pending.HttpOnly || pending.SameSite != http.SameSiteLaxMode || pending.MaxAge != 600 {
+		t.Errorf("pending sign-in cookie: %+v", pending)
+	}
+	authorize, _ := url.Parse(resp.Header.Get("Location"))
+	if got := authorize.Query().Get("redirect_uri"); got != e.url+"/sign-in/oidc/test/callback" {
+		t.Errorf("redirect_uri %q", got)
+	}
+
+	resp, doc := e.signIn(t, c, "test", "erin", "erin-pw")
+	wantStatus(t, resp, http.StatusOK)
+	if resp.Request.URL.Path != "/waymark/inbox" || text(doc, ".account strong") != "Erin" {
+		t.Errorf("landed on %s as %q", resp.Request.URL, text(doc, ".account strong"))
+	}
+	resp, page = postForm(t, c, e.url+"/sign-out", url.Values{"csrf_token": {csrfToken(t, doc)}}, nil)
+	wantStatus(t, resp, http.StatusOK)
+	resp, doc = get(t, c, page.Find("#provider-sign-out").AttrOr("href", ""))
+	resp, _, visited := followRedirects(t, c, resp, doc, nil)
+	wantStatus(t, resp, http.StatusOK)
+	if len(visited) == 0 || visited[len(visited)-1] != e.url+"/sign-in" {
+		t.Errorf("after sign-out at the provider: %v", visited)
 	}
 }
