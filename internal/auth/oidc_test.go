@@ -155,8 +155,17 @@ func TestSignInExternal(t *testing.T) {
 		}
 	})
 
+	t.Run("OtherIssuerThanTheFilesService", func(t *testing.T) {
+		// The file gives bob the service https://idp.example.com.
+		_, err := d.SignInExternal(ctx, ExternalUser{Issuer: "https://evil.example.com", Subject: "b-9", Username: "bob", EmailVerified: true})
+		var taken *UsernameTakenError
+		if !errors.As(err, &taken) {
+			t.Errorf("got %v, want UsernameTakenError", err)
+		}
+	})
+
 	t.Run("FileUserWithoutPasswordIsLinked", func(t *testing.T) {
-		u, err := d.SignInExternal(ctx, ExternalUser{Issuer: "https://idp", Subject: "b-1", Username: "bob", Email: "bob@example.com", EmailVerified: true})
+		u, err := d.SignInExternal(ctx, ExternalUser{Issuer: "https://idp.example.com/", Subject: "b-1", Username: "bob", Email: "bob@example.com", EmailVerified: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -165,7 +174,7 @@ func TestSignInExternal(t *testing.T) {
 		}
 		// The same account at the provider is bob from now on, whatever
 		// username it gives later.
-		again, err := d.SignInExternal(ctx, ExternalUser{Issuer: "https://idp", Subject: "b-1", Username: "robert", EmailVerified: true})
+		again, err := d.SignInExternal(ctx, ExternalUser{Issuer: "https://idp.example.com/", Subject: "b-1", Username: "robert", EmailVerified: true})
 		if err != nil || again.ID != u.ID || again.Username != "bob" {
 			t.Errorf("second sign-in: %+v, %v", again, err)
 		}
@@ -176,7 +185,7 @@ func TestSignInExternal(t *testing.T) {
 		ext  ExternalUser
 	}{
 		{"PasswordUser", ExternalUser{Issuer: "https://idp", Subject: "a-1", Username: "alice", EmailVerified: true}},
-		{"LinkedToAnotherAccount", ExternalUser{Issuer: "https://other-idp", Subject: "b-1", Username: "bob", EmailVerified: true}},
+		{"LinkedToAnotherAccount", ExternalUser{Issuer: "https://idp.example.com", Subject: "b-2", Username: "bob", EmailVerified: true}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := d.SignInExternal(ctx, tt.ext)
@@ -224,7 +233,7 @@ func TestSignInExternal(t *testing.T) {
 		}
 		// bob is gone with his link; the provider account becomes a new
 		// user at its next sign-in.
-		u, err := d.SignInExternal(ctx, ExternalUser{Issuer: "https://idp", Subject: "b-1", Username: "robert", EmailVerified: true})
+		u, err := d.SignInExternal(ctx, ExternalUser{Issuer: "https://idp.example.com/", Subject: "b-1", Username: "robert", EmailVerified: true})
 		if err != nil || u.Username != "robert" {
 			t.Errorf("sign-in after bob was removed: %+v, %v", u, err)
 		}

@@ -151,7 +151,8 @@ func truncate(s string, n int) string {
 //   - a provider account seen before signs in as the user it is linked to;
 //   - otherwise a user named ext.Username is created, or, when one exists
 //     that has no password and no provider account yet (such as a user of
-//     the permissions file listed for sign-in through a provider), linked;
+//     the permissions file listed for sign-in through a provider), linked,
+//     provided the file's service for the user, if any, is this issuer;
 //     a name taken by any other account is refused with UsernameTakenError,
 //     so no provider can take over a password account;
 //   - the user's sign-in groups are replaced by the groups claim, the
@@ -189,7 +190,7 @@ func (d *Directory) SignInExternal(ctx context.Context, ext ExternalUser) (User,
 				if err != nil {
 					return err
 				}
-				if u.PasswordHash != "" || linked {
+				if u.PasswordHash != "" || linked || !d.fileAllowsIssuer(u.Username, ext.Issuer) {
 					return &UsernameTakenError{Username: ext.Username}
 				}
 			}
@@ -214,6 +215,22 @@ func (d *Directory) SignInExternal(ctx context.Context, ext ExternalUser) (User,
 		return User{}, fmt.Errorf("sign in %s from %s: %w", ext.Username, ext.Issuer, err)
 	}
 	return d.withGroups(ctx, user)
+}
+
+// fileAllowsIssuer reports whether the permissions file lets the issuer's
+// accounts become the named user: always, unless the file gives the user a
+// service (SpiffArena's field for the user's identity provider), which
+// must then be that issuer.
+func (d *Directory) fileAllowsIssuer(username, issuer string) bool {
+	p := d.file.Load()
+	if p == nil {
+		return true
+	}
+	fu, ok := p.Users[username]
+	if !ok || fu.Service == "" {
+		return true
+	}
+	return strings.TrimRight(fu.Service, "/") == strings.TrimRight(issuer, "/")
 }
 
 // fileGroupsOf returns the groups of the last loaded permissions file that
