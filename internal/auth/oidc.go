@@ -71,11 +71,6 @@ type OIDCOptions struct {
 	CookiePath string
 	// Secure marks the cookie https-only.
 	Secure bool
-	// HTTPClient talks to the providers; nil means a client with a 15 s
-	// timeout.
-	HTTPClient *http.Client
-	// Now is the clock ID tokens are checked against; nil means time.Now.
-	Now func() time.Time
 }
 
 // OIDC signs people in through OpenID Connect providers with the
@@ -87,8 +82,8 @@ type OIDC struct {
 	cookies    *securecookie.SecureCookie
 	cookiePath string
 	secure     bool
-	client     *http.Client
-	now        func() time.Time
+	// client talks to the providers.
+	client *http.Client
 }
 
 // provider is one configured provider; its discovery document is read on
@@ -115,17 +110,9 @@ func NewOIDC(dir *Directory, o OIDCOptions) *OIDC {
 	sc := securecookie.New(hashKey[:], blockKey[:])
 	sc.MaxAge(int(pendingMaxAge / time.Second))
 	sc.SetSerializer(securecookie.JSONEncoder{})
-	client := o.HTTPClient
-	if client == nil {
-		client = &http.Client{Timeout: 15 * time.Second}
-	}
-	now := o.Now
-	if now == nil {
-		now = time.Now
-	}
 	path := strings.TrimRight(o.CookiePath, "/")
 	x := &OIDC{dir: dir, byID: map[string]*provider{}, cookies: sc, cookiePath: path + "/sign-in/oidc/",
-		secure: o.Secure, client: client, now: now}
+		secure: o.Secure, client: &http.Client{Timeout: 15 * time.Second}}
 	for _, cfg := range o.Providers {
 		p := &provider{cfg: cfg}
 		x.providers = append(x.providers, p)
@@ -284,7 +271,7 @@ func (x *OIDC) Finish(w http.ResponseWriter, r *http.Request, providerID, redire
 	if raw == "" {
 		return fail("the provider sent no ID token", nil)
 	}
-	idt, err := op.Verifier(&oidc.Config{ClientID: p.cfg.ClientID, Now: x.now}).Verify(ctx, raw)
+	idt, err := op.Verifier(&oidc.Config{ClientID: p.cfg.ClientID}).Verify(ctx, raw)
 	if err != nil {
 		var expired *oidc.TokenExpiredError
 		switch {
