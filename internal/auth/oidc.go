@@ -45,8 +45,9 @@ func (e *SignInError) Unwrap() error { return e.Err }
 var ErrUnknownProvider = errors.New("no such sign-in provider")
 
 // pendingCookie holds a started sign-in until the provider sends the
-// browser back: state, nonce and PKCE verifier never leave the browser's
-// encrypted cookie and the server that made them.
+// browser back, so the server keeps nothing per sign-in. It is encrypted:
+// the PKCE verifier must reach the token endpoint only from Waymark, and
+// state and nonce must not be forgeable.
 const (
 	pendingCookie = "waymark_oidc"
 	pendingMaxAge = 10 * time.Minute
