@@ -322,9 +322,10 @@ func (x *OIDC) EndSessionURL(ctx context.Context, providerID, idToken, postLogou
 	if p.endSession == "" {
 		return "", nil
 	}
+	// The page links to it, so only a web address will do.
 	u, err := url.Parse(p.endSession)
-	if err != nil {
-		return "", &SignInError{Provider: p.cfg.Name, Reason: "the provider's end_session_endpoint is not a URL", Err: err}
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return "", &SignInError{Provider: p.cfg.Name, Reason: fmt.Sprintf("the provider's end_session_endpoint %q is not an http or https URL", p.endSession), Err: err}
 	}
 	q := u.Query()
 	if idToken != "" {
