@@ -40,14 +40,22 @@ type app struct {
 
 // newApp prepares everything and starts listening; serve then answers
 // requests. On error, whatever was opened is closed again.
-func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (a *app, err error) {
-	a = &app{cfg: cfg, log: log}
+func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *app, err error) {
+	// Not the named result: an error return sets that to nil before the
+	// deferred close runs.
+	a := &app{cfg: cfg, log: log}
 	defer func() {
 		if err != nil {
 			a.Close(context.Background())
 		}
 	}()
 
+	// Read before anything is written, so a mistake in the file leaves
+	// nothing behind.
+	providers, err := oidcProviders(cfg)
+	if err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("create data directory: %w", err)
 	}
@@ -86,9 +94,14 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (a *app, e
 	for _, m := range unknown {
 		log.Info("group member is not a known user yet", "member", m)
 	}
-	created, generated, err := directory.EnsureAdmin(ctx, cfg.AdminPassword)
-	if err != nil {
-		return nil, err
+	// With password sign-in off, admins come from the permissions file or
+	// a provider's groups; a first-start admin could not sign in.
+	var created bool
+	var generated string
+	if cfg.PasswordSignIn {
+		if created, generated, err = directory.EnsureAdmin(ctx, cfg.AdminPassword); err != nil {
+			return nil, err
+		}
 	}
 	switch {
 	case generated != "":
@@ -107,6 +120,11 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (a *app, e
 		cookiePath = "/"
 	}
 	sessions := auth.NewSessions(secret, auth.SessionOptions{Path: cookiePath, Secure: cfg.SecureCookies()})
+	var signInProviders *auth.OIDC
+	if len(providers) > 0 {
+		signInProviders = auth.NewOIDC(directory, auth.OIDCOptions{Providers: providers, Secret: secret,
+			CookiePath: cookiePath, Secure: cfg.SecureCookies()})
+	}
 
 	if a.secrets, err = openSecrets(a.store, cfg); err != nil {
 		return nil, err
@@ -124,6 +142,7 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (a *app, e
 		Logger:   log,
 		Accounts: directory,
 		Sessions: sessions,
+		OIDC:     signInProviders,
 		DB:       a.store,
 		Runner:   a.runner,
 		Work:     a.store,

@@ -77,6 +77,8 @@ var policy = map[string]rule{
 	"internal/models":  {allow: []string{"internal/engine/bpmn", "internal/engine/spec", "internal/engine/dmn", "internal/store"}},
 	"internal/auth":    {allow: []string{"internal/store"}},
 	"internal/secrets": {allow: []string{"internal/store"}},
+	// A real OpenID provider (zitadel/oidc's certified op) for sign-in tests.
+	"internal/auth/oidctest": {testsOnly: true},
 
 	"internal/web": {
 		allow: []string{"internal/runner", "internal/models", "internal/forms", "internal/auth", "internal/secrets",

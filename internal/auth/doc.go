@@ -21,5 +21,14 @@
 // directory), HttpOnly, SameSite=Lax, and Secure when Waymark is reached over
 // https. The session holds the user id and the CSRF token.
 //
+// OpenID Connect providers (oidc*.go) sign people in with the
+// authorization-code flow, PKCE, state and nonce (coreos/go-oidc and
+// x/oauth2). A provider account (issuer and subject) is linked to one user
+// at first sign-in: a new user, or a file user without password of the same
+// name; a name taken by a password user or another provider account is
+// refused. The groups claim, the file's groups for the user's verified email
+// and the default group are kept as the user's sign-in groups, replaced at
+// every sign-in and added to the user's memberships.
+//
 // The package has no HTTP handlers and imports only internal/store.
 package auth

@@ -28,8 +28,9 @@ type FileUser struct {
 	Email             string `yaml:"email"`
 	Password          string `yaml:"password"`
 	PreferredUsername string `yaml:"preferred_username"`
-	// Service names the identity provider of the user in SpiffArena; it is
-	// read so such files load, and not used for built-in sign-in.
+	// Service names the identity provider of the user in SpiffArena (its
+	// issuer URL). When set, only accounts of that issuer are linked to the
+	// user at sign-in through a provider.
 	Service string `yaml:"service"`
 }
 

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/waymark-bpm/waymark/internal/store"
 	"golang.org/x/crypto/bcrypt"
@@ -60,6 +61,9 @@ func (u User) IsAdmin() bool {
 type Directory struct {
 	store *store.Store
 	cost  int
+	// file is the permissions file loaded last, for the groups of users
+	// who sign in through a provider.
+	file atomic.Pointer[Permissions]
 }
 
 // NewDirectory returns a Directory over the store.
@@ -160,6 +164,7 @@ func (d *Directory) Load(ctx context.Context, p *Permissions) (unknownMembers []
 	if err != nil {
 		return nil, fmt.Errorf("load permissions: %w", err)
 	}
+	d.file.Store(p)
 	return unknownMembers, nil
 }
 
@@ -261,5 +266,10 @@ func (d *Directory) withGroups(ctx context.Context, u store.User) (User, error) 
 	if err != nil {
 		return User{}, err
 	}
+	signInGroups, err := d.store.SignInGroups(ctx, u.ID)
+	if err != nil {
+		return User{}, err
+	}
+	groups = mergeGroups(groups, signInGroups)
 	return User{ID: u.ID, Username: u.Username, Email: u.Email, DisplayName: u.DisplayName, Groups: groups}, nil
 }

@@ -52,6 +52,15 @@ type Config struct {
 	// PermissionsFile is a SpiffArena-style permissions YAML with users,
 	// groups and rules; empty means the built-in default.
 	PermissionsFile string
+	// PasswordSignIn says whether built-in users may sign in with a
+	// password; off, only OpenID Connect providers sign people in.
+	PasswordSignIn bool
+	// OIDC is the OpenID Connect provider set with WAYMARK_OIDC_*; its
+	// Issuer is empty when none is.
+	OIDC OIDCProvider
+	// OIDCProvidersFile is a YAML file listing several providers (see
+	// internal/auth.LoadProvidersFile); empty for none.
+	OIDCProvidersFile string
 	// ModelsDir is the process model repository (SpiffArena layout).
 	ModelsDir string
 	// Examples says whether the demo models are copied into a models
@@ -77,6 +86,18 @@ type Config struct {
 	LogFormat string
 }
 
+// OIDCProvider is an OpenID Connect provider given by environment
+// variables.
+type OIDCProvider struct {
+	Issuer        string
+	ClientID      string
+	ClientSecret  string
+	Name          string
+	Scopes        []string
+	GroupsClaim   string
+	UsernameClaim string
+}
+
 // Var describes one environment variable.
 type Var struct {
 	Name    string
@@ -97,6 +118,15 @@ var vars = []Var{
 	{Name: "WAYMARK_SESSION_KEY", Default: "", Help: "Secret (at least 32 characters) that signs and encrypts session cookies (or WAYMARK_SESSION_KEY_FILE). Empty: a key is generated and kept in the data directory.", Secret: true},
 	{Name: "WAYMARK_SECRET_KEY", Default: "", Help: "Secret (at least 32 characters) from which the key that encrypts stored secrets is derived (or WAYMARK_SECRET_KEY_FILE). Empty: a key is generated and kept in the data directory (secret.key); back it up with the database, or the secrets cannot be read.", Secret: true},
 	{Name: "WAYMARK_PERMISSIONS_FILE", Default: "", Help: "Permissions YAML in SpiffArena's format (users, groups, permissions). Empty: the built-in default (an admin group, no users)."},
+	{Name: "WAYMARK_PASSWORD_SIGN_IN", Default: "true", Help: "Let built-in users (permissions file, first-start admin) sign in with a password (true/false). False needs an OIDC provider."},
+	{Name: "WAYMARK_OIDC_ISSUER", Default: "", Help: "Issuer URL of an OpenID Connect provider to sign in with (such as https://sso.example.com/realms/acme). Its redirect URI is WAYMARK_BASE_URL/sign-in/oidc/oidc/callback. Empty: no provider from these variables."},
+	{Name: "WAYMARK_OIDC_CLIENT_ID", Default: "", Help: "Client id of Waymark at the WAYMARK_OIDC_ISSUER provider."},
+	{Name: "WAYMARK_OIDC_CLIENT_SECRET", Default: "", Help: "Client secret of Waymark at the WAYMARK_OIDC_ISSUER provider (or WAYMARK_OIDC_CLIENT_SECRET_FILE).", Secret: true},
+	{Name: "WAYMARK_OIDC_NAME", Default: "Single sign-on", Help: "Label of the provider's button on the sign-in page."},
+	{Name: "WAYMARK_OIDC_SCOPES", Default: "profile,email", Help: "Comma-separated scopes requested besides openid."},
+	{Name: "WAYMARK_OIDC_GROUPS_CLAIM", Default: "groups", Help: "ID token claim with the user's groups, merged with the permissions file's groups; a dotted path reaches nested claims (realm_access.roles). - turns it off."},
+	{Name: "WAYMARK_OIDC_USERNAME_CLAIM", Default: "preferred_username", Help: "ID token claim that names a user created on first sign-in (falling back to email, then sub)."},
+	{Name: "WAYMARK_OIDC_PROVIDERS_FILE", Default: "", Help: "YAML file listing several OpenID Connect providers (see the README). Empty: none besides WAYMARK_OIDC_ISSUER."},
 	{Name: "WAYMARK_MODELS_DIR", Default: "", Help: "Process model repository in SpiffArena's layout. Empty: the models directory inside WAYMARK_DATA_DIR."},
 	{Name: "WAYMARK_EXAMPLES", Default: "true", Help: "Copy the demo models into the models directory when it does not exist yet (true/false)."},
 	{Name: "WAYMARK_CONNECTOR_PROXY_URL", Default: "", Help: "Base URL of a connector proxy (SpiffArena's connector-proxy protocol) for service-task operators that are not built in. Empty: built-in HTTP operators only."},
@@ -152,6 +182,17 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		if _, err := os.Stat(c.PermissionsFile); err != nil {
 			r.fail("WAYMARK_PERMISSIONS_FILE", err)
 		}
+	}
+	c.PasswordSignIn = r.boolean("WAYMARK_PASSWORD_SIGN_IN")
+	c.OIDC = r.oidcProvider()
+	c.OIDCProvidersFile = r.str("WAYMARK_OIDC_PROVIDERS_FILE")
+	if c.OIDCProvidersFile != "" {
+		if _, err := os.Stat(c.OIDCProvidersFile); err != nil {
+			r.fail("WAYMARK_OIDC_PROVIDERS_FILE", err)
+		}
+	}
+	if !c.PasswordSignIn && c.OIDC.Issuer == "" && c.OIDCProvidersFile == "" {
+		r.fail("WAYMARK_PASSWORD_SIGN_IN", errors.New("false leaves no way to sign in: set WAYMARK_OIDC_ISSUER or WAYMARK_OIDC_PROVIDERS_FILE"))
 	}
 	c.ModelsDir = r.str("WAYMARK_MODELS_DIR")
 	if c.ModelsDir == "" {
@@ -227,6 +268,11 @@ func (c Config) LogValue() slog.Value {
 		slog.String("admin_password", mask(c.AdminPassword)),
 		slog.String("session_key", mask(c.SessionKey)),
 		slog.String("permissions_file", c.PermissionsFile),
+		slog.Bool("password_sign_in", c.PasswordSignIn),
+		slog.String("oidc_issuer", c.OIDC.Issuer),
+		slog.String("oidc_client_id", c.OIDC.ClientID),
+		slog.String("oidc_client_secret", mask(c.OIDC.ClientSecret)),
+		slog.String("oidc_providers_file", c.OIDCProvidersFile),
 		slog.String("models_dir", c.ModelsDir),
 		slog.Bool("examples", c.Examples),
 		slog.String("connector_proxy_url", c.ConnectorProxyURL),
@@ -285,6 +331,40 @@ func (r *reader) secret(name string) string {
 	default:
 		return direct
 	}
+}
+
+// oidcProvider reads the WAYMARK_OIDC_* provider. Every variable is read
+// (the .env.example test counts them), and checked only when an issuer is
+// set.
+func (r *reader) oidcProvider() OIDCProvider {
+	p := OIDCProvider{
+		Issuer:        r.str("WAYMARK_OIDC_ISSUER"),
+		ClientID:      r.str("WAYMARK_OIDC_CLIENT_ID"),
+		ClientSecret:  r.secret("WAYMARK_OIDC_CLIENT_SECRET"),
+		Name:          r.str("WAYMARK_OIDC_NAME"),
+		GroupsClaim:   r.str("WAYMARK_OIDC_GROUPS_CLAIM"),
+		UsernameClaim: r.str("WAYMARK_OIDC_USERNAME_CLAIM"),
+	}
+	for _, s := range strings.Split(r.str("WAYMARK_OIDC_SCOPES"), ",") {
+		if s = strings.TrimSpace(s); s != "" && !slices.Contains(p.Scopes, s) {
+			p.Scopes = append(p.Scopes, s)
+		}
+	}
+	if p.Issuer == "" {
+		return OIDCProvider{}
+	}
+	if u, err := url.Parse(p.Issuer); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		r.fail("WAYMARK_OIDC_ISSUER", fmt.Errorf("want an absolute http or https URL without query, got %q", p.Issuer))
+	}
+	if p.ClientID == "" {
+		r.fail("WAYMARK_OIDC_CLIENT_ID", errors.New("must be set with WAYMARK_OIDC_ISSUER"))
+	}
+	for _, s := range p.Scopes {
+		if strings.ContainsAny(s, " \t") {
+			r.fail("WAYMARK_OIDC_SCOPES", fmt.Errorf("scope %q has a space; separate scopes with commas", s))
+		}
+	}
+	return p
 }
 
 func (r *reader) duration(name string, least time.Duration) time.Duration {

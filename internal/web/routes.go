@@ -33,7 +33,9 @@ type Options struct {
 	Logger   *slog.Logger
 	Accounts Accounts
 	Sessions *auth.Sessions
-	DB       Database
+	// OIDC signs people in through OpenID Connect providers; nil for none.
+	OIDC *auth.OIDC
+	DB   Database
 	// Models is the model repository; nil leaves the model pages out
 	// (tests of other pages).
 	Models *models.Repo
@@ -56,6 +58,7 @@ type Server struct {
 	log      *slog.Logger
 	accounts Accounts
 	sessions *auth.Sessions
+	oidc     *auth.OIDC
 	db       Database
 	models   *models.Repo
 	runner   *runner.Runner
@@ -75,6 +78,7 @@ func New(o Options) *Server {
 		log:        o.Logger,
 		accounts:   o.Accounts,
 		sessions:   o.Sessions,
+		oidc:       o.OIDC,
 		db:         o.DB,
 		models:     o.Models,
 		runner:     o.Runner,
@@ -97,7 +101,9 @@ func (s *Server) routes() http.Handler {
 	pages := http.NewServeMux()
 	pages.Handle("GET /{$}", s.html(s.homeShow))
 	pages.Handle("GET /sign-in", s.html(s.sessionNew))
-	pages.Handle("POST /sign-in", s.html(s.sessionCreate))
+	pages.Handle("POST /sign-in", s.html(s.passwordSignIn(s.sessionCreate)))
+	pages.Handle("GET /sign-in/oidc/{provider}", s.html(s.sessionOIDCStart))
+	pages.Handle("GET /sign-in/oidc/{provider}/callback", s.html(s.sessionOIDCCallback))
 	pages.Handle("POST /sign-out", s.html(s.sessionDelete))
 	if s.models != nil {
 		s.modelRoutes(pages)

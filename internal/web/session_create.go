@@ -24,7 +24,7 @@ func (s *Server) sessionCreate(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		v := templates.SignInView{Base: b, Username: username, Next: next, Error: signInFailed}
+		v := templates.SignInView{Base: b, Username: username, Next: next, Error: signInFailed, Providers: s.oidcProviders(next)}
 		return s.render(w, r, http.StatusUnprocessableEntity, templates.SignInPage(v), templates.SignInForm(v))
 	}
 	if err != nil {

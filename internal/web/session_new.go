@@ -17,7 +17,7 @@ func (s *Server) sessionNew(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, templates.SignInPage(templates.SignInView{Base: b, Next: next}), nil)
+	return s.render(w, r, http.StatusOK, templates.SignInPage(templates.SignInView{Base: b, Next: next, Providers: s.oidcProviders(next), NoPassword: !s.cfg.PasswordSignIn}), nil)
 }
 
 // afterSignIn is where a successful sign-in leads: the page the user asked
