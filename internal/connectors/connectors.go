@@ -85,7 +85,28 @@ func (r Result) Value() map[string]any {
 type Error struct {
 	Code    string `json:"error_code"`
 	Message string `json:"message"`
+	// Status is the HTTP status that made the error, 0 for none.
+	Status int `json:"status_code,omitempty"`
+	// Body is what the service answered with, for the error's payload.
+	Body any `json:"command_response_body,omitempty"`
 }
+
+// SpiffArena's codes for a service task's failures, which error boundary
+// events in its models match: an answer of HTTP 300 or more from the
+// service is ServiceTaskHttpError<status>; a connector proxy that answers
+// badly without saying why is ServiceTaskOperatorReturnedBadStatusError,
+// and with a body that is not JSON ServiceTaskOperatorReturnedInvalidJsonError;
+// a call that never got an answer is named like the Python exception
+// SpiffArena would see (ConnectionError, Timeout).
+const (
+	CodeBadStatus   = "ServiceTaskOperatorReturnedBadStatusError"
+	CodeInvalidJSON = "ServiceTaskOperatorReturnedInvalidJsonError"
+	CodeConnection  = "ConnectionError"
+	CodeTimeout     = "Timeout"
+)
+
+// HTTPErrorCode is SpiffArena's code for an HTTP status of 300 or more.
+func HTTPErrorCode(status int) string { return fmt.Sprintf("ServiceTaskHttpError%d", status) }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
 

@@ -94,10 +94,17 @@ func TestHTTPOperators(t *testing.T) {
 			t.Errorf("res %v err %v", res, err)
 		}
 	})
-	t.Run("4xx is an operator error with a code", func(t *testing.T) {
+	t.Run("4xx is an operator error with SpiffArena's code", func(t *testing.T) {
 		_, err := r.Do(ctx, Call{Operator: "http/GetRequest", Params: map[string]any{"url": srv.URL + "/missing"}})
 		var e *Error
-		if !errors.As(err, &e) || e.Code != "HTTP404" {
+		if !errors.As(err, &e) || e.Code != "ServiceTaskHttpError404" || e.Status != 404 {
+			t.Errorf("err = %v", err)
+		}
+	})
+	t.Run("no answer is a ConnectionError", func(t *testing.T) {
+		_, err := r.Do(ctx, Call{Operator: "http/GetRequest", Params: map[string]any{"url": "http://127.0.0.1:1/x"}})
+		var e *Error
+		if !errors.As(err, &e) || e.Code != CodeConnection {
 			t.Errorf("err = %v", err)
 		}
 	})
@@ -144,6 +151,13 @@ func TestProxy(t *testing.T) {
 			w.Write([]byte(`{"command_response_version":2,"command_response":{},"error":{"error_code":"XeroDown","message":"try later"}}`))
 		case "/v1/do/slow/Thing":
 			w.WriteHeader(http.StatusAccepted)
+		case "/v1/do/xero/Missing":
+			w.Write([]byte(`{"command_response_version":2,"command_response":{"body":{"detail":"no invoice 9"},"mimetype":"application/json","http_status":404},"error":null}`))
+		case "/v1/do/xero/Broken":
+			w.WriteHeader(http.StatusInternalServerError)
+			w.Write([]byte(`{"command_response_version":2,"command_response":{},"error":null}`))
+		case "/v1/do/xero/Garbled":
+			w.Write([]byte(`<html>oops</html>`))
 		}
 	}))
 	defer srv.Close()
@@ -178,6 +192,16 @@ func TestProxy(t *testing.T) {
 	var e *Error
 	if !errors.As(err, &e) || e.Code != "XeroDown" {
 		t.Errorf("err = %v", err)
+	}
+	// Failures carry SpiffArena's codes, which error boundary events match.
+	for op, code := range map[string]string{"xero/Missing": "ServiceTaskHttpError404", "xero/Broken": CodeBadStatus, "xero/Garbled": CodeInvalidJSON} {
+		_, err := r.Do(ctx, Call{Operator: op})
+		if !errors.As(err, &e) || e.Code != code {
+			t.Errorf("%s: err = %v, want code %s", op, err, code)
+		}
+	}
+	if _, err := r.Do(ctx, Call{Operator: "xero/Missing"}); !errors.As(err, &e) || e.Status != 404 || e.Body.(map[string]any)["detail"] != "no invoice 9" {
+		t.Errorf("the upstream answer is lost: %#v", e)
 	}
 	res, err = r.Do(ctx, Call{Operator: "slow/Thing"})
 	if err != nil || !res.Pending {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -148,12 +149,12 @@ func (r *Registry) httpOnce(ctx context.Context, method, target string, body []b
 		if errors.As(err, &ae) {
 			return Result{}, &Error{Code: "AddressRefused", Message: fmt.Sprintf("%s %s: %v", method, target, ae)}, false
 		}
-		return Result{}, &Error{Code: "RequestFailed", Message: err.Error()}, true
+		return Result{}, &Error{Code: networkCode(err), Message: err.Error()}, true
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, r.opts.MaxResponseBytes+1))
 	if err != nil {
-		return Result{}, &Error{Code: "RequestFailed", Message: err.Error()}, true
+		return Result{}, &Error{Code: networkCode(err), Message: err.Error()}, true
 	}
 	if int64(len(raw)) > r.opts.MaxResponseBytes {
 		return Result{}, &Error{Code: "ResponseTooLarge", Message: fmt.Sprintf("response is larger than %d bytes", r.opts.MaxResponseBytes)}, false
@@ -165,11 +166,9 @@ func (r *Registry) httpOnce(ctx context.Context, method, target string, body []b
 			res.Headers[k] = resp.Header.Get(k)
 		}
 	}
-	if resp.StatusCode >= 500 {
-		return res, &Error{Code: fmt.Sprintf("HTTP%d", resp.StatusCode), Message: fmt.Sprintf("%s %s answered %s", req.Method, target, resp.Status)}, true
-	}
 	if resp.StatusCode >= 400 {
-		return res, &Error{Code: fmt.Sprintf("HTTP%d", resp.StatusCode), Message: fmt.Sprintf("%s %s answered %s", req.Method, target, resp.Status)}, false
+		return res, &Error{Code: HTTPErrorCode(resp.StatusCode), Message: fmt.Sprintf("%s %s answered %s", req.Method, target, resp.Status),
+			Status: resp.StatusCode, Body: res.Body}, resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests
 	}
 	return res, nil, false
 }
@@ -209,4 +208,14 @@ func normalizeJSON(v any) any {
 		return f
 	}
 	return v
+}
+
+// networkCode names a call that got no answer as SpiffArena names it (after
+// the Python requests exception): Timeout or ConnectionError.
+func networkCode(err error) string {
+	var ne net.Error
+	if errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout() {
+		return CodeTimeout
+	}
+	return CodeConnection
 }

@@ -66,7 +66,7 @@ func (r *Registry) proxyDo(ctx context.Context, call Call) (Result, error) {
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := r.client.Do(req)
 	if err != nil {
-		return Result{}, &Error{Code: "ConnectorProxyUnreachable", Message: err.Error()}
+		return Result{}, &Error{Code: networkCode(err), Message: fmt.Sprintf("connector proxy: %v", err)}
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, r.opts.MaxResponseBytes+1))
@@ -78,9 +78,13 @@ func (r *Registry) proxyDo(ctx context.Context, call Call) (Result, error) {
 	}
 	var pr proxyResponse
 	if err := json.Unmarshal(raw, &pr); err != nil {
-		return Result{}, &Error{Code: "ConnectorProxyError", Message: fmt.Sprintf("operator %s: the connector proxy answered %s with a body that is not a command response", call.Operator, resp.Status)}
+		return Result{}, &Error{Code: CodeInvalidJSON, Message: fmt.Sprintf("operator %s: the connector proxy answered %s with a body that is not a command response", call.Operator, resp.Status),
+			Status: resp.StatusCode, Body: string(raw)}
 	}
 	res := Result{HTTPStatus: resp.StatusCode}
+	// upstream is the status of the service behind the proxy, when the
+	// proxy reports one.
+	upstream := 0
 	for _, l := range pr.Logs {
 		res.Logs = append(res.Logs, fmt.Sprint(l))
 	}
@@ -96,15 +100,21 @@ func (r *Registry) proxyDo(ctx context.Context, call Call) (Result, error) {
 		if err := json.Unmarshal(pr.Response, &cr); err != nil {
 			return res, &Error{Code: "ConnectorProxyError", Message: "command_response is not an object"}
 		}
-		res.MimeType, res.HTTPStatus = cr.MimeType, cr.HTTPStatus
+		res.MimeType, res.HTTPStatus, upstream = cr.MimeType, cr.HTTPStatus, cr.HTTPStatus
 		res.Body = decodeBody(cr.Body, "application/json")
 		// A body sent as a JSON string holding JSON (older connectors) is parsed.
 		if s, ok := res.Body.(string); ok && cr.MimeType == "application/json" {
 			res.Body = decodeBody([]byte(s), "application/json")
 		}
 	}
-	if resp.StatusCode >= 400 {
-		return res, &Error{Code: fmt.Sprintf("HTTP%d", resp.StatusCode), Message: fmt.Sprintf("operator %s: the connector proxy answered %s", call.Operator, resp.Status)}
+	if upstream >= 300 {
+		// The service behind the proxy refused.
+		return res, &Error{Code: HTTPErrorCode(upstream), Message: fmt.Sprintf("operator %s: the service answered HTTP %d", call.Operator, upstream),
+			Status: upstream, Body: res.Body}
+	}
+	if resp.StatusCode >= 300 {
+		return res, &Error{Code: CodeBadStatus, Message: fmt.Sprintf("operator %s: the connector proxy answered %s", call.Operator, resp.Status),
+			Status: resp.StatusCode, Body: res.Body}
 	}
 	return res, nil
 }
