@@ -34,11 +34,23 @@ type app struct {
 	runner *runner.Runner
 	ln     net.Listener
 	server *http.Server
+	// stopWatch ends the permissions file watcher.
+	stopWatch context.CancelFunc
 }
+
+// permissionsCheckInterval is how often the permissions file is checked
+// for changes.
+const permissionsCheckInterval = 2 * time.Second
 
 // newApp prepares everything and starts listening; serve then answers
 // requests. On error, whatever was opened is closed again.
 func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (a *app, err error) {
+	return newAppClock(ctx, cfg, log, time.Now)
+}
+
+// newAppClock is newApp with the clock that sessions, sign-in throttling
+// and the audit log read; tests pass one they can move forward.
+func newAppClock(ctx context.Context, cfg config.Config, log *slog.Logger, now func() time.Time) (a *app, err error) {
 	a = &app{cfg: cfg, log: log}
 	defer func() {
 		if err != nil {
@@ -72,12 +84,8 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (a *app, e
 		log.Warn("some model files have problems; see their pages", "files", st.FilesWithProblems)
 	}
 
-	perms, err := auth.LoadPermissions(cfg.PermissionsFile)
-	if err != nil {
-		return nil, err
-	}
 	directory := auth.NewDirectory(a.store)
-	unknown, err := directory.Load(ctx, perms)
+	perms, unknown, err := auth.NewPermissionsSource(ctx, cfg.PermissionsFile, directory)
 	if err != nil {
 		return nil, err
 	}
@@ -104,7 +112,15 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (a *app, e
 	if cookiePath == "" {
 		cookiePath = "/"
 	}
-	sessions := auth.NewSessions(secret, auth.SessionOptions{Path: cookiePath, Secure: cfg.SecureCookies()})
+	sessions := auth.NewSessions(secret, a.store, auth.SessionOptions{Path: cookiePath, Secure: cfg.SecureCookies(),
+		Idle: cfg.SessionIdle, Max: cfg.SessionMax, Now: now})
+	if n, err := sessions.Sweep(ctx); err != nil {
+		return nil, err
+	} else if n > 0 {
+		log.Info("removed timed-out sessions", "count", n)
+	}
+	throttle := auth.NewThrottle(a.store, auth.ThrottlePolicy{DelayAfter: cfg.SignInDelayAfter, LockAfter: cfg.SignInLockAfter,
+		IPLockAfter: cfg.SignInIPLockAfter, LockFor: cfg.SignInLockFor}, now)
 
 	registry := connectors.New(connectors.Options{ProxyURL: cfg.ConnectorProxyURL})
 	a.runner = runner.New(runner.Options{Store: a.store, Specs: a.models, Logger: log, Connector: registry,
@@ -117,10 +133,15 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (a *app, e
 		Logger:   log,
 		Accounts: directory,
 		Sessions: sessions,
-		DB:       a.store,
-		Runner:   a.runner,
-		Work:     a.store,
-		Models:   a.models,
+		Throttle: throttle,
+		Audit:    auth.NewAudit(a.store, now),
+		// The rules shown beside each user follow the file as it reloads.
+		Permissions: perms.Current,
+		Now:         now,
+		DB:          a.store,
+		Runner:      a.runner,
+		Work:        a.store,
+		Models:      a.models,
 		// The modeler's operator list and script check.
 		Connectors: connectorCommands{registry},
 		Typeahead:  typeahead{registry},
@@ -137,6 +158,15 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (a *app, e
 	if a.ln, err = net.Listen("tcp", cfg.Addr); err != nil {
 		return nil, fmt.Errorf("listen: %w", err)
 	}
+	watchCtx, stop := context.WithCancel(context.Background())
+	a.stopWatch = stop
+	go perms.Watch(watchCtx, permissionsCheckInterval, func(reloaded bool, err error) {
+		if err != nil {
+			log.Error("permissions file not reloaded; the previous permissions stay in force", "file", cfg.PermissionsFile, "err", err)
+			return
+		}
+		log.Info("permissions file reloaded", "file", cfg.PermissionsFile)
+	})
 	return a, nil
 }
 
@@ -157,6 +187,9 @@ func (a *app) serve() error {
 // ends, then closes the database. It is safe on a partly built app.
 func (a *app) Close(ctx context.Context) error {
 	var errs []error
+	if a.stopWatch != nil {
+		a.stopWatch()
+	}
 	if a.server != nil {
 		errs = append(errs, a.server.Shutdown(ctx))
 	}

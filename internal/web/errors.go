@@ -104,6 +104,10 @@ func (s *Server) api(h handlerFunc) http.Handler {
 			writeJSON(w, http.StatusUnauthorized, map[string]any{"error": "Sign in first", "message": "This API needs a signed-in session."})
 			return
 		}
+		if state(r).user.MustChangePassword {
+			writeJSON(w, http.StatusForbidden, map[string]any{"error": "Change your password first", "message": "Your password was set by an administrator; change it on your account page."})
+			return
+		}
 		if err := h(w, r); err != nil {
 			k := classify(err)
 			st := state(r)
