@@ -216,3 +216,81 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+func TestPermissionRulesInApp(t *testing.T) {
+	vars := merge(withPermissions(t), map[string]string{"WAYMARK_DATA_DIR": t.TempDir()})
+	ta := startApp(t, vars)
+	admin := signedInAs(t, ta.url, "alice", "alice-secret")
+
+	_, doc := get(t, admin, ta.url+"/admin/permissions")
+	if diff := cmp.Diff([][]string{{"admin-everything", "admin", "", "all", "/*"}}, rowTexts(doc, "#file-rules")); diff != "" {
+		t.Errorf("file rules (-want +got):\n%s", diff)
+	}
+	if doc.Find("#no-app-rules").Length() != 1 {
+		t.Error("app rules listed before any was added")
+	}
+
+	t.Run("Refused", func(t *testing.T) {
+		for _, tt := range []struct {
+			name   string
+			fields url.Values
+			msg    string
+		}{
+			{"UnknownAction", url.Values{"name": {"r1"}, "groups": {"approvers"}, "actions": {"read, fly"}, "uri": {"/*"}}, `Unknown action "fly"`},
+			{"NoOne", url.Values{"name": {"r2"}, "actions": {"read"}, "uri": {"/*"}}, "The rule names no group and no user."},
+			{"NoTarget", url.Values{"name": {"r3"}, "groups": {"approvers"}, "actions": {"read"}, "uri": {" "}}, "Missing uri."},
+			{"BadName", url.Values{"name": {"a b"}, "groups": {"approvers"}, "actions": {"read"}, "uri": {"/*"}}, `The rule name "a b" may use`},
+		} {
+			t.Run(tt.name, func(t *testing.T) {
+				resp, doc := submit(t, admin, ta.url, "/admin/permissions", "#add-rule-form", tt.fields)
+				wantStatus(t, resp, http.StatusUnprocessableEntity)
+				if got := text(doc, "#add-rule-error"); !strings.Contains(got, tt.msg) {
+					t.Errorf("error %q does not contain %q", got, tt.msg)
+				}
+				if got := doc.Find("#rule-name").AttrOr("value", ""); got != tt.fields.Get("name") {
+					t.Errorf("typed name not kept: %q", got)
+				}
+				if doc.Find("#app-rules tbody tr").Length() != 0 {
+					t.Error("a refused rule was stored")
+				}
+			})
+		}
+	})
+
+	resp, _ := submit(t, admin, ta.url, "/admin/permissions", "#add-rule-form", url.Values{
+		"name": {"approvers-start"}, "groups": {"approvers"}, "actions": {"read, start"}, "uri": {"PG:examples"}})
+	wantStatus(t, resp, http.StatusSeeOther)
+	_, doc = get(t, admin, ta.url+"/admin/permissions")
+	if diff := cmp.Diff([][]string{{"approvers-start", "approvers", "", "read, start", "PG:examples", "alice", "Delete"}}, rowTexts(doc, "#app-rules")); diff != "" {
+		t.Errorf("app rules (-want +got):\n%s", diff)
+	}
+	resp, _ = submit(t, admin, ta.url, "/admin/permissions", "#add-rule-form", url.Values{
+		"name": {"approvers-start"}, "users": {"bob"}, "actions": {"read"}, "uri": {"/*"}})
+	wantStatus(t, resp, http.StatusUnprocessableEntity)
+
+	bobPage := userPath(t, admin, ta.url, "bob")
+	_, doc = get(t, admin, ta.url+bobPage)
+	want := [][]string{{"read", "PG:examples", "app:approvers-start", "group approvers"}, {"start", "PG:examples", "app:approvers-start", "group approvers"}}
+	if diff := cmp.Diff(want, rowTexts(doc, "#grants")); diff != "" {
+		t.Errorf("bob's grants (-want +got):\n%s", diff)
+	}
+	_, doc = get(t, admin, ta.url+"/admin/audit")
+	if got := text(doc, `#audit tr[data-event="rule-added"] td.detail`); !strings.Contains(got, "app:approvers-start") {
+		t.Errorf("audit detail %q", got)
+	}
+
+	// The rule is in the database: a restart keeps it.
+	ta.stop()
+	ta = startApp(t, vars)
+	admin = signedInAs(t, ta.url, "alice", "alice-secret")
+	resp, doc = submit(t, admin, ta.url, "/admin/permissions", `#app-rules tr[data-rule="approvers-start"] form`, nil)
+	wantStatus(t, resp, http.StatusSeeOther)
+	_, doc = get(t, admin, ta.url+"/admin/permissions")
+	if doc.Find("#no-app-rules").Length() != 1 {
+		t.Error("the deleted rule is still listed")
+	}
+	_, doc = get(t, admin, ta.url+bobPage)
+	if doc.Find("#no-grants").Length() != 1 {
+		t.Error("bob keeps the grants of a deleted rule")
+	}
+}

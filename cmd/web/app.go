@@ -136,7 +136,7 @@ func newAppClock(ctx context.Context, cfg config.Config, log *slog.Logger, now f
 		Throttle: throttle,
 		Audit:    auth.NewAudit(a.store, now),
 		// The rules shown beside each user follow the file as it reloads.
-		Permissions: perms.Current,
+		Rules: perms,
 		Now:         now,
 		DB:          a.store,
 		Runner:      a.runner,

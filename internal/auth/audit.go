@@ -23,6 +23,8 @@ const (
 	EventUserEnabled     = "user-enabled"
 	EventGroupAdded      = "group-added"
 	EventGroupRemoved    = "group-removed"
+	EventRuleAdded       = "rule-added"
+	EventRuleDeleted     = "rule-deleted"
 )
 
 // Audit writes the audit log with one clock.

@@ -4,30 +4,49 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"os"
+	"regexp"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/waymark-bpm/waymark/internal/store"
+	"gopkg.in/yaml.v3"
 )
 
-// PermissionsSource holds the permissions in force and reloads the file
-// when its content changes, writing its users and groups to the store as
-// at start. A file that no longer parses is reported and the previous
+// PermissionsSource holds the permissions in force: the rules of the
+// permissions file and those added in the app (kept in the database, named
+// AppRulePrefix + name so they never clash with the file's). It reloads the
+// file when its content changes, writing its users and groups to the store
+// as at start. A file that no longer parses is reported and the previous
 // permissions stay in force.
 type PermissionsSource struct {
 	path string
 	dir  *Directory
+	// file is the permissions file as last loaded; cur is file plus the
+	// app's rules, what Current returns.
+	file atomic.Pointer[Permissions]
 	cur  atomic.Pointer[Permissions]
 
-	mu  sync.Mutex // serialises Check
+	mu  sync.Mutex // serialises Check and rule changes
 	sum [sha256.Size]byte
+	app []store.PermissionRule
 }
+
+// AppRulePrefix starts the name of every rule added in the app.
+const AppRulePrefix = "app:"
 
 // NewPermissionsSource loads the permissions file at path (or the built-in
 // default for an empty path) into the directory.
 func NewPermissionsSource(ctx context.Context, path string, dir *Directory) (ps *PermissionsSource, unknownMembers []string, err error) {
 	ps = &PermissionsSource{path: path, dir: dir}
+	if ps.app, err = dir.store.PermissionRules(ctx); err != nil {
+		return nil, nil, err
+	}
 	var data []byte
 	if path != "" {
 		if data, err = os.ReadFile(path); err != nil {
@@ -56,9 +75,100 @@ func (ps *PermissionsSource) load(ctx context.Context, data []byte) ([]string, e
 	if err != nil {
 		return nil, err
 	}
-	ps.cur.Store(p)
+	ps.file.Store(p)
+	ps.merge()
 	ps.sum = sha256.Sum256(data)
 	return unknown, nil
+}
+
+// merge publishes the file's permissions with the app's rules added.
+func (ps *PermissionsSource) merge() {
+	f := ps.file.Load()
+	m := *f
+	m.Rules = make(map[string]Rule, len(f.Rules)+len(ps.app))
+	for k, r := range f.Rules {
+		m.Rules[k] = r
+	}
+	for _, r := range ps.app {
+		m.Rules[AppRulePrefix+r.Name] = Rule{Groups: r.Groups, Users: r.Users, Actions: r.Actions, URI: r.URI}
+	}
+	ps.cur.Store(&m)
+}
+
+// File returns the permissions of the file alone.
+func (ps *PermissionsSource) File() *Permissions {
+	return ps.file.Load()
+}
+
+// AppRules returns the rules added in the app, by name.
+func (ps *PermissionsSource) AppRules() []store.PermissionRule {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	return slices.Clone(ps.app)
+}
+
+var validRuleName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
+
+// AddRule checks a rule as a rule of the permissions file is checked,
+// stores it and puts it in force at once.
+func (ps *PermissionsSource) AddRule(ctx context.Context, r store.PermissionRule) (store.PermissionRule, error) {
+	r.Name = strings.TrimSpace(r.Name)
+	r.URI = strings.TrimSpace(r.URI)
+	if !validRuleName.MatchString(r.Name) {
+		return r, fmt.Errorf("%w: the rule name %q may use letters, digits and _ . - (at most 64, starting with a letter or digit)", ErrInvalid, r.Name)
+	}
+	r.Groups, r.Users, r.Actions = cleanList(r.Groups), cleanList(r.Users), cleanList(r.Actions)
+	if len(r.Groups) == 0 && len(r.Users) == 0 {
+		return r, fmt.Errorf("%w: the rule names no group and no user", ErrInvalid)
+	}
+	// The file's parser is the one judge of what a rule may say, so a rule
+	// accepted here would load from a file too.
+	doc, err := yaml.Marshal(Permissions{Rules: map[string]Rule{r.Name: {Groups: r.Groups, Users: r.Users, Actions: r.Actions, URI: r.URI}}})
+	if err != nil {
+		return r, err
+	}
+	if _, err := ParsePermissions(doc, "rule"); err != nil {
+		msg := strings.TrimPrefix(err.Error(), "rule: ")
+		return r, fmt.Errorf("%w: %s", ErrInvalid, strings.ReplaceAll(msg, "permissions."+r.Name+": ", ""))
+	}
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	r, err = ps.dir.store.CreatePermissionRule(ctx, r)
+	if errors.Is(err, store.ErrConflict) {
+		return r, fmt.Errorf("%w: there is already a rule named %q", ErrInvalid, r.Name)
+	}
+	if err != nil {
+		return r, err
+	}
+	ps.app = append(ps.app, r)
+	slices.SortFunc(ps.app, func(a, b store.PermissionRule) int { return strings.Compare(a.Name, b.Name) })
+	ps.merge()
+	return r, nil
+}
+
+// DeleteRule takes a rule added in the app out of force and returns its
+// name.
+func (ps *PermissionsSource) DeleteRule(ctx context.Context, id int64) (string, error) {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	name, err := ps.dir.store.DeletePermissionRule(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	ps.app = slices.DeleteFunc(ps.app, func(r store.PermissionRule) bool { return r.ID == id })
+	ps.merge()
+	return name, nil
+}
+
+// cleanList trims the entries and drops empty ones.
+func cleanList(in []string) []string {
+	var out []string
+	for _, s := range in {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // Current returns the permissions in force.

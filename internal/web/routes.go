@@ -27,6 +27,16 @@ type Accounts interface {
 	RemoveFromGroup(ctx context.Context, userID int64, group string) error
 }
 
+// Rules are the permission rules: those of the permissions file and those
+// added in the app.
+type Rules interface {
+	Current() *auth.Permissions
+	File() *auth.Permissions
+	AppRules() []store.PermissionRule
+	AddRule(ctx context.Context, r store.PermissionRule) (store.PermissionRule, error)
+	DeleteRule(ctx context.Context, id int64) (string, error)
+}
+
 // Database is what the pages read directly from the store.
 type Database interface {
 	Ping(ctx context.Context) error
@@ -46,9 +56,9 @@ type Options struct {
 	// the log of sign-ins and account changes.
 	Throttle *auth.Throttle
 	Audit    *auth.Audit
-	// Permissions returns the permission rules in force, for the admin's
-	// view of a user's effective permissions; nil shows none.
-	Permissions func() *auth.Permissions
+	// Rules are the permission rules in force (the file's and those added
+	// in the app), for the admin pages; nil shows none.
+	Rules Rules
 	// Now is the clock of account changes; nil means time.Now.
 	Now func() time.Time
 	DB  Database
@@ -76,7 +86,7 @@ type Server struct {
 	sessions *auth.Sessions
 	throttle *auth.Throttle
 	audit    *auth.Audit
-	perms    func() *auth.Permissions
+	rules    Rules
 	now      func() time.Time
 	db       Database
 	models   *models.Repo
@@ -99,7 +109,7 @@ func New(o Options) *Server {
 		sessions:   o.Sessions,
 		throttle:   o.Throttle,
 		audit:      o.Audit,
-		perms:      o.Permissions,
+		rules:      o.Rules,
 		now:        o.Now,
 		db:         o.DB,
 		models:     o.Models,
@@ -161,6 +171,11 @@ func (s *Server) routes() http.Handler {
 	pages.Handle("POST /admin/users/{id}/groups/delete", s.html(s.adminOnly(s.userGroupRemove)))
 	pages.Handle("POST /admin/users/{id}/sessions/delete", s.html(s.adminOnly(s.userSessionsDelete)))
 	pages.Handle("GET /admin/audit", s.html(s.adminOnly(s.auditShow)))
+	if s.rules != nil {
+		pages.Handle("GET /admin/permissions", s.html(s.adminOnly(s.permissionList)))
+		pages.Handle("POST /admin/permissions", s.html(s.adminOnly(s.permissionCreate)))
+		pages.Handle("POST /admin/permissions/{id}/delete", s.html(s.adminOnly(s.permissionDelete)))
+	}
 	pages.Handle("GET /debug/url-info", s.html(s.urlInfoShow))
 	pages.Handle("GET /process-models/{id}/files/{name}/modeler", s.html(s.signedIn(s.modelerShow)))
 	pages.Handle("GET /api/connectors/commands", s.api(s.apiConnectorCommands))

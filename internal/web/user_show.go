@@ -70,8 +70,8 @@ func (s *Server) renderUser(w http.ResponseWriter, r *http.Request, id int64, st
 	for _, m := range memberships {
 		v.Groups = append(v.Groups, templates.UserGroup{Name: m.Group, Local: m.Source == store.SourceLocal})
 	}
-	if s.perms != nil {
-		for _, g := range auth.UserGrants(s.perms(), u) {
+	if s.rules != nil {
+		for _, g := range auth.UserGrants(s.rules.Current(), u) {
 			v.Grants = append(v.Grants, templates.Grant{Action: g.Action, URI: g.Target, Deny: g.Deny, Rule: g.Rule, Via: g.Via})
 		}
 	}
