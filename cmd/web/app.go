@@ -136,12 +136,12 @@ func newAppClock(ctx context.Context, cfg config.Config, log *slog.Logger, now f
 		Throttle: throttle,
 		Audit:    auth.NewAudit(a.store, now),
 		// The rules shown beside each user follow the file as it reloads.
-		Rules: perms,
-		Now:         now,
-		DB:          a.store,
-		Runner:      a.runner,
-		Work:        a.store,
-		Models:      a.models,
+		Rules:  perms,
+		Now:    now,
+		DB:     a.store,
+		Runner: a.runner,
+		Work:   a.store,
+		Models: a.models,
 		// The modeler's operator list and script check.
 		Connectors: connectorCommands{registry},
 		Typeahead:  typeahead{registry},
