@@ -160,6 +160,7 @@ func newAppClock(ctx context.Context, cfg config.Config, log *slog.Logger, now f
 	}
 	watchCtx, stop := context.WithCancel(context.Background())
 	a.stopWatch = stop
+	go sweep(watchCtx, log, sessions, throttle)
 	go perms.Watch(watchCtx, permissionsCheckInterval, func(reloaded bool, err error) {
 		if err != nil {
 			log.Error("permissions file not reloaded; the previous permissions stay in force", "file", cfg.PermissionsFile, "err", err)
@@ -168,6 +169,30 @@ func newAppClock(ctx context.Context, cfg config.Config, log *slog.Logger, now f
 		log.Info("permissions file reloaded", "file", cfg.PermissionsFile)
 	})
 	return a, nil
+}
+
+// sweepInterval is how often timed-out sessions and stale sign-in
+// failures are deleted.
+const sweepInterval = 10 * time.Minute
+
+// sweep deletes timed-out sessions and stale sign-in failures until ctx
+// ends. Both are ignored when read anyway; this keeps the tables small.
+func sweep(ctx context.Context, log *slog.Logger, sessions *auth.Sessions, throttle *auth.Throttle) {
+	t := time.NewTicker(sweepInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := sessions.Sweep(ctx); err != nil && ctx.Err() == nil {
+				log.Error("delete timed-out sessions", "err", err)
+			}
+			if _, err := throttle.Sweep(ctx); err != nil && ctx.Err() == nil {
+				log.Error("delete stale sign-in failures", "err", err)
+			}
+		}
+	}
 }
 
 // addr is the address the server listens on (useful with port 0).

@@ -394,7 +394,13 @@ func TestSessionEnds(t *testing.T) {
 		if err != nil || len(list) != 0 {
 			t.Errorf("listed %d sessions after the idle time-out (%v)", len(list), err)
 		}
-		_ = b
+		// b timed out too but was never read again: Sweep removes it.
+		if n, err := ss.Sweep(ctx); err != nil || n != 1 {
+			t.Errorf("sweep removed %d sessions (%v), want 1", n, err)
+		}
+		if id, cleared, _ := ss.Resolve(ctx, b); id != 0 || !cleared {
+			t.Error("a swept session still resolves")
+		}
 	})
 
 	t.Run("PasswordChangeKeepsOnlyTheCurrent", func(t *testing.T) {

@@ -145,3 +145,11 @@ func (t *Throttle) Succeeded(ctx context.Context, username, clientIP string) err
 		return cur
 	})
 }
+
+// Sweep forgets failures older than LockFor whose locks have ended; Begin
+// ignores them anyway, this only keeps the table small when many
+// usernames are tried.
+func (t *Throttle) Sweep(ctx context.Context) (int64, error) {
+	now := t.now()
+	return t.db.DeleteStaleThrottles(ctx, now.Add(-t.policy.LockFor), now)
+}

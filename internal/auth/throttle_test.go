@@ -90,3 +90,25 @@ func TestThrottleDelaysThenLocks(t *testing.T) {
 		}
 	}
 }
+
+func TestThrottleSweep(t *testing.T) {
+	_, st := newDirectory(t)
+	ctx := context.Background()
+	clock := &testClock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+	th := NewThrottle(st, ThrottlePolicy{DelayAfter: 5, LockAfter: 2, IPLockAfter: 100, LockFor: 15 * time.Minute}, clock.Now)
+	for _, u := range []string{"old", "locked", "locked"} {
+		if _, err := th.Begin(ctx, u, "192.0.2.7"); err != nil {
+			t.Fatal(err)
+		}
+		if u == "old" {
+			clock.t = clock.t.Add(10 * time.Minute)
+		}
+	}
+	clock.t = clock.t.Add(6 * time.Minute) // "old" is 16 minutes old; "locked" is locked for 9 more
+	if n, err := th.Sweep(ctx); err != nil || n != 1 {
+		t.Errorf("sweep deleted %d rows (%v), want 1 (the old failure)", n, err)
+	}
+	if a, _ := th.Begin(ctx, "locked", "192.0.2.8"); !a.Locked {
+		t.Error("sweeping lifted a lock")
+	}
+}

@@ -135,3 +135,15 @@ func (s *Store) UpdateThrottles(ctx context.Context, keys []string, decide func(
 		return nil
 	})
 }
+
+// DeleteStaleThrottles deletes the throttling rows whose last failure is
+// before `before` and whose lock, if any, has ended by `now`.
+func (s *Store) DeleteStaleThrottles(ctx context.Context, before, now time.Time) (int64, error) {
+	res, err := s.db.ExecContext(ctx, `
+		DELETE FROM sign_in_throttle WHERE last_at < ? AND (locked_until = '' OR locked_until <= ?)`,
+		formatTime(before), formatTime(now))
+	if err != nil {
+		return 0, fmt.Errorf("delete stale throttles: %w", err)
+	}
+	return res.RowsAffected()
+}

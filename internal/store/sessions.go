@@ -132,10 +132,10 @@ func (s *Store) UserSessions(ctx context.Context, userID int64) ([]Session, erro
 	return out, rows.Err()
 }
 
-// DeleteExpiredSessions deletes sessions last used before idleBefore or
-// created before createdBefore, and returns how many it deleted.
+// DeleteExpiredSessions deletes sessions last used at or before idleBefore
+// or created at or before createdBefore, and returns how many it deleted.
 func (s *Store) DeleteExpiredSessions(ctx context.Context, idleBefore, createdBefore time.Time) (int64, error) {
-	res, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE last_seen_at < ? OR created_at < ?`,
+	res, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE last_seen_at <= ? OR created_at <= ?`,
 		formatTime(idleBefore), formatTime(createdBefore))
 	if err != nil {
 		return 0, fmt.Errorf("delete expired sessions: %w", err)
