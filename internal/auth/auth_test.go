@@ -46,7 +46,7 @@ permissions:
     uri: PM:finance
 `
 
-func newDirectory(t *testing.T) (*Directory, *store.Store) {
+func newDirectory(t testing.TB) (*Directory, *store.Store) {
 	t.Helper()
 	s, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "waymark.db"))
 	if err != nil {
