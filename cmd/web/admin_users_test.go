@@ -157,8 +157,34 @@ func TestAdminUserPages(t *testing.T) {
 			}
 		}
 		_, doc := get(t, bob, ta.url+"/inbox")
-		resp, _ := postForm(t, bob, ta.url+erinPage+"/disable", url.Values{"csrf_token": {csrfToken(t, doc)}}, nil)
-		wantStatus(t, resp, http.StatusForbidden)
+		tok := csrfToken(t, doc)
+		for _, f := range []struct {
+			path   string
+			fields url.Values
+		}{
+			{erinPage + "/disable", nil},
+			{erinPage + "/password", url.Values{"password": {"taken-over"}}},
+			{erinPage + "/groups", url.Values{"group": {"admin"}}},
+			{"/admin/users", url.Values{"username": {"mole"}, "password": {"mole-password"}}},
+			{"/admin/permissions", url.Values{"name": {"mine"}, "users": {"bob"}, "actions": {"all"}, "uri": {"/*"}}},
+		} {
+			vals := url.Values{"csrf_token": {tok}}
+			for k, v := range f.fields {
+				vals[k] = v
+			}
+			resp, _ := postForm(t, bob, ta.url+f.path, vals, nil)
+			if resp.StatusCode != http.StatusForbidden {
+				t.Errorf("POST %s as bob: %d, want 403", f.path, resp.StatusCode)
+			}
+		}
+		_, doc = get(t, admin, ta.url+"/admin/permissions")
+		if doc.Find("#app-rules tbody tr").Length() != 0 {
+			t.Error("bob's forged rule was stored")
+		}
+		_, doc = get(t, admin, ta.url+"/admin")
+		if doc.Find(`#users tr[data-user="mole"]`).Length() != 0 {
+			t.Error("bob's forged user was stored")
+		}
 		if resp, _ := signIn(t, browser(t), ta.url, "erin", "erin-chosen"); resp.StatusCode != http.StatusSeeOther {
 			t.Errorf("erin was disabled by a non-admin: %d", resp.StatusCode)
 		}
