@@ -32,9 +32,18 @@ type PermissionsSource struct {
 	file atomic.Pointer[Permissions]
 	cur  atomic.Pointer[Permissions]
 
-	mu  sync.Mutex // serialises Check and rule changes
-	sum [sha256.Size]byte
-	app []store.PermissionRule
+	mu       sync.Mutex // serialises Check and rule changes
+	sum      [sha256.Size]byte
+	app      []store.PermissionRule
+	onChange []func(*Permissions)
+}
+
+// OnChange registers f to be called with the permissions in force after
+// every change: a reloaded file, a rule added or deleted in the app.
+func (ps *PermissionsSource) OnChange(f func(*Permissions)) {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	ps.onChange = append(ps.onChange, f)
 }
 
 // AppRulePrefix starts the name of every rule added in the app.
@@ -71,19 +80,23 @@ func (ps *PermissionsSource) load(ctx context.Context, data []byte) ([]string, e
 	if err != nil {
 		return nil, err
 	}
+	merged, err := ps.merge(p)
+	if err != nil {
+		return nil, err
+	}
 	unknown, err := ps.dir.Load(ctx, p)
 	if err != nil {
 		return nil, err
 	}
-	ps.file.Store(p)
-	ps.merge()
+	ps.publish(p, merged)
 	ps.sum = sha256.Sum256(data)
 	return unknown, nil
 }
 
-// merge publishes the file's permissions with the app's rules added.
-func (ps *PermissionsSource) merge() {
-	f := ps.file.Load()
+// merge returns the file's permissions with the app's rules added. The
+// whole is parsed again, as a file would be, so that whatever the parser
+// derives from the rules covers the app's rules too.
+func (ps *PermissionsSource) merge(f *Permissions) (*Permissions, error) {
 	m := *f
 	m.Rules = make(map[string]Rule, len(f.Rules)+len(ps.app))
 	for k, r := range f.Rules {
@@ -92,7 +105,20 @@ func (ps *PermissionsSource) merge() {
 	for _, r := range ps.app {
 		m.Rules[AppRulePrefix+r.Name] = Rule{Groups: r.Groups, Users: r.Users, Actions: r.Actions, URI: r.URI}
 	}
-	ps.cur.Store(&m)
+	doc, err := yaml.Marshal(&m)
+	if err != nil {
+		return nil, fmt.Errorf("merge permission rules: %w", err)
+	}
+	return ParsePermissions(doc, "permissions file with the rules added in the app")
+}
+
+// publish puts merged permissions in force and tells whoever asked.
+func (ps *PermissionsSource) publish(file, merged *Permissions) {
+	ps.file.Store(file)
+	ps.cur.Store(merged)
+	for _, f := range ps.onChange {
+		f(merged)
+	}
 }
 
 // File returns the permissions of the file alone.
@@ -142,7 +168,18 @@ func (ps *PermissionsSource) AddRule(ctx context.Context, r store.PermissionRule
 	}
 	ps.app = append(ps.app, r)
 	slices.SortFunc(ps.app, func(a, b store.PermissionRule) int { return strings.Compare(a.Name, b.Name) })
-	ps.merge()
+	merged, err := ps.merge(ps.file.Load())
+	if err != nil {
+		// The rule passed the parser alone; together with the file it
+		// must too. Should it not, take it out again rather than keep a
+		// stored rule that is not in force.
+		ps.app = slices.DeleteFunc(ps.app, func(x store.PermissionRule) bool { return x.ID == r.ID })
+		if _, derr := ps.dir.store.DeletePermissionRule(ctx, r.ID); derr != nil {
+			return r, errors.Join(err, derr)
+		}
+		return r, fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
+	ps.publish(ps.file.Load(), merged)
 	return r, nil
 }
 
@@ -156,7 +193,11 @@ func (ps *PermissionsSource) DeleteRule(ctx context.Context, id int64) (string, 
 		return "", err
 	}
 	ps.app = slices.DeleteFunc(ps.app, func(r store.PermissionRule) bool { return r.ID == id })
-	ps.merge()
+	merged, err := ps.merge(ps.file.Load())
+	if err != nil {
+		return name, err
+	}
+	ps.publish(ps.file.Load(), merged)
 	return name, nil
 }
 

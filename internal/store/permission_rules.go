@@ -60,15 +60,12 @@ func (s *Store) CreatePermissionRule(ctx context.Context, r PermissionRule) (Per
 		b, _ := json.Marshal(v)
 		return string(b)
 	}
-	res, err := s.db.ExecContext(ctx, `
+	err := s.db.QueryRowContext(ctx, `
 		INSERT INTO permission_rules (name, groups, users, actions, uri, created_by, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		r.Name, list(r.Groups), list(r.Users), list(r.Actions), r.URI, r.CreatedBy, formatTime(r.CreatedAt))
+		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		r.Name, list(r.Groups), list(r.Users), list(r.Actions), r.URI, r.CreatedBy, formatTime(r.CreatedAt)).Scan(&r.ID)
 	if err != nil {
 		return PermissionRule{}, fmt.Errorf("create permission rule %q: %w", r.Name, mapError(err))
-	}
-	if r.ID, err = res.LastInsertId(); err != nil {
-		return PermissionRule{}, err
 	}
 	return r, nil
 }

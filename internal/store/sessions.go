@@ -39,15 +39,13 @@ func scanSession(row scanner) (Session, error) {
 // CreateSession inserts a session; its times are the caller's (the
 // session layer's clock decides time-outs).
 func (s *Store) CreateSession(ctx context.Context, sess Session) (Session, error) {
-	res, err := s.db.ExecContext(ctx, `
+	// RETURNING rather than LastInsertId: PostgreSQL has no last insert id.
+	err := s.db.QueryRowContext(ctx, `
 		INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, client_ip, user_agent)
-		VALUES (?, ?, ?, ?, ?, ?)`,
-		sess.TokenHash, sess.UserID, formatTime(sess.CreatedAt), formatTime(sess.LastSeenAt), sess.ClientIP, sess.UserAgent)
+		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+		sess.TokenHash, sess.UserID, formatTime(sess.CreatedAt), formatTime(sess.LastSeenAt), sess.ClientIP, sess.UserAgent).Scan(&sess.ID)
 	if err != nil {
 		return Session{}, fmt.Errorf("create session of user %d: %w", sess.UserID, mapError(err))
-	}
-	if sess.ID, err = res.LastInsertId(); err != nil {
-		return Session{}, err
 	}
 	return sess, nil
 }

@@ -5,10 +5,10 @@ import (
 	"strings"
 )
 
-// Grant is one line of a user's effective permissions: an action on a
+// RuleGrant is one line of a user's effective permissions: an action on a
 // target, and the rule of the permissions file that gives (or, for Deny,
 // takes away) it.
-type Grant struct {
+type RuleGrant struct {
 	Action string
 	Target string
 	Deny   bool
@@ -22,11 +22,11 @@ type Grant struct {
 // rules of p give or deny the user, each with the rule and the group or
 // user entry through which it applies. It answers "why can carol do
 // this"; deciding a request is the evaluator's job.
-func UserGrants(p *Permissions, u User) []Grant {
+func UserGrants(p *Permissions, u User) []RuleGrant {
 	if p == nil {
 		return nil
 	}
-	var out []Grant
+	var out []RuleGrant
 	for _, name := range sortedKeys(p.Rules) {
 		r := p.Rules[name]
 		var via []string
@@ -46,7 +46,7 @@ func UserGrants(p *Permissions, u User) []Grant {
 		actions := r.RuleActions()
 		slices.Sort(actions)
 		for _, a := range slices.Compact(actions) {
-			g := Grant{Action: a, Target: r.URI, Rule: name, Via: strings.Join(via, ", ")}
+			g := RuleGrant{Action: a, Target: r.URI, Rule: name, Via: strings.Join(via, ", ")}
 			if rest, ok := strings.CutPrefix(a, "DENY:"); ok {
 				g.Action, g.Deny = rest, true
 			}
