@@ -430,3 +430,32 @@ func TestSignInThrottlePerAddress(t *testing.T) {
 		t.Errorf("after the address lock: %+v", got)
 	}
 }
+
+func TestPasswordChangeThrottled(t *testing.T) {
+	clock := newFakeClock()
+	ta := startAppClock(t, merge(withPermissions(t), map[string]string{"WAYMARK_SIGNIN_DELAY_AFTER": "2"}), clock)
+	admin := signedInAs(t, ta.url, "alice", "alice-secret")
+	resp, _ := submit(t, admin, ta.url, "/admin", "#add-user-form", url.Values{"username": {"erin"}, "password": {"erin-first"}})
+	wantStatus(t, resp, http.StatusSeeOther)
+	erin := browser(t)
+	signIn(t, erin, ta.url, "erin", "erin-first")
+	change := func(current string) (*http.Response, *goquery.Document) {
+		return submit(t, erin, ta.url, "/account", "#password-form", url.Values{"current": {current}, "password": {"erin-chosen"}})
+	}
+	for i := 0; i < 2; i++ {
+		resp, _ := change("guess")
+		wantStatus(t, resp, http.StatusUnprocessableEntity)
+	}
+	resp, doc := change("erin-first")
+	wantStatus(t, resp, http.StatusTooManyRequests)
+	if got := text(doc, "#password-error"); got != "Too many wrong passwords. Try again in a second." {
+		t.Errorf("error %q", got)
+	}
+	clock.Advance(time.Second)
+	resp, _ = change("erin-first")
+	wantStatus(t, resp, http.StatusSeeOther)
+	_, doc = get(t, admin, ta.url+"/admin/audit?user=erin")
+	if n := doc.Find(`#audit tr[data-event="sign-in-failed"]`).Length(); n != 2 {
+		t.Errorf("%d wrong current passwords in the audit log, want 2", n)
+	}
+}

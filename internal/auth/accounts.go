@@ -138,6 +138,10 @@ func (d *Directory) SetPassword(ctx context.Context, id int64, password string, 
 	})
 }
 
+// ErrWrongPassword is returned when the current password given for a
+// change is not right; it is an ErrInvalid, shown to the user.
+var ErrWrongPassword = fmt.Errorf("%w: the current password is not right", ErrInvalid)
+
 // ChangePassword is the user's own change: the current password must be
 // right. Other sessions of the user end; keepSession (the one making the
 // change) stays.
@@ -147,7 +151,7 @@ func (d *Directory) ChangePassword(ctx context.Context, id int64, current, passw
 		return err
 	}
 	if u.PasswordHash == "" || bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(current)) != nil {
-		return fmt.Errorf("%w: the current password is not right", ErrInvalid)
+		return ErrWrongPassword
 	}
 	if current == password {
 		return fmt.Errorf("%w: the new password must differ from the current one", ErrInvalid)
