@@ -21,8 +21,10 @@
 // source "local" and survive reloading the file. A disabled user cannot
 // sign in; a password set by an admin must be changed at the next sign-in.
 // The passwords of users from the file stay in the file. PermissionsSource
-// reloads the file when its content changes; a file that does not parse
-// leaves the previous permissions in force.
+// reloads the file when its content changes (a file that does not parse
+// leaves the previous permissions in force) and adds the rules admins
+// created in the app, kept in the database and named "app:<name>"; the
+// two are parsed together so they are in force together.
 //
 // Sessions are gorilla/sessions cookies, signed and encrypted with keys
 // derived from one secret (configured, or generated and kept in the data
