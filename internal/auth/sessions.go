@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/gorilla/sessions"
@@ -203,7 +204,7 @@ func (ss *Sessions) SignIn(ctx context.Context, s *Session, userID int64, client
 	token := hex.EncodeToString(b)
 	now := ss.now()
 	if len(userAgent) > 300 {
-		userAgent = userAgent[:300]
+		userAgent = strings.ToValidUTF8(userAgent[:300], "")
 	}
 	row, err := ss.db.CreateSession(ctx, store.Session{
 		TokenHash: hashToken(token), UserID: userID, CreatedAt: now, LastSeenAt: now,

@@ -24,7 +24,7 @@ const maxUsernameLength = 200
 func (s *Server) sessionCreate(w http.ResponseWriter, r *http.Request) error {
 	username := strings.TrimSpace(r.PostFormValue("username"))
 	if len(username) > maxUsernameLength {
-		username = username[:maxUsernameLength]
+		username = strings.ToValidUTF8(username[:maxUsernameLength], "")
 	}
 	next := localPath(r.PostFormValue("next"))
 	st := state(r)
