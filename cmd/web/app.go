@@ -36,11 +36,23 @@ type app struct {
 	secrets *secrets.Secrets
 	ln      net.Listener
 	server  *http.Server
+	// stopWatch ends the permissions file watcher.
+	stopWatch context.CancelFunc
 }
+
+// permissionsCheckInterval is how often the permissions file is checked
+// for changes.
+const permissionsCheckInterval = 2 * time.Second
 
 // newApp prepares everything and starts listening; serve then answers
 // requests. On error, whatever was opened is closed again.
-func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *app, err error) {
+func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, error) {
+	return newAppClock(ctx, cfg, log, time.Now)
+}
+
+// newAppClock is newApp with the clock that sessions, sign-in throttling
+// and the audit log read; tests pass one they can move forward.
+func newAppClock(ctx context.Context, cfg config.Config, log *slog.Logger, now func() time.Time) (_ *app, err error) {
 	// Not the named result: an error return sets that to nil before the
 	// deferred close runs.
 	a := &app{cfg: cfg, log: log}
@@ -82,12 +94,8 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *app, e
 		log.Warn("some model files have problems; see their pages", "files", st.FilesWithProblems)
 	}
 
-	perms, err := auth.LoadPermissions(cfg.PermissionsFile)
-	if err != nil {
-		return nil, err
-	}
 	directory := auth.NewDirectory(a.store)
-	unknown, err := directory.Load(ctx, perms)
+	perms, unknown, err := auth.NewPermissionsSource(ctx, cfg.PermissionsFile, directory)
 	if err != nil {
 		return nil, err
 	}
@@ -119,7 +127,15 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *app, e
 	if cookiePath == "" {
 		cookiePath = "/"
 	}
-	sessions := auth.NewSessions(secret, auth.SessionOptions{Path: cookiePath, Secure: cfg.SecureCookies()})
+	sessions := auth.NewSessions(secret, a.store, auth.SessionOptions{Path: cookiePath, Secure: cfg.SecureCookies(),
+		Idle: cfg.SessionIdle, Max: cfg.SessionMax, Now: now})
+	if n, err := sessions.Sweep(ctx); err != nil {
+		return nil, err
+	} else if n > 0 {
+		log.Info("removed timed-out sessions", "count", n)
+	}
+	throttle := auth.NewThrottle(a.store, auth.ThrottlePolicy{DelayAfter: cfg.SignInDelayAfter, LockAfter: cfg.SignInLockAfter,
+		IPLockAfter: cfg.SignInIPLockAfter, LockFor: cfg.SignInLockFor}, now)
 	var signInProviders *auth.OIDC
 	if len(providers) > 0 {
 		signInProviders = auth.NewOIDC(directory, auth.OIDCOptions{Providers: providers, Secret: secret,
@@ -143,10 +159,15 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *app, e
 		Accounts: directory,
 		Sessions: sessions,
 		OIDC:     signInProviders,
-		DB:       a.store,
-		Runner:   a.runner,
-		Work:     a.store,
-		Models:   a.models,
+		Throttle: throttle,
+		Audit:    auth.NewAudit(a.store, now),
+		// The rules shown beside each user follow the file as it reloads.
+		Rules:  perms,
+		Now:    now,
+		DB:     a.store,
+		Runner: a.runner,
+		Work:   a.store,
+		Models: a.models,
 		// The modeler's operator list and script check.
 		Connectors: connectorCommands{registry},
 		Typeahead:  typeahead{registry},
@@ -163,7 +184,41 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *app, e
 	if a.ln, err = net.Listen("tcp", cfg.Addr); err != nil {
 		return nil, fmt.Errorf("listen: %w", err)
 	}
+	watchCtx, stop := context.WithCancel(context.Background())
+	a.stopWatch = stop
+	go sweep(watchCtx, log, sessions, throttle)
+	go perms.Watch(watchCtx, permissionsCheckInterval, func(reloaded bool, err error) {
+		if err != nil {
+			log.Error("permissions file not reloaded; the previous permissions stay in force", "file", cfg.PermissionsFile, "err", err)
+			return
+		}
+		log.Info("permissions file reloaded", "file", cfg.PermissionsFile)
+	})
 	return a, nil
+}
+
+// sweepInterval is how often timed-out sessions and stale sign-in
+// failures are deleted.
+const sweepInterval = 10 * time.Minute
+
+// sweep deletes timed-out sessions and stale sign-in failures until ctx
+// ends. Both are ignored when read anyway; this keeps the tables small.
+func sweep(ctx context.Context, log *slog.Logger, sessions *auth.Sessions, throttle *auth.Throttle) {
+	t := time.NewTicker(sweepInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := sessions.Sweep(ctx); err != nil && ctx.Err() == nil {
+				log.Error("delete timed-out sessions", "err", err)
+			}
+			if _, err := throttle.Sweep(ctx); err != nil && ctx.Err() == nil {
+				log.Error("delete stale sign-in failures", "err", err)
+			}
+		}
+	}
 }
 
 // addr is the address the server listens on (useful with port 0).
@@ -183,6 +238,9 @@ func (a *app) serve() error {
 // ends, then closes the database. It is safe on a partly built app.
 func (a *app) Close(ctx context.Context) error {
 	var errs []error
+	if a.stopWatch != nil {
+		a.stopWatch()
+	}
 	if a.server != nil {
 		errs = append(errs, a.server.Shutdown(ctx))
 	}

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/waymark-bpm/waymark/internal/store"
@@ -45,7 +46,7 @@ permissions:
     uri: PM:finance
 `
 
-func newDirectory(t *testing.T) (*Directory, *store.Store) {
+func newDirectory(t testing.TB) (*Directory, *store.Store) {
 	t.Helper()
 	s, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "waymark.db"))
 	if err != nil {
@@ -272,16 +273,24 @@ func TestSessionSecretKeptInDataDir(t *testing.T) {
 }
 
 func TestSessions(t *testing.T) {
-	ss := NewSessions(strings.Repeat("s", 32), SessionOptions{Path: "/waymark", Secure: true})
+	d, st := newDirectory(t)
+	ctx := context.Background()
+	u, err := d.CreateUser(ctx, NewAccount{Username: "erin", Password: "erin-password"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ss := NewSessions(strings.Repeat("s", 32), st, SessionOptions{Path: "/waymark", Secure: true})
 
 	r := httptest.NewRequest("GET", "/", nil)
 	w := httptest.NewRecorder()
 	sess := ss.Load(r)
-	if sess.UserID() != 0 {
-		t.Fatal("new session has a user")
+	if id, _, err := ss.Resolve(ctx, sess); err != nil || id != 0 {
+		t.Fatalf("new session: user %d, err %v", id, err)
 	}
 	before, _ := sess.CSRFToken()
-	sess.SignIn(42)
+	if err := ss.SignIn(ctx, sess, u.ID, "192.0.2.1", "test"); err != nil {
+		t.Fatal(err)
+	}
 	after, created := sess.CSRFToken()
 	if created || after == "" || after == before {
 		t.Errorf("sign-in must issue a new CSRF token: before %q after %q", before, after)
@@ -305,8 +314,8 @@ func TestSessions(t *testing.T) {
 	r2 := httptest.NewRequest("GET", "/", nil)
 	r2.AddCookie(c)
 	sess2 := ss.Load(r2)
-	if sess2.UserID() != 42 {
-		t.Errorf("user id after round trip: %d", sess2.UserID())
+	if id, _, _ := ss.Resolve(ctx, sess2); id != u.ID {
+		t.Errorf("user id after round trip: %d", id)
 	}
 	if tok, _ := sess2.CSRFToken(); tok != after {
 		t.Errorf("csrf token after round trip: %q, want %q", tok, after)
@@ -319,16 +328,125 @@ func TestSessions(t *testing.T) {
 	}
 
 	t.Run("OtherKeyRejected", func(t *testing.T) {
-		other := NewSessions(strings.Repeat("o", 32), SessionOptions{})
-		if other.Load(r2).UserID() != 0 {
+		other := NewSessions(strings.Repeat("o", 32), st, SessionOptions{})
+		if id, _, _ := other.Resolve(ctx, other.Load(r2)); id != 0 {
 			t.Error("a cookie signed with another key was accepted")
 		}
 	})
 
-	t.Run("SignOut", func(t *testing.T) {
-		sess2.SignOut()
-		if sess2.UserID() != 0 {
+	t.Run("SignOutEndsTheServerSession", func(t *testing.T) {
+		if err := ss.SignOut(ctx, sess2); err != nil {
+			t.Fatal(err)
+		}
+		if id, _, _ := ss.Resolve(ctx, sess2); id != 0 {
 			t.Error("still signed in")
+		}
+		// The cookie as it was before signing out is worthless now.
+		replayed := ss.Load(r2)
+		id, cleared, err := ss.Resolve(ctx, replayed)
+		if err != nil || id != 0 || !cleared {
+			t.Errorf("replayed cookie: user %d, cleared %v, err %v", id, cleared, err)
+		}
+	})
+}
+
+// testClock is a clock moved by hand.
+type testClock struct{ t time.Time }
+
+func (c *testClock) Now() time.Time { return c.t }
+
+func TestSessionEnds(t *testing.T) {
+	d, st := newDirectory(t)
+	ctx := context.Background()
+	clock := &testClock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+	ss := NewSessions(strings.Repeat("s", 32), st, SessionOptions{Idle: 30 * time.Minute, Max: 2 * time.Hour, Now: clock.Now})
+	u, err := d.CreateUser(ctx, NewAccount{Username: "erin", Password: "erin-password"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	signIn := func() *Session {
+		s := ss.Load(httptest.NewRequest("GET", "/", nil))
+		if err := ss.SignIn(ctx, s, u.ID, "", ""); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	resolves := func(s *Session) bool {
+		id, _, err := ss.Resolve(ctx, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id == u.ID
+	}
+
+	t.Run("IdleAndAbsolute", func(t *testing.T) {
+		a := signIn()
+		clock.t = clock.t.Add(29 * time.Minute)
+		if !resolves(a) {
+			t.Fatal("ended before the idle time")
+		}
+		b := signIn()
+		clock.t = clock.t.Add(30 * time.Minute)
+		if resolves(a) {
+			t.Error("a session idle for 30 minutes still works")
+		}
+		list, err := ss.List(ctx, u.ID)
+		if err != nil || len(list) != 0 {
+			t.Errorf("listed %d sessions after the idle time-out (%v)", len(list), err)
+		}
+		// b timed out too but was never read again: Sweep removes it.
+		if n, err := ss.Sweep(ctx); err != nil || n != 1 {
+			t.Errorf("sweep removed %d sessions (%v), want 1", n, err)
+		}
+		if id, cleared, _ := ss.Resolve(ctx, b); id != 0 || !cleared {
+			t.Error("a swept session still resolves")
+		}
+	})
+
+	t.Run("PasswordChangeKeepsOnlyTheCurrent", func(t *testing.T) {
+		a, b := signIn(), signIn()
+		if err := d.ChangePassword(ctx, u.ID, "erin-password", "erin-new-password", a.ID()); err != nil {
+			t.Fatal(err)
+		}
+		if !resolves(a) || resolves(b) {
+			t.Errorf("after a password change: current works %v, other works %v", resolves(a), resolves(b))
+		}
+		if err := d.SetPassword(ctx, u.ID, "admin-chosen", true, 0); err != nil {
+			t.Fatal(err)
+		}
+		if resolves(a) {
+			t.Error("an admin's reset left a session")
+		}
+		got, _ := d.User(ctx, u.ID)
+		if !got.MustChangePassword {
+			t.Error("an admin's reset does not ask for a new password")
+		}
+	})
+
+	t.Run("DisableEndsAll", func(t *testing.T) {
+		a := signIn()
+		if err := d.SetDisabled(ctx, u.ID, true, clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if resolves(a) {
+			t.Error("a disabled user's session works")
+		}
+		if _, err := d.Authenticate(ctx, "erin", "admin-chosen"); !errors.Is(err, ErrBadCredentials) {
+			t.Errorf("a disabled user signs in: %v", err)
+		}
+	})
+
+	t.Run("FileUsersKeepTheirPasswordInTheFile", func(t *testing.T) {
+		p, _ := ParsePermissions([]byte(samplePermissions), "sample.yml")
+		if _, err := d.Load(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+		alice, err := st.UserByUsername(ctx, "alice")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := d.SetPassword(ctx, alice.ID, "another-password", true, 0); !errors.Is(err, ErrInvalid) {
+			t.Errorf("setting a file user's password: %v, want ErrInvalid", err)
 		}
 	})
 }

@@ -16,10 +16,31 @@
 // them is not done yet. Today the admin pages are open to members of the
 // "admin" group and every other page to any signed-in user.
 //
+// Users and groups can also be managed in the app (Directory.CreateUser,
+// SetDisabled, SetPassword, AddToGroup): such users and memberships have the
+// source "local" and survive reloading the file. A disabled user cannot
+// sign in; a password set by an admin must be changed at the next sign-in.
+// The passwords of users from the file stay in the file. PermissionsSource
+// reloads the file when its content changes (a file that does not parse
+// leaves the previous permissions in force) and adds the rules admins
+// created in the app, kept in the database and named "app:<name>"; the
+// two are parsed together so they are in force together.
+//
 // Sessions are gorilla/sessions cookies, signed and encrypted with keys
 // derived from one secret (configured, or generated and kept in the data
 // directory), HttpOnly, SameSite=Lax, and Secure when Waymark is reached over
-// https. The session holds the user id and the CSRF token.
+// https. The cookie holds a random sign-in token, the CSRF token and a flash
+// message; who is signed in is known only from the sessions table, where the
+// token's SHA-256 finds a row. Signing out, disabling the user, a password
+// change and "sign out everywhere" delete rows, so a copied cookie stops
+// working at once; idle and absolute time-outs are checked on every request
+// with an injected clock.
+//
+// Throttle counts failed sign-ins per username as typed (so unknown names
+// behave exactly like real ones) and per client address, in the database:
+// after a few failures each attempt must wait longer, then the name or
+// address is locked for a while, the right password included. Audit keeps
+// the log of sign-ins, failures, locks and account changes.
 //
 // OpenID Connect providers (oidc*.go) sign people in with the
 // authorization-code flow, PKCE, state and nonce (coreos/go-oidc and

@@ -22,6 +22,10 @@ var (
 	ErrBadCredentials = errors.New("incorrect username or password")
 	// ErrForbidden is returned when a signed-in user may not do something.
 	ErrForbidden = errors.New("forbidden")
+	// ErrInvalid is returned for account changes that are refused, such as
+	// a short password or a malformed username; the wrapping message says
+	// what is wrong and is meant to be shown.
+	ErrInvalid = errors.New("invalid")
 )
 
 // AdminGroup is the group whose members may use the admin pages.
@@ -37,6 +41,13 @@ type User struct {
 	Email       string
 	DisplayName string
 	Groups      []string
+	// Source is where the account comes from: store.SourceFile or
+	// store.SourceLocal.
+	Source string
+	// Disabled users cannot sign in and their sessions are ended.
+	Disabled bool
+	// MustChangePassword sends the user to the password form first.
+	MustChangePassword bool
 }
 
 // Name is what the interface shows for the user.
@@ -248,6 +259,11 @@ func (d *Directory) Authenticate(ctx context.Context, username, password string)
 	if u.PasswordHash == "" || bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) != nil {
 		return User{}, ErrBadCredentials
 	}
+	if !u.DisabledAt.IsZero() {
+		// The same answer as a wrong password: a disabled account is not
+		// confirmed to whoever holds its password.
+		return User{}, fmt.Errorf("%w: account disabled", ErrBadCredentials)
+	}
 	return d.withGroups(ctx, u)
 }
 
@@ -271,5 +287,6 @@ func (d *Directory) withGroups(ctx context.Context, u store.User) (User, error) 
 		return User{}, err
 	}
 	groups = mergeGroups(groups, signInGroups)
-	return User{ID: u.ID, Username: u.Username, Email: u.Email, DisplayName: u.DisplayName, Groups: groups}, nil
+	return User{ID: u.ID, Username: u.Username, Email: u.Email, DisplayName: u.DisplayName, Groups: groups,
+		Source: u.Source, Disabled: !u.DisabledAt.IsZero(), MustChangePassword: u.MustChangePassword}, nil
 }

@@ -49,6 +49,13 @@ type Config struct {
 	// SecretKey derives the key of stored secrets; empty: generated and
 	// kept in the data directory.
 	SecretKey string
+	// SessionIdle ends a sign-in not used for this long; SessionMax ends
+	// any sign-in this long after it began.
+	SessionIdle, SessionMax time.Duration
+	// SignInDelayAfter, SignInLockAfter, SignInIPLockAfter and SignInLockFor
+	// throttle failed sign-ins (see auth.ThrottlePolicy).
+	SignInDelayAfter, SignInLockAfter, SignInIPLockAfter int
+	SignInLockFor                                        time.Duration
 	// PermissionsFile is a SpiffArena-style permissions YAML with users,
 	// groups and rules; empty means the built-in default.
 	PermissionsFile string
@@ -117,6 +124,12 @@ var vars = []Var{
 	{Name: "WAYMARK_ADMIN_PASSWORD", Default: "", Help: "Password of the 'admin' account created on first start when there are no users (or WAYMARK_ADMIN_PASSWORD_FILE). Empty: a password is generated and printed once to the log.", Secret: true},
 	{Name: "WAYMARK_SESSION_KEY", Default: "", Help: "Secret (at least 32 characters) that signs and encrypts session cookies (or WAYMARK_SESSION_KEY_FILE). Empty: a key is generated and kept in the data directory.", Secret: true},
 	{Name: "WAYMARK_SECRET_KEY", Default: "", Help: "Secret (at least 32 characters) from which the key that encrypts stored secrets is derived (or WAYMARK_SECRET_KEY_FILE). Empty: a key is generated and kept in the data directory (secret.key); back it up with the database, or the secrets cannot be read.", Secret: true},
+	{Name: "WAYMARK_SESSION_IDLE", Default: "8h", Help: "A sign-in not used for this long ends (a Go duration such as 30m or 8h; at least 1m)."},
+	{Name: "WAYMARK_SESSION_MAX", Default: "168h", Help: "Any sign-in ends this long after it began, used or not (a Go duration; at least WAYMARK_SESSION_IDLE)."},
+	{Name: "WAYMARK_SIGNIN_DELAY_AFTER", Default: "3", Help: "After this many failed sign-ins in a row for one username or address, each further attempt must wait 1s, 2s, 4s ... (at least 1)."},
+	{Name: "WAYMARK_SIGNIN_LOCK_AFTER", Default: "10", Help: "This many failed sign-ins for one username (known or not) lock it for WAYMARK_SIGNIN_LOCK_FOR, even for the right password."},
+	{Name: "WAYMARK_SIGNIN_IP_LOCK_AFTER", Default: "50", Help: "This many failed sign-ins from one client address lock the address for WAYMARK_SIGNIN_LOCK_FOR."},
+	{Name: "WAYMARK_SIGNIN_LOCK_FOR", Default: "15m", Help: "How long a sign-in lock lasts, and how long a failed sign-in is remembered (a Go duration; at least 1s)."},
 	{Name: "WAYMARK_PERMISSIONS_FILE", Default: "", Help: "Permissions YAML in SpiffArena's format (users, groups, permissions). Empty: the built-in default (an admin group, no users)."},
 	{Name: "WAYMARK_PASSWORD_SIGN_IN", Default: "true", Help: "Let built-in users (permissions file, first-start admin) sign in with a password (true/false). False needs an OIDC provider."},
 	{Name: "WAYMARK_OIDC_ISSUER", Default: "", Help: "Issuer URL of an OpenID Connect provider to sign in with (such as https://sso.example.com/realms/acme). Its redirect URI is WAYMARK_BASE_URL/sign-in/oidc/oidc/callback. Empty: no provider from these variables."},
@@ -177,6 +190,15 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	if c.SessionKey != "" && len(c.SessionKey) < 32 {
 		r.fail("WAYMARK_SESSION_KEY", errors.New("must be at least 32 characters"))
 	}
+	c.SessionIdle = r.duration("WAYMARK_SESSION_IDLE", time.Minute)
+	c.SessionMax = r.duration("WAYMARK_SESSION_MAX", time.Minute)
+	if c.SessionIdle > 0 && c.SessionMax > 0 && c.SessionMax < c.SessionIdle {
+		r.fail("WAYMARK_SESSION_MAX", fmt.Errorf("must be at least WAYMARK_SESSION_IDLE (%s), got %s", c.SessionIdle, c.SessionMax))
+	}
+	c.SignInDelayAfter = r.integer("WAYMARK_SIGNIN_DELAY_AFTER", 1)
+	c.SignInLockAfter = r.integer("WAYMARK_SIGNIN_LOCK_AFTER", 1)
+	c.SignInIPLockAfter = r.integer("WAYMARK_SIGNIN_IP_LOCK_AFTER", 1)
+	c.SignInLockFor = r.duration("WAYMARK_SIGNIN_LOCK_FOR", time.Second)
 	c.PermissionsFile = r.str("WAYMARK_PERMISSIONS_FILE")
 	if c.PermissionsFile != "" {
 		if _, err := os.Stat(c.PermissionsFile); err != nil {
@@ -267,6 +289,12 @@ func (c Config) LogValue() slog.Value {
 		slog.String("trusted_proxies", strings.Join(proxies, ",")),
 		slog.String("admin_password", mask(c.AdminPassword)),
 		slog.String("session_key", mask(c.SessionKey)),
+		slog.Duration("session_idle", c.SessionIdle),
+		slog.Duration("session_max", c.SessionMax),
+		slog.Int("signin_delay_after", c.SignInDelayAfter),
+		slog.Int("signin_lock_after", c.SignInLockAfter),
+		slog.Int("signin_ip_lock_after", c.SignInIPLockAfter),
+		slog.Duration("signin_lock_for", c.SignInLockFor),
 		slog.String("permissions_file", c.PermissionsFile),
 		slog.Bool("password_sign_in", c.PasswordSignIn),
 		slog.String("oidc_issuer", c.OIDC.Issuer),
@@ -377,6 +405,18 @@ func (r *reader) duration(name string, least time.Duration) time.Duration {
 		r.fail(name, fmt.Errorf("must be at least %s, got %s", least, d))
 	}
 	return d
+}
+
+func (r *reader) integer(name string, least int) int {
+	s := r.str(name)
+	n, err := strconv.Atoi(s)
+	switch {
+	case err != nil:
+		r.fail(name, fmt.Errorf("want a whole number, got %q", s))
+	case n < least:
+		r.fail(name, fmt.Errorf("must be at least %d, got %d", least, n))
+	}
+	return n
 }
 
 func (r *reader) boolean(name string) bool {

@@ -29,6 +29,11 @@ type User struct {
 	Source       string
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
+	// DisabledAt is when an admin disabled the user; zero when enabled.
+	DisabledAt time.Time
+	// MustChangePassword sends the user to the password form at the next
+	// sign-in.
+	MustChangePassword bool
 }
 
 // Group is a group with the usernames of its members.
@@ -39,17 +44,22 @@ type Group struct {
 	Members []string
 }
 
-const userColumns = `id, username, email, display_name, password_hash, source, created_at, updated_at`
+const userColumns = `id, username, email, display_name, password_hash, source, created_at, updated_at, disabled_at, must_change_password`
 
 type scanner interface{ Scan(...any) error }
 
 func scanUser(row scanner) (User, error) {
 	var u User
-	var created, updated string
-	if err := row.Scan(&u.ID, &u.Username, &u.Email, &u.DisplayName, &u.PasswordHash, &u.Source, &created, &updated); err != nil {
+	var created, updated, disabled string
+	if err := row.Scan(&u.ID, &u.Username, &u.Email, &u.DisplayName, &u.PasswordHash, &u.Source, &created, &updated, &disabled, &u.MustChangePassword); err != nil {
 		return User{}, err
 	}
 	var err error
+	if disabled != "" {
+		if u.DisabledAt, err = parseTime(disabled); err != nil {
+			return User{}, fmt.Errorf("user %d disabled_at: %w", u.ID, err)
+		}
+	}
 	if u.CreatedAt, err = parseTime(created); err != nil {
 		return User{}, fmt.Errorf("user %d created_at: %w", u.ID, err)
 	}
@@ -126,6 +136,35 @@ func (s *Store) UserGroups(ctx context.Context, userID int64) ([]string, error) 
 	return names, rows.Err()
 }
 
+// Membership is one group a user belongs to and where that comes from.
+type Membership struct {
+	Group  string
+	Source string
+}
+
+// UserMemberships returns the user's groups with the source of each
+// membership, ordered by group name.
+func (s *Store) UserMemberships(ctx context.Context, userID int64) ([]Membership, error) {
+	rows, err := s.db.QueryContext(ctx, `
+		SELECT g.name, m.source
+		FROM group_members m JOIN groups g ON g.id = m.group_id
+		WHERE m.user_id = ?
+		ORDER BY g.name`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("memberships of user %d: %w", userID, err)
+	}
+	defer rows.Close()
+	var out []Membership
+	for rows.Next() {
+		var m Membership
+		if err := rows.Scan(&m.Group, &m.Source); err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
 // Groups lists every group with its members' usernames, ordered by name.
 func (s *Store) Groups(ctx context.Context) ([]Group, error) {
 	rows, err := s.db.QueryContext(ctx, `
@@ -181,7 +220,73 @@ func (tx *Tx) UserByUsername(ctx context.Context, username string) (User, error)
 	return u, nil
 }
 
-// UpdateUser writes every field of an existing user, found by ID.
+// UserByID returns the user with the given id.
+func (tx *Tx) UserByID(ctx context.Context, id int64) (User, error) {
+	u, err := scanUser(tx.tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
+	if err != nil {
+		return User{}, fmt.Errorf("user %d: %w", id, mapError(err))
+	}
+	return u, nil
+}
+
+// SetUserDisabled disables the user at the given time, or enables it for
+// a zero time.
+func (tx *Tx) SetUserDisabled(ctx context.Context, id int64, at time.Time) error {
+	v := ""
+	if !at.IsZero() {
+		v = formatTime(at)
+	}
+	return tx.updateUserField(ctx, id, `disabled_at = ?`, v)
+}
+
+// SetUserPassword stores a new password hash and whether the user must
+// change it at the next sign-in.
+func (tx *Tx) SetUserPassword(ctx context.Context, id int64, hash string, mustChange bool) error {
+	return tx.updateUserField(ctx, id, `password_hash = ?, must_change_password = ?`, hash, mustChange)
+}
+
+func (tx *Tx) updateUserField(ctx context.Context, id int64, set string, args ...any) error {
+	res, err := tx.tx.ExecContext(ctx, `UPDATE users SET `+set+`, updated_at = ? WHERE id = ?`,
+		append(args, formatTime(tx.now), id)...)
+	if err != nil {
+		return fmt.Errorf("update user %d: %w", id, mapError(err))
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return fmt.Errorf("update user %d: %w", id, ErrNotFound)
+	}
+	return nil
+}
+
+// GroupByName returns the id and source of the named group.
+func (tx *Tx) GroupByName(ctx context.Context, name string) (id int64, source string, err error) {
+	err = tx.tx.QueryRowContext(ctx, `SELECT id, source FROM groups WHERE name = ?`, name).Scan(&id, &source)
+	if err != nil {
+		return 0, "", fmt.Errorf("group %q: %w", name, mapError(err))
+	}
+	return id, source, nil
+}
+
+// RemoveGroupMember removes a membership of the given source; a
+// membership the permissions file declared is not removed here (the file
+// would put it back) and gives ErrNotFound.
+func (tx *Tx) RemoveGroupMember(ctx context.Context, groupID, userID int64, source string) error {
+	res, err := tx.tx.ExecContext(ctx, `DELETE FROM group_members WHERE group_id = ? AND user_id = ? AND source = ?`, groupID, userID, source)
+	if err != nil {
+		return fmt.Errorf("remove user %d from group %d: %w", userID, groupID, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return fmt.Errorf("remove user %d from group %d: %w", userID, groupID, ErrNotFound)
+	}
+	return nil
+}
+
+// UpdateUser writes the profile fields of an existing user, found by ID.
+// The disabled and must-change-password flags are left alone: they are set
+// in the app, and reloading the permissions file must not undo them.
 func (tx *Tx) UpdateUser(ctx context.Context, u User) (User, error) {
 	u.UpdatedAt = tx.now
 	res, err := tx.tx.ExecContext(ctx, `

@@ -209,20 +209,26 @@ func (s *Server) checkCSRFToken(next http.Handler) http.Handler {
 	})
 }
 
-// withUser resolves the session's user. A session whose user no longer
-// exists (removed from the permissions file) is signed out.
+// withUser resolves the session's user from its server-side sign-in. A
+// sign-in that was ended or timed out, or whose user was removed or
+// disabled, leaves the request signed out and the cookie cleared.
 func (s *Server) withUser(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		st := state(r)
-		if id := st.session.UserID(); id != 0 {
+		id, cleared, err := s.sessions.Resolve(r.Context(), st.session)
+		if err != nil {
+			s.serveError(w, r, err)
+			return
+		}
+		if id != 0 {
 			u, err := s.accounts.User(r.Context(), id)
 			switch {
-			case errors.Is(err, store.ErrNotFound):
-				st.session.SignOut()
-				if err := s.sessions.Save(w, r, st.session); err != nil {
+			case errors.Is(err, store.ErrNotFound) || (err == nil && u.Disabled):
+				if err := s.sessions.SignOut(r.Context(), st.session); err != nil {
 					s.serveError(w, r, err)
 					return
 				}
+				cleared = true
 			case err != nil:
 				s.serveError(w, r, err)
 				return
@@ -230,15 +236,23 @@ func (s *Server) withUser(next http.Handler) http.Handler {
 				st.user = &u
 			}
 		}
+		if cleared {
+			if err := s.sessions.Save(w, r, st.session); err != nil {
+				s.serveError(w, r, err)
+				return
+			}
+		}
 		next.ServeHTTP(w, r)
 	})
 }
 
 // signedIn sends people who are not signed in to the sign-in page, which
-// brings them back here afterwards.
+// brings them back here afterwards. A user who must change their password
+// is sent to the password form first.
 func (s *Server) signedIn(h handlerFunc) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		if state(r).user == nil {
+		u := state(r).user
+		if u == nil {
 			target := s.prefix.URL("/sign-in") + "?next=" + url.QueryEscape(r.URL.RequestURI())
 			if r.Method == http.MethodGet || r.Method == http.MethodHead {
 				redirect(w, r, target)
@@ -247,6 +261,10 @@ func (s *Server) signedIn(h handlerFunc) handlerFunc {
 			// Repeating an unsafe request after sign-in would surprise;
 			// send the user to sign in without a way back.
 			redirect(w, r, s.prefix.URL("/sign-in"))
+			return nil
+		}
+		if u.MustChangePassword && r.URL.Path != "/account" && r.URL.Path != "/account/password" {
+			redirect(w, r, s.prefix.URL("/account"))
 			return nil
 		}
 		return h(w, r)

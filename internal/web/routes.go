@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/waymark-bpm/waymark/internal/auth"
 	"github.com/waymark-bpm/waymark/internal/config"
@@ -14,10 +15,26 @@ import (
 	"github.com/waymark-bpm/waymark/web/templates"
 )
 
-// Accounts signs people in and looks them up.
+// Accounts signs people in, looks them up and changes accounts.
 type Accounts interface {
 	Authenticate(ctx context.Context, username, password string) (auth.User, error)
 	User(ctx context.Context, id int64) (auth.User, error)
+	CreateUser(ctx context.Context, a auth.NewAccount) (auth.User, error)
+	SetDisabled(ctx context.Context, id int64, disabled bool, now time.Time) error
+	SetPassword(ctx context.Context, id int64, password string, mustChange bool, keepSession int64) error
+	ChangePassword(ctx context.Context, id int64, current, password string, keepSession int64) error
+	AddToGroup(ctx context.Context, userID int64, group string) error
+	RemoveFromGroup(ctx context.Context, userID int64, group string) error
+}
+
+// Rules are the permission rules: those of the permissions file and those
+// added in the app.
+type Rules interface {
+	Current() *auth.Permissions
+	File() *auth.Permissions
+	AppRules() []store.PermissionRule
+	AddRule(ctx context.Context, r store.PermissionRule) (store.PermissionRule, error)
+	DeleteRule(ctx context.Context, id int64) (string, error)
 }
 
 // Database is what the pages read directly from the store.
@@ -25,6 +42,8 @@ type Database interface {
 	Ping(ctx context.Context) error
 	Users(ctx context.Context) ([]store.User, error)
 	Groups(ctx context.Context) ([]store.Group, error)
+	UserByID(ctx context.Context, id int64) (store.User, error)
+	UserMemberships(ctx context.Context, userID int64) ([]store.Membership, error)
 }
 
 // Options are the server's collaborators.
@@ -35,7 +54,16 @@ type Options struct {
 	Sessions *auth.Sessions
 	// OIDC signs people in through OpenID Connect providers; nil for none.
 	OIDC *auth.OIDC
-	DB   Database
+	// Throttle slows down and locks repeated failed sign-ins; Audit keeps
+	// the log of sign-ins and account changes.
+	Throttle *auth.Throttle
+	Audit    *auth.Audit
+	// Rules are the permission rules in force (the file's and those added
+	// in the app), for the admin pages; nil shows none.
+	Rules Rules
+	// Now is the clock of account changes; nil means time.Now.
+	Now func() time.Time
+	DB  Database
 	// Models is the model repository; nil leaves the model pages out
 	// (tests of other pages).
 	Models *models.Repo
@@ -59,6 +87,10 @@ type Server struct {
 	accounts Accounts
 	sessions *auth.Sessions
 	oidc     *auth.OIDC
+	throttle *auth.Throttle
+	audit    *auth.Audit
+	rules    Rules
+	now      func() time.Time
 	db       Database
 	models   *models.Repo
 	runner   *runner.Runner
@@ -79,6 +111,10 @@ func New(o Options) *Server {
 		accounts:   o.Accounts,
 		sessions:   o.Sessions,
 		oidc:       o.OIDC,
+		throttle:   o.Throttle,
+		audit:      o.Audit,
+		rules:      o.Rules,
+		now:        o.Now,
 		db:         o.DB,
 		models:     o.Models,
 		runner:     o.Runner,
@@ -87,6 +123,9 @@ func New(o Options) *Server {
 		typeahead:  o.Typeahead,
 		scripts:    o.Scripts,
 		prefix:     templates.Prefix(o.Config.BasePath()),
+	}
+	if s.now == nil {
+		s.now = time.Now
 	}
 	s.handler = s.routes()
 	return s
@@ -126,6 +165,23 @@ func (s *Server) routes() http.Handler {
 	pages.Handle("GET /api/tasks/{instance}/{task}", s.api(s.apiTaskShow))
 	pages.Handle("POST /api/tasks/{instance}/{task}", s.api(s.apiTaskComplete))
 	pages.Handle("GET /admin", s.html(s.adminOnly(s.adminShow)))
+	pages.Handle("GET /account", s.html(s.signedIn(s.accountShow)))
+	pages.Handle("POST /account/password", s.html(s.signedIn(s.accountPasswordUpdate)))
+	pages.Handle("POST /account/sessions/{id}/delete", s.html(s.signedIn(s.accountSessionDelete)))
+	pages.Handle("POST /admin/users", s.html(s.adminOnly(s.userCreate)))
+	pages.Handle("GET /admin/users/{id}", s.html(s.adminOnly(s.userShow)))
+	pages.Handle("POST /admin/users/{id}/disable", s.html(s.adminOnly(s.userDisable)))
+	pages.Handle("POST /admin/users/{id}/enable", s.html(s.adminOnly(s.userEnable)))
+	pages.Handle("POST /admin/users/{id}/password", s.html(s.adminOnly(s.userPasswordSet)))
+	pages.Handle("POST /admin/users/{id}/groups", s.html(s.adminOnly(s.userGroupAdd)))
+	pages.Handle("POST /admin/users/{id}/groups/delete", s.html(s.adminOnly(s.userGroupRemove)))
+	pages.Handle("POST /admin/users/{id}/sessions/delete", s.html(s.adminOnly(s.userSessionsDelete)))
+	pages.Handle("GET /admin/audit", s.html(s.adminOnly(s.auditShow)))
+	if s.rules != nil {
+		pages.Handle("GET /admin/permissions", s.html(s.adminOnly(s.permissionList)))
+		pages.Handle("POST /admin/permissions", s.html(s.adminOnly(s.permissionCreate)))
+		pages.Handle("POST /admin/permissions/{id}/delete", s.html(s.adminOnly(s.permissionDelete)))
+	}
 	pages.Handle("GET /debug/url-info", s.html(s.urlInfoShow))
 	pages.Handle("GET /process-models/{id}/files/{name}/modeler", s.html(s.signedIn(s.modelerShow)))
 	pages.Handle("GET /api/connectors/commands", s.api(s.apiConnectorCommands))

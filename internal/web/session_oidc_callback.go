@@ -2,6 +2,8 @@ package web
 
 import (
 	"net/http"
+
+	"github.com/waymark-bpm/waymark/internal/auth"
 )
 
 // sessionOIDCCallback completes a sign-in when the provider sends the
@@ -15,14 +17,12 @@ func (s *Server) sessionOIDCCallback(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return s.oidcSignInFailed(w, r, err)
 	}
-	st := state(r)
-	st.session.SignIn(in.User.ID)
-	st.session.SetProvider(id, in.IDToken)
-	if err := s.sessions.Save(w, r, st.session); err != nil {
+	if in.User.Disabled {
+		return s.oidcSignInFailed(w, r, auth.ErrBadCredentials)
+	}
+	if err := s.signIn(w, r, in.User, "oidc:"+id, func(x *auth.Session) { x.SetProvider(id, in.IDToken) }); err != nil {
 		return err
 	}
-	st.user = &in.User
-	s.log.Info("signed in", "request_id", st.id, "username", in.User.Username, "provider", id, "client_ip", st.clientIP)
 	redirect(w, r, s.afterSignIn(localPath(in.Next)))
 	return nil
 }
