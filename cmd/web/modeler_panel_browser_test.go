@@ -192,14 +192,24 @@ func (c *chrome) selectOption(t testing.TB, sel, value string) {
 // text, and leaves it (the field commits when it loses focus).
 func (c *chrome) commitInput(t testing.TB, sel, value string) {
 	t.Helper()
-	c.run(t, chromedp.WaitVisible(sel))
-	c.eval(t, `(() => {
-		const i = document.querySelector(`+jsString(sel)+`);
-		i.focus();
-		i.select();
-		return true;
-	})()`, nil)
-	c.run(t, chromedp.SendKeys(sel, value), chromedp.Blur(sel))
+	// The panel re-renders a field when the element it shows changes, and
+	// a keystroke that arrives during that re-render can be lost. A person
+	// would see the wrong text and type it again; so does the test, once.
+	for attempt := 0; attempt < 2; attempt++ {
+		c.run(t, chromedp.WaitVisible(sel))
+		c.eval(t, `new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => {
+			const i = document.querySelector(`+jsString(sel)+`);
+			i.focus();
+			i.select();
+			done(true);
+		})))`, nil)
+		c.run(t, chromedp.SendKeys(sel, value), chromedp.Blur(sel))
+		var got string
+		c.eval(t, `document.querySelector(`+jsString(sel)+`).value`, &got)
+		if got == value {
+			return
+		}
+	}
 }
 
 // typeText sets the text of a text area as typing would (input events).
