@@ -287,3 +287,22 @@ func TestCallActivityResolver(t *testing.T) {
 		}
 	})
 }
+
+// TestLinkEvents: a link throw event continues at the link catch event of
+// the same name in its own scope (the name of the definition, else of the
+// event), in a loop, and inside a subprocess whose link has the name of one
+// outside it.
+func TestLinkEvents(t *testing.T) {
+	runCases(t, []engineCase{{
+		name: "links loop, jump to a later part, and stay in their subprocess", files: []string{"links.bpmn"}, process: "p_link_loop",
+		data: m{"count": int64(0)},
+		steps: []step{
+			expectNow(strs("check"), strs()),
+			complete("check", m{"ok": true}),
+		},
+		want: outcome{Status: statusDone,
+			Trace: strs("start", "count_up", "more", "go_back", "come_back", "count_up", "more", "go_back", "come_back", "count_up", "more",
+				"to_review", "at_review", "sub_start", "sub_throw", "sub_catch", "check", "sub_end", "sub", "end"),
+			Ready: strs(), Waiting: strs(), Data: m{"count": int64(3), "ok": true}},
+	}})
+}

@@ -460,18 +460,10 @@ func (in *Instance) cancelTransaction(t *Task) {
 }
 
 // followLink jumps from a link throw event to the link catch event of the
-// same name in the same scope.
+// same name in the same scope (paired by the parser).
 func (in *Instance) followLink(t *Task) {
-	name := t.Node.Event().Name
-	for _, n := range t.Node.Scope.Nodes {
-		if n.Kind == spec.KindIntermediateCatchEvent && n.HasEvent(spec.EventLink) {
-			for _, d := range n.Events {
-				if d.Type == spec.EventLink && d.Name == name {
-					in.arrive(n, t.Scope, t.Data, nil, t)
-					return
-				}
-			}
-		}
+	if to := t.Node.LinkTarget; to != nil {
+		in.arrive(to, t.Scope, t.Data, nil, t)
 	}
 }
 

@@ -36,7 +36,7 @@ func (p *Parser) readProcess(f *fileCtx, el *etree.Element) {
 		return
 	}
 	if prev := p.lib.Process(id); prev != nil {
-		p.problemAt(f, id, "duplicate process id %q: also defined in %s", id, prev.File)
+		p.hardProblemAt(f, id, "duplicate process id %q: also defined in %s", id, prev.File)
 		return
 	}
 	proc := &spec.Process{
@@ -49,6 +49,7 @@ func (p *Parser) readProcess(f *fileCtx, el *etree.Element) {
 	}
 	proc.Scope.ID = id
 	proc.Scope.Process = proc
+	f.reach.walkReach(el)
 	lanes := p.readLanes(f, el)
 	proc.Lanes = lanes
 	laneOf := map[string]string{}
@@ -218,7 +219,44 @@ func (p *Parser) readScope(f *fileCtx, el *etree.Element, sc *spec.Scope, proc *
 			sc.Conditionals = true
 		}
 	}
+	p.pairLinks(f, sc)
 	sc.NodeCount = len(sc.Nodes)
+}
+
+// pairLinks points every link throw event of a scope at the link catch
+// event of the same name in that scope, where the flow continues.
+func (p *Parser) pairLinks(f *fileCtx, sc *spec.Scope) {
+	var catches map[string]*spec.Node
+	for _, n := range sc.Nodes {
+		if n.Kind == spec.KindIntermediateCatchEvent && n.HasEvent(spec.EventLink) {
+			if catches == nil {
+				catches = map[string]*spec.Node{}
+			}
+			name := n.Event().Name
+			if prev := catches[name]; prev != nil {
+				p.problemAt(f, n.ID, "link catch event %q has the same link name %q as %q: a link throw event could not tell them apart", n.ID, name, prev.ID)
+				continue
+			}
+			catches[name] = n
+		}
+	}
+	thrown := map[*spec.Node]bool{}
+	for _, n := range sc.Nodes {
+		if n.Kind != spec.KindIntermediateThrowEvent || !n.HasEvent(spec.EventLink) {
+			continue
+		}
+		name := n.Event().Name
+		n.LinkTarget = catches[name]
+		if n.LinkTarget == nil {
+			p.problemAt(f, n.ID, "link throw event %q names link %q, but no link catch event of that name is in the same process or subprocess", displayName(n), name)
+		}
+		thrown[n.LinkTarget] = true
+	}
+	for _, n := range catches {
+		if !thrown[n] && len(n.Incoming) == 0 {
+			p.problemAt(f, n.ID, "link catch event %q is not connected: no link throw event names link %q and no sequence flow leads to it, so it can never run", displayName(n), n.Event().Name)
+		}
+	}
 }
 
 func (p *Parser) newNode(f *fileCtx, el *etree.Element, kind spec.Kind, sc *spec.Scope, proc *spec.Process, laneOf map[string]string, inheritedLane string) *spec.Node {
@@ -228,7 +266,7 @@ func (p *Parser) newNode(f *fileCtx, el *etree.Element, kind spec.Kind, sc *spec
 		return nil
 	}
 	if _, dup := proc.AllNodes[id]; dup {
-		p.problemAt(f, id, "duplicate element id %q in process %q", id, proc.ID)
+		p.hardProblemAt(f, id, "duplicate element id %q in process %q", id, proc.ID)
 		return nil
 	}
 	n := &spec.Node{ID: id, Name: attr(el, "name"), Kind: kind, Scope: sc, Line: f.lines[id], Index: len(sc.Nodes)}
@@ -467,6 +505,10 @@ func (p *Parser) validateNode(f *fileCtx, n *spec.Node) {
 			p.problemAt(f, n.ID, "an end event cannot have outgoing sequence flows")
 		}
 	case spec.KindBoundaryEvent, spec.KindEventSubProcess:
+	case spec.KindIntermediateCatchEvent:
+		if len(n.Incoming) == 0 && !n.HasEvent(spec.EventLink) && !inEventSub {
+			p.problemAt(f, n.ID, "%s %q is not connected: no sequence flow leads to it, so it can never run", n.Kind, displayName(n))
+		}
 	default:
 		if len(n.Incoming) == 0 && !inEventSub && !n.ForCompensation {
 			p.problemAt(f, n.ID, "%s %q is not connected: no sequence flow leads to it, so it can never run", n.Kind, displayName(n))

@@ -417,6 +417,7 @@ type Node struct {
 	// Events.
 	Events           []*EventDef
 	ParallelMultiple bool
+	LinkTarget       *Node   // link throw events: the catch event of the same link name in the scope
 	AttachedTo       *Node   // boundary events
 	CancelActivity   bool    // boundary events: interrupting (default true)
 	Boundaries       []*Node // boundary events attached to this activity
