@@ -19,6 +19,7 @@ import (
 
 	"github.com/beevik/etree"
 
+	"github.com/waymark-bpm/waymark/internal/engine/dmn"
 	"github.com/waymark-bpm/waymark/internal/engine/script"
 	"github.com/waymark-bpm/waymark/internal/engine/spec"
 )
@@ -108,6 +109,11 @@ type pendingCheck struct {
 func (p *Parser) Add(name string, data []byte) {
 	if len(data) > MaxFileSize {
 		p.problem(name, "", 0, "file is larger than %d MiB", MaxFileSize>>20)
+		return
+	}
+	data, err := dmn.DecodeXML(data)
+	if err != nil {
+		p.problem(name, "", 1, "%v", err)
 		return
 	}
 	if isDMN(name, data) {
