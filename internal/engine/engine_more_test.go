@@ -306,3 +306,31 @@ func TestLinkEvents(t *testing.T) {
 			Ready: strs(), Waiting: strs(), Data: m{"count": int64(3), "ok": true}},
 	}})
 }
+
+// TestIOSpecificationSets: an input set's required inputs must be present,
+// its optional ones and inputs no set lists may be missing; outputs alike.
+func TestIOSpecificationSets(t *testing.T) {
+	runCases(t, []engineCase{
+		{
+			name: "optional inputs and outputs may be missing", files: []string{"iospec.bpmn"}, process: "p_io_sets",
+			data: m{"x": int64(4), "other": "kept out of the task"},
+			steps: []step{
+				expectData("calc", m{"z": int64(8)}),
+			},
+			want: outcome{Status: statusDone, Trace: strs("start", "calc", "end"), Ready: strs(), Waiting: strs(),
+				Data: m{"z": int64(8)}},
+		},
+		{
+			name: "optional inputs that are there go in", files: []string{"iospec.bpmn"}, process: "p_io_sets",
+			data: m{"x": int64(4), "y": "yes", "unlisted": true},
+			want: outcome{Status: statusDone, Trace: strs("start", "calc", "end"), Ready: strs(), Waiting: strs(),
+				Data: m{"z": int64(8)}},
+		},
+		{
+			name: "a required input that is missing fails the task", files: []string{"iospec.bpmn"}, process: "p_io_sets",
+			data:   m{"y": "yes"},
+			want:   outcome{Status: statusFailed, Trace: strs("start"), Ready: strs(), Waiting: strs(), ErrTask: "calc"},
+			errHas: `missing data input "x"`,
+		},
+	})
+}

@@ -187,7 +187,7 @@ func (in *Instance) onReady(t *Task) *TaskError {
 			data = with(data, a.Name, deepCopy(v))
 		}
 		if n.IOSpec != nil && len(n.IOSpec.Inputs) > 0 {
-			picked, missing := pick(data, n.IOSpec.Inputs)
+			picked, missing := pick(data, n.IOSpec.Inputs, n.IOSpec.Optional)
 			if missing != "" {
 				return &TaskError{TaskID: t.ID, NodeID: n.ID, Phase: "ready", Msg: fmt.Sprintf("missing data input %q", missing)}
 			}
@@ -306,7 +306,7 @@ func (in *Instance) onComplete(t *Task) *TaskError {
 	}
 	if t.Role != RoleInstance {
 		if n.IOSpec != nil && len(n.IOSpec.Outputs) > 0 {
-			picked, missing := pick(data, n.IOSpec.Outputs)
+			picked, missing := pick(data, n.IOSpec.Outputs, n.IOSpec.Optional)
 			if missing != "" {
 				return &TaskError{TaskID: t.ID, NodeID: n.ID, Phase: "complete", Msg: fmt.Sprintf("missing data output %q", missing)}
 			}
@@ -571,6 +571,9 @@ func (in *Instance) finishScope(sc *scopeInst) {
 			data := owner.Data
 			for _, name := range io.Outputs {
 				v, ok := result[name]
+				if !ok && io.Optional[name] {
+					continue
+				}
 				if !ok {
 					in.fail(owner, &TaskError{TaskID: owner.ID, NodeID: owner.Node.ID, Phase: "run", Msg: fmt.Sprintf("the data output %q was not available in the called process's output", name)})
 					return
@@ -683,11 +686,15 @@ func (in *Instance) writeObject(scope int, id string, v any) {
 }
 
 // pick returns a map of just the named values of data (an ioSpecification's
-// inputs or outputs), or the first name that is missing.
-func pick(data map[string]any, names []string) (map[string]any, string) {
+// inputs or outputs), or the first required name that is missing. An
+// optional name that is missing is left out.
+func pick(data map[string]any, names []string, optional map[string]bool) (map[string]any, string) {
 	picked := make(map[string]any, len(names))
 	for _, name := range names {
 		v, ok := data[name]
+		if !ok && optional[name] {
+			continue
+		}
 		if !ok {
 			return nil, name
 		}

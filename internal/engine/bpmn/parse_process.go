@@ -95,13 +95,37 @@ func (p *Parser) readLanes(f *fileCtx, el *etree.Element) []*spec.Lane {
 
 func readIOSpec(el *etree.Element) *spec.IOSpec {
 	io := &spec.IOSpec{}
-	for _, d := range children(el, "dataInput") {
-		io.Inputs = append(io.Inputs, dataName(d))
-	}
-	for _, d := range children(el, "dataOutput") {
-		io.Outputs = append(io.Outputs, dataName(d))
-	}
+	io.Inputs = readIOSet(io, children(el, "dataInput"), children(el, "inputSet"), "dataInputRefs", "optionalInputRefs")
+	io.Outputs = readIOSet(io, children(el, "dataOutput"), children(el, "outputSet"), "dataOutputRefs", "optionalOutputRefs")
 	return io
+}
+
+// readIOSet returns the names of the data inputs (outputs) and marks in
+// io.Optional those the sets do not require.
+func readIOSet(io *spec.IOSpec, items, sets []*etree.Element, refsTag, optionalTag string) []string {
+	required := map[string]bool{}
+	for _, set := range sets {
+		for _, r := range children(set, refsTag) {
+			required[strings.TrimSpace(text(r))] = true
+		}
+	}
+	for _, set := range sets {
+		for _, r := range children(set, optionalTag) {
+			delete(required, strings.TrimSpace(text(r)))
+		}
+	}
+	var names []string
+	for _, d := range items {
+		name := dataName(d)
+		names = append(names, name)
+		if len(sets) > 0 && !required[attr(d, "id")] {
+			if io.Optional == nil {
+				io.Optional = map[string]bool{}
+			}
+			io.Optional[name] = true
+		}
+	}
+	return names
 }
 
 // dataName is the task-data variable of a data input/output: SpiffWorkflow

@@ -258,6 +258,11 @@ type DataAssociation struct {
 type IOSpec struct {
 	Inputs  []string
 	Outputs []string
+	// Optional names the inputs and outputs that may be missing: with input
+	// (output) sets, those no set requires (dataInputRefs less
+	// optionalInputRefs). Without sets every one is required, as in
+	// SpiffWorkflow.
+	Optional map[string]bool
 }
 
 // CorrelationProperty is a bpmn:correlationProperty with its retrieval
