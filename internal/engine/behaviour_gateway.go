@@ -27,24 +27,26 @@ func (in *Instance) arriveAtJoin(n *spec.Node, scope int, data map[string]any, f
 	}
 }
 
-// joinSatisfied reports whether a waiting join may fire.
+// joinSatisfied reports whether a waiting join may fire: when every input
+// has a token, or, for a join with JoinReach (inclusive, or parallel with a
+// loop-back input), when no live token upstream can still reach an input
+// without a token unless it can also reach one that has one. The cost is
+// linear in the inputs and in the live tokens' reachable inputs, with no
+// limit on the number of inputs.
 func (in *Instance) joinSatisfied(j *Task) bool {
-	var arrived, empty uint64
-	for i, c := range j.Arrivals {
-		if c > 0 {
-			arrived |= 1 << uint(i)
-		} else {
-			empty |= 1 << uint(i)
+	complete := true
+	for _, c := range j.Arrivals {
+		if c == 0 {
+			complete = false
+			break
 		}
 	}
-	if empty == 0 {
+	if complete {
 		return true
 	}
-	if j.Node.Kind == spec.KindParallelGateway {
+	if j.Node.JoinReach == nil {
 		return false
 	}
-	// Inclusive join: wait while a live token upstream can reach an input
-	// that has no token and cannot reach one that has.
 	for _, t := range in.tasks {
 		if t == j || t.Scope != j.Scope || !t.State.Live() || t.Trigger || t.Attached != 0 {
 			continue
@@ -52,19 +54,27 @@ func (in *Instance) joinSatisfied(j *Task) bool {
 		if t.Node == j.Node {
 			continue
 		}
-		reach := j.Node.JoinReach[t.Node]
-		if reach&empty != 0 && reach&arrived == 0 {
+		reachesEmpty, reachesArrived := false, false
+		j.Node.JoinReach[t.Node].Each(func(i int) bool {
+			if j.Arrivals[i] > 0 {
+				reachesArrived = true
+			} else {
+				reachesEmpty = true
+			}
+			return !reachesArrived
+		})
+		if reachesEmpty && !reachesArrived {
 			return false
 		}
 	}
 	return true
 }
 
-// recheckJoins fires inclusive joins of a scope that no longer wait for
+// recheckJoins fires joins with JoinReach of a scope that no longer wait for
 // anything after a token moved or ended.
 func (in *Instance) recheckJoins(sc *scopeInst) {
 	for _, t := range in.tasks {
-		if t.Scope == sc.key && t.State == Waiting && t.Arrivals != nil && t.Node.Kind == spec.KindInclusiveGateway {
+		if t.Scope == sc.key && t.State == Waiting && t.Arrivals != nil && t.Node.JoinReach != nil {
 			if in.joinSatisfied(t) {
 				in.makeReady(t)
 			}

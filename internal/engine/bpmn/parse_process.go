@@ -234,6 +234,7 @@ func (p *Parser) readScope(f *fileCtx, el *etree.Element, sc *spec.Scope, proc *
 		p.readFlow(f, fe, sc)
 	}
 	sortOutgoing(f, sc.Nodes)
+	p.pairLinks(f, sc)
 	for _, n := range sc.Nodes {
 		p.validateNode(f, n)
 		if n.JoinReach != nil {
@@ -243,7 +244,6 @@ func (p *Parser) readScope(f *fileCtx, el *etree.Element, sc *spec.Scope, proc *
 			sc.Conditionals = true
 		}
 	}
-	p.pairLinks(f, sc)
 	sc.NodeCount = len(sc.Nodes)
 }
 
@@ -513,9 +513,6 @@ func (p *Parser) validateNode(f *fileCtx, n *spec.Node) {
 				}
 			}
 		}
-		if n.Kind == spec.KindInclusiveGateway && len(n.Incoming) > 64 {
-			p.problemAt(f, n.ID, "an inclusive gateway may have at most 64 incoming flows")
-		}
 	case spec.KindParallelGateway, spec.KindEventBasedGateway:
 		if len(n.Outgoing) == 0 {
 			p.problemAt(f, n.ID, "%s has no outgoing sequence flow", gatewayWord(n.Kind))
@@ -546,7 +543,7 @@ func (p *Parser) validateNode(f *fileCtx, n *spec.Node) {
 			}
 		}
 	}
-	if n.Kind == spec.KindInclusiveGateway && len(n.Incoming) > 1 {
+	if n.Kind == spec.KindInclusiveGateway && len(n.Incoming) > 1 || n.Kind == spec.KindParallelGateway && loopsBack(n) {
 		n.JoinReach = computeJoinReach(n)
 	}
 }
@@ -570,14 +567,52 @@ func displayName(n *spec.Node) string {
 	return n.ID
 }
 
+// loopsBack reports whether a join has an input that no start event of
+// its scope reaches without passing through the join: a flow looping back
+// from after it. SpiffWorkflow does not wait for such an input on the way
+// in, nor for the way-in inputs when a token comes round the loop.
+func loopsBack(g *spec.Node) bool {
+	if len(g.Incoming) < 2 {
+		return false
+	}
+	seen := map[*spec.Node]bool{g: true}
+	var stack []*spec.Node
+	push := func(n *spec.Node) {
+		if n != nil && !seen[n] {
+			seen[n] = true
+			stack = append(stack, n)
+		}
+	}
+	for _, s := range g.Scope.Starts {
+		push(s)
+	}
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for _, fl := range n.Outgoing {
+			push(fl.Target)
+		}
+		for _, b := range n.Boundaries {
+			push(b)
+		}
+		push(n.LinkTarget)
+	}
+	for _, fl := range g.Incoming {
+		if !seen[fl.Source] {
+			return true
+		}
+	}
+	return false
+}
+
 // computeJoinReach computes, for every node in the gateway's scope, which of
 // the gateway's incoming flows a token at that node can still reach without
 // passing through the gateway. The runtime uses it for BPMN's inclusive join
 // rule. Boundary events are followed from the activity they are attached to.
-func computeJoinReach(g *spec.Node) map[*spec.Node]uint64 {
-	reach := map[*spec.Node]uint64{}
+func computeJoinReach(g *spec.Node) map[*spec.Node]spec.Bitset {
+	reach := map[*spec.Node]spec.Bitset{}
 	for _, start := range g.Scope.Nodes {
-		var mask uint64
+		var mask spec.Bitset
 		seen := map[*spec.Node]bool{start: true}
 		stack := []*spec.Node{start}
 		for len(stack) > 0 {
@@ -590,9 +625,13 @@ func computeJoinReach(g *spec.Node) map[*spec.Node]uint64 {
 					stack = append(stack, b)
 				}
 			}
+			if l := n.LinkTarget; l != nil && !seen[l] {
+				seen[l] = true
+				stack = append(stack, l)
+			}
 			for _, fl := range next {
 				if fl.Target == g {
-					mask |= 1 << uint(fl.InIndex)
+					mask.Add(fl.InIndex)
 					continue
 				}
 				if !seen[fl.Target] {
@@ -601,7 +640,7 @@ func computeJoinReach(g *spec.Node) map[*spec.Node]uint64 {
 				}
 			}
 		}
-		if mask != 0 {
+		if mask != nil {
 			reach[start] = mask
 		}
 	}
