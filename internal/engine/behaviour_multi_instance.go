@@ -37,6 +37,9 @@ func (in *Instance) startWrapper(t *Task) {
 	if mi.InputRef != "" {
 		input, ok := data[mi.InputRef]
 		if !ok {
+			input, ok = in.objectsFor(t)[mi.InputRef]
+		}
+		if !ok {
 			in.fail(t, &TaskError{TaskID: t.ID, NodeID: n.ID, Phase: "run", Msg: fmt.Sprintf("missing data input for multi-instance task: %q", mi.InputRef)})
 			return
 		}
@@ -90,7 +93,7 @@ func (in *Instance) startWrapper(t *Task) {
 			}
 		}
 	} else {
-		v, err := mi.Cardinality.Eval(&in.senv, data)
+		v, err := mi.Cardinality.Eval(in.scriptEnv(t), data)
 		if err != nil {
 			in.fail(t, in.taskErr(t, "run", "loop cardinality", err))
 			return
@@ -224,7 +227,7 @@ func (in *Instance) instanceDone(c *Task) {
 		w.Data = deepMerge(w.Data, c.Data)
 	}
 	if mi.Completion != nil {
-		ok, err := mi.Completion.EvalBool(&in.senv, c.Data)
+		ok, err := mi.Completion.EvalBool(in.scriptEnv(c), c.Data)
 		if err != nil {
 			in.fail(w, in.taskErr(w, "run", "completion condition", err))
 			return
@@ -301,7 +304,7 @@ func (in *Instance) loopDone(w *Task) (bool, *TaskError) {
 		return true, nil
 	}
 	if l.Condition != nil {
-		ok, err := l.Condition.EvalBool(&in.senv, w.Data)
+		ok, err := l.Condition.EvalBool(in.scriptEnv(w), w.Data)
 		if err != nil {
 			return false, in.taskErr(w, "run", "loop condition", err)
 		}

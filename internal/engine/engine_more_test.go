@@ -334,3 +334,14 @@ func TestIOSpecificationSets(t *testing.T) {
 		},
 	})
 }
+
+// TestDataObjectsVisibleEverywhere: conditions, multi-instance expressions
+// and scripts read data objects without a data input association; the task
+// data does not take them in unless a script assigns the name.
+func TestDataObjectsVisibleEverywhere(t *testing.T) {
+	runCases(t, []engineCase{{
+		name: "condition, cardinality and script read data objects", files: []string{"data_visible.bpmn"}, process: "p_objects_visible",
+		want: outcome{Status: statusDone, Trace: strs("start", "set", "big", "each", "each", "each", "each", "end"), Ready: strs(), Waiting: strs(),
+			Data: m{"seen": int64(10), "data_objects": m{"DO_limit": int64(10), "DO_picks": []any{"a", "b", "c"}}}},
+	}})
+}

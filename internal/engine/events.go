@@ -22,7 +22,7 @@ func (in *Instance) wait(t *Task) {
 			}
 		case spec.EventMessage:
 			for _, pc := range d.ProcessCorrelations {
-				v, err := pc.Expr.Eval(&in.senv, t.Data)
+				v, err := pc.Expr.Eval(in.scriptEnv(t), t.Data)
 				if err != nil {
 					in.fail(t, in.taskErr(t, "ready", "correlation expression", err))
 					return
@@ -41,7 +41,7 @@ func (in *Instance) armTimer(t *Task, d *spec.EventDef) *TaskError {
 	if d.TimerExpr == nil {
 		return &TaskError{TaskID: t.ID, NodeID: t.Node.ID, Phase: "ready", Msg: "timer has no expression"}
 	}
-	v, err := d.TimerExpr.Eval(&in.senv, t.Data)
+	v, err := d.TimerExpr.Eval(in.scriptEnv(t), t.Data)
 	if err != nil {
 		return in.taskErr(t, "ready", "timer expression", err)
 	}
@@ -88,7 +88,7 @@ func (in *Instance) preparePayloads(t *Task) ([]pendingThrow, *TaskError) {
 	for _, d := range t.Node.Events {
 		var payload any
 		if d.Payload != nil {
-			v, err := d.Payload.Eval(&in.senv, t.Data)
+			v, err := d.Payload.Eval(in.scriptEnv(t), t.Data)
 			if err != nil {
 				return nil, in.taskErr(t, "run", "payload", err)
 			}
@@ -371,11 +371,7 @@ func (in *Instance) checkConditional(t *Task) {
 		if d.Type != spec.EventConditional || d.Condition == nil {
 			continue
 		}
-		env := in.senv
-		if sc := in.scopes[t.Scope]; sc != nil && len(sc.objects) > 0 {
-			env.Globals = sc.objects
-		}
-		ok, err := d.Condition.EvalBool(&env, t.Data)
+		ok, err := d.Condition.EvalBool(in.scriptEnv(t), t.Data)
 		if err != nil {
 			in.fail(t, in.taskErr(t, "ready", "condition", err))
 			return

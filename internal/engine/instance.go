@@ -220,12 +220,18 @@ func newInstance(lib *spec.Library, env Env) *Instance {
 
 // scriptEnv is the script environment for a task's scripts.
 func (in *Instance) scriptEnv(t *Task) *script.Env {
-	if in.env.RandomSeed == nil {
+	objects := in.objectsFor(t)
+	if in.env.RandomSeed == nil && objects == nil {
 		return &in.senv
 	}
 	env := in.senv
-	seed := *in.env.RandomSeed + uint64(t.ID)*0x9E3779B97F4A7C15
-	env.RandomSeed = &seed
+	// Data objects are visible to every script and expression of the task
+	// (below its own data, which wins on a shared name), as in SpiffWorkflow.
+	env.Globals = objects
+	if in.env.RandomSeed != nil {
+		seed := *in.env.RandomSeed + uint64(t.ID)*0x9E3779B97F4A7C15
+		env.RandomSeed = &seed
+	}
 	return &env
 }
 

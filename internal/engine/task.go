@@ -411,11 +411,12 @@ func (in *Instance) selectFlows(t *Task) ([]*spec.Flow, *TaskError) {
 		if len(out) == 1 && out[0].Condition == nil {
 			return out, nil
 		}
+		env := in.scriptEnv(t)
 		for i, fl := range out {
 			if fl == n.Default || fl.Condition == nil {
 				continue
 			}
-			ok, err := fl.Condition.EvalBool(&in.senv, t.Data)
+			ok, err := fl.Condition.EvalBool(env, t.Data)
 			if err != nil {
 				return nil, in.taskErr(t, "run", "condition of "+fl.ID, err)
 			}
@@ -436,6 +437,7 @@ func (in *Instance) selectFlows(t *Task) ([]*spec.Flow, *TaskError) {
 	}
 	var taken []*spec.Flow
 	conditioned := false
+	env := in.scriptEnv(t)
 	for _, fl := range out {
 		if fl == n.Default {
 			continue
@@ -445,7 +447,7 @@ func (in *Instance) selectFlows(t *Task) ([]*spec.Flow, *TaskError) {
 			continue
 		}
 		conditioned = true
-		ok, err := fl.Condition.EvalBool(&in.senv, t.Data)
+		ok, err := fl.Condition.EvalBool(env, t.Data)
 		if err != nil {
 			return nil, in.taskErr(t, "run", "condition of "+fl.ID, err)
 		}
@@ -652,6 +654,36 @@ func (in *Instance) cancelTriggers(sc *scopeInst) {
 			in.setState(t, Cancelled)
 		}
 	}
+}
+
+// objectsFor returns the data objects visible to task t: those of its scope
+// and the enclosing ones, the nearest scope's winning; nil when there are
+// none. With one scope holding objects its map is returned as is (scripts
+// only read Globals).
+func (in *Instance) objectsFor(t *Task) map[string]any {
+	var chain []*scopeInst
+	for sc := in.scopes[t.Scope]; sc != nil; {
+		if len(sc.objects) > 0 {
+			chain = append(chain, sc)
+		}
+		if sc.key <= 0 {
+			break
+		}
+		sc = in.scopes[sc.parent]
+	}
+	switch len(chain) {
+	case 0:
+		return nil
+	case 1:
+		return chain[0].objects
+	}
+	merged := map[string]any{}
+	for i := len(chain) - 1; i >= 0; i-- {
+		for k, v := range chain[i].objects {
+			merged[k] = v
+		}
+	}
+	return merged
 }
 
 // readObject finds a data object's value in the scope or an enclosing one.
