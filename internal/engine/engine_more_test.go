@@ -345,3 +345,26 @@ func TestDataObjectsVisibleEverywhere(t *testing.T) {
 			Data: m{"seen": int64(10), "data_objects": m{"DO_limit": int64(10), "DO_picks": []any{"a", "b", "c"}}}},
 	}})
 }
+
+// TestFailedScriptKeepsEarlierAssignments: a script task or pre-script that
+// fails leaves in the task's data what it assigned before the failing line.
+func TestFailedScriptKeepsEarlierAssignments(t *testing.T) {
+	runCases(t, []engineCase{
+		{
+			name: "script task", files: []string{"script_fail.bpmn"}, process: "p_script_fail",
+			data:  m{"price": int64(3), "count": int64(4), "divisor": int64(0)},
+			steps: []step{expectData("calc", m{"price": int64(3), "count": int64(4), "divisor": int64(0), "total": int64(12), "note": "computed"})},
+			want: outcome{Status: statusFailed, Trace: strs("start"), Ready: strs(), Waiting: strs(),
+				ErrTask: "calc", ErrWhere: "script", ErrLine: 3},
+			errHas: "division by zero",
+		},
+		{
+			name: "pre-script", files: []string{"script_fail.bpmn"}, process: "p_script_fail",
+			data:  m{"price": int64(3), "count": int64(4), "divisor": int64(2)},
+			steps: []step{expectData("review", m{"price": int64(3), "count": int64(4), "divisor": int64(2), "total": int64(12), "note": "computed", "ratio": float64(6), "after": true, "seen": true})},
+			want: outcome{Status: statusFailed, Trace: strs("start", "calc"), Ready: strs(), Waiting: strs(),
+				ErrTask: "review", ErrWhere: "pre-script", ErrLine: 2},
+			errHas: "missing_name",
+		},
+	})
+}

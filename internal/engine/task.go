@@ -198,6 +198,7 @@ func (in *Instance) onReady(t *Task) *TaskError {
 	if n.PreScript != nil && runsScripts(t) {
 		out, err := n.PreScript.Exec(in.scriptEnv(t), t.Data)
 		if err != nil {
+			keepPartial(t, out)
 			return in.taskErr(t, "ready", "pre-script", err)
 		}
 		t.Data = out
@@ -245,6 +246,7 @@ func (in *Instance) behave(t *Task) (bool, *TaskError) {
 			out, err = n.Script.Exec(in.scriptEnv(t), t.Data)
 		}
 		if err != nil {
+			keepPartial(t, out)
 			return false, in.taskErr(t, "run", "script", err)
 		}
 		t.Data, t.itemPending = out, false
@@ -653,6 +655,15 @@ func (in *Instance) cancelTriggers(sc *scopeInst) {
 		if t.Trigger && t.Scope == sc.key && t.State == Waiting {
 			in.setState(t, Cancelled)
 		}
+	}
+}
+
+// keepPartial keeps in a failed task's data what its script assigned
+// before the failing line, as SpiffWorkflow does (users read it to find
+// what went wrong). A multi-instance item not yet taken in stays pending.
+func keepPartial(t *Task, out map[string]any) {
+	if out != nil && !t.itemPending {
+		t.Data = out
 	}
 }
 
