@@ -368,3 +368,27 @@ func TestFailedScriptKeepsEarlierAssignments(t *testing.T) {
 		},
 	})
 }
+
+// TestIntermediateTimerCycleRepeats: an intermediate timer with a cycle
+// sends a token on at each of its occurrences and completes at the last.
+func TestIntermediateTimerCycleRepeats(t *testing.T) {
+	runCases(t, []engineCase{{
+		name: "R3/PT1H", files: []string{"timer_cycle.bpmn"}, process: "p_timer_cycle",
+		steps: []step{
+			expectNow(strs(), strs("every_hour")),
+			advance(61 * time.Minute),
+			expectNow(strs("check"), strs("every_hour")),
+			advance(60 * time.Minute),
+			expectNow(strs("check", "check"), strs("every_hour")),
+			complete("check", nil),
+			advance(60 * time.Minute),
+			expectNow(strs("check", "check"), strs()),
+			expectStates("every_hour", "COMPLETED", "COMPLETED", "COMPLETED"),
+			complete("check", nil),
+			complete("check", nil),
+		},
+		want: outcome{Status: statusDone,
+			Trace: strs("start", "every_hour", "every_hour", "check", "end", "every_hour", "check", "end", "check", "end"),
+			Ready: strs(), Waiting: strs(), Data: m{}},
+	}})
+}

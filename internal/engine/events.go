@@ -275,6 +275,18 @@ func (in *Instance) fire(w *Task, d *spec.EventDef, payload any) {
 			}
 			return
 		}
+	case d.Type == spec.EventTimer && w.Node.Kind == spec.KindIntermediateCatchEvent && w.Gate == 0 && w.Period > 0 && w.Cycles != 1:
+		// A cycle on an intermediate timer sends a token on at every
+		// occurrence, as SpiffWorkflow does; the event keeps waiting until
+		// its last occurrence, which completes it.
+		nt := in.newTask(w.Node, w.Scope, w.Data, w.ID)
+		in.setState(nt, Ready)
+		in.completeCatch(nt)
+		if w.Cycles > 0 {
+			w.Cycles--
+		}
+		w.Due = w.Due.Add(w.Period)
+		return
 	case w.Gate != 0:
 		g := in.Task(w.Gate)
 		for _, o := range in.tasks[g.ID:] {
