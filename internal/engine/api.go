@@ -156,7 +156,7 @@ func (in *Instance) ReadyHuman() []*Task {
 func (in *Instance) Waiting() []*Task {
 	var out []*Task
 	for _, t := range in.tasks {
-		if t.State == Waiting && t.Arrivals == nil && !t.Pool && (t.Trigger || in.scopeActive(t)) {
+		if t.State == Waiting && !isJoin(t) && !t.Pool && (t.Trigger || in.scopeActive(t)) {
 			out = append(out, t)
 		}
 	}

@@ -27,6 +27,11 @@ func (in *Instance) arriveAtJoin(n *spec.Node, scope int, data map[string]any, f
 	}
 }
 
+// isJoin reports whether t is a gateway collecting the tokens of a join.
+func isJoin(t *Task) bool {
+	return t.Arrivals != nil && t.Node.Kind.IsGateway()
+}
+
 // joinSatisfied reports whether a waiting join may fire: when every input
 // has a token, or, for a join with JoinReach (inclusive, or parallel with a
 // loop-back input), when no live token upstream can still reach an input

@@ -392,3 +392,28 @@ func TestIntermediateTimerCycleRepeats(t *testing.T) {
 			Ready: strs(), Waiting: strs(), Data: m{}},
 	}})
 }
+
+// TestParallelMultipleWaitsForAll: a parallelMultiple catch event goes on
+// once every one of its events has happened, in any order (a timer among
+// them fires once); without parallelMultiple the first one is enough.
+func TestParallelMultipleWaitsForAll(t *testing.T) {
+	runCases(t, []engineCase{
+		{
+			name: "parallelMultiple", files: []string{"parallel_multiple.bpmn"}, process: "p_parallel_multiple",
+			steps: []step{
+				deliver("signal", "shipped", nil, true),
+				expectNow(strs(), strs("both")),
+				advance(2 * time.Hour),
+				advance(2 * time.Hour),
+				expectNow(strs(), strs("both")),
+				deliver("message", "paid", nil, true),
+			},
+			want: outcome{Status: statusDone, Trace: strs("start", "both", "end"), Ready: strs(), Waiting: strs(), Data: m{}},
+		},
+		{
+			name: "multiple", files: []string{"parallel_multiple.bpmn"}, process: "p_multiple",
+			steps: []step{deliver("message", "paid", nil, true)},
+			want:  outcome{Status: statusDone, Trace: strs("start", "either", "end"), Ready: strs(), Waiting: strs(), Data: m{}},
+		},
+	})
+}

@@ -251,6 +251,9 @@ func (in *Instance) fire(w *Task, d *spec.EventDef, payload any) {
 	if d.Variable != "" && !w.Pool {
 		w.Data = with(w.Data, d.Variable, deepCopy(payload))
 	}
+	if !in.allOccurred(w, d) {
+		return
+	}
 	switch {
 	case w.Pool:
 		in.startPool(w, d, payload)
@@ -301,6 +304,38 @@ func (in *Instance) fire(w *Task, d *spec.EventDef, payload any) {
 	}
 	in.setState(w, Ready)
 	in.completeCatch(w)
+}
+
+// allOccurred records that event d happened for catcher w and reports
+// whether w may react now: at once for an event with one definition or
+// without parallelMultiple, and for a parallelMultiple one only once every
+// one of its definitions has happened (BPMN; a timer among them stops
+// counting down once it has).
+func (in *Instance) allOccurred(w *Task, d *spec.EventDef) bool {
+	n := w.Node
+	if !n.ParallelMultiple || len(n.Events) < 2 {
+		return true
+	}
+	if w.Arrivals == nil {
+		w.Arrivals = make([]int, len(n.Events))
+	}
+	missing := false
+	for i, e := range n.Events {
+		if e == d {
+			w.Arrivals[i]++
+			if e.Type == spec.EventTimer {
+				w.Due = time.Time{}
+			}
+		}
+		if w.Arrivals[i] == 0 {
+			missing = true
+		}
+	}
+	if missing {
+		return false
+	}
+	w.Arrivals = nil
+	return true
 }
 
 // completeCatch completes a catching task whose event happened.

@@ -58,7 +58,9 @@ type Task struct {
 	// Cycles left for a timer cycle (-1 = unbounded); Period its interval.
 	Cycles int
 	Period time.Duration
-	// Arrivals counts the tokens that reached a join, per incoming flow.
+	// Arrivals counts the tokens that reached a join, per incoming flow; on
+	// a parallelMultiple catch event, the occurrences of each of its event
+	// definitions (by index in Node.Events).
 	Arrivals []int
 	// Loop holds a wrapper's bookkeeping.
 	Loop *loopState
