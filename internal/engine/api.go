@@ -123,7 +123,7 @@ func (in *Instance) Retry(taskID int) error {
 // Terminate ends the instance: every live task is cancelled.
 func (in *Instance) Terminate() {
 	in.tick()
-	for _, t := range in.tasks {
+	for _, t := range in.activeTasks() {
 		if t.State.holds() || (t.Trigger && t.State == Waiting) {
 			in.setState(t, Cancelled)
 		}
@@ -142,7 +142,7 @@ func (in *Instance) Tasks() []*Task { return in.tasks }
 // ReadyHuman returns the READY user, manual and untyped tasks, in creation order.
 func (in *Instance) ReadyHuman() []*Task {
 	var out []*Task
-	for _, t := range in.tasks {
+	for _, t := range in.activeTasks() {
 		if t.State == Ready && waitsForPerson(t) {
 			out = append(out, t)
 		}
@@ -155,7 +155,7 @@ func (in *Instance) ReadyHuman() []*Task {
 // Joins waiting for branches are not included.
 func (in *Instance) Waiting() []*Task {
 	var out []*Task
-	for _, t := range in.tasks {
+	for _, t := range in.activeTasks() {
 		if t.State == Waiting && !isJoin(t) && !t.Pool && (t.Trigger || in.scopeActive(t)) {
 			out = append(out, t)
 		}

@@ -1,30 +1,82 @@
 package engine
 
-import "github.com/waymark-bpm/waymark/internal/engine/spec"
+import (
+	"maps"
+
+	"github.com/waymark-bpm/waymark/internal/engine/spec"
+)
 
 // arriveAtJoin records a token reaching a parallel or inclusive gateway with
 // several incoming flows. One join task per activation collects arrivals;
 // a token on a flow that already has one in the current activation waits
 // for the next activation (BPMN's rule; SpiffWorkflow drops it).
 func (in *Instance) arriveAtJoin(n *spec.Node, scope int, data map[string]any, flow *spec.Flow, from int) {
+	key := joinKey{n, scope}
 	var j *Task
-	for _, t := range in.tasks {
-		if t.Node == n && t.Scope == scope && t.State == Waiting && t.Arrivals != nil && t.Arrivals[flow.InIndex] == 0 {
+	open := in.joins[key][:0]
+	for _, t := range in.joins[key] {
+		if t.State != Waiting {
+			continue // fired or cancelled: dropped from the index
+		}
+		open = append(open, t)
+		if j == nil && t.Arrivals[flow.InIndex] == 0 {
 			j = t
-			break
 		}
 	}
 	if j == nil {
 		j = in.newTask(n, scope, nil, from)
 		j.Arrivals = make([]int, len(n.Incoming))
+		j.missing = len(n.Incoming)
 		in.setState(j, Waiting)
+		open = append(open, j)
+	}
+	if in.joins == nil {
+		in.joins = map[joinKey][]*Task{}
+	}
+	in.joins[key] = open
+	if j.Arrivals[flow.InIndex] == 0 {
+		j.missing--
 	}
 	j.Arrivals[flow.InIndex]++
-	j.Data = deepMerge(j.Data, data)
+	j.Data = in.mergeOwned(j, data)
 	j.From = from
 	if in.joinSatisfied(j) {
 		in.makeReady(j)
 	}
+}
+
+// joinKey names the open activations of a join: the gateway in a scope.
+type joinKey struct {
+	node  *spec.Node
+	scope int
+}
+
+// mergeOwned merges data into the join's data, in place once the join holds
+// a copy of its own (no other task sees a waiting join's map), so a join of
+// n branches costs what the branches' data holds, not n copies of the
+// growing result. Values the two share are kept without a look inside.
+func (in *Instance) mergeOwned(j *Task, data map[string]any) map[string]any {
+	if len(data) == 0 {
+		return j.Data
+	}
+	if !j.ownData {
+		if len(j.Data) == 0 {
+			j.Data = data // shared until a second branch arrives
+			return j.Data
+		}
+		j.Data = maps.Clone(j.Data)
+		j.ownData = true
+	}
+	for k, bv := range data {
+		av, ok := j.Data[k]
+		switch {
+		case !ok:
+			j.Data[k] = bv
+		case !sameValue(av, bv):
+			j.Data[k] = mergeValue(av, bv)
+		}
+	}
+	return j.Data
 }
 
 // isJoin reports whether t is a gateway collecting the tokens of a join.
@@ -39,20 +91,13 @@ func isJoin(t *Task) bool {
 // linear in the inputs and in the live tokens' reachable inputs, with no
 // limit on the number of inputs.
 func (in *Instance) joinSatisfied(j *Task) bool {
-	complete := true
-	for _, c := range j.Arrivals {
-		if c == 0 {
-			complete = false
-			break
-		}
-	}
-	if complete {
+	if j.missing == 0 {
 		return true
 	}
 	if j.Node.JoinReach == nil {
 		return false
 	}
-	for _, t := range in.tasks {
+	for _, t := range in.activeTasks() {
 		if t == j || t.Scope != j.Scope || !t.State.Live() || t.Trigger || t.Attached != 0 {
 			continue
 		}
@@ -78,7 +123,7 @@ func (in *Instance) joinSatisfied(j *Task) bool {
 // recheckJoins fires joins with JoinReach of a scope that no longer wait for
 // anything after a token moved or ended.
 func (in *Instance) recheckJoins(sc *scopeInst) {
-	for _, t := range in.tasks {
+	for _, t := range in.activeTasks() {
 		if t.Scope == sc.key && t.State == Waiting && t.Arrivals != nil && t.Node.JoinReach != nil {
 			if in.joinSatisfied(t) {
 				in.makeReady(t)

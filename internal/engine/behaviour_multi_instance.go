@@ -233,7 +233,7 @@ func (in *Instance) instanceDone(c *Task) {
 			return
 		}
 		if ok {
-			for _, o := range in.tasks[w.ID:] {
+			for _, o := range in.activeTasks() {
 				if o.Wrapper == w.ID && o.State.Live() {
 					in.cancelTask(o)
 				}

@@ -1,5 +1,7 @@
 package engine
 
+import "reflect"
+
 // Data maps in the engine are immutable once a task holds them: every change
 // makes a new map (copy on write). These helpers never modify their inputs.
 
@@ -63,6 +65,23 @@ func deepMerge(a, b map[string]any) map[string]any {
 
 // DeepMerge is deepMerge for hosts: b merged into a copy of a.
 func DeepMerge(a, b map[string]any) map[string]any { return deepMerge(a, b) }
+
+// sameValue reports whether a and b are the very same value: equal
+// scalars, or the same map or list (data is never changed in place, so the
+// same reference means the same content).
+func sameValue(a, b any) bool {
+	switch x := a.(type) {
+	case map[string]any:
+		y, ok := b.(map[string]any)
+		return ok && reflect.ValueOf(x).UnsafePointer() == reflect.ValueOf(y).UnsafePointer()
+	case []any:
+		y, ok := b.([]any)
+		return ok && len(x) == len(y) && (len(x) == 0 || &x[0] == &y[0])
+	case nil, bool, int64, float64, string:
+		return a == b
+	}
+	return false
+}
 
 func mergeValue(av, bv any) any {
 	switch b := bv.(type) {

@@ -214,9 +214,7 @@ func (in *Instance) Deliver(kind, name string, payload any) (bool, error) {
 // first catcher only, a signal to all. It reports whether one caught it.
 func (in *Instance) deliver(typ spec.EventType, name, code string, payload any, from *Task) bool {
 	caught := false
-	n := len(in.tasks)
-	for i := 0; i < n; i++ {
-		w := in.tasks[i]
+	for _, w := range in.activeTasks() {
 		if w.State != Waiting || w == from {
 			continue
 		}
@@ -292,7 +290,7 @@ func (in *Instance) fire(w *Task, d *spec.EventDef, payload any) {
 		return
 	case w.Gate != 0:
 		g := in.Task(w.Gate)
-		for _, o := range in.tasks[g.ID:] {
+		for _, o := range in.activeTasks() {
 			if o.Gate == g.ID && o != w && o.State.Live() {
 				in.setState(o, Cancelled)
 			}
@@ -369,9 +367,7 @@ func (in *Instance) AdvanceTo(now time.Time) {
 	in.tick()
 	for {
 		fired := false
-		n := len(in.tasks)
-		for i := 0; i < n; i++ {
-			w := in.tasks[i]
+		for _, w := range in.activeTasks() {
 			if w.State != Waiting || w.Due.IsZero() || !w.Due.Before(now) {
 				continue
 			}
@@ -396,7 +392,7 @@ func (in *Instance) AdvanceTo(now time.Time) {
 // NextTimer returns the earliest due time of a waiting timer, if any.
 func (in *Instance) NextTimer() (time.Time, bool) {
 	var next time.Time
-	for _, t := range in.tasks {
+	for _, t := range in.activeTasks() {
 		if t.State == Waiting && !t.Due.IsZero() && (next.IsZero() || t.Due.Before(next)) {
 			next = t.Due
 		}
@@ -406,7 +402,7 @@ func (in *Instance) NextTimer() (time.Time, bool) {
 
 // checkConditionals re-evaluates the waiting conditional events of a scope.
 func (in *Instance) checkConditionals(sc *scopeInst) {
-	for _, t := range in.tasks {
+	for _, t := range in.activeTasks() {
 		if t.State == Waiting && t.Scope == sc.key && t.Node.HasEvent(spec.EventConditional) {
 			in.checkConditional(t)
 		}
@@ -441,7 +437,7 @@ func (in *Instance) propagate(t *Task, d *spec.EventDef, payload any) bool {
 			return false
 		}
 		// Event subprocesses of this scope.
-		for _, w := range in.tasks {
+		for _, w := range in.activeTasks() {
 			if w.Trigger && w.Scope == scope && w.State == Waiting {
 				if ed := matchCode(w.Node, d); ed != nil {
 					in.fire(w, ed, payload)
@@ -460,7 +456,7 @@ func (in *Instance) propagate(t *Task, d *spec.EventDef, payload any) bool {
 		if owner.Role == RoleInstance {
 			act = in.Task(owner.Wrapper)
 		}
-		for _, b := range in.tasks[act.ID:] {
+		for _, b := range in.activeTasks() {
 			if b.Attached == act.ID && b.State == Waiting {
 				if ed := matchCode(b.Node, d); ed != nil {
 					in.fire(b, ed, payload)
@@ -490,7 +486,7 @@ func (in *Instance) cancelTransaction(t *Task) {
 	for scope > 0 {
 		owner := in.Task(scope)
 		if owner.Node.Kind == spec.KindTransaction {
-			for _, b := range in.tasks[owner.ID:] {
+			for _, b := range in.activeTasks() {
 				if b.Attached == owner.ID && b.State == Waiting && b.Node.HasEvent(spec.EventCancel) {
 					in.fire(b, b.Node.Event(), nil)
 					return
@@ -558,7 +554,7 @@ func (in *Instance) startEventSubProcess(w *Task, payload any) {
 	sc := in.scopes[w.Scope]
 	if st.Interrupting {
 		in.setState(w, Cancelled)
-		for _, o := range in.tasks {
+		for _, o := range in.activeTasks() {
 			if o.Scope == sc.key && o.State.Live() {
 				in.cancelTask(o)
 			}

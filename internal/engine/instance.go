@@ -119,6 +119,18 @@ type Instance struct {
 	started   time.Time
 	stamp     time.Time // the clock reading of the current call
 	slab      []Task    // tasks are allocated in blocks
+	// active holds, in id order, every task whose state holds its scope
+	// (WAITING, READY, STARTED or ERROR), and some that no longer do, which
+	// are dropped in batches (activeStale counts them). A step looks through
+	// it, never through the whole history, so its cost does not grow with the
+	// tasks the instance has had.
+	active      []*Task
+	activeStale int
+	// visits counts the tasks steps have looked at (tests bound it).
+	visits int
+	// joins indexes the waiting activations of each join (fired ones are
+	// dropped when next looked at).
+	joins map[joinKey][]*Task
 }
 
 // scopeInst is a running scope: the process, or the inside of a subprocess,
@@ -268,7 +280,7 @@ func (in *Instance) TakeEffects() []Effect {
 
 // Err returns the error of the first task in ERROR, or nil.
 func (in *Instance) Err() *TaskError {
-	for _, t := range in.tasks {
+	for _, t := range in.activeTasks() {
 		if t.State == Error && t.Err != nil {
 			return t.Err
 		}
@@ -346,7 +358,8 @@ func (in *Instance) newTask(n *spec.Node, scope int, data map[string]any, from i
 	return t
 }
 
-// setState moves a task to a state, keeping the scope's live count.
+// setState moves a task to a state, keeping the scope's live count and the
+// index of active tasks.
 func (in *Instance) setState(t *Task, s State) {
 	if t.itemPending && s != Ready {
 		name, item := in.inputItem(t)
@@ -355,10 +368,18 @@ func (in *Instance) setState(t *Task, s State) {
 	was := t.State.holds()
 	t.State = s
 	t.Updated = in.now()
+	now := s.holds()
+	if now != was {
+		if now {
+			in.addActive(t)
+		} else {
+			in.activeStale++
+		}
+	}
 	if t.Trigger {
 		return // event subprocess triggers do not keep their scope alive
 	}
-	if now := s.holds(); now != was {
+	if now != was {
 		if sc := in.scopes[t.Scope]; sc != nil {
 			if now {
 				sc.live++
@@ -367,6 +388,45 @@ func (in *Instance) setState(t *Task, s State) {
 			}
 		}
 	}
+}
+
+// addActive puts a task that now holds its scope into the active index.
+// New tasks have the highest id and are appended; a task coming back (a
+// retried one) is found or inserted in order. The slice is never changed
+// below its length in place, so a loop over an earlier activeTasks() result
+// is never disturbed.
+func (in *Instance) addActive(t *Task) {
+	n := len(in.active)
+	if n == 0 || in.active[n-1].ID < t.ID {
+		in.active = append(in.active, t)
+		return
+	}
+	i := sort.Search(n, func(i int) bool { return in.active[i].ID >= t.ID })
+	if i < n && in.active[i] == t {
+		in.activeStale-- // still listed: active again
+		return
+	}
+	next := make([]*Task, 0, n+1)
+	next = append(next, in.active[:i]...)
+	next = append(next, t)
+	in.active = append(next, in.active[i:]...)
+}
+
+// activeTasks returns the active index (callers still check each task's
+// state): every task that holds its scope, in id order. Once more than half
+// of it is stale it is rebuilt, into a new slice.
+func (in *Instance) activeTasks() []*Task {
+	if in.activeStale > 16 && in.activeStale*2 > len(in.active) {
+		next := make([]*Task, 0, len(in.active)-in.activeStale+8)
+		for _, t := range in.active {
+			if t.State.holds() {
+				next = append(next, t)
+			}
+		}
+		in.active, in.activeStale = next, 0
+	}
+	in.visits += len(in.active)
+	return in.active
 }
 
 // Task returns the task with the given id, or nil.
@@ -399,7 +459,7 @@ func (in *Instance) updateStatus() {
 	if in.status == Terminated {
 		return
 	}
-	for _, t := range in.tasks {
+	for _, t := range in.activeTasks() {
 		if t.State == Error {
 			in.status = Failed
 			return
@@ -415,7 +475,7 @@ func (in *Instance) updateStatus() {
 	}
 	if in.status != Done {
 		in.status = Done
-		for _, t := range in.tasks {
+		for _, t := range in.activeTasks() {
 			if t.Pool && t.State == Waiting {
 				in.setState(t, Cancelled)
 			}

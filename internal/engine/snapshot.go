@@ -219,6 +219,21 @@ func Restore(lib *spec.Library, data []byte, env Env) (*Instance, error) {
 			t.Updated = t.Created
 		}
 		in.tasks[i] = t
+		if t.State.holds() {
+			in.active = append(in.active, t)
+		}
+		if t.State == Waiting && isJoin(t) {
+			for _, c := range t.Arrivals {
+				if c == 0 {
+					t.missing++
+				}
+			}
+			if in.joins == nil {
+				in.joins = map[joinKey][]*Task{}
+			}
+			k := joinKey{t.Node, t.Scope}
+			in.joins[k] = append(in.joins[k], t)
+		}
 		if t.State.holds() && !t.Trigger {
 			if sc := in.scopes[t.Scope]; sc != nil {
 				sc.live++

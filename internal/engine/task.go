@@ -53,6 +53,12 @@ type Task struct {
 	// does not hold its input item yet: the script adds it when it runs
 	// (see spawnInstance). Leaving READY any other way adds it to Data.
 	itemPending bool
+	// missing counts a join's inputs without a token yet; ownData says a
+	// waiting join's Data is a copy only it holds, merged into in place.
+	// Neither is stored: Restore recomputes missing, and a restored join
+	// copies its data once more before merging.
+	missing int
+	ownData bool
 	// Due is when a waiting timer fires.
 	Due time.Time
 	// Cycles left for a timer cycle (-1 = unbounded); Period its interval.
@@ -517,7 +523,7 @@ func (in *Instance) cancelBoundaries(t *Task) {
 	if len(t.Node.Boundaries) == 0 {
 		return
 	}
-	for _, b := range in.tasks[t.ID:] {
+	for _, b := range in.activeTasks() {
 		if b.Attached == t.ID && b.State.Live() {
 			in.setState(b, Cancelled)
 		}
@@ -605,7 +611,7 @@ func (in *Instance) cancelTask(t *Task) {
 		in.cancelScope(sc)
 	}
 	if t.Role == RoleWrapper {
-		for _, c := range in.tasks[t.ID:] {
+		for _, c := range in.activeTasks() {
 			if c.Wrapper == t.ID && c.State.Live() {
 				in.cancelTask(c)
 			}
@@ -619,7 +625,7 @@ func (in *Instance) cancelTask(t *Task) {
 // without completing its owner.
 func (in *Instance) cancelScope(sc *scopeInst) {
 	sc.done = true
-	for _, t := range in.tasks {
+	for _, t := range in.activeTasks() {
 		if t.Scope == sc.key && (t.State.holds() || (t.Trigger && t.State == Waiting)) {
 			in.cancelTask(t)
 		}
@@ -629,7 +635,7 @@ func (in *Instance) cancelScope(sc *scopeInst) {
 // terminateScope ends a scope at a terminate end event: every other live
 // task in it is cancelled.
 func (in *Instance) terminateScope(sc *scopeInst, except *Task) {
-	for _, t := range in.tasks {
+	for _, t := range in.activeTasks() {
 		if t != except && t.Scope == sc.key && t.State.holds() {
 			in.cancelTask(t)
 		}
@@ -653,7 +659,7 @@ func (in *Instance) cancelTriggers(sc *scopeInst) {
 	if len(sc.scope.EventSubProcesses) == 0 {
 		return
 	}
-	for _, t := range in.tasks {
+	for _, t := range in.activeTasks() {
 		if t.Trigger && t.Scope == sc.key && t.State == Waiting {
 			in.setState(t, Cancelled)
 		}
