@@ -211,7 +211,12 @@ func (in *Instance) instanceDone(c *Task) {
 		}
 		if mi.Sequential {
 			// The next instance sees the outputs so far, as in SpiffWorkflow.
-			out := placeOutputs(w.Data[mi.OutputRef], []any{c.Key}, []any{item}, mi.OutputRef == mi.InputRef)
+			var out any
+			if o, isList := w.Data[mi.OutputRef].([]any); isList && mi.OutputRef != mi.InputRef {
+				out = in.appendOutput(w, o, item)
+			} else {
+				out = placeOutputs(w.Data[mi.OutputRef], []any{c.Key}, []any{item}, mi.OutputRef == mi.InputRef)
+			}
 			w.Data = with(w.Data, mi.OutputRef, out)
 		} else {
 			// Parallel instances were all created up front and see none of
@@ -249,6 +254,20 @@ func (in *Instance) instanceDone(c *Task) {
 	if mi.Sequential {
 		in.spawnNext(w)
 	}
+}
+
+// appendOutput appends a sequential instance's output item to the output
+// list. A list the activity built itself gets the item in place, in room
+// made once for every instance left; any other list is copied first.
+func (in *Instance) appendOutput(w *Task, o []any, item any) []any {
+	owned := w.outList != nil && len(o) == len(w.outList) && cap(o) > len(o) && (len(o) == 0 || &o[0] == &w.outList[0])
+	if !owned {
+		grown := make([]any, len(o), len(o)+w.Loop.Total-w.Loop.Done+1)
+		copy(grown, o)
+		o = grown
+	}
+	w.outList = append(o, item)
+	return w.outList
 }
 
 // finishMI places the collected output items into the output collection

@@ -59,6 +59,11 @@ type Task struct {
 	// copies its data once more before merging.
 	missing int
 	ownData bool
+	// outList is the output list a sequential multi-instance activity last
+	// built: while its Data still holds that very list, the next output is
+	// appended in place (every holder of an earlier, shorter view is
+	// unaffected), so the list is not copied once per instance.
+	outList []any
 	// Due is when a waiting timer fires.
 	Due time.Time
 	// Cycles left for a timer cycle (-1 = unbounded); Period its interval.
