@@ -1,10 +1,6 @@
 package engine
 
-import (
-	"maps"
-
-	"github.com/waymark-bpm/waymark/internal/engine/spec"
-)
+import "github.com/waymark-bpm/waymark/internal/engine/spec"
 
 // arriveAtJoin records a token reaching a parallel or inclusive gateway with
 // several incoming flows. One join task per activation collects arrivals;
@@ -51,32 +47,10 @@ type joinKey struct {
 	scope int
 }
 
-// mergeOwned merges data into the join's data, in place once the join holds
-// a copy of its own (no other task sees a waiting join's map), so a join of
-// n branches costs what the branches' data holds, not n copies of the
-// growing result. Values the two share are kept without a look inside.
+// mergeOwned merges data into the join's data (see mergeInto): no other
+// task sees a waiting join's map.
 func (in *Instance) mergeOwned(j *Task, data map[string]any) map[string]any {
-	if len(data) == 0 {
-		return j.Data
-	}
-	if !j.ownData {
-		if len(j.Data) == 0 {
-			j.Data = data // shared until a second branch arrives
-			return j.Data
-		}
-		j.Data = maps.Clone(j.Data)
-		j.ownData = true
-	}
-	for k, bv := range data {
-		av, ok := j.Data[k]
-		switch {
-		case !ok:
-			j.Data[k] = bv
-		case !sameValue(av, bv):
-			j.Data[k] = mergeValue(av, bv)
-		}
-	}
-	return j.Data
+	return mergeInto(j.Data, &j.ownData, data)
 }
 
 // isJoin reports whether t is a gateway collecting the tokens of a join.

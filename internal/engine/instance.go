@@ -144,10 +144,12 @@ type scopeInst struct {
 	// objects holds the values of the data objects declared in this scope.
 	objects map[string]any
 	endData map[string]any // merged data of the end events reached
-	ended   bool           // an end event was reached
-	last    map[string]any // data of the last completed task
-	done    bool
-	parent  int // key of the enclosing scope instance (for data objects); meaningless for roots
+	// endOwned says endData is a copy only this scope holds (mergeInto).
+	endOwned bool
+	ended    bool           // an end event was reached
+	last     map[string]any // data of the last completed task
+	done     bool
+	parent   int // key of the enclosing scope instance (for data objects); meaningless for roots
 	// corr holds the message correlation values recorded in this scope
 	// (property id -> value): by its sends and its catching events.
 	corr map[string]any
@@ -494,6 +496,7 @@ func (in *Instance) finishData() {
 	for _, k := range roots {
 		s := in.scopes[k]
 		data = deepMerge(data, s.endData)
+		s.endOwned = false
 		for id, v := range s.objects {
 			objects[id] = v
 		}

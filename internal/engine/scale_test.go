@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/waymark-bpm/waymark/internal/engine"
@@ -9,11 +10,18 @@ import (
 
 // mallocs returns the number of heap allocations f makes.
 func mallocs(f func()) uint64 {
+	n, _ := allocated(f)
+	return n
+}
+
+// allocated returns the number and total size of the heap allocations f
+// makes.
+func allocated(f func()) (count, bytes uint64) {
 	var a, b runtime.MemStats
 	runtime.ReadMemStats(&a)
 	f()
 	runtime.ReadMemStats(&b)
-	return b.Mallocs - a.Mallocs
+	return b.Mallocs - a.Mallocs, b.TotalAlloc - a.TotalAlloc
 }
 
 const userLoop = `<?xml version="1.0" encoding="UTF-8"?>
@@ -94,7 +102,7 @@ func TestFanOut4000(t *testing.T) {
 	lib := parseBytes(t, "wide.bpmn", wideJoin("parallelGateway", n))
 	var in *engine.Instance
 	var visits int
-	allocs := mallocs(func() {
+	allocs, bytes := allocated(func() {
 		var err error
 		in, err = engine.Start(lib, engine.StartOptions{Process: "wide"}, engine.Env{})
 		if err != nil {
@@ -102,13 +110,46 @@ func TestFanOut4000(t *testing.T) {
 		}
 		visits = engine.Visits(in)
 	})
-	t.Logf("%d branches: %d task visits, %d allocations", n, visits, allocs)
+	t.Logf("%d branches: %d task visits, %d allocations, %d bytes", n, visits, allocs, bytes)
+	if bytes > 4<<10*n {
+		t.Errorf("%d bytes allocated for %d branches", bytes, n)
+	}
 	if ready := in.ReadyHuman(); len(ready) != 1 || len(ready[0].Data) != n {
 		t.Fatalf("after the join: ready %v", nodeIDs(ready))
 	}
 	// Linear: a fixed number of visits and allocations per branch.
 	if visits > 20*n {
 		t.Errorf("%d task visits for %d branches", visits, n)
+	}
+	if allocs > 60*n {
+		t.Errorf("%d allocations for %d branches", allocs, n)
+	}
+}
+
+// TestFanOutToEndEvents4000: 4,000 branches that each reach an end event
+// merge into the process's data in time and allocations linear in the
+// branches (each adds one key).
+func TestFanOutToEndEvents4000(t *testing.T) {
+	const n = 4000
+	src := strings.ReplaceAll(string(wideJoin("parallelGateway", n)), `targetRef="join"/>`, `targetRef="end"/>`)
+	src = strings.Replace(src, `<bpmn:sequenceFlow id="f1" sourceRef="join" targetRef="look"/><bpmn:userTask id="look"/>
+<bpmn:sequenceFlow id="f2" sourceRef="look" targetRef="end"/>`, "", 1)
+	src = strings.Replace(src, `<bpmn:parallelGateway id="join"/>`, "", 1)
+	lib := parseBytes(t, "ends.bpmn", []byte(src))
+	var in *engine.Instance
+	allocs, bytes := allocated(func() {
+		var err error
+		in, err = engine.Start(lib, engine.StartOptions{Process: "wide"}, engine.Env{})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Logf("%d branches to end events: %d allocations, %d bytes", n, allocs, bytes)
+	if bytes > 4<<10*n {
+		t.Errorf("%d bytes allocated for %d branches", bytes, n)
+	}
+	if in.Status() != engine.Done || len(in.Data()) != n {
+		t.Fatalf("status %v, %d keys", in.Status(), len(in.Data()))
 	}
 	if allocs > 60*n {
 		t.Errorf("%d allocations for %d branches", allocs, n)

@@ -367,7 +367,7 @@ func (in *Instance) leave(t *Task) {
 		return
 	}
 	if n.Kind == spec.KindEndEvent && sc != nil {
-		sc.endData = deepMerge(sc.endData, t.Data)
+		sc.endData = mergeInto(sc.endData, &sc.endOwned, t.Data)
 		sc.ended = true
 		if n.HasEvent(spec.EventTerminate) {
 			in.terminateScope(sc, t)
@@ -573,6 +573,7 @@ func (in *Instance) finishScope(sc *scopeInst) {
 		return
 	}
 	result := sc.endData
+	sc.endOwned = false // handed out
 	if !sc.ended {
 		result = sc.last
 	}
