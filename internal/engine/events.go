@@ -528,6 +528,7 @@ func (in *Instance) startPool(w *Task, d *spec.EventDef, payload any) {
 	p := w.Node.Scope.Process
 	key := in.nextRootKey()
 	sc := in.openScope(key, &p.Scope, p, 0)
+	sc.byMessage = true
 	in.roots = append(in.roots, key)
 	for k, v := range in.messageCorrelations(d, payload) {
 		in.recordCorrelation(key, k, v, true)
@@ -553,6 +554,7 @@ func (in *Instance) startEventSubProcess(w *Task, payload any) {
 	es := st.Scope.Owner
 	sc := in.scopes[w.Scope]
 	if st.Interrupting {
+		sc.interruptedAt = in.seq
 		in.setState(w, Cancelled)
 		for _, o := range in.activeTasks() {
 			if o.Scope == sc.key && o.State.Live() {

@@ -146,10 +146,19 @@ type scopeInst struct {
 	endData map[string]any // merged data of the end events reached
 	// endOwned says endData is a copy only this scope holds (mergeInto).
 	endOwned bool
-	ended    bool           // an end event was reached
-	last     map[string]any // data of the last completed task
-	done     bool
-	parent   int // key of the enclosing scope instance (for data objects); meaningless for roots
+	// interruptedAt is the completion count when an interrupting event
+	// subprocess last cancelled the scope's tasks: a task that completed
+	// before (the one whose throw set it off) does not move on. Only read
+	// within the step that sets it, so it is not stored.
+	interruptedAt int
+	// byMessage marks a pool instance a message started: like
+	// SpiffWorkflow, its data stays its own and does not flow into the
+	// instance's final data.
+	byMessage bool
+	ended     bool           // an end event was reached
+	last      map[string]any // data of the last completed task
+	done      bool
+	parent    int // key of the enclosing scope instance (for data objects); meaningless for roots
 	// corr holds the message correlation values recorded in this scope
 	// (property id -> value): by its sends and its catching events.
 	corr map[string]any
@@ -495,6 +504,9 @@ func (in *Instance) finishData() {
 	sort.SliceStable(roots, func(i, j int) bool { return in.scopes[roots[i]].doneAt < in.scopes[roots[j]].doneAt })
 	for _, k := range roots {
 		s := in.scopes[k]
+		if s.byMessage {
+			continue
+		}
 		data = deepMerge(data, s.endData)
 		s.endOwned = false
 		for id, v := range s.objects {

@@ -100,6 +100,8 @@ type snapScope struct {
 	Parent  int    `json:"parent,omitempty"`
 	Corr    int    `json:"corr"`
 	DoneAt  int    `json:"done_at,omitempty"`
+	// ByMessage (version 3): a pool instance a message started.
+	ByMessage bool `json:"by_message,omitempty"`
 }
 
 // Effects are stored with the keys kind, name, code, payload,
@@ -171,7 +173,7 @@ func Restore(lib *spec.Library, data []byte, env Env) (*Instance, error) {
 			return nil, err
 		}
 		sc := &scopes[i]
-		*sc = scopeInst{key: ss.Key, process: p, ended: ss.Ended, done: ss.Done, parent: ss.Parent, doneAt: ss.DoneAt}
+		*sc = scopeInst{key: ss.Key, process: p, ended: ss.Ended, done: ss.Done, parent: ss.Parent, doneAt: ss.DoneAt, byMessage: ss.ByMessage}
 		if string(ss.Scope) == p.ID {
 			sc.scope = &p.Scope
 		} else if n := p.AllNodes[string(ss.Scope)]; n != nil && n.Sub != nil {

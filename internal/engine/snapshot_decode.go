@@ -614,6 +614,8 @@ func (sc *snapScope) decode(r *jr) error {
 			sc.Corr, err = r.int()
 		case "done_at":
 			sc.DoneAt, err = r.int()
+		case "by_message":
+			sc.ByMessage, err = r.bool()
 		default:
 			err = r.skip(0)
 		}

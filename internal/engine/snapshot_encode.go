@@ -398,6 +398,7 @@ func (in *Instance) Snapshot() ([]byte, error) {
 		w.intOmit("parent", sc.parent)
 		w.int("corr", w.dataMap(sc.corr))
 		w.intOmit("done_at", sc.doneAt)
+		w.boolOmit("by_message", sc.byMessage)
 		w.close()
 	}
 	w.b = append(w.b, ']')

@@ -366,6 +366,11 @@ func (in *Instance) leave(t *Task) {
 		// The task's own throw ended its scope (an interrupting event).
 		return
 	}
+	if sc != nil && sc.interruptedAt > 0 && t.Seq <= sc.interruptedAt {
+		// Its throw started an interrupting event subprocess, which
+		// cancelled the rest of the scope, this token included.
+		return
+	}
 	if n.Kind == spec.KindEndEvent && sc != nil {
 		sc.endData = mergeInto(sc.endData, &sc.endOwned, t.Data)
 		sc.ended = true
