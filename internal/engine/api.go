@@ -163,6 +163,28 @@ func (in *Instance) Waiting() []*Task {
 	return out
 }
 
+// Active returns the tasks that are WAITING, READY, STARTED or in ERROR, in
+// id order: what a host needs to look at after a step, without going
+// through the instance's history.
+func (in *Instance) Active() []*Task {
+	var out []*Task
+	for _, t := range in.activeTasks() {
+		if t.State.holds() {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// Touched returns the tasks whose state changed during the host's last
+// call into the instance (Start, Complete, Deliver, AdvanceTo...), in the
+// order they first changed: a host records a step's changes from it instead
+// of comparing every task's state before and after. A restored instance
+// has touched none.
+func (in *Instance) Touched() []*Task {
+	return append([]*Task(nil), in.touched...)
+}
+
 // Trace returns the BPMN ids of completed tasks in completion order.
 func (in *Instance) Trace() []string {
 	done := make([]*Task, 0, len(in.tasks))
@@ -179,8 +201,13 @@ func (in *Instance) Trace() []string {
 	return out
 }
 
-// LastCompleted returns the most recently completed task, or nil.
+// LastCompleted returns the most recently completed task, or nil, without
+// looking through the history when the instance has completed one since it
+// was started or restored.
 func (in *Instance) LastCompleted() *Task {
+	if t := in.lastDone; t != nil && t.Seq == in.seq {
+		return t
+	}
 	var last *Task
 	for _, t := range in.tasks {
 		if t.Seq > 0 && (last == nil || t.Seq > last.Seq) {

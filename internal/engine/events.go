@@ -299,6 +299,7 @@ func (in *Instance) fire(w *Task, d *spec.EventDef, payload any) {
 		in.setState(g, Completed)
 		in.seq++
 		g.Seq = in.seq
+		in.lastDone = g
 	}
 	in.setState(w, Ready)
 	in.completeCatch(w)

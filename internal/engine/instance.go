@@ -131,6 +131,13 @@ type Instance struct {
 	// joins indexes the waiting activations of each join (fired ones are
 	// dropped when next looked at).
 	joins map[joinKey][]*Task
+	// lastDone is the task completed last (nil: look it up).
+	lastDone *Task
+	// touched lists the tasks whose state changed since the host's last
+	// call began; call numbers the calls, and Task.touched the call a task
+	// was last listed in.
+	touched []*Task
+	call    int
 }
 
 // scopeInst is a running scope: the process, or the inside of a subprocess,
@@ -265,6 +272,8 @@ func (in *Instance) now() time.Time { return in.stamp }
 
 // tick reads the clock at the start of a call from the host.
 func (in *Instance) tick() {
+	in.call++
+	in.touched = in.touched[:0]
 	if in.env.Clock != nil {
 		in.stamp = in.env.Clock.Now().UTC()
 	}
@@ -379,6 +388,10 @@ func (in *Instance) setState(t *Task, s State) {
 	was := t.State.holds()
 	t.State = s
 	t.Updated = in.now()
+	if t.touched != in.call {
+		t.touched = in.call
+		in.touched = append(in.touched, t)
+	}
 	now := s.holds()
 	if now != was {
 		if now {

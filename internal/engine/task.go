@@ -64,6 +64,9 @@ type Task struct {
 	// appended in place (every holder of an earlier, shorter view is
 	// unaffected), so the list is not copied once per instance.
 	outList []any
+	// touched is the host call in which the task was last listed as
+	// changed (see Instance.Touched).
+	touched int
 	// Due is when a waiting timer fires.
 	Due time.Time
 	// Cycles left for a timer cycle (-1 = unbounded); Period its interval.
@@ -296,6 +299,7 @@ func (in *Instance) completeTask(t *Task) {
 	in.setState(t, Completed)
 	in.seq++
 	t.Seq = in.seq
+	in.lastDone = t
 	in.cancelBoundaries(t)
 	if t.throws != nil {
 		throws := t.throws
