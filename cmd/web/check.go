@@ -45,8 +45,11 @@ func checkCmd(_ context.Context, e env, args []string) error {
 		for _, p := range r.Problems {
 			fmt.Fprintln(e.stdout, p.Error())
 		}
-		fmt.Fprintf(e.stdout, "%d files, %d without problems; %d scripts and expressions, %d compile; %d problems\n",
-			r.Files, r.FilesOK, r.Scripts, r.ScriptsOK, len(r.Problems))
+		for _, p := range r.Warnings {
+			fmt.Fprintln(e.stdout, p.Error())
+		}
+		fmt.Fprintf(e.stdout, "%d files, %d without problems; %d scripts and expressions, %d compile; %d problems, %d warnings\n",
+			r.Files, r.FilesOK, r.Scripts, r.ScriptsOK, len(r.Problems), len(r.Warnings))
 	}
 	if len(r.Problems) > 0 {
 		return fmt.Errorf("%w in %d of %d files", errProblems, r.Files-r.FilesOK, r.Files)

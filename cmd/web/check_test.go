@@ -29,7 +29,9 @@ const badBPMN = `<?xml version="1.0" encoding="UTF-8"?>
   <bpmn:process id="bad" isExecutable="true">
     <bpmn:startEvent id="start"/>
     <bpmn:scriptTask id="broken"><bpmn:script>x = (1 +</bpmn:script></bpmn:scriptTask>
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="nowhere"/>
+    <bpmn:sequenceFlow id="f0" sourceRef="start" targetRef="broken"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="broken" targetRef="nowhere"/>
+    <bpmn:task id="orphan"/>
   </bpmn:process>
 </bpmn:definitions>`
 
@@ -72,6 +74,8 @@ func checkJSONReport(t *testing.T, out []byte) {
 		for k, v := range obj {
 			switch k {
 			case "file", "element", "message":
+			case "warning":
+				t.Errorf("problem %d is marked as a warning", i)
 			case "line":
 				if _, ok := v.(float64); !ok {
 					t.Errorf("problem %d line = %#v, want a number", i, v)
@@ -89,8 +93,11 @@ func checkJSONReport(t *testing.T, out []byte) {
 		// Malformed XML is a problem of the whole file: element is "".
 		{filepath.Join("group", "broken-model", "broken.bpmn"), ""},
 		{bad, "broken"}, // the script does not parse
-		{bad, "broken"}, // and no flow leads to the task
-		{bad, "f1"},
+		{bad, "f1"},     // the flow leads nowhere
+	}
+	// No flow leads to the orphan task: a warning, apart from the problems.
+	if ws, ok := raw["warnings"].([]any); !ok || len(ws) != 1 || ws[0].(map[string]any)["element"] != "orphan" || ws[0].(map[string]any)["warning"] != true {
+		t.Errorf("warnings = %#v, want one, on the orphan task", raw["warnings"])
 	}
 	sortLocated := func(l []located) {
 		sort.Slice(l, func(i, j int) bool { return l[i].File+" "+l[i].Element < l[j].File+" "+l[j].Element })

@@ -123,7 +123,7 @@ func (in *Instance) Retry(taskID int) error {
 // Terminate ends the instance: every live task is cancelled.
 func (in *Instance) Terminate() {
 	in.tick()
-	for _, t := range in.tasks {
+	for _, t := range in.activeTasks() {
 		if t.State.holds() || (t.Trigger && t.State == Waiting) {
 			in.setState(t, Cancelled)
 		}
@@ -142,7 +142,7 @@ func (in *Instance) Tasks() []*Task { return in.tasks }
 // ReadyHuman returns the READY user, manual and untyped tasks, in creation order.
 func (in *Instance) ReadyHuman() []*Task {
 	var out []*Task
-	for _, t := range in.tasks {
+	for _, t := range in.activeTasks() {
 		if t.State == Ready && waitsForPerson(t) {
 			out = append(out, t)
 		}
@@ -155,12 +155,34 @@ func (in *Instance) ReadyHuman() []*Task {
 // Joins waiting for branches are not included.
 func (in *Instance) Waiting() []*Task {
 	var out []*Task
-	for _, t := range in.tasks {
-		if t.State == Waiting && t.Arrivals == nil && !t.Pool && (t.Trigger || in.scopeActive(t)) {
+	for _, t := range in.activeTasks() {
+		if t.State == Waiting && !isJoin(t) && !t.Pool && (t.Trigger || in.scopeActive(t)) {
 			out = append(out, t)
 		}
 	}
 	return out
+}
+
+// Active returns the tasks that are WAITING, READY, STARTED or in ERROR, in
+// id order: what a host needs to look at after a step, without going
+// through the instance's history.
+func (in *Instance) Active() []*Task {
+	var out []*Task
+	for _, t := range in.activeTasks() {
+		if t.State.holds() {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// Touched returns the tasks whose state changed during the host's last
+// call into the instance (Start, Complete, Deliver, AdvanceTo...), in the
+// order they first changed: a host records a step's changes from it instead
+// of comparing every task's state before and after. A restored instance
+// has touched none.
+func (in *Instance) Touched() []*Task {
+	return append([]*Task(nil), in.touched...)
 }
 
 // Trace returns the BPMN ids of completed tasks in completion order.
@@ -179,8 +201,13 @@ func (in *Instance) Trace() []string {
 	return out
 }
 
-// LastCompleted returns the most recently completed task, or nil.
+// LastCompleted returns the most recently completed task, or nil, without
+// looking through the history when the instance has completed one since it
+// was started or restored.
 func (in *Instance) LastCompleted() *Task {
+	if t := in.lastDone; t != nil && t.Seq == in.seq {
+		return t
+	}
 	var last *Task
 	for _, t := range in.tasks {
 		if t.Seq > 0 && (last == nil || t.Seq > last.Seq) {

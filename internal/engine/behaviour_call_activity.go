@@ -37,7 +37,7 @@ func (in *Instance) startCallActivity(t *Task) (bool, *TaskError) {
 	data := t.Data
 	if p.IOSpec != nil && len(p.IOSpec.Inputs) > 0 {
 		var missing string
-		if data, missing = pick(t.Data, p.IOSpec.Inputs); missing != "" {
+		if data, missing = pick(t.Data, p.IOSpec.Inputs, p.IOSpec.Optional); missing != "" {
 			return false, &TaskError{TaskID: t.ID, NodeID: n.ID, Phase: "run", Msg: fmt.Sprintf("you are missing a required data input %q for a call activity", missing)}
 		}
 	}

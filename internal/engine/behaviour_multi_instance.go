@@ -37,6 +37,9 @@ func (in *Instance) startWrapper(t *Task) {
 	if mi.InputRef != "" {
 		input, ok := data[mi.InputRef]
 		if !ok {
+			input, ok = in.objectsFor(t)[mi.InputRef]
+		}
+		if !ok {
 			in.fail(t, &TaskError{TaskID: t.ID, NodeID: n.ID, Phase: "run", Msg: fmt.Sprintf("missing data input for multi-instance task: %q", mi.InputRef)})
 			return
 		}
@@ -90,7 +93,7 @@ func (in *Instance) startWrapper(t *Task) {
 			}
 		}
 	} else {
-		v, err := mi.Cardinality.Eval(&in.senv, data)
+		v, err := mi.Cardinality.Eval(in.scriptEnv(t), data)
 		if err != nil {
 			in.fail(t, in.taskErr(t, "run", "loop cardinality", err))
 			return
@@ -208,7 +211,12 @@ func (in *Instance) instanceDone(c *Task) {
 		}
 		if mi.Sequential {
 			// The next instance sees the outputs so far, as in SpiffWorkflow.
-			out := placeOutputs(w.Data[mi.OutputRef], []any{c.Key}, []any{item}, mi.OutputRef == mi.InputRef)
+			var out any
+			if o, isList := w.Data[mi.OutputRef].([]any); isList && mi.OutputRef != mi.InputRef {
+				out = in.appendOutput(w, o, item)
+			} else {
+				out = placeOutputs(w.Data[mi.OutputRef], []any{c.Key}, []any{item}, mi.OutputRef == mi.InputRef)
+			}
 			w.Data = with(w.Data, mi.OutputRef, out)
 		} else {
 			// Parallel instances were all created up front and see none of
@@ -224,13 +232,13 @@ func (in *Instance) instanceDone(c *Task) {
 		w.Data = deepMerge(w.Data, c.Data)
 	}
 	if mi.Completion != nil {
-		ok, err := mi.Completion.EvalBool(&in.senv, c.Data)
+		ok, err := mi.Completion.EvalBool(in.scriptEnv(c), c.Data)
 		if err != nil {
 			in.fail(w, in.taskErr(w, "run", "completion condition", err))
 			return
 		}
 		if ok {
-			for _, o := range in.tasks[w.ID:] {
+			for _, o := range in.activeTasks() {
 				if o.Wrapper == w.ID && o.State.Live() {
 					in.cancelTask(o)
 				}
@@ -246,6 +254,20 @@ func (in *Instance) instanceDone(c *Task) {
 	if mi.Sequential {
 		in.spawnNext(w)
 	}
+}
+
+// appendOutput appends a sequential instance's output item to the output
+// list. A list the activity built itself gets the item in place, in room
+// made once for every instance left; any other list is copied first.
+func (in *Instance) appendOutput(w *Task, o []any, item any) []any {
+	owned := w.outList != nil && len(o) == len(w.outList) && cap(o) > len(o) && (len(o) == 0 || &o[0] == &w.outList[0])
+	if !owned {
+		grown := make([]any, len(o), len(o)+w.Loop.Total-w.Loop.Done+1)
+		copy(grown, o)
+		o = grown
+	}
+	w.outList = append(o, item)
+	return w.outList
 }
 
 // finishMI places the collected output items into the output collection
@@ -301,7 +323,7 @@ func (in *Instance) loopDone(w *Task) (bool, *TaskError) {
 		return true, nil
 	}
 	if l.Condition != nil {
-		ok, err := l.Condition.EvalBool(&in.senv, w.Data)
+		ok, err := l.Condition.EvalBool(in.scriptEnv(w), w.Data)
 		if err != nil {
 			return false, in.taskErr(w, "run", "loop condition", err)
 		}

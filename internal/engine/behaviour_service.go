@@ -20,7 +20,7 @@ func (in *Instance) callService(t *Task) (bool, *TaskError) {
 		var v any
 		if p.Value != nil {
 			var err error
-			v, err = p.Value.Eval(&in.senv, t.Data)
+			v, err = p.Value.Eval(in.scriptEnv(t), t.Data)
 			if err != nil {
 				return false, in.taskErr(t, "run", "parameter "+p.ID, err)
 			}

@@ -1,5 +1,10 @@
 package engine
 
+import (
+	"maps"
+	"reflect"
+)
+
 // Data maps in the engine are immutable once a task holds them: every change
 // makes a new map (copy on write). These helpers never modify their inputs.
 
@@ -63,6 +68,51 @@ func deepMerge(a, b map[string]any) map[string]any {
 
 // DeepMerge is deepMerge for hosts: b merged into a copy of a.
 func DeepMerge(a, b map[string]any) map[string]any { return deepMerge(a, b) }
+
+// mergeInto merges src into dst as deepMerge does, but in place once dst is
+// a copy only its holder has (*own): a join or an end event reached by n
+// branches then costs what the branches' data holds, not n copies of the
+// growing result. Values both already share are kept without a look
+// inside. The holder clears *own when it hands the map out.
+func mergeInto(dst map[string]any, own *bool, src map[string]any) map[string]any {
+	if len(src) == 0 {
+		return dst
+	}
+	if !*own {
+		if len(dst) == 0 {
+			return src // shared until a second map arrives
+		}
+		dst = maps.Clone(dst)
+		*own = true
+	}
+	for k, bv := range src {
+		av, ok := dst[k]
+		switch {
+		case !ok:
+			dst[k] = bv
+		case !sameValue(av, bv):
+			dst[k] = mergeValue(av, bv)
+		}
+	}
+	return dst
+}
+
+// sameValue reports whether a and b are the very same value: equal
+// scalars, or the same map or list (data is never changed in place, so the
+// same reference means the same content).
+func sameValue(a, b any) bool {
+	switch x := a.(type) {
+	case map[string]any:
+		y, ok := b.(map[string]any)
+		return ok && reflect.ValueOf(x).UnsafePointer() == reflect.ValueOf(y).UnsafePointer()
+	case []any:
+		y, ok := b.([]any)
+		return ok && len(x) == len(y) && (len(x) == 0 || &x[0] == &y[0])
+	case nil, bool, int64, float64, string:
+		return a == b
+	}
+	return false
+}
 
 func mergeValue(av, bv any) any {
 	switch b := bv.(type) {

@@ -162,7 +162,7 @@ func TestRestoreRefusesDamagedSnapshots(t *testing.T) {
 		}
 	}
 	for _, c := range []struct{ from, to string }{
-		{`"version":2`, `"version":99`},
+		{fmt.Sprintf(`"version":%d`, engine.SnapshotVersion), `"version":99`},
 		{`"node":"b3"`, `"node":"gone"`},
 		{`"data":3`, `"data":999`},
 		{`"state":"COMPLETED"`, `"state":"SLEEPING"`},

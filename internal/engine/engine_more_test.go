@@ -287,3 +287,133 @@ func TestCallActivityResolver(t *testing.T) {
 		}
 	})
 }
+
+// TestLinkEvents: a link throw event continues at the link catch event of
+// the same name in its own scope (the name of the definition, else of the
+// event), in a loop, and inside a subprocess whose link has the name of one
+// outside it.
+func TestLinkEvents(t *testing.T) {
+	runCases(t, []engineCase{{
+		name: "links loop, jump to a later part, and stay in their subprocess", files: []string{"links.bpmn"}, process: "p_link_loop",
+		data: m{"count": int64(0)},
+		steps: []step{
+			expectNow(strs("check"), strs()),
+			complete("check", m{"ok": true}),
+		},
+		want: outcome{Status: statusDone,
+			Trace: strs("start", "count_up", "more", "go_back", "come_back", "count_up", "more", "go_back", "come_back", "count_up", "more",
+				"to_review", "at_review", "sub_start", "sub_throw", "sub_catch", "check", "sub_end", "sub", "end"),
+			Ready: strs(), Waiting: strs(), Data: m{"count": int64(3), "ok": true}},
+	}})
+}
+
+// TestIOSpecificationSets: an input set's required inputs must be present,
+// its optional ones and inputs no set lists may be missing; outputs alike.
+func TestIOSpecificationSets(t *testing.T) {
+	runCases(t, []engineCase{
+		{
+			name: "optional inputs and outputs may be missing", files: []string{"iospec.bpmn"}, process: "p_io_sets",
+			data: m{"x": int64(4), "other": "kept out of the task"},
+			steps: []step{
+				expectData("calc", m{"z": int64(8)}),
+			},
+			want: outcome{Status: statusDone, Trace: strs("start", "calc", "end"), Ready: strs(), Waiting: strs(),
+				Data: m{"z": int64(8)}},
+		},
+		{
+			name: "optional inputs that are there go in", files: []string{"iospec.bpmn"}, process: "p_io_sets",
+			data: m{"x": int64(4), "y": "yes", "unlisted": true},
+			want: outcome{Status: statusDone, Trace: strs("start", "calc", "end"), Ready: strs(), Waiting: strs(),
+				Data: m{"z": int64(8)}},
+		},
+		{
+			name: "a required input that is missing fails the task", files: []string{"iospec.bpmn"}, process: "p_io_sets",
+			data:   m{"y": "yes"},
+			want:   outcome{Status: statusFailed, Trace: strs("start"), Ready: strs(), Waiting: strs(), ErrTask: "calc"},
+			errHas: `missing data input "x"`,
+		},
+	})
+}
+
+// TestDataObjectsVisibleEverywhere: conditions, multi-instance expressions
+// and scripts read data objects without a data input association; the task
+// data does not take them in unless a script assigns the name.
+func TestDataObjectsVisibleEverywhere(t *testing.T) {
+	runCases(t, []engineCase{{
+		name: "condition, cardinality and script read data objects", files: []string{"data_visible.bpmn"}, process: "p_objects_visible",
+		want: outcome{Status: statusDone, Trace: strs("start", "set", "big", "each", "each", "each", "each", "end"), Ready: strs(), Waiting: strs(),
+			Data: m{"seen": int64(10), "data_objects": m{"DO_limit": int64(10), "DO_picks": []any{"a", "b", "c"}}}},
+	}})
+}
+
+// TestFailedScriptKeepsEarlierAssignments: a script task or pre-script that
+// fails leaves in the task's data what it assigned before the failing line.
+func TestFailedScriptKeepsEarlierAssignments(t *testing.T) {
+	runCases(t, []engineCase{
+		{
+			name: "script task", files: []string{"script_fail.bpmn"}, process: "p_script_fail",
+			data:  m{"price": int64(3), "count": int64(4), "divisor": int64(0)},
+			steps: []step{expectData("calc", m{"price": int64(3), "count": int64(4), "divisor": int64(0), "total": int64(12), "note": "computed"})},
+			want: outcome{Status: statusFailed, Trace: strs("start"), Ready: strs(), Waiting: strs(),
+				ErrTask: "calc", ErrWhere: "script", ErrLine: 3},
+			errHas: "division by zero",
+		},
+		{
+			name: "pre-script", files: []string{"script_fail.bpmn"}, process: "p_script_fail",
+			data:  m{"price": int64(3), "count": int64(4), "divisor": int64(2)},
+			steps: []step{expectData("review", m{"price": int64(3), "count": int64(4), "divisor": int64(2), "total": int64(12), "note": "computed", "ratio": float64(6), "after": true, "seen": true})},
+			want: outcome{Status: statusFailed, Trace: strs("start", "calc"), Ready: strs(), Waiting: strs(),
+				ErrTask: "review", ErrWhere: "pre-script", ErrLine: 2},
+			errHas: "missing_name",
+		},
+	})
+}
+
+// TestIntermediateTimerCycleRepeats: an intermediate timer with a cycle
+// sends a token on at each of its occurrences and completes at the last.
+func TestIntermediateTimerCycleRepeats(t *testing.T) {
+	runCases(t, []engineCase{{
+		name: "R3/PT1H", files: []string{"timer_cycle.bpmn"}, process: "p_timer_cycle",
+		steps: []step{
+			expectNow(strs(), strs("every_hour")),
+			advance(61 * time.Minute),
+			expectNow(strs("check"), strs("every_hour")),
+			advance(60 * time.Minute),
+			expectNow(strs("check", "check"), strs("every_hour")),
+			complete("check", nil),
+			advance(60 * time.Minute),
+			expectNow(strs("check", "check"), strs()),
+			expectStates("every_hour", "COMPLETED", "COMPLETED", "COMPLETED"),
+			complete("check", nil),
+			complete("check", nil),
+		},
+		want: outcome{Status: statusDone,
+			Trace: strs("start", "every_hour", "every_hour", "check", "end", "every_hour", "check", "end", "check", "end"),
+			Ready: strs(), Waiting: strs(), Data: m{}},
+	}})
+}
+
+// TestParallelMultipleWaitsForAll: a parallelMultiple catch event goes on
+// once every one of its events has happened, in any order (a timer among
+// them fires once); without parallelMultiple the first one is enough.
+func TestParallelMultipleWaitsForAll(t *testing.T) {
+	runCases(t, []engineCase{
+		{
+			name: "parallelMultiple", files: []string{"parallel_multiple.bpmn"}, process: "p_parallel_multiple",
+			steps: []step{
+				deliver("signal", "shipped", nil, true),
+				expectNow(strs(), strs("both")),
+				advance(2 * time.Hour),
+				advance(2 * time.Hour),
+				expectNow(strs(), strs("both")),
+				deliver("message", "paid", nil, true),
+			},
+			want: outcome{Status: statusDone, Trace: strs("start", "both", "end"), Ready: strs(), Waiting: strs(), Data: m{}},
+		},
+		{
+			name: "multiple", files: []string{"parallel_multiple.bpmn"}, process: "p_multiple",
+			steps: []step{deliver("message", "paid", nil, true)},
+			want:  outcome{Status: statusDone, Trace: strs("start", "either", "end"), Ready: strs(), Waiting: strs(), Data: m{}},
+		},
+	})
+}

@@ -22,7 +22,7 @@ func (in *Instance) wait(t *Task) {
 			}
 		case spec.EventMessage:
 			for _, pc := range d.ProcessCorrelations {
-				v, err := pc.Expr.Eval(&in.senv, t.Data)
+				v, err := pc.Expr.Eval(in.scriptEnv(t), t.Data)
 				if err != nil {
 					in.fail(t, in.taskErr(t, "ready", "correlation expression", err))
 					return
@@ -41,7 +41,7 @@ func (in *Instance) armTimer(t *Task, d *spec.EventDef) *TaskError {
 	if d.TimerExpr == nil {
 		return &TaskError{TaskID: t.ID, NodeID: t.Node.ID, Phase: "ready", Msg: "timer has no expression"}
 	}
-	v, err := d.TimerExpr.Eval(&in.senv, t.Data)
+	v, err := d.TimerExpr.Eval(in.scriptEnv(t), t.Data)
 	if err != nil {
 		return in.taskErr(t, "ready", "timer expression", err)
 	}
@@ -88,7 +88,7 @@ func (in *Instance) preparePayloads(t *Task) ([]pendingThrow, *TaskError) {
 	for _, d := range t.Node.Events {
 		var payload any
 		if d.Payload != nil {
-			v, err := d.Payload.Eval(&in.senv, t.Data)
+			v, err := d.Payload.Eval(in.scriptEnv(t), t.Data)
 			if err != nil {
 				return nil, in.taskErr(t, "run", "payload", err)
 			}
@@ -214,9 +214,7 @@ func (in *Instance) Deliver(kind, name string, payload any) (bool, error) {
 // first catcher only, a signal to all. It reports whether one caught it.
 func (in *Instance) deliver(typ spec.EventType, name, code string, payload any, from *Task) bool {
 	caught := false
-	n := len(in.tasks)
-	for i := 0; i < n; i++ {
-		w := in.tasks[i]
+	for _, w := range in.activeTasks() {
 		if w.State != Waiting || w == from {
 			continue
 		}
@@ -251,6 +249,9 @@ func (in *Instance) fire(w *Task, d *spec.EventDef, payload any) {
 	if d.Variable != "" && !w.Pool {
 		w.Data = with(w.Data, d.Variable, deepCopy(payload))
 	}
+	if !in.allOccurred(w, d) {
+		return
+	}
 	switch {
 	case w.Pool:
 		in.startPool(w, d, payload)
@@ -275,9 +276,21 @@ func (in *Instance) fire(w *Task, d *spec.EventDef, payload any) {
 			}
 			return
 		}
+	case d.Type == spec.EventTimer && w.Node.Kind == spec.KindIntermediateCatchEvent && w.Gate == 0 && w.Period > 0 && w.Cycles != 1:
+		// A cycle on an intermediate timer sends a token on at every
+		// occurrence, as SpiffWorkflow does; the event keeps waiting until
+		// its last occurrence, which completes it.
+		nt := in.newTask(w.Node, w.Scope, w.Data, w.ID)
+		in.setState(nt, Ready)
+		in.completeCatch(nt)
+		if w.Cycles > 0 {
+			w.Cycles--
+		}
+		w.Due = w.Due.Add(w.Period)
+		return
 	case w.Gate != 0:
 		g := in.Task(w.Gate)
-		for _, o := range in.tasks[g.ID:] {
+		for _, o := range in.activeTasks() {
 			if o.Gate == g.ID && o != w && o.State.Live() {
 				in.setState(o, Cancelled)
 			}
@@ -286,9 +299,42 @@ func (in *Instance) fire(w *Task, d *spec.EventDef, payload any) {
 		in.setState(g, Completed)
 		in.seq++
 		g.Seq = in.seq
+		in.lastDone = g
 	}
 	in.setState(w, Ready)
 	in.completeCatch(w)
+}
+
+// allOccurred records that event d happened for catcher w and reports
+// whether w may react now: at once for an event with one definition or
+// without parallelMultiple, and for a parallelMultiple one only once every
+// one of its definitions has happened (BPMN; a timer among them stops
+// counting down once it has).
+func (in *Instance) allOccurred(w *Task, d *spec.EventDef) bool {
+	n := w.Node
+	if !n.ParallelMultiple || len(n.Events) < 2 {
+		return true
+	}
+	if w.Arrivals == nil {
+		w.Arrivals = make([]int, len(n.Events))
+	}
+	missing := false
+	for i, e := range n.Events {
+		if e == d {
+			w.Arrivals[i]++
+			if e.Type == spec.EventTimer {
+				w.Due = time.Time{}
+			}
+		}
+		if w.Arrivals[i] == 0 {
+			missing = true
+		}
+	}
+	if missing {
+		return false
+	}
+	w.Arrivals = nil
+	return true
 }
 
 // completeCatch completes a catching task whose event happened.
@@ -322,9 +368,7 @@ func (in *Instance) AdvanceTo(now time.Time) {
 	in.tick()
 	for {
 		fired := false
-		n := len(in.tasks)
-		for i := 0; i < n; i++ {
-			w := in.tasks[i]
+		for _, w := range in.activeTasks() {
 			if w.State != Waiting || w.Due.IsZero() || !w.Due.Before(now) {
 				continue
 			}
@@ -349,7 +393,7 @@ func (in *Instance) AdvanceTo(now time.Time) {
 // NextTimer returns the earliest due time of a waiting timer, if any.
 func (in *Instance) NextTimer() (time.Time, bool) {
 	var next time.Time
-	for _, t := range in.tasks {
+	for _, t := range in.activeTasks() {
 		if t.State == Waiting && !t.Due.IsZero() && (next.IsZero() || t.Due.Before(next)) {
 			next = t.Due
 		}
@@ -359,7 +403,7 @@ func (in *Instance) NextTimer() (time.Time, bool) {
 
 // checkConditionals re-evaluates the waiting conditional events of a scope.
 func (in *Instance) checkConditionals(sc *scopeInst) {
-	for _, t := range in.tasks {
+	for _, t := range in.activeTasks() {
 		if t.State == Waiting && t.Scope == sc.key && t.Node.HasEvent(spec.EventConditional) {
 			in.checkConditional(t)
 		}
@@ -371,11 +415,7 @@ func (in *Instance) checkConditional(t *Task) {
 		if d.Type != spec.EventConditional || d.Condition == nil {
 			continue
 		}
-		env := in.senv
-		if sc := in.scopes[t.Scope]; sc != nil && len(sc.objects) > 0 {
-			env.Globals = sc.objects
-		}
-		ok, err := d.Condition.EvalBool(&env, t.Data)
+		ok, err := d.Condition.EvalBool(in.scriptEnv(t), t.Data)
 		if err != nil {
 			in.fail(t, in.taskErr(t, "ready", "condition", err))
 			return
@@ -398,7 +438,7 @@ func (in *Instance) propagate(t *Task, d *spec.EventDef, payload any) bool {
 			return false
 		}
 		// Event subprocesses of this scope.
-		for _, w := range in.tasks {
+		for _, w := range in.activeTasks() {
 			if w.Trigger && w.Scope == scope && w.State == Waiting {
 				if ed := matchCode(w.Node, d); ed != nil {
 					in.fire(w, ed, payload)
@@ -417,7 +457,7 @@ func (in *Instance) propagate(t *Task, d *spec.EventDef, payload any) bool {
 		if owner.Role == RoleInstance {
 			act = in.Task(owner.Wrapper)
 		}
-		for _, b := range in.tasks[act.ID:] {
+		for _, b := range in.activeTasks() {
 			if b.Attached == act.ID && b.State == Waiting {
 				if ed := matchCode(b.Node, d); ed != nil {
 					in.fire(b, ed, payload)
@@ -447,7 +487,7 @@ func (in *Instance) cancelTransaction(t *Task) {
 	for scope > 0 {
 		owner := in.Task(scope)
 		if owner.Node.Kind == spec.KindTransaction {
-			for _, b := range in.tasks[owner.ID:] {
+			for _, b := range in.activeTasks() {
 				if b.Attached == owner.ID && b.State == Waiting && b.Node.HasEvent(spec.EventCancel) {
 					in.fire(b, b.Node.Event(), nil)
 					return
@@ -460,18 +500,10 @@ func (in *Instance) cancelTransaction(t *Task) {
 }
 
 // followLink jumps from a link throw event to the link catch event of the
-// same name in the same scope.
+// same name in the same scope (paired by the parser).
 func (in *Instance) followLink(t *Task) {
-	name := t.Node.Event().Name
-	for _, n := range t.Node.Scope.Nodes {
-		if n.Kind == spec.KindIntermediateCatchEvent && n.HasEvent(spec.EventLink) {
-			for _, d := range n.Events {
-				if d.Type == spec.EventLink && d.Name == name {
-					in.arrive(n, t.Scope, t.Data, nil, t)
-					return
-				}
-			}
-		}
+	if to := t.Node.LinkTarget; to != nil {
+		in.arrive(to, t.Scope, t.Data, nil, t)
 	}
 }
 
@@ -497,6 +529,7 @@ func (in *Instance) startPool(w *Task, d *spec.EventDef, payload any) {
 	p := w.Node.Scope.Process
 	key := in.nextRootKey()
 	sc := in.openScope(key, &p.Scope, p, 0)
+	sc.byMessage = true
 	in.roots = append(in.roots, key)
 	for k, v := range in.messageCorrelations(d, payload) {
 		in.recordCorrelation(key, k, v, true)
@@ -522,8 +555,9 @@ func (in *Instance) startEventSubProcess(w *Task, payload any) {
 	es := st.Scope.Owner
 	sc := in.scopes[w.Scope]
 	if st.Interrupting {
+		sc.interruptedAt = in.seq
 		in.setState(w, Cancelled)
-		for _, o := range in.tasks {
+		for _, o := range in.activeTasks() {
 			if o.Scope == sc.key && o.State.Live() {
 				in.cancelTask(o)
 			}

@@ -119,6 +119,25 @@ type Instance struct {
 	started   time.Time
 	stamp     time.Time // the clock reading of the current call
 	slab      []Task    // tasks are allocated in blocks
+	// active holds, in id order, every task whose state holds its scope
+	// (WAITING, READY, STARTED or ERROR), and some that no longer do, which
+	// are dropped in batches (activeStale counts them). A step looks through
+	// it, never through the whole history, so its cost does not grow with the
+	// tasks the instance has had.
+	active      []*Task
+	activeStale int
+	// visits counts the tasks steps have looked at (tests bound it).
+	visits int
+	// joins indexes the waiting activations of each join (fired ones are
+	// dropped when next looked at).
+	joins map[joinKey][]*Task
+	// lastDone is the task completed last (nil: look it up).
+	lastDone *Task
+	// touched lists the tasks whose state changed since the host's last
+	// call began; call numbers the calls, and Task.touched the call a task
+	// was last listed in.
+	touched []*Task
+	call    int
 }
 
 // scopeInst is a running scope: the process, or the inside of a subprocess,
@@ -132,10 +151,21 @@ type scopeInst struct {
 	// objects holds the values of the data objects declared in this scope.
 	objects map[string]any
 	endData map[string]any // merged data of the end events reached
-	ended   bool           // an end event was reached
-	last    map[string]any // data of the last completed task
-	done    bool
-	parent  int // key of the enclosing scope instance (for data objects); meaningless for roots
+	// endOwned says endData is a copy only this scope holds (mergeInto).
+	endOwned bool
+	// interruptedAt is the completion count when an interrupting event
+	// subprocess last cancelled the scope's tasks: a task that completed
+	// before (the one whose throw set it off) does not move on. Only read
+	// within the step that sets it, so it is not stored.
+	interruptedAt int
+	// byMessage marks a pool instance a message started: like
+	// SpiffWorkflow, its data stays its own and does not flow into the
+	// instance's final data.
+	byMessage bool
+	ended     bool           // an end event was reached
+	last      map[string]any // data of the last completed task
+	done      bool
+	parent    int // key of the enclosing scope instance (for data objects); meaningless for roots
 	// corr holds the message correlation values recorded in this scope
 	// (property id -> value): by its sends and its catching events.
 	corr map[string]any
@@ -220,12 +250,18 @@ func newInstance(lib *spec.Library, env Env) *Instance {
 
 // scriptEnv is the script environment for a task's scripts.
 func (in *Instance) scriptEnv(t *Task) *script.Env {
-	if in.env.RandomSeed == nil {
+	objects := in.objectsFor(t)
+	if in.env.RandomSeed == nil && objects == nil {
 		return &in.senv
 	}
 	env := in.senv
-	seed := *in.env.RandomSeed + uint64(t.ID)*0x9E3779B97F4A7C15
-	env.RandomSeed = &seed
+	// Data objects are visible to every script and expression of the task
+	// (below its own data, which wins on a shared name), as in SpiffWorkflow.
+	env.Globals = objects
+	if in.env.RandomSeed != nil {
+		seed := *in.env.RandomSeed + uint64(t.ID)*0x9E3779B97F4A7C15
+		env.RandomSeed = &seed
+	}
 	return &env
 }
 
@@ -236,6 +272,8 @@ func (in *Instance) now() time.Time { return in.stamp }
 
 // tick reads the clock at the start of a call from the host.
 func (in *Instance) tick() {
+	in.call++
+	in.touched = in.touched[:0]
 	if in.env.Clock != nil {
 		in.stamp = in.env.Clock.Now().UTC()
 	}
@@ -262,7 +300,7 @@ func (in *Instance) TakeEffects() []Effect {
 
 // Err returns the error of the first task in ERROR, or nil.
 func (in *Instance) Err() *TaskError {
-	for _, t := range in.tasks {
+	for _, t := range in.activeTasks() {
 		if t.State == Error && t.Err != nil {
 			return t.Err
 		}
@@ -340,7 +378,8 @@ func (in *Instance) newTask(n *spec.Node, scope int, data map[string]any, from i
 	return t
 }
 
-// setState moves a task to a state, keeping the scope's live count.
+// setState moves a task to a state, keeping the scope's live count and the
+// index of active tasks.
 func (in *Instance) setState(t *Task, s State) {
 	if t.itemPending && s != Ready {
 		name, item := in.inputItem(t)
@@ -349,10 +388,22 @@ func (in *Instance) setState(t *Task, s State) {
 	was := t.State.holds()
 	t.State = s
 	t.Updated = in.now()
+	if t.touched != in.call {
+		t.touched = in.call
+		in.touched = append(in.touched, t)
+	}
+	now := s.holds()
+	if now != was {
+		if now {
+			in.addActive(t)
+		} else {
+			in.activeStale++
+		}
+	}
 	if t.Trigger {
 		return // event subprocess triggers do not keep their scope alive
 	}
-	if now := s.holds(); now != was {
+	if now != was {
 		if sc := in.scopes[t.Scope]; sc != nil {
 			if now {
 				sc.live++
@@ -361,6 +412,45 @@ func (in *Instance) setState(t *Task, s State) {
 			}
 		}
 	}
+}
+
+// addActive puts a task that now holds its scope into the active index.
+// New tasks have the highest id and are appended; a task coming back (a
+// retried one) is found or inserted in order. The slice is never changed
+// below its length in place, so a loop over an earlier activeTasks() result
+// is never disturbed.
+func (in *Instance) addActive(t *Task) {
+	n := len(in.active)
+	if n == 0 || in.active[n-1].ID < t.ID {
+		in.active = append(in.active, t)
+		return
+	}
+	i := sort.Search(n, func(i int) bool { return in.active[i].ID >= t.ID })
+	if i < n && in.active[i] == t {
+		in.activeStale-- // still listed: active again
+		return
+	}
+	next := make([]*Task, 0, n+1)
+	next = append(next, in.active[:i]...)
+	next = append(next, t)
+	in.active = append(next, in.active[i:]...)
+}
+
+// activeTasks returns the active index (callers still check each task's
+// state): every task that holds its scope, in id order. Once more than half
+// of it is stale it is rebuilt, into a new slice.
+func (in *Instance) activeTasks() []*Task {
+	if in.activeStale > 16 && in.activeStale*2 > len(in.active) {
+		next := make([]*Task, 0, len(in.active)-in.activeStale+8)
+		for _, t := range in.active {
+			if t.State.holds() {
+				next = append(next, t)
+			}
+		}
+		in.active, in.activeStale = next, 0
+	}
+	in.visits += len(in.active)
+	return in.active
 }
 
 // Task returns the task with the given id, or nil.
@@ -393,7 +483,7 @@ func (in *Instance) updateStatus() {
 	if in.status == Terminated {
 		return
 	}
-	for _, t := range in.tasks {
+	for _, t := range in.activeTasks() {
 		if t.State == Error {
 			in.status = Failed
 			return
@@ -409,7 +499,7 @@ func (in *Instance) updateStatus() {
 	}
 	if in.status != Done {
 		in.status = Done
-		for _, t := range in.tasks {
+		for _, t := range in.activeTasks() {
 			if t.Pool && t.State == Waiting {
 				in.setState(t, Cancelled)
 			}
@@ -427,7 +517,11 @@ func (in *Instance) finishData() {
 	sort.SliceStable(roots, func(i, j int) bool { return in.scopes[roots[i]].doneAt < in.scopes[roots[j]].doneAt })
 	for _, k := range roots {
 		s := in.scopes[k]
+		if s.byMessage {
+			continue
+		}
 		data = deepMerge(data, s.endData)
+		s.endOwned = false
 		for id, v := range s.objects {
 			objects[id] = v
 		}

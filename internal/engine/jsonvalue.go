@@ -57,17 +57,7 @@ func appendValue(b []byte, v any) []byte {
 		for k, v := range x {
 			entries = append(entries, entry{k, v})
 		}
-		slices.SortFunc(entries, func(a, b entry) int { return strings.Compare(a.key, b.key) })
-		b = append(b, '{')
-		for i, e := range entries {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendString(b, e.key)
-			b = append(b, ':')
-			b = appendValue(b, e.val)
-		}
-		return append(b, '}')
+		return appendEntries(b, entries)
 	default:
 		s, err := json.Marshal(x)
 		if err != nil {
@@ -75,6 +65,21 @@ func appendValue(b []byte, v any) []byte {
 		}
 		return append(b, s...)
 	}
+}
+
+// appendEntries appends the entries, sorted by key, as a JSON object.
+func appendEntries(b []byte, entries []entry) []byte {
+	slices.SortFunc(entries, func(a, b entry) int { return strings.Compare(a.key, b.key) })
+	b = append(b, '{')
+	for i, e := range entries {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, e.key)
+		b = append(b, ':')
+		b = appendValue(b, e.val)
+	}
+	return append(b, '}')
 }
 
 // appendString appends s as a JSON string.

@@ -12,7 +12,7 @@ import (
 // Restore reads it and every older version: decodeSnapshot reads the keys
 // of all versions, and one migrateVN function per version bump
 // (snapshot_migrate.go) brings an older snapshot's meaning up to date.
-const SnapshotVersion = 2
+const SnapshotVersion = 3
 
 // ErrSnapshot marks a snapshot that cannot be restored.
 var ErrSnapshot = errors.New("cannot restore snapshot")
@@ -20,10 +20,10 @@ var ErrSnapshot = errors.New("cannot restore snapshot")
 // A snapshot is one JSON object, written by Snapshot (snapshot_encode.go)
 // and read by decodeSnapshot (snapshot_decode.go):
 //
-//	{"version":2, "process":"p", "status":"running",
+//	{"version":3, "process":"p", "status":"running",
 //	 "started":"2026-01-05T09:00:00Z", "seq":3,
 //	 "processes":["p"],
-//	 "values":[{"x":1}, {"x":1,"y":2}],
+//	 "values":[{"x":1,"big":[1,2,3]}, [0,{"y":2},["x"]]],
 //	 "tasks":[{"id":1,"node":"start","state":"COMPLETED","data":0,"seq":1}, ...],
 //	 "scopes":[{"key":0,"p":0,"scope":"p","objects":-1,"end_data":-1,"last":1,"corr":-1}],
 //	 "queue":[4], "roots":[0], "data":-1, "effects":[...]}
@@ -32,7 +32,10 @@ var ErrSnapshot = errors.New("cannot restore snapshot")
 // restores against a newer version of the model as long as the elements it
 // is at still exist. "p" fields index "processes". Data maps are shared
 // between tasks, so each distinct map is stored once in "values" and
-// referred to by index (-1 = none). Task times are whole microseconds:
+// referred to by index (-1 = none). Since version 3 a map that shares values
+// with an earlier one (the instances of a multi-instance activity all hold
+// its input collection) may be stored as its difference from it: [index of
+// the earlier map, {keys changed or added}, [keys removed]]. Task times are whole microseconds:
 // "created" and "updated" count from "started" ("created" is left out when
 // 0, "updated" when it equals "created"); "due" is Unix time. Most members
 // that are zero, empty or false are left out; unknown keys are skipped.
@@ -97,6 +100,8 @@ type snapScope struct {
 	Parent  int    `json:"parent,omitempty"`
 	Corr    int    `json:"corr"`
 	DoneAt  int    `json:"done_at,omitempty"`
+	// ByMessage (version 3): a pool instance a message started.
+	ByMessage bool `json:"by_message,omitempty"`
 }
 
 // Effects are stored with the keys kind, name, code, payload,
@@ -168,7 +173,7 @@ func Restore(lib *spec.Library, data []byte, env Env) (*Instance, error) {
 			return nil, err
 		}
 		sc := &scopes[i]
-		*sc = scopeInst{key: ss.Key, process: p, ended: ss.Ended, done: ss.Done, parent: ss.Parent, doneAt: ss.DoneAt}
+		*sc = scopeInst{key: ss.Key, process: p, ended: ss.Ended, done: ss.Done, parent: ss.Parent, doneAt: ss.DoneAt, byMessage: ss.ByMessage}
 		if string(ss.Scope) == p.ID {
 			sc.scope = &p.Scope
 		} else if n := p.AllNodes[string(ss.Scope)]; n != nil && n.Sub != nil {
@@ -219,6 +224,21 @@ func Restore(lib *spec.Library, data []byte, env Env) (*Instance, error) {
 			t.Updated = t.Created
 		}
 		in.tasks[i] = t
+		if t.State.holds() {
+			in.active = append(in.active, t)
+		}
+		if t.State == Waiting && isJoin(t) {
+			for _, c := range t.Arrivals {
+				if c == 0 {
+					t.missing++
+				}
+			}
+			if in.joins == nil {
+				in.joins = map[joinKey][]*Task{}
+			}
+			k := joinKey{t.Node, t.Scope}
+			in.joins[k] = append(in.joins[k], t)
+		}
 		if t.State.holds() && !t.Trigger {
 			if sc := in.scopes[t.Scope]; sc != nil {
 				sc.live++

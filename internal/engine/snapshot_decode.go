@@ -3,6 +3,7 @@ package engine
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"sync"
 	"time"
 )
@@ -178,6 +179,62 @@ func (r *jr) value() (any, error) {
 }
 
 // dataMap reads a data map: an object, or null for none.
+// deltaMap reads a data map written as its difference from an earlier one
+// (version 3): [baseIndex, {changed keys}, [removed keys]] and maybe
+// {key: n}, for lists that are the base's list's first n elements. The new
+// map shares the base's unchanged values.
+func (r *jr) deltaMap(earlier []map[string]any) (map[string]any, error) {
+	var out map[string]any
+	part := 0
+	err := r.array(func() error {
+		defer func() { part++ }()
+		switch part {
+		case 0:
+			bi, err := r.int()
+			if err != nil {
+				return err
+			}
+			if bi < 0 || bi >= len(earlier) {
+				return r.errorf("value %d is not an earlier value", bi)
+			}
+			out = maps.Clone(earlier[bi])
+			if out == nil {
+				out = map[string]any{}
+			}
+		case 1:
+			set, err := r.dataMap()
+			for k, v := range set {
+				out[k] = v
+			}
+			return err
+		case 2:
+			return r.array(func() error {
+				k, err := r.str()
+				delete(out, k)
+				return err
+			})
+		case 3:
+			prefixes, err := r.dataMap()
+			for k, v := range prefixes {
+				n, isInt := v.(int64)
+				l, isList := out[k].([]any)
+				if !isInt || !isList || n < 0 || int(n) > len(l) {
+					return r.errorf("%q is not the first %v elements of a list", k, v)
+				}
+				out[k] = l[:n:n]
+			}
+			return err
+		default:
+			return r.errorf("a data difference has three or four parts")
+		}
+		return nil
+	})
+	if err == nil && part != 3 && part != 4 {
+		err = r.errorf("a data difference has three or four parts")
+	}
+	return out, err
+}
+
 func (r *jr) dataMap() (map[string]any, error) {
 	switch r.peek() {
 	case 'n':
@@ -372,7 +429,13 @@ func decodeSnapshot(data []byte) (*decoding, error) {
 			})
 		case "values":
 			err = r.array(func() error {
-				m, err := r.dataMap()
+				var m map[string]any
+				var err error
+				if r.peek() == '[' {
+					m, err = r.deltaMap(s.Values)
+				} else {
+					m, err = r.dataMap()
+				}
 				s.Values = append(s.Values, m)
 				return err
 			})
@@ -551,6 +614,8 @@ func (sc *snapScope) decode(r *jr) error {
 			sc.Corr, err = r.int()
 		case "done_at":
 			sc.DoneAt, err = r.int()
+		case "by_message":
+			sc.ByMessage, err = r.bool()
 		default:
 			err = r.skip(0)
 		}

@@ -189,6 +189,106 @@ func (w *jw) dataMap(m map[string]any) int {
 	return w.values.n - 1
 }
 
+// dataMapFrom numbers a data map as dataMap does, but writes it as its
+// difference from base when base is given and the two share values (by
+// identity, as data is never changed in place):
+//
+//	[baseIndex, {"changed or added key": value, ...}, ["removed key", ...]]
+//
+// with, when some lists are the first elements of the base's list of the
+// same key, a fourth part: {"key": number of elements, ...}.
+//
+// A multi-instance activity's instances all share its input collection,
+// which is then stored once, not once per instance.
+func (w *jw) dataMapFrom(m, base map[string]any) int {
+	if m == nil || len(base) == 0 {
+		return w.dataMap(m)
+	}
+	p := reflect.ValueOf(m).Pointer()
+	i, slot := w.values.lookup(p)
+	if slot == nil {
+		return i
+	}
+	if reflect.ValueOf(base).Pointer() == p {
+		return w.dataMap(m)
+	}
+	shared := 0
+	for k, v := range m {
+		if bv, ok := base[k]; ok && (sameValue(v, bv) && !isScalar(v) || isPrefix(v, bv)) {
+			shared++
+		}
+	}
+	if shared == 0 {
+		return w.dataMap(m)
+	}
+	bi := w.dataMap(base)
+	// Writing base may have grown the table: look the slot up again.
+	if _, slot = w.values.lookup(p); slot == nil {
+		panic("snapshot: data map written twice")
+	}
+	if w.values.n > 0 {
+		w.b = append(w.b, ',')
+	}
+	w.b = append(w.b, '[')
+	w.b = appendInt(w.b, int64(bi))
+	w.b = append(w.b, ',')
+	var small, smallPrefix [16]entry
+	changed, prefixes := small[:0], smallPrefix[:0]
+	for k, v := range m {
+		bv, ok := base[k]
+		switch {
+		case ok && sameValue(v, bv):
+		case ok && isPrefix(v, bv):
+			prefixes = append(prefixes, entry{k, int64(len(v.([]any)))})
+		default:
+			changed = append(changed, entry{k, v})
+		}
+	}
+	w.b = appendEntries(w.b, changed)
+	w.b = append(w.b, ',', '[')
+	var gone []string
+	for k := range base {
+		if _, ok := m[k]; !ok {
+			gone = append(gone, k)
+		}
+	}
+	slices.Sort(gone)
+	for j, k := range gone {
+		if j > 0 {
+			w.b = append(w.b, ',')
+		}
+		w.b = appendString(w.b, k)
+	}
+	w.b = append(w.b, ']')
+	if len(prefixes) > 0 {
+		w.b = append(w.b, ',')
+		w.b = appendEntries(w.b, prefixes)
+	}
+	w.b = append(w.b, ']')
+	*slot = mapSlot{p, w.values.n}
+	w.values.n++
+	return w.values.n - 1
+}
+
+// isPrefix reports whether v is a shorter view of the list bv (the same
+// elements in memory): a sequential multi-instance activity's instances
+// each hold the output list as it stood when they ran.
+func isPrefix(v, bv any) bool {
+	a, ok1 := v.([]any)
+	b, ok2 := bv.([]any)
+	return ok1 && ok2 && len(a) > 0 && len(a) < len(b) && &a[0] == &b[0]
+}
+
+// isScalar reports whether a data value is a number, text, bool or null:
+// sharing those saves nothing worth a difference.
+func isScalar(v any) bool {
+	switch v.(type) {
+	case []any, map[string]any:
+		return false
+	}
+	return true
+}
+
 // proc numbers a process by id.
 func (w *jw) proc(p *spec.Process) int {
 	for i, q := range w.procs {
@@ -249,7 +349,16 @@ func (in *Instance) Snapshot() ([]byte, error) {
 	w.b = append(w.b, '[')
 	taskData := w.taskData[:0]
 	for _, t := range in.tasks {
-		taskData = append(taskData, int32(w.dataMap(t.Data)))
+		// The map a task's data most likely came from: its multi-instance
+		// activity's, else its predecessor's. Data that shares most of its
+		// values with it is stored as the difference.
+		var from map[string]any
+		if t.Role == RoleInstance {
+			from = in.Task(t.Wrapper).Data
+		} else if f := in.Task(t.From); f != nil {
+			from = f.Data
+		}
+		taskData = append(taskData, int32(w.dataMapFrom(t.Data, from)))
 	}
 	w.taskData = taskData
 	for _, sc := range scopes {
@@ -289,6 +398,7 @@ func (in *Instance) Snapshot() ([]byte, error) {
 		w.intOmit("parent", sc.parent)
 		w.int("corr", w.dataMap(sc.corr))
 		w.intOmit("done_at", sc.doneAt)
+		w.boolOmit("by_message", sc.byMessage)
 		w.close()
 	}
 	w.b = append(w.b, ']')

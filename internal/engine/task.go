@@ -53,12 +53,28 @@ type Task struct {
 	// does not hold its input item yet: the script adds it when it runs
 	// (see spawnInstance). Leaving READY any other way adds it to Data.
 	itemPending bool
+	// missing counts a join's inputs without a token yet; ownData says a
+	// waiting join's Data is a copy only it holds, merged into in place.
+	// Neither is stored: Restore recomputes missing, and a restored join
+	// copies its data once more before merging.
+	missing int
+	ownData bool
+	// outList is the output list a sequential multi-instance activity last
+	// built: while its Data still holds that very list, the next output is
+	// appended in place (every holder of an earlier, shorter view is
+	// unaffected), so the list is not copied once per instance.
+	outList []any
+	// touched is the host call in which the task was last listed as
+	// changed (see Instance.Touched).
+	touched int
 	// Due is when a waiting timer fires.
 	Due time.Time
 	// Cycles left for a timer cycle (-1 = unbounded); Period its interval.
 	Cycles int
 	Period time.Duration
-	// Arrivals counts the tokens that reached a join, per incoming flow.
+	// Arrivals counts the tokens that reached a join, per incoming flow; on
+	// a parallelMultiple catch event, the occurrences of each of its event
+	// definitions (by index in Node.Events).
 	Arrivals []int
 	// Loop holds a wrapper's bookkeeping.
 	Loop *loopState
@@ -187,7 +203,7 @@ func (in *Instance) onReady(t *Task) *TaskError {
 			data = with(data, a.Name, deepCopy(v))
 		}
 		if n.IOSpec != nil && len(n.IOSpec.Inputs) > 0 {
-			picked, missing := pick(data, n.IOSpec.Inputs)
+			picked, missing := pick(data, n.IOSpec.Inputs, n.IOSpec.Optional)
 			if missing != "" {
 				return &TaskError{TaskID: t.ID, NodeID: n.ID, Phase: "ready", Msg: fmt.Sprintf("missing data input %q", missing)}
 			}
@@ -198,6 +214,7 @@ func (in *Instance) onReady(t *Task) *TaskError {
 	if n.PreScript != nil && runsScripts(t) {
 		out, err := n.PreScript.Exec(in.scriptEnv(t), t.Data)
 		if err != nil {
+			keepPartial(t, out)
 			return in.taskErr(t, "ready", "pre-script", err)
 		}
 		t.Data = out
@@ -245,6 +262,7 @@ func (in *Instance) behave(t *Task) (bool, *TaskError) {
 			out, err = n.Script.Exec(in.scriptEnv(t), t.Data)
 		}
 		if err != nil {
+			keepPartial(t, out)
 			return false, in.taskErr(t, "run", "script", err)
 		}
 		t.Data, t.itemPending = out, false
@@ -281,6 +299,7 @@ func (in *Instance) completeTask(t *Task) {
 	in.setState(t, Completed)
 	in.seq++
 	t.Seq = in.seq
+	in.lastDone = t
 	in.cancelBoundaries(t)
 	if t.throws != nil {
 		throws := t.throws
@@ -306,7 +325,7 @@ func (in *Instance) onComplete(t *Task) *TaskError {
 	}
 	if t.Role != RoleInstance {
 		if n.IOSpec != nil && len(n.IOSpec.Outputs) > 0 {
-			picked, missing := pick(data, n.IOSpec.Outputs)
+			picked, missing := pick(data, n.IOSpec.Outputs, n.IOSpec.Optional)
 			if missing != "" {
 				return &TaskError{TaskID: t.ID, NodeID: n.ID, Phase: "complete", Msg: fmt.Sprintf("missing data output %q", missing)}
 			}
@@ -351,8 +370,13 @@ func (in *Instance) leave(t *Task) {
 		// The task's own throw ended its scope (an interrupting event).
 		return
 	}
+	if sc != nil && sc.interruptedAt > 0 && t.Seq <= sc.interruptedAt {
+		// Its throw started an interrupting event subprocess, which
+		// cancelled the rest of the scope, this token included.
+		return
+	}
 	if n.Kind == spec.KindEndEvent && sc != nil {
-		sc.endData = deepMerge(sc.endData, t.Data)
+		sc.endData = mergeInto(sc.endData, &sc.endOwned, t.Data)
 		sc.ended = true
 		if n.HasEvent(spec.EventTerminate) {
 			in.terminateScope(sc, t)
@@ -411,11 +435,12 @@ func (in *Instance) selectFlows(t *Task) ([]*spec.Flow, *TaskError) {
 		if len(out) == 1 && out[0].Condition == nil {
 			return out, nil
 		}
+		env := in.scriptEnv(t)
 		for i, fl := range out {
 			if fl == n.Default || fl.Condition == nil {
 				continue
 			}
-			ok, err := fl.Condition.EvalBool(&in.senv, t.Data)
+			ok, err := fl.Condition.EvalBool(env, t.Data)
 			if err != nil {
 				return nil, in.taskErr(t, "run", "condition of "+fl.ID, err)
 			}
@@ -436,6 +461,7 @@ func (in *Instance) selectFlows(t *Task) ([]*spec.Flow, *TaskError) {
 	}
 	var taken []*spec.Flow
 	conditioned := false
+	env := in.scriptEnv(t)
 	for _, fl := range out {
 		if fl == n.Default {
 			continue
@@ -445,7 +471,7 @@ func (in *Instance) selectFlows(t *Task) ([]*spec.Flow, *TaskError) {
 			continue
 		}
 		conditioned = true
-		ok, err := fl.Condition.EvalBool(&in.senv, t.Data)
+		ok, err := fl.Condition.EvalBool(env, t.Data)
 		if err != nil {
 			return nil, in.taskErr(t, "run", "condition of "+fl.ID, err)
 		}
@@ -511,7 +537,7 @@ func (in *Instance) cancelBoundaries(t *Task) {
 	if len(t.Node.Boundaries) == 0 {
 		return
 	}
-	for _, b := range in.tasks[t.ID:] {
+	for _, b := range in.activeTasks() {
 		if b.Attached == t.ID && b.State.Live() {
 			in.setState(b, Cancelled)
 		}
@@ -556,6 +582,7 @@ func (in *Instance) finishScope(sc *scopeInst) {
 		return
 	}
 	result := sc.endData
+	sc.endOwned = false // handed out
 	if !sc.ended {
 		result = sc.last
 	}
@@ -571,6 +598,9 @@ func (in *Instance) finishScope(sc *scopeInst) {
 			data := owner.Data
 			for _, name := range io.Outputs {
 				v, ok := result[name]
+				if !ok && io.Optional[name] {
+					continue
+				}
 				if !ok {
 					in.fail(owner, &TaskError{TaskID: owner.ID, NodeID: owner.Node.ID, Phase: "run", Msg: fmt.Sprintf("the data output %q was not available in the called process's output", name)})
 					return
@@ -596,7 +626,7 @@ func (in *Instance) cancelTask(t *Task) {
 		in.cancelScope(sc)
 	}
 	if t.Role == RoleWrapper {
-		for _, c := range in.tasks[t.ID:] {
+		for _, c := range in.activeTasks() {
 			if c.Wrapper == t.ID && c.State.Live() {
 				in.cancelTask(c)
 			}
@@ -610,7 +640,7 @@ func (in *Instance) cancelTask(t *Task) {
 // without completing its owner.
 func (in *Instance) cancelScope(sc *scopeInst) {
 	sc.done = true
-	for _, t := range in.tasks {
+	for _, t := range in.activeTasks() {
 		if t.Scope == sc.key && (t.State.holds() || (t.Trigger && t.State == Waiting)) {
 			in.cancelTask(t)
 		}
@@ -620,7 +650,7 @@ func (in *Instance) cancelScope(sc *scopeInst) {
 // terminateScope ends a scope at a terminate end event: every other live
 // task in it is cancelled.
 func (in *Instance) terminateScope(sc *scopeInst, except *Task) {
-	for _, t := range in.tasks {
+	for _, t := range in.activeTasks() {
 		if t != except && t.Scope == sc.key && t.State.holds() {
 			in.cancelTask(t)
 		}
@@ -644,11 +674,50 @@ func (in *Instance) cancelTriggers(sc *scopeInst) {
 	if len(sc.scope.EventSubProcesses) == 0 {
 		return
 	}
-	for _, t := range in.tasks {
+	for _, t := range in.activeTasks() {
 		if t.Trigger && t.Scope == sc.key && t.State == Waiting {
 			in.setState(t, Cancelled)
 		}
 	}
+}
+
+// keepPartial keeps in a failed task's data what its script assigned
+// before the failing line, as SpiffWorkflow does (users read it to find
+// what went wrong). A multi-instance item not yet taken in stays pending.
+func keepPartial(t *Task, out map[string]any) {
+	if out != nil && !t.itemPending {
+		t.Data = out
+	}
+}
+
+// objectsFor returns the data objects visible to task t: those of its scope
+// and the enclosing ones, the nearest scope's winning; nil when there are
+// none. With one scope holding objects its map is returned as is (scripts
+// only read Globals).
+func (in *Instance) objectsFor(t *Task) map[string]any {
+	var chain []*scopeInst
+	for sc := in.scopes[t.Scope]; sc != nil; {
+		if len(sc.objects) > 0 {
+			chain = append(chain, sc)
+		}
+		if sc.key <= 0 {
+			break
+		}
+		sc = in.scopes[sc.parent]
+	}
+	switch len(chain) {
+	case 0:
+		return nil
+	case 1:
+		return chain[0].objects
+	}
+	merged := map[string]any{}
+	for i := len(chain) - 1; i >= 0; i-- {
+		for k, v := range chain[i].objects {
+			merged[k] = v
+		}
+	}
+	return merged
 }
 
 // readObject finds a data object's value in the scope or an enclosing one.
@@ -683,11 +752,15 @@ func (in *Instance) writeObject(scope int, id string, v any) {
 }
 
 // pick returns a map of just the named values of data (an ioSpecification's
-// inputs or outputs), or the first name that is missing.
-func pick(data map[string]any, names []string) (map[string]any, string) {
+// inputs or outputs), or the first required name that is missing. An
+// optional name that is missing is left out.
+func pick(data map[string]any, names []string, optional map[string]bool) (map[string]any, string) {
 	picked := make(map[string]any, len(names))
 	for _, name := range names {
 		v, ok := data[name]
+		if !ok && optional[name] {
+			continue
+		}
 		if !ok {
 			return nil, name
 		}

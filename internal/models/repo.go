@@ -128,6 +128,9 @@ type FileInfo struct {
 	Size     int64
 	Updated  time.Time
 	Problems []Problem
+	// Warnings are problems where no run reaches (elements no start event
+	// leads to, pools that are not executable): the file still loads.
+	Warnings []Problem
 }
 
 // parsed is the parse result of one BPMN or DMN file.
@@ -135,6 +138,7 @@ type parsed struct {
 	hash     string
 	lib      *spec.Library
 	problems []Problem
+	warnings []Problem
 }
 
 // location says where a process or decision is defined.
@@ -371,6 +375,7 @@ func (r *Repo) scanModel(root string, st *state, id string) (*Model, error) {
 			}
 			st.parsed[id+"/"+name] = p
 			fi.Problems = p.problems
+			fi.Warnings = p.warnings
 		}
 		m.Files = append(m.Files, fi)
 	}
@@ -424,6 +429,7 @@ func parseOne(key string, data []byte) *parsed {
 	lib, err := parser.Finish()
 	p.lib = lib
 	p.problems = toProblems(err)
+	p.warnings = toProblems(parser.Warnings())
 	return p
 }
 

@@ -13,19 +13,28 @@ import (
 	"github.com/waymark-bpm/waymark/internal/engine/spec"
 )
 
-// LoadModel parses every BPMN and DMN file of a model together into one
-// library, adds the processes its call activities name (through
-// ResolveProcess, transitively) and the decision tables its business rule
-// tasks name from elsewhere in the repository, and returns it with the
-// process to start: primary_process_id, else the first process of the
-// primary file, else the first process parsed. Problems in the model's
-// files are returned as a *ProblemsError.
+// LoadModel returns a model's library and the process to start:
+// primary_process_id, else the first process of the primary file, else the
+// first process parsed. Like SpiffWorkflow, it asks only the files the
+// primary process needs to be sound: the one defining it, and those of the
+// model defining what it calls and the decisions it names, transitively. A
+// problem in any of those is returned as a *ProblemsError against its file;
+// the other files of the model load when they are sound on their own and
+// are left out when they are not (their problems stay reported against
+// them). Processes and decisions from elsewhere in the repository are added
+// through ResolveProcess.
 func (r *Repo) LoadModel(ctx context.Context, modelID string) (*spec.Library, string, error) {
 	m, err := r.Model(modelID)
 	if err != nil {
 		return nil, "", err
 	}
-	p := bpmn.NewParser(bpmn.Options{})
+	type modelFile struct {
+		key      string
+		data     []byte
+		lib      *spec.Library
+		problems []Problem
+	}
+	var files []*modelFile
 	for _, f := range m.Files {
 		if f.Type != "bpmn" && f.Type != "dmn" {
 			continue
@@ -34,43 +43,109 @@ func (r *Repo) LoadModel(ctx context.Context, modelID string) (*spec.Library, st
 		if err != nil {
 			return nil, "", fmt.Errorf("load model %q: %w", modelID, err)
 		}
-		key := modelID + "/" + f.Name
-		if err := checkXML(key, data); err != nil {
-			return nil, "", &ProblemsError{Problems: []Problem{{File: key, Line: lineOf(err), Message: messageOf(err)}}}
+		mf := &modelFile{key: modelID + "/" + f.Name, data: data}
+		if err := checkXML(mf.key, data); err != nil {
+			mf.problems = []Problem{{File: mf.key, Line: lineOf(err), Message: messageOf(err)}}
+			mf.lib = spec.NewLibrary()
+		} else {
+			p := bpmn.NewParser(bpmn.Options{Primary: m.PrimaryProcessID})
+			p.Add(mf.key, data)
+			mf.lib, err = p.Finish()
+			mf.problems = toProblems(err)
 		}
-		p.Add(key, data)
+		files = append(files, mf)
+	}
+
+	// The primary process and the file defining it.
+	primary := m.PrimaryProcessID
+	defines := func(pid string) *modelFile {
+		for _, f := range files {
+			if f.lib.Process(pid) != nil {
+				return f
+			}
+		}
+		return nil
+	}
+	if primary == "" || defines(primary) == nil {
+		primary = ""
+		for _, f := range files {
+			if m.PrimaryFileName != "" && strings.HasSuffix(f.key, "/"+m.PrimaryFileName) && len(f.lib.Order) > 0 {
+				primary = f.lib.Order[0]
+			}
+		}
+		for _, f := range files {
+			if primary == "" && len(f.lib.Order) > 0 {
+				primary = f.lib.Order[0]
+			}
+		}
+	}
+	if primary == "" {
+		var ps []Problem
+		for _, f := range files {
+			ps = append(ps, f.problems...)
+		}
+		if len(ps) > 0 {
+			return nil, "", &ProblemsError{Problems: ps}
+		}
+		return nil, "", fmt.Errorf("%w: model %q defines no process", ErrInvalid, modelID)
+	}
+
+	// The files the primary process needs, found by following its call
+	// activities and business rule tasks through the model's files.
+	needed := map[*modelFile]bool{}
+	seen := map[string]bool{}
+	queue := []string{primary}
+	for len(queue) > 0 {
+		pid := queue[0]
+		queue = queue[1:]
+		f := defines(pid)
+		if f == nil {
+			continue // elsewhere in the repository: resolveCalls finds it
+		}
+		needed[f] = true
+		for _, n := range f.lib.Process(pid).AllNodes {
+			switch {
+			case n.Kind == spec.KindCallActivity && n.CalledElement != "" && !seen[n.CalledElement]:
+				seen[n.CalledElement] = true
+				queue = append(queue, n.CalledElement)
+			case n.Kind == spec.KindBusinessRuleTask && n.CalledDecision != "":
+				for _, g := range files {
+					if g.lib.Decision(n.CalledDecision) != nil {
+						needed[g] = true
+					}
+				}
+			}
+		}
+	}
+	var blocking []Problem
+	p := bpmn.NewParser(bpmn.Options{Primary: primary})
+	for _, f := range files {
+		switch {
+		case needed[f] && len(f.problems) > 0:
+			blocking = append(blocking, f.problems...)
+		case len(f.problems) == 0:
+			p.Add(f.key, f.data)
+		}
+	}
+	if len(blocking) > 0 {
+		return nil, "", &ProblemsError{Problems: blocking}
 	}
 	lib, err := p.Finish()
 	if err != nil {
 		return nil, "", &ProblemsError{Problems: toProblems(err)}
 	}
-	if err := r.resolveCalls(lib); err != nil {
+	if err := r.resolveCalls(lib, primary); err != nil {
 		return nil, "", fmt.Errorf("load model %q: %w", modelID, err)
-	}
-	primary := m.PrimaryProcessID
-	if primary == "" || lib.Process(primary) == nil {
-		primary = ""
-		for _, pid := range lib.Order {
-			pr := lib.Processes[pid]
-			if m.PrimaryFileName != "" && strings.HasSuffix(pr.File, "/"+m.PrimaryFileName) {
-				primary = pid
-				break
-			}
-		}
-		if primary == "" && len(lib.Order) > 0 {
-			primary = lib.Order[0]
-		}
-	}
-	if primary == "" {
-		return nil, "", fmt.Errorf("%w: model %q defines no process", ErrInvalid, modelID)
 	}
 	return lib, primary, nil
 }
 
-// resolveCalls adds to lib every process reachable through call activities
-// and every decision named by business rule tasks that lib lacks.
-func (r *Repo) resolveCalls(lib *spec.Library) error {
-	queue := append([]string(nil), lib.Order...)
+// resolveCalls adds to lib every process the primary process reaches
+// through call activities and every decision named by business rule tasks
+// that lib lacks.
+func (r *Repo) resolveCalls(lib *spec.Library, primary string) error {
+	queue := []string{primary}
+	visited := map[string]bool{primary: true}
 	for len(queue) > 0 {
 		proc := lib.Processes[queue[0]]
 		queue = queue[1:]
@@ -83,7 +158,11 @@ func (r *Repo) resolveCalls(lib *spec.Library) error {
 				}
 				lib.Processes[called.ID] = called
 				lib.Order = append(lib.Order, called.ID)
+				visited[called.ID] = true
 				queue = append(queue, called.ID)
+			case n.Kind == spec.KindCallActivity && n.CalledElement != "" && !visited[n.CalledElement]:
+				visited[n.CalledElement] = true
+				queue = append(queue, n.CalledElement)
 			case n.Kind == spec.KindBusinessRuleTask && n.CalledDecision != "" && lib.Decision(n.CalledDecision) == nil:
 				d, err := r.resolveDecision(n.CalledDecision)
 				if err != nil {

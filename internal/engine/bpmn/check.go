@@ -46,13 +46,16 @@ type Report struct {
 	Scripts   int       `json:"scripts"`
 	ScriptsOK int       `json:"scripts_ok"`
 	Problems  []Problem `json:"problems"`
+	// Warnings are problems where no run reaches (see Parser.Warnings):
+	// reported, but the files load.
+	Warnings []Problem `json:"warnings"`
 }
 
 // CheckFiles parses a set of BPMN and DMN files together (call activities
 // may name processes in other files; process and decision ids must be unique
 // across all of them) and reports every problem.
 func CheckFiles(files []File) *Report {
-	r := &Report{Problems: []Problem{}}
+	r := &Report{Problems: []Problem{}, Warnings: []Problem{}}
 	p := NewParser(Options{RequireCalledProcesses: true})
 	for _, f := range files {
 		p.Add(f.Name, f.Data)
@@ -62,6 +65,7 @@ func CheckFiles(files []File) *Report {
 	if errors.As(err, &ps) {
 		r.Problems = append(r.Problems, ps...)
 	}
+	r.Warnings = append(r.Warnings, p.Warnings()...)
 	st := p.Stats()
 	r.Scripts, r.ScriptsOK = st.Scripts, st.ScriptsOK
 	bad := map[string]bool{}

@@ -1,24 +1,20 @@
 package bpmn
 
 import (
-	"bytes"
 	"errors"
 	"strings"
 
 	"github.com/waymark-bpm/waymark/internal/engine/dmn"
 )
 
-// isDMN tells a decision table file from a BPMN file: by its name, or by a
-// DMN namespace near the top of the content.
+// isDMN tells a decision table file from a BPMN file: by its name, or by
+// its root element (a BPMN file may mention the DMN namespace, and many
+// do). data is UTF-8.
 func isDMN(name string, data []byte) bool {
 	if strings.HasSuffix(strings.ToLower(name), ".dmn") {
 		return true
 	}
-	head := data
-	if len(head) > 2048 {
-		head = head[:2048]
-	}
-	return bytes.Contains(head, []byte("www.omg.org/spec/DMN/"))
+	return dmn.IsDMN(data)
 }
 
 // addDMN parses a decision table file into the library. Decision ids are

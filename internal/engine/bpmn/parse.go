@@ -19,6 +19,7 @@ import (
 
 	"github.com/beevik/etree"
 
+	"github.com/waymark-bpm/waymark/internal/engine/dmn"
 	"github.com/waymark-bpm/waymark/internal/engine/script"
 	"github.com/waymark-bpm/waymark/internal/engine/spec"
 )
@@ -41,6 +42,9 @@ type Options struct {
 	// among the parsed files a problem. Leave it off when called processes are
 	// resolved later (from a model repository).
 	RequireCalledProcesses bool
+	// Primary names the process about to be run: it and the processes it
+	// calls are checked in full even when not marked executable.
+	Primary string
 }
 
 // Parser collects files and builds one Library from them. Files may refer to
@@ -49,6 +53,8 @@ type Parser struct {
 	opts     Options
 	lib      *spec.Library
 	problems Problems
+	warnings Problems
+	hard     map[int]bool // indexes of problems that are errors wherever they lie
 	files    []*fileCtx
 	collabs  []*spec.Collaboration // every collaboration read, duplicates included
 	stats    Stats
@@ -91,6 +97,7 @@ type fileCtx struct {
 	dataStores    map[string]string                      // dataStore id -> name
 	pending       []pendingCheck
 	defaults      map[*spec.Node]string // node -> id of its default flow
+	reach         *fileReach
 }
 
 type pendingCheck struct {
@@ -102,6 +109,11 @@ type pendingCheck struct {
 func (p *Parser) Add(name string, data []byte) {
 	if len(data) > MaxFileSize {
 		p.problem(name, "", 0, "file is larger than %d MiB", MaxFileSize>>20)
+		return
+	}
+	data, err := dmn.DecodeXML(data)
+	if err != nil {
+		p.problem(name, "", 1, "%v", err)
 		return
 	}
 	if isDMN(name, data) {
@@ -131,6 +143,7 @@ func (p *Parser) Add(name string, data []byte) {
 		signals: map[string]*etree.Element{}, errors: map[string]*etree.Element{}, escalations: map[string]*etree.Element{},
 		corrProps: map[string]*spec.CorrelationProperty{}, corrByMessage: map[string][]*spec.CorrelationProperty{},
 		dataStores: map[string]string{}, defaults: map[*spec.Node]string{},
+		reach: newFileReach(),
 	}
 	p.files = append(p.files, f)
 	p.readDI(f, root)
@@ -170,6 +183,8 @@ func (p *Parser) Finish() (*spec.Library, error) {
 		}
 		p.checkMessageFlows(c)
 	}
+	p.classify()
+	p.warnings.sort()
 	if len(p.problems) > 0 {
 		p.problems.sort()
 		return p.lib, p.problems
@@ -200,6 +215,21 @@ func (p *Parser) problem(file, id string, line int, format string, args ...any) 
 func (p *Parser) problemAt(f *fileCtx, id string, format string, args ...any) {
 	p.problem(f.name, id, f.lines[id], format, args...)
 }
+
+// hardProblemAt records a problem that blocks the files wherever it lies
+// (duplicate ids make every reference ambiguous).
+func (p *Parser) hardProblemAt(f *fileCtx, id string, format string, args ...any) {
+	if p.hard == nil {
+		p.hard = map[int]bool{}
+	}
+	p.hard[len(p.problems)] = true
+	p.problemAt(f, id, format, args...)
+}
+
+// Warnings returns the problems that do not block the files: those on
+// elements no start event leads to and in processes that are neither
+// executable nor called (see reach.go). Valid after Finish.
+func (p *Parser) Warnings() Problems { return p.warnings }
 
 func isModel(el *etree.Element) bool { return el.NamespaceURI() == NSModel }
 

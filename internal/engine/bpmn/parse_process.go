@@ -36,7 +36,7 @@ func (p *Parser) readProcess(f *fileCtx, el *etree.Element) {
 		return
 	}
 	if prev := p.lib.Process(id); prev != nil {
-		p.problemAt(f, id, "duplicate process id %q: also defined in %s", id, prev.File)
+		p.hardProblemAt(f, id, "duplicate process id %q: also defined in %s", id, prev.File)
 		return
 	}
 	proc := &spec.Process{
@@ -49,6 +49,7 @@ func (p *Parser) readProcess(f *fileCtx, el *etree.Element) {
 	}
 	proc.Scope.ID = id
 	proc.Scope.Process = proc
+	f.reach.walkReach(el)
 	lanes := p.readLanes(f, el)
 	proc.Lanes = lanes
 	laneOf := map[string]string{}
@@ -94,13 +95,37 @@ func (p *Parser) readLanes(f *fileCtx, el *etree.Element) []*spec.Lane {
 
 func readIOSpec(el *etree.Element) *spec.IOSpec {
 	io := &spec.IOSpec{}
-	for _, d := range children(el, "dataInput") {
-		io.Inputs = append(io.Inputs, dataName(d))
-	}
-	for _, d := range children(el, "dataOutput") {
-		io.Outputs = append(io.Outputs, dataName(d))
-	}
+	io.Inputs = readIOSet(io, children(el, "dataInput"), children(el, "inputSet"), "dataInputRefs", "optionalInputRefs")
+	io.Outputs = readIOSet(io, children(el, "dataOutput"), children(el, "outputSet"), "dataOutputRefs", "optionalOutputRefs")
 	return io
+}
+
+// readIOSet returns the names of the data inputs (outputs) and marks in
+// io.Optional those the sets do not require.
+func readIOSet(io *spec.IOSpec, items, sets []*etree.Element, refsTag, optionalTag string) []string {
+	required := map[string]bool{}
+	for _, set := range sets {
+		for _, r := range children(set, refsTag) {
+			required[strings.TrimSpace(text(r))] = true
+		}
+	}
+	for _, set := range sets {
+		for _, r := range children(set, optionalTag) {
+			delete(required, strings.TrimSpace(text(r)))
+		}
+	}
+	var names []string
+	for _, d := range items {
+		name := dataName(d)
+		names = append(names, name)
+		if len(sets) > 0 && !required[attr(d, "id")] {
+			if io.Optional == nil {
+				io.Optional = map[string]bool{}
+			}
+			io.Optional[name] = true
+		}
+	}
+	return names
 }
 
 // dataName is the task-data variable of a data input/output: SpiffWorkflow
@@ -209,6 +234,7 @@ func (p *Parser) readScope(f *fileCtx, el *etree.Element, sc *spec.Scope, proc *
 		p.readFlow(f, fe, sc)
 	}
 	sortOutgoing(f, sc.Nodes)
+	p.pairLinks(f, sc)
 	for _, n := range sc.Nodes {
 		p.validateNode(f, n)
 		if n.JoinReach != nil {
@@ -221,6 +247,42 @@ func (p *Parser) readScope(f *fileCtx, el *etree.Element, sc *spec.Scope, proc *
 	sc.NodeCount = len(sc.Nodes)
 }
 
+// pairLinks points every link throw event of a scope at the link catch
+// event of the same name in that scope, where the flow continues.
+func (p *Parser) pairLinks(f *fileCtx, sc *spec.Scope) {
+	var catches map[string]*spec.Node
+	for _, n := range sc.Nodes {
+		if n.Kind == spec.KindIntermediateCatchEvent && n.HasEvent(spec.EventLink) {
+			if catches == nil {
+				catches = map[string]*spec.Node{}
+			}
+			name := n.Event().Name
+			if prev := catches[name]; prev != nil {
+				p.problemAt(f, n.ID, "link catch event %q has the same link name %q as %q: a link throw event could not tell them apart", n.ID, name, prev.ID)
+				continue
+			}
+			catches[name] = n
+		}
+	}
+	thrown := map[*spec.Node]bool{}
+	for _, n := range sc.Nodes {
+		if n.Kind != spec.KindIntermediateThrowEvent || !n.HasEvent(spec.EventLink) {
+			continue
+		}
+		name := n.Event().Name
+		n.LinkTarget = catches[name]
+		if n.LinkTarget == nil {
+			p.problemAt(f, n.ID, "link throw event %q names link %q, but no link catch event of that name is in the same process or subprocess", displayName(n), name)
+		}
+		thrown[n.LinkTarget] = true
+	}
+	for _, n := range catches {
+		if !thrown[n] && len(n.Incoming) == 0 {
+			p.problemAt(f, n.ID, "link catch event %q is not connected: no link throw event names link %q and no sequence flow leads to it, so it can never run", displayName(n), n.Event().Name)
+		}
+	}
+}
+
 func (p *Parser) newNode(f *fileCtx, el *etree.Element, kind spec.Kind, sc *spec.Scope, proc *spec.Process, laneOf map[string]string, inheritedLane string) *spec.Node {
 	id := attr(el, "id")
 	if id == "" {
@@ -228,7 +290,7 @@ func (p *Parser) newNode(f *fileCtx, el *etree.Element, kind spec.Kind, sc *spec
 		return nil
 	}
 	if _, dup := proc.AllNodes[id]; dup {
-		p.problemAt(f, id, "duplicate element id %q in process %q", id, proc.ID)
+		p.hardProblemAt(f, id, "duplicate element id %q in process %q", id, proc.ID)
 		return nil
 	}
 	n := &spec.Node{ID: id, Name: attr(el, "name"), Kind: kind, Scope: sc, Line: f.lines[id], Index: len(sc.Nodes)}
@@ -451,9 +513,6 @@ func (p *Parser) validateNode(f *fileCtx, n *spec.Node) {
 				}
 			}
 		}
-		if n.Kind == spec.KindInclusiveGateway && len(n.Incoming) > 64 {
-			p.problemAt(f, n.ID, "an inclusive gateway may have at most 64 incoming flows")
-		}
 	case spec.KindParallelGateway, spec.KindEventBasedGateway:
 		if len(n.Outgoing) == 0 {
 			p.problemAt(f, n.ID, "%s has no outgoing sequence flow", gatewayWord(n.Kind))
@@ -467,6 +526,10 @@ func (p *Parser) validateNode(f *fileCtx, n *spec.Node) {
 			p.problemAt(f, n.ID, "an end event cannot have outgoing sequence flows")
 		}
 	case spec.KindBoundaryEvent, spec.KindEventSubProcess:
+	case spec.KindIntermediateCatchEvent:
+		if len(n.Incoming) == 0 && !n.HasEvent(spec.EventLink) && !inEventSub {
+			p.problemAt(f, n.ID, "%s %q is not connected: no sequence flow leads to it, so it can never run", n.Kind, displayName(n))
+		}
 	default:
 		if len(n.Incoming) == 0 && !inEventSub && !n.ForCompensation {
 			p.problemAt(f, n.ID, "%s %q is not connected: no sequence flow leads to it, so it can never run", n.Kind, displayName(n))
@@ -480,7 +543,7 @@ func (p *Parser) validateNode(f *fileCtx, n *spec.Node) {
 			}
 		}
 	}
-	if n.Kind == spec.KindInclusiveGateway && len(n.Incoming) > 1 {
+	if n.Kind == spec.KindInclusiveGateway && len(n.Incoming) > 1 || n.Kind == spec.KindParallelGateway && loopsBack(n) {
 		n.JoinReach = computeJoinReach(n)
 	}
 }
@@ -504,14 +567,52 @@ func displayName(n *spec.Node) string {
 	return n.ID
 }
 
+// loopsBack reports whether a join has an input that no start event of
+// its scope reaches without passing through the join: a flow looping back
+// from after it. SpiffWorkflow does not wait for such an input on the way
+// in, nor for the way-in inputs when a token comes round the loop.
+func loopsBack(g *spec.Node) bool {
+	if len(g.Incoming) < 2 {
+		return false
+	}
+	seen := map[*spec.Node]bool{g: true}
+	var stack []*spec.Node
+	push := func(n *spec.Node) {
+		if n != nil && !seen[n] {
+			seen[n] = true
+			stack = append(stack, n)
+		}
+	}
+	for _, s := range g.Scope.Starts {
+		push(s)
+	}
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for _, fl := range n.Outgoing {
+			push(fl.Target)
+		}
+		for _, b := range n.Boundaries {
+			push(b)
+		}
+		push(n.LinkTarget)
+	}
+	for _, fl := range g.Incoming {
+		if !seen[fl.Source] {
+			return true
+		}
+	}
+	return false
+}
+
 // computeJoinReach computes, for every node in the gateway's scope, which of
 // the gateway's incoming flows a token at that node can still reach without
 // passing through the gateway. The runtime uses it for BPMN's inclusive join
 // rule. Boundary events are followed from the activity they are attached to.
-func computeJoinReach(g *spec.Node) map[*spec.Node]uint64 {
-	reach := map[*spec.Node]uint64{}
+func computeJoinReach(g *spec.Node) map[*spec.Node]spec.Bitset {
+	reach := map[*spec.Node]spec.Bitset{}
 	for _, start := range g.Scope.Nodes {
-		var mask uint64
+		var mask spec.Bitset
 		seen := map[*spec.Node]bool{start: true}
 		stack := []*spec.Node{start}
 		for len(stack) > 0 {
@@ -524,9 +625,13 @@ func computeJoinReach(g *spec.Node) map[*spec.Node]uint64 {
 					stack = append(stack, b)
 				}
 			}
+			if l := n.LinkTarget; l != nil && !seen[l] {
+				seen[l] = true
+				stack = append(stack, l)
+			}
 			for _, fl := range next {
 				if fl.Target == g {
-					mask |= 1 << uint(fl.InIndex)
+					mask.Add(fl.InIndex)
 					continue
 				}
 				if !seen[fl.Target] {
@@ -535,7 +640,7 @@ func computeJoinReach(g *spec.Node) map[*spec.Node]uint64 {
 				}
 			}
 		}
-		if mask != 0 {
+		if mask != nil {
 			reach[start] = mask
 		}
 	}

@@ -66,6 +66,8 @@ func TestProblems(t *testing.T) {
 		files []string
 		opts  bpmn.Options
 		want  []wantProblem
+		// warn: the files load and want lists the warnings.
+		warn bool
 	}{
 		{
 			name: "sequence flow to an unknown target", files: []string{"flow_unknown_target.bpmn"},
@@ -92,14 +94,14 @@ func TestProblems(t *testing.T) {
 			want: []wantProblem{{file: "dup_b.bpmn", element: "Process_dup", msg: []string{"duplicate process id", "dup_a.bpmn"}}},
 		},
 		{
-			name: "unsupported elements are reported even when unreachable", files: []string{"unsupported.bpmn"},
+			name: "unsupported elements no flow reaches are warnings", files: []string{"unsupported.bpmn"}, warn: true,
 			want: []wantProblem{
 				{file: "unsupported.bpmn", element: "cx", msg: []string{"complex gateway", "not supported"}},
 				{file: "unsupported.bpmn", element: "adhoc", msg: []string{"ad-hoc", "not supported"}},
 			},
 		},
 		{
-			name: "task with no incoming flow is not connected", files: []string{"not_connected.bpmn"},
+			name: "task with no incoming flow is not connected, a warning", files: []string{"not_connected.bpmn"}, warn: true,
 			want: []wantProblem{{file: "not_connected.bpmn", element: "orphan", msg: []string{"not connected", "Orphan"}}},
 		},
 		{
@@ -115,7 +117,7 @@ func TestProblems(t *testing.T) {
 			want: []wantProblem{{file: "mi_no_input.bpmn", element: "many", msg: []string{"loopCardinality", "loopDataInputRef"}}},
 		},
 		{
-			name: "boundary event attached to a missing activity", files: []string{"boundary_missing.bpmn"},
+			name: "boundary event attached to a missing activity is a warning", files: []string{"boundary_missing.bpmn"}, warn: true,
 			want: []wantProblem{{file: "boundary_missing.bpmn", element: "bnd", msg: []string{`"nope"`}}},
 		},
 		{
@@ -148,8 +150,25 @@ func TestProblems(t *testing.T) {
 				files[n] = f
 				list = append(list, f)
 			}
-			_, err := bpmn.Parse(c.opts, list...)
-			ps := problemsOf(t, err)
+			parser := bpmn.NewParser(c.opts)
+			for _, f := range list {
+				parser.Add(f.Name, f.Data)
+			}
+			_, err := parser.Finish()
+			var ps bpmn.Problems
+			if c.warn {
+				if err != nil {
+					t.Fatalf("Finish: %v, want only warnings", err)
+				}
+				ps = parser.Warnings()
+				for _, p := range ps {
+					if !p.Warning || !strings.Contains(p.Error(), "warning: ") {
+						t.Errorf("warning %+v is not marked as one", p)
+					}
+				}
+			} else {
+				ps = problemsOf(t, err)
+			}
 			var got, want []where
 			for _, p := range ps {
 				got = append(got, where{p.File, p.ElementID, p.Line})

@@ -16,6 +16,9 @@ type Problem struct {
 	ElementID string `json:"element"`
 	Line      int    `json:"line,omitempty"`
 	Msg       string `json:"message"`
+	// Warning marks a problem that does not stop the files from loading:
+	// it lies where no run can reach (see Parser.Warnings).
+	Warning bool `json:"warning,omitempty"`
 }
 
 func (p Problem) Error() string {
@@ -28,6 +31,9 @@ func (p Problem) Error() string {
 		fmt.Fprintf(&b, ": %s", p.ElementID)
 	}
 	b.WriteString(": ")
+	if p.Warning {
+		b.WriteString("warning: ")
+	}
 	b.WriteString(p.Msg)
 	return b.String()
 }

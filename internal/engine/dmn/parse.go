@@ -29,6 +29,10 @@ var aggregations = map[string]bool{Sum: true, Count: true, Min: true, Max: true}
 // file name used in problems. Any problem makes the whole file fail: the
 // error is Problems and no decision is returned.
 func Parse(name string, data []byte) ([]*Decision, error) {
+	data, err := DecodeXML(data)
+	if err != nil {
+		return nil, Problems{{File: name, Line: 1, Msg: err.Error()}}
+	}
 	lines, prob := scanXML(name, data)
 	if prob != nil {
 		return nil, Problems{*prob}

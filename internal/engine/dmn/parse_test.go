@@ -309,7 +309,7 @@ func TestParseEncodings(t *testing.T) {
 	})
 	t.Run("unsupported", func(t *testing.T) {
 		_, err := Parse("t.dmn", []byte(`<?xml version="1.0" encoding="EBCDIC"?><definitions/>`))
-		if err == nil || !strings.Contains(err.Error(), `"EBCDIC" is not supported; save the file as UTF-8`) {
+		if err == nil || !strings.Contains(err.Error(), `"EBCDIC", which is not supported; save the file as UTF-8`) {
 			t.Errorf("Parse error = %v, want an unsupported encoding problem", err)
 		}
 	})

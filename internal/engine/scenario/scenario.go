@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -26,17 +27,21 @@ import (
 
 // Scenario is a parsed scenario.json.
 type Scenario struct {
-	Description   string                     `json:"description"`
-	Files         []string                   `json:"files"`
-	Process       string                     `json:"process"`
-	Decision      string                     `json:"decision"`
-	Collaboration bool                       `json:"collaboration"`
-	StartTime     string                     `json:"start_time"`
-	Data          map[string]any             `json:"data"`
-	Services      map[string]any             `json:"services"`
-	Steps         []Step                     `json:"steps"`
-	Notes         string                     `json:"notes"`
-	SpiffQuirk    bool                       `json:"spiff_quirk"`
+	Description   string         `json:"description"`
+	Files         []string       `json:"files"`
+	Process       string         `json:"process"`
+	Decision      string         `json:"decision"`
+	Collaboration bool           `json:"collaboration"`
+	StartTime     string         `json:"start_time"`
+	Data          map[string]any `json:"data"`
+	Services      map[string]any `json:"services"`
+	Steps         []Step         `json:"steps"`
+	Notes         string         `json:"notes"`
+	SpiffQuirk    bool           `json:"spiff_quirk"`
+	// BPMNTraceDrop lists, for a quirk case, the element completions
+	// SpiffWorkflow records and BPMN does not (see DropFromTrace).
+	BPMNTraceDrop []string                   `json:"bpmn_trace_drop"`
+	QuirkNote     string                     `json:"quirk_note"`
 	Extra         map[string]json.RawMessage `json:"-"`
 }
 
@@ -357,7 +362,33 @@ func Compare(expected, actual *Result) []string {
 			diffs = append(diffs, fmt.Sprintf("data[%q]: expected %s, got %s", k, jsonText(expected.Data[k]), jsonText(av)))
 		}
 	}
+	extra := make([]string, 0)
+	for k := range actual.Data {
+		if _, ok := expected.Data[k]; !ok {
+			extra = append(extra, k)
+		}
+	}
+	sort.Strings(extra)
+	for _, k := range extra {
+		diffs = append(diffs, fmt.Sprintf("data[%q]: not expected, got %s", k, jsonText(actual.Data[k])))
+	}
 	return diffs
+}
+
+// DropFromTrace returns trace without one completion (the first) of each
+// element listed: a quirk case's bpmn_trace_drop, the activities an
+// interrupting boundary event cancels, which SpiffWorkflow records as
+// completed and BPMN does not. An id the trace lacks is an error.
+func DropFromTrace(trace, drop []string) ([]string, error) {
+	out := append([]string(nil), trace...)
+	for _, id := range drop {
+		i := slices.Index(out, id)
+		if i < 0 {
+			return nil, fmt.Errorf("bpmn_trace_drop: %q is not in the expected trace", id)
+		}
+		out = slices.Delete(out, i, i+1)
+	}
+	return out, nil
 }
 
 func sameMultiset(a, b []string) bool {

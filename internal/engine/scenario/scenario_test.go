@@ -20,23 +20,6 @@ func sharedDir(t testing.TB) string {
 	return dir
 }
 
-// pending lists the conformance cases whose features belong to later work
-// (the events and decision-table issues), each with its reason. Nothing else
-// may fail.
-var pending = map[string]string{
-	"error-event-payload": "events: an error end event inside a subprocess interrupts it (BPMN), so the subprocess " +
-		"does not complete; SpiffWorkflow records it as completed. To be settled with the events work.",
-	"call-activity-escalation": "events: an escalation end event in a called process caught by an interrupting " +
-		"boundary event cancels the call activity (BPMN), so it does not complete; SpiffWorkflow records the call " +
-		"activity as completed. Everything else (which boundary events fire, the data) matches.",
-	"call-activity-escalation-missing": "events: as call-activity-escalation, for the case where some escalations " +
-		"are not caught.",
-	"transaction-cancel": "events: a cancel end event cancels its transaction (BPMN), so the transaction does not " +
-		"complete; SpiffWorkflow records it as completed before the cancel boundary event fires.",
-	"event-subprocess-signal": "events: the event subprocess start has no isInterrupting attribute, which BPMN reads " +
-		"as interrupting; SpiffWorkflow ignores the attribute and runs it non-interrupting.",
-}
-
 // deviation is a case where SpiffWorkflow's recorded behaviour is a defect
 // and Waymark does the BPMN-correct thing; the test asserts Waymark's result.
 type deviation struct {
@@ -46,9 +29,25 @@ type deviation struct {
 	waiting []string
 	trace   []string       // nil: same trace as recorded
 	data    map[string]any // nil: same data as recorded
+	// steps, when not 0, runs only the first steps of the scenario: the
+	// later ones act on what BPMN says no longer exists.
+	steps int
 }
 
 var deviations = map[string]deviation{
+	"event-subprocess-signal": {
+		reason:  "the event subprocess's signal start has no isInterrupting attribute, which BPMN reads as interrupting: the process's own signal starts it and cancels the rest of the process, so the later outside signal finds no trigger and there is one 'task', not two (SpiffWorkflow never interrupts for signal starts)",
+		steps:   3,
+		status:  "completed",
+		ready:   []string{},
+		waiting: []string{},
+		// The end event after the throw is cancelled with the rest.
+		trace: []string{"StartEvent_1", "set_data", "Event_1o52hta", "Event_0rfrdxr", "task", "Event_17xen75", "sub"},
+		// The process reached no end event of its own, and an event
+		// subprocess's data stays inside it: the final data is empty (an
+		// empty map is compared: no key may appear).
+		data: map[string]any{},
+	},
 	"event-gateway-timer": {
 		reason:  "SpiffWorkflow never completes an event-based gateway whose timer fires; the gateway completes with its timer event",
 		status:  "completed",
@@ -92,7 +91,17 @@ func runCases(t *testing.T, root string, names []string, opts Options) {
 	passed, failed := 0, 0
 	for _, name := range names {
 		t.Run(name, func(t *testing.T) {
-			res, err := Run(filepath.Join(root, name, "scenario.json"), opts)
+			sc, err := Load(filepath.Join(root, name, "scenario.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d, ok := deviations[name]; ok && d.steps > 0 {
+				sc.Steps = sc.Steps[:d.steps]
+			}
+			res, err := sc.Run(filepath.Join(root, name), opts)
+			if res != nil {
+				t.Logf("result: status %s trace %v ready %v waiting %v data %v", res.Status, res.Trace, res.Ready, res.Waiting, res.Data)
+			}
 			var diffs []string
 			if err != nil {
 				diffs = []string{err.Error()}
@@ -100,6 +109,12 @@ func runCases(t *testing.T, root string, names []string, opts Options) {
 				exp, err := LoadResult(filepath.Join(root, name, "expected.json"))
 				if err != nil {
 					t.Fatal(err)
+				}
+				if len(sc.BPMNTraceDrop) > 0 {
+					t.Logf("quirk: %s", sc.QuirkNote)
+					if exp.Trace, err = DropFromTrace(exp.Trace, sc.BPMNTraceDrop); err != nil {
+						t.Fatal(err)
+					}
 				}
 				if d, ok := deviations[name]; ok {
 					t.Logf("deviation from SpiffWorkflow: %s", d.reason)
@@ -113,13 +128,6 @@ func runCases(t *testing.T, root string, names []string, opts Options) {
 				}
 				diffs = Compare(exp, res)
 			}
-			if reason, ok := pending[name]; ok {
-				if len(diffs) == 0 {
-					t.Errorf("case passes but is listed as pending (%s): remove it from the list", reason)
-				}
-				t.Logf("pending: %s", reason)
-				return
-			}
 			for _, d := range diffs {
 				t.Error(d)
 			}
@@ -130,5 +138,5 @@ func runCases(t *testing.T, root string, names []string, opts Options) {
 			}
 		})
 	}
-	t.Logf("conformance: %d passed, %d failed, %d pending", passed, failed, len(pending))
+	t.Logf("conformance: %d passed, %d failed", passed, failed)
 }

@@ -359,7 +359,10 @@ func (st *execState) run(name string, c *compiled) (starlark.Value, error) {
 
 // Exec runs the script with data as its globals and returns the new data.
 // data and everything reachable from it are left untouched; keys the script
-// neither read nor wrote are carried over by reference.
+// neither read nor wrote are carried over by reference. When the script
+// fails as it runs, the data as it stood at the failing line comes back with
+// the error (what Python's exec leaves in its namespace): the assignments
+// made before it are kept, for the failed task's data.
 func (p *Program) Exec(env *Env, data map[string]any) (map[string]any, error) {
 	c, err := p.c.pick(env, data, "")
 	if err != nil {
@@ -368,7 +371,7 @@ func (p *Program) Exec(env *Env, data map[string]any) (map[string]any, error) {
 	st := getState(env, data)
 	defer putState(st)
 	if _, err := st.run(p.name, c); err != nil {
-		return nil, err
+		return st.ns.result(), err
 	}
 	return st.ns.result(), nil
 }
@@ -385,7 +388,7 @@ func (p *Program) ExecWith(env *Env, data map[string]any, name string, value any
 	st.ns.extraName, st.ns.extraValue, st.ns.hasExtra = name, value, true
 	defer putState(st)
 	if _, err := st.run(p.name, c); err != nil {
-		return nil, err
+		return st.ns.result(), err
 	}
 	return st.ns.result(), nil
 }

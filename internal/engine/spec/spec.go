@@ -12,6 +12,7 @@ package spec
 import (
 	"github.com/waymark-bpm/waymark/internal/engine/dmn"
 	"github.com/waymark-bpm/waymark/internal/engine/script"
+	"math/bits"
 )
 
 // Kind is the BPMN element type of a flow node.
@@ -258,6 +259,11 @@ type DataAssociation struct {
 type IOSpec struct {
 	Inputs  []string
 	Outputs []string
+	// Optional names the inputs and outputs that may be missing: with input
+	// (output) sets, those no set requires (dataInputRefs less
+	// optionalInputRefs). Without sets every one is required, as in
+	// SpiffWorkflow.
+	Optional map[string]bool
 }
 
 // CorrelationProperty is a bpmn:correlationProperty with its retrieval
@@ -417,6 +423,7 @@ type Node struct {
 	// Events.
 	Events           []*EventDef
 	ParallelMultiple bool
+	LinkTarget       *Node   // link throw events: the catch event of the same link name in the scope
 	AttachedTo       *Node   // boundary events
 	CancelActivity   bool    // boundary events: interrupting (default true)
 	Boundaries       []*Node // boundary events attached to this activity
@@ -427,10 +434,41 @@ type Node struct {
 	DataOutputs []DataAssociation
 	IOSpec      *IOSpec
 
-	// JoinReach is set on inclusive gateways with several incoming flows:
-	// for every node of the scope, the bit set of incoming flows (by InIndex)
-	// it can still reach without passing through this gateway.
-	JoinReach map[*Node]uint64
+	// JoinReach is set on inclusive gateways with several incoming flows,
+	// and on parallel gateways with an incoming flow that loops back from
+	// after them: for every node of the scope, the set of incoming flows
+	// (by InIndex) it can still reach without passing through this gateway.
+	// Such a join waits only for inputs a live token can still reach.
+	JoinReach map[*Node]Bitset
+}
+
+// Bitset is a set of non-negative integers (flow indexes), of any size.
+type Bitset []uint64
+
+// Add puts i in the set.
+func (b *Bitset) Add(i int) {
+	for len(*b) <= i/64 {
+		*b = append(*b, 0)
+	}
+	(*b)[i/64] |= 1 << uint(i%64)
+}
+
+// Has reports whether i is in the set.
+func (b Bitset) Has(i int) bool {
+	return i/64 < len(b) && b[i/64]&(1<<uint(i%64)) != 0
+}
+
+// Each calls f with every member in increasing order until f returns false.
+func (b Bitset) Each(f func(i int) bool) {
+	for w, word := range b {
+		for word != 0 {
+			bit := bits.TrailingZeros64(word)
+			if !f(w*64 + bit) {
+				return
+			}
+			word &= word - 1
+		}
+	}
 }
 
 // Event returns the node's first event definition, or nil for a none event.
