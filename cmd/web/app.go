@@ -38,8 +38,10 @@ type app struct {
 
 // newApp prepares everything and starts listening; serve then answers
 // requests. On error, whatever was opened is closed again.
-func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (a *app, err error) {
-	a = &app{cfg: cfg, log: log}
+func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *app, err error) {
+	// a stays set when an error is returned, so the deferred Close sees
+	// what was opened (returning nil must not reach it).
+	a := &app{cfg: cfg, log: log}
 	defer func() {
 		if err != nil {
 			a.Close(context.Background())
@@ -122,9 +124,10 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (a *app, e
 		Work:     a.store,
 		Models:   a.models,
 		// The modeler's operator list and script check.
-		Connectors: connectorCommands{registry},
-		Typeahead:  typeahead{registry},
-		Scripts:    scriptChecker{},
+		Connectors:  connectorCommands{registry},
+		Typeahead:   typeahead{registry},
+		Scripts:     scriptChecker{},
+		Permissions: perms,
 	})
 	a.server = &http.Server{
 		Handler:           handler,

@@ -84,7 +84,12 @@ func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
 		http.Error(w, k.message, k.status)
 		return
 	}
-	v := templates.ErrorView{Base: b, Status: k.status, Message: k.message, RequestID: st.id}
+	msg := k.message
+	var perr *PermissionError
+	if errors.As(err, &perr) {
+		msg = refusalMessage(perr)
+	}
+	v := templates.ErrorView{Base: b, Status: k.status, Message: msg, RequestID: st.id}
 	if rerr := s.render(w, r, k.status, templates.ErrorPage(v), templates.ErrorMessage(v)); rerr != nil {
 		s.log.Error("render error page", "request_id", st.id, "err", rerr)
 		http.Error(w, k.message, k.status)

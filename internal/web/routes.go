@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 
@@ -48,6 +49,9 @@ type Options struct {
 	Typeahead Typeahead
 	// Scripts checks scripts for the modeler; nil turns checking off.
 	Scripts ScriptChecker
+	// Permissions decide access to every route (routeAccess); nil is the
+	// built-in rules (the admin group may do everything).
+	Permissions *auth.Permissions
 }
 
 // Server holds what handlers share. It is immutable after New.
@@ -65,6 +69,7 @@ type Server struct {
 	typeahead  Typeahead
 	scripts    ScriptChecker
 	prefix     templates.Prefix
+	perms      *auth.Permissions
 	handler    http.Handler
 }
 
@@ -83,6 +88,14 @@ func New(o Options) *Server {
 		typeahead:  o.Typeahead,
 		scripts:    o.Scripts,
 		prefix:     templates.Prefix(o.Config.BasePath()),
+		perms:      o.Permissions,
+	}
+	if s.perms == nil {
+		p, err := auth.LoadPermissions("")
+		if err != nil {
+			panic(fmt.Sprintf("web: built-in permissions: %v", err))
+		}
+		s.perms = p
 	}
 	s.handler = s.routes()
 	return s
@@ -131,7 +144,7 @@ func (s *Server) routes() http.Handler {
 	app := http.NewServeMux()
 	// Assets need no session, so they skip the session layers.
 	app.Handle("GET /static/", http.StripPrefix("/static", static.Handler()))
-	app.Handle("/", chain(pages,
+	app.Handle("/", chain(s.authorize(pages), // routeAccess decides every route
 		s.withSession,    // load the cookie session
 		s.checkCSRFToken, // unsafe methods must carry the session's token
 		s.withUser,       // resolve the signed-in user
