@@ -119,6 +119,7 @@ func ParsePermissions(data []byte, name string) (*Permissions, error) {
 	}
 	return &p, nil
 }
+
 // RuleActions returns the rule's actions from whichever key the file used.
 func (r Rule) RuleActions() []string {
 	return append(slices.Clone(r.Actions), r.AllowedPermissions...)
