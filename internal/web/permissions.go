@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -412,4 +413,33 @@ func (res *resolver) value(name string) (string, error) {
 	}
 	res.model = urlID(in.ModelID)
 	return res.model, nil
+}
+
+// RouteRules lists every route pattern with what it needs, sorted by
+// pattern: "public", "signed-in", or the permissions as "action target"
+// (several joined with " and "; a for-me alternative after " or ").
+// Tests walk it; the README's table is written from it.
+func RouteRules() [][2]string {
+	out := make([][2]string, 0, len(routeAccess))
+	for p, a := range routeAccess {
+		var need string
+		switch a.level {
+		case levelPublic:
+			need = "public"
+		case levelSignedIn:
+			need = "signed-in"
+		default:
+			var parts []string
+			for _, c := range a.rules {
+				parts = append(parts, c.action+" "+c.target)
+			}
+			need = strings.Join(parts, " and ")
+			if a.mine != nil {
+				need += " or " + a.mine.action + " " + a.mine.target
+			}
+		}
+		out = append(out, [2]string{p, need})
+	}
+	slices.SortFunc(out, func(a, b [2]string) int { return strings.Compare(a[0], b[0]) })
+	return out
 }

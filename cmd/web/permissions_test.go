@@ -1,0 +1,243 @@
+package main
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/waymark-bpm/waymark/internal/web"
+)
+
+// walkPermissions: an admin, carol with read and start on one group and
+// nothing else, and nora with no rule at all.
+const walkPermissions = `
+users:
+  alice: {password: alice-secret}
+  carol: {password: carol-secret, email: carol@example.com}
+  nora: {password: nora-secret}
+groups:
+  admin: {users: [alice]}
+  purchasers: {users: [carol]}
+permissions:
+  admin-everything: {groups: [admin], actions: [all], uri: ALL}
+  purchases: {groups: [purchasers], actions: [read, start], uri: PG:purchases}
+`
+
+// startWalkApp starts an app with the purchases test models, the demo
+// examples group beside them and the given permissions.
+func startWalkApp(t *testing.T, perms string) *testApp {
+	t.Helper()
+	dataDir := t.TempDir()
+	models := filepath.Join(dataDir, "models")
+	if err := os.CopyFS(models, os.DirFS("testdata/models")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.CopyFS(filepath.Join(models, "examples"), os.DirFS("../../examples/models/examples")); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "permissions.yml")
+	if err := os.WriteFile(path, []byte(perms), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return startApp(t, map[string]string{
+		"WAYMARK_PERMISSIONS_FILE": path,
+		"WAYMARK_DATA_DIR":         dataDir,
+		"WAYMARK_MODELS_DIR":       models,
+		"WAYMARK_EXAMPLES":         "false",
+	})
+}
+
+// pageToken returns the CSRF token any signed-in page carries for htmx.
+func pageToken(t *testing.T, c *http.Client, base string) string {
+	t.Helper()
+	_, doc := get(t, c, base+"/models")
+	var hx map[string]string
+	if err := json.Unmarshal([]byte(doc.Find("body").AttrOr("hx-headers", "")), &hx); err != nil || hx["X-CSRF-Token"] == "" {
+		t.Fatalf("no CSRF token on /models: %v", err)
+	}
+	return hx["X-CSRF-Token"]
+}
+
+// walkIDs are the values put into route patterns.
+type walkIDs struct {
+	group, model          string // ids as URLs write them
+	instance, task, name  string
+	missingGroup, missing string // for unsafe requests, so nothing changes
+}
+
+var placeholder = regexp.MustCompile(`\{[a-z]+\}`)
+
+// walkURL fills in a route pattern.
+func walkURL(pattern string, ids walkIDs) (method, path string) {
+	method, path, ok := strings.Cut(pattern, " ")
+	if !ok {
+		return http.MethodGet, "/no-such-page"
+	}
+	if path == "/{$}" {
+		return method, "/"
+	}
+	unsafe := method != http.MethodGet
+	group, model := ids.group, ids.model
+	if unsafe && !strings.Contains(path, "/start") {
+		group, model = ids.missingGroup, ids.missing
+	}
+	path = placeholder.ReplaceAllStringFunc(path, func(p string) string {
+		switch p {
+		case "{id}":
+			switch {
+			case strings.Contains(path, "/process-groups/"):
+				return group
+			case strings.Contains(path, "/process-models/"):
+				return model
+			case strings.Contains(path, "/instances/"):
+				return ids.instance
+			}
+			return "x"
+		case "{instance}":
+			return ids.instance
+		case "{task}":
+			return ids.task
+		case "{name}":
+			return ids.name
+		case "{version}":
+			return "1"
+		}
+		return "x"
+	})
+	return method, path
+}
+
+// outcome sends one request and says whether the permission check let it
+// through: "allowed", or why not.
+func outcome(t *testing.T, c *http.Client, base, token, method, path string) string {
+	t.Helper()
+	req, err := http.NewRequest(method, base+path, strings.NewReader("{}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("X-CSRF-Token", token)
+	if strings.HasPrefix(path, "/api/") {
+		req.Header.Set("Content-Type", "application/json")
+	} else {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	switch {
+	case resp.StatusCode == http.StatusSeeOther && strings.HasPrefix(resp.Header.Get("Location"), "/sign-in"):
+		return "sign-in"
+	case resp.StatusCode == http.StatusUnauthorized:
+		return "401"
+	case resp.StatusCode == http.StatusForbidden && strings.Contains(string(body), `"error_code":"not_authorized"`):
+		return "403 " + string(body)
+	case resp.StatusCode == http.StatusForbidden && strings.Contains(string(body), "You need the permission"):
+		doc, _ := goquery.NewDocumentFromReader(strings.NewReader(string(body)))
+		return "403 " + strings.TrimSpace(doc.Find("main").Text())
+	}
+	return "allowed"
+}
+
+// TestRouteWalkThreeUsers walks every registered route as an admin, as a
+// user with read and start on one group, and as a user with no rule.
+func TestRouteWalkThreeUsers(t *testing.T) {
+	ta := startWalkApp(t, walkPermissions)
+	alice := browser(t)
+	signIn(t, alice, ta.url, "alice", "alice-secret")
+	loc := startInstance(t, ta, alice, "purchases:approval")
+	m := regexp.MustCompile(`^/(?:tasks|instances)/(\d+)(?:/(\d+))?$`).FindStringSubmatch(loc)
+	if m == nil {
+		t.Fatalf("start led to %q, want a task or the instance", loc)
+	}
+	if m[2] == "" {
+		m[2] = "1"
+	}
+	own := walkIDs{group: "purchases", model: "purchases:approval", instance: m[1], task: m[2], name: "approval.bpmn",
+		missingGroup: "purchases:zz-missing", missing: "purchases:zz-missing"}
+	other := own
+	other.group, other.model, other.name = "examples", "examples:hello-waymark", "hello-waymark.bpmn"
+	other.missingGroup, other.missing = "examples:zz-missing", "examples:zz-missing"
+
+	rules := web.RouteRules()
+	var open []string // public and signed-in routes
+	for _, r := range rules {
+		if r[1] == "public" || r[1] == "signed-in" {
+			open = append(open, r[0])
+		}
+	}
+	// What carol's read and start on PG:purchases give her, beyond the
+	// open routes.
+	carolGets := []string{
+		"GET /process-groups/{id}", "GET /process-groups/{id}/download", "GET /process-groups/{id}/history",
+		"GET /process-groups/{id}/history/compare", "GET /process-groups/{id}/history/{version}",
+		"GET /process-models/{id}", "GET /process-models/{id}/download", "GET /process-models/{id}/files/{name}",
+		"GET /process-models/{id}/files/{name}/raw", "GET /process-models/{id}/files/{name}/modeler",
+		"GET /process-models/{id}/files/{name}/history", "GET /process-models/{id}/files/{name}/history/compare",
+		"GET /process-models/{id}/files/{name}/history/{version}",
+		"GET /api/process-models/{id}/files", "GET /api/process-models/{id}/files/{name}",
+		"GET /api/process-models/{id}/callers", "GET /api/process-models/{id}/messages",
+		"GET /api/process-models/{id}/data-stores",
+		"POST /process-models/{id}/start",
+	}
+	users := []struct {
+		name, password string
+		allowed        []string // on the purchases group
+		allowedOther   []string // on the examples group
+	}{
+		{"nora", "nora-secret", open, open},
+		{"carol", "carol-secret", append(slices.Clone(open), carolGets...), open},
+		{"alice", "alice-secret", nil, nil}, // everything
+	}
+	for _, u := range users {
+		t.Run(u.name, func(t *testing.T) {
+			c := browser(t)
+			if u.name == "alice" {
+				c = alice
+			} else {
+				signIn(t, c, ta.url, u.name, u.password)
+			}
+			token := pageToken(t, c, ta.url)
+			for _, r := range rules {
+				pattern := r[0]
+				if pattern == "POST /sign-out" {
+					continue // would end the walk; tested below
+				}
+				for _, side := range []struct {
+					ids     walkIDs
+					allowed []string
+				}{{own, u.allowed}, {other, u.allowedOther}} {
+					if side.ids.group == "examples" && !strings.Contains(pattern, "{id}") {
+						continue
+					}
+					method, path := walkURL(pattern, side.ids)
+					got := outcome(t, c, ta.url, token, method, path)
+					want := u.allowed == nil || slices.Contains(side.allowed, pattern)
+					if want && got != "allowed" {
+						t.Errorf("%s: %s %s (%s) refused: %s", u.name, method, path, r[1], got)
+					}
+					if !want && got == "allowed" {
+						t.Errorf("%s: %s %s (%s) allowed, want refused", u.name, method, path, r[1])
+					}
+					if testing.Verbose() && got != "allowed" {
+						t.Logf("%s %s %s: %.120s", u.name, method, path, got)
+					}
+				}
+			}
+			// Signing out is open to all and ends the session.
+			outcome(t, c, ta.url, token, http.MethodPost, "/sign-out")
+			if got := outcome(t, c, ta.url, token, http.MethodGet, "/models"); got != "sign-in" {
+				t.Errorf("%s: after sign-out /models is %s", u.name, got)
+			}
+		})
+	}
+}
