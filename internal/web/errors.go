@@ -18,6 +18,9 @@ var (
 	errCSRFToken    = errors.New("missing or wrong CSRF token")
 	errCrossOrigin  = errors.New("cross-origin request")
 	errBadRequest   = errors.New("bad request")
+	// errUndefinedFields: a submission carried keys the form does not
+	// define.
+	errUndefinedFields = errors.New("fields the form does not define")
 )
 
 // errorKind is one row of the error table.
@@ -44,6 +47,7 @@ var errorKinds = []errorKind{
 	{runner.ErrForbidden, http.StatusForbidden, "Not your task", "This task or instance belongs to other people. Tasks are offered to the groups named like their lanes, or to the people the process names.", slog.LevelWarn},
 	{runner.ErrInvalidState, http.StatusConflict, "Not possible now", "The task or instance is not in a state that allows this (it may be suspended, finished or in error). Reload the page to see its state.", slog.LevelInfo},
 	{runner.ErrInvalid, http.StatusBadRequest, "Cannot do that", "The request names something the process model does not have.", slog.LevelInfo},
+	{errUndefinedFields, http.StatusUnprocessableEntity, "Refused", "Only the form's fields can be submitted; other data is set by the process itself.", slog.LevelWarn},
 	{errBadRequest, http.StatusBadRequest, "Bad request", "The address or the form was not understood.", slog.LevelInfo},
 }
 
