@@ -205,3 +205,65 @@ func TestCarolStory(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestPagesHideForbiddenForms: the forms a user may not use are not on the
+// page; an admin sees them all.
+func TestPagesHideForbiddenForms(t *testing.T) {
+	dataDir := t.TempDir()
+	models := filepath.Join(dataDir, "models")
+	if err := os.CopyFS(filepath.Join(models, "examples"), os.DirFS("../../examples/models/examples")); err != nil {
+		t.Fatal(err)
+	}
+	ta := startApp(t, map[string]string{
+		"WAYMARK_PERMISSIONS_FILE": "../../examples/permissions.yml",
+		"WAYMARK_DATA_DIR":         dataDir,
+		"WAYMARK_MODELS_DIR":       models,
+		"WAYMARK_EXAMPLES":         "false",
+	})
+	pages := []struct {
+		path      string
+		carolSees []string // selectors carol gets
+		adminOnly []string // selectors only alice gets
+	}{
+		{"/models", []string{"#model-tree"}, []string{"form.group-create", "form.upload", "#repository-download", "#models-dir"}},
+		{"/process-groups/examples", []string{"#group-download", "#group-history-link"},
+			[]string{"#model-create", "form.group-create", "#group-edit", "#group-move", "form.upload", "#group-delete"}},
+		{"/process-models/examples:expense-approval", []string{"#model-start", "#model-download"},
+			[]string{"#file-create", "#model-edit", "#model-move", "form.upload", "#model-delete"}},
+		{"/process-models/examples:expense-approval/files/expense-schema.json", []string{"#file-history-link"},
+			[]string{"#file-edit", "#file-rename", "#file-delete"}},
+	}
+	for _, who := range []string{"carol", "alice"} {
+		c := browser(t)
+		signIn(t, c, ta.url, who, "demo")
+		for _, p := range pages {
+			resp, doc := get(t, c, ta.url+p.path)
+			wantStatus(t, resp, http.StatusOK)
+			for _, sel := range p.carolSees {
+				if doc.Find(sel).Length() == 0 {
+					t.Errorf("%s on %s: %s missing", who, p.path, sel)
+				}
+			}
+			for _, sel := range p.adminOnly {
+				if n := doc.Find(sel).Length(); (who == "alice") != (n > 0) {
+					t.Errorf("%s on %s: %s found %d times", who, p.path, sel, n)
+				}
+			}
+		}
+	}
+
+	// Instance buttons follow the instance permissions: carol started
+	// the instance but may not suspend or terminate it; alice may.
+	carol, alice := browser(t), browser(t)
+	signIn(t, carol, ta.url, "carol", "demo")
+	signIn(t, alice, ta.url, "alice", "demo")
+	startInstance(t, ta, carol, "examples:expense-approval")
+	for who, c := range map[string]*http.Client{"carol": carol, "alice": alice} {
+		resp, doc := get(t, c, ta.url+"/instances/1")
+		wantStatus(t, resp, http.StatusOK)
+		n := doc.Find(`form[action="/instances/1/suspend"], form[action="/instances/1/terminate"]`).Length()
+		if (who == "alice") != (n == 2) {
+			t.Errorf("%s sees %d instance action forms", who, n)
+		}
+	}
+}

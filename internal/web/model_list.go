@@ -16,7 +16,7 @@ func (s *Server) modelList(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) renderModelTree(w http.ResponseWriter, r *http.Request, status int, errMsg string) error {
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
-	v := templates.ModelTreeView{Query: q, Error: errMsg}
+	v := templates.ModelTreeView{Query: q, Error: errMsg, Can: s.treeCan(r)}
 	if s.can(r, "read", "/admin") {
 		// Where the files lie on the server is for admins only.
 		v.Dir = s.models.Root()

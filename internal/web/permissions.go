@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/waymark-bpm/waymark/internal/auth"
+	"github.com/waymark-bpm/waymark/web/templates"
 )
 
 // routeAccess is the one table that says what each route needs: every
@@ -200,6 +201,31 @@ func (e *PermissionError) Unwrap() error { return auth.ErrForbidden }
 func (s *Server) can(r *http.Request, action, target string) bool {
 	u := state(r).user
 	return u != nil && s.perms.Allowed(*u, action, target)
+}
+
+// Page booleans: what a page's forms need, checked against the same
+// targets as the routes they post to (routeAccess). Creating inside a
+// group is asked for a child id, as the create routes do.
+
+func (s *Server) treeCan(r *http.Request) templates.Can {
+	return templates.Can{Create: s.can(r, "create", "/process-groups"), Repository: s.can(r, "read", "/process-groups")}
+}
+
+func (s *Server) groupCan(r *http.Request, id string) templates.Can {
+	t := "/process-groups/" + urlID(id)
+	return templates.Can{Create: s.can(r, "create", t+":new"), CreateModel: s.can(r, "create", "/process-models/"+urlID(id)+":new"),
+		Update: s.can(r, "update", t), Delete: s.can(r, "delete", t)}
+}
+
+func (s *Server) modelCan(r *http.Request, id string) templates.Can {
+	t := "/process-models/" + urlID(id)
+	return templates.Can{CreateModel: s.can(r, "create", t+"/files"), Update: s.can(r, "update", t), Delete: s.can(r, "delete", t),
+		Start: s.can(r, "create", "/process-instances/"+urlID(id))}
+}
+
+func (s *Server) fileCan(r *http.Request, model, name string) templates.Can {
+	t := "/process-models/" + urlID(model) + "/files/" + name
+	return templates.Can{Update: s.can(r, "update", t), Delete: s.can(r, "delete", t)}
 }
 
 // authorize checks the route's row of routeAccess before the handler runs.
