@@ -241,3 +241,75 @@ func TestRouteWalkThreeUsers(t *testing.T) {
 		})
 	}
 }
+
+// visibilityPermissions: bob starts purchases, cathy approves them, vera
+// may read every purchases instance, nora has BASIC only.
+const visibilityPermissions = `
+default_group: everybody
+users:
+  bob: {password: bob-secret}
+  cathy: {password: cathy-secret}
+  vera: {password: vera-secret}
+  nora: {password: nora-secret}
+groups:
+  requester: {users: [bob]}
+  approvers: {users: [cathy]}
+  auditors: {users: [vera]}
+permissions:
+  basic: {groups: [everybody], actions: [all], uri: BASIC}
+  start-purchases: {groups: [requester], actions: [read, start], uri: PG:purchases}
+  audit-purchases: {groups: [auditors], actions: [read], uri: "/process-instances/purchases:*"}
+`
+
+// TestInstanceVisibility: starters and lane members see their instances
+// through BASIC's for-me path; read on a model's instances shows them to
+// others; everyone else is refused, for the page, its diagram states and
+// its files alike.
+func TestInstanceVisibility(t *testing.T) {
+	ta := startWalkApp(t, visibilityPermissions)
+	users := map[string]*http.Client{}
+	for _, u := range []string{"bob", "cathy", "vera", "nora"} {
+		users[u] = browser(t)
+		signIn(t, users[u], ta.url, u, u+"-secret")
+	}
+	loc := startInstance(t, ta, users["bob"], "purchases:approval")
+	if loc != "/tasks/1/2" && !strings.HasPrefix(loc, "/tasks/1/") {
+		t.Fatalf("start led to %q, want bob's request task", loc)
+	}
+	check := func(when string, want map[string]int) {
+		t.Helper()
+		for u, status := range want {
+			for _, path := range []string{"/instances/1", "/api/instances/1/states"} {
+				resp, _ := get(t, users[u], ta.url+path)
+				if resp.StatusCode != status {
+					t.Errorf("%s: %s GET %s: %d, want %d", when, u, path, resp.StatusCode, status)
+				}
+			}
+		}
+	}
+	listed := func(u, query string) bool {
+		t.Helper()
+		_, doc := get(t, users[u], ta.url+"/instances"+query)
+		return doc.Find(`a[href="/instances/1"]`).Length() > 0
+	}
+	check("started", map[string]int{"bob": 200, "vera": 200, "cathy": 403, "nora": 403})
+
+	// bob sends the request on; the approval lands in cathy's lane.
+	token := pageToken(t, users["bob"], ta.url)
+	status, body := send(t, users["bob"], http.MethodPost, ta.url+"/api"+loc, "application/json", `{"item": "Chair", "amount": 80}`, token)
+	if status != http.StatusOK {
+		t.Fatalf("complete the request: %d %s", status, body)
+	}
+	check("waiting for approval", map[string]int{"bob": 200, "vera": 200, "cathy": 200, "nora": 403})
+
+	for u, want := range map[string]bool{"bob": true, "cathy": true, "vera": false, "nora": false} {
+		if got := listed(u, ""); got != want {
+			t.Errorf("%s's instance list shows instance 1: %v, want %v", u, got, want)
+		}
+	}
+	for u, want := range map[string]bool{"vera": true, "nora": false} {
+		if got := listed(u, "?model=purchases:approval"); got != want {
+			t.Errorf("%s's list of purchases:approval shows instance 1: %v, want %v", u, got, want)
+		}
+	}
+}
