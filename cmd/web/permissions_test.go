@@ -313,3 +313,33 @@ func TestInstanceVisibility(t *testing.T) {
 		}
 	}
 }
+
+// TestDenyAndEscapedIDs: a DENY rule holds against ids written with an
+// escaped slash, which the routes read as one id.
+func TestDenyAndEscapedIDs(t *testing.T) {
+	ta := startWalkApp(t, `
+users:
+  dana: {password: dana-secret}
+groups:
+  editors: {users: [dana]}
+permissions:
+  everything: {groups: [editors], actions: [all], uri: ALL}
+  keep-approval: {groups: [editors], actions: ['DENY:delete'], uri: PM:purchases/approval}
+`)
+	c := browser(t)
+	signIn(t, c, ta.url, "dana", "dana-secret")
+	token := pageToken(t, c, ta.url)
+	for _, path := range []string{"/process-models/purchases:approval/delete", "/process-models/purchases%2Fapproval/delete"} {
+		status, body := send(t, c, http.MethodPost, ta.url+path, "application/x-www-form-urlencoded", "", token)
+		if status != http.StatusForbidden || !strings.Contains(body, "keep-approval") {
+			t.Errorf("POST %s: %d, want 403 naming the DENY rule: %.300s", path, status, body)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(ta.dataDir, "models", "purchases", "approval", "approval.bpmn")); err != nil {
+		t.Errorf("the model is gone: %v", err)
+	}
+	// Everything else is still allowed.
+	if status, body := send(t, c, http.MethodPost, ta.url+"/process-models/purchases:checks/delete", "application/x-www-form-urlencoded", "", token); status != http.StatusSeeOther {
+		t.Errorf("deleting another model: %d %.200s", status, body)
+	}
+}

@@ -260,7 +260,7 @@ func (s *Server) authorize(mux *http.ServeMux) http.Handler {
 		}
 		// The route's path values are not set before the mux runs, so
 		// read them by matching the pattern here.
-		vals := pathValues(pattern, r.URL.Path)
+		vals := pathValues(pattern, r.URL.EscapedPath())
 		res := &resolver{s: s, r: r, vals: vals}
 		for _, c := range a.rules {
 			target, err := res.target(c.target)
@@ -351,8 +351,12 @@ func (s *Server) signInFirst(w http.ResponseWriter, r *http.Request) {
 	redirect(w, r, s.prefix.URL("/sign-in"))
 }
 
-// pathValues matches a "METHOD /a/{x}/b" pattern against a path and
-// returns the wildcard values. Patterns here have no "{x...}" wildcards.
+// pathValues matches a "METHOD /a/{x}/b" pattern against an escaped path
+// and returns the wildcard values. Like http.ServeMux, it splits the
+// escaped path and unescapes each segment, so "a%2Fb" is one value, as the
+// handler will see it; splitting the unescaped path would check a
+// different id than the handler uses. Patterns here have no "{x...}"
+// wildcards.
 func pathValues(pattern, path string) map[string]string {
 	_, p, _ := strings.Cut(pattern, " ")
 	if p == "" {
@@ -418,6 +422,12 @@ func (res *resolver) value(name string) (string, error) {
 			}
 		}
 		return strings.Join(parts, ":"), nil
+	}
+	if name == "id" {
+		// Group and model ids may come with '/' (escaped) or ':'; the
+		// handlers take both, so the check uses the one form targets
+		// use.
+		return urlID(res.vals[name]), nil
 	}
 	if name != "model" {
 		return res.vals[name], nil

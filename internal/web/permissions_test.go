@@ -110,6 +110,10 @@ func placeholders(s string) []string {
 }
 
 func TestPathValuesAndTargets(t *testing.T) {
+	// An escaped slash stays inside its value, as the mux reads it.
+	if got := pathValues("POST /process-models/{id}/delete", "/process-models/finance%2Fexpense/delete"); got["id"] != "finance/expense" {
+		t.Errorf("escaped slash: %v", got)
+	}
 	vals := pathValues("GET /process-models/{id}/files/{name}", "/process-models/finance:expense/files/a%20b.bpmn")
 	if diff := cmp.Diff(map[string]string{"id": "finance:expense", "name": "a b.bpmn"}, vals); diff != "" {
 		t.Errorf("path values (-want +got):\n%s", diff)
