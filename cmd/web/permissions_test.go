@@ -139,7 +139,8 @@ func outcome(t *testing.T, c *http.Client, base, token, method, path string) str
 		return "sign-in"
 	case resp.StatusCode == http.StatusUnauthorized:
 		return "401"
-	case resp.StatusCode == http.StatusForbidden && strings.Contains(string(body), `"error_code":"not_authorized"`):
+	case resp.StatusCode == http.StatusForbidden && strings.Contains(string(body), `"error_code":"not_authorized"`) &&
+		strings.Contains(string(body), "You need the permission"):
 		return "403 " + string(body)
 	case resp.StatusCode == http.StatusForbidden && strings.Contains(string(body), "You need the permission"):
 		doc, _ := goquery.NewDocumentFromReader(strings.NewReader(string(body)))

@@ -318,15 +318,31 @@ func (s *Server) refuse(w http.ResponseWriter, r *http.Request, err error) {
 	st := state(r)
 	s.log.Log(r.Context(), k.level, "request failed",
 		"request_id", st.id, "method", r.Method, "path", r.URL.Path, "status", k.status, "err", err)
-	code, msg := "error", k.message
+	msg := k.message
 	var perr *PermissionError
-	switch {
-	case errors.As(err, &perr):
-		code, msg = "not_authorized", refusalMessage(perr)
-	case k.status == http.StatusNotFound:
-		code = "not_found"
+	if errors.As(err, &perr) {
+		msg = refusalMessage(perr)
 	}
-	writeJSON(w, k.status, map[string]any{"error_code": code, "message": msg, "request_id": st.id})
+	writeJSON(w, k.status, map[string]any{"error_code": errorCode(k.status), "error": k.title, "message": msg, "request_id": st.id})
+}
+
+// errorCode is the JSON API's error_code for a status.
+func errorCode(status int) string {
+	switch status {
+	case http.StatusBadRequest:
+		return "bad_request"
+	case http.StatusUnauthorized:
+		return "not_authenticated"
+	case http.StatusForbidden:
+		return "not_authorized"
+	case http.StatusNotFound:
+		return "not_found"
+	case http.StatusConflict:
+		return "conflict"
+	case http.StatusUnprocessableEntity:
+		return "invalid"
+	}
+	return "internal_error"
 }
 
 // refusalMessage is what a refused user reads.
