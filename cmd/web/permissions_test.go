@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -342,5 +343,34 @@ permissions:
 	// Everything else is still allowed.
 	if status, body := send(t, c, http.MethodPost, ta.url+"/process-models/purchases:checks/delete", "application/x-www-form-urlencoded", "", token); status != http.StatusSeeOther {
 		t.Errorf("deleting another model: %d %.200s", status, body)
+	}
+}
+
+// TestSpecPermissionsFileAsIs starts Waymark with the permissions file
+// the extensions spec shows, unchanged: alice, in its admin group, may use
+// every page, and the pages of its finance model exist for nobody else.
+func TestSpecPermissionsFileAsIs(t *testing.T) {
+	spec, err := os.ReadFile("../../../shared/spec/EXTENSIONS.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile("(?s)```yaml\n(users:.*?permissions:.*?)```").FindSubmatch(spec)
+	if m == nil {
+		t.Fatal("EXTENSIONS.md has no permissions example")
+	}
+	ta := startWalkApp(t, string(m[1]))
+	alice := browser(t)
+	resp, _ := signIn(t, alice, ta.url, "alice", "change-me")
+	wantStatus(t, resp, http.StatusSeeOther)
+	for _, path := range []string{"/admin", "/debug/url-info", "/models", "/process-groups/purchases", "/inbox", "/instances"} {
+		resp, _ := get(t, alice, ta.url+path)
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("alice GET %s: %d", path, resp.StatusCode)
+		}
+	}
+	token := pageToken(t, alice, ta.url)
+	if status, body := send(t, alice, http.MethodPost, ta.url+"/process-groups", "application/x-www-form-urlencoded",
+		url.Values{"id": {"finance"}, "display_name": {"Finance"}}.Encode(), token); status != http.StatusSeeOther {
+		t.Errorf("alice creates a group: %d %.200s", status, body)
 	}
 }
