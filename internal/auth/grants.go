@@ -224,39 +224,62 @@ type Decision struct {
 	Denied bool
 }
 
-// applies reports whether the grant is for the user: through one of the
-// user's groups, the file's default group, or the user's name or email.
-func (g grant) applies(u User, defaultGroup string) bool {
-	for _, name := range g.groups {
-		if name == defaultGroup || u.InGroup(name) {
-			return true
+// index files the grants by the groups and users they are for, so a
+// question looks only at the user's own grants.
+func (p *Permissions) index() {
+	p.byGroup, p.byUser = map[string][]int{}, map[string][]int{}
+	for i, g := range p.grants {
+		for _, name := range g.groups {
+			p.byGroup[name] = append(p.byGroup[name], i)
+		}
+		for _, name := range g.users {
+			p.byUser[strings.ToLower(name)] = append(p.byUser[strings.ToLower(name)], i)
 		}
 	}
-	for _, name := range g.users {
-		if name == u.Username || (u.Email != "" && strings.EqualFold(name, u.Email)) {
-			return true
-		}
-	}
-	return false
 }
 
 // Decide answers whether the user may do action (create, read, update or
-// delete) on the target URI. A nil Permissions allows nothing.
+// delete) on the target URI: the grants of the user's groups, of the
+// file's default group and of the user's name or email count. A nil
+// Permissions allows nothing.
 func (p *Permissions) Decide(u User, action, target string) Decision {
 	if p == nil {
 		return Decision{}
 	}
 	d := Decision{}
-	for _, g := range p.grants {
-		if g.action != action || !matches(g.pattern, target) || !g.applies(u, p.DefaultGroup) {
-			continue
+	first := len(p.grants)
+	check := func(list []int) bool {
+		for _, i := range list {
+			g := p.grants[i]
+			if g.action != action || !matches(g.pattern, target) {
+				continue
+			}
+			if g.deny {
+				d = Decision{Rule: g.rule, Denied: true}
+				return false
+			}
+			// The earliest grant names the rule, whatever the order
+			// of the user's groups.
+			if i < first {
+				first = i
+				d = Decision{Allowed: true, Rule: g.rule}
+			}
 		}
-		if g.deny {
-			return Decision{Rule: g.rule, Denied: true}
+		return true
+	}
+	if p.DefaultGroup != "" && !u.InGroup(p.DefaultGroup) && !check(p.byGroup[p.DefaultGroup]) {
+		return d
+	}
+	for _, name := range u.Groups {
+		if !check(p.byGroup[name]) {
+			return d
 		}
-		if !d.Allowed {
-			d = Decision{Allowed: true, Rule: g.rule}
-		}
+	}
+	if !check(p.byUser[strings.ToLower(u.Username)]) {
+		return d
+	}
+	if u.Email != "" && !strings.EqualFold(u.Email, u.Username) && !check(p.byUser[strings.ToLower(u.Email)]) {
+		return d
 	}
 	return d
 }

@@ -22,8 +22,10 @@ type Permissions struct {
 	Groups       map[string]FileGroup `yaml:"groups"`
 	Rules        map[string]Rule      `yaml:"permissions"`
 
-	// grants are the rules expanded into single permissions.
-	grants []grant
+	// grants are the rules expanded into single permissions, indexed by
+	// group and by user (lower-case username or email).
+	grants          []grant
+	byGroup, byUser map[string][]int
 }
 
 // FileUser is one entry under users:, keyed by username.
@@ -117,6 +119,7 @@ func ParsePermissions(data []byte, name string) (*Permissions, error) {
 	if len(problems) > 0 {
 		return nil, fmt.Errorf("%s: %s", name, strings.Join(problems, "; "))
 	}
+	p.index()
 	return &p, nil
 }
 

@@ -200,7 +200,7 @@ func (e *PermissionError) Unwrap() error { return auth.ErrForbidden }
 // concrete URI, no placeholders). Views get their booleans from here.
 func (s *Server) can(r *http.Request, action, target string) bool {
 	u := state(r).user
-	return u != nil && s.perms.Allowed(*u, action, target)
+	return u != nil && s.perms.Load().Allowed(*u, action, target)
 }
 
 // Page booleans: what a page's forms need, checked against the same
@@ -226,6 +226,14 @@ func (s *Server) modelCan(r *http.Request, id string) templates.Can {
 func (s *Server) fileCan(r *http.Request, model, name string) templates.Can {
 	t := "/process-models/" + urlID(model) + "/files/" + name
 	return templates.Can{Update: s.can(r, "update", t), Delete: s.can(r, "delete", t)}
+}
+
+// SetPermissions replaces the rules every later request is decided by
+// (a reloaded permissions file).
+func (s *Server) SetPermissions(p *auth.Permissions) {
+	if p != nil {
+		s.perms.Store(p)
+	}
 }
 
 // authorize checks the route's row of routeAccess before the handler runs.
@@ -261,6 +269,7 @@ func (s *Server) authorize(mux *http.ServeMux) http.Handler {
 		// The route's path values are not set before the mux runs, so
 		// read them by matching the pattern here.
 		vals := pathValues(pattern, r.URL.EscapedPath())
+		perms := s.perms.Load() // one set of rules for the whole request
 		res := &resolver{s: s, r: r, vals: vals}
 		for _, c := range a.rules {
 			target, err := res.target(c.target)
@@ -268,7 +277,7 @@ func (s *Server) authorize(mux *http.ServeMux) http.Handler {
 				s.refuse(w, r, err)
 				return
 			}
-			d := s.perms.Decide(*st.user, c.action, target)
+			d := perms.Decide(*st.user, c.action, target)
 			if d.Allowed {
 				continue
 			}
@@ -278,7 +287,7 @@ func (s *Server) authorize(mux *http.ServeMux) http.Handler {
 					s.refuse(w, r, err)
 					return
 				}
-				if s.perms.Allowed(*st.user, a.mine.action, mt) {
+				if perms.Allowed(*st.user, a.mine.action, mt) {
 					// Only involvement counts now: the runner checks it.
 					mux.ServeHTTP(w, r)
 					return
@@ -298,7 +307,7 @@ func (s *Server) authorize(mux *http.ServeMux) http.Handler {
 				s.refuse(w, r, err)
 				return
 			}
-			st.elevated = s.perms.Allowed(*st.user, a.extra.action, target)
+			st.elevated = perms.Allowed(*st.user, a.extra.action, target)
 		}
 		mux.ServeHTTP(w, r)
 	})

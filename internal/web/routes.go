@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 
 	"github.com/waymark-bpm/waymark/internal/auth"
 	"github.com/waymark-bpm/waymark/internal/config"
@@ -54,7 +55,8 @@ type Options struct {
 	Permissions *auth.Permissions
 }
 
-// Server holds what handlers share. It is immutable after New.
+// Server holds what handlers share. It is immutable after New, but for
+// the permission rules, which SetPermissions swaps.
 type Server struct {
 	cfg      config.Config
 	log      *slog.Logger
@@ -69,8 +71,9 @@ type Server struct {
 	typeahead  Typeahead
 	scripts    ScriptChecker
 	prefix     templates.Prefix
-	perms      *auth.Permissions
-	handler    http.Handler
+	// perms decide access; swapped whole by SetPermissions.
+	perms   atomic.Pointer[auth.Permissions]
+	handler http.Handler
 }
 
 // New returns the HTTP handler for the whole application.
@@ -88,15 +91,16 @@ func New(o Options) *Server {
 		typeahead:  o.Typeahead,
 		scripts:    o.Scripts,
 		prefix:     templates.Prefix(o.Config.BasePath()),
-		perms:      o.Permissions,
 	}
-	if s.perms == nil {
+	perms := o.Permissions
+	if perms == nil {
 		p, err := auth.LoadPermissions("")
 		if err != nil {
 			panic(fmt.Sprintf("web: built-in permissions: %v", err))
 		}
-		s.perms = p
+		perms = p
 	}
+	s.perms.Store(perms)
 	s.handler = s.routes()
 	return s
 }
