@@ -374,3 +374,30 @@ func TestSpecPermissionsFileAsIs(t *testing.T) {
 		t.Errorf("alice creates a group: %d %.200s", status, body)
 	}
 }
+
+// TestNavigationFollowsPermissions: the main navigation and the home
+// redirect offer only pages the user's permissions open.
+func TestNavigationFollowsPermissions(t *testing.T) {
+	ta := startWalkApp(t, walkPermissions)
+	for _, u := range []struct {
+		name, password, home string
+		links                []string
+	}{
+		{"nora", "nora-secret", "/models", []string{"/models"}},
+		{"carol", "carol-secret", "/models", []string{"/models"}},
+		{"alice", "alice-secret", "/inbox", []string{"/models", "/inbox", "/instances", "/admin"}},
+	} {
+		c := browser(t)
+		signIn(t, c, ta.url, u.name, u.password)
+		resp, _ := get(t, c, ta.url+"/")
+		if loc := resp.Header.Get("Location"); loc != u.home {
+			t.Errorf("%s: home leads to %q, want %q", u.name, loc, u.home)
+		}
+		_, doc := get(t, c, ta.url+"/models")
+		var links []string
+		doc.Find("nav.main-nav a").Each(func(_ int, a *goquery.Selection) { links = append(links, a.AttrOr("href", "")) })
+		if !slices.Equal(links, u.links) {
+			t.Errorf("%s: navigation %v, want %v", u.name, links, u.links)
+		}
+	}
+}
