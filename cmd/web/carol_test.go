@@ -232,6 +232,8 @@ func TestPagesHideForbiddenForms(t *testing.T) {
 			[]string{"#file-create", "#model-edit", "#model-move", "form.upload", "#model-delete"}},
 		{"/process-models/examples:expense-approval/files/expense-schema.json", []string{"#file-history-link"},
 			[]string{"#file-edit", "#file-rename", "#file-delete"}},
+		{"/process-models/examples:expense-approval/files/expense-approval.bpmn", []string{"#file-history-link"},
+			[]string{"#open-modeler", "#file-rename", "#file-delete"}},
 	}
 	for _, who := range []string{"carol", "alice"} {
 		c := browser(t)

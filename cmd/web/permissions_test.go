@@ -183,7 +183,7 @@ func TestRouteWalkThreeUsers(t *testing.T) {
 		"GET /process-groups/{id}", "GET /process-groups/{id}/download", "GET /process-groups/{id}/history",
 		"GET /process-groups/{id}/history/compare", "GET /process-groups/{id}/history/{version}",
 		"GET /process-models/{id}", "GET /process-models/{id}/download", "GET /process-models/{id}/files/{name}",
-		"GET /process-models/{id}/files/{name}/raw", "GET /process-models/{id}/files/{name}/modeler",
+		"GET /process-models/{id}/files/{name}/raw",
 		"GET /process-models/{id}/files/{name}/history", "GET /process-models/{id}/files/{name}/history/compare",
 		"GET /process-models/{id}/files/{name}/history/{version}",
 		"GET /api/process-models/{id}/files", "GET /api/process-models/{id}/files/{name}",

@@ -2898,7 +2898,7 @@ func FilePage(v FileView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			if v.ModelerURL != "" {
+			if v.ModelerURL != "" && v.Can.Update {
 				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 255, "<p><a class=\"button\" id=\"open-modeler\" href=\"")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
