@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/waymark-bpm/waymark/internal/auth"
 	"github.com/waymark-bpm/waymark/internal/web"
 )
 
@@ -399,5 +400,24 @@ func TestNavigationFollowsPermissions(t *testing.T) {
 		if !slices.Equal(links, u.links) {
 			t.Errorf("%s: navigation %v, want %v", u.name, links, u.links)
 		}
+	}
+}
+
+// TestSetPermissionsTakesEffect: rules swapped in (a reloaded file) decide
+// the next request.
+func TestSetPermissionsTakesEffect(t *testing.T) {
+	ta := startWalkApp(t, walkPermissions)
+	nora := browser(t)
+	signIn(t, nora, ta.url, "nora", "nora-secret")
+	if resp, _ := get(t, nora, ta.url+"/process-groups/purchases"); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("before: %d", resp.StatusCode)
+	}
+	p, err := auth.ParsePermissions([]byte(walkPermissions+"  nora-reads: {users: [nora], actions: [read], uri: PG:purchases}\n"), "reloaded.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ta.app.server.Handler.(*web.Server).SetPermissions(p)
+	if resp, _ := get(t, nora, ta.url+"/process-groups/purchases"); resp.StatusCode != http.StatusOK {
+		t.Errorf("after: %d", resp.StatusCode)
 	}
 }
