@@ -480,7 +480,7 @@ func (res *resolver) value(name string) (string, error) {
 // RouteRules lists every route pattern with what it needs, sorted by
 // pattern: "public", "signed-in", or the permissions as "action target"
 // (several joined with " and "; a for-me alternative after " or ").
-// Tests walk it; the README's table is written from it.
+// The route walk test asks every route as several users from this list.
 func RouteRules() [][2]string {
 	out := make([][2]string, 0, len(routeAccess))
 	for p, a := range routeAccess {
