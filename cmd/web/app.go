@@ -48,6 +48,12 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *app, e
 		}
 	}()
 
+	// A mistyped permissions file stops the start before anything is
+	// opened or written.
+	perms, err := auth.LoadPermissions(cfg.PermissionsFile)
+	if err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("create data directory: %w", err)
 	}
@@ -74,10 +80,6 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *app, e
 		log.Warn("some model files have problems; see their pages", "files", st.FilesWithProblems)
 	}
 
-	perms, err := auth.LoadPermissions(cfg.PermissionsFile)
-	if err != nil {
-		return nil, err
-	}
 	directory := auth.NewDirectory(a.store)
 	unknown, err := directory.Load(ctx, perms)
 	if err != nil {

@@ -124,6 +124,13 @@ func TestStartupFailures(t *testing.T) {
 					t.Errorf("the reason %q does not contain %q", last, w)
 				}
 			}
+			// A bad permissions file stops the start before the
+			// database is created.
+			if strings.Contains(last, "permission") {
+				if _, err := os.Stat(filepath.Join(env["WAYMARK_DATA_DIR"], databaseFile)); !errors.Is(err, os.ErrNotExist) {
+					t.Errorf("the database was created: %v", err)
+				}
+			}
 		})
 	}
 
