@@ -143,6 +143,16 @@ func TestTargetMacros(t *testing.T) {
 			{u, "read", "/debug/url-info", true},
 			{u, "read", "/debug/url-info/x", false},
 		}},
+		{"ForMe", rule("read", "/process-instances/for-me"), []decideCase{
+			{u, "read", "/process-instances/for-me", true},
+			{u, "read", "/process-instances/for-me/a:b/1", false},
+			{u, "read", "/process-instances/a:b/1", false},
+		}},
+		{"ForMeWildcard", rule("read", "/process-instances/for-me/*"), []decideCase{
+			{u, "read", "/process-instances/for-me", true},
+			{u, "read", "/process-instances/for-me/a:b/1", true},
+			{u, "read", "/process-instances/a:b/1", false},
+		}},
 		{"RootWildcard", rule("all", "/*"), []decideCase{
 			{u, "delete", "/process-groups/a", true},
 			{u, "read", "/", true},
