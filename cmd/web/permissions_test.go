@@ -421,3 +421,21 @@ func TestSetPermissionsTakesEffect(t *testing.T) {
 		t.Errorf("after: %d", resp.StatusCode)
 	}
 }
+
+// TestSearchShowsReadableModels: process search on the models page lists
+// only processes of models the user may read.
+func TestSearchShowsReadableModels(t *testing.T) {
+	ta := startWalkApp(t, walkPermissions)
+	for _, u := range []struct {
+		name, password string
+		want           int
+	}{{"carol", "carol-secret", 0}, {"alice", "alice-secret", 1}} {
+		c := browser(t)
+		signIn(t, c, ta.url, u.name, u.password)
+		resp, doc := get(t, c, ta.url+"/models?q=Process_hello_waymark")
+		wantStatus(t, resp, http.StatusOK)
+		if n := doc.Find(`tr.process-match[data-process-id="Process_hello_waymark"]`).Length(); n != u.want {
+			t.Errorf("%s finds the examples process %d times, want %d", u.name, n, u.want)
+		}
+	}
+}

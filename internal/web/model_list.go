@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/waymark-bpm/waymark/internal/models"
 	"github.com/waymark-bpm/waymark/web/templates"
 )
 
@@ -24,10 +25,11 @@ func (s *Server) renderModelTree(w http.ResponseWriter, r *http.Request, status 
 	root, _ := filterTree(s.readableTree(r, s.groupNode(s.models.Tree(), true)), q)
 	v.Root = root
 	if q != "" {
-		matches, err := s.models.SearchProcesses(r.Context(), q, 50)
+		matches, err := s.models.SearchProcesses(r.Context(), q, 200)
 		if err != nil {
 			return err
 		}
+		matches = s.readableMatches(r, matches, 50)
 		v.Matches = s.processRows(matches)
 	}
 	st := s.models.Stats()
@@ -59,6 +61,21 @@ func (s *Server) readableTree(r *http.Request, n templates.GroupNode) templates.
 	for _, m := range n.Models {
 		if s.can(r, "read", "/process-models/"+urlID(m.ID)) {
 			out.Models = append(out.Models, m)
+		}
+	}
+	return out
+}
+
+// readableMatches keeps the processes of models the user may read, at most
+// limit of them.
+func (s *Server) readableMatches(r *http.Request, ms []models.ProcessMatch, limit int) []models.ProcessMatch {
+	out := ms[:0:0]
+	for _, m := range ms {
+		if len(out) == limit {
+			break
+		}
+		if s.can(r, "read", "/process-models/"+urlID(m.ModelID)) {
+			out = append(out, m)
 		}
 	}
 	return out
