@@ -31,6 +31,10 @@ permissions:
     groups: [requester, approvers]
     actions: [read, start]
     uri: PG:ALL
+  requester-edits-models:
+    groups: [requester]
+    actions: [read, update]
+    uri: PG:ALL
   requester-operates:
     groups: [requester]
     actions: [create]
