@@ -7,8 +7,11 @@ GENERATED := web/templates web/static/bpmn-js-spiff/dist
 
 .PHONY: run test fmt-check vet generate assets check-generated build docker-steps
 
-## run: start Waymark on http://localhost:8000 with the demo users and models
+## run: start Waymark on http://localhost:8000 with the demo users and models.
+## It listens on loopback only (the demo passwords are public); set
+## WAYMARK_ADDR (e.g. WAYMARK_ADDR=:8000) to listen elsewhere.
 run:
+	WAYMARK_ADDR=$${WAYMARK_ADDR:-127.0.0.1:8000} \
 	WAYMARK_PERMISSIONS_FILE=$${WAYMARK_PERMISSIONS_FILE:-examples/permissions.yml} $(GO) run ./cmd/web
 
 ## test: gofmt check, go vet and every test

@@ -62,8 +62,11 @@ func newAppClock(ctx context.Context, cfg config.Config, log *slog.Logger, now f
 		}
 	}()
 
-	// Read before anything is written, so a mistake in the file leaves
-	// nothing behind.
+	// Read before anything is opened or written, so a mistake in the
+	// permissions or providers file leaves nothing behind.
+	if _, err := auth.LoadPermissions(cfg.PermissionsFile); err != nil {
+		return nil, err
+	}
 	providers, err := oidcProviders(cfg)
 	if err != nil {
 		return nil, err
@@ -169,10 +172,14 @@ func newAppClock(ctx context.Context, cfg config.Config, log *slog.Logger, now f
 		Work:   a.store,
 		Models: a.models,
 		// The modeler's operator list and script check.
-		Connectors: connectorCommands{registry},
-		Typeahead:  typeahead{registry},
-		Scripts:    scriptChecker{},
+		Connectors:  connectorCommands{registry},
+		Typeahead:   typeahead{registry},
+		Scripts:     scriptChecker{},
+		Permissions: perms.Current(),
 	})
+	// Reloads of the permissions file and rules edited in the app decide
+	// the next request.
+	perms.OnChange(handler.SetPermissions)
 	a.server = &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,

@@ -42,6 +42,14 @@ permissions:
     groups: [admin]
     actions: [all]
     uri: /*
+  approvers-basic:
+    groups: [approvers]
+    actions: [all]
+    uri: BASIC
+  approvers-start:
+    groups: [approvers]
+    actions: [read, start]
+    uri: PG:ALL
 `
 
 // syncBuffer collects log output written from several goroutines.
@@ -590,28 +598,71 @@ func TestURLInfoAndTrustedProxies(t *testing.T) {
 		"X-Forwarded-Proto": {"https"},
 		"X-Forwarded-Host":  {"flows.example.com"},
 	}
+	// The page is for admins. The base URL is https, so the session
+	// cookie is Secure and a cookie jar would not send it over http:
+	// carry it by hand.
 	request := func(t *testing.T, base string) map[string]string {
-		req, _ := http.NewRequest(http.MethodGet, base+"/debug/url-info", nil)
+		c := browser(t)
+		c.Jar = nil
+		var cookies []*http.Cookie
+		send := func(req *http.Request) (*http.Response, *goquery.Document) {
+			for _, ck := range cookies {
+				req.AddCookie(ck)
+			}
+			resp, doc := do(t, c, req)
+			if got := resp.Cookies(); len(got) > 0 {
+				cookies = got
+			}
+			return resp, doc
+		}
+		req, _ := http.NewRequest(http.MethodGet, base+"/sign-in", nil)
+		_, doc := send(req)
+		form := url.Values{"csrf_token": {csrfToken(t, doc)}, "username": {"alice"}, "password": {"alice-secret"}}
+		req, _ = http.NewRequest(http.MethodPost, base+"/sign-in", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		resp, _ := send(req)
+		wantStatus(t, resp, http.StatusSeeOther)
+
+		req, _ = http.NewRequest(http.MethodGet, base+"/debug/url-info", nil)
 		for k, v := range forwarded {
 			req.Header[k] = v
 		}
-		resp, doc := do(t, browser(t), req)
+		resp, doc = send(req)
 		wantStatus(t, resp, http.StatusOK)
 		return facts(doc)
 	}
+	vars := func(t *testing.T, more map[string]string) map[string]string {
+		v := withPermissions(t)
+		for k, val := range more {
+			v[k] = val
+		}
+		return v
+	}
 
 	t.Run("Trusted", func(t *testing.T) {
-		ta := startApp(t, map[string]string{"WAYMARK_TRUSTED_PROXIES": "127.0.0.0/8", "WAYMARK_BASE_URL": "https://flows.example.com"})
+		ta := startApp(t, vars(t, map[string]string{"WAYMARK_TRUSTED_PROXIES": "127.0.0.0/8", "WAYMARK_BASE_URL": "https://flows.example.com"}))
 		f := request(t, ta.url)
 		if f["Client IP"] != "203.0.113.9" || f["Request as the browser sent it"] != "https://flows.example.com/debug/url-info" || f["Origin matches the base URL"] != "yes" {
 			t.Errorf("facts: %v", f)
 		}
 	})
 	t.Run("Untrusted", func(t *testing.T) {
-		ta := startApp(t, map[string]string{"WAYMARK_BASE_URL": "https://flows.example.com"})
+		ta := startApp(t, vars(t, map[string]string{"WAYMARK_BASE_URL": "https://flows.example.com"}))
 		f := request(t, ta.url)
 		if f["Client IP"] != "127.0.0.1" || !strings.HasPrefix(f["Request as the browser sent it"], "http://127.0.0.1:") || !strings.HasPrefix(f["Origin matches the base URL"], "no") {
 			t.Errorf("facts: %v", f)
+		}
+	})
+	t.Run("AdminsOnly", func(t *testing.T) {
+		ta := startApp(t, withPermissions(t))
+		resp, _ := get(t, browser(t), ta.url+"/debug/url-info")
+		wantStatus(t, resp, http.StatusSeeOther)
+		bob := browser(t)
+		signIn(t, bob, ta.url, "bob", "bob-secret")
+		resp, doc := get(t, bob, ta.url+"/debug/url-info")
+		wantStatus(t, resp, http.StatusForbidden)
+		if doc.Find("#url-info").Length() != 0 {
+			t.Error("the refusal shows the facts")
 		}
 	})
 }

@@ -22,6 +22,35 @@ groups:
     users: [alice]
   approvers:
     users: [bob, cathy]
+permissions:
+  basic:
+    groups: [requester, approvers]
+    actions: [all]
+    uri: BASIC
+  start-everything:
+    groups: [requester, approvers]
+    actions: [read, start]
+    uri: PG:ALL
+  requester-edits-models:
+    groups: [requester]
+    actions: [read, update]
+    uri: PG:ALL
+  requester-operates:
+    groups: [requester]
+    actions: [create]
+    uri: /process-instance-suspend/*
+  requester-resumes:
+    groups: [requester]
+    actions: [create]
+    uri: /process-instance-resume/*
+  requester-terminates:
+    groups: [requester]
+    actions: [create]
+    uri: /process-instance-terminate/*
+  requester-retries:
+    groups: [requester]
+    actions: [create]
+    uri: /process-instance-reset/*
 `
 
 // workflowVars points an app at a copy of testdata/models and the

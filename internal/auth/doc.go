@@ -11,10 +11,14 @@
 // user in the "admin" group is created with a password from the
 // configuration or a generated one that is returned to be logged once.
 //
-// Permission rules in the file are parsed and checked for form (known
-// actions, a target) so a mistyped file fails at start; deciding access by
-// them is not done yet. Today the admin pages are open to members of the
-// "admin" group and every other page to any signed-in user.
+// Permission rules in the file are expanded when it loads, as SpiffArena
+// expands them, into single grants (grants.go): target macros PG:, PM:,
+// BASIC, SUPPORT, ELEVATED and ALL, the action macros all and start, and
+// DENY: actions. Decide answers one question, an action on a SpiffArena
+// API path, for a user; the web layer maps its routes to those paths. An
+// unknown action or target, or a '*' anywhere but at the end of a uri, is
+// an error naming the file, the permission and the value, so a mistyped
+// file stops the start.
 //
 // Users and groups can also be managed in the app (Directory.CreateUser,
 // SetDisabled, SetPassword, AddToGroup): such users and memberships have the

@@ -21,6 +21,11 @@ type Permissions struct {
 	Users        map[string]FileUser  `yaml:"users"`
 	Groups       map[string]FileGroup `yaml:"groups"`
 	Rules        map[string]Rule      `yaml:"permissions"`
+
+	// grants are the rules expanded into single permissions, indexed by
+	// group and by user (lower-case username or email).
+	grants          []grant
+	byGroup, byUser map[string][]int
 }
 
 // FileUser is one entry under users:, keyed by username.
@@ -50,7 +55,12 @@ type Rule struct {
 	URI                string   `yaml:"uri"`
 }
 
+// knownActions are the actions a rule may list, each also with a "DENY:"
+// prefix.
 var knownActions = []string{"all", "create", "read", "update", "delete", "start"}
+
+// denyPrefix marks an action that takes a permission away again.
+const denyPrefix = "DENY:"
 
 // LoadPermissions reads the permissions file at path, or the built-in
 // default (an admin group allowed everything, no users) when path is empty.
@@ -65,8 +75,9 @@ func LoadPermissions(path string) (*Permissions, error) {
 	return ParsePermissions(data, path)
 }
 
-// ParsePermissions parses and checks a permissions file; name is used in
-// error messages.
+// ParsePermissions parses and checks a permissions file and expands its
+// rules into grants; name is used in error messages, which name the file,
+// the permission and the value that is wrong.
 func ParsePermissions(data []byte, name string) (*Permissions, error) {
 	var p Permissions
 	if err := yaml.Unmarshal(data, &p); err != nil {
@@ -85,22 +96,31 @@ func ParsePermissions(data []byte, name string) (*Permissions, error) {
 	}
 	for _, ruleName := range sortedKeys(p.Rules) {
 		r := p.Rules[ruleName]
+		where := fmt.Sprintf("permission %q", ruleName)
 		if r.URI == "" {
-			problems = append(problems, fmt.Sprintf("permissions.%s: missing uri", ruleName))
+			problems = append(problems, where+": missing uri")
+			continue
 		}
 		actions := r.RuleActions()
 		if len(actions) == 0 {
-			problems = append(problems, fmt.Sprintf("permissions.%s: no actions", ruleName))
+			problems = append(problems, where+": no actions")
 		}
 		for _, a := range actions {
-			if !slices.Contains(knownActions, a) {
-				problems = append(problems, fmt.Sprintf("permissions.%s: unknown action %q (want one of %s)", ruleName, a, strings.Join(knownActions, ", ")))
+			perms, deny, err := expand(a, r.URI)
+			if err != nil {
+				problems = append(problems, where+": "+err.Error())
+				continue
+			}
+			for _, pm := range perms {
+				p.grants = append(p.grants, grant{rule: ruleName, groups: r.Groups, users: r.Users,
+					action: pm.action, pattern: pm.uri, deny: deny})
 			}
 		}
 	}
 	if len(problems) > 0 {
 		return nil, fmt.Errorf("%s: %s", name, strings.Join(problems, "; "))
 	}
+	p.index()
 	return &p, nil
 }
 

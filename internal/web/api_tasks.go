@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/waymark-bpm/waymark/internal/forms"
@@ -98,11 +99,29 @@ func (s *Server) apiTaskComplete(w http.ResponseWriter, r *http.Request) error {
 			return fmt.Errorf("task data must be a JSON object: %v: %w", err, errBadRequest)
 		}
 	}
+	var undefined []string
+	var form *forms.Form
 	if page.Task.FormSchema != "" {
-		form, err := s.loadForm(r.Context(), page.Task, page.Data)
-		if err != nil {
+		if form, err = s.loadForm(r.Context(), page.Task, page.Data); err != nil {
 			return fmt.Errorf("%v: %w", err, errBadRequest)
 		}
+		undefined = form.UndefinedKeys(data)
+	} else {
+		for k := range data {
+			undefined = append(undefined, k)
+		}
+		slices.Sort(undefined)
+	}
+	if len(undefined) > 0 {
+		errs := make([]map[string]string, 0, len(undefined))
+		for _, k := range undefined {
+			errs = append(errs, map[string]string{"path": k, "message": "is not a field of the form"})
+		}
+		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"error_code": "undefined_fields", "error": "Invalid task data",
+			"message": undefinedMessage(undefined), "errors": errs})
+		return nil
+	}
+	if form != nil {
 		if errs := form.Validate(data); len(errs) > 0 {
 			writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"error": "Invalid task data", "errors": fieldErrors(errs)})
 			return nil

@@ -21,7 +21,8 @@ func (s *Server) base(w http.ResponseWriter, r *http.Request, title, section str
 	}
 	st := state(r)
 	if st.user != nil {
-		b.User = &templates.User{Name: st.user.Name(), IsAdmin: st.user.IsAdmin()}
+		b.User = &templates.User{Name: st.user.Name(), IsAdmin: s.can(r, "read", "/admin"),
+			Inbox: s.can(r, "read", "/tasks"), Instances: s.can(r, "read", "/process-instances/for-me")}
 		if s.work != nil {
 			a := actor(r)
 			// A failed count leaves the badge off; the page itself works.

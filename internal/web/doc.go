@@ -14,6 +14,16 @@
 // believed only from WAYMARK_TRUSTED_PROXIES; /debug/url-info shows what the
 // server believes.
 //
+// Access: every route has one row in routeAccess (permissions.go) naming
+// the SpiffArena API path it corresponds to and the action it needs
+// there; the authorize middleware asks internal/auth before the handler
+// runs, and a route without a row is refused. Refusals are 403 naming the
+// missing permission (JSON {"error_code", "message"} under /api). Pages
+// get booleans for their forms from the same targets (treeCan, groupCan,
+// modelCan, fileCan), so templates stay pure. The runner's Admin actor
+// (other people's instances and tasks) is set per request from the
+// route's permissions, never from group names.
+//
 // CSRF is checked in two layers: net/http's CrossOriginProtection rejects
 // cross-origin browser requests by their Fetch metadata, and every unsafe
 // request must also carry the session's token, from the csrf_token form

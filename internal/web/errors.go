@@ -18,6 +18,9 @@ var (
 	errCSRFToken    = errors.New("missing or wrong CSRF token")
 	errCrossOrigin  = errors.New("cross-origin request")
 	errBadRequest   = errors.New("bad request")
+	// errUndefinedFields: a submission carried keys the form does not
+	// define.
+	errUndefinedFields = errors.New("fields the form does not define")
 )
 
 // errorKind is one row of the error table.
@@ -46,6 +49,7 @@ var errorKinds = []errorKind{
 	{runner.ErrInvalidState, http.StatusConflict, "Not possible now", "The task or instance is not in a state that allows this (it may be suspended, finished or in error). Reload the page to see its state.", slog.LevelInfo},
 	{runner.ErrInvalid, http.StatusBadRequest, "Cannot do that", "The request names something the process model does not have.", slog.LevelInfo},
 	{errPasswordSignInOff, http.StatusForbidden, "Password sign-in is off", "Sign in through one of the providers on the sign-in page.", slog.LevelInfo},
+	{errUndefinedFields, http.StatusUnprocessableEntity, "Refused", "Only the form's fields can be submitted; other data is set by the process itself.", slog.LevelWarn},
 	{errBadRequest, http.StatusBadRequest, "Bad request", "The address or the form was not understood.", slog.LevelInfo},
 }
 
@@ -86,7 +90,12 @@ func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
 		http.Error(w, k.message, k.status)
 		return
 	}
-	v := templates.ErrorView{Base: b, Status: k.status, Message: k.message, RequestID: st.id}
+	msg := k.message
+	var perr *PermissionError
+	if errors.As(err, &perr) {
+		msg = refusalMessage(perr)
+	}
+	v := templates.ErrorView{Base: b, Status: k.status, Message: msg, RequestID: st.id}
 	if rerr := s.render(w, r, k.status, templates.ErrorPage(v), templates.ErrorMessage(v)); rerr != nil {
 		s.log.Error("render error page", "request_id", st.id, "err", rerr)
 		http.Error(w, k.message, k.status)
@@ -115,7 +124,7 @@ func (s *Server) api(h handlerFunc) http.Handler {
 			st := state(r)
 			s.log.Log(r.Context(), k.level, "request failed",
 				"request_id", st.id, "method", r.Method, "path", r.URL.Path, "status", k.status, "err", err)
-			writeJSON(w, k.status, map[string]any{"error": k.title, "message": k.message, "request_id": st.id})
+			writeJSON(w, k.status, map[string]any{"error_code": errorCode(k.status), "error": k.title, "message": k.message, "request_id": st.id})
 		}
 	})
 }

@@ -29,6 +29,6 @@ func (s *Server) renderGroup(w http.ResponseWriter, r *http.Request, id string, 
 		return err
 	}
 	v := templates.GroupView{Base: b, Group: s.groupNode(g, false), Crumbs: s.groupCrumbs(id, false), Error: errMsg,
-		HistoryURL: s.groupURL(id) + "/history", Deleted: deleted, JustDeleted: r.URL.Query().Get("deleted")}
+		HistoryURL: s.groupURL(id) + "/history", Deleted: deleted, JustDeleted: r.URL.Query().Get("deleted"), Can: s.groupCan(r, id)}
 	return s.render(w, r, status, templates.GroupPage(v), nil)
 }

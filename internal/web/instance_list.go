@@ -16,8 +16,11 @@ const instancePageSize = 50
 
 var instanceStatuses = []string{store.StatusRunning, store.StatusCompleted, store.StatusError, store.StatusSuspended, store.StatusTerminated}
 
-// instanceList lists process instances with filters and paging. Admins see
-// every instance; others the ones they started or hold a task in.
+// instanceList lists process instances with filters and paging. Users with
+// read on every instance (/process-instances) see them all, those with read
+// on one model's instances see them all when the list is filtered to that
+// model; otherwise the list holds the instances the user started or holds a
+// task in.
 func (s *Server) instanceList(w http.ResponseWriter, r *http.Request) error {
 	b, err := s.base(w, r, "Instances", templates.SectionInstances)
 	if err != nil {
@@ -40,7 +43,9 @@ func (s *Server) instanceList(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	a := actor(r)
-	if !a.Admin {
+	// Filtered to one model, read on that model's instances shows
+	// everyone's, as it does for each instance's page.
+	if !a.Admin && !(f.ModelID != "" && s.can(r, "read", "/process-instances/"+urlID(f.ModelID))) {
 		viewer := a.Viewer()
 		f.VisibleTo = &viewer
 	}

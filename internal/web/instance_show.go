@@ -102,16 +102,23 @@ func (s *Server) instanceShow(w http.ResponseWriter, r *http.Request) error {
 	for _, m := range p.Waiting {
 		v.Waiting = append(v.Waiting, [2]string{m.Kind + " " + m.Name, m.ElementID})
 	}
-	if p.CanManage {
-		action := func(name string) string { return s.prefix.URL(fmt.Sprintf("/instances/%d/%s", id, name)) }
-		switch in.Status {
-		case store.StatusRunning:
-			v.SuspendURL, v.TerminateURL = action("suspend"), action("terminate")
-		case store.StatusError:
-			v.SuspendURL, v.RetryURL, v.TerminateURL = action("suspend"), action("retry"), action("terminate")
-		case store.StatusSuspended:
-			v.ResumeURL, v.TerminateURL = action("resume"), action("terminate")
+	// Each button shows when the permission its route checks allows it
+	// (routeAccess: create on /process-instance-suspend/{model}/{id}, …).
+	action := func(name, path string) string {
+		if !s.can(r, "create", fmt.Sprintf("/%s/%s/%d", path, urlID(in.ModelID), id)) {
+			return ""
 		}
+		return s.prefix.URL(fmt.Sprintf("/instances/%d/%s", id, name))
+	}
+	suspend := func() string { return action("suspend", "process-instance-suspend") }
+	terminate := func() string { return action("terminate", "process-instance-terminate") }
+	switch in.Status {
+	case store.StatusRunning:
+		v.SuspendURL, v.TerminateURL = suspend(), terminate()
+	case store.StatusError:
+		v.SuspendURL, v.RetryURL, v.TerminateURL = suspend(), action("retry", "process-instance-reset"), terminate()
+	case store.StatusSuspended:
+		v.ResumeURL, v.TerminateURL = action("resume", "process-instance-resume"), terminate()
 	}
 	return s.render(w, r, http.StatusOK, templates.InstancePage(v), nil)
 }

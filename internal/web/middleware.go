@@ -27,6 +27,9 @@ type requestState struct {
 	clientIP string
 	session  *auth.Session
 	user     *auth.User
+	// elevated: the route's permissions let the user see or act on other
+	// people's instances and tasks (set by authorize).
+	elevated bool
 }
 
 type stateKey struct{}
@@ -271,10 +274,10 @@ func (s *Server) signedIn(h handlerFunc) handlerFunc {
 	}
 }
 
-// adminOnly lets only members of the admin group through.
+// adminOnly lets only users with read on /admin through.
 func (s *Server) adminOnly(h handlerFunc) handlerFunc {
 	return s.signedIn(func(w http.ResponseWriter, r *http.Request) error {
-		if !state(r).user.IsAdmin() {
+		if !s.can(r, "read", "/admin") {
 			return auth.ErrForbidden
 		}
 		return h(w, r)

@@ -124,6 +124,11 @@ func (s *Server) renderVersion(w http.ResponseWriter, r *http.Request, h history
 		return err
 	}
 	v := templates.VersionView{ModelID: h.owner, Name: h.name, Version: s.versionRow(h, ver), Crumbs: h.crumbs}
+	if h.url == s.groupURL(h.owner) {
+		v.Can = templates.Can{Update: s.can(r, "update", "/process-groups/"+urlID(h.owner))}
+	} else {
+		v.Can = s.fileCan(r, h.owner, h.name)
+	}
 	if h.current != "" {
 		v.CompareCurrentURL = h.versionURL(version) + "?against=current"
 	}

@@ -31,6 +31,7 @@ func (s *Server) renderFile(w http.ResponseWriter, r *http.Request, modelID, nam
 		Type: f.Type, Size: f.Size, Updated: templates.FormatTime(f.Updated), Error: errMsg,
 		Problems: problemRows(f.Problems),
 		Crumbs:   append(s.groupCrumbs(modelID, false), templates.Crumb{Name: m.DisplayName, URL: s.modelURL(modelID)}),
+		Can:      s.fileCan(r, modelID, name),
 	}
 	switch f.Type {
 	case "bpmn":

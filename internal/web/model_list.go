@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/waymark-bpm/waymark/internal/models"
 	"github.com/waymark-bpm/waymark/web/templates"
 )
 
@@ -16,14 +17,19 @@ func (s *Server) modelList(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) renderModelTree(w http.ResponseWriter, r *http.Request, status int, errMsg string) error {
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
-	v := templates.ModelTreeView{Query: q, Error: errMsg, Dir: s.models.Root()}
-	root, _ := filterTree(s.groupNode(s.models.Tree(), true), q)
+	v := templates.ModelTreeView{Query: q, Error: errMsg, Can: s.treeCan(r)}
+	if s.can(r, "read", "/admin") {
+		// Where the files lie on the server is for admins only.
+		v.Dir = s.models.Root()
+	}
+	root, _ := filterTree(s.readableTree(r, s.groupNode(s.models.Tree(), true)), q)
 	v.Root = root
 	if q != "" {
-		matches, err := s.models.SearchProcesses(r.Context(), q, 50)
+		matches, err := s.models.SearchProcesses(r.Context(), q, 200)
 		if err != nil {
 			return err
 		}
+		matches = s.readableMatches(r, matches, 50)
 		v.Matches = s.processRows(matches)
 	}
 	st := s.models.Stats()
@@ -39,4 +45,38 @@ func (s *Server) renderModelTree(w http.ResponseWriter, r *http.Request, status 
 	}
 	v.Base = b
 	return s.render(w, r, status, templates.ModelTreePage(v), nil)
+}
+
+// readableTree keeps the models the user may read and the groups that hold
+// them or that the user may read themselves.
+func (s *Server) readableTree(r *http.Request, n templates.GroupNode) templates.GroupNode {
+	out := n
+	out.Groups, out.Models = nil, nil
+	for _, g := range n.Groups {
+		fg := s.readableTree(r, g)
+		if len(fg.Groups) > 0 || len(fg.Models) > 0 || s.can(r, "read", "/process-groups/"+urlID(g.ID)) {
+			out.Groups = append(out.Groups, fg)
+		}
+	}
+	for _, m := range n.Models {
+		if s.can(r, "read", "/process-models/"+urlID(m.ID)) {
+			out.Models = append(out.Models, m)
+		}
+	}
+	return out
+}
+
+// readableMatches keeps the processes of models the user may read, at most
+// limit of them.
+func (s *Server) readableMatches(r *http.Request, ms []models.ProcessMatch, limit int) []models.ProcessMatch {
+	out := ms[:0:0]
+	for _, m := range ms {
+		if len(out) == limit {
+			break
+		}
+		if s.can(r, "read", "/process-models/"+urlID(m.ModelID)) {
+			out = append(out, m)
+		}
+	}
+	return out
 }

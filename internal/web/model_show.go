@@ -31,6 +31,7 @@ func (s *Server) renderModelForm(w http.ResponseWriter, r *http.Request, m *mode
 		ExceptionNotificationAddresses: strings.Join(in.ExceptionNotificationAddresses, "\n"),
 		FaultOrSuspendOnException:      in.FaultOrSuspendOnException,
 		Crumbs:                         s.groupCrumbs(m.ID, false), Error: errMsg,
+		Can: s.modelCan(r, m.ID),
 	}
 	for _, p := range in.MetadataExtractionPaths {
 		v.MetadataExtractionPaths = append(v.MetadataExtractionPaths, templates.MetadataPathRow{Key: p.Key, Path: p.Path})

@@ -11,10 +11,11 @@ import (
 // type-ahead, a page without htmx.
 func (s *Server) processSearch(w http.ResponseWriter, r *http.Request) error {
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
-	matches, err := s.models.SearchProcesses(r.Context(), q, 20)
+	matches, err := s.models.SearchProcesses(r.Context(), q, 100)
 	if err != nil {
 		return err
 	}
+	matches = s.readableMatches(r, matches, 20)
 	b, err := s.base(w, r, "Process search", templates.SectionModels)
 	if err != nil {
 		return err

@@ -2,9 +2,11 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
+	"sync/atomic"
 
 	"github.com/waymark-bpm/waymark/internal/auth"
 	"github.com/waymark-bpm/waymark/internal/config"
@@ -78,9 +80,13 @@ type Options struct {
 	Typeahead Typeahead
 	// Scripts checks scripts for the modeler; nil turns checking off.
 	Scripts ScriptChecker
+	// Permissions decide access to every route (routeAccess); nil is the
+	// built-in rules (the admin group may do everything).
+	Permissions *auth.Permissions
 }
 
-// Server holds what handlers share. It is immutable after New.
+// Server holds what handlers share. It is immutable after New, but for
+// the permission rules, which SetPermissions swaps.
 type Server struct {
 	cfg      config.Config
 	log      *slog.Logger
@@ -100,7 +106,9 @@ type Server struct {
 	typeahead  Typeahead
 	scripts    ScriptChecker
 	prefix     templates.Prefix
-	handler    http.Handler
+	// perms decide access; swapped whole by SetPermissions.
+	perms   atomic.Pointer[auth.Permissions]
+	handler http.Handler
 }
 
 // New returns the HTTP handler for the whole application.
@@ -127,6 +135,15 @@ func New(o Options) *Server {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	perms := o.Permissions
+	if perms == nil {
+		p, err := auth.LoadPermissions("")
+		if err != nil {
+			panic(fmt.Sprintf("web: built-in permissions: %v", err))
+		}
+		perms = p
+	}
+	s.perms.Store(perms)
 	s.handler = s.routes()
 	return s
 }
@@ -193,7 +210,7 @@ func (s *Server) routes() http.Handler {
 	app := http.NewServeMux()
 	// Assets need no session, so they skip the session layers.
 	app.Handle("GET /static/", http.StripPrefix("/static", static.Handler()))
-	app.Handle("/", chain(pages,
+	app.Handle("/", chain(s.authorize(pages), // routeAccess decides every route
 		s.withSession,    // load the cookie session
 		s.checkCSRFToken, // unsafe methods must carry the session's token
 		s.withUser,       // resolve the signed-in user

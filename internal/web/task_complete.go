@@ -3,6 +3,8 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/waymark-bpm/waymark/internal/forms"
@@ -29,6 +31,9 @@ func (s *Server) taskComplete(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if page.Task.FormSchema == "" {
+		if bad := postedExtras(r, nil, nil); len(bad) > 0 {
+			return fmt.Errorf("task %d of instance %d has no form, yet %s was sent: %w", task, id, strings.Join(bad, ", "), errUndefinedFields)
+		}
 		if err := s.runner.CompleteTask(r.Context(), a, id, task, nil); err != nil {
 			return err
 		}
@@ -53,6 +58,10 @@ func (s *Server) taskComplete(w http.ResponseWriter, r *http.Request) error {
 	data, uploads, err := form.Decode(r.PostForm, files)
 	if err != nil {
 		return fmt.Errorf("task form: %v: %w", err, errBadRequest)
+	}
+	if bad := postedExtras(r, form, data); len(bad) > 0 {
+		v.Form.Form = form.WithValues(data).WithErrors([]forms.FieldError{{Message: undefinedMessage(bad)}})
+		return s.render(w, r, http.StatusUnprocessableEntity, templates.TaskPage(v), nil)
 	}
 	if action := forms.Action(r.PostForm); action != "" {
 		if data, err = form.Apply(data, action); err != nil {
@@ -89,4 +98,34 @@ func (s *Server) afterTask(r *http.Request, instanceID int64) string {
 func mimeOf(ref string) string {
 	t, _, _ := strings.Cut(strings.TrimPrefix(ref, "data:"), ";")
 	return t
+}
+
+// postedExtras lists the posted fields (and files) that are not fields of
+// the form; with no form, every field but the CSRF token.
+func postedExtras(r *http.Request, form *forms.Form, data map[string]any) []string {
+	values := url.Values{}
+	for k, v := range r.PostForm {
+		values[k] = v
+	}
+	if r.MultipartForm != nil {
+		for k := range r.MultipartForm.File {
+			values[k] = nil
+		}
+	}
+	if form == nil {
+		var out []string
+		for k := range values {
+			if k != "csrf_token" {
+				out = append(out, k)
+			}
+		}
+		slices.Sort(out)
+		return out
+	}
+	return form.UndefinedFields(values, data, "csrf_token")
+}
+
+// undefinedMessage names submitted keys the form does not define.
+func undefinedMessage(keys []string) string {
+	return "The form has no field " + strings.Join(keys, ", ") + "; only the form's fields can be submitted (other data is set by the process itself)."
 }

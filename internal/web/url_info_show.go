@@ -9,9 +9,9 @@ import (
 )
 
 // urlInfoShow prints what the server believes about its address and about
-// the request, to debug reverse-proxy and path-prefix setups. It needs no
-// sign-in, because a broken proxy setup can make signing in impossible; it
-// shows nothing that the request did not carry or the URL does not reveal.
+// the request, to debug reverse-proxy and path-prefix setups. It is for
+// admins (read on /debug/url-info): what it tells about the proxy set-up
+// helps an attacker too.
 func (s *Server) urlInfoShow(w http.ResponseWriter, r *http.Request) error {
 	b, err := s.base(w, r, "URL information", "")
 	if err != nil {

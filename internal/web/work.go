@@ -21,15 +21,19 @@ type Work interface {
 	InstanceMetadataKeys(ctx context.Context, f store.InstanceFilter) ([]string, error)
 	TaskFile(ctx context.Context, instanceID int64, digest string) (store.TaskFile, error)
 	InstanceTaskFiles(ctx context.Context, instanceID int64) ([]store.TaskFile, error)
+	// Instance is read by the access check, for the instance's model.
+	Instance(ctx context.Context, id int64) (store.Instance, error)
 }
 
-// actor is the signed-in user as the runner sees them.
+// actor is the signed-in user as the runner sees them. The runner's Admin
+// (others' instances and tasks) comes from the route's permissions.
 func actor(r *http.Request) runner.Actor {
-	u := state(r).user
+	st := state(r)
+	u := st.user
 	if u == nil {
 		return runner.Actor{}
 	}
-	return runner.Actor{Username: u.Username, Email: u.Email, Groups: u.Groups, Admin: u.IsAdmin()}
+	return runner.Actor{Username: u.Username, Email: u.Email, Groups: u.Groups, Admin: st.elevated}
 }
 
 // instanceTaskIDs reads {instance} and {task} from the path.

@@ -46,6 +46,9 @@ type Base struct {
 type User struct {
 	Name    string
 	IsAdmin bool
+	// Inbox and Instances: the user's permissions open those pages (the
+	// navigation leaves out the others).
+	Inbox, Instances bool
 }
 
 // URL returns the path of a page inside Waymark.
