@@ -108,7 +108,8 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (a *app, e
 
 	registry := connectors.New(connectors.Options{ProxyURL: cfg.ConnectorProxyURL})
 	a.runner = runner.New(runner.Options{Store: a.store, Specs: a.models, Logger: log, Connector: registry,
-		SchedulerInterval: cfg.SchedulerInterval})
+		SchedulerInterval: cfg.SchedulerInterval,
+		MaxDataBytes:      int(cfg.TaskDataMaxBytes), ScriptMaxBytes: uint64(cfg.ScriptMaxBytes)})
 	// Timers and service calls owed from before a restart are picked up here.
 	a.runner.RunBackground(context.Background())
 

@@ -99,6 +99,12 @@ type Options struct {
 	SchedulerInterval time.Duration
 	// Workers is the number of concurrent service calls (default 4).
 	Workers int
+	// MaxDataBytes bounds the stored state of one instance (its task data
+	// as snapshot JSON); 0 means no limit. A step over it is refused.
+	MaxDataBytes int
+	// ScriptMaxBytes bounds what one script run allocates; 0 takes the
+	// script package's default.
+	ScriptMaxBytes uint64
 }
 
 // Runner runs instances. It is safe for concurrent use.
@@ -110,6 +116,8 @@ type Runner struct {
 	conn     Connector
 	interval time.Duration
 	workers  int
+	maxData  int
+	scriptMB uint64
 
 	// wake tells the dispatcher that new service jobs were written.
 	wake     chan struct{}
@@ -123,7 +131,7 @@ type Runner struct {
 // service workers, and Close to stop them.
 func New(o Options) *Runner {
 	r := &Runner{store: o.Store, specs: o.Specs, log: o.Logger, clock: o.Clock, conn: o.Connector,
-		interval: o.SchedulerInterval, workers: o.Workers,
+		interval: o.SchedulerInterval, workers: o.Workers, maxData: o.MaxDataBytes, scriptMB: o.ScriptMaxBytes,
 		wake: make(chan struct{}, 1), inflight: map[jobKey]bool{}}
 	if r.log == nil {
 		r.log = slog.New(slog.DiscardHandler)
@@ -167,7 +175,7 @@ func (r *Runner) env(svc *serviceCalls, starter, actor string) engine.Env {
 			return map[string]any{"username": name}, nil
 		}
 	}
-	env := engine.Env{Clock: r.clock, Processes: r.specs}
+	env := engine.Env{Clock: r.clock, Processes: r.specs, ScriptMaxBytes: r.scriptMB}
 	addFunc(&env.Funcs, "get_current_user", user(actor))
 	addFunc(&env.Funcs, "get_process_initiator_user", user(starter))
 	if r.conn != nil && svc != nil {

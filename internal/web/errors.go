@@ -44,6 +44,7 @@ var errorKinds = []errorKind{
 	{runner.ErrForbidden, http.StatusForbidden, "Not your task", "This task or instance belongs to other people. Tasks are offered to the groups named like their lanes, or to the people the process names.", slog.LevelWarn},
 	{runner.ErrInvalidState, http.StatusConflict, "Not possible now", "The task or instance is not in a state that allows this (it may be suspended, finished or in error). Reload the page to see its state.", slog.LevelInfo},
 	{runner.ErrInvalid, http.StatusBadRequest, "Cannot do that", "The request names something the process model does not have.", slog.LevelInfo},
+	{runner.ErrDataTooLarge, http.StatusRequestEntityTooLarge, "Too much data", "The task data is larger than this server stores. Nothing was saved.", slog.LevelInfo},
 	{errBadRequest, http.StatusBadRequest, "Bad request", "The address or the form was not understood.", slog.LevelInfo},
 }
 
@@ -52,6 +53,12 @@ var internalError = errorKind{nil, http.StatusInternalServerError, "Something we
 func classify(err error) errorKind {
 	for _, k := range errorKinds {
 		if errors.Is(err, k.err) {
+			// An error written for the person who caused it (it names
+			// their own variable, never internals) replaces the fixed text.
+			var um interface{ UserMessage() string }
+			if k.status < 500 && errors.As(err, &um) {
+				k.message = um.UserMessage()
+			}
 			return k
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 
 	"go.starlark.net/starlark"
 	"go.starlark.net/syntax"
@@ -77,6 +78,10 @@ func initBuiltins() {
 		"globals": bNamespaceView, "vars": bNamespaceView, "locals": bNamespaceView,
 	}
 	for name, fn := range fns {
+		if returnsExisting[name] {
+			builtins[name] = starlark.NewBuiltin(name, meteredSteps(fn))
+			continue
+		}
 		builtins[name] = starlark.NewBuiltin(name, metered(fn))
 	}
 	builtins["range"] = starlark.Universe["range"]
@@ -120,6 +125,10 @@ func installHelpers() {
 		"import": hImport, "from": hFrom, "enter": hEnter, "locals": hLocals, "unbind": hUnbind, "is": hIs, "unpack": hUnpack, "cmp": hCmp,
 	}
 	for name, fn := range helpers {
+		if returnsExisting[name] || chargesItself[name] {
+			predeclared["__w_"+name] = starlark.NewBuiltin(name, meteredSteps(fn))
+			continue
+		}
 		predeclared["__w_"+name] = starlark.NewBuiltin(name, metered(fn))
 	}
 	predeclared["__w_inf"] = starlark.Float(math.Inf(1))
@@ -129,7 +138,28 @@ func installHelpers() {
 // 256 bytes of a string or 64 items of a container it returns. Steps then
 // measure the work of large values too, so the step limit (and the
 // wall-clock limit it arms) also stops loops of a few costly calls.
+//
+// It also charges the result to the run's allocation budget (see charge),
+// unless the result is one of the arguments or the receiver handed back.
 func metered(f builtinFn) builtinFn {
+	return func(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+		v, err := f(th, b, args, kwargs)
+		if v != nil {
+			th.Steps += resultCost(v)
+			if n := allocSize(v); n > 0 && err == nil && !handedBack(v, b, args) {
+				if err := charge(th, n); err != nil {
+					return nil, err
+				}
+			}
+		}
+		return v, err
+	}
+}
+
+// meteredSteps charges steps only: for built-ins that return a value that
+// already exists (an item, an attribute, the larger argument) and for those
+// that charge the allocation budget themselves before they build.
+func meteredSteps(f builtinFn) builtinFn {
 	return func(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 		v, err := f(th, b, args, kwargs)
 		if v != nil {
@@ -137,6 +167,66 @@ func metered(f builtinFn) builtinFn {
 		}
 		return v, err
 	}
+}
+
+// returnsExisting names the built-ins and helpers whose result is a value
+// the run already holds; charging it again would count one list once per
+// read.
+var returnsExisting = map[string]bool{
+	"getattr": true, "max": true, "min": true, "globals": true, "vars": true, "locals": true,
+	"index": true, "from": true, "import": true, "enter": true, "is": true, "cmp": true,
+	"unbind": true, "del": true, "delitem": true, "raise": true, "try": true, "chk": true,
+}
+
+// chargesItself names the helpers that charge the budget before building.
+var chargesItself = map[string]bool{"add": true, "mul": true}
+
+// handedBack reports whether v is the receiver or one of the arguments
+// (x.strip() of a string without spaces, iter(list), a list returned as is).
+func handedBack(v starlark.Value, b *starlark.Builtin, args starlark.Tuple) bool {
+	if b != nil && b.Receiver() != nil && sameValue(v, b.Receiver()) {
+		return true
+	}
+	for _, a := range args {
+		if sameValue(v, a) {
+			return true
+		}
+	}
+	return false
+}
+
+func sameValue(x, y starlark.Value) bool {
+	switch x := x.(type) {
+	case *starlark.List:
+		y, ok := y.(*starlark.List)
+		return ok && x == y
+	case *starlark.Dict:
+		y, ok := y.(*starlark.Dict)
+		return ok && x == y
+	case *starlark.Set:
+		y, ok := y.(*starlark.Set)
+		return ok && x == y
+	case starlark.String:
+		y, ok := y.(starlark.String)
+		return ok && len(x) == len(y) && (len(x) == 0 || unsafe.StringData(string(x)) == unsafe.StringData(string(y)))
+	case starlark.Tuple:
+		y, ok := y.(starlark.Tuple)
+		return ok && len(x) == len(y) && (len(x) == 0 || &x[0] == &y[0])
+	}
+	return false
+}
+
+// sizeOfItems is the bytes seq repeated n times (or concatenated to a
+// value of n items) occupies: one byte per character, 16 per item.
+func sizeOfItems(seq starlark.Value, n int64) uint64 {
+	if n <= 0 {
+		return 0
+	}
+	switch seq.(type) {
+	case starlark.String, starlark.Bytes:
+		return uint64(n)
+	}
+	return 16 * uint64(n)
 }
 
 func resultCost(v starlark.Value) uint64 {
@@ -1199,6 +1289,14 @@ func addValues(x, y starlark.Value) (starlark.Value, error) {
 }
 
 func hAdd(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	switch x := args[0].(type) {
+	case starlark.String, starlark.Bytes, *starlark.List, starlark.Tuple:
+		if n := starlark.Len(x) + starlark.Len(args[1]); n <= maxValueLen && starlark.Len(args[1]) >= 0 {
+			if err := charge(th, sizeOfItems(x, int64(n))); err != nil {
+				return nil, err
+			}
+		}
+	}
 	return addValues(args[0], args[1])
 }
 
@@ -1229,6 +1327,9 @@ func hMul(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs 
 			c, _ := k.Int64()
 			if c > 0 && int64(starlark.Len(seq))*c > maxValueLen {
 				return nil, limitErr("result of * with %d items exceeds the limit of %d", int64(starlark.Len(seq))*c, maxValueLen)
+			}
+			if err := charge(th, sizeOfItems(seq, int64(starlark.Len(seq))*c)); err != nil {
+				return nil, err
 			}
 		}
 	}

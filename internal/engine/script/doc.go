@@ -153,6 +153,20 @@
 //   - Env.Timeout (default 5 s of wall-clock time, armed with time.AfterFunc
 //     and thread cancellation once a run passes its first 16,384 steps, so
 //     short runs pay nothing for it);
+//   - Env.MaxBytes (default 64 MiB): the total a run may build, charged
+//     as it builds: the characters of every string and bytes value, 16
+//     bytes per list or tuple item and 48-64 per dict or set entry that
+//     repetition, concatenation, formatting, f-strings, type calls
+//     (list(), str() ...), the patched and the value-building Starlark
+//     methods (join, replace, split, items ...), json, re and host helpers
+//     return. Repetition and concatenation are charged before they
+//     allocate. A value the run already holds and gets back (an item, the
+//     argument itself) is not charged again. Growth one item per step
+//     (append, comprehensions) is bounded by the step limit instead. The
+//     charge is cumulative, not live: s += c in a loop pays for every
+//     intermediate string, as its allocations do; "".join builds once. A
+//     run that built 16 MiB or more hands its memory back to the operating
+//     system when it ends (a background debug.FreeOSMemory);
 //   - recursion deeper than 2,000 frames (def and lambda);
 //   - strings and lists beyond 16 MiB/16 Mi items built by +, *, +=, *=,
 //     formatting, list(), json.dumps or re.sub, integers beyond 65,536 bits

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"regexp"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -260,12 +261,16 @@ type execState struct {
 	env      *Env
 	maxSteps uint64
 	timeout  time.Duration
-	timer    *time.Timer
-	timedOut atomic.Bool
-	args     [1]starlark.Value
-	cache    map[string]starlark.Value // converted host globals and functions
-	rng      *pyRandom
-	cur      *compiled
+	// maxBytes and allocated are the run's allocation budget and what its
+	// operations and built-ins have built so far (see charge).
+	maxBytes  uint64
+	allocated uint64
+	timer     *time.Timer
+	timedOut  atomic.Bool
+	args      [1]starlark.Value
+	cache     map[string]starlark.Value // converted host globals and functions
+	rng       *pyRandom
+	cur       *compiled
 }
 
 var statePool = sync.Pool{New: func() any {
@@ -288,9 +293,14 @@ func getState(env *Env, data map[string]any) *execState {
 	st.env = env
 	st.maxSteps = DefaultMaxSteps
 	st.timeout = DefaultTimeout
+	st.maxBytes = DefaultMaxBytes
+	st.allocated = 0
 	if env != nil {
 		if env.MaxSteps > 0 {
 			st.maxSteps = env.MaxSteps
+		}
+		if env.MaxBytes > 0 {
+			st.maxBytes = env.MaxBytes
 		}
 		if env.Timeout > 0 {
 			st.timeout = env.Timeout
@@ -304,6 +314,9 @@ func getState(env *Env, data map[string]any) *execState {
 }
 
 func putState(st *execState) {
+	if st.allocated >= releaseAfterBytes {
+		releaseMemory()
+	}
 	if st.timer != nil {
 		if !st.timer.Stop() {
 			// The timer fired or is firing: this state may still be
@@ -320,6 +333,81 @@ func putState(st *execState) {
 	st.args[0] = nil
 	st.cur = nil
 	statePool.Put(st)
+}
+
+// releaseAfterBytes is the allocation of a run past which the memory it
+// used is handed back to the operating system when it ends: such a run
+// leaves garbage far larger than the steady state of small scripts, and the
+// Go runtime would otherwise keep it mapped until its next collection,
+// which an idle server may not reach for minutes.
+const releaseAfterBytes = 16 << 20
+
+// releasing is set while a release is under way, so a burst of large runs
+// starts only one.
+var releasing atomic.Bool
+
+// releaseMemory collects garbage and returns free memory to the operating
+// system in the background; the run that triggered it does not wait.
+func releaseMemory() {
+	if !releasing.CompareAndSwap(false, true) {
+		return
+	}
+	go func() {
+		defer releasing.Store(false)
+		debug.FreeOSMemory()
+	}()
+}
+
+// charge adds n bytes to the run's allocation budget and fails with a limit
+// error once the run has built more than Env.MaxBytes in total. Callers
+// charge before they allocate where they can compute the size (repetition,
+// concatenation), and after a built-in returned otherwise, so the overshoot
+// of a refused run is at most one value under the per-value limit.
+func charge(th *starlark.Thread, n uint64) error {
+	st := stateOf(th)
+	if st == nil || n == 0 {
+		return nil
+	}
+	st.allocated += n
+	if st.allocated > st.maxBytes {
+		return limitErr("script exceeded the memory limit of %s (it built %s)", byteSize(st.maxBytes), byteSize(st.allocated))
+	}
+	return nil
+}
+
+// byteSize prints n in the largest binary unit it reaches.
+func byteSize(n uint64) string {
+	switch {
+	case n >= 1<<30:
+		return strconv.FormatFloat(float64(n)/(1<<30), 'f', 1, 64) + " GiB"
+	case n >= 1<<20:
+		return strconv.FormatUint(n>>20, 10) + " MiB"
+	case n >= 1<<10:
+		return strconv.FormatUint(n>>10, 10) + " KiB"
+	}
+	return strconv.FormatUint(n, 10) + " bytes"
+}
+
+// allocSize estimates the bytes a freshly built value occupies: the
+// characters of a string or bytes, one interface slot (16 bytes) per list
+// or tuple item, and a hash-table entry per dict or set item. Elements are
+// not followed: they were charged when they were built.
+func allocSize(v starlark.Value) uint64 {
+	switch v := v.(type) {
+	case starlark.String:
+		return uint64(len(v))
+	case starlark.Bytes:
+		return uint64(len(v))
+	case *starlark.List:
+		return 16 * uint64(v.Len())
+	case starlark.Tuple:
+		return 16 * uint64(len(v))
+	case *starlark.Dict:
+		return 64 * uint64(v.Len())
+	case *starlark.Set:
+		return 48 * uint64(v.Len())
+	}
+	return 0
 }
 
 // onMaxSteps runs every checkEverySteps steps: it enforces the step

@@ -1696,7 +1696,8 @@ func (t *translator) call(x *callExpr) {
 
 // patchedAttrs are attribute names resolved by __w_getattr: methods Starlark's
 // built-in types lack or implement with byte (not character) semantics, and
-// names the Starlark scanner treats as keywords.
+// names the Starlark scanner treats as keywords, and methods that build
+// large values.
 var patchedAttrs = map[string]bool{
 	"format": true, "zfill": true, "center": true, "ljust": true, "rjust": true,
 	"casefold": true, "swapcase": true, "expandtabs": true, "isdecimal": true,
@@ -1704,6 +1705,12 @@ var patchedAttrs = map[string]bool{
 	"find": true, "rfind": true, "index": true, "rindex": true, "count": true,
 	"sort": true, "copy": true, "reverse": true, "load": true, "encode": true,
 	"decode": true, "fromkeys": true, "join": true, "extend": true,
+	// Starlark's own, routed through __w_getattr so that what they build
+	// is charged to the run's allocation budget.
+	"replace": true, "split": true, "rsplit": true, "splitlines": true,
+	"upper": true, "lower": true, "title": true, "capitalize": true,
+	"strip": true, "lstrip": true, "rstrip": true,
+	"items": true, "keys": true, "values": true,
 }
 
 func sortedKeys(m map[string]bool) []string {

@@ -1,0 +1,169 @@
+package script
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// thirtyLists builds 30 lists of 16 MiB each (1 Mi items of 16 bytes),
+// every one under the per-value limit: 480 MiB in all.
+const thirtyLists = `keep = []
+for i in range(30):
+    block = [i] * (1024 * 1024)
+    keep.append(block)
+n = len(keep)
+`
+
+// TestAllocationBudget: a run that builds more than Env.MaxBytes in total is
+// refused with a limit error on the line that crossed the budget, whatever
+// operation built the values; runs under the budget are unaffected.
+func TestAllocationBudget(t *testing.T) {
+	cases := []struct {
+		name string
+		src  string
+		env  *Env
+		line int // 0: the run must succeed
+	}{
+		{name: "thirty lists of 16 MiB", src: thirtyLists, line: 3},
+		{name: "strings by repetition", src: "keep = []\nfor i in range(30):\n    keep.append('x' * (16 << 20))", line: 3},
+		{name: "concatenation", src: "s = 'ab' * (1 << 20)\nkeep = []\nfor i in range(100):\n    keep.append(s + s)", line: 4},
+		{name: "list()", src: "r = range(1 << 20)\nkeep = [list(r) for i in range(10)]", line: 2},
+		{name: "str.join", src: "parts = ['abcdefgh'] * 1000\nkeep = []\nfor i in range(20000):\n    keep.append(''.join(parts))", line: 4},
+		{name: "str.replace", src: "s = 'a' * (8 << 20)\nkeep = []\nfor i in range(10):\n    keep.append(s.replace('a', 'b'))", line: 4},
+		{name: "json.dumps", src: "import json\nd = {'k': 'v' * (4 << 20)}\nkeep = [json.dumps(d) for i in range(20)]", line: 3},
+		{name: "dict comprehension items", src: "d = {i: i for i in range(100000)}\nkeep = []\nfor i in range(20):\n    keep.append(d.items())", line: 4},
+		{name: "f-string", src: "s = 'x' * (4 << 20)\nkeep = []\nfor i in range(20):\n    keep.append(f'{s}{i}')", line: 4},
+		{name: "a lower budget", src: "s = 'x' * 2000", env: &Env{MaxBytes: 1000}, line: 1},
+		{name: "reading a large value often costs nothing", src: "big = [0] * (1 << 20)\nt = 0\nfor i in range(100):\n    b = big\n    t += len(b) + len(big[0:1])"},
+		{name: "under the budget", src: "s = ''\nfor i in range(1000):\n    s += str(i)\nparts = [s] * 1000\nout = len(''.join(parts))"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p, err := Compile("Activity_big script", c.src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = p.Exec(c.env, map[string]any{})
+			if c.line == 0 {
+				if err != nil {
+					t.Fatalf("Exec: %v", err)
+				}
+				return
+			}
+			var se *Error
+			if !errors.As(err, &se) {
+				t.Fatalf("Exec error = %v, want a limit *Error", err)
+			}
+			if se.Kind != KindLimit || se.Line != c.line || !strings.HasPrefix(se.Msg, "script exceeded the memory limit of ") {
+				t.Errorf("error = %+v, want kind limit, line %d, memory limit message", se, c.line)
+			}
+			if !strings.Contains(se.Error(), "Activity_big script") {
+				t.Errorf("Error() = %q, want it to name the script", se.Error())
+			}
+		})
+	}
+}
+
+// TestAllocationBudgetNotCatchable: try/except does not swallow the limit.
+func TestAllocationBudgetNotCatchable(t *testing.T) {
+	p, err := Compile("s", "try:\n    x = 'a' * 5000\nexcept Exception:\n    x = 'caught'")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = p.Exec(&Env{MaxBytes: 4096}, nil)
+	var se *Error
+	if !errors.As(err, &se) || se.Kind != KindLimit {
+		t.Fatalf("Exec error = %v, want a limit error", err)
+	}
+}
+
+// TestAllocationBudgetMemory runs the thirty-list script three times at
+// once in a child process and reads the child's peak resident set (VmHWM):
+// with the budget each run stops at 64 MiB, so the peak stays far below
+// the gigabytes the runs would reach without it; afterwards the heap is
+// back near where it started.
+func TestAllocationBudgetMemory(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("reads /proc/self/status")
+	}
+	if os.Getenv("WAYMARK_ALLOC_CHILD") == "1" {
+		allocChild()
+		return
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestAllocationBudgetMemory$")
+	cmd.Env = append(os.Environ(), "WAYMARK_ALLOC_CHILD=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("child: %v\n%s", err, out)
+	}
+	var hwm, heapAfter, refused int
+	for _, line := range strings.Split(string(out), "\n") {
+		if v, ok := strings.CutPrefix(line, "ALLOC "); ok {
+			if _, err := fmt.Sscan(v, &hwm, &heapAfter, &refused); err != nil {
+				t.Fatalf("child output %q: %v", line, err)
+			}
+		}
+	}
+	if hwm == 0 {
+		t.Fatalf("child printed no figures:\n%s", out)
+	}
+	t.Logf("peak RSS %d MiB, heap in use after %d MiB, %d of 3 runs refused", hwm>>20, heapAfter>>20, refused)
+	if refused != 3 {
+		t.Errorf("%d of 3 runs refused, want 3", refused)
+	}
+	if hwm > 400<<20 {
+		t.Errorf("peak RSS %d MiB, want under 400 MiB for three budgeted runs", hwm>>20)
+	}
+	if heapAfter > 32<<20 {
+		t.Errorf("heap in use after the runs %d MiB, want under 32 MiB", heapAfter>>20)
+	}
+}
+
+func allocChild() {
+	p, err := Compile("big", thirtyLists)
+	if err != nil {
+		fmt.Println("compile:", err)
+		os.Exit(1)
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	refused := 0
+	for range 3 {
+		wg.Go(func() {
+			_, err := p.Exec(nil, map[string]any{})
+			var se *Error
+			if errors.As(err, &se) && se.Kind == KindLimit {
+				mu.Lock()
+				refused++
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	fmt.Printf("ALLOC %d %d %d\n", vmHWM(), ms.HeapInuse, refused)
+}
+
+// vmHWM is the process's peak resident set in bytes.
+func vmHWM() int {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return -1
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
+			return kb << 10
+		}
+	}
+	return -1
+}
