@@ -15,6 +15,7 @@ import (
 	"github.com/waymark-bpm/waymark/internal/auth"
 	"github.com/waymark-bpm/waymark/internal/config"
 	"github.com/waymark-bpm/waymark/internal/connectors"
+	"github.com/waymark-bpm/waymark/internal/metrics"
 	"github.com/waymark-bpm/waymark/internal/models"
 	"github.com/waymark-bpm/waymark/internal/runner"
 	"github.com/waymark-bpm/waymark/internal/store"
@@ -27,13 +28,14 @@ const databaseFile = "waymark.db"
 // app is the running application: configuration → store → users →
 // HTTP server. Tests start it on :0 with a temporary data directory.
 type app struct {
-	cfg    config.Config
-	log    *slog.Logger
-	store  *store.Store
-	models *models.Repo
-	runner *runner.Runner
-	ln     net.Listener
-	server *http.Server
+	cfg     config.Config
+	log     *slog.Logger
+	store   *store.Store
+	models  *models.Repo
+	runner  *runner.Runner
+	metrics *metrics.Metrics
+	ln      net.Listener
+	server  *http.Server
 }
 
 // newApp prepares everything and starts listening; serve then answers
@@ -106,10 +108,20 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (a *app, e
 	}
 	sessions := auth.NewSessions(secret, auth.SessionOptions{Path: cookiePath, Secure: cfg.SecureCookies()})
 
+	// One set of collectors per app; the store and the runner report to
+	// it through their observer interfaces.
+	a.metrics = metrics.New(metrics.Sources{
+		InstanceCounts: a.store.InstanceCountsByStatus,
+		QueueDepth:     a.store.QueueDepth,
+		OldestDueTimer: a.store.OldestDueTimer,
+	})
+	a.store.SetTxObserver(a.metrics)
+
 	registry := connectors.New(connectors.Options{ProxyURL: cfg.ConnectorProxyURL})
 	a.runner = runner.New(runner.Options{Store: a.store, Specs: a.models, Logger: log, Connector: registry,
 		SchedulerInterval: cfg.SchedulerInterval,
-		MaxDataBytes:      int(cfg.TaskDataMaxBytes), ScriptMaxBytes: uint64(cfg.ScriptMaxBytes)})
+		MaxDataBytes:      int(cfg.TaskDataMaxBytes), ScriptMaxBytes: uint64(cfg.ScriptMaxBytes),
+		Observer: a.metrics})
 	// Timers and service calls owed from before a restart are picked up here.
 	a.runner.RunBackground(context.Background())
 
@@ -126,6 +138,7 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (a *app, e
 		Connectors: connectorCommands{registry},
 		Typeahead:  typeahead{registry},
 		Scripts:    scriptChecker{},
+		Metrics:    a.metrics,
 	})
 	a.server = &http.Server{
 		Handler:           handler,

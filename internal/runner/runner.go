@@ -105,7 +105,22 @@ type Options struct {
 	// ScriptMaxBytes bounds what one script run allocates; 0 takes the
 	// script package's default.
 	ScriptMaxBytes uint64
+	// Observer hears about persisted steps and completed tasks (metrics);
+	// nil for none.
+	Observer Observer
 }
+
+// Observer is told about the runner's work. cmd/web passes the metrics
+// collector; the runner does not import it.
+type Observer interface {
+	StepSaved()
+	TaskCompleted()
+}
+
+type noObserver struct{}
+
+func (noObserver) StepSaved()     {}
+func (noObserver) TaskCompleted() {}
 
 // Runner runs instances. It is safe for concurrent use.
 type Runner struct {
@@ -118,6 +133,7 @@ type Runner struct {
 	workers  int
 	maxData  int
 	scriptMB uint64
+	obs      Observer
 
 	// wake tells the dispatcher that new service jobs were written.
 	wake     chan struct{}
@@ -135,6 +151,10 @@ func New(o Options) *Runner {
 		wake: make(chan struct{}, 1), inflight: map[jobKey]bool{}}
 	if r.log == nil {
 		r.log = slog.New(slog.DiscardHandler)
+	}
+	r.obs = o.Observer
+	if r.obs == nil {
+		r.obs = noObserver{}
 	}
 	if r.clock == nil {
 		r.clock = systemClock{}

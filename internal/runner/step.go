@@ -154,6 +154,7 @@ func (r *Runner) save(ctx context.Context, l *loaded, info stepInfo) (int64, err
 	}
 	l.row = row
 	l.row.Version++
+	r.obs.StepSaved()
 	if len(l.svc.calls) > 0 {
 		r.notifyJobs()
 	}

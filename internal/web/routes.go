@@ -7,6 +7,7 @@ import (
 
 	"github.com/waymark-bpm/waymark/internal/auth"
 	"github.com/waymark-bpm/waymark/internal/config"
+	"github.com/waymark-bpm/waymark/internal/metrics"
 	"github.com/waymark-bpm/waymark/internal/models"
 	"github.com/waymark-bpm/waymark/internal/runner"
 	"github.com/waymark-bpm/waymark/internal/store"
@@ -48,6 +49,8 @@ type Options struct {
 	Typeahead Typeahead
 	// Scripts checks scripts for the modeler; nil turns checking off.
 	Scripts ScriptChecker
+	// Metrics records requests and serves /metrics; nil leaves both out.
+	Metrics *metrics.Metrics
 }
 
 // Server holds what handlers share. It is immutable after New.
@@ -64,6 +67,7 @@ type Server struct {
 	connectors Connectors
 	typeahead  Typeahead
 	scripts    ScriptChecker
+	metrics    *metrics.Metrics
 	prefix     templates.Prefix
 	handler    http.Handler
 }
@@ -82,6 +86,7 @@ func New(o Options) *Server {
 		connectors: o.Connectors,
 		typeahead:  o.Typeahead,
 		scripts:    o.Scripts,
+		metrics:    o.Metrics,
 		prefix:     templates.Prefix(o.Config.BasePath()),
 	}
 	s.handler = s.routes()
@@ -126,6 +131,9 @@ func (s *Server) routes() http.Handler {
 	pages.Handle("POST /api/scripts/check", s.api(s.apiScriptCheck))
 	pages.Handle("GET /api/typeahead/{category}", s.api(s.apiTypeahead))
 	pages.Handle("POST /api/markdown/preview", s.api(s.apiMarkdownPreview))
+	if s.metrics != nil {
+		pages.Handle("GET /metrics", s.html(s.adminOnly(s.metricsShow)))
+	}
 	pages.Handle("/", s.html(s.notFound))
 
 	app := http.NewServeMux()
@@ -142,6 +150,7 @@ func (s *Server) routes() http.Handler {
 	// acts on the request.
 	handler := chain(app,
 		s.requestID,
+		s.countRequests(app, pages), // route, status, latency for /metrics
 		s.accessLog,
 		s.recoverPanics,
 		s.crossOrigin(),
@@ -151,6 +160,9 @@ func (s *Server) routes() http.Handler {
 	root := http.NewServeMux()
 	root.HandleFunc("GET /healthz", s.healthz)
 	root.HandleFunc("GET /readyz", s.readyz)
+	if s.metrics != nil {
+		root.Handle("GET /metrics", s.metricsScrape(handler))
+	}
 	if p := string(s.prefix); p != "" {
 		root.Handle(p+"/", http.StripPrefix(p, handler))
 		root.Handle(p, http.RedirectHandler(p+"/", http.StatusMovedPermanently))
