@@ -70,6 +70,7 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (a *app, e
 	if a.models, err = models.Open(ctx, cfg.ModelsDir, a.store, log); err != nil {
 		return nil, err
 	}
+	a.models.LimitUploads(cfg.UploadConcurrency)
 	if st := a.models.Stats(); st.FilesWithProblems > 0 {
 		log.Warn("some model files have problems; see their pages", "files", st.FilesWithProblems)
 	}
