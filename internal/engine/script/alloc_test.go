@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // thirtyLists builds 30 lists of 16 MiB each (1 Mi items of 16 bytes),
@@ -103,10 +104,10 @@ func TestAllocationBudgetMemory(t *testing.T) {
 	if err != nil {
 		t.Fatalf("child: %v\n%s", err, out)
 	}
-	var hwm, heapAfter, refused int
+	var hwm, heapAfter, refused, rssAfter int
 	for _, line := range strings.Split(string(out), "\n") {
 		if v, ok := strings.CutPrefix(line, "ALLOC "); ok {
-			if _, err := fmt.Sscan(v, &hwm, &heapAfter, &refused); err != nil {
+			if _, err := fmt.Sscan(v, &hwm, &heapAfter, &refused, &rssAfter); err != nil {
 				t.Fatalf("child output %q: %v", line, err)
 			}
 		}
@@ -114,12 +115,15 @@ func TestAllocationBudgetMemory(t *testing.T) {
 	if hwm == 0 {
 		t.Fatalf("child printed no figures:\n%s", out)
 	}
-	t.Logf("peak RSS %d MiB, heap in use after %d MiB, %d of 3 runs refused", hwm>>20, heapAfter>>20, refused)
+	t.Logf("peak RSS %d MiB, RSS after %d MiB, heap in use after %d MiB, %d of 3 runs refused", hwm>>20, rssAfter>>20, heapAfter>>20, refused)
 	if refused != 3 {
 		t.Errorf("%d of 3 runs refused, want 3", refused)
 	}
 	if hwm > 400<<20 {
 		t.Errorf("peak RSS %d MiB, want under 400 MiB for three budgeted runs", hwm>>20)
+	}
+	if rssAfter > 96<<20 {
+		t.Errorf("RSS after the runs %d MiB, want it back under 96 MiB", rssAfter>>20)
 	}
 	if heapAfter > 32<<20 {
 		t.Errorf("heap in use after the runs %d MiB, want under 32 MiB", heapAfter>>20)
@@ -147,20 +151,28 @@ func allocChild() {
 		})
 	}
 	wg.Wait()
+	// The package hands a large run's memory back by itself: wait for the
+	// resident set to drop, without collecting here.
+	rss := procStatus("VmRSS:")
+	for deadline := time.Now().Add(20 * time.Second); rss > 96<<20 && time.Now().Before(deadline); {
+		time.Sleep(50 * time.Millisecond)
+		rss = procStatus("VmRSS:")
+	}
 	runtime.GC()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	fmt.Printf("ALLOC %d %d %d\n", vmHWM(), ms.HeapInuse, refused)
+	fmt.Printf("ALLOC %d %d %d %d\n", procStatus("VmHWM:"), ms.HeapInuse, refused, rss)
 }
 
-// vmHWM is the process's peak resident set in bytes.
-func vmHWM() int {
+// procStatus is a size from /proc/self/status in bytes: "VmHWM:" the peak
+// resident set, "VmRSS:" the current one.
+func procStatus(field string) int {
 	b, err := os.ReadFile("/proc/self/status")
 	if err != nil {
 		return -1
 	}
 	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+		if v, ok := strings.CutPrefix(line, field); ok {
 			kb, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
 			return kb << 10
 		}

@@ -166,7 +166,8 @@
 //     charge is cumulative, not live: s += c in a loop pays for every
 //     intermediate string, as its allocations do; "".join builds once. A
 //     run that built 16 MiB or more hands its memory back to the operating
-//     system when it ends (a background debug.FreeOSMemory);
+//     system when it ends (debug.FreeOSMemory in the background, at most
+//     about once a second);
 //   - recursion deeper than 2,000 frames (def and lambda);
 //   - strings and lists beyond 16 MiB/16 Mi items built by +, *, +=, *=,
 //     formatting, list(), json.dumps or re.sub, integers beyond 65,536 bits

@@ -315,7 +315,8 @@ func getState(env *Env, data map[string]any) *execState {
 
 func putState(st *execState) {
 	if st.allocated >= releaseAfterBytes {
-		releaseMemory()
+		// After the state below has let go of the run's values.
+		defer releaseMemory()
 	}
 	if st.timer != nil {
 		if !st.timer.Stop() {
@@ -342,20 +343,40 @@ func putState(st *execState) {
 // which an idle server may not reach for minutes.
 const releaseAfterBytes = 16 << 20
 
-// releasing is set while a release is under way, so a burst of large runs
-// starts only one.
-var releasing atomic.Bool
+// releaseState is 0 when no release runs, 1 while one runs, and 2 when
+// another was asked for meanwhile: a burst of large runs costs at most two
+// releases a second, and the run that ends last is always followed by one.
+var releaseState atomic.Int32
 
 // releaseMemory collects garbage and returns free memory to the operating
-// system in the background; the run that triggered it does not wait.
+// system in the background; the run that asked does not wait.
 func releaseMemory() {
-	if !releasing.CompareAndSwap(false, true) {
-		return
+	for {
+		s := releaseState.Load()
+		if s == 2 {
+			return
+		}
+		if releaseState.CompareAndSwap(s, s+1) {
+			if s == 0 {
+				go releaseLoop()
+			}
+			return
+		}
 	}
-	go func() {
-		defer releasing.Store(false)
+}
+
+func releaseLoop() {
+	for {
 		debug.FreeOSMemory()
-	}()
+		if releaseState.CompareAndSwap(1, 0) {
+			return
+		}
+		// Asked again while this one ran: once more, but not more often
+		// than once a second, so a stream of large runs does not keep a
+		// core collecting.
+		releaseState.Store(1)
+		time.Sleep(time.Second)
+	}
 }
 
 // charge adds n bytes to the run's allocation budget and fails with a limit
