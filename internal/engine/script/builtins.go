@@ -1276,7 +1276,7 @@ func addValues(x, y starlark.Value) (starlark.Value, error) {
 		}
 	}
 	switch x.(type) {
-	case starlark.String, *starlark.List, starlark.Tuple:
+	case starlark.String, starlark.Bytes, *starlark.List, starlark.Tuple:
 		if n := starlark.Len(x) + starlark.Len(y); n > maxValueLen && starlark.Len(y) >= 0 {
 			return nil, limitErr("result of + with %d items exceeds the limit of %d", n, maxValueLen)
 		}
@@ -1323,7 +1323,7 @@ func hMul(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs 
 	}
 	if k, ok := n.(starlark.Int); ok {
 		switch seq.(type) {
-		case starlark.String, *starlark.List, starlark.Tuple:
+		case starlark.String, starlark.Bytes, *starlark.List, starlark.Tuple:
 			c, _ := k.Int64()
 			if c > 0 && int64(starlark.Len(seq))*c > maxValueLen {
 				return nil, limitErr("result of * with %d items exceeds the limit of %d", int64(starlark.Len(seq))*c, maxValueLen)
