@@ -26,6 +26,7 @@ n = len(keep)
 // refused with a limit error on the line that crossed the budget, whatever
 // operation built the values; runs under the budget are unaffected.
 func TestAllocationBudget(t *testing.T) {
+	small := &Env{MaxBytes: 8 << 20} // the same accounting, less to build
 	cases := []struct {
 		name string
 		src  string
@@ -35,17 +36,17 @@ func TestAllocationBudget(t *testing.T) {
 		{name: "thirty lists of 16 MiB", src: thirtyLists, line: 3},
 		{name: "strings by repetition", src: "keep = []\nfor i in range(30):\n    keep.append('x' * (16 << 20))", line: 3},
 		{name: "concatenation", src: "s = 'ab' * (1 << 20)\nkeep = []\nfor i in range(100):\n    keep.append(s + s)", line: 4},
-		{name: "list()", src: "r = range(1 << 20)\nkeep = [list(r) for i in range(10)]", line: 2},
+		{name: "list()", src: "r = range(1 << 17)\nkeep = [list(r) for i in range(10)]", env: small, line: 2},
 		{name: "str.join", src: "parts = ['abcdefgh'] * 1000\nkeep = []\nfor i in range(20000):\n    keep.append(''.join(parts))", line: 4},
-		{name: "str.replace", src: "s = 'a' * (8 << 20)\nkeep = []\nfor i in range(10):\n    keep.append(s.replace('a', 'b'))", line: 4},
+		{name: "str.replace", src: "s = 'a' * (1 << 20)\nkeep = []\nfor i in range(10):\n    keep.append(s.replace('a', 'b'))", env: small, line: 4},
 		{name: "json.dumps", src: "import json\nd = {'k': 'v' * (4 << 20)}\nkeep = [json.dumps(d) for i in range(20)]", line: 3},
 		{name: "dict comprehension items", src: "d = {i: i for i in range(100000)}\nkeep = []\nfor i in range(20):\n    keep.append(d.items())", line: 4},
 		{name: "f-string", src: "s = 'x' * (4 << 20)\nkeep = []\nfor i in range(20):\n    keep.append(f'{s}{i}')", line: 4},
 		{name: "bytes by repetition", src: "keep = []\nfor i in range(10):\n    keep.append(b'ab' * (4 << 20))", line: 3},
-		{name: "sorted()", src: "r = range(1 << 20)\nkeep = [sorted(r) for i in range(10)]", line: 2},
-		{name: "str() of a list", src: "r = list(range(1 << 18))\nkeep = [str(r) for i in range(40)]", line: 2},
+		{name: "sorted()", src: "r = range(1 << 17)\nkeep = [sorted(r) for i in range(10)]", env: small, line: 2},
+		{name: "str() of a list", src: "r = list(range(1 << 15))\nkeep = [str(r) for i in range(100)]", env: small, line: 2},
 		{name: "%-formatting", src: "s = 'x' * (1 << 20)\nkeep = ['%s!' % s for i in range(100)]", line: 2},
-		{name: "set()", src: "keep = [set(range(1 << 18)) for i in range(20)]", line: 1},
+		{name: "set()", src: "keep = [set(range(1 << 15)) for i in range(20)]", env: small, line: 1},
 		{name: "a lower budget", src: "s = 'x' * 2000", env: &Env{MaxBytes: 1000}, line: 1},
 		{name: "reading a large value often costs nothing", src: "big = [0] * (1 << 20)\nt = 0\nfor i in range(100):\n    b = big\n    t += len(b) + len(big[0:1])"},
 		{name: "under the budget", src: "s = ''\nfor i in range(1000):\n    s += str(i)\nparts = [s] * 1000\nout = len(''.join(parts))"},
