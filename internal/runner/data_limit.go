@@ -1,11 +1,13 @@
 package runner
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 
 	"github.com/waymark-bpm/waymark/internal/engine"
+	"github.com/waymark-bpm/waymark/internal/store"
 )
 
 // ErrDataTooLarge: a step would store more task data for one instance than
@@ -79,4 +81,36 @@ func sizeText(n int) string {
 		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
 	}
 	return fmt.Sprintf("%d bytes", n)
+}
+
+// failOversized puts an instance in error whose background step (a timer,
+// a service answer) was refused by the data limit: nobody waits for that
+// step to report the error to, and retrying it on every poll would only
+// log the same refusal again. The instance keeps its state from before the
+// step; its error names the variable, as the refusal did. It reports
+// whether err was such a refusal.
+func (r *Runner) failOversized(ctx context.Context, id int64, err error) bool {
+	var de *DataTooLargeError
+	if !errors.As(err, &de) {
+		return false
+	}
+	r.log.Warn("step refused: task data too large; instance put in error", "instance", id, "variable", de.Variable, "element", de.Element, "size", de.Size, "limit", de.Limit)
+	row, lerr := r.store.Instance(ctx, id)
+	if lerr != nil {
+		r.log.Error("put oversized instance in error", "instance", id, "err", lerr)
+		return true
+	}
+	now := r.now()
+	row.Status, row.UpdatedAt = store.StatusError, now
+	row.ErrorTask, row.ErrorElement, row.ErrorWhere, row.ErrorLine, row.ErrorMessage = 0, de.Element, "data", 0, de.Error()
+	werr := r.store.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.UpdateInstance(ctx, row); err != nil {
+			return err
+		}
+		return tx.AppendEvents(ctx, []store.Event{{InstanceID: id, ElementID: de.Element, Event: "error", Detail: de.Error(), At: now}})
+	})
+	if werr != nil {
+		r.log.Error("put oversized instance in error", "instance", id, "err", werr)
+	}
+	return true
 }

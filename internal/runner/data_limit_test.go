@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/waymark-bpm/waymark/internal/runner"
 	"github.com/waymark-bpm/waymark/internal/store"
@@ -68,4 +69,37 @@ func TestTaskDataLimit(t *testing.T) {
 		}
 		openTask(t, e, id, "approve")
 	})
+}
+
+// TestTaskDataLimitInBackground: a timer whose step builds more task data
+// than the limit puts the instance in error, naming the variable, with its
+// state from before the step; the scheduler then leaves it alone instead
+// of refusing the same step on every poll.
+func TestTaskDataLimitInBackground(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, "bigtimer")
+	e.open(t, runner.Options{MaxDataBytes: 64 << 10})
+	id, err := e.runner.Start(ctx, alice, "group/bigtimer", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := instance(t, e, id)
+	e.clock.Add(61 * time.Minute)
+	if n, err := e.runner.FireDueTimers(ctx); err != nil || n != 0 {
+		t.Fatalf("fire: moved %d, err %v; want the step refused without an error", n, err)
+	}
+	after := instance(t, e, id)
+	if after.Status != store.StatusError || after.ErrorElement != "build" || after.ErrorWhere != "data" ||
+		!strings.Contains(after.ErrorMessage, `variable "report" of task build`) {
+		t.Errorf("instance after the refused step = status %s, error %q at %s (%s)", after.Status, after.ErrorMessage, after.ErrorElement, after.ErrorWhere)
+	}
+	if string(after.Snapshot) != string(before.Snapshot) {
+		t.Error("the refused step's state was stored")
+	}
+	if ids, err := e.store.DueTimerInstances(ctx, e.clock.Now(), 10); err != nil || len(ids) != 0 {
+		t.Errorf("due timer instances after the error = %v, %v; want none", ids, err)
+	}
+	if n, err := e.runner.FireDueTimers(ctx); err != nil || n != 0 {
+		t.Errorf("second poll: moved %d, err %v", n, err)
+	}
 }
