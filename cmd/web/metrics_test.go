@@ -183,6 +183,15 @@ func TestTaskDataLimitOverHTTP(t *testing.T) {
 	if msg, _ := out["message"].(string); !strings.Contains(msg, `variable "item"`) || !strings.Contains(msg, "WAYMARK_TASK_DATA_MAX_BYTES") {
 		t.Errorf("message %q, want it to name the variable and the setting", msg)
 	}
+	// A form post gets the error page with the same message.
+	_, page := get(t, alice, ta.url+"/tasks/1/2")
+	fresp, doc := postForm(t, alice, ta.url+"/tasks/1/2/complete", url.Values{"csrf_token": {csrfToken(t, page)}, "item": {strings.Repeat("y", 100<<10)}, "amount": {"3"}}, nil)
+	if fresp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Fatalf("big form post: %d", fresp.StatusCode)
+	}
+	if msg := text(doc, "#error p"); !strings.Contains(msg, `variable "item" of task request`) {
+		t.Errorf("error page message %q, want it to name the variable", msg)
+	}
 	if resp, out := post("Laptop"); resp.StatusCode != http.StatusOK {
 		t.Fatalf("small completion after the refused one: %d %v", resp.StatusCode, out)
 	}
