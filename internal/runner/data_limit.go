@@ -25,7 +25,7 @@ type DataTooLargeError struct {
 }
 
 func (e *DataTooLargeError) Error() string {
-	msg := fmt.Sprintf("task data of %s exceeds the limit of %s (WAYMARK_TASK_DATA_MAX_BYTES)", sizeText(e.Size), sizeText(e.Limit))
+	msg := fmt.Sprintf("the task data stored for the instance would be %s, over the limit of %s (WAYMARK_TASK_DATA_MAX_BYTES)", sizeText(e.Size), sizeText(e.Limit))
 	if e.Variable != "" {
 		msg += fmt.Sprintf(": variable %q of task %s holds %s", e.Variable, e.Element, sizeText(e.VariableSize))
 	}
