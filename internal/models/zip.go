@@ -35,6 +35,14 @@ type UploadFile struct {
 	Data []byte
 }
 
+// LooseFile is a loose file of an upload read only when the upload's turn
+// comes (see LimitUploads): Open reads it, from memory or from the
+// temporary file a multipart form keeps for a large part.
+type LooseFile struct {
+	Name string
+	Open func() (io.ReadCloser, error)
+}
+
 // UploadOptions say how an upload treats problems.
 type UploadOptions struct {
 	// Draft accepts BPMN, DMN and JSON files with problems (never hostile
@@ -296,9 +304,32 @@ func (r *Repo) UploadZipFrom(ctx context.Context, targetID string, zf io.ReaderA
 // UploadFiles adds or replaces loose files of a model, with the same checks
 // and atomicity as UploadZip.
 func (r *Repo) UploadFiles(ctx context.Context, modelID string, files []UploadFile, opts UploadOptions) (UploadResult, error) {
+	loose := make([]LooseFile, len(files))
+	for i, f := range files {
+		loose[i] = LooseFile{Name: f.Name, Open: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(f.Data)), nil }}
+	}
+	return r.UploadLooseFiles(ctx, modelID, loose, opts)
+}
+
+// UploadLooseFiles is UploadFiles for files read when the upload's turn
+// comes; each is copied to a spool file as a zip entry is, never held in
+// memory whole.
+func (r *Repo) UploadLooseFiles(ctx context.Context, modelID string, files []LooseFile, opts UploadOptions) (UploadResult, error) {
+	release, err := r.uploadSlot(ctx)
+	if err != nil {
+		return UploadResult{}, err
+	}
+	defer release()
+	spool := ""
+	defer func() {
+		if spool != "" {
+			r.dropStaging(spool)
+		}
+	}()
 	var entries []entry
 	seen := map[string]bool{}
-	total := 0
+	var total int64
+	buf := make([]byte, 32<<10)
 	for _, f := range files {
 		name := f.Name
 		if err := checkEntryPath(name); err != nil {
@@ -311,17 +342,25 @@ func (r *Repo) UploadFiles(ctx context.Context, modelID string, files []UploadFi
 			return UploadResult{}, fmt.Errorf("%w: %q is uploaded twice", ErrInvalid, name)
 		}
 		seen[name] = true
-		total += len(f.Data)
+		if spool == "" {
+			if spool, err = r.stagingTemp("spool-"); err != nil {
+				return UploadResult{}, fmt.Errorf("receive upload: %w", err)
+			}
+		}
+		e := entry{path: name, spool: filepath.Join(spool, fmt.Sprint(len(entries)))}
+		size, err := spoolFile(f.Open, e.spool, buf)
+		if err != nil {
+			return UploadResult{}, fmt.Errorf("%w: %q could not be read: %v", ErrInvalid, name, err)
+		}
+		if size > MaxFileSize {
+			return UploadResult{}, fmt.Errorf("%w: %q is larger than %d MiB", ErrInvalid, name, MaxFileSize>>20)
+		}
+		total += size
 		if total > MaxUnpackedSize {
 			return UploadResult{}, fmt.Errorf("%w: the upload is larger than %d MiB", ErrInvalid, MaxUnpackedSize>>20)
 		}
-		entries = append(entries, entry{path: name, data: f.Data})
+		entries = append(entries, e)
 	}
-	release, err := r.uploadSlot(ctx)
-	if err != nil {
-		return UploadResult{}, err
-	}
-	defer release()
 	r.writeMu.Lock()
 	defer r.writeMu.Unlock()
 	if _, err := r.Model(modelID); err != nil {
@@ -420,6 +459,25 @@ func readZip(zf io.ReaderAt, size int64, spool string) ([]entry, error) {
 // header's size may lie and one byte past the limit is enough to know.
 func unpackEntry(f *zip.File, dst string, buf []byte) (int64, error) {
 	rc, err := f.Open()
+	if err != nil {
+		return 0, err
+	}
+	defer rc.Close()
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
+	if err != nil {
+		return 0, err
+	}
+	n, err := io.CopyBuffer(out, io.LimitReader(rc, MaxFileSize+1), buf)
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	return n, err
+}
+
+// spoolFile copies what open reads to dst through buf, at most one byte
+// past MaxFileSize, and returns how many bytes it copied.
+func spoolFile(open func() (io.ReadCloser, error), dst string, buf []byte) (int64, error) {
+	rc, err := open()
 	if err != nil {
 		return 0, err
 	}

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +15,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // bigZip is a model folder m<i> with three 16 MiB text entries: a small
@@ -166,5 +169,52 @@ func TestUploadSlots(t *testing.T) {
 	res, err := r.UploadZip(context.Background(), "", buf.Bytes(), UploadOptions{})
 	if err != nil || len(res.Written) != 1 {
 		t.Fatalf("upload with the slot free: %v, %+v", err, res)
+	}
+}
+
+// TestUploadLooseFiles: loose files are read through Open when the
+// upload's turn comes and spooled like zip entries: their content lands in
+// the model, a file over the size limit or one that cannot be read is
+// refused by name and nothing is written.
+func TestUploadLooseFiles(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "models")
+	r, _ := openRepo(t, dir)
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, _ := zw.Create("m/process_model.json")
+	w.Write([]byte(`{"display_name": "M", "description": ""}`))
+	zw.Close()
+	if _, err := r.UploadZip(ctx, "", buf.Bytes(), UploadOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	open := func(b []byte) func() (io.ReadCloser, error) {
+		return func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
+	}
+	before := snapshotDir(t, dir)
+	for _, tt := range []struct {
+		name string
+		file LooseFile
+		want string
+	}{
+		{"oversize", LooseFile{Name: "big.txt", Open: open(make([]byte, MaxFileSize+1))}, `"big.txt" is larger than 16 MiB`},
+		{"unreadable", LooseFile{Name: "gone.txt", Open: func() (io.ReadCloser, error) { return nil, errors.New("temporary file vanished") }}, `"gone.txt" could not be read: temporary file vanished`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := r.UploadLooseFiles(ctx, "m", []LooseFile{{Name: "ok.txt", Open: open([]byte("fine"))}, tt.file}, UploadOptions{})
+			if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want ErrInvalid mentioning %s", err, tt.want)
+			}
+			if diff := cmp.Diff(before, snapshotDir(t, dir)); diff != "" {
+				t.Errorf("refused upload changed the repository (-before +after):\n%s", diff)
+			}
+		})
+	}
+	res, err := r.UploadLooseFiles(ctx, "m", []LooseFile{{Name: "notes.txt", Open: open([]byte("hello"))}}, UploadOptions{})
+	if err != nil || len(res.Written) != 1 {
+		t.Fatalf("upload: %v %+v", err, res)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "m", "notes.txt")); err != nil || string(b) != "hello" {
+		t.Errorf("notes.txt = %q, %v", b, err)
 	}
 }

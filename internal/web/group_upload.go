@@ -42,7 +42,7 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, id string, isMod
 	case zipFile != nil:
 		res, err = s.uploadZip(r, id, zipFile, opts)
 	case isModel:
-		res, err = s.models.UploadFiles(r.Context(), id, files, opts)
+		res, err = s.models.UploadLooseFiles(r.Context(), id, files, opts)
 	default:
 		err = fmt.Errorf("%w: upload a zip file of groups and models into a group; loose files go into a model", models.ErrInvalid)
 	}
@@ -81,7 +81,7 @@ func (s *Server) uploadZip(r *http.Request, id string, fh *multipart.FileHeader,
 // readUploadForm reads the "files" parts of a multipart form, refusing
 // more than the repository accepts before reading it all. A single zip
 // file is returned unread, as its header.
-func readUploadForm(w http.ResponseWriter, r *http.Request) ([]models.UploadFile, *multipart.FileHeader, error) {
+func readUploadForm(w http.ResponseWriter, r *http.Request) ([]models.LooseFile, *multipart.FileHeader, error) {
 	r.Body = http.MaxBytesReader(w, r.Body, models.MaxArchiveSize+1<<20)
 	// Parts beyond 1 MiB go to a temporary file rather than memory.
 	if err := r.ParseMultipartForm(1 << 20); err != nil {
@@ -94,18 +94,11 @@ func readUploadForm(w http.ResponseWriter, r *http.Request) ([]models.UploadFile
 	if fhs := r.MultipartForm.File["files"]; len(fhs) == 1 && strings.HasSuffix(strings.ToLower(fhs[0].Filename), ".zip") {
 		return nil, fhs[0], nil
 	}
-	var files []models.UploadFile
+	var files []models.LooseFile
 	for _, fh := range r.MultipartForm.File["files"] {
-		f, err := fh.Open()
-		if err != nil {
-			return nil, nil, fmt.Errorf("%s could not be read: %v", fh.Filename, err)
-		}
-		data, err := io.ReadAll(f)
-		f.Close()
-		if err != nil {
-			return nil, nil, fmt.Errorf("%s could not be read: %v", fh.Filename, err)
-		}
-		files = append(files, models.UploadFile{Name: fh.Filename, Data: data})
+		// Read by the repository when its turn comes, from memory or from
+		// the temporary file the form keeps for a large part.
+		files = append(files, models.LooseFile{Name: fh.Filename, Open: func() (io.ReadCloser, error) { return fh.Open() }})
 	}
 	if len(files) == 0 {
 		return nil, nil, errors.New("choose at least one file to upload")
