@@ -196,3 +196,26 @@ func TestTaskDataLimitOverHTTP(t *testing.T) {
 		t.Fatalf("small completion after the refused one: %d %v", resp.StatusCode, out)
 	}
 }
+
+// TestMetricsUnderBasePath: behind a path prefix the scraper's route stays
+// at the root beside /healthz, and the admin's is under the prefix, with
+// request routes labelled by their patterns (without the prefix).
+func TestMetricsUnderBasePath(t *testing.T) {
+	vars := metricsVars(t)
+	vars["WAYMARK_BASE_URL"] = "http://localhost:8000/waymark/"
+	ta := startApp(t, vars)
+	cathy := browser(t)
+	resp, doc := get(t, cathy, ta.url+"/waymark/sign-in")
+	wantStatus(t, resp, http.StatusOK)
+	resp, _ = postForm(t, cathy, ta.url+"/waymark/sign-in", url.Values{"csrf_token": {csrfToken(t, doc)}, "username": {"cathy"}, "password": {"cathy-secret"}}, nil)
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign in: %d", resp.StatusCode)
+	}
+	if code, body := scrape(t, cathy, ta.url+"/waymark", ""); code != http.StatusOK || !strings.Contains(body, `route="POST /sign-in"`) {
+		t.Errorf("admin under the prefix: %d", code)
+	}
+	code, body := scrape(t, http.DefaultClient, ta.url, "Bearer "+metricsToken)
+	if code != http.StatusOK || !strings.Contains(body, `waymark_http_requests_total{code="303",route="POST /sign-in"} 1`) {
+		t.Errorf("token at the root: %d\n%s", code, body)
+	}
+}
