@@ -47,6 +47,8 @@ func TestAllocationBudget(t *testing.T) {
 		{name: "str() of a list", src: "r = list(range(1 << 15))\nkeep = [str(r) for i in range(100)]", env: small, line: 2},
 		{name: "%-formatting", src: "s = 'x' * (1 << 20)\nkeep = ['%s!' % s for i in range(100)]", line: 2},
 		{name: "set()", src: "keep = [set(range(1 << 15)) for i in range(20)]", env: small, line: 1},
+		{name: "list comprehension", src: "keep = []\nfor i in range(100):\n    keep.append([j for j in range(50000)])", env: small, line: 3},
+		{name: "dict comprehension", src: "keep = []\nfor i in range(100):\n    keep.append({j: j for j in range(20000)})", env: small, line: 3},
 		{name: "a lower budget", src: "s = 'x' * 2000", env: &Env{MaxBytes: 1000}, line: 1},
 		{name: "reading a large value often costs nothing", src: "big = [0] * (1 << 20)\nt = 0\nfor i in range(100):\n    b = big\n    t += len(b) + len(big[0:1])"},
 		{name: "under the budget", src: "s = ''\nfor i in range(1000):\n    s += str(i)\nparts = [s] * 1000\nout = len(''.join(parts))"},

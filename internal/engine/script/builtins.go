@@ -122,7 +122,7 @@ func installHelpers() {
 		"mkslice": hMkslice, "delitem": hDelitem, "del": hDel, "add": hAdd, "mul": hMul,
 		"mod": hMod, "pow": hPow, "chk": hChk, "fstr": hFstr, "set": hSet,
 		"dictmerge": hDictmerge, "tolist": hTolist, "try": builtinTry, "raise": builtinRaise,
-		"import": hImport, "from": hFrom, "enter": hEnter, "locals": hLocals, "unbind": hUnbind, "is": hIs, "unpack": hUnpack, "cmp": hCmp,
+		"built": hBuilt, "import": hImport, "from": hFrom, "enter": hEnter, "locals": hLocals, "unbind": hUnbind, "is": hIs, "unpack": hUnpack, "cmp": hCmp,
 	}
 	for name, fn := range helpers {
 		if returnsExisting[name] || chargesItself[name] {
@@ -178,8 +178,17 @@ var returnsExisting = map[string]bool{
 	"unbind": true, "del": true, "delitem": true, "raise": true, "try": true, "chk": true,
 }
 
-// chargesItself names the helpers that charge the budget before building.
-var chargesItself = map[string]bool{"add": true, "mul": true}
+// chargesItself names the helpers that charge the budget themselves.
+var chargesItself = map[string]bool{"add": true, "mul": true, "built": true}
+
+// hBuilt returns a list or dict a comprehension just built, charging it to
+// the run's allocation budget.
+func hBuilt(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if err := charge(th, allocSize(args[0])); err != nil {
+		return nil, err
+	}
+	return args[0], nil
+}
 
 // handedBack reports whether v is the receiver or one of the arguments
 // (x.strip() of a string without spaces, iter(list), a list returned as is).

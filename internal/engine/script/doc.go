@@ -161,8 +161,10 @@
 //     methods (join, replace, split, items ...), json, re and host helpers
 //     return. Repetition and concatenation are charged before they
 //     allocate. A value the run already holds and gets back (an item, the
-//     argument itself) is not charged again. Growth one item per step
-//     (append, comprehensions) is bounded by the step limit instead. The
+//     argument itself) is not charged again. Comprehensions are charged
+//     for the list, dict or set they build (__w_built, __w_set); growth one
+//     item per step (append, item assignment) is bounded by the step limit
+//     instead. The
 //     charge is cumulative, not live: s += c in a loop pays for every
 //     intermediate string, as its allocations do; "".join builds once. A
 //     run that built 16 MiB or more hands its memory back to the operating

@@ -1279,13 +1279,15 @@ func (t *translator) comp(x *compExpr) {
 	for _, cl := range x.clauses {
 		collectTargetNames(cl.target, sc.locals)
 	}
+	// List and dict comprehensions are built natively; __w_built charges
+	// the result to the allocation budget (sets go through __w_set).
 	switch x.kind {
 	case 's':
 		t.w.s("__w_set([")
 	case 'd':
-		t.w.s("{")
+		t.w.s("__w_built({")
 	default:
-		t.w.s("[")
+		t.w.s("__w_built([")
 	}
 	t.scopes = append(t.scopes, sc)
 	t.expr(x.elt)
@@ -1316,9 +1318,9 @@ func (t *translator) comp(x *compExpr) {
 	case 's':
 		t.w.s("])")
 	case 'd':
-		t.w.s("}")
+		t.w.s("})")
 	default:
-		t.w.s("]")
+		t.w.s("])")
 	}
 }
 
