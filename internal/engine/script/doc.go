@@ -164,8 +164,7 @@
 //     argument itself) is not charged again. Comprehensions are charged
 //     for the list, dict or set they build (__w_built, __w_set); growth one
 //     item per step (append, item assignment) is bounded by the step limit
-//     instead. The
-//     charge is cumulative, not live: s += c in a loop pays for every
+//     instead. The charge is cumulative, not live: s += c in a loop pays for every
 //     intermediate string, as its allocations do; "".join builds once. A
 //     run that built 16 MiB or more hands its memory back to the operating
 //     system when it ends (debug.FreeOSMemory in the background, at most
