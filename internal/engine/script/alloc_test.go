@@ -31,7 +31,8 @@ func TestAllocationBudget(t *testing.T) {
 		name string
 		src  string
 		env  *Env
-		line int // 0: the run must succeed
+		line int    // 0: the run must succeed
+		msg  string // the message's start, when not the memory limit's
 	}{
 		{name: "thirty lists of 16 MiB", src: thirtyLists, line: 3},
 		{name: "strings by repetition", src: "keep = []\nfor i in range(30):\n    keep.append('x' * (16 << 20))", line: 3},
@@ -49,8 +50,15 @@ func TestAllocationBudget(t *testing.T) {
 		{name: "set()", src: "keep = [set(range(1 << 15)) for i in range(20)]", env: small, line: 1},
 		{name: "list comprehension", src: "keep = []\nfor i in range(100):\n    keep.append([j for j in range(50000)])", env: small, line: 3},
 		{name: "dict comprehension", src: "keep = []\nfor i in range(100):\n    keep.append({j: j for j in range(20000)})", env: small, line: 3},
+		// Doubling an item or repeating a string in place meets the
+		// per-value limit before it builds (it used to build gigabytes).
+		{name: "+= on a dict item", src: "d = {'k': 'x'}\nfor i in range(40):\n    d['k'] += d['k']", line: 3, msg: "result of + with 33554432 items exceeds the limit"},
+		{name: "*= on a string", src: "s = 'x'\ns *= 100000000", line: 2, msg: "result of * with 100000000 items exceeds the limit"},
+		{name: "+= on a dict item under the value limit", src: "d = {'k': 'x' * (1 << 20)}\nkeep = []\nfor i in range(20):\n    d['k'] += 'y'\n    keep.append(d['k'])", env: small, line: 4},
+		{name: "+= keeping copies", src: "s = 'x' * (1 << 20)\nkeep = []\nfor i in range(100):\n    keep.append(s)\n    s += 'y'", env: small, line: 5},
 		{name: "a lower budget", src: "s = 'x' * 2000", env: &Env{MaxBytes: 1000}, line: 1},
 		{name: "reading a large value often costs nothing", src: "big = [0] * (1 << 20)\nt = 0\nfor i in range(100):\n    b = big\n    t += len(b) + len(big[0:1])"},
+		{name: "list += keeps the list", src: "a = [1]\nb = a\na += (2, 3)\nc = [0]\nd = c\nc *= 3\nn = 0\nfor i in range(100000):\n    n += i\nok = b == [1, 2, 3] and d == [0, 0, 0] and a is b and c is d\nif not ok:\n    fail"},
 		{name: "under the budget", src: "s = ''\nfor i in range(1000):\n    s += str(i)\nparts = [s] * 1000\nout = len(''.join(parts))"},
 	}
 	for _, c := range cases {
@@ -70,8 +78,12 @@ func TestAllocationBudget(t *testing.T) {
 			if !errors.As(err, &se) {
 				t.Fatalf("Exec error = %v, want a limit *Error", err)
 			}
-			if se.Kind != KindLimit || se.Line != c.line || !strings.HasPrefix(se.Msg, "script exceeded the memory limit of ") {
-				t.Errorf("error = %+v, want kind limit, line %d, memory limit message", se, c.line)
+			want := c.msg
+			if want == "" {
+				want = "script exceeded the memory limit of "
+			}
+			if se.Kind != KindLimit || se.Line != c.line || !strings.HasPrefix(se.Msg, want) {
+				t.Errorf("error = %+v, want kind limit, line %d, message starting %q", se, c.line, want)
 			}
 			if !strings.Contains(se.Error(), "Activity_big script") {
 				t.Errorf("Error() = %q, want it to name the script", se.Error())

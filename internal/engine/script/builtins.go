@@ -122,7 +122,7 @@ func installHelpers() {
 		"mkslice": hMkslice, "delitem": hDelitem, "del": hDel, "add": hAdd, "mul": hMul,
 		"mod": hMod, "pow": hPow, "chk": hChk, "fstr": hFstr, "set": hSet,
 		"dictmerge": hDictmerge, "tolist": hTolist, "try": builtinTry, "raise": builtinRaise,
-		"built": hBuilt, "import": hImport, "from": hFrom, "enter": hEnter, "locals": hLocals, "unbind": hUnbind, "is": hIs, "unpack": hUnpack, "cmp": hCmp,
+		"built": hBuilt, "iadd": hIadd, "imul": hImul, "import": hImport, "from": hFrom, "enter": hEnter, "locals": hLocals, "unbind": hUnbind, "is": hIs, "unpack": hUnpack, "cmp": hCmp,
 	}
 	for name, fn := range helpers {
 		if returnsExisting[name] || chargesItself[name] {
@@ -179,7 +179,71 @@ var returnsExisting = map[string]bool{
 }
 
 // chargesItself names the helpers that charge the budget themselves.
-var chargesItself = map[string]bool{"add": true, "mul": true, "built": true}
+var chargesItself = map[string]bool{"add": true, "mul": true, "built": true, "iadd": true, "imul": true}
+
+// hIadd is x += y: a list is extended in place (any iterable, as Python's
+// list += does), anything else is x + y; what is built is charged first.
+func hIadd(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	x, y := args[0], args[1]
+	if a, ok := x.(starlark.Int); ok {
+		if c, ok := y.(starlark.Int); ok {
+			return a.Add(c), nil
+		}
+	}
+	if l, ok := x.(*starlark.List); ok {
+		elems, err := iterValues(y)
+		if err != nil {
+			return nil, err
+		}
+		if l.Len()+len(elems) > maxValueLen {
+			return nil, limitErr("list exceeds the limit of %d items", maxValueLen)
+		}
+		if err := charge(th, 16*uint64(len(elems))); err != nil {
+			return nil, err
+		}
+		for _, e := range elems {
+			if err := l.Append(e); err != nil {
+				return nil, pyErr(excRuntimeError, "%s", err.Error())
+			}
+		}
+		return l, nil
+	}
+	return hAdd(th, b, args, kwargs)
+}
+
+// hImul is x *= y: a list is repeated in place, anything else is x * y.
+func hImul(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	l, ok := args[0].(*starlark.List)
+	k, isInt := args[1].(starlark.Int)
+	if !ok || !isInt {
+		return hMul(th, b, args, kwargs)
+	}
+	n, _ := k.Int64()
+	if n <= 0 {
+		if err := l.Clear(); err != nil {
+			return nil, pyErr(excRuntimeError, "%s", err.Error())
+		}
+		return l, nil
+	}
+	if int64(l.Len())*n > maxValueLen {
+		return nil, limitErr("result of * with %d items exceeds the limit of %d", int64(l.Len())*n, maxValueLen)
+	}
+	if err := charge(th, 16*uint64(int64(l.Len())*(n-1))); err != nil {
+		return nil, err
+	}
+	elems := make([]starlark.Value, l.Len())
+	for i := range elems {
+		elems[i] = l.Index(i)
+	}
+	for range n - 1 {
+		for _, e := range elems {
+			if err := l.Append(e); err != nil {
+				return nil, pyErr(excRuntimeError, "%s", err.Error())
+			}
+		}
+	}
+	return l, nil
+}
 
 // hBuilt returns a list or dict a comprehension just built, charging it to
 // the run's allocation budget.

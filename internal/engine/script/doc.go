@@ -122,9 +122,12 @@
 // comprehension variables) is resolved by the translator, which also routes
 // the operations whose Python meaning differs from Starlark's through small
 // built-ins: ** (__w_pow), + and * on non-literals (__w_add, __w_mul, which
-// also bound sizes), % on strings (__w_mod), non-literal indexing and
-// slicing (character semantics), iteration (strings iterate), patched
-// methods (__w_getattr) and f-strings (__w_fstr).
+// also bound sizes), += and *= (__w_iadd, __w_imul: a list grows in place,
+// sizes bounded before anything is built; adding a number constant stays
+// native), % on strings (__w_mod), non-literal indexing and slicing
+// (character semantics), iteration (strings iterate), patched methods
+// (__w_getattr), f-strings (__w_fstr) and the results of list and dict
+// comprehensions (__w_built, for the allocation budget).
 //
 // Built-in names are bound directly (__b_len) when no data key, global or
 // host function shadows them; a second translation in which every global

@@ -783,6 +783,28 @@ func (t *translator) augAssign(s *augAssignStmt) {
 		t.w.end()
 		return
 	}
+	if (s.op == "+" && !isNumConst(s.value)) || s.op == "*" {
+		// x += y and x *= y may build large strings, lists and tuples: they
+		// go through __w_iadd and __w_imul, which check the size limits and
+		// charge the allocation budget before building, and extend or
+		// repeat a list in place as Python does. Adding a number constant
+		// (n += 1) stays native.
+		helper := "__w_iadd("
+		if s.op == "*" {
+			helper = "__w_imul("
+		}
+		t.w.begin(s.p)
+		t.target(s.target)
+		t.w.s(" = ")
+		t.w.mark(s.p)
+		t.w.s(helper)
+		t.expr(s.target)
+		t.w.s(", ")
+		t.expr(s.value)
+		t.w.s(")")
+		t.w.end()
+		return
+	}
 	t.w.begin(s.p)
 	t.target(s.target)
 	t.w.mark(s.p)
