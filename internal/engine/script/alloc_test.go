@@ -56,6 +56,9 @@ func TestAllocationBudget(t *testing.T) {
 		{name: "*= on a string", src: "s = 'x'\ns *= 100000000", line: 2, msg: "result of * with 100000000 items exceeds the limit"},
 		{name: "+= on a dict item under the value limit", src: "d = {'k': 'x' * (1 << 20)}\nkeep = []\nfor i in range(20):\n    d['k'] += 'y'\n    keep.append(d['k'])", env: small, line: 4},
 		{name: "+= keeping copies", src: "s = 'x' * (1 << 20)\nkeep = []\nfor i in range(100):\n    keep.append(s)\n    s += 'y'", env: small, line: 5},
+		// Charged for the nested values they build, not only the top list.
+		{name: "json.loads of many objects", src: "import json\ntext = json.dumps([{'a': i, 'b': 'x'} for i in range(20000)])\nkeep = [json.loads(text) for i in range(10)]", env: small, line: 3},
+		{name: "copy.deepcopy", src: "import copy\nrows = [[i, i] for i in range(20000)]\nkeep = [copy.deepcopy(rows) for i in range(15)]", env: small, line: 3},
 		{name: "a lower budget", src: "s = 'x' * 2000", env: &Env{MaxBytes: 1000}, line: 1},
 		{name: "reading a large value often costs nothing", src: "big = [0] * (1 << 20)\nt = 0\nfor i in range(100):\n    b = big\n    t += len(b) + len(big[0:1])"},
 		{name: "list += keeps the list", src: "a = [1]\nb = a\na += (2, 3)\nc = [0]\nd = c\nc *= 3\nn = 0\nfor i in range(100000):\n    n += i\nok = b == [1, 2, 3] and d == [0, 0, 0] and a is b and c is d\nif not ok:\n    fail"},

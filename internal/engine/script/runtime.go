@@ -431,6 +431,54 @@ func allocSize(v starlark.Value) uint64 {
 	return 0
 }
 
+// chargeNested charges what allocSize leaves out of a freshly built nested
+// value (json.loads, copy.deepcopy): every list, tuple, dict and set below
+// the top, and with strs the strings too. The walk stops as soon as the
+// run's budget is spent.
+func chargeNested(th *starlark.Thread, v starlark.Value, strs bool) error {
+	st := stateOf(th)
+	if st == nil {
+		return nil
+	}
+	left := uint64(0)
+	if st.maxBytes > st.allocated {
+		left = st.maxBytes - st.allocated
+	}
+	var n uint64
+	var walk func(v starlark.Value, depth int)
+	walk = func(v starlark.Value, depth int) {
+		if n > left || depth > 200 {
+			return
+		}
+		if depth > 0 {
+			switch v.(type) {
+			case starlark.String, starlark.Bytes:
+				if !strs {
+					return
+				}
+			}
+			n += allocSize(v)
+		}
+		switch v := v.(type) {
+		case *starlark.List:
+			for i := 0; i < v.Len(); i++ {
+				walk(v.Index(i), depth+1)
+			}
+		case starlark.Tuple:
+			for _, e := range v {
+				walk(e, depth+1)
+			}
+		case *starlark.Dict:
+			for _, kv := range v.Items() {
+				walk(kv[0], depth+1)
+				walk(kv[1], depth+1)
+			}
+		}
+	}
+	walk(v, 0)
+	return charge(th, n)
+}
+
 // onMaxSteps runs every checkEverySteps steps: it enforces the step
 // limit and, once a run has lasted that long, arms the wall-clock limit.
 func (st *execState) onMaxSteps(th *starlark.Thread) {
