@@ -162,7 +162,7 @@
 //     repetition, concatenation, formatting, f-strings, type calls
 //     (list(), str() ...), the patched and the value-building Starlark
 //     methods (join, replace, split, items ...), json, re and host helpers
-//     return. Repetition and concatenation are charged before they
+//     return (json.loads and copy.deepcopy for every nested value). Repetition and concatenation are charged before they
 //     allocate. A value the run already holds and gets back (an item, the
 //     argument itself) is not charged again. Comprehensions are charged
 //     for the list, dict or set they build (__w_built, __w_set); growth one
