@@ -16,6 +16,7 @@ import (
 	"github.com/waymark-bpm/waymark/internal/auth"
 	"github.com/waymark-bpm/waymark/internal/config"
 	"github.com/waymark-bpm/waymark/internal/connectors"
+	"github.com/waymark-bpm/waymark/internal/metrics"
 	"github.com/waymark-bpm/waymark/internal/models"
 	"github.com/waymark-bpm/waymark/internal/runner"
 	"github.com/waymark-bpm/waymark/internal/store"
@@ -34,6 +35,7 @@ type app struct {
 	models  *models.Repo
 	runner  *runner.Runner
 	secrets *secrets.Secrets
+	metrics *metrics.Metrics
 	ln      net.Listener
 	server  *http.Server
 	// stopWatch ends the permissions file watcher.
@@ -93,6 +95,7 @@ func newAppClock(ctx context.Context, cfg config.Config, log *slog.Logger, now f
 	if a.models, err = models.Open(ctx, cfg.ModelsDir, a.store, log); err != nil {
 		return nil, err
 	}
+	a.models.LimitUploads(cfg.UploadConcurrency)
 	if st := a.models.Stats(); st.FilesWithProblems > 0 {
 		log.Warn("some model files have problems; see their pages", "files", st.FilesWithProblems)
 	}
@@ -145,6 +148,15 @@ func newAppClock(ctx context.Context, cfg config.Config, log *slog.Logger, now f
 			CookiePath: cookiePath, Secure: cfg.SecureCookies()})
 	}
 
+	// One set of collectors per app; the store and the runner report to
+	// it through their observer interfaces.
+	a.metrics = metrics.New(metrics.Sources{
+		InstanceCounts: a.store.InstanceCountsByStatus,
+		QueueDepth:     a.store.QueueDepth,
+		OldestDueTimer: a.store.OldestDueTimer,
+	})
+	a.store.SetTxObserver(a.metrics)
+
 	if a.secrets, err = openSecrets(a.store, cfg); err != nil {
 		return nil, err
 	}
@@ -152,7 +164,9 @@ func newAppClock(ctx context.Context, cfg config.Config, log *slog.Logger, now f
 		Host: cfg.SMTPHost, Port: cfg.SMTPPort, Security: cfg.SMTPSecurity, Username: cfg.SMTPUsername, Password: cfg.SMTPPassword, From: cfg.SMTPFrom,
 	}})
 	a.runner = runner.New(runner.Options{Store: a.store, Specs: a.models, Logger: log, Connector: registry,
-		SchedulerInterval: cfg.SchedulerInterval, Secrets: a.secrets})
+		SchedulerInterval: cfg.SchedulerInterval, Secrets: a.secrets,
+		MaxDataBytes: int(cfg.TaskDataMaxBytes), ScriptMaxBytes: uint64(cfg.ScriptMaxBytes),
+		Observer: a.metrics})
 	// Timers and service calls owed from before a restart are picked up here.
 	a.runner.RunBackground(context.Background())
 
@@ -176,6 +190,7 @@ func newAppClock(ctx context.Context, cfg config.Config, log *slog.Logger, now f
 		Typeahead:   typeahead{registry},
 		Scripts:     scriptChecker{},
 		Permissions: perms.Current(),
+		Metrics:     a.metrics,
 	})
 	// Reloads of the permissions file and rules edited in the app decide
 	// the next request.

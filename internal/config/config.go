@@ -91,6 +91,15 @@ type Config struct {
 	// LogLevel and LogFormat configure the process logger.
 	LogLevel  slog.Level
 	LogFormat string
+	// ScriptMaxBytes bounds what one script run may allocate in total.
+	ScriptMaxBytes int64
+	// TaskDataMaxBytes bounds the stored task data of one instance.
+	TaskDataMaxBytes int64
+	// UploadConcurrency is how many zip uploads are checked at once.
+	UploadConcurrency int
+	// MetricsToken, when set, lets a scraper read /metrics with
+	// "Authorization: Bearer <token>"; admins may always read it.
+	MetricsToken string
 }
 
 // OIDCProvider is an OpenID Connect provider given by environment
@@ -154,6 +163,10 @@ var vars = []Var{
 	{Name: "WAYMARK_SCHEDULER_INTERVAL", Default: "5s", Help: "How often due timers are polled (a Go duration such as 5s or 1m; at least 100ms)."},
 	{Name: "WAYMARK_LOG_LEVEL", Default: "info", Help: "Log level: debug, info, warn or error."},
 	{Name: "WAYMARK_LOG_FORMAT", Default: "text", Help: "Log format: text or json."},
+	{Name: "WAYMARK_SCRIPT_MAX_BYTES", Default: "64MiB", Help: "Total memory one script run may allocate (strings, lists, dicts it builds), besides its step and time limits: bytes or a size such as 64MiB; at least 1MiB."},
+	{Name: "WAYMARK_TASK_DATA_MAX_BYTES", Default: "32MiB", Help: "Largest task data stored for one instance (its snapshot JSON); a step over it is refused with an error naming the largest variable. Bytes or a size such as 32MiB; at least 64KiB."},
+	{Name: "WAYMARK_UPLOAD_CONCURRENCY", Default: "2", Help: "How many model zip uploads are checked at the same time; further uploads wait their turn (1 to 64)."},
+	{Name: "WAYMARK_METRICS_TOKEN", Default: "", Help: "Bearer token a Prometheus scraper sends to read /metrics (or WAYMARK_METRICS_TOKEN_FILE). Empty: only signed-in admins may read /metrics.", Secret: true},
 }
 
 // Vars returns the table of environment variables Waymark reads.
@@ -195,9 +208,9 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	if c.SessionIdle > 0 && c.SessionMax > 0 && c.SessionMax < c.SessionIdle {
 		r.fail("WAYMARK_SESSION_MAX", fmt.Errorf("must be at least WAYMARK_SESSION_IDLE (%s), got %s", c.SessionIdle, c.SessionMax))
 	}
-	c.SignInDelayAfter = r.integer("WAYMARK_SIGNIN_DELAY_AFTER", 1)
-	c.SignInLockAfter = r.integer("WAYMARK_SIGNIN_LOCK_AFTER", 1)
-	c.SignInIPLockAfter = r.integer("WAYMARK_SIGNIN_IP_LOCK_AFTER", 1)
+	c.SignInDelayAfter = r.integer("WAYMARK_SIGNIN_DELAY_AFTER", 1, 1_000_000)
+	c.SignInLockAfter = r.integer("WAYMARK_SIGNIN_LOCK_AFTER", 1, 1_000_000)
+	c.SignInIPLockAfter = r.integer("WAYMARK_SIGNIN_IP_LOCK_AFTER", 1, 1_000_000)
 	c.SignInLockFor = r.duration("WAYMARK_SIGNIN_LOCK_FOR", time.Second)
 	c.PermissionsFile = r.str("WAYMARK_PERMISSIONS_FILE")
 	if c.PermissionsFile != "" {
@@ -249,6 +262,14 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	c.LogFormat = r.str("WAYMARK_LOG_FORMAT")
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		r.fail("WAYMARK_LOG_FORMAT", fmt.Errorf("want text or json, got %q", c.LogFormat))
+	}
+
+	c.ScriptMaxBytes = r.size("WAYMARK_SCRIPT_MAX_BYTES", 1<<20)
+	c.TaskDataMaxBytes = r.size("WAYMARK_TASK_DATA_MAX_BYTES", 64<<10)
+	c.UploadConcurrency = r.integer("WAYMARK_UPLOAD_CONCURRENCY", 1, 64)
+	c.MetricsToken = r.secret("WAYMARK_METRICS_TOKEN")
+	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
+		r.fail("WAYMARK_METRICS_TOKEN", errors.New("must be at least 16 characters"))
 	}
 
 	if len(r.errs) > 0 {
@@ -308,6 +329,10 @@ func (c Config) LogValue() slog.Value {
 		slog.Duration("scheduler_interval", c.SchedulerInterval),
 		slog.String("log_level", c.LogLevel.String()),
 		slog.String("log_format", c.LogFormat),
+		slog.Int64("script_max_bytes", c.ScriptMaxBytes),
+		slog.Int64("task_data_max_bytes", c.TaskDataMaxBytes),
+		slog.Int("upload_concurrency", c.UploadConcurrency),
+		slog.String("metrics_token", mask(c.MetricsToken)),
 	)
 }
 
@@ -407,14 +432,36 @@ func (r *reader) duration(name string, least time.Duration) time.Duration {
 	return d
 }
 
-func (r *reader) integer(name string, least int) int {
+// size reads a byte count: a plain number of bytes or a number with a
+// unit (KiB, MiB, GiB, or KB, MB, GB as powers of 1000).
+func (r *reader) size(name string, least int64) int64 {
+	s := r.str(name)
+	num, unit := s, ""
+	if i := strings.IndexFunc(s, func(c rune) bool { return (c < '0' || c > '9') && c != '.' }); i >= 0 {
+		num, unit = strings.TrimSpace(s[:i]), strings.TrimSpace(s[i:])
+	}
+	mult, ok := map[string]float64{"": 1, "B": 1, "KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30,
+		"KB": 1e3, "MB": 1e6, "GB": 1e9}[unit]
+	f, err := strconv.ParseFloat(num, 64)
+	n := int64(f * mult)
+	switch {
+	case !ok || err != nil || f < 0 || f*mult > 1<<50:
+		r.fail(name, fmt.Errorf("want a size such as 64MiB or a number of bytes, got %q", s))
+	case n < least:
+		r.fail(name, fmt.Errorf("must be at least %d bytes, got %q", least, s))
+	}
+	return n
+}
+
+// integer reads a whole number between least and most.
+func (r *reader) integer(name string, least, most int) int {
 	s := r.str(name)
 	n, err := strconv.Atoi(s)
 	switch {
 	case err != nil:
 		r.fail(name, fmt.Errorf("want a whole number, got %q", s))
-	case n < least:
-		r.fail(name, fmt.Errorf("must be at least %d, got %d", least, n))
+	case n < least || n > most:
+		r.fail(name, fmt.Errorf("must be between %d and %d, got %d", least, most, n))
 	}
 	return n
 }

@@ -83,6 +83,8 @@ type Env struct {
 	// Script limits; zero values take the script package's defaults.
 	MaxSteps      uint64
 	ScriptTimeout time.Duration
+	// ScriptMaxBytes bounds what one script run may allocate in total.
+	ScriptMaxBytes uint64
 }
 
 // Effect is something that left the instance for the host to route: a
@@ -241,7 +243,7 @@ func Start(lib *spec.Library, opts StartOptions, env Env) (*Instance, error) {
 
 func newInstance(lib *spec.Library, env Env) *Instance {
 	in := &Instance{lib: lib, env: env, scopes: map[int]*scopeInst{}, status: Running}
-	in.senv = script.Env{Funcs: env.Funcs, MaxSteps: env.MaxSteps, Timeout: env.ScriptTimeout}
+	in.senv = script.Env{Funcs: env.Funcs, MaxSteps: env.MaxSteps, Timeout: env.ScriptTimeout, MaxBytes: env.ScriptMaxBytes}
 	if env.Clock != nil {
 		in.senv.Now = env.Clock.Now
 	}

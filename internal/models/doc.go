@@ -25,7 +25,12 @@
 // file or directory, then rename). Uploads (zip or loose files) are checked
 // completely before anything is written: paths that escape, absolute paths,
 // symbolic links, oversize archives and files, XML with a document type
-// declaration or entities, JSON that is not UTF-8. Every saved version of
+// declaration or entities, JSON that is not UTF-8. Their files are
+// unpacked or copied one at a time through a small buffer into a spool
+// folder under the staging folder, sizes counted as the bytes come, and
+// checked one file at a time, so an upload never holds its unpacked files
+// in memory together; at most LimitUploads uploads are in progress at once
+// (WAYMARK_UPLOAD_CONCURRENCY). Every saved version of
 // every file is kept in the store with who saved it, when, its size and
 // hash, and can be viewed, compared and restored.
 //

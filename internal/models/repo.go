@@ -177,6 +177,8 @@ type Repo struct {
 
 	cacheMu sync.Mutex
 	cache   map[string]*parsed // path -> last parse, valid while the hash matches
+
+	uploads uploadSlots
 }
 
 // Open opens (creating if needed) the repository at dir, scans it and

@@ -2,6 +2,7 @@ package models
 
 import (
 	"archive/zip"
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -32,6 +33,14 @@ const (
 type UploadFile struct {
 	Name string
 	Data []byte
+}
+
+// LooseFile is a loose file of an upload read only when the upload's turn
+// comes (see LimitUploads): Open reads it, from memory or from the
+// temporary file a multipart form keeps for a large part.
+type LooseFile struct {
+	Name string
+	Open func() (io.ReadCloser, error)
 }
 
 // UploadOptions say how an upload treats problems.
@@ -69,10 +78,103 @@ type Rename struct {
 }
 
 // entry is one file of an upload, with its path relative to the target
-// folder.
+// folder. Its content is in data (loose files) or in spool, the file a zip
+// entry was unpacked to: an upload never holds all its unpacked files in
+// memory, only the one being checked or recorded.
 type entry struct {
-	path string
-	data []byte
+	path  string
+	data  []byte
+	spool string
+}
+
+// content returns the entry's bytes, reading its spool file if it has one.
+func (e entry) content() ([]byte, error) {
+	if e.spool == "" {
+		return e.data, nil
+	}
+	b, err := os.ReadFile(e.spool)
+	if err != nil {
+		return nil, fmt.Errorf("read unpacked %s: %w", e.path, err)
+	}
+	return b, nil
+}
+
+// checkHostile is checkHostile for the entry. A spooled file that is
+// neither JSON nor XML by name is only sniffed, a few bytes past leading
+// white space, so a large attachment is never read into memory whole.
+func (e entry) checkHostile(key string) error {
+	name := path.Base(e.path)
+	if e.spool != "" && fileType(name) != "json" && !isXMLFile(name, nil) {
+		xml, err := startsWithXMLDecl(e.spool)
+		if err != nil {
+			return fmt.Errorf("read unpacked %s: %w", e.path, err)
+		}
+		if !xml {
+			return nil // its size was checked as it was unpacked
+		}
+	}
+	data, err := e.content()
+	if err != nil {
+		return err
+	}
+	return checkHostile(key, name, data)
+}
+
+// startsWithXMLDecl reports whether the file starts, after a byte order
+// mark and white space, with "<?xml" (what isXMLFile looks for).
+func startsWithXMLDecl(file string) (bool, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	br := bufio.NewReaderSize(f, 4096)
+	for {
+		r, _, err := br.ReadRune()
+		if err == io.EOF {
+			return false, nil
+		}
+		if err != nil {
+			return false, err
+		}
+		if !strings.ContainsRune("\ufeff \t\r\n", r) {
+			br.UnreadRune()
+			break
+		}
+	}
+	head, err := br.Peek(5)
+	if err != nil && err != io.EOF {
+		return false, err
+	}
+	return string(head) == "<?xml", nil
+}
+
+// at is the entry under another path.
+func (e entry) at(p string) entry {
+	e.path = p
+	return e
+}
+
+// writeTo writes the entry's content to the file full, streaming a spooled
+// entry.
+func (e entry) writeTo(full string) error {
+	if e.spool == "" {
+		return os.WriteFile(full, e.data, 0o640)
+	}
+	src, err := os.Open(e.spool)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	dst, err := os.OpenFile(full, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o640)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(dst, src); err != nil {
+		dst.Close()
+		return err
+	}
+	return dst.Close()
 }
 
 // ExportZip writes a model or a group (with everything under it) as a zip
@@ -166,7 +268,27 @@ func (r *Repo) addZipFile(zw *zip.Writer, full, name string, optional bool) erro
 // and the change is applied by renaming prepared folders into place: on
 // any error the repository is unchanged.
 func (r *Repo) UploadZip(ctx context.Context, targetID string, data []byte, opts UploadOptions) (UploadResult, error) {
-	entries, err := readZip(data)
+	return r.UploadZipFrom(ctx, targetID, bytes.NewReader(data), int64(len(data)), opts)
+}
+
+// UploadZipFrom is UploadZip for a zip file read through zf (an uploaded
+// file spooled to disk, say) of size bytes. The entries are unpacked one
+// at a time, through a small buffer, to files in the staging folder,
+// checking their sizes as they stream; the content checks then read one
+// file at a time. At most the repository's upload concurrency (see
+// LimitUploads) unpack at once; others wait their turn or for ctx.
+func (r *Repo) UploadZipFrom(ctx context.Context, targetID string, zf io.ReaderAt, size int64, opts UploadOptions) (UploadResult, error) {
+	release, err := r.uploadSlot(ctx)
+	if err != nil {
+		return UploadResult{}, err
+	}
+	defer release()
+	spool, err := r.stagingTemp("spool-")
+	if err != nil {
+		return UploadResult{}, fmt.Errorf("unpack upload: %w", err)
+	}
+	defer r.dropStaging(spool)
+	entries, err := readZip(zf, size, spool)
 	if err != nil {
 		return UploadResult{}, err
 	}
@@ -182,9 +304,32 @@ func (r *Repo) UploadZip(ctx context.Context, targetID string, data []byte, opts
 // UploadFiles adds or replaces loose files of a model, with the same checks
 // and atomicity as UploadZip.
 func (r *Repo) UploadFiles(ctx context.Context, modelID string, files []UploadFile, opts UploadOptions) (UploadResult, error) {
+	loose := make([]LooseFile, len(files))
+	for i, f := range files {
+		loose[i] = LooseFile{Name: f.Name, Open: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(f.Data)), nil }}
+	}
+	return r.UploadLooseFiles(ctx, modelID, loose, opts)
+}
+
+// UploadLooseFiles is UploadFiles for files read when the upload's turn
+// comes; each is copied to a spool file as a zip entry is, never held in
+// memory whole.
+func (r *Repo) UploadLooseFiles(ctx context.Context, modelID string, files []LooseFile, opts UploadOptions) (UploadResult, error) {
+	release, err := r.uploadSlot(ctx)
+	if err != nil {
+		return UploadResult{}, err
+	}
+	defer release()
+	spool := ""
+	defer func() {
+		if spool != "" {
+			r.dropStaging(spool)
+		}
+	}()
 	var entries []entry
 	seen := map[string]bool{}
-	total := 0
+	var total int64
+	buf := make([]byte, 32<<10)
 	for _, f := range files {
 		name := f.Name
 		if err := checkEntryPath(name); err != nil {
@@ -197,11 +342,24 @@ func (r *Repo) UploadFiles(ctx context.Context, modelID string, files []UploadFi
 			return UploadResult{}, fmt.Errorf("%w: %q is uploaded twice", ErrInvalid, name)
 		}
 		seen[name] = true
-		total += len(f.Data)
+		if spool == "" {
+			if spool, err = r.stagingTemp("spool-"); err != nil {
+				return UploadResult{}, fmt.Errorf("receive upload: %w", err)
+			}
+		}
+		e := entry{path: name, spool: filepath.Join(spool, fmt.Sprint(len(entries)))}
+		size, err := spoolFile(f.Open, e.spool, buf)
+		if err != nil {
+			return UploadResult{}, fmt.Errorf("%w: %q could not be read: %v", ErrInvalid, name, err)
+		}
+		if size > MaxFileSize {
+			return UploadResult{}, fmt.Errorf("%w: %q is larger than %d MiB", ErrInvalid, name, MaxFileSize>>20)
+		}
+		total += size
 		if total > MaxUnpackedSize {
 			return UploadResult{}, fmt.Errorf("%w: the upload is larger than %d MiB", ErrInvalid, MaxUnpackedSize>>20)
 		}
-		entries = append(entries, entry{name, f.Data})
+		entries = append(entries, e)
 	}
 	r.writeMu.Lock()
 	defer r.writeMu.Unlock()
@@ -233,12 +391,14 @@ func checkEntryPath(name string) error {
 	return nil
 }
 
-// readZip reads and checks every entry of a zip file.
-func readZip(data []byte) ([]entry, error) {
-	if len(data) > MaxArchiveSize {
-		return nil, fmt.Errorf("%w: the zip file is %d bytes; at most %d MiB are accepted", ErrInvalid, len(data), MaxArchiveSize>>20)
+// readZip checks every entry of a zip file of size bytes and unpacks it to
+// a file of its own in spool, streaming through a fixed buffer: sizes are
+// counted as the bytes come, whatever the headers claim.
+func readZip(zf io.ReaderAt, size int64, spool string) ([]entry, error) {
+	if size > MaxArchiveSize {
+		return nil, fmt.Errorf("%w: the zip file is %d bytes; at most %d MiB are accepted", ErrInvalid, size, MaxArchiveSize>>20)
 	}
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	zr, err := zip.NewReader(zf, size)
 	if err != nil {
 		return nil, fmt.Errorf("%w: not a readable zip file: %v", ErrInvalid, err)
 	}
@@ -248,6 +408,7 @@ func readZip(data []byte) ([]entry, error) {
 	var entries []entry
 	seen := map[string]bool{}
 	var total int64
+	buf := make([]byte, 32<<10)
 	for _, f := range zr.File {
 		name := f.Name
 		if isJunk(name) {
@@ -273,29 +434,63 @@ func readZip(data []byte) ([]entry, error) {
 			return nil, fmt.Errorf("%w: %q appears twice in the zip file", ErrInvalid, name)
 		}
 		seen[name] = true
-		rc, err := f.Open()
-		if err != nil {
-			return nil, fmt.Errorf("%w: %q: %v", ErrInvalid, name, err)
-		}
-		// The header's size may lie; read one byte past the limit to know.
-		body, err := io.ReadAll(io.LimitReader(rc, MaxFileSize+1))
-		rc.Close()
+		dst := filepath.Join(spool, fmt.Sprint(len(entries)))
+		n, err := unpackEntry(f, dst, buf)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %q cannot be unpacked: %v", ErrInvalid, name, err)
 		}
-		if len(body) > MaxFileSize {
+		if n > MaxFileSize {
 			return nil, fmt.Errorf("%w: %q is larger than %d MiB unpacked", ErrInvalid, name, MaxFileSize>>20)
 		}
-		total += int64(len(body))
+		total += n
 		if total > MaxUnpackedSize {
 			return nil, fmt.Errorf("%w: the zip file unpacks to more than %d MiB", ErrInvalid, MaxUnpackedSize>>20)
 		}
-		entries = append(entries, entry{name, body})
+		entries = append(entries, entry{path: name, spool: dst})
 	}
 	if len(entries) == 0 {
 		return nil, fmt.Errorf("%w: the zip file holds no files", ErrInvalid)
 	}
 	return entries, nil
+}
+
+// unpackEntry streams the zip entry f to the file dst through buf and
+// returns how many bytes it wrote: at most MaxFileSize+1, since the
+// header's size may lie and one byte past the limit is enough to know.
+func unpackEntry(f *zip.File, dst string, buf []byte) (int64, error) {
+	rc, err := f.Open()
+	if err != nil {
+		return 0, err
+	}
+	defer rc.Close()
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
+	if err != nil {
+		return 0, err
+	}
+	n, err := io.CopyBuffer(out, io.LimitReader(rc, MaxFileSize+1), buf)
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	return n, err
+}
+
+// spoolFile copies what open reads to dst through buf, at most one byte
+// past MaxFileSize, and returns how many bytes it copied.
+func spoolFile(open func() (io.ReadCloser, error), dst string, buf []byte) (int64, error) {
+	rc, err := open()
+	if err != nil {
+		return 0, err
+	}
+	defer rc.Close()
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
+	if err != nil {
+		return 0, err
+	}
+	n, err := io.CopyBuffer(out, io.LimitReader(rc, MaxFileSize+1), buf)
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	return n, err
 }
 
 // isJunk tells entries operating systems add to archives (macOS resource
@@ -326,7 +521,7 @@ func stripCommonFolder(entries []entry) []entry {
 	}
 	out := make([]entry, len(entries))
 	for i, e := range entries {
-		out[i] = entry{e.path[len(first)+1:], e.data}
+		out[i] = e.at(e.path[len(first)+1:])
 	}
 	return out
 }
@@ -346,7 +541,7 @@ func (r *Repo) applyUpload(ctx context.Context, targetID string, entries []entry
 	slices.SortFunc(entries, func(a, b entry) int { return strings.Compare(a.path, b.path) })
 	// Content that is refused outright.
 	for _, e := range entries {
-		if err := checkHostile(joinID(targetID, e.path), path.Base(e.path), e.data); err != nil {
+		if err := e.checkHostile(joinID(targetID, e.path)); err != nil {
 			return UploadResult{}, err
 		}
 	}
@@ -370,7 +565,10 @@ func (r *Repo) applyUpload(ctx context.Context, targetID string, entries []entry
 	problems, clashes := r.checkUploadContent(st, targetID, entries)
 	if len(clashes) > 0 && opts.RenameClashes {
 		renames := r.renames(st, clashes, entries)
-		entries = renameProcesses(targetID, entries, renames)
+		var err error
+		if entries, err = renameProcesses(targetID, entries, renames); err != nil {
+			return UploadResult{}, err
+		}
 		res.Renamed = renameList(renames)
 		problems, clashes = r.checkUploadContent(st, targetID, entries)
 	}
@@ -404,7 +602,7 @@ func (r *Repo) applyUpload(ctx context.Context, targetID string, entries []entry
 			if err := os.MkdirAll(filepath.Dir(full), 0o750); err != nil {
 				return UploadResult{}, fmt.Errorf("prepare upload: %w", err)
 			}
-			if err := os.WriteFile(full, e.data, 0o640); err != nil {
+			if err := e.writeTo(full); err != nil {
 				return UploadResult{}, fmt.Errorf("prepare upload: %w", err)
 			}
 		}
@@ -421,7 +619,11 @@ func (r *Repo) applyUpload(ctx context.Context, targetID string, entries []entry
 	}
 	for _, e := range entries {
 		owner, name := ownerOf(targetID, e.path)
-		if _, err := r.index.AddFileVersion(ctx, owner, name, authorOf(ctx), "upload", e.data); err != nil {
+		data, err := e.content()
+		if err != nil {
+			return res, err
+		}
+		if _, err := r.index.AddFileVersion(ctx, owner, name, authorOf(ctx), "upload", data); err != nil {
 			return res, err
 		}
 		res.Written = append(res.Written, joinID(owner, name))
@@ -464,7 +666,7 @@ func uploadUnits(targetID string, isModel bool, entries []entry) []unit {
 			byTop[top] = u
 			order = append(order, top)
 		}
-		u.entries = append(u.entries, entry{rest, e.data})
+		u.entries = append(u.entries, e.at(rest))
 	}
 	out := make([]unit, 0, len(order))
 	for _, t := range order {
@@ -658,9 +860,19 @@ func (r *Repo) checkUploadContent(st *state, targetID string, entries []entry) (
 	for _, e := range entries {
 		owner, name := ownerOf(targetID, e.path)
 		key := joinID(owner, name)
-		switch fileType(name) {
+		typ := fileType(name)
+		if typ != "json" && typ != "bpmn" && typ != "dmn" {
+			continue
+		}
+		// One file's content at a time: it is dropped before the next.
+		data, err := e.content()
+		if err != nil {
+			problems = append(problems, Problem{File: key, Message: err.Error()})
+			continue
+		}
+		switch typ {
 		case "json":
-			ps := checkJSON(key, e.data)
+			ps := checkJSON(key, data)
 			problems = append(problems, ps...)
 			if name == modelFile && len(ps) == 0 {
 				metas = append(metas, e)
@@ -670,7 +882,7 @@ func (r *Repo) checkUploadContent(st *state, targetID string, entries []entry) (
 		default:
 			continue
 		}
-		p := parseOne(key, e.data)
+		p := parseOne(key, data)
 		problems = append(problems, p.problems...)
 		if defined[owner] != nil {
 			defined[owner] = append(defined[owner], p.lib.Order...)
@@ -700,7 +912,11 @@ func (r *Repo) checkUploadContent(st *state, targetID string, entries []entry) (
 	for _, e := range metas {
 		owner, name := ownerOf(targetID, e.path)
 		var meta modelMeta
-		if err := json.Unmarshal(e.data, &meta); err != nil {
+		data, err := e.content()
+		if err == nil {
+			err = json.Unmarshal(data, &meta)
+		}
+		if err != nil {
 			problems = append(problems, Problem{File: joinID(owner, name), Message: "process_model.json: " + err.Error()})
 			continue
 		}
@@ -727,7 +943,10 @@ func (r *Repo) renames(st *state, clashes []clash, entries []entry) map[string]m
 			return true
 		}
 		for _, e := range entries {
-			if bytes.Contains(e.data, []byte(`"`+id+`"`)) || bytes.Contains(e.data, []byte(`'`+id+`'`)) {
+			// Unreadable content counts as using the id: the rename then
+			// picks another, never one that might clash.
+			data, err := e.content()
+			if err != nil || bytes.Contains(data, []byte(`"`+id+`"`)) || bytes.Contains(data, []byte(`'`+id+`'`)) {
 				return true
 			}
 		}
@@ -777,14 +996,21 @@ func renameList(renames map[string]map[string]string) []Rename {
 // renamed model (the process id, pool processRef, call activity
 // calledElement, diagram plane bpmnElement) and primary_process_id in its
 // process_model.json.
-func renameProcesses(targetID string, entries []entry, renames map[string]map[string]string) []entry {
+func renameProcesses(targetID string, entries []entry, renames map[string]map[string]string) ([]entry, error) {
 	if len(renames) == 0 {
-		return entries
+		return entries, nil
 	}
 	out := make([]entry, len(entries))
 	for i, e := range entries {
 		owner, _ := ownerOf(targetID, e.path)
-		data := e.data
+		out[i] = e
+		if len(renames[owner]) == 0 || (fileType(e.path) != "bpmn" && path.Base(e.path) != modelFile) {
+			continue
+		}
+		data, err := e.content()
+		if err != nil {
+			return nil, err
+		}
 		switch {
 		case fileType(e.path) == "bpmn":
 			for old, nu := range renames[owner] {
@@ -797,7 +1023,14 @@ func renameProcesses(targetID string, entries []entry, renames map[string]map[st
 				data = re.ReplaceAll(data, []byte("${1}"+nu+"${2}"))
 			}
 		}
-		out[i] = entry{e.path, data}
+		if e.spool != "" {
+			// A spooled entry stays on disk, rewritten in place.
+			if err := os.WriteFile(e.spool, data, 0o640); err != nil {
+				return nil, fmt.Errorf("rename processes in %s: %w", e.path, err)
+			}
+			continue
+		}
+		out[i] = entry{path: e.path, data: data}
 	}
-	return out
+	return out, nil
 }

@@ -122,6 +122,7 @@ func (r *Runner) CompleteTaskWithFiles(ctx context.Context, a Actor, instanceID 
 		}
 		return err
 	}
+	r.obs.TaskCompleted()
 	r.log.Info("task completed", "instance", instanceID, "task", taskID, "element", ht.ElementID, "user", a.Username, "status", l.row.Status)
 	return nil
 }

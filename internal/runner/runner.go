@@ -104,7 +104,28 @@ type Options struct {
 	// parameters and answers get_secret in scripts; nil leaves references
 	// as they are written.
 	Secrets *secrets.Secrets
+	// MaxDataBytes bounds the stored state of one instance (its task data
+	// as snapshot JSON); 0 means no limit. A step over it is refused.
+	MaxDataBytes int
+	// ScriptMaxBytes bounds what one script run allocates; 0 takes the
+	// script package's default.
+	ScriptMaxBytes uint64
+	// Observer hears about persisted steps and completed tasks (metrics);
+	// nil for none.
+	Observer Observer
 }
+
+// Observer is told about the runner's work. cmd/web passes the metrics
+// collector; the runner does not import it.
+type Observer interface {
+	StepSaved()
+	TaskCompleted()
+}
+
+type noObserver struct{}
+
+func (noObserver) StepSaved()     {}
+func (noObserver) TaskCompleted() {}
 
 // Runner runs instances. It is safe for concurrent use.
 type Runner struct {
@@ -116,6 +137,9 @@ type Runner struct {
 	secrets  *secrets.Secrets
 	interval time.Duration
 	workers  int
+	maxData  int
+	scriptMB uint64
+	obs      Observer
 
 	// wake tells the dispatcher that new service jobs were written.
 	wake     chan struct{}
@@ -129,10 +153,14 @@ type Runner struct {
 // service workers, and Close to stop them.
 func New(o Options) *Runner {
 	r := &Runner{store: o.Store, specs: o.Specs, log: o.Logger, clock: o.Clock, conn: o.Connector, secrets: o.Secrets,
-		interval: o.SchedulerInterval, workers: o.Workers,
+		interval: o.SchedulerInterval, workers: o.Workers, maxData: o.MaxDataBytes, scriptMB: o.ScriptMaxBytes,
 		wake: make(chan struct{}, 1), inflight: map[jobKey]bool{}}
 	if r.log == nil {
 		r.log = slog.New(slog.DiscardHandler)
+	}
+	r.obs = o.Observer
+	if r.obs == nil {
+		r.obs = noObserver{}
 	}
 	if r.clock == nil {
 		r.clock = systemClock{}
@@ -173,7 +201,7 @@ func (r *Runner) env(svc *serviceCalls, starter, actor string) engine.Env {
 			return map[string]any{"username": name}, nil
 		}
 	}
-	env := engine.Env{Clock: r.clock, Processes: r.specs}
+	env := engine.Env{Clock: r.clock, Processes: r.specs, ScriptMaxBytes: r.scriptMB}
 	addFunc(&env.Funcs, "get_current_user", user(actor))
 	addFunc(&env.Funcs, "get_process_initiator_user", user(starter))
 	if r.secrets != nil {

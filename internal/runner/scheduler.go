@@ -48,7 +48,7 @@ func (r *Runner) FireDueTimers(ctx context.Context) (int, error) {
 		// timer due exactly now fires too.
 		l.inst.AdvanceTo(now.Add(time.Microsecond))
 		if _, err := r.save(ctx, l, stepInfo{}); err != nil {
-			if !errors.Is(err, store.ErrConflict) {
+			if !errors.Is(err, store.ErrConflict) && !r.failOversized(ctx, id, err) {
 				errs = append(errs, err)
 			}
 			continue

@@ -58,6 +58,9 @@ func (r *Runner) save(ctx context.Context, l *loaded, info stepInfo) (int64, err
 	if err != nil {
 		return 0, fmt.Errorf("snapshot instance %d: %w", l.row.ID, err)
 	}
+	if r.maxData > 0 && len(snap) > r.maxData {
+		return 0, dataTooLarge(in, len(snap), r.maxData)
+	}
 	row := l.row
 	row.Snapshot = snap
 	row.UpdatedAt = now
@@ -151,6 +154,7 @@ func (r *Runner) save(ctx context.Context, l *loaded, info stepInfo) (int64, err
 	}
 	l.row = row
 	l.row.Version++
+	r.obs.StepSaved()
 	if len(l.svc.calls) > 0 {
 		r.notifyJobs()
 	}

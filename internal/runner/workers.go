@@ -178,7 +178,9 @@ func (r *Runner) finishJob(ctx context.Context, j store.ServiceJob, value any, c
 			if errors.Is(err, store.ErrConflict) {
 				continue
 			}
-			r.log.Error("service job: save", "instance", j.InstanceID, "err", err)
+			if !r.failOversized(ctx, j.InstanceID, err) {
+				r.log.Error("service job: save", "instance", j.InstanceID, "err", err)
+			}
 			return
 		}
 		r.log.Info("service task answered", "instance", j.InstanceID, "task", j.TaskID, "operator", j.Operator, "ok", callErr == nil)

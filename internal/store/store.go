@@ -47,6 +47,7 @@ var migrationFiles embed.FS
 type Store struct {
 	db   *sql.DB
 	path string
+	obs  observer
 }
 
 // Open opens (creating if needed) the SQLite database at path and applies
@@ -135,6 +136,7 @@ type Tx struct {
 // InTx runs fn in a transaction. It commits when fn returns nil and rolls
 // back when fn returns an error or panics (the panic continues).
 func (s *Store) InTx(ctx context.Context, fn func(*Tx) error) (err error) {
+	begin := time.Now()
 	sqlTx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
@@ -150,10 +152,12 @@ func (s *Store) InTx(ctx context.Context, fn func(*Tx) error) (err error) {
 	if err := fn(&Tx{tx: sqlTx, now: time.Now().UTC()}); err != nil {
 		return err
 	}
+	commitStart := time.Now()
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("commit transaction: %w", err)
 	}
 	committed = true
+	s.observeTx(begin, commitStart, 1)
 	return nil
 }
 

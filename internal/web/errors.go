@@ -50,6 +50,7 @@ var errorKinds = []errorKind{
 	{runner.ErrInvalid, http.StatusBadRequest, "Cannot do that", "The request names something the process model does not have.", slog.LevelInfo},
 	{errPasswordSignInOff, http.StatusForbidden, "Password sign-in is off", "Sign in through one of the providers on the sign-in page.", slog.LevelInfo},
 	{errUndefinedFields, http.StatusUnprocessableEntity, "Refused", "Only the form's fields can be submitted; other data is set by the process itself.", slog.LevelWarn},
+	{runner.ErrDataTooLarge, http.StatusRequestEntityTooLarge, "Too much data", "The task data is larger than this server stores. Nothing was saved.", slog.LevelInfo},
 	{errBadRequest, http.StatusBadRequest, "Bad request", "The address or the form was not understood.", slog.LevelInfo},
 }
 
@@ -58,6 +59,12 @@ var internalError = errorKind{nil, http.StatusInternalServerError, "Something we
 func classify(err error) errorKind {
 	for _, k := range errorKinds {
 		if errors.Is(err, k.err) {
+			// An error written for the person who caused it (it names
+			// their own variable, never internals) replaces the fixed text.
+			var um interface{ UserMessage() string }
+			if k.status < 500 && errors.As(err, &um) {
+				k.message = um.UserMessage()
+			}
 			return k
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"strings"
 
@@ -31,17 +32,17 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, id string, isMod
 		}
 		return s.renderGroup(w, r, id, status, msg)
 	}
-	files, err := readUploadForm(w, r)
+	files, zipFile, err := readUploadForm(w, r)
 	if err != nil {
 		return rerender(http.StatusUnprocessableEntity, err.Error())
 	}
 	opts := models.UploadOptions{RenameClashes: r.PostFormValue("rename") == "1", Draft: r.PostFormValue("draft") == "1"}
 	var res models.UploadResult
 	switch {
-	case len(files) == 1 && strings.HasSuffix(strings.ToLower(files[0].Name), ".zip"):
-		res, err = s.models.UploadZip(r.Context(), id, files[0].Data, opts)
+	case zipFile != nil:
+		res, err = s.uploadZip(r, id, zipFile, opts)
 	case isModel:
-		res, err = s.models.UploadFiles(r.Context(), id, files, opts)
+		res, err = s.models.UploadLooseFiles(r.Context(), id, files, opts)
 	default:
 		err = fmt.Errorf("%w: upload a zip file of groups and models into a group; loose files go into a model", models.ErrInvalid)
 	}
@@ -65,32 +66,42 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, id string, isMod
 	return s.flashRedirect(w, r, msg, to)
 }
 
+// uploadZip hands one uploaded zip file to the repository without reading
+// it into memory: the multipart form keeps large parts in a temporary
+// file, which the repository reads entry by entry.
+func (s *Server) uploadZip(r *http.Request, id string, fh *multipart.FileHeader, opts models.UploadOptions) (models.UploadResult, error) {
+	f, err := fh.Open()
+	if err != nil {
+		return models.UploadResult{}, fmt.Errorf("%w: %s could not be read: %v", models.ErrInvalid, fh.Filename, err)
+	}
+	defer f.Close()
+	return s.models.UploadZipFrom(r.Context(), id, f, fh.Size, opts)
+}
+
 // readUploadForm reads the "files" parts of a multipart form, refusing
-// more than the repository accepts before reading it all.
-func readUploadForm(w http.ResponseWriter, r *http.Request) ([]models.UploadFile, error) {
+// more than the repository accepts before reading it all. A single zip
+// file is returned unread, as its header.
+func readUploadForm(w http.ResponseWriter, r *http.Request) ([]models.LooseFile, *multipart.FileHeader, error) {
 	r.Body = http.MaxBytesReader(w, r.Body, models.MaxArchiveSize+1<<20)
-	if err := r.ParseMultipartForm(8 << 20); err != nil {
+	// Parts beyond 1 MiB go to a temporary file rather than memory.
+	if err := r.ParseMultipartForm(1 << 20); err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return nil, fmt.Errorf("the upload is larger than %d MiB", models.MaxArchiveSize>>20)
+			return nil, nil, fmt.Errorf("the upload is larger than %d MiB", models.MaxArchiveSize>>20)
 		}
-		return nil, fmt.Errorf("the upload could not be read: %v", err)
+		return nil, nil, fmt.Errorf("the upload could not be read: %v", err)
 	}
-	var files []models.UploadFile
+	if fhs := r.MultipartForm.File["files"]; len(fhs) == 1 && strings.HasSuffix(strings.ToLower(fhs[0].Filename), ".zip") {
+		return nil, fhs[0], nil
+	}
+	var files []models.LooseFile
 	for _, fh := range r.MultipartForm.File["files"] {
-		f, err := fh.Open()
-		if err != nil {
-			return nil, fmt.Errorf("%s could not be read: %v", fh.Filename, err)
-		}
-		data, err := io.ReadAll(f)
-		f.Close()
-		if err != nil {
-			return nil, fmt.Errorf("%s could not be read: %v", fh.Filename, err)
-		}
-		files = append(files, models.UploadFile{Name: fh.Filename, Data: data})
+		// Read by the repository when its turn comes, from memory or from
+		// the temporary file the form keeps for a large part.
+		files = append(files, models.LooseFile{Name: fh.Filename, Open: func() (io.ReadCloser, error) { return fh.Open() }})
 	}
 	if len(files) == 0 {
-		return nil, errors.New("choose at least one file to upload")
+		return nil, nil, errors.New("choose at least one file to upload")
 	}
-	return files, nil
+	return files, nil, nil
 }

@@ -53,10 +53,13 @@ var routeAccess = map[string]access{
 	"POST /admin/users/{id}/groups":          need("update /users/{id}"),
 	"POST /admin/users/{id}/groups/delete":   need("update /users/{id}"),
 	"POST /admin/users/{id}/sessions/delete": need("update /users/{id}"),
-	"GET /admin/audit":                       need("read /audit-log"),
-	"GET /admin/permissions":                 need("read /permissions"),
-	"POST /admin/permissions":                need("create /permissions"),
-	"POST /admin/permissions/{id}/delete":    need("delete /permissions/{id}"),
+	// Metrics for admins in the browser; scrapers use the bearer token at
+	// the root /metrics, outside this table.
+	"GET /metrics":                        need("read /metrics"),
+	"GET /admin/audit":                    need("read /audit-log"),
+	"GET /admin/permissions":              need("read /permissions"),
+	"POST /admin/permissions":             need("create /permissions"),
+	"POST /admin/permissions/{id}/delete": need("delete /permissions/{id}"),
 
 	// The inbox and tasks (BASIC). Task ownership is the runner's check;
 	// task-assign rights let a user release other people's claims.

@@ -5,11 +5,12 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"time"
 	"sync/atomic"
+	"time"
 
 	"github.com/waymark-bpm/waymark/internal/auth"
 	"github.com/waymark-bpm/waymark/internal/config"
+	"github.com/waymark-bpm/waymark/internal/metrics"
 	"github.com/waymark-bpm/waymark/internal/models"
 	"github.com/waymark-bpm/waymark/internal/runner"
 	"github.com/waymark-bpm/waymark/internal/store"
@@ -83,6 +84,8 @@ type Options struct {
 	// Permissions decide access to every route (routeAccess); nil is the
 	// built-in rules (the admin group may do everything).
 	Permissions *auth.Permissions
+	// Metrics records requests and serves /metrics; nil leaves both out.
+	Metrics *metrics.Metrics
 }
 
 // Server holds what handlers share. It is immutable after New, but for
@@ -105,6 +108,7 @@ type Server struct {
 	connectors Connectors
 	typeahead  Typeahead
 	scripts    ScriptChecker
+	metrics    *metrics.Metrics
 	prefix     templates.Prefix
 	// perms decide access; swapped whole by SetPermissions.
 	perms   atomic.Pointer[auth.Permissions]
@@ -130,6 +134,7 @@ func New(o Options) *Server {
 		connectors: o.Connectors,
 		typeahead:  o.Typeahead,
 		scripts:    o.Scripts,
+		metrics:    o.Metrics,
 		prefix:     templates.Prefix(o.Config.BasePath()),
 	}
 	if s.now == nil {
@@ -205,6 +210,9 @@ func (s *Server) routes() http.Handler {
 	pages.Handle("POST /api/scripts/check", s.api(s.apiScriptCheck))
 	pages.Handle("GET /api/typeahead/{category}", s.api(s.apiTypeahead))
 	pages.Handle("POST /api/markdown/preview", s.api(s.apiMarkdownPreview))
+	if s.metrics != nil {
+		pages.Handle("GET /metrics", s.html(s.adminOnly(s.metricsShow)))
+	}
 	pages.Handle("/", s.html(s.notFound))
 
 	app := http.NewServeMux()
@@ -221,6 +229,7 @@ func (s *Server) routes() http.Handler {
 	// acts on the request.
 	handler := chain(app,
 		s.requestID,
+		s.countRequests(app, pages), // route, status, latency for /metrics
 		s.accessLog,
 		s.recoverPanics,
 		s.crossOrigin(),
@@ -230,6 +239,9 @@ func (s *Server) routes() http.Handler {
 	root := http.NewServeMux()
 	root.HandleFunc("GET /healthz", s.healthz)
 	root.HandleFunc("GET /readyz", s.readyz)
+	if s.metrics != nil {
+		root.Handle("GET /metrics", s.metricsScrape(handler))
+	}
 	if p := string(s.prefix); p != "" {
 		root.Handle(p+"/", http.StripPrefix(p, handler))
 		root.Handle(p, http.RedirectHandler(p+"/", http.StatusMovedPermanently))

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 
 	"go.starlark.net/starlark"
 	"go.starlark.net/syntax"
@@ -77,6 +78,10 @@ func initBuiltins() {
 		"globals": bNamespaceView, "vars": bNamespaceView, "locals": bNamespaceView,
 	}
 	for name, fn := range fns {
+		if returnsExisting[name] {
+			builtins[name] = starlark.NewBuiltin(name, meteredSteps(fn))
+			continue
+		}
 		builtins[name] = starlark.NewBuiltin(name, metered(fn))
 	}
 	builtins["range"] = starlark.Universe["range"]
@@ -117,9 +122,13 @@ func installHelpers() {
 		"mkslice": hMkslice, "delitem": hDelitem, "del": hDel, "add": hAdd, "mul": hMul,
 		"mod": hMod, "pow": hPow, "chk": hChk, "fstr": hFstr, "set": hSet,
 		"dictmerge": hDictmerge, "tolist": hTolist, "try": builtinTry, "raise": builtinRaise,
-		"import": hImport, "from": hFrom, "enter": hEnter, "locals": hLocals, "unbind": hUnbind, "is": hIs, "unpack": hUnpack, "cmp": hCmp,
+		"built": hBuilt, "iadd": hIadd, "imul": hImul, "import": hImport, "from": hFrom, "enter": hEnter, "locals": hLocals, "unbind": hUnbind, "is": hIs, "unpack": hUnpack, "cmp": hCmp,
 	}
 	for name, fn := range helpers {
+		if returnsExisting[name] || chargesItself[name] {
+			predeclared["__w_"+name] = starlark.NewBuiltin(name, meteredSteps(fn))
+			continue
+		}
 		predeclared["__w_"+name] = starlark.NewBuiltin(name, metered(fn))
 	}
 	predeclared["__w_inf"] = starlark.Float(math.Inf(1))
@@ -129,7 +138,28 @@ func installHelpers() {
 // 256 bytes of a string or 64 items of a container it returns. Steps then
 // measure the work of large values too, so the step limit (and the
 // wall-clock limit it arms) also stops loops of a few costly calls.
+//
+// It also charges the result to the run's allocation budget (see charge),
+// unless the result is one of the arguments or the receiver handed back.
 func metered(f builtinFn) builtinFn {
+	return func(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+		v, err := f(th, b, args, kwargs)
+		if v != nil {
+			th.Steps += resultCost(v)
+			if n := allocSize(v); n > 0 && err == nil && !handedBack(v, b, args) {
+				if err := charge(th, n); err != nil {
+					return nil, err
+				}
+			}
+		}
+		return v, err
+	}
+}
+
+// meteredSteps charges steps only: for built-ins that return a value that
+// already exists (an item, an attribute, the larger argument) and for those
+// that charge the allocation budget themselves before they build.
+func meteredSteps(f builtinFn) builtinFn {
 	return func(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 		v, err := f(th, b, args, kwargs)
 		if v != nil {
@@ -137,6 +167,139 @@ func metered(f builtinFn) builtinFn {
 		}
 		return v, err
 	}
+}
+
+// returnsExisting names the built-ins and helpers whose result is a value
+// the run already holds; charging it again would count one list once per
+// read.
+var returnsExisting = map[string]bool{
+	"getattr": true, "max": true, "min": true, "globals": true, "vars": true, "locals": true,
+	"index": true, "from": true, "import": true, "enter": true, "is": true, "cmp": true,
+	"unbind": true, "del": true, "delitem": true, "raise": true, "try": true, "chk": true,
+}
+
+// chargesItself names the helpers that charge the budget themselves.
+var chargesItself = map[string]bool{"add": true, "mul": true, "built": true, "iadd": true, "imul": true}
+
+// hIadd is x += y: a list is extended in place (any iterable, as Python's
+// list += does), anything else is x + y; what is built is charged first.
+func hIadd(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	x, y := args[0], args[1]
+	if a, ok := x.(starlark.Int); ok {
+		if c, ok := y.(starlark.Int); ok {
+			return a.Add(c), nil
+		}
+	}
+	if l, ok := x.(*starlark.List); ok {
+		elems, err := iterValues(y)
+		if err != nil {
+			return nil, err
+		}
+		if l.Len()+len(elems) > maxValueLen {
+			return nil, limitErr("list exceeds the limit of %d items", maxValueLen)
+		}
+		if err := charge(th, 16*uint64(len(elems))); err != nil {
+			return nil, err
+		}
+		for _, e := range elems {
+			if err := l.Append(e); err != nil {
+				return nil, pyErr(excRuntimeError, "%s", err.Error())
+			}
+		}
+		return l, nil
+	}
+	return hAdd(th, b, args, kwargs)
+}
+
+// hImul is x *= y: a list is repeated in place, anything else is x * y.
+func hImul(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	l, ok := args[0].(*starlark.List)
+	k, isInt := args[1].(starlark.Int)
+	if !ok || !isInt {
+		return hMul(th, b, args, kwargs)
+	}
+	n, _ := k.Int64()
+	if n <= 0 {
+		if err := l.Clear(); err != nil {
+			return nil, pyErr(excRuntimeError, "%s", err.Error())
+		}
+		return l, nil
+	}
+	if int64(l.Len())*n > maxValueLen {
+		return nil, limitErr("result of * with %d items exceeds the limit of %d", int64(l.Len())*n, maxValueLen)
+	}
+	if err := charge(th, 16*uint64(int64(l.Len())*(n-1))); err != nil {
+		return nil, err
+	}
+	elems := make([]starlark.Value, l.Len())
+	for i := range elems {
+		elems[i] = l.Index(i)
+	}
+	for range n - 1 {
+		for _, e := range elems {
+			if err := l.Append(e); err != nil {
+				return nil, pyErr(excRuntimeError, "%s", err.Error())
+			}
+		}
+	}
+	return l, nil
+}
+
+// hBuilt returns a list or dict a comprehension just built, charging it to
+// the run's allocation budget.
+func hBuilt(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if err := charge(th, allocSize(args[0])); err != nil {
+		return nil, err
+	}
+	return args[0], nil
+}
+
+// handedBack reports whether v is the receiver or one of the arguments
+// (x.strip() of a string without spaces, iter(list), a list returned as is).
+func handedBack(v starlark.Value, b *starlark.Builtin, args starlark.Tuple) bool {
+	if b != nil && b.Receiver() != nil && sameValue(v, b.Receiver()) {
+		return true
+	}
+	for _, a := range args {
+		if sameValue(v, a) {
+			return true
+		}
+	}
+	return false
+}
+
+func sameValue(x, y starlark.Value) bool {
+	switch x := x.(type) {
+	case *starlark.List:
+		y, ok := y.(*starlark.List)
+		return ok && x == y
+	case *starlark.Dict:
+		y, ok := y.(*starlark.Dict)
+		return ok && x == y
+	case *starlark.Set:
+		y, ok := y.(*starlark.Set)
+		return ok && x == y
+	case starlark.String:
+		y, ok := y.(starlark.String)
+		return ok && len(x) == len(y) && (len(x) == 0 || unsafe.StringData(string(x)) == unsafe.StringData(string(y)))
+	case starlark.Tuple:
+		y, ok := y.(starlark.Tuple)
+		return ok && len(x) == len(y) && (len(x) == 0 || &x[0] == &y[0])
+	}
+	return false
+}
+
+// sizeOfItems is the bytes seq repeated n times (or concatenated to a
+// value of n items) occupies: one byte per character, 16 per item.
+func sizeOfItems(seq starlark.Value, n int64) uint64 {
+	if n <= 0 {
+		return 0
+	}
+	switch seq.(type) {
+	case starlark.String, starlark.Bytes:
+		return uint64(n)
+	}
+	return 16 * uint64(n)
 }
 
 func resultCost(v starlark.Value) uint64 {
@@ -1186,7 +1349,7 @@ func addValues(x, y starlark.Value) (starlark.Value, error) {
 		}
 	}
 	switch x.(type) {
-	case starlark.String, *starlark.List, starlark.Tuple:
+	case starlark.String, starlark.Bytes, *starlark.List, starlark.Tuple:
 		if n := starlark.Len(x) + starlark.Len(y); n > maxValueLen && starlark.Len(y) >= 0 {
 			return nil, limitErr("result of + with %d items exceeds the limit of %d", n, maxValueLen)
 		}
@@ -1199,6 +1362,14 @@ func addValues(x, y starlark.Value) (starlark.Value, error) {
 }
 
 func hAdd(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	switch x := args[0].(type) {
+	case starlark.String, starlark.Bytes, *starlark.List, starlark.Tuple:
+		if n := starlark.Len(x) + starlark.Len(args[1]); n <= maxValueLen && starlark.Len(args[1]) >= 0 {
+			if err := charge(th, sizeOfItems(x, int64(n))); err != nil {
+				return nil, err
+			}
+		}
+	}
 	return addValues(args[0], args[1])
 }
 
@@ -1225,10 +1396,13 @@ func hMul(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs 
 	}
 	if k, ok := n.(starlark.Int); ok {
 		switch seq.(type) {
-		case starlark.String, *starlark.List, starlark.Tuple:
+		case starlark.String, starlark.Bytes, *starlark.List, starlark.Tuple:
 			c, _ := k.Int64()
 			if c > 0 && int64(starlark.Len(seq))*c > maxValueLen {
 				return nil, limitErr("result of * with %d items exceeds the limit of %d", int64(starlark.Len(seq))*c, maxValueLen)
+			}
+			if err := charge(th, sizeOfItems(seq, int64(starlark.Len(seq))*c)); err != nil {
+				return nil, err
 			}
 		}
 	}

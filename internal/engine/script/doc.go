@@ -125,9 +125,12 @@
 // comprehension variables) is resolved by the translator, which also routes
 // the operations whose Python meaning differs from Starlark's through small
 // built-ins: ** (__w_pow), + and * on non-literals (__w_add, __w_mul, which
-// also bound sizes), % on strings (__w_mod), non-literal indexing and
-// slicing (character semantics), iteration (strings iterate), patched
-// methods (__w_getattr) and f-strings (__w_fstr).
+// also bound sizes), += and *= (__w_iadd, __w_imul: a list grows in place,
+// sizes bounded before anything is built; adding a number constant stays
+// native), % on strings (__w_mod), non-literal indexing and slicing
+// (character semantics), iteration (strings iterate), patched methods
+// (__w_getattr), f-strings (__w_fstr) and the results of list and dict
+// comprehensions (__w_built, for the allocation budget).
 //
 // Built-in names are bound directly (__b_len) when no data key, global or
 // host function shadows them; a second translation in which every global
@@ -156,6 +159,22 @@
 //   - Env.Timeout (default 5 s of wall-clock time, armed with time.AfterFunc
 //     and thread cancellation once a run passes its first 16,384 steps, so
 //     short runs pay nothing for it);
+//   - Env.MaxBytes (default 64 MiB): the total a run may build, charged
+//     as it builds: the characters of every string and bytes value, 16
+//     bytes per list or tuple item and 48-64 per dict or set entry that
+//     repetition, concatenation, formatting, f-strings, type calls
+//     (list(), str() ...), the patched and the value-building Starlark
+//     methods (join, replace, split, items ...), json, re and host helpers
+//     return (json.loads and copy.deepcopy for every nested value). Repetition and concatenation are charged before they
+//     allocate. A value the run already holds and gets back (an item, the
+//     argument itself) is not charged again. Comprehensions are charged
+//     for the list, dict or set they build (__w_built, __w_set); growth one
+//     item per step (append, item assignment) is bounded by the step limit
+//     instead. The charge is cumulative, not live: s += c in a loop pays for every
+//     intermediate string, as its allocations do; "".join builds once. A
+//     run that built 16 MiB or more hands its memory back to the operating
+//     system when it ends (debug.FreeOSMemory in the background, at most
+//     about once a second);
 //   - recursion deeper than 2,000 frames (def and lambda);
 //   - strings and lists beyond 16 MiB/16 Mi items built by +, *, +=, *=,
 //     formatting, list(), json.dumps or re.sub, integers beyond 65,536 bits

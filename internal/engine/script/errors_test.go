@@ -135,7 +135,7 @@ func TestSandbox(t *testing.T) {
 		{name: "list from huge range", src: "l = list(range(10 ** 10))", kind: KindLimit, msg: "exceeds the limit"},
 		{name: "huge power", src: "n = 10 ** 10 ** 10", kind: KindLimit, msg: "exceeds"},
 		{name: "format width", src: "s = '{:>999999999}'.format(1)", kind: KindLimit, msg: "too large"},
-		{name: "costly calls count as steps", src: "while True:\n    s = 'x' * 10000000", env: &Env{MaxSteps: 1_000_000}, kind: KindLimit, msg: "steps"},
+		{name: "costly calls count as steps", src: "while True:\n    s = 'x' * 10000000", env: &Env{MaxSteps: 1_000_000, MaxBytes: 1 << 62}, kind: KindLimit, msg: "steps"},
 		{name: "long int string", src: "n = int('9' * 5000)", kind: KindRuntime, msg: "Exceeds the limit (4300 digits)"},
 		{name: "wall clock", src: "while True:\n    pass", env: &Env{MaxSteps: 1 << 62, Timeout: 50 * time.Millisecond}, kind: KindLimit, msg: "time limit"},
 	}

@@ -236,6 +236,10 @@ func jsonLoads(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, jsonErr("Extra data")
 	}
+	// The nested values are new too (the top one is charged by metered).
+	if err := chargeNested(th, v, true); err != nil {
+		return nil, err
+	}
 	return v, nil
 }
 

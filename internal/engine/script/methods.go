@@ -54,7 +54,42 @@ func getAttrPatched(x starlark.Value, name string) (starlark.Value, error) {
 	if fn, ok := table[name]; ok {
 		return starlark.NewBuiltin(name, metered(fn)).BindReceiver(x), nil
 	}
-	return getAttr(x, name)
+	m, err := getAttr(x, name)
+	if err != nil {
+		return nil, err
+	}
+	if nb, ok := m.(*starlark.Builtin); ok && buildsValues(x, name) {
+		// Starlark's own methods that build strings or lists (replace,
+		// split, upper, items ...) are charged like the patched ones.
+		return starlark.NewBuiltin(name, metered(func(th *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+			v, err := nb.CallInternal(th, args, kwargs)
+			if l, ok := v.(*starlark.List); ok && name == "items" {
+				// Each item is a new (key, value) pair as well.
+				if err := charge(th, 48*uint64(l.Len())); err != nil {
+					return nil, err
+				}
+			}
+			return v, err
+		})).BindReceiver(x), nil
+	}
+	return m, nil
+}
+
+// buildsValues reports whether Starlark's method name on x returns a new
+// string, list or bytes value (rather than an item, a count or None).
+func buildsValues(x starlark.Value, name string) bool {
+	switch x.(type) {
+	case starlark.String, starlark.Bytes:
+		switch name {
+		case "find", "rfind", "index", "rindex", "count", "startswith", "endswith",
+			"isalnum", "isalpha", "isdigit", "islower", "isspace", "istitle", "isupper":
+			return false
+		}
+		return true
+	case *starlark.Dict:
+		return name == "items" || name == "keys" || name == "values"
+	}
+	return false
 }
 
 var strMethods, listMethods, dictMethods, setMethods, bytesMethods map[string]builtinFn

@@ -364,7 +364,15 @@ func initModules() {
 			if err := unpack("deepcopy", args, kwargs, "x", &x); err != nil {
 				return nil, err
 			}
-			return copyValue(x, true, 0)
+			v, err := copyValue(x, true, 0)
+			if err != nil {
+				return nil, err
+			}
+			// The containers below the top are copies too; strings are shared.
+			if err := chargeNested(th, v, false); err != nil {
+				return nil, err
+			}
+			return v, nil
 		}),
 	}})
 	register(&module{name: "random", members: randomMembers()})

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"regexp"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -260,12 +261,16 @@ type execState struct {
 	env      *Env
 	maxSteps uint64
 	timeout  time.Duration
-	timer    *time.Timer
-	timedOut atomic.Bool
-	args     [1]starlark.Value
-	cache    map[string]starlark.Value // converted host globals and functions
-	rng      *pyRandom
-	cur      *compiled
+	// maxBytes and allocated are the run's allocation budget and what its
+	// operations and built-ins have built so far (see charge).
+	maxBytes  uint64
+	allocated uint64
+	timer     *time.Timer
+	timedOut  atomic.Bool
+	args      [1]starlark.Value
+	cache     map[string]starlark.Value // converted host globals and functions
+	rng       *pyRandom
+	cur       *compiled
 }
 
 var statePool = sync.Pool{New: func() any {
@@ -288,9 +293,14 @@ func getState(env *Env, data map[string]any) *execState {
 	st.env = env
 	st.maxSteps = DefaultMaxSteps
 	st.timeout = DefaultTimeout
+	st.maxBytes = DefaultMaxBytes
+	st.allocated = 0
 	if env != nil {
 		if env.MaxSteps > 0 {
 			st.maxSteps = env.MaxSteps
+		}
+		if env.MaxBytes > 0 {
+			st.maxBytes = env.MaxBytes
 		}
 		if env.Timeout > 0 {
 			st.timeout = env.Timeout
@@ -304,6 +314,10 @@ func getState(env *Env, data map[string]any) *execState {
 }
 
 func putState(st *execState) {
+	if st.allocated >= releaseAfterBytes {
+		// After the state below has let go of the run's values.
+		defer releaseMemory()
+	}
 	if st.timer != nil {
 		if !st.timer.Stop() {
 			// The timer fired or is firing: this state may still be
@@ -320,6 +334,149 @@ func putState(st *execState) {
 	st.args[0] = nil
 	st.cur = nil
 	statePool.Put(st)
+}
+
+// releaseAfterBytes is the allocation of a run past which the memory it
+// used is handed back to the operating system when it ends: such a run
+// leaves garbage far larger than the steady state of small scripts, and the
+// Go runtime would otherwise keep it mapped until its next collection,
+// which an idle server may not reach for minutes.
+const releaseAfterBytes = 16 << 20
+
+// releaseState is 0 when no release runs, 1 while one runs, and 2 when
+// another was asked for meanwhile: a burst of large runs costs at most two
+// releases a second, and the run that ends last is always followed by one.
+var releaseState atomic.Int32
+
+// releaseMemory collects garbage and returns free memory to the operating
+// system in the background; the run that asked does not wait.
+func releaseMemory() {
+	for {
+		s := releaseState.Load()
+		if s == 2 {
+			return
+		}
+		if releaseState.CompareAndSwap(s, s+1) {
+			if s == 0 {
+				go releaseLoop()
+			}
+			return
+		}
+	}
+}
+
+func releaseLoop() {
+	for {
+		debug.FreeOSMemory()
+		if releaseState.CompareAndSwap(1, 0) {
+			return
+		}
+		// Asked again while this one ran: once more, but not more often
+		// than once a second, so a stream of large runs does not keep a
+		// core collecting.
+		releaseState.Store(1)
+		time.Sleep(time.Second)
+	}
+}
+
+// charge adds n bytes to the run's allocation budget and fails with a limit
+// error once the run has built more than Env.MaxBytes in total. Callers
+// charge before they allocate where they can compute the size (repetition,
+// concatenation), and after a built-in returned otherwise, so the overshoot
+// of a refused run is at most one value under the per-value limit.
+func charge(th *starlark.Thread, n uint64) error {
+	st := stateOf(th)
+	if st == nil || n == 0 {
+		return nil
+	}
+	st.allocated += n
+	if st.allocated > st.maxBytes {
+		return limitErr("script exceeded the memory limit of %s (it built %s)", byteSize(st.maxBytes), byteSize(st.allocated))
+	}
+	return nil
+}
+
+// byteSize prints n in the largest binary unit it reaches.
+func byteSize(n uint64) string {
+	switch {
+	case n >= 1<<30:
+		return strconv.FormatFloat(float64(n)/(1<<30), 'f', 1, 64) + " GiB"
+	case n >= 1<<20:
+		return strconv.FormatUint(n>>20, 10) + " MiB"
+	case n >= 1<<10:
+		return strconv.FormatUint(n>>10, 10) + " KiB"
+	}
+	return strconv.FormatUint(n, 10) + " bytes"
+}
+
+// allocSize estimates the bytes a freshly built value occupies: the
+// characters of a string or bytes, one interface slot (16 bytes) per list
+// or tuple item, and a hash-table entry per dict or set item. Elements are
+// not followed: they were charged when they were built.
+func allocSize(v starlark.Value) uint64 {
+	switch v := v.(type) {
+	case starlark.String:
+		return uint64(len(v))
+	case starlark.Bytes:
+		return uint64(len(v))
+	case *starlark.List:
+		return 16 * uint64(v.Len())
+	case starlark.Tuple:
+		return 16 * uint64(len(v))
+	case *starlark.Dict:
+		return 64 * uint64(v.Len())
+	case *starlark.Set:
+		return 48 * uint64(v.Len())
+	}
+	return 0
+}
+
+// chargeNested charges what allocSize leaves out of a freshly built nested
+// value (json.loads, copy.deepcopy): every list, tuple, dict and set below
+// the top, and with strs the strings too. The walk stops as soon as the
+// run's budget is spent.
+func chargeNested(th *starlark.Thread, v starlark.Value, strs bool) error {
+	st := stateOf(th)
+	if st == nil {
+		return nil
+	}
+	left := uint64(0)
+	if st.maxBytes > st.allocated {
+		left = st.maxBytes - st.allocated
+	}
+	var n uint64
+	var walk func(v starlark.Value, depth int)
+	walk = func(v starlark.Value, depth int) {
+		if n > left || depth > 200 {
+			return
+		}
+		if depth > 0 {
+			switch v.(type) {
+			case starlark.String, starlark.Bytes:
+				if !strs {
+					return
+				}
+			}
+			n += allocSize(v)
+		}
+		switch v := v.(type) {
+		case *starlark.List:
+			for i := 0; i < v.Len(); i++ {
+				walk(v.Index(i), depth+1)
+			}
+		case starlark.Tuple:
+			for _, e := range v {
+				walk(e, depth+1)
+			}
+		case *starlark.Dict:
+			for _, kv := range v.Items() {
+				walk(kv[0], depth+1)
+				walk(kv[1], depth+1)
+			}
+		}
+	}
+	walk(v, 0)
+	return charge(th, n)
 }
 
 // onMaxSteps runs every checkEverySteps steps: it enforces the step

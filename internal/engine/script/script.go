@@ -25,6 +25,10 @@ type Env struct {
 	MaxSteps uint64
 	// Timeout bounds the wall-clock time of one run; 0 means DefaultTimeout.
 	Timeout time.Duration
+	// MaxBytes bounds the bytes one run may allocate in total (strings,
+	// lists, dicts, sets and bytes its operations and built-ins build);
+	// 0 means DefaultMaxBytes.
+	MaxBytes uint64
 	// RandomSeed, when set, makes "import random" available with a
 	// generator seeded from it, so runs stay reproducible. Without it the
 	// random module is refused.
@@ -35,6 +39,7 @@ type Env struct {
 const (
 	DefaultMaxSteps = 10_000_000
 	DefaultTimeout  = 5 * time.Second
+	DefaultMaxBytes = 64 << 20
 )
 
 // Error kinds.

@@ -783,6 +783,28 @@ func (t *translator) augAssign(s *augAssignStmt) {
 		t.w.end()
 		return
 	}
+	if (s.op == "+" && !isNumConst(s.value)) || s.op == "*" {
+		// x += y and x *= y may build large strings, lists and tuples: they
+		// go through __w_iadd and __w_imul, which check the size limits and
+		// charge the allocation budget before building, and extend or
+		// repeat a list in place as Python does. Adding a number constant
+		// (n += 1) stays native.
+		helper := "__w_iadd("
+		if s.op == "*" {
+			helper = "__w_imul("
+		}
+		t.w.begin(s.p)
+		t.target(s.target)
+		t.w.s(" = ")
+		t.w.mark(s.p)
+		t.w.s(helper)
+		t.expr(s.target)
+		t.w.s(", ")
+		t.expr(s.value)
+		t.w.s(")")
+		t.w.end()
+		return
+	}
 	t.w.begin(s.p)
 	t.target(s.target)
 	t.w.mark(s.p)
@@ -1279,13 +1301,15 @@ func (t *translator) comp(x *compExpr) {
 	for _, cl := range x.clauses {
 		collectTargetNames(cl.target, sc.locals)
 	}
+	// List and dict comprehensions are built natively; __w_built charges
+	// the result to the allocation budget (sets go through __w_set).
 	switch x.kind {
 	case 's':
 		t.w.s("__w_set([")
 	case 'd':
-		t.w.s("{")
+		t.w.s("__w_built({")
 	default:
-		t.w.s("[")
+		t.w.s("__w_built([")
 	}
 	t.scopes = append(t.scopes, sc)
 	t.expr(x.elt)
@@ -1316,9 +1340,9 @@ func (t *translator) comp(x *compExpr) {
 	case 's':
 		t.w.s("])")
 	case 'd':
-		t.w.s("}")
+		t.w.s("})")
 	default:
-		t.w.s("]")
+		t.w.s("])")
 	}
 }
 
@@ -1696,7 +1720,8 @@ func (t *translator) call(x *callExpr) {
 
 // patchedAttrs are attribute names resolved by __w_getattr: methods Starlark's
 // built-in types lack or implement with byte (not character) semantics, and
-// names the Starlark scanner treats as keywords.
+// names the Starlark scanner treats as keywords, and methods that build
+// large values.
 var patchedAttrs = map[string]bool{
 	"format": true, "zfill": true, "center": true, "ljust": true, "rjust": true,
 	"casefold": true, "swapcase": true, "expandtabs": true, "isdecimal": true,
@@ -1704,6 +1729,12 @@ var patchedAttrs = map[string]bool{
 	"find": true, "rfind": true, "index": true, "rindex": true, "count": true,
 	"sort": true, "copy": true, "reverse": true, "load": true, "encode": true,
 	"decode": true, "fromkeys": true, "join": true, "extend": true,
+	// Starlark's own, routed through __w_getattr so that what they build
+	// is charged to the run's allocation budget.
+	"replace": true, "split": true, "rsplit": true, "splitlines": true,
+	"upper": true, "lower": true, "title": true, "capitalize": true,
+	"strip": true, "lstrip": true, "rstrip": true,
+	"items": true, "keys": true, "values": true,
 }
 
 func sortedKeys(m map[string]bool) []string {

@@ -38,6 +38,11 @@ func (t *pyType) CallInternal(th *starlark.Thread, args starlark.Tuple, kwargs [
 	v, err := t.call(th, args, kwargs)
 	if v != nil {
 		th.Steps += resultCost(v)
+		if n := allocSize(v); n > 0 && err == nil && !handedBack(v, nil, args) {
+			if err := charge(th, n); err != nil {
+				return nil, err
+			}
+		}
 	}
 	return v, err
 }
