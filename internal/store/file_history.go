@@ -87,15 +87,14 @@ func addFileVersion(ctx context.Context, tx *Tx, nv NewFileVersion) (FileVersion
 		WHERE model_id = ? AND file = ?`, nv.ModelID, nv.File).Scan(&v.Version); err != nil {
 		return FileVersion{}, err
 	}
-	res, err := tx.tx.ExecContext(ctx, `INSERT INTO model_file_versions
+	err := tx.tx.QueryRowContext(ctx, `INSERT INTO model_file_versions
 		(model_id, file, version, author, action, size, sha256, content, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		nv.ModelID, nv.File, v.Version, nv.Author, nv.Action, v.Size, v.SHA256, nv.Content, formatTime(tx.now))
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		nv.ModelID, nv.File, v.Version, nv.Author, nv.Action, v.Size, v.SHA256, nv.Content, formatTime(tx.now)).Scan(&v.ID)
 	if err != nil {
 		return FileVersion{}, mapError(err)
 	}
-	v.ID, err = res.LastInsertId()
-	return v, err
+	return v, nil
 }
 
 // DeletedFiles lists, by model id and file, the files whose last version

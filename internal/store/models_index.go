@@ -73,13 +73,13 @@ func insertIndex(ctx context.Context, tx *Tx, procs []IndexedProcess, decisions 
 		return err
 	}
 	defer insProc.Close()
-	insEvent, err := tx.tx.PrepareContext(ctx, `INSERT OR IGNORE INTO model_process_events
-		(process_id, kind, direction, name) VALUES (?, ?, ?, ?)`)
+	insEvent, err := tx.tx.PrepareContext(ctx, `INSERT INTO model_process_events
+		(process_id, kind, direction, name) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`)
 	if err != nil {
 		return err
 	}
 	defer insEvent.Close()
-	insCall, err := tx.tx.PrepareContext(ctx, `INSERT OR IGNORE INTO model_process_calls (process_id, called_id) VALUES (?, ?)`)
+	insCall, err := tx.tx.PrepareContext(ctx, `INSERT INTO model_process_calls (process_id, called_id) VALUES (?, ?) ON CONFLICT DO NOTHING`)
 	if err != nil {
 		return err
 	}

@@ -36,12 +36,13 @@ func (s *Store) AddTaskFile(ctx context.Context, f TaskFile) (int64, error) {
 // AddTaskFile stores an uploaded file in the transaction, so a task's files
 // are kept exactly when its completion is.
 func (tx *Tx) AddTaskFile(ctx context.Context, f TaskFile) (int64, error) {
-	res, err := tx.tx.ExecContext(ctx, `INSERT INTO task_files (instance_id, task_id, field, name, mime_type, digest, size, content, uploaded_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		f.InstanceID, f.TaskID, f.Field, f.Name, f.MimeType, f.Digest, int64(len(f.Content)), f.Content, f.UploadedBy, formatTime(tx.now))
+	var id int64
+	err := tx.tx.QueryRowContext(ctx, `INSERT INTO task_files (instance_id, task_id, field, name, mime_type, digest, size, content, uploaded_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		f.InstanceID, f.TaskID, f.Field, f.Name, f.MimeType, f.Digest, int64(len(f.Content)), f.Content, f.UploadedBy, formatTime(tx.now)).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("store file %q for task %d/%d: %w", f.Name, f.InstanceID, f.TaskID, mapError(err))
 	}
-	return res.LastInsertId()
+	return id, nil
 }
 
 // TaskFile returns the first file uploaded with the given digest to an

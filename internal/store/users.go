@@ -159,15 +159,12 @@ func (s *Store) Groups(ctx context.Context) ([]Group, error) {
 // CreateUser inserts a user. A taken username gives ErrConflict.
 func (tx *Tx) CreateUser(ctx context.Context, u User) (User, error) {
 	u.CreatedAt, u.UpdatedAt = tx.now, tx.now
-	res, err := tx.tx.ExecContext(ctx, `
+	err := tx.tx.QueryRowContext(ctx, `
 		INSERT INTO users (username, email, display_name, password_hash, source, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		u.Username, u.Email, u.DisplayName, u.PasswordHash, u.Source, formatTime(u.CreatedAt), formatTime(u.UpdatedAt))
+		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		u.Username, u.Email, u.DisplayName, u.PasswordHash, u.Source, formatTime(u.CreatedAt), formatTime(u.UpdatedAt)).Scan(&u.ID)
 	if err != nil {
 		return User{}, fmt.Errorf("create user %q: %w", u.Username, mapError(err))
-	}
-	if u.ID, err = res.LastInsertId(); err != nil {
-		return User{}, err
 	}
 	return u, nil
 }
@@ -219,11 +216,10 @@ func (tx *Tx) EnsureGroup(ctx context.Context, name, source string) (int64, erro
 	err := tx.tx.QueryRowContext(ctx, `SELECT id, source FROM groups WHERE name = ?`, name).Scan(&id, &current)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		res, err := tx.tx.ExecContext(ctx, `INSERT INTO groups (name, source) VALUES (?, ?)`, name, source)
-		if err != nil {
+		if err := tx.tx.QueryRowContext(ctx, `INSERT INTO groups (name, source) VALUES (?, ?) RETURNING id`, name, source).Scan(&id); err != nil {
 			return 0, fmt.Errorf("create group %q: %w", name, mapError(err))
 		}
-		return res.LastInsertId()
+		return id, nil
 	case err != nil:
 		return 0, fmt.Errorf("group %q: %w", name, err)
 	}
