@@ -77,6 +77,9 @@ func (s *Store) AddFileVersions(ctx context.Context, versions []NewFileVersion) 
 }
 
 func addFileVersion(ctx context.Context, tx *Tx, nv NewFileVersion) (FileVersion, error) {
+	if err := tx.lockShared(ctx); err != nil {
+		return FileVersion{}, err
+	}
 	if nv.Content == nil {
 		nv.Content = []byte{} // an empty file, not a missing one
 	}
@@ -220,6 +223,9 @@ func (s *Store) MoveHistory(ctx context.Context, oldID, newID string, subtree bo
 }
 
 func moveFileHistory(ctx context.Context, tx *Tx, oldModel, oldFile, newModel, newFile string) error {
+	if err := tx.lockShared(ctx); err != nil {
+		return err
+	}
 	var after int
 	if err := tx.tx.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM model_file_versions
 		WHERE model_id = ? AND file = ?`, newModel, newFile).Scan(&after); err != nil {

@@ -52,6 +52,9 @@ type ProcessMatch struct {
 // clashes); a duplicate is ErrConflict and nothing changes.
 func (s *Store) ReplaceModelIndex(ctx context.Context, procs []IndexedProcess, decisions []IndexedDecision) error {
 	return s.InTx(ctx, func(tx *Tx) error {
+		if err := tx.lockShared(ctx); err != nil {
+			return err
+		}
 		for _, q := range []string{
 			`DELETE FROM model_process_events`,
 			`DELETE FROM model_process_calls`,

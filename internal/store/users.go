@@ -158,6 +158,9 @@ func (s *Store) Groups(ctx context.Context) ([]Group, error) {
 
 // CreateUser inserts a user. A taken username gives ErrConflict.
 func (tx *Tx) CreateUser(ctx context.Context, u User) (User, error) {
+	if err := tx.lockShared(ctx); err != nil {
+		return User{}, err
+	}
 	u.CreatedAt, u.UpdatedAt = tx.now, tx.now
 	err := tx.tx.QueryRowContext(ctx, `
 		INSERT INTO users (username, email, display_name, password_hash, source, created_at, updated_at)
@@ -180,6 +183,9 @@ func (tx *Tx) UserByUsername(ctx context.Context, username string) (User, error)
 
 // UpdateUser writes every field of an existing user, found by ID.
 func (tx *Tx) UpdateUser(ctx context.Context, u User) (User, error) {
+	if err := tx.lockShared(ctx); err != nil {
+		return User{}, err
+	}
 	u.UpdatedAt = tx.now
 	res, err := tx.tx.ExecContext(ctx, `
 		UPDATE users SET username = ?, email = ?, display_name = ?, password_hash = ?, source = ?, updated_at = ?
@@ -199,6 +205,9 @@ func (tx *Tx) UpdateUser(ctx context.Context, u User) (User, error) {
 // DeleteUsersExcept deletes the users of the given source whose usernames
 // are not in keep, and returns how many it deleted.
 func (tx *Tx) DeleteUsersExcept(ctx context.Context, source string, keep []string) (int64, error) {
+	if err := tx.lockShared(ctx); err != nil {
+		return 0, err
+	}
 	query, args := exceptQuery(`DELETE FROM users WHERE source = ?`, "username", source, keep)
 	res, err := tx.tx.ExecContext(ctx, query, args...)
 	if err != nil {
@@ -211,6 +220,9 @@ func (tx *Tx) DeleteUsersExcept(ctx context.Context, source string, keep []strin
 // given source if it does not exist. A 'local' group named in the file
 // becomes a 'file' group.
 func (tx *Tx) EnsureGroup(ctx context.Context, name, source string) (int64, error) {
+	if err := tx.lockShared(ctx); err != nil {
+		return 0, err
+	}
 	var id int64
 	var current string
 	err := tx.tx.QueryRowContext(ctx, `SELECT id, source FROM groups WHERE name = ?`, name).Scan(&id, &current)
@@ -234,6 +246,9 @@ func (tx *Tx) EnsureGroup(ctx context.Context, name, source string) (int64, erro
 // DeleteGroupsExcept deletes the groups of the given source whose names
 // are not in keep.
 func (tx *Tx) DeleteGroupsExcept(ctx context.Context, source string, keep []string) (int64, error) {
+	if err := tx.lockShared(ctx); err != nil {
+		return 0, err
+	}
 	query, args := exceptQuery(`DELETE FROM groups WHERE source = ?`, "name", source, keep)
 	res, err := tx.tx.ExecContext(ctx, query, args...)
 	if err != nil {
@@ -245,6 +260,9 @@ func (tx *Tx) DeleteGroupsExcept(ctx context.Context, source string, keep []stri
 // AddGroupMember adds a user to a group. Adding an existing member keeps
 // the membership's original source.
 func (tx *Tx) AddGroupMember(ctx context.Context, groupID, userID int64, source string) error {
+	if err := tx.lockShared(ctx); err != nil {
+		return err
+	}
 	_, err := tx.tx.ExecContext(ctx, `
 		INSERT INTO group_members (group_id, user_id, source) VALUES (?, ?, ?)
 		ON CONFLICT (group_id, user_id) DO NOTHING`, groupID, userID, source)
@@ -256,6 +274,9 @@ func (tx *Tx) AddGroupMember(ctx context.Context, groupID, userID int64, source 
 
 // DeleteGroupMembers removes every membership of the given source.
 func (tx *Tx) DeleteGroupMembers(ctx context.Context, source string) error {
+	if err := tx.lockShared(ctx); err != nil {
+		return err
+	}
 	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM group_members WHERE source = ?`, source); err != nil {
 		return fmt.Errorf("delete %s memberships: %w", source, err)
 	}
