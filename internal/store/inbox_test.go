@@ -182,7 +182,9 @@ func testInstanceListFilters(t *testing.T, d dialect) {
 	}
 }
 
-func TestInstanceMetadataKeysCoverEveryPage(t *testing.T) { forEachDialect(t, testInstanceMetadataKeysCoverEveryPage) }
+func TestInstanceMetadataKeysCoverEveryPage(t *testing.T) {
+	forEachDialect(t, testInstanceMetadataKeysCoverEveryPage)
+}
 
 func testInstanceMetadataKeysCoverEveryPage(t *testing.T, d dialect) {
 	s := inboxFixture(t, d)
