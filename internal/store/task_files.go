@@ -66,8 +66,10 @@ func (s *Store) TaskFile(ctx context.Context, instanceID int64, digest string) (
 // upload order, without their content; a file uploaded twice is listed
 // once.
 func (s *Store) InstanceTaskFiles(ctx context.Context, instanceID int64) ([]TaskFile, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT min(id), task_id, field, name, mime_type, digest, size, uploaded_by, min(created_at)
-		FROM task_files WHERE instance_id = ? GROUP BY task_id, field, digest ORDER BY min(id)`, instanceID)
+	rows, err := s.db.QueryContext(ctx, `SELECT f.id, f.task_id, f.field, f.name, f.mime_type, f.digest, f.size, f.uploaded_by, f.created_at
+		FROM task_files f WHERE f.instance_id = ? AND f.id = (SELECT min(g.id) FROM task_files g
+			WHERE g.instance_id = f.instance_id AND g.task_id = f.task_id AND g.field = f.field AND g.digest = f.digest)
+		ORDER BY f.id`, instanceID)
 	if err != nil {
 		return nil, fmt.Errorf("files of instance %d: %w", instanceID, err)
 	}

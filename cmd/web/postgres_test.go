@@ -1,0 +1,206 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/waymark-bpm/waymark/internal/pgtest"
+	"github.com/waymark-bpm/waymark/internal/store"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+// sharedPermissions is workflowPermissions with alice also an admin, so she
+// may save models.
+const sharedPermissions = workflowPermissions + `  admin:
+    users: [alice]
+permissions:
+  admin-everything:
+    groups: [admin]
+    actions: [all]
+    uri: /*
+`
+
+// tickModel waits one second on a timer and ends.
+const tickModel = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="Defs_tick" targetNamespace="http://waymark.test/tick">
+  <bpmn:process id="tick" name="Tick" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="wait" />
+    <bpmn:intermediateCatchEvent id="wait" name="A second">
+      <bpmn:timerEventDefinition id="ted">
+        <bpmn:timeDuration>"PT1S"</bpmn:timeDuration>
+      </bpmn:timerEventDefinition>
+    </bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="f2" sourceRef="wait" targetRef="end" />
+    <bpmn:endEvent id="end" />
+  </bpmn:process>
+</bpmn:definitions>
+`
+
+// sharedCluster starts two Waymark processes on one PostgreSQL database
+// and one models directory, each with a data directory of its own and the
+// same session key, as a deployment behind a load balancer would run them.
+func sharedCluster(t *testing.T) (a, b *testApp) {
+	t.Helper()
+	dbURL := pgtest.NewDatabase(t)
+	shared := t.TempDir()
+	vars := workflowVars(t, shared)
+	models := vars["WAYMARK_MODELS_DIR"]
+	tick := filepath.Join(models, "purchases", "tick")
+	if err := os.MkdirAll(tick, 0o750); err != nil {
+		t.Fatal(err)
+	}
+	for name, body := range map[string]string{
+		"process_model.json": `{"display_name": "Tick", "primary_file_name": "tick.bpmn", "primary_process_id": "tick"}`,
+		"tick.bpmn":          tickModel,
+	} {
+		if err := os.WriteFile(filepath.Join(tick, name), []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(vars["WAYMARK_PERMISSIONS_FILE"], []byte(sharedPermissions), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	vars["WAYMARK_DATABASE_URL"] = dbURL
+	vars["WAYMARK_SESSION_KEY"] = strings.Repeat("shared-session-key-", 3)
+	vars["WAYMARK_SCHEDULER_INTERVAL"] = "100ms"
+	start := func() *testApp {
+		v := map[string]string{"WAYMARK_DATA_DIR": t.TempDir()}
+		for k, val := range vars {
+			if k != "WAYMARK_DATA_DIR" {
+				v[k] = val
+			}
+		}
+		return startApp(t, v)
+	}
+	return start(), start()
+}
+
+// waitFor polls cond until it holds, failing the test after a generous
+// deadline.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up waiting: %s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestTwoProcessesOnePostgres: two processes serve the same users and run
+// the same instances; what one saves, the other sees.
+func TestTwoProcessesOnePostgres(t *testing.T) {
+	a, b := sharedCluster(t)
+	alice, bob := browser(t), browser(t)
+	signIn(t, alice, a.url, "alice", "alice-secret")
+	signIn(t, bob, b.url, "bob", "bob-secret")
+
+	t.Run("an instance started on one process is completed on the other", func(t *testing.T) {
+		loc := startInstance(t, a, alice, "purchases:approval")
+		_, page := get(t, alice, a.url+loc)
+		resp, _ := postForm(t, alice, a.url+loc+"/complete", url.Values{"csrf_token": {csrfToken(t, page)}, "item": {"Chair"}, "amount": {"90"}}, nil)
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("complete the request on the first process: %d", resp.StatusCode)
+		}
+		_, inbox := get(t, bob, b.url+"/inbox")
+		link := inbox.Find(`tr.task a.task-link`).AttrOr("href", "")
+		if link == "" {
+			t.Fatal("bob's inbox on the second process is empty")
+		}
+		_, page = get(t, bob, b.url+link)
+		resp, _ = postForm(t, bob, b.url+link+"/complete", url.Values{"csrf_token": {csrfToken(t, page)}, "approved": {"true"}}, nil)
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("approve on the second process: %d", resp.StatusCode)
+		}
+		id := strings.Split(strings.TrimPrefix(loc, "/tasks/"), "/")[0]
+		_, doc := get(t, alice, a.url+"/instances/"+id)
+		if got := doc.Find("#instance-status").Text(); got != "completed" {
+			t.Errorf("status on the first process = %q: %s", got, a.logs.String())
+		}
+	})
+
+	t.Run("a model saved in one process is seen by the other", func(t *testing.T) {
+		const file = "/api/process-models/purchases:approval/files/approval.bpmn"
+		resp, body := apiCall(t, alice, "GET", a.url+file, "", nil)
+		wantStatus(t, resp, http.StatusOK)
+		changed := strings.Replace(string(body), `name="Approve the purchase"`, `name="Approve the purchase, second edition"`, 1)
+		if changed == string(body) {
+			t.Fatal("the approval task's name is not in the model")
+		}
+		resp, saved := apiCall(t, alice, "PUT", a.url+file, sessionToken(t, alice, a.url), []byte(changed))
+		wantStatus(t, resp, http.StatusOK)
+		if !strings.Contains(string(saved), `"saved":true`) {
+			t.Fatalf("save on the first process: %s", saved)
+		}
+
+		bobAdmin := browser(t)
+		signIn(t, bobAdmin, b.url, "alice", "alice-secret")
+		resp, body = apiCall(t, bobAdmin, "GET", b.url+file, "", nil)
+		wantStatus(t, resp, http.StatusOK)
+		if string(body) != changed {
+			t.Error("the second process serves the file as it was before the save")
+		}
+		_, history := get(t, bobAdmin, b.url+"/process-models/purchases:approval/files/approval.bpmn/history")
+		if n := history.Find("tr").Length(); n < 2 {
+			t.Errorf("the second process lists %d history rows, want the saved version too", n)
+		}
+		loc := startInstance(t, b, bobAdmin, "purchases:approval")
+		_, page := get(t, bobAdmin, b.url+loc)
+		resp, _ = postForm(t, bobAdmin, b.url+loc+"/complete", url.Values{"csrf_token": {csrfToken(t, page)}, "item": {"Lamp"}, "amount": {"40"}}, nil)
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("complete the request on the second process: %d", resp.StatusCode)
+		}
+		_, inbox := get(t, bob, b.url+"/inbox")
+		if !strings.Contains(inbox.Find("tr.task").Text(), "second edition") {
+			t.Errorf("an instance started on the second process runs the old model: %s", inbox.Find("tr.task").Text())
+		}
+	})
+
+	t.Run("a timer due while both run fires once", func(t *testing.T) {
+		const n = 12
+		for range n {
+			startInstance(t, a, alice, "purchases:tick")
+		}
+		ctx := context.Background()
+		st := a.app.store
+		var tickIDs []int64
+		waitFor(t, "every tick instance completes", func() bool {
+			list, _, err := st.Instances(ctx, store.InstanceFilter{ModelID: "purchases/tick", Limit: 100})
+			if err != nil {
+				t.Fatal(err)
+			}
+			tickIDs = tickIDs[:0]
+			for _, in := range list {
+				if in.Status != store.StatusCompleted {
+					return false
+				}
+				tickIDs = append(tickIDs, in.ID)
+			}
+			return len(list) == n
+		})
+		for _, id := range tickIDs {
+			events, err := st.InstanceEvents(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fired := 0
+			for _, e := range events {
+				if e.ElementID == "wait" && e.Event == "COMPLETED" {
+					fired++
+				}
+			}
+			if fired != 1 {
+				t.Errorf("instance %d: the timer completed %d times, want once", id, fired)
+			}
+		}
+	})
+}
