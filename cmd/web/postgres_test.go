@@ -7,14 +7,33 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/waymark-bpm/waymark/internal/pgtest"
 	"github.com/waymark-bpm/waymark/internal/store"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
+
+// postgresDatabases maps a data directory to the PostgreSQL database that
+// stands in for its SQLite file when WAYMARK_TEST_DATABASE=postgres runs
+// the whole suite on PostgreSQL: an app restarted on the same data
+// directory finds its data again.
+var postgresDatabases sync.Map
+
+func postgresFor(t testing.TB, dataDir string) string {
+	t.Helper()
+	if u, ok := postgresDatabases.Load(dataDir); ok {
+		return u.(string)
+	}
+	u := pgtest.NewDatabase(t)
+	postgresDatabases.Store(dataDir, u)
+	return u
+}
 
 // sharedPermissions is workflowPermissions with alice also an admin, so she
 // may save models.
@@ -93,6 +112,21 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 			t.Fatalf("gave up waiting: %s", what)
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// spoilPostgres takes away the table a readiness check reads, as a
+// database restored from the wrong backup would.
+func spoilPostgres(t *testing.T, dbURL string) {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, `ALTER TABLE schema_migrations RENAME TO schema_migrations_gone`); err != nil {
+		t.Fatal(err)
 	}
 }
 
