@@ -2,12 +2,15 @@ package main
 
 import (
 	"context"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -63,24 +66,48 @@ const tickModel = `<?xml version="1.0" encoding="UTF-8"?>
 </bpmn:definitions>
 `
 
+// callModel calls an HTTP endpoint from a service task and ends; URL is
+// replaced by the endpoint.
+const callModel = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="Defs_call" targetNamespace="http://waymark.test/call">
+  <bpmn:process id="call" name="Call" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="hit" />
+    <bpmn:serviceTask id="hit" name="Hit the endpoint">
+      <bpmn:extensionElements>
+        <spiffworkflow:serviceTaskOperator id="http/GetRequestV2" resultVariable="answer">
+          <spiffworkflow:parameters>
+            <spiffworkflow:parameter id="url" type="str" value="&#34;URL&#34;" />
+          </spiffworkflow:parameters>
+        </spiffworkflow:serviceTaskOperator>
+      </bpmn:extensionElements>
+    </bpmn:serviceTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="hit" targetRef="end" />
+    <bpmn:endEvent id="end" />
+  </bpmn:process>
+</bpmn:definitions>
+`
+
 // sharedCluster starts two Waymark processes on one PostgreSQL database
 // and one models directory, each with a data directory of its own and the
 // same session key, as a deployment behind a load balancer would run them.
-func sharedCluster(t *testing.T) (a, b *testApp) {
+func sharedCluster(t *testing.T, endpoint string) (a, b *testApp) {
 	t.Helper()
 	dbURL := pgtest.NewDatabase(t)
 	shared := t.TempDir()
 	vars := workflowVars(t, shared)
 	models := vars["WAYMARK_MODELS_DIR"]
-	tick := filepath.Join(models, "purchases", "tick")
-	if err := os.MkdirAll(tick, 0o750); err != nil {
-		t.Fatal(err)
-	}
 	for name, body := range map[string]string{
-		"process_model.json": `{"display_name": "Tick", "primary_file_name": "tick.bpmn", "primary_process_id": "tick"}`,
-		"tick.bpmn":          tickModel,
+		"tick/process_model.json": `{"display_name": "Tick", "primary_file_name": "tick.bpmn", "primary_process_id": "tick"}`,
+		"tick/tick.bpmn":          tickModel,
+		"call/process_model.json": `{"display_name": "Call", "primary_file_name": "call.bpmn", "primary_process_id": "call"}`,
+		"call/call.bpmn":          strings.Replace(callModel, "URL", endpoint, 1),
 	} {
-		if err := os.WriteFile(filepath.Join(tick, name), []byte(body), 0o600); err != nil {
+		path := filepath.Join(models, "purchases", name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -133,7 +160,14 @@ func spoilPostgres(t *testing.T, dbURL string) {
 // TestTwoProcessesOnePostgres: two processes serve the same users and run
 // the same instances; what one saves, the other sees.
 func TestTwoProcessesOnePostgres(t *testing.T) {
-	a, b := sharedCluster(t)
+	var hits atomic.Int64
+	endpoint := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"ok": true}`)
+	}))
+	defer endpoint.Close()
+	a, b := sharedCluster(t, endpoint.URL+"/hit")
 	alice, bob := browser(t), browser(t)
 	signIn(t, alice, a.url, "alice", "alice-secret")
 	signIn(t, bob, b.url, "bob", "bob-secret")
@@ -196,6 +230,29 @@ func TestTwoProcessesOnePostgres(t *testing.T) {
 		_, inbox := get(t, bob, b.url+"/inbox")
 		if !strings.Contains(inbox.Find("tr.task").Text(), "second edition") {
 			t.Errorf("an instance started on the second process runs the old model: %s", inbox.Find("tr.task").Text())
+		}
+	})
+
+	t.Run("a service call owed while both run is made once", func(t *testing.T) {
+		const n = 12
+		for range n {
+			startInstance(t, a, alice, "purchases:call")
+		}
+		ctx := context.Background()
+		waitFor(t, "every call instance completes", func() bool {
+			list, _, err := a.app.store.Instances(ctx, store.InstanceFilter{ModelID: "purchases/call", Limit: 100})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, in := range list {
+				if in.Status != store.StatusCompleted {
+					return false
+				}
+			}
+			return len(list) == n
+		})
+		if got := hits.Load(); got != n {
+			t.Errorf("the endpoint was called %d times for %d instances", got, n)
 		}
 	})
 
