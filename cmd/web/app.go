@@ -49,9 +49,11 @@ func openStore(ctx context.Context, cfg config.Config) (*store.Store, error) {
 // requests. On error, whatever was opened is closed again.
 func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (a *app, err error) {
 	a = &app{cfg: cfg, log: log}
+	// The error returns set a to nil; close what was built through a copy.
+	built := a
 	defer func() {
 		if err != nil {
-			a.Close(context.Background())
+			built.Close(context.Background())
 		}
 	}()
 

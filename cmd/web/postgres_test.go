@@ -8,13 +8,17 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/jackc/pgx/v5"
+
+	"github.com/waymark-bpm/waymark/internal/config"
 
 	"github.com/waymark-bpm/waymark/internal/pgtest"
 	"github.com/waymark-bpm/waymark/internal/store"
@@ -294,4 +298,75 @@ func TestTwoProcessesOnePostgres(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestProcessesStartTogether starts several processes at once on an empty
+// PostgreSQL database: migrations, the permissions file, the model index
+// and the first-start admin are each written once, and every process
+// comes up.
+func TestProcessesStartTogether(t *testing.T) {
+	t.Run("built-in permissions: each process would create the admin", func(t *testing.T) {
+		startTogether(t, false, []string{"admin"})
+	})
+	t.Run("a permissions file: each process loads its users", func(t *testing.T) {
+		startTogether(t, true, []string{"alice", "bob", "cathy"})
+	})
+}
+
+func startTogether(t *testing.T, withFile bool, wantUsers []string) {
+	vars := workflowVars(t, t.TempDir())
+	vars["WAYMARK_DATABASE_URL"] = pgtest.NewDatabase(t)
+	vars["WAYMARK_SESSION_KEY"] = strings.Repeat("shared-session-key-", 3)
+	vars["WAYMARK_ADMIN_PASSWORD"] = "admin-secret"
+	if !withFile {
+		delete(vars, "WAYMARK_PERMISSIONS_FILE")
+	}
+	const n = 4
+	apps := make([]*app, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		env := map[string]string{"WAYMARK_ADDR": "127.0.0.1:0"}
+		for k, v := range vars {
+			env[k] = v
+		}
+		env["WAYMARK_DATA_DIR"] = t.TempDir()
+		cfg, err := config.FromEnv(func(k string) string { return env[k] })
+		if err != nil {
+			t.Fatal(err)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			apps[i], errs[i] = newApp(context.Background(), cfg, newLogger(io.Discard, cfg))
+		}()
+	}
+	wg.Wait()
+	for i, a := range apps {
+		if a != nil {
+			defer a.Close(context.Background())
+		}
+		if errs[i] != nil {
+			t.Errorf("process %d did not start: %v", i, errs[i])
+		}
+	}
+	if t.Failed() {
+		return
+	}
+	ctx := context.Background()
+	users, err := apps[0].store.Users(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, u := range users {
+		names = append(names, u.Username)
+	}
+	slices.Sort(names)
+	if diff := cmp.Diff(wantUsers, names); diff != "" {
+		t.Errorf("users after %d starts (-want +got):\n%s", n, diff)
+	}
+	if c, err := apps[0].store.IndexedProcessCount(ctx); err != nil || c == 0 {
+		t.Errorf("indexed processes: %d, %v", c, err)
+	}
 }

@@ -174,6 +174,9 @@ func (tx *Tx) CreateUser(ctx context.Context, u User) (User, error) {
 
 // UserByUsername returns the user with the given username.
 func (tx *Tx) UserByUsername(ctx context.Context, username string) (User, error) {
+	if err := tx.lockShared(ctx); err != nil {
+		return User{}, err
+	}
 	u, err := scanUser(tx.tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE username = ?`, username))
 	if err != nil {
 		return User{}, fmt.Errorf("user %q: %w", username, mapError(err))
