@@ -52,4 +52,4 @@ CREATE INDEX model_decisions_model ON model_decisions (model_id, file);
 -- 1-based position of needle in haystack, 0 when absent.
 CREATE FUNCTION instr(haystack TEXT, needle TEXT) RETURNS INTEGER
     LANGUAGE SQL IMMUTABLE STRICT PARALLEL SAFE
-    RETURN strpos(haystack, needle);
+    AS 'SELECT strpos(haystack, needle)';
