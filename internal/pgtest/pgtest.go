@@ -177,10 +177,16 @@ func start() (*server, error) {
 		return fail(err)
 	}
 	defer logFile.Close()
-	cmd := exec.Command(filepath.Join(bin, "postgres"), "-D", data, "-h", "127.0.0.1", "-p", strconv.Itoa(port),
+	args := []string{"-D", data, "-h", "127.0.0.1", "-p", strconv.Itoa(port),
 		"-k", dir, // the Unix socket goes beside the data, not in /var/run
-		"-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
-		"-c", "max_connections=200")
+		"-c", "max_connections=200"}
+	if os.Getenv("WAYMARK_TEST_PG_DURABLE") == "" {
+		// Tests survive a killed process without these; only a crash of
+		// the machine would need them. Benchmarks set
+		// WAYMARK_TEST_PG_DURABLE=1 to measure with PostgreSQL's defaults.
+		args = append(args, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
+	}
+	cmd := exec.Command(filepath.Join(bin, "postgres"), args...)
 	cmd.Dir = dir
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred, Pdeathsig: syscall.SIGKILL, Setpgid: true}
