@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -21,6 +22,7 @@ import (
 	"github.com/waymark-bpm/waymark/internal/config"
 
 	"github.com/waymark-bpm/waymark/internal/pgtest"
+	"github.com/waymark-bpm/waymark/internal/runner"
 	"github.com/waymark-bpm/waymark/internal/store"
 )
 
@@ -368,5 +370,91 @@ func startTogether(t *testing.T, withFile bool, wantUsers []string) {
 	}
 	if c, err := apps[0].store.IndexedProcessCount(ctx); err != nil || c == 0 {
 		t.Errorf("indexed processes: %d, %v", c, err)
+	}
+}
+
+// BenchmarkPostgresCompletions completes tasks over HTTP with 16 clients
+// against one and then two processes sharing one PostgreSQL database, and
+// reports completions per second over the whole run. Set
+// WAYMARK_TEST_PG_DURABLE=1 to measure with fsync on.
+func BenchmarkPostgresCompletions(b *testing.B) {
+	for _, procs := range []int{1, 2} {
+		b.Run(fmt.Sprintf("processes=%d", procs), func(b *testing.B) {
+			dbURL := pgtest.NewDatabase(b)
+			shared := b.TempDir()
+			models := filepath.Join(shared, "models")
+			if err := os.CopyFS(models, os.DirFS("testdata/models")); err != nil {
+				b.Fatal(err)
+			}
+			perms := filepath.Join(shared, "permissions.yml")
+			if err := os.WriteFile(perms, []byte("users:\n  bench:\n    password: bench-secret\ngroups:\n  requester:\n    users: [bench]\n"), 0o600); err != nil {
+				b.Fatal(err)
+			}
+			var apps []*app
+			var urls []string
+			for range procs {
+				env := map[string]string{"WAYMARK_ADDR": "127.0.0.1:0", "WAYMARK_DATA_DIR": b.TempDir(), "WAYMARK_MODELS_DIR": models,
+					"WAYMARK_EXAMPLES": "false", "WAYMARK_PERMISSIONS_FILE": perms, "WAYMARK_LOG_LEVEL": "error",
+					"WAYMARK_DATABASE_URL": dbURL, "WAYMARK_SESSION_KEY": strings.Repeat("shared-session-key-", 3)}
+				cfg, err := config.FromEnv(func(k string) string { return env[k] })
+				if err != nil {
+					b.Fatal(err)
+				}
+				a, err := newApp(context.Background(), cfg, newLogger(io.Discard, cfg))
+				if err != nil {
+					b.Fatal(err)
+				}
+				go a.serve()
+				b.Cleanup(func() { a.Close(context.Background()) })
+				apps = append(apps, a)
+				urls = append(urls, "http://"+a.addr())
+			}
+			c, tok := benchClient(b, urls[0])
+			me := runner.Actor{Username: "bench", Groups: []string{"requester"}}
+			form := url.Values{"csrf_token": {tok}, "item": {"Laptop"}, "amount": {"1200"}}.Encode()
+			const clients = 16
+			var next atomic.Int64
+			var failed atomic.Value
+			b.ResetTimer()
+			t0 := time.Now()
+			var wg sync.WaitGroup
+			for range clients {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for {
+						i := next.Add(1) - 1
+						if i >= int64(b.N) {
+							return
+						}
+						k := int(i) % procs
+						id, err := apps[k].runner.Start(context.Background(), me, "purchases/approval", "", nil)
+						if err != nil {
+							failed.Store(err.Error())
+							return
+						}
+						req, _ := http.NewRequest(http.MethodPost, fmt.Sprintf("%s/tasks/%d/2/complete", urls[k], id), strings.NewReader(form))
+						req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+						resp, err := c.Do(req)
+						if err != nil {
+							failed.Store(err.Error())
+							return
+						}
+						io.Copy(io.Discard, resp.Body)
+						resp.Body.Close()
+						if resp.StatusCode != http.StatusSeeOther {
+							failed.Store(fmt.Sprintf("complete: %d", resp.StatusCode))
+							return
+						}
+					}
+				}()
+			}
+			wg.Wait()
+			elapsed := time.Since(t0)
+			if msg := failed.Load(); msg != nil {
+				b.Fatal(msg)
+			}
+			b.ReportMetric(float64(b.N)/elapsed.Seconds(), "completions/s")
+		})
 	}
 }
