@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -45,11 +46,17 @@ func OpenPostgres(ctx context.Context, databaseURL string) (*Store, error) {
 	if !IsPostgresURL(databaseURL) {
 		return nil, fmt.Errorf("open database %s: not a postgres:// or postgresql:// URL", where)
 	}
+	databaseURL, maxConns, err := poolSize(databaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", where, err)
+	}
 	cfg, err := pgx.ParseConfig(databaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", where, err)
 	}
 	db := sql.OpenDB(pgConnector{stdlib.GetConnector(*cfg)})
+	db.SetMaxOpenConns(maxConns)
+	db.SetMaxIdleConns(maxConns)
 	s := &Store{db: db, path: where, dialect: dialectPostgres}
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
@@ -60,6 +67,33 @@ func OpenPostgres(ctx context.Context, databaseURL string) (*Store, error) {
 		return nil, fmt.Errorf("migrate database %s: %w", where, err)
 	}
 	return s, nil
+}
+
+// defaultMaxConns bounds the connections one process opens, so several
+// processes under load stay within PostgreSQL's max_connections (100 by
+// default); requests beyond it wait for a connection.
+const defaultMaxConns = 20
+
+// poolSize takes the pool_max_conns parameter (pgxpool's name for it) out
+// of the URL, where PostgreSQL would take it for a server setting, and
+// returns the URL without it and the pool size.
+func poolSize(databaseURL string) (string, int, error) {
+	u, err := url.Parse(databaseURL)
+	if err != nil {
+		return "", 0, errors.New("the URL does not parse")
+	}
+	q := u.Query()
+	v := q.Get("pool_max_conns")
+	if v == "" {
+		return databaseURL, defaultMaxConns, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		return "", 0, fmt.Errorf("pool_max_conns=%q: want a whole number of at least 1", v)
+	}
+	q.Del("pool_max_conns")
+	u.RawQuery = q.Encode()
+	return u.String(), n, nil
 }
 
 // redactURL returns the URL without its password, for messages and logs.

@@ -1,6 +1,10 @@
 package store
 
-import "testing"
+import (
+	"context"
+	"strings"
+	"testing"
+)
 
 func TestRebind(t *testing.T) {
 	tests := []struct{ in, want string }{
@@ -15,6 +19,47 @@ func TestRebind(t *testing.T) {
 	for _, tt := range tests {
 		if got := rebind(tt.in); got != tt.want {
 			t.Errorf("rebind(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestPoolSize(t *testing.T) {
+	tests := []struct {
+		in      string
+		wantURL string
+		wantN   int
+		wantErr bool
+	}{
+		{"postgres://u:p@h/db", "postgres://u:p@h/db", defaultMaxConns, false},
+		{"postgres://u:p@h/db?sslmode=disable&pool_max_conns=7", "postgres://u:p@h/db?sslmode=disable", 7, false},
+		{"postgres://u:p@h/db?pool_max_conns=0", "", 0, true},
+		{"postgres://u:p@h/db?pool_max_conns=many", "", 0, true},
+	}
+	for _, tt := range tests {
+		gotURL, gotN, err := poolSize(tt.in)
+		if (err != nil) != tt.wantErr || gotURL != tt.wantURL || gotN != tt.wantN {
+			t.Errorf("poolSize(%q) = %q, %d, %v; want %q, %d, error %v", tt.in, gotURL, gotN, err, tt.wantURL, tt.wantN, tt.wantErr)
+		}
+	}
+}
+
+// TestOpenPostgresErrors: a wrong URL or an unreachable server is reported
+// with the URL's password left out.
+func TestOpenPostgresErrors(t *testing.T) {
+	ctx := context.Background()
+	for _, u := range []string{
+		"mysql://u:hunter2@127.0.0.1/db",
+		"postgres://u:hunter2@127.0.0.1:1/db?connect_timeout=5",
+		"postgres://u:hunter2@127.0.0.1/db?pool_max_conns=none",
+	} {
+		s, err := OpenPostgres(ctx, u)
+		if err == nil {
+			s.Close()
+			t.Errorf("OpenPostgres(%q) succeeded", u)
+			continue
+		}
+		if strings.Contains(err.Error(), "hunter2") {
+			t.Errorf("OpenPostgres(%q) error shows the password: %v", u, err)
 		}
 	}
 }
