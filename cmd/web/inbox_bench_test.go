@@ -103,6 +103,9 @@ func seedInbox(b *testing.B, st *store.Store) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	if err := st.Analyze(ctx); err != nil {
+		b.Fatal(err)
+	}
 }
 
 // BenchmarkInboxPage measures GET /inbox (full page and the htmx refresh
