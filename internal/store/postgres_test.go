@@ -63,3 +63,31 @@ func TestOpenPostgresErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestAnalyze: on PostgreSQL, Analyze gives the planner statistics for
+// tables it has never analysed (reltuples -1 until then).
+func TestAnalyze(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t, dialectPostgres)
+	reltuples := func() float64 {
+		t.Helper()
+		var n float64
+		if err := s.db.QueryRowContext(ctx, `SELECT reltuples FROM pg_class WHERE relname = 'human_tasks'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := reltuples(); n != -1 {
+		t.Fatalf("human_tasks has statistics before Analyze: reltuples %v", n)
+	}
+	if err := s.Analyze(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := reltuples(); n < 0 {
+		t.Errorf("human_tasks has no statistics after Analyze: reltuples %v", n)
+	}
+	// SQLite has nothing to do.
+	if err := openTest(t, dialectSQLite).Analyze(ctx); err != nil {
+		t.Errorf("SQLite: %v", err)
+	}
+}
