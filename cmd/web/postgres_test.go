@@ -202,6 +202,74 @@ func TestTwoProcessesOnePostgres(t *testing.T) {
 		}
 	})
 
+	t.Run("one task completed on both processes at once is completed once", func(t *testing.T) {
+		cathy := browser(t)
+		signIn(t, cathy, a.url, "cathy", "cathy-secret")
+		ctx := context.Background()
+		for round := range 5 {
+			loc := startInstance(t, a, alice, "purchases:approval")
+			_, page := get(t, alice, a.url+loc)
+			resp, _ := postForm(t, alice, a.url+loc+"/complete", url.Values{"csrf_token": {csrfToken(t, page)}, "item": {"Pen"}, "amount": {"2"}}, nil)
+			if resp.StatusCode != http.StatusSeeOther {
+				t.Fatalf("round %d: complete the request: %d", round, resp.StatusCode)
+			}
+			id := strings.Split(strings.TrimPrefix(loc, "/tasks/"), "/")[0]
+			approve := "/tasks/" + id + "/3"
+			_, bobPage := get(t, bob, b.url+approve)
+			_, cathyPage := get(t, cathy, a.url+approve)
+			bobForm := url.Values{"csrf_token": {csrfToken(t, bobPage)}, "approved": {"true"}}
+			cathyForm := url.Values{"csrf_token": {csrfToken(t, cathyPage)}, "approved": {"true"}}
+			statuses := make([]int, 2)
+			var wg sync.WaitGroup
+			wg.Add(2)
+			go func() {
+				defer wg.Done()
+				if r, err := bob.PostForm(b.url+approve+"/complete", bobForm); err == nil {
+					r.Body.Close()
+					statuses[0] = r.StatusCode
+				}
+			}()
+			go func() {
+				defer wg.Done()
+				if r, err := cathy.PostForm(a.url+approve+"/complete", cathyForm); err == nil {
+					r.Body.Close()
+					statuses[1] = r.StatusCode
+				}
+			}()
+			wg.Wait()
+			// One completion is stored; the other learns it lost (409 when
+			// the steps raced, or a refusal if the task was gone first),
+			// never a server error.
+			won, lost := 0, 0
+			for _, st := range statuses {
+				switch {
+				case st == http.StatusSeeOther:
+					won++
+				case st >= 400 && st < 500:
+					lost++
+				}
+			}
+			if won != 1 || lost != 1 {
+				t.Errorf("round %d: answers %v, want one 303 and one 4xx", round, statuses)
+			}
+			var instanceID int64
+			fmt.Sscan(id, &instanceID)
+			events, err := a.app.store.InstanceEvents(ctx, instanceID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			completed := 0
+			for _, e := range events {
+				if e.ElementID == "approve" && e.Event == "COMPLETED" {
+					completed++
+				}
+			}
+			if completed != 1 {
+				t.Errorf("round %d: the approval was completed %d times (answers %v)", round, completed, statuses)
+			}
+		}
+	})
+
 	t.Run("a model saved in one process is seen by the other", func(t *testing.T) {
 		const file = "/api/process-models/purchases:approval/files/approval.bpmn"
 		resp, body := apiCall(t, alice, "GET", a.url+file, "", nil)
