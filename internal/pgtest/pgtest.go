@@ -67,7 +67,16 @@ func Stop() {
 		_ = srv.proc.Kill()
 		<-srv.exited
 	}
-	os.RemoveAll(srv.dir)
+	// A server process that is still exiting may write a last file while
+	// the directory goes; try again until it is gone.
+	for range 50 {
+		if err := os.RemoveAll(srv.dir); err == nil {
+			if _, err := os.Stat(srv.dir); os.IsNotExist(err) {
+				break
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	srv = nil
 }
 
