@@ -197,7 +197,7 @@ func TestSessionRevocation(t *testing.T) {
 		}
 		resp, _ = submit(t, a, ta.url, "/account", "#password-form", url.Values{"current": {"first-password"}, "password": {"dana-own-password"}})
 		wantStatus(t, resp, http.StatusSeeOther)
-		resp, _ = get(t, a, ta.url+"/inbox")
+		resp, _ = get(t, a, ta.url+"/account")
 		wantStatus(t, resp, http.StatusOK) // the session that changed it stays
 		if got := replay(t, ta.url, "/inbox", other); got != http.StatusSeeOther {
 			t.Errorf("other session after password change: status %d, want 303", got)

@@ -46,6 +46,15 @@ type app struct {
 // for changes.
 const permissionsCheckInterval = 2 * time.Second
 
+// openStore opens (and migrates) the configured database: PostgreSQL when
+// a database URL is set, else the SQLite file in the data directory.
+func openStore(ctx context.Context, cfg config.Config) (*store.Store, error) {
+	if cfg.DatabaseURL != "" {
+		return store.OpenPostgres(ctx, cfg.DatabaseURL)
+	}
+	return store.Open(ctx, filepath.Join(cfg.DataDir, databaseFile))
+}
+
 // newApp prepares everything and starts listening; serve then answers
 // requests. On error, whatever was opened is closed again.
 func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, error) {
@@ -76,7 +85,7 @@ func newAppClock(ctx context.Context, cfg config.Config, log *slog.Logger, now f
 	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("create data directory: %w", err)
 	}
-	if a.store, err = store.Open(ctx, filepath.Join(cfg.DataDir, databaseFile)); err != nil {
+	if a.store, err = openStore(ctx, cfg); err != nil {
 		return nil, err
 	}
 

@@ -34,6 +34,9 @@ func benchApp(b *testing.B) (*app, string) {
 	}
 	env := map[string]string{"WAYMARK_ADDR": "127.0.0.1:0", "WAYMARK_DATA_DIR": dir, "WAYMARK_MODELS_DIR": filepath.Join(dir, "models"),
 		"WAYMARK_EXAMPLES": "false", "WAYMARK_PERMISSIONS_FILE": perms, "WAYMARK_LOG_LEVEL": "error"}
+	if os.Getenv("WAYMARK_TEST_DATABASE") == "postgres" {
+		env["WAYMARK_DATABASE_URL"] = postgresFor(b, dir)
+	}
 	cfg, err := config.FromEnv(func(k string) string { return env[k] })
 	if err != nil {
 		b.Fatal(err)
@@ -98,6 +101,9 @@ func seedInbox(b *testing.B, st *store.Store) {
 		return nil
 	})
 	if err != nil {
+		b.Fatal(err)
+	}
+	if err := st.Analyze(ctx); err != nil {
 		b.Fatal(err)
 	}
 }

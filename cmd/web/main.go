@@ -4,6 +4,7 @@
 // Usage:
 //
 //	web [serve] [-addr :8000] [-data-dir ./data]   run the server (default)
+//	web migrate [-data-dir ./data]                 apply pending database migrations and exit
 //	web version                                    print the version
 //	web healthcheck                                probe /healthz (container health checks)
 //	web run -scenario PATH                         run a conformance scenario, print the result JSON
@@ -55,6 +56,7 @@ type command struct {
 // and one file beside this one.
 var commands = []command{
 	{"serve", "run the web server (the default when no command is given)", serveCmd},
+	{"migrate", "apply pending database migrations and exit", migrateCmd},
 	{"version", "print the version", versionCmd},
 	{"healthcheck", "exit 0 when the server at WAYMARK_ADDR answers /healthz", healthcheckCmd},
 	{"run", "run a conformance scenario (-scenario PATH) and print the result as JSON", runCmd},

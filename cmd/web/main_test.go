@@ -91,6 +91,9 @@ func startApp(t testing.TB, vars map[string]string) *testApp {
 	for k, v := range vars {
 		env[k] = v
 	}
+	if os.Getenv("WAYMARK_TEST_DATABASE") == "postgres" && env["WAYMARK_DATABASE_URL"] == "" {
+		env["WAYMARK_DATABASE_URL"] = postgresFor(t, env["WAYMARK_DATA_DIR"])
+	}
 	cfg, err := config.FromEnv(func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)
@@ -478,16 +481,20 @@ func TestReadyz(t *testing.T) {
 	resp, _ := get(t, c, ta.url+"/readyz")
 	wantStatus(t, resp, http.StatusOK)
 
-	// Make the database file unreadable as a database. (Changing its mode
-	// would not do: tests may run as root, who reads anything.)
-	f, err := os.OpenFile(filepath.Join(ta.dataDir, databaseFile), os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
+	if ta.app.cfg.DatabaseURL != "" {
+		spoilPostgres(t, ta.app.cfg.DatabaseURL)
+	} else {
+		// Make the database file unreadable as a database. (Changing its
+		// mode would not do: tests may run as root, who reads anything.)
+		f, err := os.OpenFile(filepath.Join(ta.dataDir, databaseFile), os.O_WRONLY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.WriteAt(bytes.Repeat([]byte{0xff}, 100), 0); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
 	}
-	if _, err := f.WriteAt(bytes.Repeat([]byte{0xff}, 100), 0); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
 
 	resp, _ = get(t, c, ta.url+"/readyz")
 	wantStatus(t, resp, http.StatusServiceUnavailable)

@@ -41,6 +41,15 @@ groups:
     users: [erin@example.com]
   auditors:
     users: [frank]
+permissions:
+  everybody-basic:
+    groups: [everybody]
+    actions: [all]
+    uri: BASIC
+  everybody-start:
+    groups: [everybody]
+    actions: [read, start]
+    uri: PG:ALL
 `
 
 // oidcEnv is a running Waymark whose base URL is its real address, so a

@@ -64,7 +64,9 @@ var policy = map[string]rule{
 	// test-only.
 	"internal/engine/scenario": {allow: []string{"internal/engine", "internal/engine/bpmn", "internal/engine/spec", "internal/engine/dmn", "internal/engine/script"}},
 
-	"internal/store":      {},
+	"internal/store": {},
+	// Starts a real PostgreSQL server for the tests of store and cmd/web.
+	"internal/pgtest":     {testsOnly: true},
 	"internal/config":     {},
 	"internal/connectors": {},
 	// The Prometheus collectors: a leaf that web serves and cmd/web wires

@@ -230,6 +230,10 @@ func (d *Directory) EnsureAdmin(ctx context.Context, password string) (created b
 		}
 		return tx.AddGroupMember(ctx, gid, u.ID, store.SourceLocal)
 	})
+	if errors.Is(err, store.ErrConflict) {
+		// Another process sharing the database created it first.
+		return false, "", nil
+	}
 	if err != nil {
 		return false, "", fmt.Errorf("create admin user: %w", err)
 	}

@@ -34,6 +34,10 @@ type Config struct {
 	// DataDir holds the SQLite database, the generated session key and, by
 	// default, the model repository.
 	DataDir string
+	// DatabaseURL is a postgres:// URL of a PostgreSQL database that
+	// several Waymark processes may share; empty means the SQLite file in
+	// DataDir.
+	DatabaseURL string
 	// BaseURL is the public URL people use to reach Waymark. Its path, if
 	// any, is the prefix every page is served under.
 	BaseURL *url.URL
@@ -128,6 +132,7 @@ type Var struct {
 var vars = []Var{
 	{Name: "WAYMARK_ADDR", Default: ":8000", Help: "Address the HTTP server listens on (host:port; empty host means all interfaces)."},
 	{Name: "WAYMARK_DATA_DIR", Default: "./data", Help: "Directory for the SQLite database, the generated session key and (by default) the models."},
+	{Name: "WAYMARK_DATABASE_URL", Default: "", Help: "PostgreSQL database as a URL (postgres://user:password@host:5432/waymark?sslmode=require), for several Waymark processes sharing one database (or WAYMARK_DATABASE_URL_FILE). Empty: the SQLite file in WAYMARK_DATA_DIR.", Secret: true},
 	{Name: "WAYMARK_BASE_URL", Default: "http://localhost:8000", Help: "Public URL of Waymark as people type it. A path (https://example.com/waymark) serves every page under that prefix; https makes session cookies Secure."},
 	{Name: "WAYMARK_TRUSTED_PROXIES", Default: "", Help: "Comma-separated IPs or CIDR networks of reverse proxies whose X-Forwarded-For/-Proto/-Host headers are believed."},
 	{Name: "WAYMARK_ADMIN_PASSWORD", Default: "", Help: "Password of the 'admin' account created on first start when there are no users (or WAYMARK_ADMIN_PASSWORD_FILE). Empty: a password is generated and printed once to the log.", Secret: true},
@@ -188,6 +193,12 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	c.DataDir = r.str("WAYMARK_DATA_DIR")
 	if c.DataDir == "" {
 		r.fail("WAYMARK_DATA_DIR", errors.New("must not be empty"))
+	}
+	c.DatabaseURL = strings.TrimSpace(r.secret("WAYMARK_DATABASE_URL"))
+	if c.DatabaseURL != "" {
+		if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+			r.fail("WAYMARK_DATABASE_URL", errors.New("want a PostgreSQL URL such as postgres://user:password@host:5432/waymark"))
+		}
 	}
 	c.BaseURL = r.baseURL("WAYMARK_BASE_URL")
 	c.TrustedProxies = r.prefixes("WAYMARK_TRUSTED_PROXIES")
@@ -306,6 +317,7 @@ func (c Config) LogValue() slog.Value {
 	return slog.GroupValue(
 		slog.String("addr", c.Addr),
 		slog.String("data_dir", c.DataDir),
+		slog.String("database_url", mask(c.DatabaseURL)),
 		slog.String("base_url", c.BaseURL.String()),
 		slog.String("trusted_proxies", strings.Join(proxies, ",")),
 		slog.String("admin_password", mask(c.AdminPassword)),

@@ -69,6 +69,7 @@ func TestFromEnvValues(t *testing.T) {
 		"WAYMARK_LOG_LEVEL":          "debug",
 		"WAYMARK_EXAMPLES":           "false",
 		"WAYMARK_TASK_METADATA_KEYS": " priority, due_date,priority ",
+		"WAYMARK_DATABASE_URL":       "postgres://waymark:pg-password@db.internal:5432/waymark",
 	}))
 	if err != nil {
 		t.Fatal(err)
@@ -89,8 +90,11 @@ func TestFromEnvValues(t *testing.T) {
 	if diff := cmp.Diff([]string{"priority", "due_date"}, c.TaskMetadataKeys); diff != "" {
 		t.Errorf("task metadata keys (-want +got):\n%s", diff)
 	}
+	if c.DatabaseURL != "postgres://waymark:pg-password@db.internal:5432/waymark" {
+		t.Errorf("database URL %q", c.DatabaseURL)
+	}
 	logged := slog.AnyValue(c).Resolve().String()
-	if strings.Contains(logged, "secret-password") || strings.Contains(logged, "kkkk") {
+	if strings.Contains(logged, "secret-password") || strings.Contains(logged, "kkkk") || strings.Contains(logged, "pg-password") {
 		t.Errorf("secrets leak into the log value: %s", logged)
 	}
 }
@@ -112,6 +116,7 @@ func TestFromEnvErrorsNameTheVariable(t *testing.T) {
 		{"short session key", map[string]string{"WAYMARK_SESSION_KEY": "abc"}, "WAYMARK_SESSION_KEY"},
 		{"missing permissions file", map[string]string{"WAYMARK_PERMISSIONS_FILE": "/does/not/exist.yml"}, "WAYMARK_PERMISSIONS_FILE"},
 		{"examples", map[string]string{"WAYMARK_EXAMPLES": "maybe"}, "WAYMARK_EXAMPLES"},
+		{"database url scheme", map[string]string{"WAYMARK_DATABASE_URL": "mysql://u:p@host/db"}, "WAYMARK_DATABASE_URL"},
 		{"log level", map[string]string{"WAYMARK_LOG_LEVEL": "loud"}, "WAYMARK_LOG_LEVEL"},
 		{"log format", map[string]string{"WAYMARK_LOG_FORMAT": "xml"}, "WAYMARK_LOG_FORMAT"},
 		{"task metadata key", map[string]string{"WAYMARK_TASK_METADATA_KEYS": "priority, due date"}, "WAYMARK_TASK_METADATA_KEYS"},

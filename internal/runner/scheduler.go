@@ -24,24 +24,41 @@ func (r *Runner) schedule(ctx context.Context) {
 	}
 }
 
+// timerLease is how long a claim on due timers keeps other processes
+// sharing the database away from them; it matters only when the claiming
+// process dies before it saves or releases them.
+const timerLease = time.Minute
+
 // FireDueTimers advances every running instance with a timer due by the
 // clock's now and persists it. It returns how many instances moved. An
 // instance changed by someone else meanwhile is left for the next poll.
+// The due timers are claimed first, so processes sharing a database fire
+// each once.
 func (r *Runner) FireDueTimers(ctx context.Context) (int, error) {
 	now := r.now()
-	ids, err := r.store.DueTimerInstances(ctx, now, 100)
+	ids, err := r.store.ClaimDueTimerInstances(ctx, now, timerLease, 100)
 	if err != nil {
 		return 0, err
 	}
 	moved := 0
 	var errs []error
-	for _, id := range ids {
+	// Claims on instances not moved end, so the next poll tries them again.
+	release := func(id int64) {
+		if err := r.store.ReleaseTimers(context.WithoutCancel(ctx), id); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	for i, id := range ids {
 		if ctx.Err() != nil {
+			for _, rest := range ids[i:] {
+				release(rest)
+			}
 			break
 		}
 		l, err := r.load(ctx, id, "")
 		if err != nil {
 			errs = append(errs, err)
+			release(id)
 			continue
 		}
 		// AdvanceTo fires timers due strictly before the time given; a
@@ -51,6 +68,7 @@ func (r *Runner) FireDueTimers(ctx context.Context) (int, error) {
 			if !errors.Is(err, store.ErrConflict) && !r.failOversized(ctx, id, err) {
 				errs = append(errs, err)
 			}
+			release(id)
 			continue
 		}
 		moved++

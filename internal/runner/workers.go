@@ -20,6 +20,12 @@ type jobKey struct {
 	task     int
 }
 
+// jobLease is how long a claim on a service job keeps other processes
+// sharing the database away from it. A worker releases its claim when the
+// job ends; the lease matters only when the process dies holding it, and
+// must outlast the slowest call.
+const jobLease = 10 * time.Minute
+
 // notifyJobs wakes the dispatcher after a step wrote service jobs.
 func (r *Runner) notifyJobs() {
 	select {
@@ -39,6 +45,11 @@ func (r *Runner) dispatch(ctx context.Context) {
 			defer r.wg.Done()
 			for j := range jobs {
 				r.RunServiceJob(ctx, j)
+				// A job answered is gone; one still owed (shutdown, a
+				// retry) is free for the next claim, here or elsewhere.
+				if err := r.store.ReleaseServiceJob(context.WithoutCancel(ctx), j.InstanceID, j.TaskID); err != nil {
+					r.log.Error("release service job", "instance", j.InstanceID, "task", j.TaskID, "err", err)
+				}
 				r.mu.Lock()
 				delete(r.inflight, jobKey{j.InstanceID, j.TaskID})
 				r.mu.Unlock()
@@ -51,11 +62,13 @@ func (r *Runner) dispatch(ctx context.Context) {
 	defer t.Stop()
 	for {
 		if r.conn != nil {
-			owed, err := r.store.ServiceJobs(ctx)
+			// Claimed jobs are this process's alone: other processes
+			// sharing the database skip them.
+			owed, err := r.store.ClaimServiceJobs(ctx, r.now(), jobLease, 100)
 			if err != nil && ctx.Err() == nil {
-				r.log.Error("list service jobs", "err", err)
+				r.log.Error("claim service jobs", "err", err)
 			}
-			for _, j := range owed {
+			for i, j := range owed {
 				k := jobKey{j.InstanceID, j.TaskID}
 				r.mu.Lock()
 				busy := r.inflight[k]
@@ -78,6 +91,11 @@ func (r *Runner) dispatch(ctx context.Context) {
 				select {
 				case jobs <- j:
 				case <-ctx.Done():
+					// Shutting down: what was claimed and not started is
+					// free for the next process at once.
+					for _, rest := range owed[i:] {
+						_ = r.store.ReleaseServiceJob(context.WithoutCancel(ctx), rest.InstanceID, rest.TaskID)
+					}
 					return
 				}
 			}

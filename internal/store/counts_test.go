@@ -23,8 +23,12 @@ func (o *recordingObserver) ObserveTx(total, commit time.Duration, units int) {
 // instances only), and every committed write transaction is reported to
 // the observer, a rolled-back one not.
 func TestMonitoringCounts(t *testing.T) {
+	forEachDialect(t, testMonitoringCounts)
+}
+
+func testMonitoringCounts(t *testing.T, d dialect) {
 	ctx := context.Background()
-	s := openTest(t)
+	s := openTest(t, d)
 	obs := &recordingObserver{}
 	s.SetTxObserver(obs)
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)

@@ -77,6 +77,9 @@ func (s *Store) AddFileVersions(ctx context.Context, versions []NewFileVersion) 
 }
 
 func addFileVersion(ctx context.Context, tx *Tx, nv NewFileVersion) (FileVersion, error) {
+	if err := tx.lockShared(ctx); err != nil {
+		return FileVersion{}, err
+	}
 	if nv.Content == nil {
 		nv.Content = []byte{} // an empty file, not a missing one
 	}
@@ -87,15 +90,14 @@ func addFileVersion(ctx context.Context, tx *Tx, nv NewFileVersion) (FileVersion
 		WHERE model_id = ? AND file = ?`, nv.ModelID, nv.File).Scan(&v.Version); err != nil {
 		return FileVersion{}, err
 	}
-	res, err := tx.tx.ExecContext(ctx, `INSERT INTO model_file_versions
+	err := tx.tx.QueryRowContext(ctx, `INSERT INTO model_file_versions
 		(model_id, file, version, author, action, size, sha256, content, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		nv.ModelID, nv.File, v.Version, nv.Author, nv.Action, v.Size, v.SHA256, nv.Content, formatTime(tx.now))
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		nv.ModelID, nv.File, v.Version, nv.Author, nv.Action, v.Size, v.SHA256, nv.Content, formatTime(tx.now)).Scan(&v.ID)
 	if err != nil {
 		return FileVersion{}, mapError(err)
 	}
-	v.ID, err = res.LastInsertId()
-	return v, err
+	return v, nil
 }
 
 // DeletedFiles lists, by model id and file, the files whose last version
@@ -221,6 +223,9 @@ func (s *Store) MoveHistory(ctx context.Context, oldID, newID string, subtree bo
 }
 
 func moveFileHistory(ctx context.Context, tx *Tx, oldModel, oldFile, newModel, newFile string) error {
+	if err := tx.lockShared(ctx); err != nil {
+		return err
+	}
 	var after int
 	if err := tx.tx.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM model_file_versions
 		WHERE model_id = ? AND file = ?`, newModel, newFile).Scan(&after); err != nil {

@@ -9,8 +9,12 @@ import (
 )
 
 func TestIdentities(t *testing.T) {
+	forEachDialect(t, testIdentities)
+}
+
+func testIdentities(t *testing.T, d dialect) {
 	ctx := context.Background()
-	s := openTest(t)
+	s := openTest(t, d)
 	var ann, ben User
 	err := s.InTx(ctx, func(tx *Tx) error {
 		var err error

@@ -19,9 +19,9 @@ import (
 //	  task 2 "Sign" completed by bob
 //	3 started by alice on 2025-03-09, suspended (model hr/leave):
 //	  task 1 "Approve leave" for group approvers
-func inboxFixture(t *testing.T) *Store {
+func inboxFixture(t *testing.T, d dialect) *Store {
 	t.Helper()
-	s := openTest(t)
+	s := openTest(t, d)
 	ctx := context.Background()
 	day := func(d int) time.Time { return time.Date(2025, 3, d, 9, 0, 0, 0, time.UTC) }
 	type task struct {
@@ -77,8 +77,10 @@ func inboxFixture(t *testing.T) *Store {
 	return s
 }
 
-func TestInboxViewsAndFilters(t *testing.T) {
-	s := inboxFixture(t)
+func TestInboxViewsAndFilters(t *testing.T) { forEachDialect(t, testInboxViewsAndFilters) }
+
+func testInboxViewsAndFilters(t *testing.T, d dialect) {
+	s := inboxFixture(t, d)
 	ctx := context.Background()
 	bob := Viewer{Username: "bob", Keys: []string{"user:bob", "group:approvers", "group:packers"}}
 	carol := Viewer{Username: "carol", Keys: []string{"user:carol", "group:approvers"}}
@@ -140,8 +142,10 @@ func TestInboxViewsAndFilters(t *testing.T) {
 	}
 }
 
-func TestInstanceListFilters(t *testing.T) {
-	s := inboxFixture(t)
+func TestInstanceListFilters(t *testing.T) { forEachDialect(t, testInstanceListFilters) }
+
+func testInstanceListFilters(t *testing.T, d dialect) {
+	s := inboxFixture(t, d)
 	ctx := context.Background()
 	cases := []struct {
 		name string
@@ -179,7 +183,11 @@ func TestInstanceListFilters(t *testing.T) {
 }
 
 func TestInstanceMetadataKeysCoverEveryPage(t *testing.T) {
-	s := inboxFixture(t)
+	forEachDialect(t, testInstanceMetadataKeysCoverEveryPage)
+}
+
+func testInstanceMetadataKeysCoverEveryPage(t *testing.T, d dialect) {
+	s := inboxFixture(t, d)
 	ctx := context.Background()
 	err := s.InTx(ctx, func(tx *Tx) error {
 		if err := tx.SetInstanceMetadata(ctx, 1, map[string]string{"item": `"Desk"`}); err != nil {

@@ -12,8 +12,12 @@ import (
 // from the same version is ErrConflict and changes nothing, and an update
 // of a missing instance is ErrNotFound.
 func TestUpdateInstanceVersion(t *testing.T) {
+	forEachDialect(t, testUpdateInstanceVersion)
+}
+
+func testUpdateInstanceVersion(t *testing.T, d dialect) {
 	ctx := context.Background()
-	s := openTest(t)
+	s := openTest(t, d)
 	start := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
 	var id int64
 	err := s.InTx(ctx, func(tx *Tx) error {

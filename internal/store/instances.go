@@ -88,15 +88,16 @@ func (s *Store) Instance(ctx context.Context, id int64) (Instance, error) {
 
 // CreateInstance inserts a new instance with version 1 and returns its id.
 func (tx *Tx) CreateInstance(ctx context.Context, in Instance) (int64, error) {
-	res, err := tx.tx.ExecContext(ctx, `INSERT INTO instances (model_id, process_id, process_name, status, started_by, started_at, updated_at, ended_at, version, snapshot,
+	var id int64
+	err := tx.tx.QueryRowContext(ctx, `INSERT INTO instances (model_id, process_id, process_name, status, started_by, started_at, updated_at, ended_at, version, snapshot,
 		error_task, error_element, error_where, error_line, error_message)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		in.ModelID, in.ProcessID, in.ProcessName, in.Status, in.StartedBy, formatTime(in.StartedAt), formatTime(in.UpdatedAt), optTime(in.EndedAt), in.Snapshot,
-		in.ErrorTask, in.ErrorElement, in.ErrorWhere, in.ErrorLine, in.ErrorMessage)
+		in.ErrorTask, in.ErrorElement, in.ErrorWhere, in.ErrorLine, in.ErrorMessage).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("create instance of %s: %w", in.ModelID, mapError(err))
 	}
-	return res.LastInsertId()
+	return id, nil
 }
 
 // UpdateInstance writes the instance's state if its stored version is

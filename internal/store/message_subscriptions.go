@@ -21,7 +21,7 @@ func (tx *Tx) ReplaceSubscriptions(ctx context.Context, instanceID int64, subs [
 		return fmt.Errorf("clear subscriptions of instance %d: %w", instanceID, err)
 	}
 	for _, m := range subs {
-		if _, err := tx.tx.ExecContext(ctx, `INSERT OR IGNORE INTO message_subscriptions (instance_id, task_id, element_id, kind, name) VALUES (?, ?, ?, ?, ?)`,
+		if _, err := tx.tx.ExecContext(ctx, `INSERT INTO message_subscriptions (instance_id, task_id, element_id, kind, name) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 			instanceID, m.TaskID, m.ElementID, m.Kind, m.Name); err != nil {
 			return fmt.Errorf("add subscription %s %q of instance %d: %w", m.Kind, m.Name, instanceID, mapError(err))
 		}

@@ -52,6 +52,9 @@ type ProcessMatch struct {
 // clashes); a duplicate is ErrConflict and nothing changes.
 func (s *Store) ReplaceModelIndex(ctx context.Context, procs []IndexedProcess, decisions []IndexedDecision) error {
 	return s.InTx(ctx, func(tx *Tx) error {
+		if err := tx.lockShared(ctx); err != nil {
+			return err
+		}
 		for _, q := range []string{
 			`DELETE FROM model_process_events`,
 			`DELETE FROM model_process_calls`,
@@ -73,13 +76,13 @@ func insertIndex(ctx context.Context, tx *Tx, procs []IndexedProcess, decisions 
 		return err
 	}
 	defer insProc.Close()
-	insEvent, err := tx.tx.PrepareContext(ctx, `INSERT OR IGNORE INTO model_process_events
-		(process_id, kind, direction, name) VALUES (?, ?, ?, ?)`)
+	insEvent, err := tx.tx.PrepareContext(ctx, `INSERT INTO model_process_events
+		(process_id, kind, direction, name) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`)
 	if err != nil {
 		return err
 	}
 	defer insEvent.Close()
-	insCall, err := tx.tx.PrepareContext(ctx, `INSERT OR IGNORE INTO model_process_calls (process_id, called_id) VALUES (?, ?)`)
+	insCall, err := tx.tx.PrepareContext(ctx, `INSERT INTO model_process_calls (process_id, called_id) VALUES (?, ?) ON CONFLICT DO NOTHING`)
 	if err != nil {
 		return err
 	}

@@ -11,9 +11,11 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-func TestModelIndex(t *testing.T) {
+func TestModelIndex(t *testing.T) { forEachDialect(t, testModelIndex) }
+
+func testModelIndex(t *testing.T, d dialect) {
 	ctx := context.Background()
-	s := openTest(t)
+	s := openTest(t, d)
 	procs := []IndexedProcess{
 		{ProcessID: "approve", DisplayName: "Approve invoice", ModelID: "finance/approve", File: "a.bpmn",
 			Kinds: []string{"startEvent", "userTask"}, MessagesCaught: []string{"paid"}, SignalsThrown: []string{"done"}},
@@ -61,9 +63,11 @@ func TestModelIndex(t *testing.T) {
 	})
 }
 
-func TestFileHistory(t *testing.T) {
+func TestFileHistory(t *testing.T) { forEachDialect(t, testFileHistory) }
+
+func testFileHistory(t *testing.T, d dialect) {
 	ctx := context.Background()
-	s := openTest(t)
+	s := openTest(t, d)
 	v1, err := s.AddFileVersion(ctx, "a/b", "f.json", "alice", "save", []byte("one"))
 	if err != nil {
 		t.Fatal(err)
@@ -123,9 +127,11 @@ func TestFileHistory(t *testing.T) {
 	}
 }
 
-func TestDeletedFiles(t *testing.T) {
+func TestDeletedFiles(t *testing.T) { forEachDialect(t, testDeletedFiles) }
+
+func testDeletedFiles(t *testing.T, d dialect) {
 	ctx := context.Background()
-	s := openTest(t)
+	s := openTest(t, d)
 	s.AddFileVersion(ctx, "g/m", "a.bpmn", "alice", "save", []byte("a1"))
 	s.AddFileVersion(ctx, "g/m", "b.json", "alice", "delete", []byte("b"))
 	s.AddFileVersion(ctx, "g/m", "c.json", "alice", "delete", []byte("c"))

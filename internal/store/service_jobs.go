@@ -20,7 +20,9 @@ type ServiceJob struct {
 
 // AddServiceJob records a call to make.
 func (tx *Tx) AddServiceJob(ctx context.Context, j ServiceJob) error {
-	_, err := tx.tx.ExecContext(ctx, `INSERT OR REPLACE INTO service_jobs (instance_id, task_id, element_id, operator, params, task_data, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+	_, err := tx.tx.ExecContext(ctx, `INSERT INTO service_jobs (instance_id, task_id, element_id, operator, params, task_data, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (instance_id, task_id) DO UPDATE SET element_id = excluded.element_id, operator = excluded.operator,
+		params = excluded.params, task_data = excluded.task_data, created_at = excluded.created_at`,
 		j.InstanceID, j.TaskID, j.ElementID, j.Operator, j.Params, j.TaskData, formatTime(j.CreatedAt))
 	if err != nil {
 		return fmt.Errorf("add service job %d/%d: %w", j.InstanceID, j.TaskID, mapError(err))

@@ -8,7 +8,11 @@ import (
 )
 
 func TestSessionRows(t *testing.T) {
-	s := openTest(t)
+	forEachDialect(t, testSessionRows)
+}
+
+func testSessionRows(t *testing.T, d dialect) {
+	s := openTest(t, d)
 	ctx := context.Background()
 	var alice, bob User
 	err := s.InTx(ctx, func(tx *Tx) error {

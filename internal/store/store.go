@@ -2,9 +2,12 @@
 // SQL statement the application runs.
 //
 // The database is one SQLite file (github.com/mattn/go-sqlite3) under the
-// data directory. SQL is hand-written, portable database/sql with explicit
-// column lists; SQLite-specific settings live only in the DSN and in the
-// migration files, so a PostgreSQL store can follow later.
+// data directory, or a PostgreSQL database (github.com/jackc/pgx) that
+// several Waymark processes share. SQL is hand-written, portable
+// database/sql with explicit column lists and ? placeholders, which the
+// PostgreSQL connection rewrites (postgres.go); SQLite-specific settings
+// live only in the DSN, and each database has its own migration files
+// (migrations/ and migrations/postgres/, with the same names).
 //
 // Exported methods on *Store own their transaction. Work that must commit
 // together (a runner step writing a snapshot, tasks and timers) goes through
@@ -31,6 +34,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/mattn/go-sqlite3"
 )
 
@@ -40,14 +44,16 @@ var (
 	ErrConflict = errors.New("conflict")
 )
 
-//go:embed migrations/*.sql
+//go:embed migrations/*.sql migrations/postgres/*.sql
 var migrationFiles embed.FS
 
 // Store is an open database.
 type Store struct {
-	db   *sql.DB
-	path string
-	obs  observer
+	db *sql.DB
+	// path is the SQLite file, or the PostgreSQL URL without its password.
+	path    string
+	dialect dialect
+	obs     observer
 }
 
 // Open opens (creating if needed) the SQLite database at path and applies
@@ -106,6 +112,9 @@ var sqliteHeader = []byte("SQLite format 3\x00")
 // querying alone would report a database as healthy that the next start
 // could not open.
 func (s *Store) Ping(ctx context.Context) error {
+	if s.dialect == dialectPostgres {
+		return s.pingQuery(ctx)
+	}
 	f, err := os.Open(s.path)
 	if err != nil {
 		return fmt.Errorf("ping database: %w", err)
@@ -118,6 +127,10 @@ func (s *Store) Ping(ctx context.Context) error {
 	if !bytes.Equal(header, sqliteHeader) {
 		return fmt.Errorf("ping database: %s is not a SQLite database", s.path)
 	}
+	return s.pingQuery(ctx)
+}
+
+func (s *Store) pingQuery(ctx context.Context) error {
 	var n int
 	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations`).Scan(&n); err != nil {
 		return fmt.Errorf("ping database: %w", err)
@@ -129,8 +142,11 @@ func (s *Store) Ping(ctx context.Context) error {
 // exported *Store methods run in their own transaction and that callers
 // compose with InTx.
 type Tx struct {
-	tx  *sql.Tx
-	now time.Time
+	tx      *sql.Tx
+	now     time.Time
+	dialect dialect
+	// sharedLocked is set once the transaction holds sharedTablesLock.
+	sharedLocked bool
 }
 
 // InTx runs fn in a transaction. It commits when fn returns nil and rolls
@@ -149,7 +165,7 @@ func (s *Store) InTx(ctx context.Context, fn func(*Tx) error) (err error) {
 			_ = sqlTx.Rollback()
 		}
 	}()
-	if err := fn(&Tx{tx: sqlTx, now: time.Now().UTC()}); err != nil {
+	if err := fn(&Tx{tx: sqlTx, now: time.Now().UTC(), dialect: s.dialect}); err != nil {
 		return err
 	}
 	commitStart := time.Now()
@@ -165,13 +181,26 @@ func (s *Store) InTx(ctx context.Context, fn func(*Tx) error) (err error) {
 // schema_migrations, in file-name order, each in its own transaction.
 // Migration files are never edited once released; a change is a new file.
 func (s *Store) migrate(ctx context.Context) error {
+	if s.dialect == dialectPostgres {
+		// One connection holds the lock while the files apply through
+		// others; a process that waits finds them applied.
+		conn, err := s.db.Conn(ctx)
+		if err != nil {
+			return err
+		}
+		defer conn.Close()
+		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(?)`, int64(migrationLock)); err != nil {
+			return fmt.Errorf("lock migrations: %w", err)
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(?)`, int64(migrationLock))
+	}
 	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		name TEXT PRIMARY KEY,
 		applied_at TEXT NOT NULL
 	)`); err != nil {
 		return fmt.Errorf("create schema_migrations: %w", err)
 	}
-	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
+	names, err := fs.Glob(migrationFiles, migrationGlob(s.dialect))
 	if err != nil {
 		return err
 	}
@@ -208,6 +237,14 @@ func (s *Store) migrateFile(ctx context.Context, name string) error {
 	})
 }
 
+// migrationGlob matches the migration files of a dialect.
+func migrationGlob(d dialect) string {
+	if d == dialectPostgres {
+		return "migrations/postgres/*.sql"
+	}
+	return "migrations/*.sql"
+}
+
 func formatTime(t time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
@@ -216,9 +253,17 @@ func parseTime(s string) (time.Time, error) {
 	return time.Parse(time.RFC3339, s)
 }
 
+// pgUniqueViolation is PostgreSQL's SQLSTATE for a broken unique or
+// primary-key constraint.
+const pgUniqueViolation = "23505"
+
 // mapError turns driver errors into the package's sentinels so callers
-// never see SQLite specifics.
+// never see SQLite or PostgreSQL specifics.
 func mapError(err error) error {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == pgUniqueViolation {
+		return fmt.Errorf("%w: %v", ErrConflict, err)
+	}
 	var se sqlite3.Error
 	if errors.As(err, &se) && se.Code == sqlite3.ErrConstraint {
 		switch se.ExtendedCode {

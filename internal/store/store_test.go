@@ -3,18 +3,52 @@ package store
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/waymark-bpm/waymark/internal/pgtest"
 )
 
-// openTest opens a store on a real file in a temporary directory: WAL and
-// the connection pool behave differently with :memory:.
-func openTest(t *testing.T) *Store {
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+// dialects lists the databases every store test runs against.
+var dialects = []dialect{dialectSQLite, dialectPostgres}
+
+// forEachDialect runs test once per database, as a subtest named after it.
+func forEachDialect(t *testing.T, test func(t *testing.T, d dialect)) {
+	for _, d := range dialects {
+		t.Run(d.String(), func(t *testing.T) { test(t, d) })
+	}
+}
+
+// testTarget returns where a fresh database of the dialect lives: a file
+// in a temporary directory (WAL and the connection pool behave differently
+// with :memory:) or a new database on the test PostgreSQL server.
+func testTarget(t *testing.T, d dialect) string {
 	t.Helper()
-	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "waymark.db"))
+	if d == dialectPostgres {
+		return pgtest.NewDatabase(t)
+	}
+	return filepath.Join(t.TempDir(), "waymark.db")
+}
+
+// openAt opens the store of the dialect at target.
+func openAt(ctx context.Context, d dialect, target string) (*Store, error) {
+	if d == dialectPostgres {
+		return OpenPostgres(ctx, target)
+	}
+	return Open(ctx, target)
+}
+
+// openTest opens a store on a fresh database of the dialect.
+func openTest(t *testing.T, d dialect) *Store {
+	t.Helper()
+	s, err := openAt(context.Background(), d, testTarget(t, d))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -22,25 +56,38 @@ func openTest(t *testing.T) *Store {
 	return s
 }
 
-func migrationNames(t *testing.T) []string {
+func migrationNames(t *testing.T, d dialect) []string {
 	t.Helper()
-	entries, err := migrationFiles.ReadDir("migrations")
+	names, err := fs.Glob(migrationFiles, migrationGlob(d))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var names []string
-	for _, e := range entries {
-		names = append(names, e.Name())
+	for i, n := range names {
+		names[i] = path.Base(n)
 	}
 	return names
 }
 
-func TestMigrations(t *testing.T) {
+// TestMigrationsMirrored fails when a migration exists for one database and
+// not the other: both must reach the same schema, file by file.
+func TestMigrationsMirrored(t *testing.T) {
+	sqlite, postgres := migrationNames(t, dialectSQLite), migrationNames(t, dialectPostgres)
+	if len(sqlite) == 0 {
+		t.Fatal("no SQLite migrations found")
+	}
+	if diff := cmp.Diff(sqlite, postgres); diff != "" {
+		t.Errorf("migrations of SQLite (-) and PostgreSQL (+) differ; write each migration for both, with the same name:\n%s", diff)
+	}
+}
+
+func TestMigrations(t *testing.T) { forEachDialect(t, testMigrations) }
+
+func testMigrations(t *testing.T, d dialect) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "waymark.db")
+	target := testTarget(t, d)
 
 	t.Run("EmptyDatabase", func(t *testing.T) {
-		s, err := Open(ctx, path)
+		s, err := openAt(ctx, d, target)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -58,7 +105,7 @@ func TestMigrations(t *testing.T) {
 			got = append(got, name)
 		}
 		rows.Close()
-		if diff := cmp.Diff(migrationNames(t), got); diff != "" {
+		if diff := cmp.Diff(migrationNames(t, d), got); diff != "" {
 			t.Errorf("applied migrations (-want +got):\n%s", diff)
 		}
 		if _, err := s.db.ExecContext(ctx, `INSERT INTO groups (name, source) VALUES ('kept', 'local')`); err != nil {
@@ -67,7 +114,7 @@ func TestMigrations(t *testing.T) {
 	})
 
 	t.Run("UpToDateDatabaseIsNoOp", func(t *testing.T) {
-		s, err := Open(ctx, path)
+		s, err := openAt(ctx, d, target)
 		if err != nil {
 			t.Fatalf("second open: %v", err)
 		}
@@ -76,8 +123,8 @@ func TestMigrations(t *testing.T) {
 		if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations`).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
-		if n != len(migrationNames(t)) {
-			t.Errorf("%d migration rows, want %d", n, len(migrationNames(t)))
+		if n != len(migrationNames(t, d)) {
+			t.Errorf("%d migration rows, want %d", n, len(migrationNames(t, d)))
 		}
 		if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM groups WHERE name = 'kept'`).Scan(&groups); err != nil {
 			t.Fatal(err)
@@ -92,7 +139,7 @@ func TestMigrations(t *testing.T) {
 // settings, not only the first one.
 func TestConnectionSettings(t *testing.T) {
 	ctx := context.Background()
-	s := openTest(t)
+	s := openTest(t, dialectSQLite)
 	var conns []interface{ Close() error }
 	defer func() {
 		for _, c := range conns {
@@ -122,9 +169,11 @@ func TestConnectionSettings(t *testing.T) {
 	}
 }
 
-func TestForeignKeysEnforced(t *testing.T) {
+func TestForeignKeysEnforced(t *testing.T) { forEachDialect(t, testForeignKeysEnforced) }
+
+func testForeignKeysEnforced(t *testing.T, d dialect) {
 	ctx := context.Background()
-	s := openTest(t)
+	s := openTest(t, d)
 	err := s.InTx(ctx, func(tx *Tx) error {
 		return tx.AddGroupMember(ctx, 999, 999, SourceLocal)
 	})
@@ -133,11 +182,13 @@ func TestForeignKeysEnforced(t *testing.T) {
 	}
 }
 
-func TestInTx(t *testing.T) {
+func TestInTx(t *testing.T) { forEachDialect(t, testInTx) }
+
+func testInTx(t *testing.T, d dialect) {
 	ctx := context.Background()
 
 	t.Run("Commit", func(t *testing.T) {
-		s := openTest(t)
+		s := openTest(t, d)
 		if err := s.InTx(ctx, func(tx *Tx) error {
 			_, err := tx.CreateUser(ctx, User{Username: "ann", Source: SourceLocal})
 			return err
@@ -150,7 +201,7 @@ func TestInTx(t *testing.T) {
 	})
 
 	t.Run("RollbackOnError", func(t *testing.T) {
-		s := openTest(t)
+		s := openTest(t, d)
 		boom := errors.New("boom")
 		err := s.InTx(ctx, func(tx *Tx) error {
 			if _, err := tx.CreateUser(ctx, User{Username: "ann", Source: SourceLocal}); err != nil {
@@ -167,7 +218,7 @@ func TestInTx(t *testing.T) {
 	})
 
 	t.Run("RollbackOnPanic", func(t *testing.T) {
-		s := openTest(t)
+		s := openTest(t, d)
 		func() {
 			defer func() {
 				if recover() == nil {
@@ -191,9 +242,11 @@ func TestInTx(t *testing.T) {
 	})
 }
 
-func TestUsersAndGroups(t *testing.T) {
+func TestUsersAndGroups(t *testing.T) { forEachDialect(t, testUsersAndGroups) }
+
+func testUsersAndGroups(t *testing.T, d dialect) {
 	ctx := context.Background()
-	s := openTest(t)
+	s := openTest(t, d)
 
 	err := s.InTx(ctx, func(tx *Tx) error {
 		ann, err := tx.CreateUser(ctx, User{Username: "ann", Email: "ann@example.com", Source: SourceFile})
@@ -313,7 +366,7 @@ func TestPing(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := openTest(t)
+			s := openTest(t, dialectSQLite)
 			if err := s.Ping(ctx); err != nil {
 				t.Fatalf("healthy database: %v", err)
 			}

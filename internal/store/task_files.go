@@ -36,12 +36,13 @@ func (s *Store) AddTaskFile(ctx context.Context, f TaskFile) (int64, error) {
 // AddTaskFile stores an uploaded file in the transaction, so a task's files
 // are kept exactly when its completion is.
 func (tx *Tx) AddTaskFile(ctx context.Context, f TaskFile) (int64, error) {
-	res, err := tx.tx.ExecContext(ctx, `INSERT INTO task_files (instance_id, task_id, field, name, mime_type, digest, size, content, uploaded_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		f.InstanceID, f.TaskID, f.Field, f.Name, f.MimeType, f.Digest, int64(len(f.Content)), f.Content, f.UploadedBy, formatTime(tx.now))
+	var id int64
+	err := tx.tx.QueryRowContext(ctx, `INSERT INTO task_files (instance_id, task_id, field, name, mime_type, digest, size, content, uploaded_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		f.InstanceID, f.TaskID, f.Field, f.Name, f.MimeType, f.Digest, int64(len(f.Content)), f.Content, f.UploadedBy, formatTime(tx.now)).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("store file %q for task %d/%d: %w", f.Name, f.InstanceID, f.TaskID, mapError(err))
 	}
-	return res.LastInsertId()
+	return id, nil
 }
 
 // TaskFile returns the first file uploaded with the given digest to an
@@ -65,8 +66,10 @@ func (s *Store) TaskFile(ctx context.Context, instanceID int64, digest string) (
 // upload order, without their content; a file uploaded twice is listed
 // once.
 func (s *Store) InstanceTaskFiles(ctx context.Context, instanceID int64) ([]TaskFile, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT min(id), task_id, field, name, mime_type, digest, size, uploaded_by, min(created_at)
-		FROM task_files WHERE instance_id = ? GROUP BY task_id, field, digest ORDER BY min(id)`, instanceID)
+	rows, err := s.db.QueryContext(ctx, `SELECT f.id, f.task_id, f.field, f.name, f.mime_type, f.digest, f.size, f.uploaded_by, f.created_at
+		FROM task_files f WHERE f.instance_id = ? AND f.id = (SELECT min(g.id) FROM task_files g
+			WHERE g.instance_id = f.instance_id AND g.task_id = f.task_id AND g.field = f.field AND g.digest = f.digest)
+		ORDER BY f.id`, instanceID)
 	if err != nil {
 		return nil, fmt.Errorf("files of instance %d: %w", instanceID, err)
 	}

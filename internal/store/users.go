@@ -197,22 +197,25 @@ func (s *Store) Groups(ctx context.Context) ([]Group, error) {
 
 // CreateUser inserts a user. A taken username gives ErrConflict.
 func (tx *Tx) CreateUser(ctx context.Context, u User) (User, error) {
+	if err := tx.lockShared(ctx); err != nil {
+		return User{}, err
+	}
 	u.CreatedAt, u.UpdatedAt = tx.now, tx.now
-	res, err := tx.tx.ExecContext(ctx, `
+	err := tx.tx.QueryRowContext(ctx, `
 		INSERT INTO users (username, email, display_name, password_hash, source, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		u.Username, u.Email, u.DisplayName, u.PasswordHash, u.Source, formatTime(u.CreatedAt), formatTime(u.UpdatedAt))
+		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		u.Username, u.Email, u.DisplayName, u.PasswordHash, u.Source, formatTime(u.CreatedAt), formatTime(u.UpdatedAt)).Scan(&u.ID)
 	if err != nil {
 		return User{}, fmt.Errorf("create user %q: %w", u.Username, mapError(err))
-	}
-	if u.ID, err = res.LastInsertId(); err != nil {
-		return User{}, err
 	}
 	return u, nil
 }
 
 // UserByUsername returns the user with the given username.
 func (tx *Tx) UserByUsername(ctx context.Context, username string) (User, error) {
+	if err := tx.lockShared(ctx); err != nil {
+		return User{}, err
+	}
 	u, err := scanUser(tx.tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE username = ?`, username))
 	if err != nil {
 		return User{}, fmt.Errorf("user %q: %w", username, mapError(err))
@@ -288,6 +291,9 @@ func (tx *Tx) RemoveGroupMember(ctx context.Context, groupID, userID int64, sour
 // The disabled and must-change-password flags are left alone: they are set
 // in the app, and reloading the permissions file must not undo them.
 func (tx *Tx) UpdateUser(ctx context.Context, u User) (User, error) {
+	if err := tx.lockShared(ctx); err != nil {
+		return User{}, err
+	}
 	u.UpdatedAt = tx.now
 	res, err := tx.tx.ExecContext(ctx, `
 		UPDATE users SET username = ?, email = ?, display_name = ?, password_hash = ?, source = ?, updated_at = ?
@@ -307,6 +313,9 @@ func (tx *Tx) UpdateUser(ctx context.Context, u User) (User, error) {
 // DeleteUsersExcept deletes the users of the given source whose usernames
 // are not in keep, and returns how many it deleted.
 func (tx *Tx) DeleteUsersExcept(ctx context.Context, source string, keep []string) (int64, error) {
+	if err := tx.lockShared(ctx); err != nil {
+		return 0, err
+	}
 	query, args := exceptQuery(`DELETE FROM users WHERE source = ?`, "username", source, keep)
 	res, err := tx.tx.ExecContext(ctx, query, args...)
 	if err != nil {
@@ -319,16 +328,18 @@ func (tx *Tx) DeleteUsersExcept(ctx context.Context, source string, keep []strin
 // given source if it does not exist. A 'local' group named in the file
 // becomes a 'file' group.
 func (tx *Tx) EnsureGroup(ctx context.Context, name, source string) (int64, error) {
+	if err := tx.lockShared(ctx); err != nil {
+		return 0, err
+	}
 	var id int64
 	var current string
 	err := tx.tx.QueryRowContext(ctx, `SELECT id, source FROM groups WHERE name = ?`, name).Scan(&id, &current)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		res, err := tx.tx.ExecContext(ctx, `INSERT INTO groups (name, source) VALUES (?, ?)`, name, source)
-		if err != nil {
+		if err := tx.tx.QueryRowContext(ctx, `INSERT INTO groups (name, source) VALUES (?, ?) RETURNING id`, name, source).Scan(&id); err != nil {
 			return 0, fmt.Errorf("create group %q: %w", name, mapError(err))
 		}
-		return res.LastInsertId()
+		return id, nil
 	case err != nil:
 		return 0, fmt.Errorf("group %q: %w", name, err)
 	}
@@ -343,6 +354,9 @@ func (tx *Tx) EnsureGroup(ctx context.Context, name, source string) (int64, erro
 // DeleteGroupsExcept deletes the groups of the given source whose names
 // are not in keep.
 func (tx *Tx) DeleteGroupsExcept(ctx context.Context, source string, keep []string) (int64, error) {
+	if err := tx.lockShared(ctx); err != nil {
+		return 0, err
+	}
 	query, args := exceptQuery(`DELETE FROM groups WHERE source = ?`, "name", source, keep)
 	res, err := tx.tx.ExecContext(ctx, query, args...)
 	if err != nil {
@@ -354,6 +368,9 @@ func (tx *Tx) DeleteGroupsExcept(ctx context.Context, source string, keep []stri
 // AddGroupMember adds a user to a group. Adding an existing member keeps
 // the membership's original source.
 func (tx *Tx) AddGroupMember(ctx context.Context, groupID, userID int64, source string) error {
+	if err := tx.lockShared(ctx); err != nil {
+		return err
+	}
 	_, err := tx.tx.ExecContext(ctx, `
 		INSERT INTO group_members (group_id, user_id, source) VALUES (?, ?, ?)
 		ON CONFLICT (group_id, user_id) DO NOTHING`, groupID, userID, source)
@@ -365,6 +382,9 @@ func (tx *Tx) AddGroupMember(ctx context.Context, groupID, userID int64, source 
 
 // DeleteGroupMembers removes every membership of the given source.
 func (tx *Tx) DeleteGroupMembers(ctx context.Context, source string) error {
+	if err := tx.lockShared(ctx); err != nil {
+		return err
+	}
 	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM group_members WHERE source = ?`, source); err != nil {
 		return fmt.Errorf("delete %s memberships: %w", source, err)
 	}

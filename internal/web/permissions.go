@@ -288,6 +288,13 @@ func (s *Server) authorize(mux *http.ServeMux) http.Handler {
 			s.signInFirst(w, r)
 			return
 		}
+		// A user who must choose a new password does that first, whatever
+		// their rules allow (the API adapter answers API calls itself).
+		if st.user.MustChangePassword && !strings.HasPrefix(r.URL.Path, "/api/") &&
+			pattern != "GET /account" && pattern != "POST /account/password" {
+			redirect(w, r, s.prefix.URL("/account"))
+			return
+		}
 		if a.level == levelSignedIn {
 			mux.ServeHTTP(w, r)
 			return
