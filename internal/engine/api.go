@@ -82,6 +82,56 @@ func (in *Instance) FailStarted(taskID int, msg string) error {
 	return nil
 }
 
+// FailStartedWith answers a STARTED task (a service call) with a failure
+// the diagram can catch, as SpiffArena treats a connector's failure: an
+// error with the given code, then an escalation with it, is offered to the
+// error and escalation boundary events on the task itself (a matching code,
+// or none, catches it), then to the boundary events and event
+// subprocesses around the task. The catching event's variable gets
+// payload. An interrupting catch cancels the task; after a catch that does
+// not interrupt, the task completes without a result. When nothing catches
+// the failure the task goes to ERROR with msg, as FailStarted does. It
+// reports whether the failure was caught.
+func (in *Instance) FailStartedWith(taskID int, code, msg string, payload any) (bool, error) {
+	t := in.Task(taskID)
+	if t == nil {
+		return false, fmt.Errorf("fail task %d: %w", taskID, ErrNoTask)
+	}
+	if t.State != Started || in.scopes[t.ID] != nil || t.Role == RoleWrapper {
+		return false, fmt.Errorf("fail task %d (%s): %w", taskID, t.Node.ID, ErrNotStarted)
+	}
+	in.tick()
+	payload = Normalize(payload)
+	caught := false
+	for _, typ := range []spec.EventType{spec.EventError, spec.EventEscalation} {
+		d := &spec.EventDef{Type: typ, Code: code, Name: code}
+		for _, b := range in.activeTasks() {
+			if b.Attached == t.ID && b.State == Waiting {
+				if ed := matchCode(b.Node, d); ed != nil {
+					in.fire(b, ed, payload)
+					caught = true
+					break
+				}
+			}
+		}
+		if !caught {
+			caught = in.propagate(t, d, payload)
+		}
+		if caught {
+			break
+		}
+	}
+	if !caught {
+		in.fail(t, &TaskError{TaskID: t.ID, NodeID: t.Node.ID, Phase: "run", Msg: msg})
+		return false, nil
+	}
+	if t.State == Started {
+		in.completeTask(t)
+	}
+	in.run()
+	return true, nil
+}
+
 // Retry moves a task in ERROR on again from where it stopped (its inputs
 // and pre-script, its body, or its post-script and outputs), typically after
 // the model was fixed and the instance restored against the new library.

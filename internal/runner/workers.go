@@ -182,9 +182,15 @@ func (r *Runner) finishJob(ctx context.Context, j store.ServiceJob, value any, c
 			msg := callErr.Error()
 			var ce *connectors.Error
 			if errors.As(callErr, &ce) {
+				// A connector's failure is a BPMN error with its code, which
+				// an error boundary event on the task can catch.
 				msg = ce.Code + ": " + ce.Message
+				payload := map[string]any{"error_code": ce.Code, "message": ce.Message, "operator_identifier": j.Operator,
+					"status_code": ce.Status, "command_response_body": ce.Body}
+				_, err = l.inst.FailStartedWith(j.TaskID, ce.Code, msg, payload)
+			} else {
+				err = l.inst.FailStarted(j.TaskID, msg)
 			}
-			err = l.inst.FailStarted(j.TaskID, msg)
 		} else {
 			err = l.inst.CompleteStarted(j.TaskID, value)
 		}
@@ -212,7 +218,7 @@ func (r *Runner) finishJob(ctx context.Context, j store.ServiceJob, value any, c
 func redactError(res secrets.Resolved, err error) error {
 	var ce *connectors.Error
 	if errors.As(err, &ce) {
-		return &connectors.Error{Code: ce.Code, Message: res.Redact(ce.Message)}
+		return &connectors.Error{Code: ce.Code, Message: res.Redact(ce.Message), Status: ce.Status, Body: res.RedactValue(ce.Body)}
 	}
 	if msg := res.Redact(err.Error()); msg != err.Error() {
 		return errors.New(msg)
