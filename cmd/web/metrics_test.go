@@ -20,7 +20,7 @@ func metricsVars(t *testing.T) map[string]string {
 	t.Helper()
 	vars := workflowVars(t, t.TempDir())
 	perms := filepath.Join(t.TempDir(), "permissions.yml")
-	if err := os.WriteFile(perms, []byte(workflowPermissions+"  admin:\n    users: [cathy]\n"), 0o600); err != nil {
+	if err := os.WriteFile(perms, []byte(withAdmin(workflowPermissions, "cathy")), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	vars["WAYMARK_PERMISSIONS_FILE"] = perms

@@ -218,17 +218,35 @@ func TestModelerMarksProblemsAfterSaving(t *testing.T) {
 	}
 	c.run(t, chromedp.Click(`[data-problems] button[data-element="`+taskID+`"]`))
 	c.waitFor(t, "the task to be selected", `window.waymarkModeler.modeler.get('selection').get().map(e => e.id).join() === `+jsString(taskID))
-	// The refused diagram is still in the page and in the browser's storage.
+	// No run reaches the task, so it blocks nothing (SpiffWorkflow runs
+	// such a model): the save went through, with the warning to fix.
+	var status string
+	c.eval(t, `document.querySelector('[data-status]').textContent`, &status)
+	if !strings.HasPrefix(status, "Saved with 1 problem") {
+		t.Errorf("status after saving a diagram with an unconnected task: %q", status)
+	}
+
+	// A script that does not compile on the path a run takes blocks the
+	// save; the refused diagram stays in the page and in the browser.
+	var scriptID string
+	c.eval(t, `(() => {
+		const m = window.waymarkModeler.modeler;
+		const reg = m.get('elementRegistry'), modeling = m.get('modeling'), factory = m.get('elementFactory');
+		const start = reg.filter(e => e.type === 'bpmn:StartEvent')[0];
+		const task = modeling.appendShape(start, factory.createShape({type: 'bpmn:ScriptTask'}), {x: start.x + 120, y: start.y + 300});
+		modeling.updateProperties(task, {scriptFormat: 'python', script: 'total = (1 +'});
+		return task.id;
+	})()`, &scriptID)
+	c.run(t, chromedp.Click(`[data-action="save"]`))
+	c.run(t, chromedp.WaitReady(`.djs-element.wm-problem[data-element-id="`+scriptID+`"]`))
 	var kept bool
 	c.eval(t, `(() => {
 		const d = localStorage.getItem('waymark.modeler.draft:ops/cleanup/cleanup.bpmn');
-		return !!d && JSON.parse(d).xml.includes('Forgotten') && !!window.waymarkModeler.modeler.get('elementRegistry').get(`+jsString(taskID)+`);
+		return !!d && JSON.parse(d).xml.includes('total = (1 +') && !!window.waymarkModeler.modeler.get('elementRegistry').get(`+jsString(scriptID)+`);
 	})()`, &kept)
-	var status string
 	c.eval(t, `document.querySelector('[data-status]').textContent`, &status)
-	t.Logf("status after saving: %s", status)
 	if !strings.HasPrefix(status, "Not saved") {
-		t.Errorf("the server accepted a diagram with an unconnected task: %q", status)
+		t.Errorf("the server accepted a script that does not compile: %q", status)
 	}
 	if !kept {
 		t.Errorf("the refused diagram is not kept in the page and in local storage")
@@ -237,7 +255,7 @@ func TestModelerMarksProblemsAfterSaving(t *testing.T) {
 	c.run(t, chromedp.Click(`[data-action="save-draft"]`))
 	c.waitFor(t, "the draft save", `document.querySelector('[data-status]').textContent.startsWith('Saved')`)
 	b, err := os.ReadFile(filepath.Join(ta.app.cfg.ModelsDir, "ops", "cleanup", "cleanup.bpmn"))
-	if err != nil || !strings.Contains(string(b), `name="Forgotten"`) {
+	if err != nil || !strings.Contains(string(b), `total = (1 +`) {
 		t.Errorf("draft save did not write the diagram: %v", err)
 	}
 	c.eval(t, `localStorage.getItem('waymark.modeler.draft:ops/cleanup/cleanup.bpmn') === null`, &kept)

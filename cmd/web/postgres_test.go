@@ -46,14 +46,7 @@ func postgresFor(t testing.TB, dataDir string) string {
 
 // sharedPermissions is workflowPermissions with alice also an admin, so she
 // may save models.
-const sharedPermissions = workflowPermissions + `  admin:
-    users: [alice]
-permissions:
-  admin-everything:
-    groups: [admin]
-    actions: [all]
-    uri: /*
-`
+var sharedPermissions = withAdmin(workflowPermissions, "alice")
 
 // tickModel waits one second on a timer and ends.
 const tickModel = `<?xml version="1.0" encoding="UTF-8"?>
@@ -122,6 +115,9 @@ func sharedCluster(t *testing.T, endpoint string) (a, b *testApp) {
 	}
 	vars["WAYMARK_DATABASE_URL"] = dbURL
 	vars["WAYMARK_SESSION_KEY"] = strings.Repeat("shared-session-key-", 3)
+	// The service the models call runs on loopback, which built-in
+	// connectors may only call when allowed.
+	vars["WAYMARK_CONNECTOR_ALLOW"] = "127.0.0.1/32"
 	vars["WAYMARK_SCHEDULER_INTERVAL"] = "100ms"
 	start := func() *testApp {
 		v := map[string]string{"WAYMARK_DATA_DIR": t.TempDir()}

@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -73,4 +74,12 @@ func workflowVars(t *testing.T, dataDir string) map[string]string {
 		"WAYMARK_MODELS_DIR":       models,
 		"WAYMARK_EXAMPLES":         "false",
 	}
+}
+
+// withAdmin returns permissions (a file with groups: and permissions:
+// sections, as workflowPermissions) with user also in an admin group that
+// may do everything.
+func withAdmin(permissions, user string) string {
+	out := strings.Replace(permissions, "\npermissions:\n", "\n  admin:\n    users: ["+user+"]\npermissions:\n", 1)
+	return out + "  admin-everything:\n    groups: [admin]\n    actions: [all]\n    uri: /*\n"
 }

@@ -129,6 +129,14 @@ func checkJSON(key string, data []byte) []Problem {
 // BPMN and DMN are parsed, and their process and decision ids must not be
 // defined by another file of the repository; JSON must be well-formed.
 func (r *Repo) validate(st *state, modelID, name string, data []byte) []Problem {
+	problems, _ := r.validateWithWarnings(st, modelID, name, data)
+	return problems
+}
+
+// validateWithWarnings is validate that also returns the warnings: what is
+// wrong where no run reaches (an element no start event leads to), which
+// does not block a save.
+func (r *Repo) validateWithWarnings(st *state, modelID, name string, data []byte) ([]Problem, []Problem) {
 	key := modelID + "/" + name
 	switch fileType(name) {
 	case "json":
@@ -143,10 +151,10 @@ func (r *Repo) validate(st *state, modelID, name string, data []byte) []Problem 
 				}
 			}
 		}
-		return ps
+		return ps, nil
 	case "bpmn", "dmn":
 	default:
-		return nil
+		return nil, nil
 	}
 	p := parseOne(key, data)
 	problems := append([]Problem(nil), p.problems...)
@@ -161,5 +169,5 @@ func (r *Repo) validate(st *state, modelID, name string, data []byte) []Problem 
 			problems = append(problems, clashProblem(key, id, d.Line, "decision", prev.path()))
 		}
 	}
-	return problems
+	return problems, p.warnings
 }

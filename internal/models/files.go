@@ -15,6 +15,9 @@ import (
 type SaveResult struct {
 	Saved    bool
 	Problems []Problem
+	// Warnings are what is wrong where no run reaches; they do not block
+	// the save.
+	Warnings []Problem
 }
 
 // File returns the description of one file of a model.
@@ -97,7 +100,8 @@ func (r *Repo) saveFile(ctx context.Context, modelID, name string, content []byt
 	if err := checkHostile(key, name, content); err != nil {
 		return SaveResult{}, err
 	}
-	res := SaveResult{Problems: r.validate(r.state(), modelID, name, content)}
+	var res SaveResult
+	res.Problems, res.Warnings = r.validateWithWarnings(r.state(), modelID, name, content)
 	if len(res.Problems) > 0 && !draft {
 		return res, &ProblemsError{Problems: res.Problems}
 	}

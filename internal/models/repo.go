@@ -57,6 +57,8 @@ type Problem struct {
 	Element string `json:"element"`
 	Line    int    `json:"line"`
 	Message string `json:"message"`
+	// Warning marks a problem that blocks nothing (see FileInfo.Warnings).
+	Warning bool `json:"warning,omitempty"`
 }
 
 func (p Problem) String() string {

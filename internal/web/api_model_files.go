@@ -66,7 +66,14 @@ func (s *Server) apiModelFileUpdate(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return s.refuseSave(w, id, name, err)
 	}
-	return writeJSON(w, http.StatusOK, saveJSON{Saved: true, Problems: nonNil(res.Problems)})
+	// Warnings go with the problems, so that the modeler marks an element
+	// no run reaches too; they did not stop the save.
+	problems := nonNil(res.Problems)
+	for _, p := range res.Warnings {
+		p.Warning = true
+		problems = append(problems, p)
+	}
+	return writeJSON(w, http.StatusOK, saveJSON{Saved: true, Problems: problems})
 }
 
 // apiModelFileCreate adds a file to a model from {"name": ..., "content":
