@@ -49,7 +49,7 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (a *app, e
 	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("create data directory: %w", err)
 	}
-	if a.store, err = store.Open(ctx, filepath.Join(cfg.DataDir, databaseFile)); err != nil {
+	if a.store, err = store.OpenWith(ctx, filepath.Join(cfg.DataDir, databaseFile), store.Options{Sync: cfg.SQLiteSync}); err != nil {
 		return nil, err
 	}
 

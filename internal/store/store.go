@@ -27,6 +27,7 @@ import (
 	"net/url"
 	"os"
 	"path"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -45,23 +46,67 @@ var migrationFiles embed.FS
 
 // Store is an open database.
 type Store struct {
-	db   *sql.DB
+	// db is the bounded pool of read-only connections every read uses.
+	db *sql.DB
+	// w owns the one write connection; every write goes through InTx.
+	w    *writer
+	wdb  *sql.DB
 	path string
 }
 
-// Open opens (creating if needed) the SQLite database at path and applies
-// pending migrations.
+// Options tunes how a database is opened. The zero value is the default.
+type Options struct {
+	// Sync is SQLite's synchronous setting: "FULL" (the default) makes an
+	// acknowledged write survive power loss, "NORMAL" survives crashes of
+	// the process but may lose the last commits when the machine loses
+	// power, at a fraction of the cost.
+	Sync string
+	// ReadConns bounds the read-only connections; 0 means a default
+	// proportional to the CPUs.
+	ReadConns int
+}
+
+// Open opens (creating if needed) the SQLite database at path with the
+// default options and applies pending migrations.
 func Open(ctx context.Context, path string) (*Store, error) {
+	return OpenWith(ctx, path, Options{})
+}
+
+// OpenWith opens (creating if needed) the SQLite database at path and
+// applies pending migrations.
+func OpenWith(ctx context.Context, path string, o Options) (*Store, error) {
 	if strings.ContainsAny(path, "?#") {
 		return nil, fmt.Errorf("open database %q: the path must not contain ? or #", path)
 	}
-	db, err := sql.Open("sqlite3", dsn(path))
+	switch o.Sync {
+	case "":
+		o.Sync = "FULL"
+	case "FULL", "NORMAL":
+	default:
+		return nil, fmt.Errorf("open database %s: synchronous setting %q: want FULL or NORMAL", path, o.Sync)
+	}
+	if o.ReadConns <= 0 {
+		o.ReadConns = max(4, 2*runtime.GOMAXPROCS(0))
+	}
+	wdb, err := sql.Open("sqlite3", dsn(path, o.Sync, false))
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
-	s := &Store{db: db, path: path}
+	// One connection that never expires: the writer is the only user.
+	wdb.SetMaxOpenConns(1)
+	wdb.SetMaxIdleConns(1)
+	wdb.SetConnMaxLifetime(0)
+	wdb.SetConnMaxIdleTime(0)
+	db, err := sql.Open("sqlite3", dsn(path, o.Sync, true))
+	if err != nil {
+		wdb.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	db.SetMaxOpenConns(o.ReadConns)
+	db.SetMaxIdleConns(o.ReadConns)
+	s := &Store{db: db, wdb: wdb, w: newWriter(wdb), path: path}
 	if err := s.migrate(ctx); err != nil {
-		db.Close()
+		s.Close()
 		return nil, fmt.Errorf("migrate database %s: %w", path, err)
 	}
 	return s, nil
@@ -71,7 +116,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 // per connection, so they belong here, where the driver applies them to
 // every connection the pool opens (a PRAGMA run through db.Exec would reach
 // only one of them).
-func dsn(path string) string {
+func dsn(path, sync string, readOnly bool) string {
 	q := url.Values{}
 	// WAL lets readers proceed while one writer commits, and survives a
 	// crash without a rollback journal.
@@ -79,21 +124,29 @@ func dsn(path string) string {
 	// SQLite ignores REFERENCES clauses unless this is on.
 	q.Set("_foreign_keys", "on")
 	// Wait for a lock this long (milliseconds) instead of failing at once
-	// with SQLITE_BUSY.
+	// with SQLITE_BUSY. Within this process only the writer writes; the
+	// timeout covers other processes on the same file (the command line
+	// tools, a second server by mistake) and WAL checkpoints.
 	q.Set("_busy_timeout", "5000")
 	// BEGIN IMMEDIATE takes the write lock when a transaction starts. A
 	// deferred transaction that reads and then writes can otherwise fail
 	// with SQLITE_BUSY half-way, where the busy timeout does not help.
 	q.Set("_txlock", "immediate")
-	// In WAL mode NORMAL is durable across application crashes and only
-	// risks the last commits on power loss, at a fraction of FULL's cost.
-	q.Set("_synchronous", "NORMAL")
+	// In WAL mode FULL syncs the log on every commit, so an acknowledged
+	// write survives power loss; NORMAL only risks the last commits then.
+	// The writer's group commit pays one sync for a whole batch.
+	q.Set("_synchronous", sync)
+	if readOnly {
+		// Reads must never take the write lock behind the writer's back.
+		q.Set("_query_only", "1")
+	}
 	return path + "?" + q.Encode()
 }
 
 // Close closes the database.
 func (s *Store) Close() error {
-	return s.db.Close()
+	s.w.close()
+	return errors.Join(s.db.Close(), s.wdb.Close())
 }
 
 // sqliteHeader starts every SQLite database file.
@@ -128,43 +181,30 @@ func (s *Store) Ping(ctx context.Context) error {
 // exported *Store methods run in their own transaction and that callers
 // compose with InTx.
 type Tx struct {
-	tx  *sql.Tx
+	tx  txConn
 	now time.Time
 }
 
-// InTx runs fn in a transaction. It commits when fn returns nil and rolls
-// back when fn returns an error or panics (the panic continues).
-func (s *Store) InTx(ctx context.Context, fn func(*Tx) error) (err error) {
-	sqlTx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin transaction: %w", err)
-	}
-	committed := false
-	defer func() {
-		if !committed {
-			// The original error (or panic) matters more than a failed
-			// rollback.
-			_ = sqlTx.Rollback()
-		}
-	}()
-	if err := fn(&Tx{tx: sqlTx, now: time.Now().UTC()}); err != nil {
-		return err
-	}
-	if err := sqlTx.Commit(); err != nil {
-		return fmt.Errorf("commit transaction: %w", err)
-	}
-	committed = true
-	return nil
+// InTx runs fn as one unit of work. fn's writes commit together when it
+// returns nil and are rolled back when it returns an error or panics (the
+// panic continues in the caller). InTx returns only after the commit, so
+// work it acknowledges is on disk. Units queued at the same time share one
+// transaction and one sync (see writer.go); fn must not call InTx itself.
+func (s *Store) InTx(ctx context.Context, fn func(*Tx) error) error {
+	return s.w.do(ctx, fn)
 }
 
 // migrate applies every embedded migration not yet recorded in
 // schema_migrations, in file-name order, each in its own transaction.
 // Migration files are never edited once released; a change is a new file.
 func (s *Store) migrate(ctx context.Context) error {
-	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+	if err := s.InTx(ctx, func(tx *Tx) error {
+		_, err := tx.tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		name TEXT PRIMARY KEY,
 		applied_at TEXT NOT NULL
-	)`); err != nil {
+	)`)
+		return err
+	}); err != nil {
 		return fmt.Errorf("create schema_migrations: %w", err)
 	}
 	names, err := fs.Glob(migrationFiles, "migrations/*.sql")

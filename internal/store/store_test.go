@@ -61,7 +61,10 @@ func TestMigrations(t *testing.T) {
 		if diff := cmp.Diff(migrationNames(t), got); diff != "" {
 			t.Errorf("applied migrations (-want +got):\n%s", diff)
 		}
-		if _, err := s.db.ExecContext(ctx, `INSERT INTO groups (name, source) VALUES ('kept', 'local')`); err != nil {
+		if err := s.InTx(ctx, func(tx *Tx) error {
+			_, err := tx.tx.ExecContext(ctx, `INSERT INTO groups (name, source) VALUES ('kept', 'local')`)
+			return err
+		}); err != nil {
 			t.Fatal(err)
 		}
 	})
