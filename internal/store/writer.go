@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -51,6 +52,26 @@ type writer struct {
 	batches, units, largest atomic.Int64
 	// waiting counts InTx calls not yet acknowledged.
 	waiting atomic.Int64
+
+	// recording is set while RecordWrites collects the committed units'
+	// statements (for the load tool's raw write ceiling).
+	recording atomic.Bool
+	recMu     sync.Mutex
+	recLimit  int
+	recorded  []RecordedUnit
+}
+
+// keep appends committed units to the recording, up to its limit.
+func (w *writer) keep(recs []*RecordedUnit) {
+	w.recMu.Lock()
+	defer w.recMu.Unlock()
+	for _, r := range recs {
+		if len(w.recorded) >= w.recLimit {
+			w.recording.Store(false)
+			return
+		}
+		w.recorded = append(w.recorded, *r)
+	}
 }
 
 func newWriter(db *sql.DB) *writer {
@@ -155,6 +176,7 @@ func (w *writer) commit(batch []*unit) {
 			_ = sqlTx.Rollback()
 		}
 	}()
+	var recs []*RecordedUnit
 	for i, u := range batch {
 		if err := u.ctx.Err(); err != nil {
 			results[i].err = err
@@ -164,7 +186,15 @@ func (w *writer) commit(batch []*unit) {
 			failAll(fmt.Errorf("begin unit of work: %w", err))
 			return
 		}
-		results[i] = runUnit(u, sqlTx)
+		var rec *RecordedUnit
+		if w.recording.Load() {
+			rec = &RecordedUnit{}
+			recs = append(recs, rec)
+		}
+		results[i] = runUnit(u, txConn{sqlTx, rec})
+		if rec != nil && (results[i].err != nil || results[i].panicked) {
+			recs = recs[:len(recs)-1]
+		}
 		if results[i].err != nil || results[i].panicked {
 			if _, err := sqlTx.ExecContext(ctx, `ROLLBACK TO unit`); err != nil {
 				// SQLite rolled back the whole transaction (an I/O error,
@@ -189,19 +219,21 @@ func (w *writer) commit(batch []*unit) {
 				results[i].err = fmt.Errorf("commit transaction: %w", err)
 			}
 		}
+	} else if len(recs) > 0 {
+		w.keep(recs)
 	}
 	ack()
 }
 
 // runUnit runs one unit, turning a panic into a result so the writer
 // survives it; the caller's goroutine panics again with the same value.
-func runUnit(u *unit, sqlTx *sql.Tx) (r unitResult) {
+func runUnit(u *unit, c txConn) (r unitResult) {
 	defer func() {
 		if v := recover(); v != nil {
 			r = unitResult{panicked: true, panicVal: v}
 		}
 	}()
-	return unitResult{err: u.fn(&Tx{tx: txConn{sqlTx}, now: time.Now().UTC()})}
+	return unitResult{err: u.fn(&Tx{tx: c, now: time.Now().UTC()})}
 }
 
 // inTransaction reports whether the connection still holds an open
@@ -222,9 +254,15 @@ func inTransaction(conn *sql.Conn) bool {
 // interrupted write by rolling back the whole transaction, which here holds
 // other callers' work. A unit whose context has ended before its turn does
 // not run at all.
-type txConn struct{ tx *sql.Tx }
+type txConn struct {
+	tx  *sql.Tx
+	rec *RecordedUnit // nil unless writes are being recorded
+}
 
 func (c txConn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if c.rec != nil {
+		c.rec.Statements = append(c.rec.Statements, RecordedStatement{Query: query, Args: slices.Clone(args)})
+	}
 	return c.tx.ExecContext(context.WithoutCancel(ctx), query, args...)
 }
 
