@@ -84,7 +84,7 @@ type load struct {
 	// budget is the completions still to issue when limited is set.
 	limited bool
 	budget  atomic.Int64
-	ranOut atomic.Bool
+	ranOut  atomic.Bool
 
 	client_ *http.Client
 	once    sync.Once
