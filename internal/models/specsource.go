@@ -20,7 +20,30 @@ import (
 // process to start: primary_process_id, else the first process of the
 // primary file, else the first process parsed. Problems in the model's
 // files are returned as a *ProblemsError.
+//
+// The result is cached until the repository next changes: every step of
+// every instance loads its model, and parsing and compiling it again each
+// time was most of a step's cost. Files edited outside Waymark are seen
+// after Refresh, as the rest of the repository is.
 func (r *Repo) LoadModel(ctx context.Context, modelID string) (*spec.Library, string, error) {
+	st := r.state()
+	if v, ok := st.loaded.Load(modelID); ok {
+		l := v.(loadedModel)
+		return l.lib, l.primary, nil
+	}
+	lib, primary, err := r.loadModel(modelID)
+	if err != nil {
+		return nil, "", err
+	}
+	// A change since st was taken may have been read in part; its own
+	// state starts with an empty cache, so only st may keep the result.
+	if r.state() == st {
+		st.loaded.Store(modelID, loadedModel{lib: lib, primary: primary})
+	}
+	return lib, primary, nil
+}
+
+func (r *Repo) loadModel(modelID string) (*spec.Library, string, error) {
 	m, err := r.Model(modelID)
 	if err != nil {
 		return nil, "", err
