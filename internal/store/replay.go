@@ -79,7 +79,7 @@ func ReplayWrites(ctx context.Context, path, sync string, units []RecordedUnit, 
 	if batch < 1 {
 		return ReplayResult{}, fmt.Errorf("replay writes: batch size %d, want at least 1", batch)
 	}
-	db, err := sql.Open("sqlite3", dsn(path, sync, false))
+	db, err := sql.Open(driverName, dsn(path, sync, false))
 	if err != nil {
 		return ReplayResult{}, fmt.Errorf("replay writes: %w", err)
 	}
