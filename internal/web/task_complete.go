@@ -69,7 +69,7 @@ func (s *Server) taskComplete(w http.ResponseWriter, r *http.Request) error {
 	for _, u := range uploads {
 		stored = append(stored, store.TaskFile{Field: u.Path, Name: u.Name, MimeType: mimeOf(u.Ref), Digest: u.Digest, Content: u.Data})
 	}
-	if err := s.runner.CompleteTaskWithFiles(r.Context(), a, id, task, data, stored); err != nil {
+	if err := s.runner.CompleteTaskPage(r.Context(), a, page, data, stored); err != nil {
 		return err
 	}
 	redirect(w, r, s.afterTask(r, id))
