@@ -8,7 +8,10 @@
 //
 // Exported methods on *Store own their transaction. Work that must commit
 // together (a runner step writing a snapshot, tasks and timers) goes through
-// InTx, whose *Tx carries the same operations. Lookups that find nothing
+// InTx, whose *Tx carries the same operations. Every write goes through one
+// writer goroutine that owns the only write connection and commits the
+// units of work queued at the same moment together, each in its own
+// savepoint (writer.go); reads use a bounded pool of read-only connections. Lookups that find nothing
 // return ErrNotFound; writes that break a uniqueness rule or an optimistic
 // lock return ErrConflict. Times are stored as UTC RFC 3339 text.
 //
