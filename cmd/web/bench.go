@@ -42,6 +42,7 @@ type benchOptions struct {
 	startEvery int
 	inboxEvery int
 	rawUnits   int
+	rawBatch   int
 	keep       bool
 	cpuProfile string
 }
@@ -63,6 +64,7 @@ func benchCmd(ctx context.Context, e env, args []string) error {
 	fs.IntVar(&o.startEvery, "start-every", 0, "every Nth request of a client starts an instance (0: never)")
 	fs.IntVar(&o.inboxEvery, "inbox-every", 0, "every Nth request of a client reads the inbox (0: never)")
 	fs.IntVar(&o.rawUnits, "raw-units", 20000, "write units to record and replay for the raw write ceiling (0: skip)")
+	fs.IntVar(&o.rawBatch, "raw-batch", 0, "units per transaction in the raw write ceiling (0: the run's mean)")
 	fs.BoolVar(&o.keep, "keep", false, "keep the temporary data directory and print its path")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the load phase (server and clients) to this file")
 	if err := parseFlags(fs, args); err != nil {
@@ -73,8 +75,8 @@ func benchCmd(ctx context.Context, e env, args []string) error {
 		return usageErrorf("-mode %q: want json or form", o.mode)
 	case o.clients < 1:
 		return usageErrorf("-clients %d: want at least 1", o.clients)
-	case o.count < 0 || o.instances < 1 || o.startEvery < 0 || o.inboxEvery < 0 || o.rawUnits < 0:
-		return usageErrorf("-count, -instances, -start-every, -inbox-every and -raw-units must not be negative (and -instances at least 1)")
+	case o.count < 0 || o.instances < 1 || o.startEvery < 0 || o.inboxEvery < 0 || o.rawUnits < 0 || o.rawBatch < 0:
+		return usageErrorf("-count, -instances, -start-every, -inbox-every, -raw-units and -raw-batch must not be negative (and -instances at least 1)")
 	case o.count == 0 && o.duration <= 0:
 		return usageErrorf("give a positive -duration or a -count")
 	case o.sync != "FULL" && o.sync != "NORMAL":
@@ -213,9 +215,12 @@ func runBench(ctx context.Context, out io.Writer, dir string, o benchOptions) er
 	}
 
 	if o.rawUnits > 0 && len(recorded) > 0 {
-		batch := 1
-		if batches > 0 {
-			batch = max(1, int((units+batches/2)/batches))
+		batch, how := o.rawBatch, "as asked"
+		if batch == 0 {
+			batch, how = 1, "the run's mean"
+			if batches > 0 {
+				batch = max(1, int((units+batches/2)/batches))
+			}
 		}
 		res, err := store.ReplayWrites(ctx, backup, o.sync, recorded, batch)
 		if err != nil {
@@ -225,8 +230,8 @@ func runBench(ctx context.Context, out io.Writer, dir string, o benchOptions) er
 		for _, u := range recorded {
 			statements += len(u.Statements)
 		}
-		fmt.Fprintf(out, "raw write ceiling: the first %d units of the run (%.1f write statements each) replayed on one connection in batches of %d (the run's mean): %.0f units/s, %.0f WAL bytes a unit\n",
-			res.Units, float64(statements)/float64(len(recorded)), batch, float64(res.Units)/res.Elapsed.Seconds(), float64(res.WALBytes)/float64(res.Units))
+		fmt.Fprintf(out, "raw write ceiling: the first %d units of the run (%.1f write statements each) replayed on one connection in batches of %d (%s): %.0f units/s, %.0f WAL bytes a unit\n",
+			res.Units, float64(statements)/float64(len(recorded)), batch, how, float64(res.Units)/res.Elapsed.Seconds(), float64(res.WALBytes)/float64(res.Units))
 	}
 	if failed {
 		return errBenchFailed
