@@ -404,3 +404,31 @@ func TestRecordAndReplayWrites(t *testing.T) {
 		t.Errorf("replaying twice: %v, want an error naming unit 0 and its statement", err)
 	}
 }
+
+// TestWriterIgnoresCancelMidUnit cancels a unit's context while the unit
+// runs: its statements still run (an interrupted SQLite write would roll
+// back the whole shared transaction) and the units beside it commit.
+func TestWriterIgnoresCancelMidUnit(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	probeTable(t, s)
+	uctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	batch := []*unit{
+		{ctx: ctx, fn: func(tx *Tx) error { return insertProbe(ctx, tx, "before") }, done: make(chan unitResult, 1)},
+		{ctx: uctx, fn: func(tx *Tx) error {
+			cancel()
+			return insertProbe(uctx, tx, "cancelled-inside")
+		}, done: make(chan unitResult, 1)},
+		{ctx: ctx, fn: func(tx *Tx) error { return insertProbe(ctx, tx, "after") }, done: make(chan unitResult, 1)},
+	}
+	s.w.commit(batch)
+	for i, u := range batch {
+		if r := <-u.done; r.err != nil || r.panicked {
+			t.Errorf("unit %d: %+v", i, r)
+		}
+	}
+	if diff := cmp.Diff([]string{"after", "before", "cancelled-inside"}, probeKeys(t, s)); diff != "" {
+		t.Errorf("rows (-want +got):\n%s", diff)
+	}
+}
