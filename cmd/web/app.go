@@ -52,7 +52,7 @@ func openStore(ctx context.Context, cfg config.Config) (*store.Store, error) {
 	if cfg.DatabaseURL != "" {
 		return store.OpenPostgres(ctx, cfg.DatabaseURL)
 	}
-	return store.Open(ctx, filepath.Join(cfg.DataDir, databaseFile))
+	return store.OpenWith(ctx, filepath.Join(cfg.DataDir, databaseFile), store.Options{Sync: cfg.SQLiteSync})
 }
 
 // newApp prepares everything and starts listening; serve then answers

@@ -9,6 +9,7 @@
 //	web healthcheck                                probe /healthz (container health checks)
 //	web run -scenario PATH                         run a conformance scenario, print the result JSON
 //	web check [-json] DIR                          validate the BPMN/DMN files under DIR
+//	web bench [-mode json|form] [-clients N] ...   load-test a server on a temporary data directory
 //
 // Everything else is configured with WAYMARK_* environment variables; see
 // .env.example. This package only wires: each sub-command is one small
@@ -62,6 +63,7 @@ var commands = []command{
 	{"run", "run a conformance scenario (-scenario PATH) and print the result as JSON", runCmd},
 	{"check", "validate every BPMN and DMN file under a folder (-json for a JSON report)", checkCmd},
 	{"secret", "set NAME (value on standard input), list or delete NAME: secrets for SPIFF_SECRET:NAME and get_secret", secretCmd},
+	{"bench", "load-test a Waymark started on a temporary data directory and report throughput and latency", benchCmd},
 }
 
 // errUsage marks errors in the command line; run prints them with the

@@ -34,6 +34,7 @@ func TestFromEnvDefaults(t *testing.T) {
 		"secure":    c.SecureCookies(),
 		"proxies":   len(c.TrustedProxies),
 		"adminPass": c.AdminPassword,
+		"sync":      c.SQLiteSync,
 	}
 	want := map[string]any{
 		"addr":      ":8000",
@@ -47,6 +48,7 @@ func TestFromEnvDefaults(t *testing.T) {
 		"secure":    false,
 		"proxies":   0,
 		"adminPass": "",
+		"sync":      "FULL",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("defaults (-want +got):\n%s", diff)
@@ -67,6 +69,7 @@ func TestFromEnvValues(t *testing.T) {
 		"WAYMARK_ADMIN_PASSWORD":     "secret-password",
 		"WAYMARK_SESSION_KEY_FILE":   keyFile,
 		"WAYMARK_LOG_LEVEL":          "debug",
+		"WAYMARK_SQLITE_SYNC":        "normal",
 		"WAYMARK_EXAMPLES":           "false",
 		"WAYMARK_TASK_METADATA_KEYS": " priority, due_date,priority ",
 		"WAYMARK_DATABASE_URL":       "postgres://waymark:pg-password@db.internal:5432/waymark",
@@ -86,6 +89,9 @@ func TestFromEnvValues(t *testing.T) {
 	}
 	if c.ModelsDir != filepath.Join(dir, "models") || c.Examples || c.LogLevel != slog.LevelDebug {
 		t.Errorf("models %q examples %v level %v", c.ModelsDir, c.Examples, c.LogLevel)
+	}
+	if c.SQLiteSync != "NORMAL" {
+		t.Errorf("sqlite sync %q, want NORMAL", c.SQLiteSync)
 	}
 	if diff := cmp.Diff([]string{"priority", "due_date"}, c.TaskMetadataKeys); diff != "" {
 		t.Errorf("task metadata keys (-want +got):\n%s", diff)
@@ -119,6 +125,7 @@ func TestFromEnvErrorsNameTheVariable(t *testing.T) {
 		{"database url scheme", map[string]string{"WAYMARK_DATABASE_URL": "mysql://u:p@host/db"}, "WAYMARK_DATABASE_URL"},
 		{"log level", map[string]string{"WAYMARK_LOG_LEVEL": "loud"}, "WAYMARK_LOG_LEVEL"},
 		{"log format", map[string]string{"WAYMARK_LOG_FORMAT": "xml"}, "WAYMARK_LOG_FORMAT"},
+		{"sqlite sync", map[string]string{"WAYMARK_SQLITE_SYNC": "OFF"}, "WAYMARK_SQLITE_SYNC"},
 		{"task metadata key", map[string]string{"WAYMARK_TASK_METADATA_KEYS": "priority, due date"}, "WAYMARK_TASK_METADATA_KEYS"},
 	}
 	for _, tt := range tests {

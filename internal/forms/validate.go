@@ -7,6 +7,7 @@ import (
 	"math/big"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -33,6 +34,50 @@ func compile(schema obj) (*jsonschema.Schema, error) {
 	if err != nil {
 		return nil, err
 	}
+	key := string(b)
+	if v, ok := compiled.get(key); ok {
+		return v, nil
+	}
+	v, err := compileJSON(b)
+	if err != nil {
+		return nil, err
+	}
+	compiled.put(key, v)
+	return v, nil
+}
+
+// compiled keeps the validators of recently used schemas, by their JSON
+// (after templating and task-data options, so two tasks share an entry
+// only when they validate alike). Compiling a schema cost a tenth of a
+// form post; a compiled validator is immutable and safe to share.
+var compiled = &schemaCache{m: map[string]*jsonschema.Schema{}}
+
+// maxCompiled bounds the cache; when it is full it starts over, which
+// costs one compile per schema in use.
+const maxCompiled = 256
+
+type schemaCache struct {
+	mu sync.Mutex
+	m  map[string]*jsonschema.Schema
+}
+
+func (c *schemaCache) get(key string) (*jsonschema.Schema, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, ok := c.m[key]
+	return v, ok
+}
+
+func (c *schemaCache) put(key string, v *jsonschema.Schema) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.m) >= maxCompiled {
+		clear(c.m)
+	}
+	c.m[key] = v
+}
+
+func compileJSON(b []byte) (*jsonschema.Schema, error) {
 	doc, err := jsonschema.UnmarshalJSON(strings.NewReader(string(b)))
 	if err != nil {
 		return nil, err

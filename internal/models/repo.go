@@ -166,6 +166,18 @@ type state struct {
 	// fingerprint identifies the index rows, to skip rewriting an
 	// unchanged index.
 	fingerprint string
+	// loaded caches LoadModel's libraries by model id. A state lives
+	// until the next change (save, move, upload, restore, Refresh), so the
+	// cache is dropped with it; the libraries are immutable and shared by
+	// every instance of the model.
+	loaded sync.Map // model id -> loadedModel
+}
+
+// loadedModel is one LoadModel result.
+type loadedModel struct {
+	lib     *spec.Library
+	primary string
+	stamps  []fileStamp
 }
 
 // Repo is a model repository on disk.

@@ -23,7 +23,35 @@ import (
 // are left out when they are not (their problems stay reported against
 // them). Processes and decisions from elsewhere in the repository are added
 // through ResolveProcess.
+//
+// The result is cached until the repository next changes: every step of
+// every instance loads its model, and parsing and compiling it again each
+// time was most of a step's cost. A cached model is checked against its
+// folder and files on disk (modification time and size), so a save made
+// by another Waymark process sharing the folder is seen at the next step.
 func (r *Repo) LoadModel(ctx context.Context, modelID string) (*spec.Library, string, error) {
+	st := r.state()
+	if v, ok := st.loaded.Load(modelID); ok {
+		l := v.(loadedModel)
+		if l.unchanged() {
+			return l.lib, l.primary, nil
+		}
+		st.loaded.Delete(modelID)
+	}
+	stamps := r.stampModel(modelID)
+	lib, primary, err := r.loadModel(modelID)
+	if err != nil {
+		return nil, "", err
+	}
+	// A change since st was taken may have been read in part; its own
+	// state starts with an empty cache, so only st may keep the result.
+	if r.state() == st {
+		st.loaded.Store(modelID, loadedModel{lib: lib, primary: primary, stamps: stamps})
+	}
+	return lib, primary, nil
+}
+
+func (r *Repo) loadModel(modelID string) (*spec.Library, string, error) {
 	m, err := r.Model(modelID)
 	if err != nil {
 		return nil, "", err
@@ -243,4 +271,50 @@ func (r *Repo) MetadataPaths(ctx context.Context, modelID string) (map[string]st
 		out[p.Key] = p.Path
 	}
 	return out, nil
+}
+
+// fileStamp is what a cached model is checked against: a path's
+// modification time and size as they were when the model was parsed.
+type fileStamp struct {
+	path  string
+	mod   int64
+	size  int64
+	found bool
+}
+
+func stampOf(path string) fileStamp {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return fileStamp{path: path}
+	}
+	return fileStamp{path: path, mod: fi.ModTime().UnixNano(), size: fi.Size(), found: true}
+}
+
+// stampModel stamps a model's folder (files added, removed or renamed
+// change its time) and each of its files, before they are read: a change
+// made while they are read then shows at the next check.
+func (r *Repo) stampModel(modelID string) []fileStamp {
+	dir := r.dirOf(modelID)
+	out := []fileStamp{stampOf(dir)}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return out
+	}
+	for _, e := range entries {
+		if !e.IsDir() {
+			out = append(out, stampOf(filepath.Join(dir, e.Name())))
+		}
+	}
+	return out
+}
+
+// unchanged reports whether the files a cached model was parsed from are
+// as they were.
+func (l loadedModel) unchanged() bool {
+	for _, st := range l.stamps {
+		if stampOf(st.path) != st {
+			return false
+		}
+	}
+	return true
 }

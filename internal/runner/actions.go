@@ -88,6 +88,26 @@ func (r *Runner) CompleteTaskWithFiles(ctx context.Context, a Actor, instanceID 
 	if err != nil {
 		return err
 	}
+	return r.complete(ctx, a, ht, data, files)
+}
+
+// CompleteTaskPage is CompleteTaskWithFiles for a task the caller has just
+// read with TaskFor(…, "complete") in the same request, so the task is not
+// read a second time. The owners are checked again on the page's copy; a
+// change to the task since it was read is caught when the step is saved,
+// as for any two concurrent completions.
+func (r *Runner) CompleteTaskPage(ctx context.Context, a Actor, page TaskPage, data map[string]any, files []store.TaskFile) error {
+	ht := page.Task
+	if !mayAct(a, ht.Owners) {
+		r.refuse(ctx, a, ht, "complete")
+		return fmt.Errorf("complete task %d of instance %d: %s is not among its owners (%s): %w",
+			ht.TaskID, ht.InstanceID, a.Username, ht.WaitingFor, ErrForbidden)
+	}
+	return r.complete(ctx, a, ht, data, files)
+}
+
+func (r *Runner) complete(ctx context.Context, a Actor, ht store.HumanTask, data map[string]any, files []store.TaskFile) error {
+	instanceID, taskID := ht.InstanceID, ht.TaskID
 	if ht.State != store.TaskOpen {
 		return conflict("task %d of instance %d was already %s", taskID, instanceID, ht.State)
 	}

@@ -506,3 +506,35 @@ func TestServiceTasksRunOnWorkers(t *testing.T) {
 		}
 	}
 }
+
+// TestCompleteTaskPage completes a task from the page TaskFor returned:
+// the owners are checked on that page, a page read by an owner does not
+// let another user complete, and a page gone stale (the task completed
+// since) is a conflict.
+func TestCompleteTaskPage(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, "owners")
+	erin := runner.Actor{Username: "erin", Groups: []string{"reviewers"}}
+	carol := runner.Actor{Username: "carol"}
+	id, err := e.runner.Start(ctx, erin, "group/owners", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	review := openTask(t, e, id, "review")
+	page, err := e.runner.TaskFor(ctx, carol, id, review, "complete")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.runner.CompleteTaskPage(ctx, erin, page, nil, nil); !errors.Is(err, runner.ErrForbidden) {
+		t.Errorf("erin with carol's page: %v, want ErrForbidden", err)
+	}
+	if err := e.runner.CompleteTaskPage(ctx, carol, page, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := instance(t, e, id).Status; got != store.StatusCompleted {
+		t.Errorf("status = %s, want completed", got)
+	}
+	if err := e.runner.CompleteTaskPage(ctx, carol, page, nil, nil); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("completing the stale page again: %v, want ErrConflict", err)
+	}
+}

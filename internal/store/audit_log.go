@@ -21,7 +21,7 @@ type AuditEntry struct {
 
 // AppendAudit adds an entry to the audit log.
 func (s *Store) AppendAudit(ctx context.Context, e AuditEntry) error {
-	_, err := s.db.ExecContext(ctx, `
+	_, err := s.exec(ctx, `
 		INSERT INTO audit_log (at, event, username, actor, client_ip, detail) VALUES (?, ?, ?, ?, ?, ?)`,
 		formatTime(e.At), e.Event, e.Username, e.Actor, e.ClientIP, e.Detail)
 	if err != nil {
@@ -139,7 +139,7 @@ func (s *Store) UpdateThrottles(ctx context.Context, keys []string, decide func(
 // DeleteStaleThrottles deletes the throttling rows whose last failure is
 // before `before` and whose lock, if any, has ended by `now`.
 func (s *Store) DeleteStaleThrottles(ctx context.Context, before, now time.Time) (int64, error) {
-	res, err := s.db.ExecContext(ctx, `
+	res, err := s.exec(ctx, `
 		DELETE FROM sign_in_throttle WHERE last_at < ? AND (locked_until = '' OR locked_until <= ?)`,
 		formatTime(before), formatTime(now))
 	if err != nil {

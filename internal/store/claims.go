@@ -84,7 +84,7 @@ func (s *Store) ClaimDueTimerInstances(ctx context.Context, now time.Time, lease
 // ReleaseTimers ends the claims on an instance's timers, for a process
 // that claimed them and could not save the step.
 func (s *Store) ReleaseTimers(ctx context.Context, instanceID int64) error {
-	if _, err := s.db.ExecContext(ctx, `UPDATE timers SET claimed_until = '' WHERE instance_id = ? AND claimed_until <> ''`, instanceID); err != nil {
+	if _, err := s.exec(ctx, `UPDATE timers SET claimed_until = '' WHERE instance_id = ? AND claimed_until <> ''`, instanceID); err != nil {
 		return fmt.Errorf("release timers of instance %d: %w", instanceID, err)
 	}
 	return nil
@@ -138,7 +138,7 @@ func (s *Store) ClaimServiceJobs(ctx context.Context, now time.Time, lease time.
 // ReleaseServiceJob ends the claim on a job that is still owed, so the next
 // claim (in any process) takes it again.
 func (s *Store) ReleaseServiceJob(ctx context.Context, instanceID int64, taskID int) error {
-	if _, err := s.db.ExecContext(ctx, `UPDATE service_jobs SET claimed_until = '' WHERE instance_id = ? AND task_id = ? AND claimed_until <> ''`, instanceID, taskID); err != nil {
+	if _, err := s.exec(ctx, `UPDATE service_jobs SET claimed_until = '' WHERE instance_id = ? AND task_id = ? AND claimed_until <> ''`, instanceID, taskID); err != nil {
 		return fmt.Errorf("release service job %d/%d: %w", instanceID, taskID, err)
 	}
 	return nil

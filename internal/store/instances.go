@@ -132,6 +132,13 @@ func (tx *Tx) UpdateInstance(ctx context.Context, in Instance) error {
 // SetInstanceMetadata replaces the instance's extracted metadata values
 // (JSON text by key).
 func (tx *Tx) SetInstanceMetadata(ctx context.Context, instanceID int64, values map[string]string) error {
+	want := make([]string, 0, len(values))
+	for k, v := range values {
+		want = append(want, rowKey(k, v))
+	}
+	if same, err := tx.sameRows(ctx, want, `SELECT key, value FROM instance_metadata WHERE instance_id = ?`, instanceID); err != nil || same {
+		return err
+	}
 	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM instance_metadata WHERE instance_id = ?`, instanceID); err != nil {
 		return fmt.Errorf("clear metadata of instance %d: %w", instanceID, err)
 	}

@@ -17,6 +17,13 @@ type Subscription struct {
 // ReplaceSubscriptions replaces the message and signal subscriptions of an
 // instance.
 func (tx *Tx) ReplaceSubscriptions(ctx context.Context, instanceID int64, subs []Subscription) error {
+	want := make([]string, len(subs))
+	for i, m := range subs {
+		want[i] = rowKey(m.TaskID, m.ElementID, m.Kind, m.Name)
+	}
+	if same, err := tx.sameRows(ctx, want, `SELECT task_id, element_id, kind, name FROM message_subscriptions WHERE instance_id = ?`, instanceID); err != nil || same {
+		return err
+	}
 	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM message_subscriptions WHERE instance_id = ?`, instanceID); err != nil {
 		return fmt.Errorf("clear subscriptions of instance %d: %w", instanceID, err)
 	}

@@ -60,10 +60,10 @@ func (s *Store) CreatePermissionRule(ctx context.Context, r PermissionRule) (Per
 		b, _ := json.Marshal(v)
 		return string(b)
 	}
-	err := s.db.QueryRowContext(ctx, `
+	err := s.writeRow(ctx, `
 		INSERT INTO permission_rules (name, groups, users, actions, uri, created_by, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		r.Name, list(r.Groups), list(r.Users), list(r.Actions), r.URI, r.CreatedBy, formatTime(r.CreatedAt)).Scan(&r.ID)
+		[]any{r.Name, list(r.Groups), list(r.Users), list(r.Actions), r.URI, r.CreatedBy, formatTime(r.CreatedAt)}, &r.ID)
 	if err != nil {
 		return PermissionRule{}, fmt.Errorf("create permission rule %q: %w", r.Name, mapError(err))
 	}

@@ -40,10 +40,10 @@ func scanSession(row scanner) (Session, error) {
 // session layer's clock decides time-outs).
 func (s *Store) CreateSession(ctx context.Context, sess Session) (Session, error) {
 	// RETURNING rather than LastInsertId: PostgreSQL has no last insert id.
-	err := s.db.QueryRowContext(ctx, `
+	err := s.writeRow(ctx, `
 		INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, client_ip, user_agent)
 		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
-		sess.TokenHash, sess.UserID, formatTime(sess.CreatedAt), formatTime(sess.LastSeenAt), sess.ClientIP, sess.UserAgent).Scan(&sess.ID)
+		[]any{sess.TokenHash, sess.UserID, formatTime(sess.CreatedAt), formatTime(sess.LastSeenAt), sess.ClientIP, sess.UserAgent}, &sess.ID)
 	if err != nil {
 		return Session{}, fmt.Errorf("create session of user %d: %w", sess.UserID, mapError(err))
 	}
@@ -61,7 +61,7 @@ func (s *Store) SessionByToken(ctx context.Context, tokenHash string) (Session, 
 
 // TouchSession records that the session was used at the given time.
 func (s *Store) TouchSession(ctx context.Context, id int64, at time.Time) error {
-	if _, err := s.db.ExecContext(ctx, `UPDATE sessions SET last_seen_at = ? WHERE id = ?`, formatTime(at), id); err != nil {
+	if _, err := s.exec(ctx, `UPDATE sessions SET last_seen_at = ? WHERE id = ?`, formatTime(at), id); err != nil {
 		return fmt.Errorf("touch session %d: %w", id, err)
 	}
 	return nil
@@ -70,7 +70,7 @@ func (s *Store) TouchSession(ctx context.Context, id int64, at time.Time) error 
 // DeleteSession deletes one session by id. Deleting a session that is
 // already gone is not an error.
 func (s *Store) DeleteSession(ctx context.Context, id int64) error {
-	if _, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE id = ?`, id); err != nil {
+	if _, err := s.exec(ctx, `DELETE FROM sessions WHERE id = ?`, id); err != nil {
 		return fmt.Errorf("delete session %d: %w", id, err)
 	}
 	return nil
@@ -79,7 +79,7 @@ func (s *Store) DeleteSession(ctx context.Context, id int64) error {
 // DeleteUserSession deletes the user's session with the given id; a
 // session of another user, or none, gives ErrNotFound.
 func (s *Store) DeleteUserSession(ctx context.Context, userID, id int64) error {
-	res, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE id = ? AND user_id = ?`, id, userID)
+	res, err := s.exec(ctx, `DELETE FROM sessions WHERE id = ? AND user_id = ?`, id, userID)
 	if err != nil {
 		return fmt.Errorf("delete session %d: %w", id, err)
 	}
@@ -133,7 +133,7 @@ func (s *Store) UserSessions(ctx context.Context, userID int64) ([]Session, erro
 // DeleteExpiredSessions deletes sessions last used at or before idleBefore
 // or created at or before createdBefore, and returns how many it deleted.
 func (s *Store) DeleteExpiredSessions(ctx context.Context, idleBefore, createdBefore time.Time) (int64, error) {
-	res, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE last_seen_at <= ? OR created_at <= ?`,
+	res, err := s.exec(ctx, `DELETE FROM sessions WHERE last_seen_at <= ? OR created_at <= ?`,
 		formatTime(idleBefore), formatTime(createdBefore))
 	if err != nil {
 		return 0, fmt.Errorf("delete expired sessions: %w", err)

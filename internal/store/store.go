@@ -11,7 +11,10 @@
 //
 // Exported methods on *Store own their transaction. Work that must commit
 // together (a runner step writing a snapshot, tasks and timers) goes through
-// InTx, whose *Tx carries the same operations. Lookups that find nothing
+// InTx, whose *Tx carries the same operations. Every write goes through one
+// writer goroutine that owns the only write connection and commits the
+// units of work queued at the same moment together, each in its own
+// savepoint (writer.go); reads use a bounded pool of read-only connections. Lookups that find nothing
 // return ErrNotFound; writes that break a uniqueness rule or an optimistic
 // lock return ErrConflict. Times are stored as UTC RFC 3339 text.
 //
@@ -30,6 +33,7 @@ import (
 	"net/url"
 	"os"
 	"path"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -49,36 +53,101 @@ var migrationFiles embed.FS
 
 // Store is an open database.
 type Store struct {
+	// db is the bounded pool of read-only connections every read uses on
+	// SQLite, and the whole pool on PostgreSQL.
 	db *sql.DB
+	// w owns SQLite's one write connection (wdb); every write goes through
+	// InTx. Both are nil on PostgreSQL, where each InTx is a transaction
+	// of its own.
+	w   *writer
+	wdb *sql.DB
 	// path is the SQLite file, or the PostgreSQL URL without its password.
 	path    string
 	dialect dialect
 	obs     observer
 }
 
-// Open opens (creating if needed) the SQLite database at path and applies
-// pending migrations.
+// Options tunes how a database is opened. The zero value is the default.
+type Options struct {
+	// Sync is SQLite's synchronous setting: "FULL" (the default) makes an
+	// acknowledged write survive power loss, "NORMAL" survives crashes of
+	// the process but may lose the last commits when the machine loses
+	// power, at a fraction of the cost.
+	Sync string
+	// ReadConns bounds the read-only connections; 0 means a default
+	// proportional to the CPUs.
+	ReadConns int
+}
+
+// Open opens (creating if needed) the SQLite database at path with the
+// default options and applies pending migrations.
 func Open(ctx context.Context, path string) (*Store, error) {
+	return OpenWith(ctx, path, Options{})
+}
+
+// OpenWith opens (creating if needed) the SQLite database at path and
+// applies pending migrations.
+func OpenWith(ctx context.Context, path string, o Options) (*Store, error) {
 	if strings.ContainsAny(path, "?#") {
 		return nil, fmt.Errorf("open database %q: the path must not contain ? or #", path)
 	}
-	db, err := sql.Open("sqlite3", dsn(path))
+	switch o.Sync {
+	case "":
+		o.Sync = "FULL"
+	case "FULL", "NORMAL":
+	default:
+		return nil, fmt.Errorf("open database %s: synchronous setting %q: want FULL or NORMAL", path, o.Sync)
+	}
+	if o.ReadConns <= 0 {
+		o.ReadConns = max(4, 2*runtime.GOMAXPROCS(0))
+	}
+	wdb, err := sql.Open(driverName, dsn(path, o.Sync, false))
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
-	s := &Store{db: db, path: path}
+	// One connection that never expires: the writer is the only user.
+	wdb.SetMaxOpenConns(1)
+	wdb.SetMaxIdleConns(1)
+	wdb.SetConnMaxLifetime(0)
+	wdb.SetConnMaxIdleTime(0)
+	db, err := sql.Open(driverName, dsn(path, o.Sync, true))
+	if err != nil {
+		wdb.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	db.SetMaxOpenConns(o.ReadConns)
+	db.SetMaxIdleConns(o.ReadConns)
+	s := &Store{db: db, wdb: wdb, path: path}
+	s.w = newWriter(wdb)
+	s.w.onCommit = s.observeTx
 	if err := s.migrate(ctx); err != nil {
-		db.Close()
+		s.Close()
 		return nil, fmt.Errorf("migrate database %s: %w", path, err)
 	}
 	return s, nil
+}
+
+// driverName is mattn/go-sqlite3 with the settings the DSN cannot carry.
+const driverName = "sqlite3_waymark"
+
+// mmapSize is how much of the database file each connection maps into
+// memory. In WAL mode every commit empties the other connections' page
+// caches, so reads after a write fetch their pages again; from the mapping
+// that is a memory copy instead of a read system call each.
+const mmapSize = 256 << 20
+
+func init() {
+	sql.Register(driverName, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
+		_, err := c.Exec(fmt.Sprintf("PRAGMA mmap_size = %d", mmapSize), nil)
+		return err
+	}})
 }
 
 // dsn builds the mattn/go-sqlite3 connection string. SQLite settings are
 // per connection, so they belong here, where the driver applies them to
 // every connection the pool opens (a PRAGMA run through db.Exec would reach
 // only one of them).
-func dsn(path string) string {
+func dsn(path, sync string, readOnly bool) string {
 	q := url.Values{}
 	// WAL lets readers proceed while one writer commits, and survives a
 	// crash without a rollback journal.
@@ -86,21 +155,36 @@ func dsn(path string) string {
 	// SQLite ignores REFERENCES clauses unless this is on.
 	q.Set("_foreign_keys", "on")
 	// Wait for a lock this long (milliseconds) instead of failing at once
-	// with SQLITE_BUSY.
+	// with SQLITE_BUSY. Within this process only the writer writes; the
+	// timeout covers other processes on the same file (the command line
+	// tools, a second server by mistake) and WAL checkpoints.
 	q.Set("_busy_timeout", "5000")
 	// BEGIN IMMEDIATE takes the write lock when a transaction starts. A
 	// deferred transaction that reads and then writes can otherwise fail
 	// with SQLITE_BUSY half-way, where the busy timeout does not help.
 	q.Set("_txlock", "immediate")
-	// In WAL mode NORMAL is durable across application crashes and only
-	// risks the last commits on power loss, at a fraction of FULL's cost.
-	q.Set("_synchronous", "NORMAL")
+	// In WAL mode FULL syncs the log on every commit, so an acknowledged
+	// write survives power loss; NORMAL only risks the last commits then.
+	// The writer's group commit pays one sync for a whole batch.
+	q.Set("_synchronous", sync)
+	// Keep each connection's compiled statements: a step runs the same
+	// few dozen statements every time, and compiling them again was a
+	// sixth of its cost.
+	q.Set("_stmt_cache_size", "128")
+	if readOnly {
+		// Reads must never take the write lock behind the writer's back.
+		q.Set("_query_only", "1")
+	}
 	return path + "?" + q.Encode()
 }
 
 // Close closes the database.
 func (s *Store) Close() error {
-	return s.db.Close()
+	if s.w == nil {
+		return s.db.Close()
+	}
+	s.w.close()
+	return errors.Join(s.db.Close(), s.wdb.Close())
 }
 
 // sqliteHeader starts every SQLite database file.
@@ -142,16 +226,29 @@ func (s *Store) pingQuery(ctx context.Context) error {
 // exported *Store methods run in their own transaction and that callers
 // compose with InTx.
 type Tx struct {
-	tx      *sql.Tx
+	tx      txConn
 	now     time.Time
 	dialect dialect
 	// sharedLocked is set once the transaction holds sharedTablesLock.
 	sharedLocked bool
 }
 
-// InTx runs fn in a transaction. It commits when fn returns nil and rolls
-// back when fn returns an error or panics (the panic continues).
-func (s *Store) InTx(ctx context.Context, fn func(*Tx) error) (err error) {
+// InTx runs fn as one unit of work. fn's writes commit together when it
+// returns nil and are rolled back when it returns an error or panics (the
+// panic continues in the caller). InTx returns only after the commit, so
+// work it acknowledges is on disk. On SQLite units queued at the same time
+// share one transaction and one sync (see writer.go); fn must not call
+// InTx itself.
+func (s *Store) InTx(ctx context.Context, fn func(*Tx) error) error {
+	if s.w != nil {
+		return s.w.do(ctx, fn)
+	}
+	return s.inOwnTx(ctx, fn)
+}
+
+// inOwnTx runs fn in a transaction of its own (PostgreSQL, where many
+// connections write at once and the instance version keeps steps apart).
+func (s *Store) inOwnTx(ctx context.Context, fn func(*Tx) error) (err error) {
 	begin := time.Now()
 	sqlTx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -165,7 +262,7 @@ func (s *Store) InTx(ctx context.Context, fn func(*Tx) error) (err error) {
 			_ = sqlTx.Rollback()
 		}
 	}()
-	if err := fn(&Tx{tx: sqlTx, now: time.Now().UTC(), dialect: s.dialect}); err != nil {
+	if err := fn(&Tx{tx: txConn{tx: sqlTx}, now: time.Now().UTC(), dialect: s.dialect}); err != nil {
 		return err
 	}
 	commitStart := time.Now()
@@ -194,10 +291,13 @@ func (s *Store) migrate(ctx context.Context) error {
 		}
 		defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(?)`, int64(migrationLock))
 	}
-	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+	if err := s.InTx(ctx, func(tx *Tx) error {
+		_, err := tx.tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		name TEXT PRIMARY KEY,
 		applied_at TEXT NOT NULL
-	)`); err != nil {
+	)`)
+		return err
+	}); err != nil {
 		return fmt.Errorf("create schema_migrations: %w", err)
 	}
 	names, err := fs.Glob(migrationFiles, migrationGlob(s.dialect))
@@ -275,4 +375,24 @@ func mapError(err error) error {
 		return ErrNotFound
 	}
 	return err
+}
+
+// exec runs one write statement as a unit of work of its own (on SQLite
+// the read pool refuses writes; every write goes through InTx).
+func (s *Store) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	var res sql.Result
+	err := s.InTx(ctx, func(tx *Tx) error {
+		var err error
+		res, err = tx.tx.ExecContext(ctx, query, args...)
+		return err
+	})
+	return res, err
+}
+
+// writeRow runs one write statement that returns a row (INSERT …
+// RETURNING) as a unit of work of its own, scanning the row into dest.
+func (s *Store) writeRow(ctx context.Context, query string, args []any, dest ...any) error {
+	return s.InTx(ctx, func(tx *Tx) error {
+		return tx.tx.QueryRowContext(ctx, query, args...).Scan(dest...)
+	})
 }

@@ -108,7 +108,10 @@ func testMigrations(t *testing.T, d dialect) {
 		if diff := cmp.Diff(migrationNames(t, d), got); diff != "" {
 			t.Errorf("applied migrations (-want +got):\n%s", diff)
 		}
-		if _, err := s.db.ExecContext(ctx, `INSERT INTO groups (name, source) VALUES ('kept', 'local')`); err != nil {
+		if err := s.InTx(ctx, func(tx *Tx) error {
+			_, err := tx.tx.ExecContext(ctx, `INSERT INTO groups (name, source) VALUES ('kept', 'local')`)
+			return err
+		}); err != nil {
 			t.Fatal(err)
 		}
 	})

@@ -16,6 +16,13 @@ type Timer struct {
 
 // ReplaceTimers replaces the waiting timers of an instance.
 func (tx *Tx) ReplaceTimers(ctx context.Context, instanceID int64, timers []Timer) error {
+	want := make([]string, len(timers))
+	for i, t := range timers {
+		want[i] = rowKey(t.TaskID, t.ElementID, t.DueAt.UTC().Format(dueLayout))
+	}
+	if same, err := tx.sameRows(ctx, want, `SELECT task_id, element_id, due_at FROM timers WHERE instance_id = ?`, instanceID); err != nil || same {
+		return err
+	}
 	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM timers WHERE instance_id = ?`, instanceID); err != nil {
 		return fmt.Errorf("clear timers of instance %d: %w", instanceID, err)
 	}

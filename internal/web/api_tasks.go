@@ -127,7 +127,7 @@ func (s *Server) apiTaskComplete(w http.ResponseWriter, r *http.Request) error {
 			return nil
 		}
 	}
-	if err := s.runner.CompleteTask(r.Context(), a, id, task, data); err != nil {
+	if err := s.runner.CompleteTaskPage(r.Context(), a, page, data, nil); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"ok": true})

@@ -40,45 +40,51 @@ func (s *Server) taskComplete(w http.ResponseWriter, r *http.Request) error {
 		redirect(w, r, s.afterTask(r, id))
 		return nil
 	}
-	v, form, err := s.taskView(w, r, page)
+	// The page (its chrome, the inbox badge, the instructions) is built
+	// only when the form is shown again; a successful post redirects.
+	form, err := s.loadForm(r.Context(), page.Task, page.Data)
 	if err != nil {
-		return err
+		return fmt.Errorf("task %d of instance %d: %s: %w", task, id, err.Error(), errBadRequest)
 	}
-	if form == nil {
-		return fmt.Errorf("task %d of instance %d: %s: %w", task, id, v.Problem, errBadRequest)
+	show := func(status int, f *forms.Form) error {
+		v, _, err := s.taskView(w, r, page)
+		if err != nil {
+			return err
+		}
+		if v.Form == nil {
+			return fmt.Errorf("task %d of instance %d: %s: %w", task, id, v.Problem, errBadRequest)
+		}
+		v.Form.Form = f
+		return s.render(w, r, status, templates.TaskPage(v), nil)
 	}
 	if err := r.ParseMultipartForm(maxUploadBytes); err != nil && err != http.ErrNotMultipart {
 		return fmt.Errorf("task form: %v: %w", err, errBadRequest)
 	}
 	files, err := forms.FormFiles(r.MultipartForm, maxUploadBytes)
 	if err != nil {
-		v.Form.Form = form.WithErrors([]forms.FieldError{{Message: err.Error()}})
-		return s.render(w, r, http.StatusUnprocessableEntity, templates.TaskPage(v), nil)
+		return show(http.StatusUnprocessableEntity, form.WithErrors([]forms.FieldError{{Message: err.Error()}}))
 	}
 	data, uploads, err := form.Decode(r.PostForm, files)
 	if err != nil {
 		return fmt.Errorf("task form: %v: %w", err, errBadRequest)
 	}
 	if bad := postedExtras(r, form, data); len(bad) > 0 {
-		v.Form.Form = form.WithValues(data).WithErrors([]forms.FieldError{{Message: undefinedMessage(bad)}})
-		return s.render(w, r, http.StatusUnprocessableEntity, templates.TaskPage(v), nil)
+		return show(http.StatusUnprocessableEntity, form.WithValues(data).WithErrors([]forms.FieldError{{Message: undefinedMessage(bad)}}))
 	}
 	if action := forms.Action(r.PostForm); action != "" {
 		if data, err = form.Apply(data, action); err != nil {
 			return fmt.Errorf("task form action %q: %v: %w", action, err, errBadRequest)
 		}
-		v.Form.Form = form.WithValues(data)
-		return s.render(w, r, http.StatusOK, templates.TaskPage(v), nil)
+		return show(http.StatusOK, form.WithValues(data))
 	}
 	if errs := form.Validate(data); len(errs) > 0 {
-		v.Form.Form = form.WithValues(data).WithErrors(errs)
-		return s.render(w, r, http.StatusUnprocessableEntity, templates.TaskPage(v), nil)
+		return show(http.StatusUnprocessableEntity, form.WithValues(data).WithErrors(errs))
 	}
 	stored := make([]store.TaskFile, 0, len(uploads))
 	for _, u := range uploads {
 		stored = append(stored, store.TaskFile{Field: u.Path, Name: u.Name, MimeType: mimeOf(u.Ref), Digest: u.Digest, Content: u.Data})
 	}
-	if err := s.runner.CompleteTaskWithFiles(r.Context(), a, id, task, data, stored); err != nil {
+	if err := s.runner.CompleteTaskPage(r.Context(), a, page, data, stored); err != nil {
 		return err
 	}
 	redirect(w, r, s.afterTask(r, id))
