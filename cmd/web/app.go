@@ -125,6 +125,7 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (a *app, e
 		Connectors: connectorCommands{registry},
 		Typeahead:  typeahead{registry},
 		Scripts:    scriptChecker{},
+		Decisions:  decisionTrier{a.models},
 	})
 	a.server = &http.Server{
 		Handler:           handler,

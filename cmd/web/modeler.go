@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 
 	"github.com/waymark-bpm/waymark/internal/connectors"
 	"github.com/waymark-bpm/waymark/internal/engine/script"
+	"github.com/waymark-bpm/waymark/internal/models"
 	"github.com/waymark-bpm/waymark/internal/web"
 )
 
@@ -65,4 +67,44 @@ func (scriptChecker) CheckScript(kind, src string) web.ScriptCheck {
 		return web.ScriptCheck{Line: se.Line, Message: se.Msg}
 	}
 	return web.ScriptCheck{Message: err.Error()}
+}
+
+// decisionTrier evaluates a model's decision tables with the engine's dmn
+// package for the "test this table" panel.
+type decisionTrier struct{ repo *models.Repo }
+
+func (t decisionTrier) TryDecision(modelID, file, decisionID string, inputs []string) (web.DecisionTrial, error) {
+	d, err := t.repo.FileDecision(modelID, file, decisionID)
+	if err != nil {
+		return web.DecisionTrial{}, err
+	}
+	if len(inputs) != len(d.Inputs) {
+		return web.DecisionTrial{}, fmt.Errorf("%w: the table has %d inputs and the form sent %d values (reload the page)", web.ErrTrial, len(d.Inputs), len(inputs))
+	}
+	values := make([]any, len(inputs))
+	for i, in := range d.Inputs {
+		if values[i], err = in.ParseValue(inputs[i]); err != nil {
+			return web.DecisionTrial{}, fmt.Errorf("%w: %v", web.ErrTrial, err)
+		}
+	}
+	trial, err := d.Try(&script.Env{}, values)
+	if err != nil {
+		return web.DecisionTrial{}, fmt.Errorf("%w: %v", web.ErrTrial, err)
+	}
+	out := web.DecisionTrial{}
+	for _, i := range trial.Matched {
+		out.Hits = append(out.Hits, d.Rules[i].Row)
+	}
+	for _, i := range trial.Used {
+		out.Used = append(out.Used, d.Rules[i].Row)
+	}
+	for _, e := range trial.Unchecked {
+		out.Unchecked = append(out.Unchecked, e.Error())
+	}
+	b, err := json.MarshalIndent(trial.Result, "", "  ")
+	if err != nil {
+		return web.DecisionTrial{}, fmt.Errorf("%w: the outputs cannot be shown as JSON: %v", web.ErrTrial, err)
+	}
+	out.Result = string(b)
+	return out, nil
 }

@@ -48,6 +48,9 @@ type Options struct {
 	Typeahead Typeahead
 	// Scripts checks scripts for the modeler; nil turns checking off.
 	Scripts ScriptChecker
+	// Decisions evaluates decision tables for the "test this table"
+	// panel; nil turns the panel's evaluation off.
+	Decisions DecisionTrier
 }
 
 // Server holds what handlers share. It is immutable after New.
@@ -64,6 +67,7 @@ type Server struct {
 	connectors Connectors
 	typeahead  Typeahead
 	scripts    ScriptChecker
+	trier      DecisionTrier
 	prefix     templates.Prefix
 	handler    http.Handler
 }
@@ -82,6 +86,7 @@ func New(o Options) *Server {
 		connectors: o.Connectors,
 		typeahead:  o.Typeahead,
 		scripts:    o.Scripts,
+		trier:      o.Decisions,
 		prefix:     templates.Prefix(o.Config.BasePath()),
 	}
 	s.handler = s.routes()
@@ -193,6 +198,7 @@ func (s *Server) modelRoutes(pages *http.ServeMux) {
 	pages.Handle("GET /process-models/{id}/files/{name}/raw", s.html(s.signedIn(s.modelFileRaw)))
 	pages.Handle("POST /process-models/{id}/files/{name}/rename", s.html(s.signedIn(s.modelFileRename)))
 	pages.Handle("POST /process-models/{id}/files/{name}/delete", s.html(s.signedIn(s.modelFileDelete)))
+	pages.Handle("POST /process-models/{id}/files/{name}/decisions/{decision}/try", s.html(s.signedIn(s.decisionTry)))
 	pages.Handle("GET /process-models/{id}/files/{name}/history", s.html(s.signedIn(s.modelFileHistory)))
 	pages.Handle("GET /process-models/{id}/files/{name}/history/compare", s.html(s.signedIn(s.modelFileHistoryCompare)))
 	pages.Handle("GET /process-models/{id}/files/{name}/history/{version}", s.html(s.signedIn(s.modelFileVersionShow)))

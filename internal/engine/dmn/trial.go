@@ -20,6 +20,10 @@ type Trial struct {
 	Used []int
 	// Result is what a business rule task would merge into the task data.
 	Result map[string]any
+	// Unchecked holds the errors of rules after the first match that a
+	// UNIQUE or FIRST table never evaluates: they do not change Result,
+	// but Matched may lack them.
+	Unchecked []error
 }
 
 // Try evaluates the decision with inputs[i] as the value of input column i
@@ -48,8 +52,14 @@ func (d *Decision) Try(env *script.Env, inputs []any) (*Trial, error) {
 	}
 	ev := &evaluation{d: d, env: env, data: data, values: append([]any(nil), inputs...), done: done}
 	t := &Trial{}
+	stopsAtFirst := d.HitPolicy == Unique || d.HitPolicy == First || d.HitPolicy == ""
 	for i := range d.Rules {
 		ok, err := ev.matches(&d.Rules[i])
+		if err != nil && stopsAtFirst && len(t.Matched) > 0 {
+			// Evaluate never reaches this rule: the trial still stands.
+			t.Unchecked = append(t.Unchecked, err)
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}

@@ -85,6 +85,12 @@ func TestTryErrorsNameDecisionRuleAndColumn(t *testing.T) {
 			t.Errorf("error %q names neither the decision nor the missing name", msg)
 		}
 	}
+	// After a match, a UNIQUE table never reaches rule 2: the trial stands
+	// and the error is reported beside it.
+	got, err := d.Try(&script.Env{}, []any{int64(9)})
+	if err != nil || len(got.Matched) != 1 || got.Result["out"] != int64(1) || len(got.Unchecked) != 1 || !strings.Contains(got.Unchecked[0].Error(), `rule "rule_2"`) {
+		t.Errorf("Try(9) = %+v, %v; want rule 1 used and rule 2's error unchecked", got, err)
+	}
 	if _, err := d.Try(&script.Env{}, nil); err == nil || !strings.Contains(err.Error(), "has 1 inputs, got 0") {
 		t.Errorf("Try with no values: %v, want a count mismatch", err)
 	}
