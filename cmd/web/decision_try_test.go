@@ -102,3 +102,36 @@ func TestDecisionTryPanel(t *testing.T) {
 	resp, _ = postForm(t, c, ta.url+action, url.Values{"input": {"1", "x"}}, nil)
 	wantStatus(t, resp, http.StatusForbidden)
 }
+
+func TestDecisionEditorPage(t *testing.T) {
+	ta, c, _ := modelsApp(t, map[string]string{
+		"shop/process_group.json":         `{"display_name": "Shop"}`,
+		"shop/pricing/process_model.json": `{"display_name": "Pricing"}`,
+		"shop/pricing/discount.dmn":       tierTable,
+		"shop/pricing/flow.bpmn":          diagramXML("flow", "Flow", ""),
+	})
+	base := ta.url + "/process-models/shop:pricing/files/"
+	_, doc := get(t, c, base+"discount.dmn")
+	if href := doc.Find("#open-decision-editor").AttrOr("href", ""); href != "/process-models/shop:pricing/files/discount.dmn/decision-editor" {
+		t.Errorf("file page links the editor at %q", href)
+	}
+	resp, doc := get(t, c, base+"discount.dmn/decision-editor")
+	wantStatus(t, resp, http.StatusOK)
+	cfg := doc.Find("script#decision-editor-config").Text()
+	for _, want := range []string{`"model":"shop/pricing"`, `"file":"discount.dmn"`, `"csrf":"`} {
+		if !strings.Contains(cfg, want) {
+			t.Errorf("editor config %s lacks %s", cfg, want)
+		}
+	}
+	if doc.Find(`script[src^="/static/dmn-js/dist/editor.js?v="]`).Length() != 1 || doc.Find(`link[href^="/static/dmn-js/dist/editor.css?v="]`).Length() != 1 {
+		t.Error("the editor page does not load the dmn-js bundle at its content-hash URL")
+	}
+	// Only existing DMN files open in the editor.
+	for _, name := range []string{"flow.bpmn", "missing.dmn", "..%2Fx.dmn"} {
+		resp, _ := get(t, c, base+name+"/decision-editor")
+		wantStatus(t, resp, http.StatusNotFound)
+	}
+	// The bundle is served.
+	resp, _ = get(t, c, ta.url+"/static/dmn-js/dist/editor.js")
+	wantStatus(t, resp, http.StatusOK)
+}

@@ -64,6 +64,7 @@ func (s *Server) renderFilePage(w http.ResponseWriter, r *http.Request, modelID,
 			v.Processes = append(v.Processes, templates.FileProcessView{ProcessID: pid, DisplayName: s.models.ProcessName(pid), Callers: s.processRows(callers)})
 		}
 	case "dmn":
+		v.DecisionEditorURL = v.URL + "/decision-editor"
 		tables, err := s.models.DecisionTables(modelID, name)
 		if err != nil {
 			return err

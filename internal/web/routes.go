@@ -127,6 +127,7 @@ func (s *Server) routes() http.Handler {
 	pages.Handle("GET /admin", s.html(s.adminOnly(s.adminShow)))
 	pages.Handle("GET /debug/url-info", s.html(s.urlInfoShow))
 	pages.Handle("GET /process-models/{id}/files/{name}/modeler", s.html(s.signedIn(s.modelerShow)))
+	pages.Handle("GET /process-models/{id}/files/{name}/decision-editor", s.html(s.signedIn(s.decisionEditorShow)))
 	pages.Handle("GET /api/connectors/commands", s.api(s.apiConnectorCommands))
 	pages.Handle("POST /api/scripts/check", s.api(s.apiScriptCheck))
 	pages.Handle("GET /api/typeahead/{category}", s.api(s.apiTypeahead))

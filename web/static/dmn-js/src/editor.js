@@ -1,0 +1,443 @@
+// Entry of the decision editor page: dmn-js (decision requirement graphs,
+// decision tables, literal expressions) wired to the Waymark server. It
+// saves through the same endpoint, server validation, draft save, local
+// copy and unsaved-changes guard as the BPMN modeler. The page passes its
+// data in a JSON block (#decision-editor-config); no inline script.
+
+import DmnModeler from 'dmn-js/lib/Modeler';
+import { StyleModule } from 'style-mod';
+import 'dmn-js/dist/assets/diagram-js.css';
+import 'dmn-js/dist/assets/dmn-js-shared.css';
+import 'dmn-js/dist/assets/dmn-js-drd.css';
+import 'dmn-js/dist/assets/dmn-js-decision-table.css';
+import 'dmn-js/dist/assets/dmn-js-decision-table-controls.css';
+import 'dmn-js/dist/assets/dmn-js-literal-expression.css';
+import 'dmn-js/dist/assets/dmn-js-boxed-expression.css';
+import 'dmn-js/dist/assets/dmn-js-boxed-expression-controls.css';
+import 'dmn-js/dist/assets/dmn-font/css/dmn.css';
+import './editor.css';
+
+// CodeMirror (the literal expression and FEEL editors) mounts its themes
+// as <style> elements, which the page's Content-Security-Policy (no inline
+// styles) refuses. Mounting them into one constructed style sheet instead
+// goes through the CSS object model, which the policy allows.
+const cmSheet = typeof CSSStyleSheet !== 'undefined' ? new CSSStyleSheet() : null;
+const cmMounted = new Set();
+if (cmSheet) {
+  StyleModule.mount = (root, modules) => {
+    const doc = root.ownerDocument || root;
+    for (const mod of [modules].flat(Infinity)) {
+      if (!mod || cmMounted.has(mod)) {
+        continue;
+      }
+      cmMounted.add(mod);
+      // Later modules win, as style-mod orders them.
+      for (const rule of mod.rules) {
+        cmSheet.insertRule(rule, cmSheet.cssRules.length);
+      }
+    }
+    if (doc.adoptedStyleSheets && !doc.adoptedStyleSheets.includes(cmSheet)) {
+      doc.adoptedStyleSheets = [...doc.adoptedStyleSheets, cmSheet];
+    }
+  };
+}
+
+function storageKey(cfg) {
+  return 'waymark.decisions.draft:' + cfg.model + '/' + cfg.file;
+}
+
+function modelPath(model) {
+  return encodeURIComponent(String(model || '').replaceAll('/', ':')).replaceAll('%3A', ':');
+}
+
+// viewLabel names a view tab: the graph, or the decision by name.
+function viewLabel(view) {
+  if (view.type === 'drd') {
+    return 'Requirements graph';
+  }
+  const el = view.element || {};
+  const kind = { decisionTable: 'table', literalExpression: 'expression', boxedExpression: 'expression' }[view.type] || view.type;
+  return (el.name || el.id || '?') + ' (' + kind + ')';
+}
+
+class Page {
+  constructor(root, cfg) {
+    this.root = root;
+    this.cfg = cfg;
+    this.dirty = false;
+    this.saving = false;
+    this.changes = 0;
+    this.problems = [];
+    this.hooked = new WeakSet();
+    this.status = root.querySelector('[data-status]');
+    this.modeler = new DmnModeler({
+      container: root.querySelector('[data-canvas]'),
+    });
+    this.wire();
+  }
+
+  $(sel) {
+    return this.root.querySelector(sel);
+  }
+
+  url(path) {
+    return (this.cfg.prefix || '') + path;
+  }
+
+  fileURL() {
+    return this.url('/api/process-models/' + modelPath(this.cfg.model) + '/files/' + encodeURIComponent(this.cfg.file));
+  }
+
+  setStatus(text, kind) {
+    if (this.status) {
+      this.status.textContent = text;
+      this.status.className = 'dmn-editor-status' + (kind ? ' ' + kind : '');
+    }
+  }
+
+  async load() {
+    const r = await fetch(this.fileURL(), { credentials: 'same-origin' });
+    if (!r.ok) {
+      this.setStatus('Could not load ' + this.cfg.file + ' (HTTP ' + r.status + ').', 'bad');
+      return;
+    }
+    const fromServer = await r.text();
+    let xml = fromServer;
+    const draft = this.readDraft();
+    if (draft && draft.xml !== fromServer) {
+      xml = draft.xml;
+      this.showDraftNotice(draft, fromServer);
+    }
+    await this.open(xml);
+    if (draft && draft.xml !== fromServer) {
+      this.markDirty();
+    }
+  }
+
+  async open(xml) {
+    try {
+      const { warnings } = await this.modeler.importXML(xml);
+      if (warnings.length) {
+        console.warn('import warnings', warnings);
+      }
+      this.dirty = false;
+      this.opened = true;
+      this.updateButtons();
+      this.renderViews();
+      this.setStatus('Opened ' + this.cfg.file + '.');
+    } catch (err) {
+      this.setStatus('This file could not be opened as DMN: ' + err.message, 'bad');
+    }
+  }
+
+  // openView switches to the view of the element with this id (a decision)
+  // or to the graph when id is empty.
+  async openView(id) {
+    const view = this.modeler.getViews().find((v) => (id ? v.element && v.element.id === id && v.type !== 'drd' : v.type === 'drd'));
+    if (view) {
+      await this.modeler.open(view);
+    }
+    return !!view;
+  }
+
+  renderViews() {
+    const box = this.$('[data-views]');
+    if (!box) {
+      return;
+    }
+    const active = this.modeler.getActiveView();
+    box.replaceChildren();
+    for (const view of this.modeler.getViews()) {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.textContent = viewLabel(view);
+      b.dataset.view = view.type === 'drd' ? '' : view.element.id;
+      b.setAttribute('aria-pressed', String(active === view || (active && active.element === view.element && active.type === view.type)));
+      b.onclick = () => this.modeler.open(view);
+      box.appendChild(b);
+    }
+  }
+
+  readDraft() {
+    try {
+      const raw = localStorage.getItem(storageKey(this.cfg));
+      return raw ? JSON.parse(raw) : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  writeDraft(xml) {
+    try {
+      localStorage.setItem(storageKey(this.cfg), JSON.stringify({ xml, at: new Date().toISOString() }));
+    } catch (e) {
+      // Storage full or disabled: the decisions are still in the page.
+    }
+  }
+
+  clearDraft() {
+    try {
+      localStorage.removeItem(storageKey(this.cfg));
+    } catch (e) {
+      // ignore
+    }
+  }
+
+  showDraftNotice(draft, fromServer) {
+    const box = this.$('[data-draft-notice]');
+    if (!box) {
+      return;
+    }
+    box.hidden = false;
+    box.querySelector('[data-draft-time]').textContent = new Date(draft.at).toLocaleString();
+    box.querySelector('[data-action="discard-draft"]').onclick = async () => {
+      this.clearDraft();
+      box.hidden = true;
+      await this.open(fromServer);
+    };
+  }
+
+  async exportXML() {
+    const { xml } = await this.modeler.saveXML({ format: true });
+    return xml;
+  }
+
+  markDirty() {
+    this.dirty = true;
+    this.updateButtons();
+    clearTimeout(this.draftTimer);
+    this.draftTimer = setTimeout(async () => {
+      if (!this.dirty) {
+        return;
+      }
+      const xml = await this.exportXML();
+      if (this.dirty) {
+        this.writeDraft(xml);
+      }
+    }, 500);
+  }
+
+  updateButtons() {
+    this.root.classList.toggle('is-dirty', this.dirty);
+    const save = this.$('[data-action="save"]');
+    if (save) {
+      save.textContent = this.dirty ? 'Save' : 'Saved';
+    }
+  }
+
+  async save(draft) {
+    if (this.saving) {
+      return;
+    }
+    this.saving = true;
+    this.setStatus('Saving…');
+    const exported = this.changes;
+    let xml;
+    try {
+      xml = await this.exportXML();
+    } catch (err) {
+      this.saving = false;
+      this.setStatus('The decisions could not be written: ' + err.message, 'bad');
+      return;
+    }
+    // Keep a copy before the request: a refused or failed save never
+    // loses the work.
+    this.writeDraft(xml);
+    let r;
+    let data = {};
+    try {
+      r = await fetch(this.fileURL() + (draft ? '?draft=1' : ''), {
+        method: 'PUT',
+        headers: { 'Content-Type': 'application/xml', Accept: 'application/json', 'X-CSRF-Token': this.cfg.csrf || '' },
+        body: xml,
+        credentials: 'same-origin',
+      });
+      if ((r.headers.get('Content-Type') || '').includes('json')) {
+        data = (await r.json()) || {};
+      }
+    } catch (err) {
+      this.saving = false;
+      this.setStatus('Not saved: the server could not be reached. Your changes are kept in this browser.', 'bad');
+      return;
+    }
+    this.saving = false;
+    this.showProblems(data.problems || []);
+    const n = (data.problems || []).length;
+    if (r.ok && data.saved !== false) {
+      const what = draft ? 'Saved as a draft' : 'Saved';
+      if (this.changes === exported) {
+        this.clearDraft();
+        this.dirty = false;
+        this.updateButtons();
+        this.setStatus(n ? what + ' with ' + n + ' problem' + (n === 1 ? '' : 's') + ' to fix.' : what + '.', n ? 'warn' : 'ok');
+      } else {
+        this.markDirty();
+        this.setStatus(what + ' as it was when you pressed Save; later changes are not saved yet.', 'warn');
+      }
+      this.$('[data-action="save-draft"]').hidden = true;
+      this.root.dispatchEvent(new CustomEvent('decisions.saved', { bubbles: true }));
+      return;
+    }
+    if (r.status === 422) {
+      this.setStatus('Not saved: ' + n + ' problem' + (n === 1 ? '' : 's') + ' found. Fix them, or save as a draft.', 'bad');
+      this.$('[data-action="save-draft"]').hidden = false;
+    } else {
+      this.setStatus('Not saved: ' + (data.message || 'HTTP ' + r.status) + '. Your changes are kept in this browser.', 'bad');
+    }
+    this.root.dispatchEvent(new CustomEvent('decisions.refused', { bubbles: true }));
+  }
+
+  // showProblems lists the problems and marks what they name in the
+  // current view: decision shapes in the graph, rules, columns and cells
+  // in a table.
+  showProblems(problems) {
+    this.problems = problems;
+    const list = this.$('[data-problems]');
+    list.replaceChildren();
+    this.$('[data-problems-section]').hidden = !problems.length;
+    if (!problems.length) {
+      this.$('[data-action="save-draft"]').hidden = true;
+    }
+    for (const p of problems) {
+      const li = document.createElement('li');
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.className = 'wm-problem-item';
+      b.dataset.element = p.element || '';
+      const where = [p.element, p.line ? 'line ' + p.line : ''].filter(Boolean).join(', ');
+      b.textContent = (where ? where + ': ' : '') + p.message;
+      b.onclick = () => this.reveal(p.element);
+      li.appendChild(b);
+      list.appendChild(li);
+    }
+    this.markProblems();
+  }
+
+  // reveal opens the view holding element id: its decision's table when
+  // the id is a decision or lies inside one, else the graph.
+  async reveal(id) {
+    if (!id) {
+      return;
+    }
+    const defs = this.modeler.getDefinitions();
+    const decision = (defs ? defs.get('drgElement') : []).find((d) => d.id === id || JSON.stringify(this.idsIn(d)).includes('"' + id + '"'));
+    await this.openView(decision ? decision.id : '');
+    this.markProblems();
+  }
+
+  idsIn(el) {
+    const out = [];
+    const walk = (o, depth) => {
+      if (!o || typeof o !== 'object' || depth > 8) {
+        return;
+      }
+      if (typeof o.id === 'string') {
+        out.push(o.id);
+      }
+      for (const k of Object.keys(o)) {
+        if (k.startsWith('$')) {
+          continue;
+        }
+        const v = o[k];
+        if (Array.isArray(v)) {
+          v.forEach((x) => walk(x, depth + 1));
+        } else if (v && typeof v === 'object' && v.$type) {
+          walk(v, depth + 1);
+        }
+      }
+    };
+    walk(el, 0);
+    return out;
+  }
+
+  markProblems() {
+    const container = this.$('[data-canvas]');
+    container.querySelectorAll('.wm-problem').forEach((n) => n.classList.remove('wm-problem'));
+    const viewer = this.modeler.getActiveViewer();
+    for (const p of this.problems) {
+      if (!p.element) {
+        continue;
+      }
+      const id = CSS.escape(p.element);
+      container.querySelectorAll('[data-element-id="' + id + '"], [data-row-id="' + id + '"], [data-col-id="' + id + '"]').forEach((n) => n.classList.add('wm-problem'));
+      if (viewer && this.modeler.getActiveView().type === 'drd') {
+        const registry = viewer.get('elementRegistry');
+        if (registry.get(p.element)) {
+          viewer.get('canvas').addMarker(p.element, 'wm-problem');
+        }
+      }
+    }
+  }
+
+  // hookViewer listens to a viewer's command stack once: every edit marks
+  // the page dirty.
+  hookViewer() {
+    const viewer = this.modeler.getActiveViewer();
+    if (!viewer || this.hooked.has(viewer)) {
+      return;
+    }
+    this.hooked.add(viewer);
+    viewer.get('eventBus').on('commandStack.changed', () => {
+      this.changes++;
+      this.markDirty();
+    });
+    viewer.get('eventBus').on('elements.changed', () => this.markProblems());
+  }
+
+  wire() {
+    this.modeler.on('views.changed', () => {
+      this.hookViewer();
+      this.renderViews();
+      setTimeout(() => this.markProblems(), 0);
+    });
+    const actions = {
+      save: () => this.save(false),
+      'save-draft': () => this.save(true),
+      'export-dmn': async () => {
+        const a = document.createElement('a');
+        a.href = 'data:application/xml;charset=utf-8,' + encodeURIComponent(await this.exportXML());
+        a.download = this.cfg.file;
+        document.body.appendChild(a);
+        a.click();
+        a.remove();
+      },
+    };
+    this.root.addEventListener('click', (e) => {
+      const b = e.target.closest('[data-action]');
+      if (b && actions[b.dataset.action] && this.root.contains(b)) {
+        e.preventDefault();
+        actions[b.dataset.action]();
+      }
+    });
+    document.addEventListener('keydown', (e) => {
+      if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 's') {
+        e.preventDefault();
+        this.save(false);
+      }
+    });
+    window.addEventListener('beforeunload', (e) => {
+      if (this.dirty) {
+        e.preventDefault();
+        e.returnValue = '';
+      }
+    });
+  }
+}
+
+function boot() {
+  const root = document.querySelector('[data-decision-editor]');
+  const cfgEl = document.getElementById('decision-editor-config');
+  if (!root || !cfgEl) {
+    return;
+  }
+  const page = new Page(root, JSON.parse(cfgEl.textContent));
+  // Tests and the browser console reach the editor here.
+  window.waymarkDecisions = page;
+  page.load().then(() => root.setAttribute('data-ready', 'true'));
+}
+
+if (document.readyState === 'loading') {
+  document.addEventListener('DOMContentLoaded', boot);
+} else {
+  boot();
+}
