@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -140,5 +141,120 @@ func TestDecisionEditorRuleChangeReachesRunningInstance(t *testing.T) {
 	c.run(t, chromedp.Text(`.instructions`, &instructions))
 	if !strings.Contains(instructions, "Discount is 25 percent.") {
 		t.Errorf("instructions after the business rule task = %q, want the new rule's 25", instructions)
+	}
+}
+
+// TestDecisionEditorOpensCorpus opens every DMN file of SpiffArena's
+// sample repository in the decision editor: each opens with its decisions
+// as views, or, for a file that is not DMN, says so.
+func TestDecisionEditorOpensCorpus(t *testing.T) {
+	models := copyDir(t, corpusModels)
+	var files []string
+	err := filepath.WalkDir(models, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".dmn") {
+			rel, _ := filepath.Rel(models, p)
+			files = append(files, filepath.ToSlash(rel))
+		}
+		return err
+	})
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no DMN files in the corpus (%v)", err)
+	}
+	ta := startWithRepo(t, models, nil)
+	c := newChrome(t)
+	c.signIn(t, ta.url, "alice", "alice-secret")
+	opened, notDMN := 0, 0
+	for _, f := range files {
+		model, name := filepath.Dir(f), filepath.Base(f)
+		id := strings.ReplaceAll(model, "/", ":")
+		page := ta.url + "/process-models/" + pathEscapeModel(id) + "/files/" + pathEscapeSegment(name) + "/decision-editor"
+		c.run(t, chromedp.Navigate(page), chromedp.WaitVisible(`[data-decision-editor][data-ready="true"]`))
+		var got struct {
+			Status    string   `json:"status"`
+			Views     []string `json:"views"`
+			Decisions int      `json:"decisions"`
+			Dropped   int      `json:"dropped"`
+		}
+		c.eval(t, `(() => {
+			const p = window.waymarkDecisions;
+			const defs = p.modeler.getDefinitions();
+			return {
+				status: document.querySelector('[data-status]').textContent,
+				views: p.modeler.getViews().map(v => v.type),
+				decisions: defs ? defs.get('drgElement').filter(e => e.$type === 'dmn:Decision').length : 0,
+				dropped: (p.dropped || []).length,
+			};
+		})()`, &got)
+		raw, err := os.ReadFile(filepath.Join(models, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(raw), "https://www.omg.org/spec/DMN/") {
+			notDMN++
+			if !strings.Contains(got.Status, "could not be opened as DMN") {
+				t.Errorf("%s is not DMN; the editor says %q", f, got.Status)
+			}
+			continue
+		}
+		opened++
+		if got.Status != "Opened "+name+"." || got.Decisions == 0 || len(got.Views) < 1+got.Decisions || got.Dropped != 0 {
+			t.Errorf("%s: status %q, %d decisions, views %v, %d unreadable parts", f, got.Status, got.Decisions, got.Views, got.Dropped)
+		}
+	}
+	t.Logf("%d corpus DMN files opened in the decision editor, %d not DMN", opened, notDMN)
+	if opened == 0 {
+		t.Error("no corpus DMN file opened")
+	}
+}
+
+// pathEscapeModel escapes a model id for a URL, keeping ':' separators.
+func pathEscapeModel(id string) string {
+	return strings.ReplaceAll(url.PathEscape(id), "%3A", ":")
+}
+
+func pathEscapeSegment(s string) string { return url.PathEscape(s) }
+
+// TestDecisionEditorKeepsWhatItDoesNotKnow saves a file holding foreign
+// attributes, extension elements and an element dmn-js cannot read: the
+// first two are kept; the third blocks the save until the analyst agrees.
+func TestDecisionEditorKeepsWhatItDoesNotKnow(t *testing.T) {
+	models := filepath.Join(t.TempDir(), "models")
+	odd := strings.NewReplacer(
+		`namespace="http://camunda.org/schema/1.0/dmn">`, `namespace="http://camunda.org/schema/1.0/dmn" xmlns:x="http://example.com/x">
+  <extensionElements><x:keep a="1">hello</x:keep></extensionElements>`,
+		`<decision id="discount" name="Discount">`, `<decision id="discount" name="Discount" x:owner="pricing team">
+    <x:stray>outside any extension</x:stray>`,
+	).Replace(editTable)
+	ta, c := startWithModels(t, models, map[string]string{
+		"shop/process_group.json":       `{"display_name": "Shop"}`,
+		"shop/order/process_model.json": `{"display_name": "Order"}`,
+		"shop/order/discount.dmn":       odd,
+	})
+	c.run(t,
+		chromedp.Navigate(ta.url+"/process-models/shop:order/files/discount.dmn/decision-editor"),
+		chromedp.WaitVisible(`[data-decision-editor][data-ready="true"]`),
+		chromedp.WaitVisible(`[data-dropped]`),
+	)
+	var dropped string
+	c.run(t, chromedp.Text(`[data-dropped] ul`, &dropped))
+	if !strings.Contains(dropped, "x:stray") {
+		t.Errorf("the notice lists %q, want the x:stray element", dropped)
+	}
+	file := filepath.Join(models, "shop/order/discount.dmn")
+	c.run(t, chromedp.Click(`[data-action="save"]`))
+	c.waitFor(t, "the refusal", `document.querySelector('[data-status]').textContent.startsWith('Not saved: this file holds parts')`)
+	if now, _ := os.ReadFile(file); string(now) != odd {
+		t.Fatal("a refused save changed the file")
+	}
+	c.run(t, chromedp.Click(`[data-accept-drop]`), chromedp.Click(`[data-action="save"]`))
+	c.waitFor(t, "the save", `document.querySelector('[data-status]').textContent === 'Saved.'`)
+	saved, _ := os.ReadFile(file)
+	for _, want := range []string{`x:owner="pricing team"`, `<x:keep a="1">hello</x:keep>`, `<text>&gt; 100</text>`, `dmnElementRef="discount"`} {
+		if !strings.Contains(string(saved), want) {
+			t.Errorf("saved file lacks %s:\n%s", want, saved)
+		}
+	}
+	if strings.Contains(string(saved), "x:stray") {
+		t.Errorf("the dropped element is still there:\n%s", saved)
 	}
 }

@@ -117,9 +117,7 @@ class Page {
   async open(xml) {
     try {
       const { warnings } = await this.modeler.importXML(xml);
-      if (warnings.length) {
-        console.warn('import warnings', warnings);
-      }
+      this.showDropped(warnings);
       this.dirty = false;
       this.opened = true;
       this.updateButtons();
@@ -156,6 +154,37 @@ class Page {
       b.onclick = () => this.modeler.open(view);
       box.appendChild(b);
     }
+  }
+
+  // showDropped lists what the file holds that dmn-js cannot read (foreign
+  // elements outside extensionElements): saving would drop it, so Save
+  // waits until the analyst agrees. Foreign attributes and extension
+  // elements are kept by dmn-js and need no notice.
+  showDropped(warnings) {
+    const box = this.$('[data-dropped]');
+    this.dropped = warnings.map((w) => String(w.message || w).split('\n').slice(0, 2).join(' ').replace(/\s+/g, ' ').trim());
+    if (!box) {
+      return;
+    }
+    box.hidden = !this.dropped.length;
+    const list = box.querySelector('ul');
+    list.replaceChildren();
+    for (const text of this.dropped) {
+      const li = document.createElement('li');
+      li.textContent = text;
+      list.appendChild(li);
+    }
+    box.querySelector('input[type="checkbox"]').checked = false;
+  }
+
+  // mayDrop reports whether saving may go ahead: nothing unknown, or the
+  // analyst ticked that it may be dropped.
+  mayDrop() {
+    if (!this.dropped || !this.dropped.length) {
+      return true;
+    }
+    const box = this.$('[data-dropped]');
+    return !!(box && box.querySelector('input[type="checkbox"]').checked);
   }
 
   readDraft() {
@@ -227,6 +256,10 @@ class Page {
 
   async save(draft) {
     if (this.saving) {
+      return;
+    }
+    if (!this.mayDrop()) {
+      this.setStatus('Not saved: this file holds parts the editor cannot keep (listed above). Tick the box to save without them.', 'bad');
       return;
     }
     this.saving = true;
