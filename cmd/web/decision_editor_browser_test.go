@@ -1,8 +1,8 @@
 package main
 
 import (
-	"os"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
