@@ -41,6 +41,13 @@ type Decision struct {
 	Inputs      []Input
 	Outputs     []Output
 	Rules       []Rule
+	// Requires are the ids of the decisions this one requires
+	// (informationRequirement/requiredDecision), as written.
+	Requires []string
+
+	// required are every decision this one needs, directly or not, each
+	// once, in an order where a decision comes after those it requires.
+	required []*Decision
 }
 
 // Input is one input column.

@@ -70,7 +70,51 @@ func (e *EvalError) Unwrap() error { return e.Err }
 //
 // PRIORITY, ANY and OUTPUT ORDER behave as in SpiffWorkflow: every rule is
 // checked and the first match is returned.
+//
+// A decision that requires others (a decision requirements graph) first
+// evaluates each of them, in dependency order and once each, merging their
+// outputs into a copy of data; its own table then sees those outputs as
+// task data. Only its own outputs are returned.
 func (d *Decision) Evaluate(env *script.Env, data map[string]any) (map[string]any, error) {
+	if len(d.required) > 0 {
+		scope := make(map[string]any, len(data))
+		for k, v := range data {
+			scope[k] = v
+		}
+		for _, r := range d.required {
+			out, err := r.evaluateTable(env, scope)
+			if err != nil {
+				return nil, fmt.Errorf("required by decision %q: %w", d.ID, err)
+			}
+			mergeCopy(scope, out)
+		}
+		data = scope
+	}
+	return d.evaluateTable(env, data)
+}
+
+// mergeCopy merges src into dst as a business rule task merges outputs into
+// task data (maps key by key, anything else replaces), copying every map of
+// dst it changes so that maps shared with the caller's data stay unchanged.
+func mergeCopy(dst, src map[string]any) {
+	for k, v := range src {
+		if sm, ok := v.(map[string]any); ok {
+			if dm, ok := dst[k].(map[string]any); ok {
+				c := make(map[string]any, len(dm)+len(sm))
+				for kk, vv := range dm {
+					c[kk] = vv
+				}
+				mergeCopy(c, sm)
+				dst[k] = c
+				continue
+			}
+		}
+		dst[k] = v
+	}
+}
+
+// evaluateTable evaluates the decision's own table against data.
+func (d *Decision) evaluateTable(env *script.Env, data map[string]any) (map[string]any, error) {
 	ev := &evaluation{d: d, env: env, data: data, values: make([]any, len(d.Inputs)), done: make([]bool, len(d.Inputs))}
 	stopAtFirst := d.HitPolicy == Unique || d.HitPolicy == First || d.HitPolicy == ""
 	var matched []*Rule

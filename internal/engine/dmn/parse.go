@@ -136,7 +136,72 @@ func (p *parser) definitions(root *etree.Element) []*Decision {
 	if len(decisions) == 0 && len(p.problems) == 0 {
 		p.problem(root, id(root), "the file declares no decision")
 	}
+	if len(p.problems) == 0 {
+		p.link(root, decisions)
+	}
 	return decisions
+}
+
+// link resolves the decisions' requirements within the file and orders,
+// for each decision, every decision it needs before its own table.
+func (p *parser) link(root *etree.Element, decisions []*Decision) {
+	byID := map[string]*Decision{}
+	elems := map[string]*etree.Element{}
+	for _, e := range root.ChildElements() {
+		if is(e, "decision") {
+			elems[id(e)] = e
+		}
+	}
+	for _, d := range decisions {
+		byID[d.ID] = d
+	}
+	for _, d := range decisions {
+		for _, r := range d.Requires {
+			if byID[r] == nil {
+				p.problem(elems[d.ID], d.ID, "decision %q requires decision %q, which is not a decision table in this file", d.ID, r)
+			}
+		}
+	}
+	if len(p.problems) > 0 {
+		return
+	}
+	for _, d := range decisions {
+		const (
+			visiting = 1
+			done     = 2
+		)
+		state := map[*Decision]int{}
+		var order []*Decision
+		var path []string
+		var visit func(x *Decision) bool
+		visit = func(x *Decision) bool {
+			switch state[x] {
+			case done:
+				return true
+			case visiting:
+				path = append(path, x.ID)
+				return false
+			}
+			state[x] = visiting
+			path = append(path, x.ID)
+			for _, r := range x.Requires {
+				if !visit(byID[r]) {
+					return false
+				}
+			}
+			path = path[:len(path)-1]
+			state[x] = done
+			if x != d {
+				order = append(order, x)
+			}
+			return true
+		}
+		if !visit(d) {
+			p.problem(elems[d.ID], d.ID, "decisions require each other in a cycle: %s", strings.Join(path, " -> "))
+			return
+		}
+		d.required = order
+	}
 }
 
 func (p *parser) decision(e *etree.Element) *Decision {
@@ -155,9 +220,20 @@ func (p *parser) decision(e *etree.Element) *Decision {
 			}
 			table = c
 		case is(c, "informationRequirement"):
+			// requiredInput names input data, which come from the task
+			// data; requiredDecision names a decision evaluated first.
 			for _, r := range c.ChildElements() {
-				if is(r, "requiredDecision") {
-					p.problem(c, d.ID, "decision requires decision %q: requirements between decisions are not supported", r.SelectAttrValue("href", ""))
+				if !is(r, "requiredDecision") {
+					continue
+				}
+				href := strings.TrimSpace(r.SelectAttrValue("href", ""))
+				switch {
+				case strings.HasPrefix(href, "#") && len(href) > 1:
+					d.Requires = append(d.Requires, href[1:])
+				case href == "":
+					p.problem(c, d.ID, "decision %q has a requiredDecision without href", d.ID)
+				default:
+					p.problem(c, d.ID, "decision %q requires %q: only decisions of the same file (href=\"#id\") can be required", d.ID, href)
 				}
 			}
 		case is(c, "literalExpression"), is(c, "context"), is(c, "invocation"),

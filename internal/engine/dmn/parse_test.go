@@ -114,7 +114,14 @@ func TestParseProblems(t *testing.T) {
     <decisionTable id="t"><output id="o" name="y"/></decisionTable>
   </decision>
 `),
-			Problems{{File: "t.dmn", ElementID: "d", Line: 4, Msg: `decision requires decision "#other": requirements between decisions are not supported`}}},
+			Problems{{File: "t.dmn", ElementID: "d", Line: 3, Msg: `decision "d" requires decision "other", which is not a decision table in this file`}}},
+		{"decision required from another file",
+			defs(`  <decision id="d">
+    <informationRequirement id="ir"><requiredDecision href="other.dmn#x"/></informationRequirement>
+    <decisionTable id="t"><output id="o" name="y"/></decisionTable>
+  </decision>
+`),
+			Problems{{File: "t.dmn", ElementID: "d", Line: 4, Msg: `decision "d" requires "other.dmn#x": only decisions of the same file (href="#id") can be required`}}},
 		{"duplicate decision id",
 			defs(simpleDecision("a") + simpleDecision("b") + simpleDecision("a")),
 			Problems{{File: "t.dmn", ElementID: "a", Line: 35, Msg: `duplicate decision id "a" (first declared on line 3)`}}},
@@ -372,7 +379,7 @@ func TestParseDecision(t *testing.T) {
 			},
 		},
 	}}
-	if diff := cmp.Diff(want, ds, cmpopts.IgnoreUnexported(Input{}, InputEntry{}, OutputEntry{})); diff != "" {
+	if diff := cmp.Diff(want, ds, cmpopts.IgnoreUnexported(Decision{}, Input{}, InputEntry{}, OutputEntry{})); diff != "" {
 		t.Errorf("Parse (-want +got):\n%s", diff)
 	}
 	if diff := cmp.Diff(Stats{Inputs: 2, Outputs: 2, Rules: 2, Expressions: 7, AnyEntries: 1, EmptyOutputs: 1}, ds[0].Stats()); diff != "" {
