@@ -2,6 +2,7 @@ package dmn
 
 import (
 	"errors"
+	"os"
 	"strings"
 	"testing"
 
@@ -10,47 +11,21 @@ import (
 	"github.com/waymark-bpm/waymark/internal/engine/script"
 )
 
-// drd is a decision requirements graph: "price" needs "risk" and
-// "segment"; "segment" needs "risk" too (a diamond). The file lists "price"
-// first, so the order comes from the requirements, not the document.
-const drd = `<?xml version="1.0" encoding="UTF-8"?>
-<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="defs" name="d" namespace="x">
-  <decision id="price" name="Price">
-    <informationRequirement id="ir1"><requiredDecision href="#risk"/></informationRequirement>
-    <informationRequirement id="ir2"><requiredDecision href="#segment"/></informationRequirement>
-    <informationRequirement id="ir3"><requiredInput href="#age_input"/></informationRequirement>
-    <decisionTable id="t_price" hitPolicy="FIRST">
-      <input id="p1"><inputExpression id="p1e"><text>risk</text></inputExpression></input>
-      <input id="p2"><inputExpression id="p2e"><text>customer["segment"]</text></inputExpression></input>
-      <output id="po" name="price" />
-      <rule id="pr1"><inputEntry id="pr1a"><text>"high"</text></inputEntry><inputEntry id="pr1b"><text>-</text></inputEntry><outputEntry id="pr1c"><text>base * 2</text></outputEntry></rule>
-      <rule id="pr2"><inputEntry id="pr2a"><text>-</text></inputEntry><inputEntry id="pr2b"><text>"young"</text></inputEntry><outputEntry id="pr2c"><text>base - 10</text></outputEntry></rule>
-      <rule id="pr3"><inputEntry id="pr3a"><text>-</text></inputEntry><inputEntry id="pr3b"><text>-</text></inputEntry><outputEntry id="pr3c"><text>base</text></outputEntry></rule>
-    </decisionTable>
-  </decision>
-  <decision id="segment" name="Segment">
-    <informationRequirement id="ir4"><requiredDecision href="#risk"/></informationRequirement>
-    <decisionTable id="t_segment" hitPolicy="FIRST">
-      <input id="s1"><inputExpression id="s1e"><text>age</text></inputExpression></input>
-      <output id="so" name="customer.segment" />
-      <rule id="sr1"><inputEntry id="sr1a"><text>&lt; 25</text></inputEntry><outputEntry id="sr1b"><text>"young"</text></outputEntry></rule>
-      <rule id="sr2"><inputEntry id="sr2a"><text>-</text></inputEntry><outputEntry id="sr2b"><text>"adult " + risk</text></outputEntry></rule>
-    </decisionTable>
-  </decision>
-  <decision id="risk" name="Risk">
-    <decisionTable id="t_risk">
-      <input id="r1"><inputExpression id="r1e"><text>claims</text></inputExpression></input>
-      <output id="ro" name="risk" />
-      <rule id="rr1"><inputEntry id="rr1a"><text>&gt; 2</text></inputEntry><outputEntry id="rr1b"><text>"high"</text></outputEntry></rule>
-      <rule id="rr2"><inputEntry id="rr2a"><text>-</text></inputEntry><outputEntry id="rr2b"><text>"low"</text></outputEntry></rule>
-    </decisionTable>
-  </decision>
-  <inputData id="age_input" name="age" />
-</definitions>
-`
+// drdXML reads testdata/drd.dmn, a decision requirements graph: "price"
+// needs "risk" and "segment"; "segment" needs "risk" too (a diamond). The
+// file lists "price" first, so the order comes from the requirements, not
+// the document.
+func drdXML(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile("testdata/drd.dmn")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
 
 func TestDecisionRequirementsGraph(t *testing.T) {
-	ds, err := Parse("drd.dmn", []byte(drd))
+	ds, err := Parse("drd.dmn", []byte(drdXML(t)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +81,7 @@ func TestDecisionRequirementCycle(t *testing.T) {
 	cyc := strings.NewReplacer(
 		`<decisionTable id="t_risk">`, `<informationRequirement id="ir9"><requiredDecision href="#price"/></informationRequirement>
     <decisionTable id="t_risk">`,
-	).Replace(drd)
+	).Replace(drdXML(t))
 	_, err := Parse("drd.dmn", []byte(cyc))
 	var ps Problems
 	if !errors.As(err, &ps) || len(ps) != 1 || !strings.Contains(ps[0].Msg, "decisions require each other in a cycle: price -> risk -> price") || ps[0].ElementID != "price" {
