@@ -31,7 +31,10 @@
 //   - a complete expression: matches when (input) == (entry) (`"gold"`,
 //     `[1, 2]`, `other_var`);
 //   - otherwise the tail of a comparison appended to the input value
-//     (`> 5`, `in ["a", "b"]`, `not in (1, 2)`, `!= "x"`).
+//     (`> 5`, `in ["a", "b"]`, `not in (1, 2)`, `!= "x"`);
+//   - or one of DMN 1.3's FEEL unary tests: intervals ("[1..10]",
+//     "]1..10["), lists of tests ("1, 2", `"a", "b"`, "< 5, > 10"),
+//     negation ("not(1, 2)"), null and "= x" (see unary.go).
 //
 // Output entries are expressions; an empty one yields "". The output key is
 // the output's name, else its label; dotted keys ("a.b") build nested maps.

@@ -418,7 +418,14 @@ func (p *parser) inputEntry(d *Decision, ruleName string, in Input, e *etree.Ele
 		return ent
 	}
 	name := fmt.Sprintf("%s rule %s input %q", d.ID, ruleName, in.Column())
-	if replaced, ok := replacePlaceholder(src); ok {
+	if feel, ok, err := feelUnary(src); ok {
+		if err != nil {
+			p.problems = append(p.problems, Problem{File: p.file, ElementID: elemID, Line: p.lines[e],
+				Msg: fmt.Sprintf("input entry %q of decision %q rule %s, input %q: %v", src, d.ID, ruleName, in.Column(), err)})
+			return ent
+		}
+		ent.Kind, ent.Source = EntryTest, feel
+	} else if replaced, ok := replacePlaceholder(src); ok {
 		ent.Kind, ent.Source = EntryTest, replaced
 	} else if _, err := script.CompileExpr(name, src); err == nil {
 		// Parentheses keep "a == 0 == True"-like entries from chaining
