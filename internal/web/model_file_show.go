@@ -87,6 +87,9 @@ func (s *Server) renderFilePage(w http.ResponseWriter, r *http.Request, modelID,
 			v.Editable = true
 			v.Content = string(data)
 		}
+		if _, _, ok := formFilePair(name); ok {
+			v.PreviewURL = v.URL + "/preview"
+		}
 	}
 	if typed != nil {
 		v.Editable = true

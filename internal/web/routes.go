@@ -200,6 +200,7 @@ func (s *Server) modelRoutes(pages *http.ServeMux) {
 	pages.Handle("POST /process-models/{id}/files/{name}/rename", s.html(s.signedIn(s.modelFileRename)))
 	pages.Handle("POST /process-models/{id}/files/{name}/delete", s.html(s.signedIn(s.modelFileDelete)))
 	pages.Handle("POST /process-models/{id}/files/{name}/decisions/{decision}/try", s.html(s.signedIn(s.decisionTry)))
+	pages.Handle("POST /process-models/{id}/files/{name}/preview", s.html(s.signedIn(s.modelFilePreview)))
 	pages.Handle("GET /process-models/{id}/files/{name}/history", s.html(s.signedIn(s.modelFileHistory)))
 	pages.Handle("GET /process-models/{id}/files/{name}/history/compare", s.html(s.signedIn(s.modelFileHistoryCompare)))
 	pages.Handle("GET /process-models/{id}/files/{name}/history/{version}", s.html(s.signedIn(s.modelFileVersionShow)))
