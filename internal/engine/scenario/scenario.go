@@ -62,6 +62,19 @@ type Result struct {
 	AfterSteps   []Snapshot     `json:"after_steps"`
 	Thrown       []Thrown       `json:"thrown"`
 	ServiceCalls []ServiceCall  `json:"service_calls"`
+	// UnitTests are the outcomes of the script tasks' unit tests
+	// (spiffworkflow:unitTests) in the scenario's files; a failing one
+	// fails the scenario.
+	UnitTests []UnitTest `json:"unit_tests,omitempty"`
+}
+
+// UnitTest is the outcome of one script unit test.
+type UnitTest struct {
+	Task   string   `json:"task"`
+	Test   string   `json:"test"`
+	Passed bool     `json:"passed"`
+	Error  string   `json:"error,omitempty"`
+	Diffs  []string `json:"diffs,omitempty"`
 }
 
 // Snapshot lists READY human tasks and WAITING catchers after a step.
@@ -152,9 +165,6 @@ func (s *Scenario) Run(dir string, o Options) (*Result, error) {
 		res.Status, res.Error = "invalid", err.Error()
 		return res, nil
 	}
-	if s.Decision != "" {
-		return s.runDecision(lib, res), nil
-	}
 	start := "2026-01-05T09:00:00+00:00"
 	if s.StartTime != "" {
 		start = s.StartTime
@@ -162,6 +172,13 @@ func (s *Scenario) Run(dir string, o Options) (*Result, error) {
 	t0, err := time.Parse(time.RFC3339, start)
 	if err != nil {
 		return nil, fmt.Errorf("start_time: %w", err)
+	}
+	// Unit tests see the scenario's start time, so runs repeat exactly.
+	for _, u := range engine.RunUnitTests(&script.Env{Now: func() time.Time { return t0.UTC() }}, lib) {
+		res.UnitTests = append(res.UnitTests, UnitTest{Task: u.NodeID, Test: u.TestID, Passed: u.Passed, Error: u.Error, Diffs: u.Diffs})
+	}
+	if s.Decision != "" {
+		return s.runDecision(lib, res), nil
 	}
 	clk := &clock{now: t0.UTC()}
 	svc := &services{canned: s.Services}
@@ -323,6 +340,16 @@ var spaceRE = regexp.MustCompile(`\s+`)
 // FORMAT.md and returns the differences (none when they agree).
 func Compare(expected, actual *Result) []string {
 	var diffs []string
+	for _, u := range actual.UnitTests {
+		if u.Passed {
+			continue
+		}
+		why := u.Error
+		if why == "" {
+			why = strings.Join(u.Diffs, "; ")
+		}
+		diffs = append(diffs, fmt.Sprintf("script task %q unit test %q fails: %s", u.Task, u.Test, why))
+	}
 	if expected.Status != actual.Status {
 		diffs = append(diffs, fmt.Sprintf("status: expected %q, got %q (error: %s)", expected.Status, actual.Status, spaceRE.ReplaceAllString(actual.Error, " ")))
 		return diffs
