@@ -122,10 +122,11 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (a *app, e
 		Work:     a.store,
 		Models:   a.models,
 		// The modeler's operator list and script check.
-		Connectors: connectorCommands{registry},
-		Typeahead:  typeahead{registry},
-		Scripts:    scriptChecker{},
-		Decisions:  decisionTrier{a.models},
+		Connectors:  connectorCommands{registry},
+		Typeahead:   typeahead{registry},
+		Scripts:     scriptChecker{},
+		Decisions:   decisionTrier{a.models},
+		ScriptTests: scriptTester{},
 	})
 	a.server = &http.Server{
 		Handler:           handler,

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/waymark-bpm/waymark/internal/connectors"
+	"github.com/waymark-bpm/waymark/internal/engine"
 	"github.com/waymark-bpm/waymark/internal/engine/script"
 	"github.com/waymark-bpm/waymark/internal/models"
 	"github.com/waymark-bpm/waymark/internal/web"
@@ -107,4 +109,20 @@ func (t decisionTrier) TryDecision(modelID, file, decisionID string, inputs []st
 	}
 	out.Result = string(b)
 	return out, nil
+}
+
+// scriptTester runs script unit tests with the engine for the modeler's
+// panel, on the machine's clock as SpiffArena's runner does.
+type scriptTester struct{}
+
+func (scriptTester) RunScriptUnitTests(source string, tests []web.ScriptUnitTest) []web.ScriptUnitTestResult {
+	in := make([]engine.UnitTest, len(tests))
+	for i, t := range tests {
+		in[i] = engine.UnitTest{ID: t.ID, InputJSON: t.InputJSON, ExpectedOutputJSON: t.ExpectedOutputJSON}
+	}
+	out := []web.ScriptUnitTestResult{}
+	for _, r := range engine.RunScriptUnitTests(&script.Env{Now: time.Now}, source, in) {
+		out = append(out, web.ScriptUnitTestResult{ID: r.TestID, Passed: r.Passed, Error: r.Error, Diffs: r.Diffs})
+	}
+	return out
 }

@@ -51,6 +51,9 @@ type Options struct {
 	// Decisions evaluates decision tables for the "test this table"
 	// panel; nil turns the panel's evaluation off.
 	Decisions DecisionTrier
+	// ScriptTests runs script unit tests for the modeler; nil turns them
+	// off.
+	ScriptTests ScriptTester
 }
 
 // Server holds what handlers share. It is immutable after New.
@@ -64,30 +67,32 @@ type Server struct {
 	runner   *runner.Runner
 	work     Work
 	// connectors and scripts serve the modeler.
-	connectors Connectors
-	typeahead  Typeahead
-	scripts    ScriptChecker
-	trier      DecisionTrier
-	prefix     templates.Prefix
-	handler    http.Handler
+	connectors  Connectors
+	typeahead   Typeahead
+	scripts     ScriptChecker
+	trier       DecisionTrier
+	scriptTests ScriptTester
+	prefix      templates.Prefix
+	handler     http.Handler
 }
 
 // New returns the HTTP handler for the whole application.
 func New(o Options) *Server {
 	s := &Server{
-		cfg:        o.Config,
-		log:        o.Logger,
-		accounts:   o.Accounts,
-		sessions:   o.Sessions,
-		db:         o.DB,
-		models:     o.Models,
-		runner:     o.Runner,
-		work:       o.Work,
-		connectors: o.Connectors,
-		typeahead:  o.Typeahead,
-		scripts:    o.Scripts,
-		trier:      o.Decisions,
-		prefix:     templates.Prefix(o.Config.BasePath()),
+		cfg:         o.Config,
+		log:         o.Logger,
+		accounts:    o.Accounts,
+		sessions:    o.Sessions,
+		db:          o.DB,
+		models:      o.Models,
+		runner:      o.Runner,
+		work:        o.Work,
+		connectors:  o.Connectors,
+		typeahead:   o.Typeahead,
+		scripts:     o.Scripts,
+		trier:       o.Decisions,
+		scriptTests: o.ScriptTests,
+		prefix:      templates.Prefix(o.Config.BasePath()),
 	}
 	s.handler = s.routes()
 	return s
@@ -130,6 +135,7 @@ func (s *Server) routes() http.Handler {
 	pages.Handle("GET /process-models/{id}/files/{name}/decision-editor", s.html(s.signedIn(s.decisionEditorShow)))
 	pages.Handle("GET /api/connectors/commands", s.api(s.apiConnectorCommands))
 	pages.Handle("POST /api/scripts/check", s.api(s.apiScriptCheck))
+	pages.Handle("POST /api/scripts/unit-tests", s.api(s.apiScriptUnitTests))
 	pages.Handle("GET /api/typeahead/{category}", s.api(s.apiTypeahead))
 	pages.Handle("POST /api/markdown/preview", s.api(s.apiMarkdownPreview))
 	pages.Handle("/", s.html(s.notFound))
