@@ -7,7 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // editTable is a FIRST table with its diagram interchange, as SpiffArena's
@@ -256,5 +258,69 @@ func TestDecisionEditorKeepsWhatItDoesNotKnow(t *testing.T) {
 	}
 	if strings.Contains(string(saved), "x:stray") {
 		t.Errorf("the dropped element is still there:\n%s", saved)
+	}
+}
+
+// TestDecisionEditorProblemsAndDraft types an entry that does not compile:
+// the save is refused with the problem listed and the cell marked, the
+// local copy survives a reload, and "Save as draft" stores it anyway.
+func TestDecisionEditorProblemsAndDraft(t *testing.T) {
+	models := filepath.Join(t.TempDir(), "models")
+	ta, c := startWithModels(t, models, map[string]string{
+		"shop/process_group.json":       `{"display_name": "Shop"}`,
+		"shop/order/process_model.json": `{"display_name": "Order"}`,
+		"shop/order/discount.dmn":       editTable,
+	})
+	editor := ta.url + "/process-models/shop:order/files/discount.dmn/decision-editor"
+	c.run(t, chromedp.Navigate(editor), chromedp.WaitVisible(`[data-decision-editor][data-ready="true"]`))
+	c.eval(t, `window.waymarkDecisions.openView('discount')`, nil)
+	cell := `td[data-element-id="r1i"] [contenteditable]`
+	c.waitFor(t, "the table", `document.querySelector('`+cell+`')`)
+	// The cell is a CodeMirror editor: clear it key by key, as selecting
+	// across its highlighted spans makes the browser's own editing write
+	// style attributes.
+	c.run(t, chromedp.Click(cell), chromedp.KeyEvent(kb.End), chromedp.KeyEvent(strings.Repeat(kb.Backspace, 8)))
+	c.run(t, chromedp.KeyEvent("> (1 +"))
+	c.waitFor(t, "the edit", `window.waymarkDecisions.dirty`)
+	c.run(t, chromedp.Click(`[data-action="save"]`))
+	c.waitFor(t, "the refusal", `document.querySelector('[data-status]').textContent.startsWith('Not saved: 1 problem')`)
+	var got struct {
+		Problem string `json:"problem"`
+		Marked  bool   `json:"marked"`
+		Draft   bool   `json:"draft"`
+	}
+	c.eval(t, `({
+		problem: document.querySelector('[data-problems] .wm-problem-item')?.textContent || '',
+		marked: !!document.querySelector('td[data-element-id="r1i"].wm-problem'),
+		draft: !document.querySelector('[data-action="save-draft"]').hidden,
+	})`, &got)
+	if !strings.HasPrefix(got.Problem, "r1i") || !strings.Contains(got.Problem, "does not compile") || !got.Marked || !got.Draft {
+		t.Errorf("after the refused save: %+v", got)
+	}
+	if saved, _ := os.ReadFile(filepath.Join(models, "shop/order/discount.dmn")); string(saved) != editTable {
+		t.Fatal("a refused save changed the file")
+	}
+
+	// The local copy brings the edit back after a reload (leaving the
+	// unsaved page is confirmed).
+	chromedp.ListenTarget(c.ctx, func(ev any) {
+		if _, ok := ev.(*page.EventJavascriptDialogOpening); ok {
+			go chromedp.Run(c.ctx, page.HandleJavaScriptDialog(true))
+		}
+	})
+	c.run(t, chromedp.Reload(), chromedp.WaitVisible(`[data-decision-editor][data-ready="true"]`), chromedp.WaitVisible(`[data-draft-notice]`))
+	var xml string
+	c.eval(t, `window.waymarkDecisions.exportXML()`, &xml)
+	if !strings.Contains(xml, "&gt; (1 +") {
+		t.Errorf("the reloaded editor lost the unsaved edit:\n%s", xml)
+	}
+
+	// Saved as a draft despite the problem.
+	c.run(t, chromedp.Click(`[data-action="save"]`))
+	c.waitFor(t, "the refusal again", `!document.querySelector('[data-action="save-draft"]').hidden`)
+	c.run(t, chromedp.Click(`[data-action="save-draft"]`))
+	c.waitFor(t, "the draft save", `document.querySelector('[data-status]').textContent === 'Saved as a draft with 1 problem to fix.'`)
+	if saved, _ := os.ReadFile(filepath.Join(models, "shop/order/discount.dmn")); !strings.Contains(string(saved), "&gt; (1 +") {
+		t.Errorf("the draft was not stored:\n%s", saved)
 	}
 }
