@@ -82,6 +82,9 @@ type Output struct {
 	Line    int
 	Key     string   // Name, else Label, as written: where the value goes in the result
 	Path    []string // Key split at dots: nested maps in the result
+	// Values are the output's outputValues, highest priority first; the
+	// PRIORITY and OUTPUT ORDER hit policies rank matches by them.
+	Values []any
 }
 
 // EntryKind says how an input entry is read.

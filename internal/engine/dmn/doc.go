@@ -43,13 +43,17 @@
 //
 // UNIQUE (the default) and FIRST return the first matching rule and stop;
 // UNIQUE does not check that only one rule matches, as in SpiffWorkflow.
-// PRIORITY, ANY and OUTPUT ORDER check every rule and return the first
-// match (output value priorities are not consulted). COLLECT and RULE ORDER
-// return, for each top-level output key, the list of values of all
-// matching rules in rule order. COLLECT with an aggregation (SUM, COUNT,
-// MIN, MAX) returns one aggregated value per output. No match yields no
-// outputs, so task data stays unchanged. See [Decision.Evaluate] for where
-// this departs from SpiffWorkflow.
+// ANY checks every rule and returns the first match when all matches give
+// the same outputs, and fails naming the two rules otherwise. PRIORITY and
+// OUTPUT ORDER rank the matches by the outputs' outputValues (a value
+// earlier in the list first; output by output in column order): PRIORITY
+// returns the highest, OUTPUT ORDER the lists of all matches in that order.
+// Without outputValues both return the first match, as SpiffWorkflow does.
+// COLLECT and RULE ORDER return, for each top-level output key, the list
+// of values of all matching rules in rule order. COLLECT with an
+// aggregation (SUM, COUNT, MIN, MAX) returns one aggregated value per
+// output. No match yields no outputs, so task data stays unchanged. See
+// [Decision.Evaluate] for where this departs from SpiffWorkflow.
 //
 // # Imports
 //

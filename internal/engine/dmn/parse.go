@@ -342,6 +342,11 @@ func (p *parser) output(e *etree.Element) Output {
 		TypeRef: e.SelectAttrValue("typeRef", ""),
 		Line:    p.lines[e],
 	}
+	for _, c := range e.ChildElements() {
+		if is(c, "outputValues") {
+			out.Values = p.outputValues(c, out.ID)
+		}
+	}
 	out.Key = out.Name
 	if strings.TrimSpace(out.Key) == "" {
 		out.Key = out.Label
@@ -508,4 +513,28 @@ func replacePlaceholder(src string) (string, bool) {
 		}
 	}
 	return b.String(), found
+}
+
+// outputValues reads an output's list of allowed values ("high", "low"),
+// each a constant expression, in priority order.
+func (p *parser) outputValues(e *etree.Element, outputID string) []any {
+	_, text := entryText(e)
+	if strings.TrimSpace(text) == "" {
+		return nil
+	}
+	var values []any
+	for _, part := range splitTopLevel(text, ',') {
+		src := strings.TrimSpace(part)
+		expr, err := script.CompileExpr("output value", src)
+		var v any
+		if err == nil {
+			v, err = expr.Eval(&script.Env{}, map[string]any{})
+		}
+		if err != nil {
+			p.problem(e, outputID, "output value %q of output %q is not a constant: %v", src, outputID, err)
+			return nil
+		}
+		values = append(values, v)
+	}
+	return values
 }

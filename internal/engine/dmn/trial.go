@@ -67,41 +67,17 @@ func (d *Decision) Try(env *script.Env, inputs []any) (*Trial, error) {
 			t.Matched = append(t.Matched, i)
 		}
 	}
-	t.Result = map[string]any{}
-	if len(t.Matched) == 0 {
-		return t, nil
-	}
 	matched := make([]*Rule, len(t.Matched))
 	for k, i := range t.Matched {
 		matched[k] = &d.Rules[i]
 	}
-	switch {
-	case d.HitPolicy == Collect && d.Aggregation != "":
-		t.Used = t.Matched
-		res, err := ev.aggregate(matched)
-		if err != nil {
-			return nil, err
-		}
-		t.Result = res
-	case d.HitPolicy == Collect || d.HitPolicy == RuleOrder:
-		t.Used = t.Matched
-		for _, r := range matched {
-			values, err := ev.outputs(r)
-			if err != nil {
-				return nil, err
-			}
-			for k, v := range d.nest(values) {
-				list, _ := t.Result[k].([]any)
-				t.Result[k] = append(list, v)
-			}
-		}
-	default:
-		t.Used = t.Matched[:1]
-		values, err := ev.outputs(matched[0])
-		if err != nil {
-			return nil, err
-		}
-		t.Result = d.nest(values)
+	result, used, err := ev.result(matched)
+	if err != nil {
+		return nil, err
+	}
+	t.Result = result
+	for _, r := range used {
+		t.Used = append(t.Used, r.Row-1)
 	}
 	return t, nil
 }

@@ -171,3 +171,69 @@ func BenchmarkEvaluate100Rules5Inputs(b *testing.B) {
 		}
 	}
 }
+
+// priorityTable has outputValues on "level", so PRIORITY and OUTPUT ORDER
+// rank matches by them.
+func priorityTable(hit string) []byte {
+	xml := string(table{
+		hit:     hit,
+		inputs:  []col{{expr: "x"}},
+		outputs: []col{{name: "level"}, {name: "rule"}},
+		rules: [][]string{
+			{"> 0", `"low"`, "1"},
+			{"> 5", `"high"`, "2"},
+			{"> 3", `"medium"`, "3"},
+			{"> 4", `"urgent"`, "4"},
+		},
+	}.xml())
+	return []byte(strings.Replace(xml, `<output id="output_1" name="level" typeRef="string" />`,
+		`<output id="output_1" name="level" typeRef="string"><outputValues id="ov"><text>"high", "medium", "low"</text></outputValues></output>`, 1))
+}
+
+func TestDMNHitPoliciesWithPriorities(t *testing.T) {
+	env := &script.Env{}
+	data := map[string]any{"x": int64(9)}
+	d := mustParse(t, priorityTable("PRIORITY"))
+	if diff := cmp.Diff([]any{"high", "medium", "low"}, d.Outputs[0].Values); diff != "" {
+		t.Fatalf("outputValues (-want +got):\n%s", diff)
+	}
+	got, err := d.Evaluate(env, data)
+	if err != nil || !cmp.Equal(got, map[string]any{"level": "high", "rule": int64(2)}) {
+		t.Errorf("PRIORITY = %v, %v; want the high rule", got, err)
+	}
+	trial, err := d.Try(env, []any{int64(9)})
+	if err != nil || !cmp.Equal(trial.Used, []int{1}) || !cmp.Equal(trial.Matched, []int{0, 1, 2, 3}) {
+		t.Errorf("PRIORITY trial used %v of %v (%v)", trial.Used, trial.Matched, err)
+	}
+	// OUTPUT ORDER lists every match by priority; a value outside the
+	// list ("urgent") ranks last; ties keep rule order.
+	got, err = mustParse(t, priorityTable("OUTPUT ORDER")).Evaluate(env, data)
+	want := map[string]any{"level": []any{"high", "medium", "low", "urgent"}, "rule": []any{int64(2), int64(3), int64(1), int64(4)}}
+	if err != nil || !cmp.Equal(got, want) {
+		t.Errorf("OUTPUT ORDER = %v, %v; want %v", got, err, want)
+	}
+	// Without outputValues both return the first match, as SpiffWorkflow.
+	plain := mustParse(t, table{hit: "PRIORITY", inputs: []col{{expr: "x"}}, outputs: []col{{name: "n"}}, rules: [][]string{{"> 0", "1"}, {"> 5", "2"}}}.xml())
+	if got, err := plain.Evaluate(env, data); err != nil || got["n"] != int64(1) {
+		t.Errorf("PRIORITY without outputValues = %v, %v", got, err)
+	}
+	// A value that is not a constant is refused where it is written.
+	bad := strings.Replace(string(priorityTable("PRIORITY")), `"high", "medium"`, `high_var, "medium"`, 1)
+	if _, err := Parse("t.dmn", []byte(bad)); err == nil || !strings.Contains(err.Error(), `output value "high_var" of output "output_1" is not a constant`) {
+		t.Errorf("non-constant output value: %v", err)
+	}
+}
+
+func TestDMNHitPolicyAny(t *testing.T) {
+	tb := table{hit: "ANY", inputs: []col{{expr: "x"}}, outputs: []col{{name: "ok"}},
+		rules: [][]string{{"> 0", "True"}, {"> 5", "True"}, {"> 8", "False"}}}
+	d := mustParse(t, tb.xml())
+	if got, err := d.Evaluate(&script.Env{}, map[string]any{"x": int64(6)}); err != nil || got["ok"] != true {
+		t.Errorf("agreeing matches: %v, %v", got, err)
+	}
+	_, err := d.Evaluate(&script.Env{}, map[string]any{"x": int64(9)})
+	var ee *EvalError
+	if !errors.As(err, &ee) || ee.RuleID != "rule_3" || ee.Column != "ok" || !strings.Contains(err.Error(), `hit policy ANY: rules "rule_1" and "rule_3" both match but give different outputs (True and False)`) {
+		t.Errorf("disagreeing matches: %v", err)
+	}
+}
