@@ -66,6 +66,8 @@ type Result struct {
 	// (spiffworkflow:unitTests) in the scenario's files; a failing one
 	// fails the scenario.
 	UnitTests []UnitTest `json:"unit_tests,omitempty"`
+	// Clock is the virtual clock after the last step.
+	Clock string `json:"clock,omitempty"`
 }
 
 // UnitTest is the outcome of one script unit test.
@@ -151,7 +153,6 @@ func Run(path string, opts Options) (*Result, error) {
 
 // Run runs the scenario with files read from dir.
 func (s *Scenario) Run(dir string, o Options) (*Result, error) {
-	res := &Result{Trace: []string{}, Ready: []string{}, Waiting: []string{}, Data: map[string]any{}, AfterSteps: []Snapshot{}, Thrown: []Thrown{}, ServiceCalls: []ServiceCall{}}
 	var files []bpmn.File
 	for _, f := range s.Files {
 		b, err := os.ReadFile(filepath.Join(dir, f))
@@ -160,6 +161,11 @@ func (s *Scenario) Run(dir string, o Options) (*Result, error) {
 		}
 		files = append(files, bpmn.File{Name: f, Data: b})
 	}
+	return s.run(files, o)
+}
+
+func (s *Scenario) run(files []bpmn.File, o Options) (*Result, error) {
+	res := &Result{Trace: []string{}, Ready: []string{}, Waiting: []string{}, Data: map[string]any{}, AfterSteps: []Snapshot{}, Thrown: []Thrown{}, ServiceCalls: []ServiceCall{}}
 	lib, err := bpmn.Parse(bpmn.Options{RequireCalledProcesses: true}, files...)
 	if err != nil {
 		res.Status, res.Error = "invalid", err.Error()
@@ -216,6 +222,7 @@ func (s *Scenario) Run(dir string, o Options) (*Result, error) {
 		collect()
 	}
 	res.ServiceCalls = append(res.ServiceCalls, svc.calls...) // [] rather than null when there were none
+	res.Clock = clk.now.Format(time.RFC3339)
 	final := snapshot(in)
 	res.Ready, res.Waiting = final.Ready, final.Waiting
 	res.Trace = in.Trace()
