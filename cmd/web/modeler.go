@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/waymark-bpm/waymark/internal/connectors"
 	"github.com/waymark-bpm/waymark/internal/engine"
+	"github.com/waymark-bpm/waymark/internal/engine/scenario"
 	"github.com/waymark-bpm/waymark/internal/engine/script"
 	"github.com/waymark-bpm/waymark/internal/models"
 	"github.com/waymark-bpm/waymark/internal/web"
@@ -125,4 +127,30 @@ func (scriptTester) RunScriptUnitTests(source string, tests []web.ScriptUnitTest
 		out = append(out, web.ScriptUnitTestResult{ID: r.TestID, Passed: r.Passed, Error: r.Error, Diffs: r.Diffs})
 	}
 	return out
+}
+
+// sandbox replays a test run of the diagram in the editor with the engine's
+// scenario runner: in memory, on a virtual clock, nothing stored.
+type sandbox struct{}
+
+func (sandbox) RunSandbox(run web.SandboxRun) (any, error) {
+	file := run.File
+	if file == "" {
+		file = "diagram.bpmn"
+	}
+	sc := &scenario.Scenario{Files: []string{file}, Process: run.Process, StartTime: run.StartTime, Data: run.Data}
+	for i, raw := range run.Steps {
+		var st scenario.Step
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&st); err != nil {
+			return nil, fmt.Errorf("%w: step %d: %v", web.ErrSandbox, i+1, err)
+		}
+		sc.Steps = append(sc.Steps, st)
+	}
+	res, err := sc.RunFiles(map[string][]byte{file: []byte(run.XML)}, scenario.Options{})
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", web.ErrSandbox, err)
+	}
+	return res, nil
 }

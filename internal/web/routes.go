@@ -54,6 +54,8 @@ type Options struct {
 	// ScriptTests runs script unit tests for the modeler; nil turns them
 	// off.
 	ScriptTests ScriptTester
+	// Sandbox runs the modeler's test runs; nil turns them off.
+	Sandbox Sandbox
 }
 
 // Server holds what handlers share. It is immutable after New.
@@ -72,6 +74,7 @@ type Server struct {
 	scripts     ScriptChecker
 	trier       DecisionTrier
 	scriptTests ScriptTester
+	sandbox     Sandbox
 	prefix      templates.Prefix
 	handler     http.Handler
 }
@@ -92,6 +95,7 @@ func New(o Options) *Server {
 		scripts:     o.Scripts,
 		trier:       o.Decisions,
 		scriptTests: o.ScriptTests,
+		sandbox:     o.Sandbox,
 		prefix:      templates.Prefix(o.Config.BasePath()),
 	}
 	s.handler = s.routes()
@@ -136,6 +140,7 @@ func (s *Server) routes() http.Handler {
 	pages.Handle("GET /api/connectors/commands", s.api(s.apiConnectorCommands))
 	pages.Handle("POST /api/scripts/check", s.api(s.apiScriptCheck))
 	pages.Handle("POST /api/scripts/unit-tests", s.api(s.apiScriptUnitTests))
+	pages.Handle("POST /api/sandbox/run", s.api(s.apiSandboxRun))
 	pages.Handle("GET /api/typeahead/{category}", s.api(s.apiTypeahead))
 	pages.Handle("POST /api/markdown/preview", s.api(s.apiMarkdownPreview))
 	pages.Handle("/", s.html(s.notFound))

@@ -61,7 +61,7 @@ func ModelerPage(v ModelerView) templ.Component {
 			var templ_7745c5c3_Var3 string
 			templ_7745c5c3_Var3, templ_7745c5c3_Err = templruntime.NewAttributeExpression(v.Stylesheet).ResolveURL(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `modeler.templ`, Line: 21, Col: 44}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/modeler.templ`, Line: 21, Col: 44}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var3)
 			if templ_7745c5c3_Err != nil {
@@ -82,7 +82,7 @@ func ModelerPage(v ModelerView) templ.Component {
 			var templ_7745c5c3_Var4 string
 			templ_7745c5c3_Var4, templ_7745c5c3_Err = templ.JoinStringErrs(v.ModelID)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `modeler.templ`, Line: 25, Col: 69}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/modeler.templ`, Line: 25, Col: 69}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var4))
 			if templ_7745c5c3_Err != nil {
@@ -95,26 +95,26 @@ func ModelerPage(v ModelerView) templ.Component {
 			var templ_7745c5c3_Var5 string
 			templ_7745c5c3_Var5, templ_7745c5c3_Err = templ.JoinStringErrs(v.File)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `modeler.templ`, Line: 25, Col: 89}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/modeler.templ`, Line: 25, Col: 89}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var5))
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "</h1></div><div class=\"modeler-toolbar\" role=\"toolbar\" aria-label=\"Diagram\"><button type=\"button\" data-action=\"save\" title=\"Save (Ctrl+S)\">Save</button> <button type=\"button\" data-action=\"save-draft\" title=\"Save even with problems\" hidden>Save as draft</button> <span class=\"sep\"></span> <button type=\"button\" data-action=\"undo\" title=\"Undo (Ctrl+Z)\" disabled>Undo</button> <button type=\"button\" data-action=\"redo\" title=\"Redo (Ctrl+Y)\" disabled>Redo</button> <span class=\"sep\"></span> <button type=\"button\" data-action=\"zoom-in\" title=\"Zoom in\">+</button> <button type=\"button\" data-action=\"zoom-out\" title=\"Zoom out\">−</button> <button type=\"button\" data-action=\"zoom-reset\" title=\"Zoom to 100%\">1:1</button> <button type=\"button\" data-action=\"fit\" title=\"Fit the diagram\">Fit</button> <span class=\"sep\"></span> <button type=\"button\" data-action=\"export-svg\">SVG</button> <button type=\"button\" data-action=\"export-png\">PNG</button> <button type=\"button\" data-action=\"export-bpmn\">BPMN</button> <span class=\"sep\"></span> <button type=\"button\" data-action=\"new-diagram\">New diagram…</button> <span class=\"modeler-status\" data-status role=\"status\" aria-live=\"polite\">Loading…</span></div><form class=\"modeler-new\" data-new-diagram hidden><label for=\"new-diagram-name\">File name of the new diagram in ")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "</h1></div><div class=\"modeler-toolbar\" role=\"toolbar\" aria-label=\"Diagram\"><button type=\"button\" data-action=\"save\" title=\"Save (Ctrl+S)\">Save</button> <button type=\"button\" data-action=\"save-draft\" title=\"Save even with problems\" hidden>Save as draft</button> <span class=\"sep\"></span> <button type=\"button\" data-action=\"undo\" title=\"Undo (Ctrl+Z)\" disabled>Undo</button> <button type=\"button\" data-action=\"redo\" title=\"Redo (Ctrl+Y)\" disabled>Redo</button> <span class=\"sep\"></span> <button type=\"button\" data-action=\"zoom-in\" title=\"Zoom in\">+</button> <button type=\"button\" data-action=\"zoom-out\" title=\"Zoom out\">−</button> <button type=\"button\" data-action=\"zoom-reset\" title=\"Zoom to 100%\">1:1</button> <button type=\"button\" data-action=\"fit\" title=\"Fit the diagram\">Fit</button> <span class=\"sep\"></span> <button type=\"button\" data-action=\"export-svg\">SVG</button> <button type=\"button\" data-action=\"export-png\">PNG</button> <button type=\"button\" data-action=\"export-bpmn\">BPMN</button> <span class=\"sep\"></span> <button type=\"button\" data-action=\"new-diagram\">New diagram…</button> <span class=\"sep\"></span> <button type=\"button\" data-action=\"test-run\" title=\"Run the diagram as it is here, in a sandbox with a virtual clock\">Run</button> <span class=\"modeler-status\" data-status role=\"status\" aria-live=\"polite\">Loading…</span></div><form class=\"modeler-new\" data-new-diagram hidden><label for=\"new-diagram-name\">File name of the new diagram in ")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var6 string
 			templ_7745c5c3_Var6, templ_7745c5c3_Err = templ.JoinStringErrs(v.ModelID)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `modeler.templ`, Line: 47, Col: 77}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/modeler.templ`, Line: 49, Col: 77}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var6))
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "</label> <input id=\"new-diagram-name\" name=\"name\" placeholder=\"e.g. approval.bpmn\" required> <button type=\"submit\">Create</button> <span class=\"wm-bad\" data-new-error></span></form><div class=\"modeler-notice\" data-draft-notice hidden>This diagram has changes from <span data-draft-time></span> that were never saved; they are shown here. <button type=\"button\" data-action=\"discard-draft\">Discard them</button></div><div class=\"modeler-body\"><div class=\"modeler-canvas\" data-canvas></div><aside class=\"modeler-panel\" data-panel aria-label=\"Properties\"></aside></div><section class=\"modeler-problems\" data-problems-section hidden aria-label=\"Problems\"><h2>Problems</h2><ul data-problems></ul></section><noscript><p>The modeler needs JavaScript.</p></noscript><p class=\"modeler-help\">Keys: Ctrl+S save, Ctrl+Z undo, Ctrl+Y redo, Ctrl+A select all, E direct edit, H hand tool, L lasso, S space tool, C global connect, Delete remove, Ctrl +/− zoom.</p></div>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "</label> <input id=\"new-diagram-name\" name=\"name\" placeholder=\"e.g. approval.bpmn\" required> <button type=\"submit\">Create</button> <span class=\"wm-bad\" data-new-error></span></form><div class=\"modeler-notice\" data-draft-notice hidden>This diagram has changes from <span data-draft-time></span> that were never saved; they are shown here. <button type=\"button\" data-action=\"discard-draft\">Discard them</button></div><div class=\"modeler-body\"><div class=\"modeler-canvas\" data-canvas></div><aside class=\"modeler-panel\" data-panel aria-label=\"Properties\"></aside><aside class=\"modeler-run\" data-run-panel hidden aria-label=\"Test run\"><h2>Test run</h2><p class=\"muted\">The diagram as it is in the editor, on a virtual clock. Nothing is stored.</p><div class=\"wm-run-row\"><button type=\"button\" data-action=\"run-restart\">Restart</button> <button type=\"button\" data-action=\"run-save\">Save as scenario</button> <button type=\"button\" data-action=\"run-close\">Close</button></div><p class=\"wm-check\" data-run-status role=\"status\" aria-live=\"polite\"></p><div data-run-body></div></aside></div><section class=\"modeler-problems\" data-problems-section hidden aria-label=\"Problems\"><h2>Problems</h2><ul data-problems></ul></section><noscript><p>The modeler needs JavaScript.</p></noscript><p class=\"modeler-help\">Keys: Ctrl+S save, Ctrl+Z undo, Ctrl+Y redo, Ctrl+A select all, E direct edit, H hand tool, L lasso, S space tool, C global connect, Delete remove, Ctrl +/− zoom.</p></div>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
