@@ -127,7 +127,7 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (a *app, e
 		Scripts:     scriptChecker{},
 		Decisions:   decisionTrier{a.models},
 		ScriptTests: scriptTester{},
-		Sandbox:     sandbox{},
+		Sandbox:     sandbox{a.models},
 	})
 	a.server = &http.Server{
 		Handler:           handler,

@@ -130,15 +130,31 @@ func (scriptTester) RunScriptUnitTests(source string, tests []web.ScriptUnitTest
 }
 
 // sandbox replays a test run of the diagram in the editor with the engine's
-// scenario runner: in memory, on a virtual clock, nothing stored.
-type sandbox struct{}
+// scenario runner: in memory, on a virtual clock, nothing stored. The DMN
+// files of the diagram's model come along, so business rule tasks find
+// their decisions.
+type sandbox struct{ repo *models.Repo }
 
-func (sandbox) RunSandbox(run web.SandboxRun) (any, error) {
+func (sb sandbox) RunSandbox(run web.SandboxRun) (any, error) {
 	file := run.File
 	if file == "" {
 		file = "diagram.bpmn"
 	}
+	files := map[string][]byte{file: []byte(run.XML)}
 	sc := &scenario.Scenario{Files: []string{file}, Process: run.Process, StartTime: run.StartTime, Data: run.Data}
+	if m, err := sb.repo.Model(run.Model); err == nil && run.Model != "" {
+		for _, f := range m.Files {
+			if f.Type != "dmn" || f.Name == file {
+				continue
+			}
+			data, err := sb.repo.ReadFile(run.Model, f.Name)
+			if err != nil {
+				return nil, err
+			}
+			files[f.Name] = data
+			sc.Files = append(sc.Files, f.Name)
+		}
+	}
 	for i, raw := range run.Steps {
 		var st scenario.Step
 		dec := json.NewDecoder(bytes.NewReader(raw))
@@ -148,7 +164,7 @@ func (sandbox) RunSandbox(run web.SandboxRun) (any, error) {
 		}
 		sc.Steps = append(sc.Steps, st)
 	}
-	res, err := sc.RunFiles(map[string][]byte{file: []byte(run.XML)}, scenario.Options{})
+	res, err := sc.RunFiles(files, scenario.Options{})
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", web.ErrSandbox, err)
 	}

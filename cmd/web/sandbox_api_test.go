@@ -35,3 +35,24 @@ func TestSandboxRunAPI(t *testing.T) {
 	resp, _ = apiCall(t, c, http.MethodPost, ta.url+"/api/sandbox/run", "", []byte(`{}`))
 	wantStatus(t, resp, http.StatusForbidden)
 }
+
+// A test run finds the decisions of its model's DMN files.
+func TestSandboxRunUsesModelDecisions(t *testing.T) {
+	ta, c, _ := modelsApp(t, map[string]string{
+		"shop/process_group.json":       `{"display_name": "Shop"}`,
+		"shop/order/process_model.json": `{"display_name": "Order"}`,
+		"shop/order/discount.dmn":       editTable,
+	})
+	token := sessionToken(t, c, ta.url)
+	xml, _ := json.Marshal(orderProcess)
+	resp, data := apiCall(t, c, http.MethodPost, ta.url+"/api/sandbox/run", token, []byte(`{"model": "shop/order", "file": "order.bpmn", "xml": `+string(xml)+`, "process": "order", "steps": [{"complete": "wait"}]}`))
+	wantStatus(t, resp, http.StatusOK)
+	var out struct {
+		Ready []string
+		Data  map[string]any
+	}
+	json.Unmarshal(data, &out)
+	if strings.Join(out.Ready, ",") != "show" || out.Data["discount"] != 5.0 {
+		t.Errorf("after the business rule task: %s", data)
+	}
+}

@@ -12,6 +12,8 @@ import (
 // message or signal, advance the virtual clock). Each request replays the
 // whole run, so the server keeps no state and writes nothing.
 type SandboxRun struct {
+	// Model is the diagram's model: its DMN files come along.
+	Model     string            `json:"model"`
 	File      string            `json:"file"`
 	XML       string            `json:"xml"`
 	Process   string            `json:"process"`

@@ -64,7 +64,7 @@ export class TestRun {
       r = await this.page.host.fetchJSON('/api/sandbox/run', {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ file: this.page.cfg.file, xml: this.xml, process: this.process, steps: this.steps }),
+        body: JSON.stringify({ model: this.page.cfg.model, file: this.page.cfg.file, xml: this.xml, process: this.process, steps: this.steps }),
       });
     } catch (e) {
       this.status('The server could not be reached: ' + e.message, 'bad');
