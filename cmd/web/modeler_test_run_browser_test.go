@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -132,4 +133,43 @@ func BenchmarkModelerTestRunFirstStep(b *testing.B) {
 		total += ms
 	}
 	b.ReportMetric(total/float64(b.N), "ms/run")
+}
+
+// TestModelerTestRunUserTaskForm: in a test run, a user task shows its real
+// form (the model's schema files), the submission is validated as the task
+// would be, and the typed values go into the run's data.
+func TestModelerTestRunUserTaskForm(t *testing.T) {
+	ta, c := startWithModels(t, filepath.Join(t.TempDir(), "models"), previewRepo())
+	c.openModeler(t, ta.url, "shop/buy", "trial.bpmn")
+	c.importXML(t, bpmnDoc("", `
+    <bpmn:startEvent id="start" />
+    <bpmn:userTask id="ask" name="Ask">
+      <bpmn:extensionElements>
+        <spiffworkflow:properties>
+          <spiffworkflow:property name="formJsonSchemaFilename" value="request-schema.json" />
+          <spiffworkflow:property name="formUiSchemaFilename" value="request-uischema.json" />
+        </spiffworkflow:properties>
+      </bpmn:extensionElements>
+    </bpmn:userTask>
+    <bpmn:endEvent id="end" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="ask" />
+    <bpmn:sequenceFlow id="f2" sourceRef="ask" targetRef="end" />`))
+	c.run(t, chromedp.Click(`[data-action="test-run"]`))
+	c.waitFor(t, "the form", `document.querySelector('[data-run-form="ask"][data-ready="true"] input[name="item"]')`)
+	var help string
+	c.eval(t, `document.querySelector('[data-run-form="ask"]').textContent`, &help)
+	if !strings.Contains(help, "Whole units only") {
+		t.Errorf("the form lacks its UI schema's help: %q", help)
+	}
+	// An invalid submission is refused with the form's own messages.
+	c.run(t, chromedp.SendKeys(`[data-run-form="ask"] input[name="amount"]`, "0"), chromedp.Click(`[data-run-complete="ask"]`))
+	c.waitFor(t, "the problems", `document.querySelector('[data-run-form-problems="ask"]').children.length === 2`)
+	c.run(t, chromedp.SendKeys(`[data-run-form="ask"] input[name="item"]`, "desk"),
+		chromedp.SetValue(`[data-run-form="ask"] input[name="amount"]`, "3"), chromedp.Click(`[data-run-complete="ask"]`))
+	c.waitFor(t, "the run to complete", `document.querySelector('[data-run-state="completed"]')`)
+	var data string
+	c.eval(t, `document.querySelector('[data-run-data]').textContent`, &data)
+	if !strings.Contains(data, `"item": "desk"`) || !strings.Contains(data, `"amount": 3`) {
+		t.Errorf("run data = %s", data)
+	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -54,5 +55,40 @@ func TestSandboxRunUsesModelDecisions(t *testing.T) {
 	json.Unmarshal(data, &out)
 	if strings.Join(out.Ready, ",") != "show" || out.Data["discount"] != 5.0 {
 		t.Errorf("after the business rule task: %s", data)
+	}
+}
+
+func TestSandboxFormAPI(t *testing.T) {
+	ta, c, _ := modelsApp(t, previewRepo())
+	token := sessionToken(t, c, ta.url)
+	post := func(form url.Values) (*http.Response, string) {
+		t.Helper()
+		resp, doc := postForm(t, c, ta.url+"/api/sandbox/form", form, http.Header{"X-Csrf-Token": {token}})
+		html, _ := doc.Find("body").Html()
+		if strings.Contains(resp.Header.Get("Content-Type"), "json") {
+			return resp, doc.Text()
+		}
+		return resp, html
+	}
+	base := url.Values{"wm_sandbox_model": {"shop/buy"}, "wm_sandbox_schema": {"request-schema.json"}, "wm_sandbox_uischema": {"request-uischema.json"},
+		"wm_sandbox_data": {`{"item": "chair"}`}}
+	resp, html := post(base)
+	wantStatus(t, resp, http.StatusOK)
+	if !strings.Contains(html, `name="item"`) || !strings.Contains(html, `value="chair"`) {
+		t.Errorf("render: %s", html)
+	}
+	sub := url.Values{"wm_sandbox_mode": {"submit"}, "item": {"desk"}, "amount": {"0"}}
+	for k, v := range base {
+		sub[k] = v
+	}
+	resp, body := post(sub)
+	wantStatus(t, resp, http.StatusOK)
+	if !strings.Contains(body, `"data":{"amount":0,"item":"desk"}`) || !strings.Contains(body, `"problems":["amount must be at least 1"]`) {
+		t.Errorf("submit: %s", body)
+	}
+	base.Set("wm_sandbox_schema", "missing-schema.json")
+	resp, body = post(base)
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "missing-schema.json") {
+		t.Errorf("missing schema: %d %s", resp.StatusCode, body)
 	}
 }

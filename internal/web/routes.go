@@ -141,6 +141,7 @@ func (s *Server) routes() http.Handler {
 	pages.Handle("POST /api/scripts/check", s.api(s.apiScriptCheck))
 	pages.Handle("POST /api/scripts/unit-tests", s.api(s.apiScriptUnitTests))
 	pages.Handle("POST /api/sandbox/run", s.api(s.apiSandboxRun))
+	pages.Handle("POST /api/sandbox/form", s.api(s.apiSandboxForm))
 	pages.Handle("GET /api/typeahead/{category}", s.api(s.apiTypeahead))
 	pages.Handle("POST /api/markdown/preview", s.api(s.apiMarkdownPreview))
 	pages.Handle("/", s.html(s.notFound))

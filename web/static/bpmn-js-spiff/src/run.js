@@ -4,6 +4,8 @@
 // all on every action, so nothing is stored and a run can be saved as a
 // scenario file.
 
+import { spiffProperty } from './spiff/helpers.js';
+
 const MARKERS = ['wm-run-done', 'wm-run-ready', 'wm-run-waiting'];
 
 function el(tag, attrs = {}, children = []) {
@@ -132,6 +134,12 @@ export class TestRun {
       body.appendChild(el('p', { className: 'wm-bad', text: (res.error_task ? res.error_task + ': ' : '') + res.error }));
     }
     for (const id of res.ready || []) {
+      const bo = this.page.modeler.get('elementRegistry').get(id)?.businessObject;
+      const schema = bo ? spiffProperty(bo, 'formJsonSchemaFilename') : '';
+      if (schema) {
+        body.appendChild(this.formTask(id, schema, spiffProperty(bo, 'formUiSchemaFilename'), res.data || {}));
+        continue;
+      }
       const data = el('textarea', { rows: 3, className: 'wm-mono', value: '{}', 'aria-label': 'Data for ' + this.name(id) });
       const done = el('button', { type: 'button', className: 'wm-btn', text: 'Complete', 'data-run-complete': id });
       done.onclick = () => {
@@ -176,6 +184,66 @@ export class TestRun {
     }
     body.appendChild(el('details', { open: true }, [el('summary', { text: 'Data' }), el('pre', { className: 'wm-mono', 'data-run-data': '', text: JSON.stringify(res.data || {}, null, 2) })]));
     this.status('');
+  }
+
+  // formFields posts the sandbox form endpoint: the task's schema files,
+  // the run's data, and for a submission the fields.
+  formFields(schema, ui, data, mode, form) {
+    const body = new URLSearchParams(form ? new FormData(form) : undefined);
+    body.set('wm_sandbox_model', this.page.cfg.model);
+    body.set('wm_sandbox_schema', schema);
+    body.set('wm_sandbox_uischema', ui || '');
+    body.set('wm_sandbox_data', JSON.stringify(data));
+    body.set('wm_sandbox_mode', mode);
+    return fetch(this.page.host.url('/api/sandbox/form'), {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'X-CSRF-Token': this.page.cfg.csrf || '', 'Content-Type': 'application/x-www-form-urlencoded' },
+      body,
+    });
+  }
+
+  // formTask shows a ready user task's real form, filled from the run's
+  // data; Complete submits it as the task would be.
+  formTask(id, schema, ui, data) {
+    const form = el('form', { className: 'wm-run-form', 'data-run-form': id });
+    form.onsubmit = (e) => e.preventDefault();
+    const problems = el('ul', { className: 'wm-bad', 'data-run-form-problems': id });
+    const done = el('button', { type: 'button', className: 'wm-btn', text: 'Complete', 'data-run-complete': id });
+    done.onclick = async () => {
+      const r = await this.formFields(schema, ui, data, 'submit', form);
+      const out = await r.json();
+      if (!r.ok) {
+        this.status(out.message || 'HTTP ' + r.status, 'bad');
+        return;
+      }
+      problems.replaceChildren(...(out.problems || []).map((p) => el('li', { text: p })));
+      if (!(out.problems || []).length) {
+        this.take({ complete: id, data: out.data });
+      }
+    };
+    const box = el('div', { className: 'wm-run-task', 'data-run-ready': id }, [
+      el('label', { text: 'Ready: ' + this.name(id) + ' (' + schema + ')' }), form, problems, done,
+    ]);
+    this.formFields(schema, ui, data, 'render').then(async (r) => {
+      const text = await r.text();
+      if (!r.ok) {
+        let msg = 'HTTP ' + r.status;
+        try {
+          msg = JSON.parse(text).message || msg;
+        } catch (e) {
+          // not JSON
+        }
+        form.replaceChildren(el('p', { className: 'wm-bad', text: msg }));
+        return;
+      }
+      // The server renders the fields with every value escaped; they are
+      // parsed into nodes (scripts in them never run).
+      const doc = new DOMParser().parseFromString('<div>' + text + '</div>', 'text/html');
+      form.replaceChildren(...Array.from(doc.body.firstChild.childNodes).map((n) => document.importNode(n, true)));
+      form.dataset.ready = 'true';
+    });
+    return box;
   }
 
   // scenario is the run as a conformance scenario.json.
