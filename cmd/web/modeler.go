@@ -141,7 +141,7 @@ func (sb sandbox) RunSandbox(run web.SandboxRun) (any, error) {
 		file = "diagram.bpmn"
 	}
 	files := map[string][]byte{file: []byte(run.XML)}
-	sc := &scenario.Scenario{Files: []string{file}, Process: run.Process, StartTime: run.StartTime, Data: run.Data}
+	sc := &scenario.Scenario{Files: []string{file}, Process: run.Process, StartTime: run.StartTime, Data: run.Data, Services: run.Services}
 	if m, err := sb.repo.Model(run.Model); err == nil && run.Model != "" {
 		for _, f := range m.Files {
 			if f.Type != "dmn" || f.Name == file {

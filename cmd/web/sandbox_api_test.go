@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"os"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -90,5 +92,28 @@ func TestSandboxFormAPI(t *testing.T) {
 	resp, body = post(base)
 	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "missing-schema.json") {
 		t.Errorf("missing schema: %d %s", resp.StatusCode, body)
+	}
+}
+
+// A service task in a test run is answered from the recorded responses.
+func TestSandboxRunServiceResponses(t *testing.T) {
+	ta, c, _ := modelsApp(t, nil)
+	token := sessionToken(t, c, ta.url)
+	raw, err := os.ReadFile("../../../shared/conformance/cases/service-task/service_task.bpmn")
+	if err != nil {
+		t.Fatal(err)
+	}
+	xml, _ := json.Marshal(string(raw))
+	proc := regexp.MustCompile(`<bpmn:process id="([^"]+)"`).FindStringSubmatch(string(raw))[1]
+	run := func(services string) (int, string) {
+		resp, data := apiCall(t, c, http.MethodPost, ta.url+"/api/sandbox/run", token,
+			[]byte(`{"file": "service_task.bpmn", "xml": `+string(xml)+`, "process": "`+proc+`", "steps": [], "services": `+services+`}`))
+		return resp.StatusCode, string(data)
+	}
+	if code, body := run(`{}`); code != http.StatusOK || !strings.Contains(body, `operator \"bamboohr/GetPayRate\" is not available`) {
+		t.Errorf("without a response: %d %s", code, body)
+	}
+	if code, body := run(`{"bamboohr/GetPayRate": {"amount": "65000"}, "weather/CurrentTemp": {"temp": 21}}`); code != http.StatusOK || !strings.Contains(body, `"status":"completed"`) || !strings.Contains(body, `65000`) {
+		t.Errorf("with a response: %d %s", code, body)
 	}
 }

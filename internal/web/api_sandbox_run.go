@@ -20,6 +20,8 @@ type SandboxRun struct {
 	StartTime string            `json:"start_time"`
 	Data      map[string]any    `json:"data"`
 	Steps     []json.RawMessage `json:"steps"`
+	// Services are recorded service-task responses by operator name.
+	Services map[string]any `json:"services"`
 }
 
 // Sandbox runs test runs with the engine (cmd/web wires it).

@@ -61,12 +61,22 @@ export class TestRun {
   // replay sends the run so far; false when the server refused the last step.
   async replay() {
     this.status('Running…');
+    const box = this.panel.querySelector('[data-run-services]');
+    this.services = {};
+    if (box && box.value.trim()) {
+      try {
+        this.services = JSON.parse(box.value);
+      } catch (e) {
+        this.status('The service responses are not JSON: ' + e.message, 'bad');
+        return false;
+      }
+    }
     let r;
     try {
       r = await this.page.host.fetchJSON('/api/sandbox/run', {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ model: this.page.cfg.model, file: this.page.cfg.file, xml: this.xml, process: this.process, steps: this.steps }),
+        body: JSON.stringify({ model: this.page.cfg.model, file: this.page.cfg.file, xml: this.xml, process: this.process, steps: this.steps, services: this.services }),
       });
     } catch (e) {
       this.status('The server could not be reached: ' + e.message, 'bad');
@@ -248,7 +258,7 @@ export class TestRun {
 
   // scenario is the run as a conformance scenario.json.
   scenario() {
-    return { description: 'Test run of ' + this.page.cfg.file, files: [this.page.cfg.file], process: this.process, steps: this.steps };
+    return { description: 'Test run of ' + this.page.cfg.file, files: [this.page.cfg.file], process: this.process, services: this.services || {}, steps: this.steps };
   }
 
   save() {
