@@ -42,6 +42,9 @@ func (r *Repo) DecisionTables(modelID, name string) ([]DecisionTable, error) {
 	}
 	var out []DecisionTable
 	for _, d := range p.lib.Decisions {
+		if d.Literal != nil {
+			continue // a literal expression, not a table
+		}
 		t := DecisionTable{ID: d.ID, Name: d.Name, HitPolicy: d.HitPolicy}
 		if d.Aggregation != "" {
 			t.HitPolicy += " " + d.Aggregation

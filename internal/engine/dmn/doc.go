@@ -6,14 +6,18 @@
 //
 // # What a file may contain
 //
-// Each decision with a decisionTable becomes a [Decision], looked up by its
+// Each decision with a decisionTable or a literalExpression becomes a
+// [Decision], looked up by its
 // id (a business rule task names it in spiffworkflow:calledDecisionId).
 // A decision may require other decisions of the same file
 // (informationRequirement/requiredDecision href="#id"): they are evaluated
 // first, in dependency order, and their outputs are task data for it (see
 // [Decision.Evaluate]); a requirement on another file, a missing decision
-// or a cycle is a problem. Literal expressions and boxed contexts are not
-// supported and are reported as problems rather than ignored. Parsing
+// or a cycle is a problem. A decision whose logic is a literalExpression
+// gives the value of that expression (the same Python dialect) under its
+// variable's name, else its name, else its id. Boxed contexts, invocations,
+// relations, lists and function definitions are not supported and are
+// reported as problems rather than ignored. Parsing
 // refuses any DOCTYPE or other directive before the tree is built, so no
 // entity is ever expanded. Every problem is a [Problem] carrying the file,
 // the element id and the line, so an editor can mark the element.

@@ -118,6 +118,15 @@ func mergeCopy(dst, src map[string]any) {
 
 // evaluateTable evaluates the decision's own table against data.
 func (d *Decision) evaluateTable(env *script.Env, data map[string]any) (map[string]any, error) {
+	if d.Literal != nil {
+		v, err := d.Literal.expr.Eval(env, data)
+		if err != nil {
+			return nil, &EvalError{DecisionID: d.ID, Part: "literal expression", Column: d.Literal.Key, Err: err}
+		}
+		result := map[string]any{}
+		setPath(result, d.Literal.Path, v)
+		return result, nil
+	}
 	ev := &evaluation{d: d, env: env, data: data, values: make([]any, len(d.Inputs)), done: make([]bool, len(d.Inputs))}
 	stopAtFirst := d.HitPolicy == Unique || d.HitPolicy == First || d.HitPolicy == ""
 	var matched []*Rule

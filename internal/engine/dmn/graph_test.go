@@ -88,3 +88,37 @@ func TestDecisionRequirementCycle(t *testing.T) {
 		t.Fatalf("Parse of a cycle: %v", err)
 	}
 }
+
+// A literal expression decision gives one value under its variable name and
+// takes part in a graph like a table.
+func TestLiteralExpressionDecision(t *testing.T) {
+	src := strings.Replace(drdXML(t), `  <inputData id="age_input" name="age" />`, `  <decision id="label" name="Label">
+    <variable id="v" name="price_label" />
+    <informationRequirement id="ir8"><requiredDecision href="#price"/></informationRequirement>
+    <literalExpression id="le"><text>"Price: " + str(price)</text></literalExpression>
+  </decision>
+  <decision id="plain" name="plain">
+    <literalExpression id="le2"><text>base * 3</text></literalExpression>
+  </decision>
+  <inputData id="age_input" name="age" />`, 1)
+	ds, err := Parse("drd.dmn", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := map[string]*Decision{}
+	for _, d := range ds {
+		byID[d.ID] = d
+	}
+	got, err := byID["label"].Evaluate(&script.Env{}, map[string]any{"claims": int64(0), "age": int64(20), "base": int64(100)})
+	if err != nil || !cmp.Equal(got, map[string]any{"price_label": "Price: 90"}) {
+		t.Errorf("label = %v, %v", got, err)
+	}
+	got, err = byID["plain"].Evaluate(&script.Env{}, map[string]any{"base": int64(2)})
+	if err != nil || !cmp.Equal(got, map[string]any{"plain": int64(6)}) {
+		t.Errorf("plain = %v, %v (no variable: the decision's name is the key)", got, err)
+	}
+	_, err = byID["plain"].Evaluate(&script.Env{}, map[string]any{})
+	if err == nil || !strings.Contains(err.Error(), `decision "plain": literal expression "plain": name 'base' is not defined`) {
+		t.Errorf("error = %v", err)
+	}
+}

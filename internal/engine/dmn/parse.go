@@ -210,10 +210,15 @@ func (p *parser) decision(e *etree.Element) *Decision {
 		p.problem(e, "", "decision %q has no id", d.Name)
 		return nil
 	}
-	var table *etree.Element
+	var table, literal *etree.Element
+	variable := ""
 	for _, c := range e.ChildElements() {
 		switch {
 		case is(c, "decisionTable"):
+			if literal != nil {
+				p.problem(c, d.ID, "decision %q has more than one decision logic", d.ID)
+				continue
+			}
 			if table != nil {
 				p.problem(c, id(c), "decision %q has more than one decisionTable", d.ID)
 				continue
@@ -236,14 +241,26 @@ func (p *parser) decision(e *etree.Element) *Decision {
 					p.problem(c, d.ID, "decision %q requires %q: only decisions of the same file (href=\"#id\") can be required", d.ID, href)
 				}
 			}
-		case is(c, "literalExpression"), is(c, "context"), is(c, "invocation"),
+		case is(c, "literalExpression"):
+			if table != nil || literal != nil {
+				p.problem(c, d.ID, "decision %q has more than one decision logic", d.ID)
+				continue
+			}
+			literal = c
+		case is(c, "variable"):
+			variable = strings.TrimSpace(c.SelectAttrValue("name", ""))
+		case is(c, "context"), is(c, "invocation"),
 			is(c, "relation"), is(c, "list"), is(c, "functionDefinition"):
-			p.problem(c, d.ID, "decision logic <%s> is not supported; only decision tables are", c.Tag)
+			p.problem(c, d.ID, "decision logic <%s> is not supported; only decision tables and literal expressions are", c.Tag)
 			return nil
 		}
 	}
+	if literal != nil && table == nil {
+		p.literal(d, literal, variable)
+		return d
+	}
 	if table == nil {
-		p.problem(e, d.ID, "decision has no decisionTable")
+		p.problem(e, d.ID, "decision has no decisionTable or literalExpression")
 		return nil
 	}
 	before := len(p.problems)
@@ -537,4 +554,30 @@ func (p *parser) outputValues(e *etree.Element, outputID string) []any {
 		values = append(values, v)
 	}
 	return values
+}
+
+// literal reads a literal expression decision: its expression (the Python
+// dialect, as table entries) gives one output, under the decision's
+// variable name, else its name, else its id.
+func (p *parser) literal(d *Decision, e *etree.Element, variable string) {
+	textEl, text := entryText(e)
+	src := strings.TrimSpace(text)
+	key := variable
+	if key == "" {
+		key = strings.TrimSpace(d.Name)
+	}
+	if key == "" {
+		key = d.ID
+	}
+	d.Literal = &Literal{ID: id(e), Text: text, Key: key, Path: strings.Split(key, "."), Line: p.lines[e]}
+	if src == "" {
+		p.problem(e, d.ID, "literal expression of decision %q is empty", d.ID)
+		return
+	}
+	expr, err := script.CompileExpr(fmt.Sprintf("%s literal expression", d.ID), src)
+	if err != nil {
+		p.compileProblem(textEl, d.ID, text, "literal expression", src, err)
+		return
+	}
+	d.Literal.expr = expr
 }

@@ -101,13 +101,19 @@ func TestParseProblems(t *testing.T) {
 		{"decision without a decisionTable",
 			defs(`  <decision id="d" name="D"/>
 `),
-			Problems{{File: "t.dmn", ElementID: "d", Line: 3, Msg: "decision has no decisionTable"}}},
-		{"literal expression decision",
+			Problems{{File: "t.dmn", ElementID: "d", Line: 3, Msg: "decision has no decisionTable or literalExpression"}}},
+		{"boxed context decision",
 			defs(`  <decision id="d">
-    <literalExpression id="le"><text>1</text></literalExpression>
+    <context id="ctx"/>
   </decision>
 `),
-			Problems{{File: "t.dmn", ElementID: "d", Line: 4, Msg: "decision logic <literalExpression> is not supported; only decision tables are"}}},
+			Problems{{File: "t.dmn", ElementID: "d", Line: 4, Msg: "decision logic <context> is not supported; only decision tables and literal expressions are"}}},
+		{"literal expression that does not compile",
+			defs(`  <decision id="d">
+    <literalExpression id="le"><text>1 +</text></literalExpression>
+  </decision>
+`),
+			Problems{{File: "t.dmn", ElementID: "d", Line: 4, Msg: `literal expression "1 +" does not compile: invalid syntax`}}},
 		{"required decision",
 			defs(`  <decision id="d">
     <informationRequirement id="ir"><requiredDecision href="#other"/></informationRequirement>
@@ -229,7 +235,7 @@ func TestParseProblems(t *testing.T) {
 			Problems{
 				{File: "t.dmn", ElementID: "t", Line: 4, Msg: `unknown hit policy "MOST" (want UNIQUE, FIRST, PRIORITY, ANY, COLLECT, RULE ORDER or OUTPUT ORDER)`},
 				{File: "t.dmn", ElementID: "o1", Line: 5, Msg: "output has neither a name nor a label, so its value has no key"},
-				{File: "t.dmn", ElementID: "e", Line: 9, Msg: "decision has no decisionTable"},
+				{File: "t.dmn", ElementID: "e", Line: 9, Msg: "decision has no decisionTable or literalExpression"},
 			}},
 	}
 	for _, tc := range tests {

@@ -33,6 +33,13 @@ type Trial struct {
 // plain name, so output entries that name an input see its value. Errors
 // are *EvalError naming the decision, rule and column.
 func (d *Decision) Try(env *script.Env, inputs []any) (*Trial, error) {
+	if d.Literal != nil {
+		res, err := d.evaluateTable(env, map[string]any{})
+		if err != nil {
+			return nil, err
+		}
+		return &Trial{Result: res}, nil
+	}
 	if len(inputs) != len(d.Inputs) {
 		return nil, fmt.Errorf("decision %q has %d inputs, got %d values", d.ID, len(d.Inputs), len(inputs))
 	}
