@@ -7,8 +7,8 @@
 // # What a file may contain
 //
 // Each decision with a decisionTable or a literalExpression becomes a
-// [Decision], looked up by its
-// id (a business rule task names it in spiffworkflow:calledDecisionId).
+// [Decision], looked up by its id (a business rule task names it in
+// spiffworkflow:calledDecisionId).
 // A decision may require other decisions of the same file
 // (informationRequirement/requiredDecision href="#id"): they are evaluated
 // first, in dependency order, and their outputs are task data for it (see
