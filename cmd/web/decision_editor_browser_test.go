@@ -324,3 +324,48 @@ func TestDecisionEditorProblemsAndDraft(t *testing.T) {
 		t.Errorf("the draft was not stored:\n%s", saved)
 	}
 }
+
+// TestDecisionEditorTestPanel evaluates the table in the editor from the
+// panel beside it, rows that hit marked, then again after an unsaved edit:
+// the panel evaluates the table as it is in the editor.
+func TestDecisionEditorTestPanel(t *testing.T) {
+	models := filepath.Join(t.TempDir(), "models")
+	ta, c := startWithModels(t, models, map[string]string{
+		"shop/process_group.json":       `{"display_name": "Shop"}`,
+		"shop/order/process_model.json": `{"display_name": "Order"}`,
+		"shop/order/discount.dmn":       editTable,
+	})
+	c.run(t, chromedp.Navigate(ta.url+"/process-models/shop:order/files/discount.dmn/decision-editor"),
+		chromedp.WaitVisible(`[data-decision-editor][data-ready="true"]`))
+	c.eval(t, `window.waymarkDecisions.openView('discount')`, nil)
+	c.run(t, chromedp.WaitVisible(`#try-input-0`), chromedp.SendKeys(`#try-input-0`, "500"), chromedp.Click(`[data-action="try-table"]`))
+	c.waitFor(t, "the hits", `document.querySelector('[data-try-hits]')`)
+	var got struct {
+		Hits   string `json:"hits"`
+		Text   string `json:"text"`
+		Output string `json:"output"`
+		Used   bool   `json:"used"`
+		Hit2   bool   `json:"hit2"`
+	}
+	read := `({
+		hits: document.querySelector('[data-try-hits]').dataset.tryHits,
+		text: document.querySelector('[data-try-hits]').textContent,
+		output: document.querySelector('[data-try-output]').textContent,
+		used: !!document.querySelector('td.wm-used[data-row-id="r1"]'),
+		hit2: !!document.querySelector('td.wm-hit[data-row-id="r2"]'),
+	})`
+	c.eval(t, read, &got)
+	if got.Hits != "r1,r2" || got.Text != "Rules that hit: 1, 2" || !strings.Contains(got.Output, `"discount": 5`) || !got.Used || !got.Hit2 {
+		t.Errorf("first evaluation: %+v", got)
+	}
+
+	// Edit rule 1's output without saving and evaluate again.
+	cell := `td[data-element-id="r1o"] [contenteditable]`
+	c.run(t, chromedp.Click(cell), chromedp.KeyEvent(kb.End), chromedp.KeyEvent(kb.Backspace), chromedp.KeyEvent("30"))
+	c.waitFor(t, "the edit", `window.waymarkDecisions.dirty && !document.querySelector('td.wm-hit')`)
+	c.run(t, chromedp.Click(`[data-action="try-table"]`))
+	c.waitFor(t, "the new output", `document.querySelector('[data-try-output]')?.textContent.includes('"discount": 30')`)
+	if saved, _ := os.ReadFile(filepath.Join(models, "shop/order/discount.dmn")); string(saved) != editTable {
+		t.Error("evaluating saved the file")
+	}
+}

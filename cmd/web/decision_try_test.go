@@ -1,6 +1,8 @@
 package main
 
 import (
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -134,4 +136,28 @@ func TestDecisionEditorPage(t *testing.T) {
 	// The bundle is served.
 	resp, _ = get(t, c, ta.url+"/static/dmn-js/dist/editor.js")
 	wantStatus(t, resp, http.StatusOK)
+}
+
+func TestDecisionTryXMLAPI(t *testing.T) {
+	ta, c, _ := modelsApp(t, nil)
+	token := sessionToken(t, c, ta.url)
+	xml, _ := json.Marshal(tierTable)
+	post := func(body string) (int, map[string]any) {
+		resp, data := apiCall(t, c, http.MethodPost, ta.url+"/api/decisions/try", token, []byte(body))
+		var out map[string]any
+		json.Unmarshal(data, &out)
+		return resp.StatusCode, out
+	}
+	code, out := post(`{"xml": ` + string(xml) + `, "decision": "discount", "inputs": ["500", "gold"]}`)
+	if code != http.StatusOK || fmt.Sprint(out["hits"]) != "[r2 r3]" || fmt.Sprint(out["used"]) != "[r2]" || fmt.Sprint(out["result"]) != "map[discount:5 note:over 500]" {
+		t.Errorf("try: %d %v", code, out)
+	}
+	code, out = post(`{"xml": ` + string(xml) + `, "decision": "nope", "inputs": []}`)
+	if code != http.StatusUnprocessableEntity || !strings.Contains(fmt.Sprint(out["message"]), `no decision "nope"`) {
+		t.Errorf("unknown decision: %d %v", code, out)
+	}
+	code, out = post(`{"file": "x.dmn", "xml": "<definitions", "decision": "d", "inputs": []}`)
+	if code != http.StatusUnprocessableEntity || !strings.Contains(fmt.Sprint(out["message"]), "x.dmn") {
+		t.Errorf("bad XML: %d %v", code, out)
+	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/waymark-bpm/waymark/internal/connectors"
 	"github.com/waymark-bpm/waymark/internal/engine"
+	"github.com/waymark-bpm/waymark/internal/engine/dmn"
 	"github.com/waymark-bpm/waymark/internal/engine/scenario"
 	"github.com/waymark-bpm/waymark/internal/engine/script"
 	"github.com/waymark-bpm/waymark/internal/models"
@@ -82,6 +83,24 @@ func (t decisionTrier) TryDecision(modelID, file, decisionID string, inputs []st
 	if err != nil {
 		return web.DecisionTrial{}, err
 	}
+	return tryDecision(d, inputs)
+}
+
+func (t decisionTrier) TryDecisionXML(name string, xml []byte, decisionID string, inputs []string) (web.DecisionTrial, error) {
+	ds, err := dmn.Parse(name, xml)
+	if err != nil {
+		return web.DecisionTrial{}, fmt.Errorf("%w: %v", web.ErrTrial, err)
+	}
+	for _, d := range ds {
+		if d.ID == decisionID {
+			return tryDecision(d, inputs)
+		}
+	}
+	return web.DecisionTrial{}, fmt.Errorf("%w: the document has no decision %q", web.ErrTrial, decisionID)
+}
+
+func tryDecision(d *dmn.Decision, inputs []string) (web.DecisionTrial, error) {
+	var err error
 	if len(inputs) != len(d.Inputs) {
 		return web.DecisionTrial{}, fmt.Errorf("%w: the table has %d inputs and the form sent %d values (reload the page)", web.ErrTrial, len(d.Inputs), len(inputs))
 	}
@@ -98,9 +117,11 @@ func (t decisionTrier) TryDecision(modelID, file, decisionID string, inputs []st
 	out := web.DecisionTrial{}
 	for _, i := range trial.Matched {
 		out.Hits = append(out.Hits, d.Rules[i].Row)
+		out.HitIDs = append(out.HitIDs, d.Rules[i].ID)
 	}
 	for _, i := range trial.Used {
 		out.Used = append(out.Used, d.Rules[i].Row)
+		out.UsedIDs = append(out.UsedIDs, d.Rules[i].ID)
 	}
 	for _, e := range trial.Unchecked {
 		out.Unchecked = append(out.Unchecked, e.Error())

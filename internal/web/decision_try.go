@@ -13,6 +13,9 @@ import (
 // internal/web does not import the engine).
 type DecisionTrier interface {
 	TryDecision(modelID, file, decisionID string, inputs []string) (DecisionTrial, error)
+	// TryDecisionXML does the same with a DMN document as the decision
+	// editor holds it, saved or not.
+	TryDecisionXML(name string, xml []byte, decisionID string, inputs []string) (DecisionTrial, error)
 }
 
 // DecisionTrial is what the "test this table" panel shows.
@@ -26,6 +29,8 @@ type DecisionTrial struct {
 	// Unchecked are the errors of rules after the first match that the
 	// hit policy never evaluates; shown as notes.
 	Unchecked []string
+	// HitIDs and UsedIDs are the same rules by id, for the editor.
+	HitIDs, UsedIDs []string
 }
 
 // ErrTrial marks a trial the analyst can fix (an input that does not fit

@@ -142,6 +142,7 @@ func (s *Server) routes() http.Handler {
 	pages.Handle("POST /api/scripts/unit-tests", s.api(s.apiScriptUnitTests))
 	pages.Handle("POST /api/sandbox/run", s.api(s.apiSandboxRun))
 	pages.Handle("POST /api/sandbox/form", s.api(s.apiSandboxForm))
+	pages.Handle("POST /api/decisions/try", s.api(s.apiDecisionTry))
 	pages.Handle("GET /api/typeahead/{category}", s.api(s.apiTypeahead))
 	pages.Handle("POST /api/markdown/preview", s.api(s.apiMarkdownPreview))
 	pages.Handle("/", s.html(s.notFound))

@@ -413,15 +413,133 @@ class Page {
     viewer.get('eventBus').on('commandStack.changed', () => {
       this.changes++;
       this.markDirty();
+      // Marks of an earlier evaluation no longer hold.
+      this.tried = null;
+      this.markHits();
     });
-    viewer.get('eventBus').on('elements.changed', () => this.markProblems());
+    viewer.get('eventBus').on('elements.changed', () => {
+      this.markProblems();
+      this.markHits();
+      this.renderTry();
+    });
+  }
+
+  // renderTry fills the test panel for the table in view: one input per
+  // column, typed from the column's typeRef; hidden for other views.
+  renderTry() {
+    const panel = this.$('[data-try-panel]');
+    if (!panel) {
+      return;
+    }
+    const view = this.modeler.getActiveView();
+    const table = view && view.type === 'decisionTable' ? view.element.decisionLogic : null;
+    panel.hidden = !table;
+    if (!table) {
+      return;
+    }
+    const decision = view.element.id;
+    if (this.tryFor === decision && panel.querySelectorAll('input').length === (table.input || []).length) {
+      return;
+    }
+    this.tryFor = decision;
+    const form = panel.querySelector('[data-try-form]');
+    form.replaceChildren();
+    (table.input || []).forEach((input, i) => {
+      const ex = input.inputExpression || {};
+      const label = document.createElement('label');
+      label.htmlFor = 'try-input-' + i;
+      label.textContent = (input.label || ex.text || input.id) + ' (' + (ex.typeRef || 'any') + ')';
+      const field = document.createElement('input');
+      field.id = 'try-input-' + i;
+      field.dataset.tryInput = String(i);
+      form.append(label, field);
+    });
+    const go = document.createElement('button');
+    go.type = 'submit';
+    go.textContent = 'Evaluate';
+    go.dataset.action = 'try-table';
+    form.append(go);
+    form.onsubmit = (e) => {
+      e.preventDefault();
+      this.tryTable(decision);
+    };
+    panel.querySelector('[data-try-result]').replaceChildren();
+  }
+
+  // tryTable evaluates the table in view on the server and marks the rows
+  // that hit.
+  async tryTable(decision) {
+    const panel = this.$('[data-try-panel]');
+    const out = panel.querySelector('[data-try-result]');
+    const inputs = [...panel.querySelectorAll('[data-try-input]')].map((f) => f.value);
+    out.textContent = 'Evaluating…';
+    let r;
+    let data = {};
+    try {
+      r = await fetch(this.url('/api/decisions/try'), {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRF-Token': this.cfg.csrf || '' },
+        body: JSON.stringify({ file: this.cfg.file, xml: await this.exportXML(), decision, inputs }),
+        credentials: 'same-origin',
+      });
+      data = (await r.json()) || {};
+    } catch (err) {
+      out.textContent = 'The server could not be reached: ' + err.message;
+      return;
+    }
+    this.tried = r.ok ? data : null;
+    this.markHits();
+    out.replaceChildren();
+    const p = document.createElement('p');
+    if (!r.ok) {
+      p.className = 'dmn-editor-status bad';
+      p.textContent = data.message || 'HTTP ' + r.status;
+      out.append(p);
+      return;
+    }
+    p.dataset.tryHits = data.hits.join(',');
+    p.textContent = data.hits.length ? 'Rules that hit: ' + data.hits.map((id) => this.ruleNumber(id)).join(', ') : 'No rule matches: the task data stays unchanged.';
+    const pre = document.createElement('pre');
+    pre.dataset.tryOutput = '';
+    pre.textContent = JSON.stringify(data.result, null, 2);
+    out.append(p, pre);
+    for (const u of data.unchecked) {
+      const note = document.createElement('p');
+      note.className = 'muted';
+      note.textContent = 'Not reached by the hit policy, and would fail: ' + u;
+      out.append(note);
+    }
+  }
+
+  ruleNumber(id) {
+    const view = this.modeler.getActiveView();
+    const rules = view && view.element.decisionLogic ? view.element.decisionLogic.rule || [] : [];
+    const i = rules.findIndex((r) => r.id === id);
+    return i < 0 ? id : String(i + 1);
+  }
+
+  markHits() {
+    const container = this.$('[data-canvas]');
+    container.querySelectorAll('.wm-hit, .wm-used').forEach((n) => n.classList.remove('wm-hit', 'wm-used'));
+    if (!this.tried) {
+      return;
+    }
+    for (const [ids, cls] of [[this.tried.hits, 'wm-hit'], [this.tried.used, 'wm-used']]) {
+      for (const id of ids) {
+        container.querySelectorAll('td[data-row-id="' + CSS.escape(id) + '"]').forEach((n) => n.classList.add(cls));
+      }
+    }
   }
 
   wire() {
     this.modeler.on('views.changed', () => {
       this.hookViewer();
       this.renderViews();
-      setTimeout(() => this.markProblems(), 0);
+      this.renderTry();
+      setTimeout(() => {
+        this.markProblems();
+        this.markHits();
+      }, 0);
     });
     const actions = {
       save: () => this.save(false),
