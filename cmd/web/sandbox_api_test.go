@@ -16,7 +16,7 @@ func TestSandboxRunAPI(t *testing.T) {
 	xml, _ := json.Marshal(diagramXML("flow", "Flow", ""))
 	post := func(body string) (*http.Response, map[string]any) {
 		t.Helper()
-		resp, data := apiCall(t, c, http.MethodPost, ta.url+"/api/sandbox/run", token, []byte(body))
+		resp, data := apiCall(t, c, http.MethodPost, ta.url+"/api/process-models/some:model/sandbox/run", token, []byte(body))
 		var out map[string]any
 		json.Unmarshal(data, &out)
 		return resp, out
@@ -35,7 +35,7 @@ func TestSandboxRunAPI(t *testing.T) {
 	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(out["message"].(string), `step 1`) {
 		t.Errorf("unknown step: %d %v", resp.StatusCode, out)
 	}
-	resp, _ = apiCall(t, c, http.MethodPost, ta.url+"/api/sandbox/run", "", []byte(`{}`))
+	resp, _ = apiCall(t, c, http.MethodPost, ta.url+"/api/process-models/some:model/sandbox/run", "", []byte(`{}`))
 	wantStatus(t, resp, http.StatusForbidden)
 }
 
@@ -48,7 +48,7 @@ func TestSandboxRunUsesModelDecisions(t *testing.T) {
 	})
 	token := sessionToken(t, c, ta.url)
 	xml, _ := json.Marshal(orderProcess)
-	resp, data := apiCall(t, c, http.MethodPost, ta.url+"/api/sandbox/run", token, []byte(`{"model": "shop/order", "file": "order.bpmn", "xml": `+string(xml)+`, "process": "order", "steps": [{"complete": "wait"}]}`))
+	resp, data := apiCall(t, c, http.MethodPost, ta.url+"/api/process-models/shop:order/sandbox/run", token, []byte(`{"file": "order.bpmn", "xml": `+string(xml)+`, "process": "order", "steps": [{"complete": "wait"}]}`))
 	wantStatus(t, resp, http.StatusOK)
 	var out struct {
 		Ready []string
@@ -65,14 +65,14 @@ func TestSandboxFormAPI(t *testing.T) {
 	token := sessionToken(t, c, ta.url)
 	post := func(form url.Values) (*http.Response, string) {
 		t.Helper()
-		resp, doc := postForm(t, c, ta.url+"/api/sandbox/form", form, http.Header{"X-Csrf-Token": {token}})
+		resp, doc := postForm(t, c, ta.url+"/api/process-models/shop:buy/sandbox/form", form, http.Header{"X-Csrf-Token": {token}})
 		html, _ := doc.Find("body").Html()
 		if strings.Contains(resp.Header.Get("Content-Type"), "json") {
 			return resp, doc.Text()
 		}
 		return resp, html
 	}
-	base := url.Values{"wm_sandbox_model": {"shop/buy"}, "wm_sandbox_schema": {"request-schema.json"}, "wm_sandbox_uischema": {"request-uischema.json"},
+	base := url.Values{"wm_sandbox_schema": {"request-schema.json"}, "wm_sandbox_uischema": {"request-uischema.json"},
 		"wm_sandbox_data": {`{"item": "chair"}`}}
 	resp, html := post(base)
 	wantStatus(t, resp, http.StatusOK)
@@ -106,7 +106,7 @@ func TestSandboxRunServiceResponses(t *testing.T) {
 	xml, _ := json.Marshal(string(raw))
 	proc := regexp.MustCompile(`<bpmn:process id="([^"]+)"`).FindStringSubmatch(string(raw))[1]
 	run := func(services string) (int, string) {
-		resp, data := apiCall(t, c, http.MethodPost, ta.url+"/api/sandbox/run", token,
+		resp, data := apiCall(t, c, http.MethodPost, ta.url+"/api/process-models/shop:svc/sandbox/run", token,
 			[]byte(`{"file": "service_task.bpmn", "xml": `+string(xml)+`, "process": "`+proc+`", "steps": [], "services": `+services+`}`))
 		return resp.StatusCode, string(data)
 	}

@@ -14,7 +14,6 @@ import (
 
 // Fields of the sandbox form request that are not form fields.
 const (
-	sandboxModelField    = "wm_sandbox_model"
 	sandboxSchemaField   = "wm_sandbox_schema"
 	sandboxUISchemaField = "wm_sandbox_uischema"
 	sandboxDataField     = "wm_sandbox_data"
@@ -26,7 +25,8 @@ const (
 // filled from the run's data (wm_sandbox_data, JSON); with submit it
 // decodes the posted fields as a task submission and answers {"data",
 // "problems"}. The schema files (wm_sandbox_schema, wm_sandbox_uischema)
-// are read from the model (wm_sandbox_model). Nothing is stored.
+// are read from the model in the URL
+// (POST /api/process-models/{id}/sandbox/form). Nothing is stored.
 func (s *Server) apiSandboxForm(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, maxPreviewBytes)
 	if err := r.ParseForm(); err != nil {
@@ -35,7 +35,7 @@ func (s *Server) apiSandboxForm(w http.ResponseWriter, r *http.Request) error {
 	if s.models == nil {
 		return writeJSON(w, http.StatusServiceUnavailable, map[string]string{"message": "Forms are not available on this server."})
 	}
-	model, schemaName, uiName := r.PostFormValue(sandboxModelField), r.PostFormValue(sandboxSchemaField), r.PostFormValue(sandboxUISchemaField)
+	model, schemaName, uiName := pathID(r), r.PostFormValue(sandboxSchemaField), r.PostFormValue(sandboxUISchemaField)
 	fail := func(msg string) error {
 		return writeJSON(w, http.StatusUnprocessableEntity, map[string]string{"message": msg})
 	}

@@ -12,8 +12,9 @@ import (
 // message or signal, advance the virtual clock). Each request replays the
 // whole run, so the server keeps no state and writes nothing.
 type SandboxRun struct {
-	// Model is the diagram's model: its DMN files come along.
-	Model     string            `json:"model"`
+	// Model is the diagram's model (from the URL): its DMN files come
+	// along.
+	Model     string            `json:"-"`
 	File      string            `json:"file"`
 	XML       string            `json:"xml"`
 	Process   string            `json:"process"`
@@ -39,7 +40,8 @@ const maxSandboxBytes = 8 << 20
 // maxSandboxSteps bounds the steps one run replays.
 const maxSandboxSteps = 500
 
-// apiSandboxRun answers POST /api/sandbox/run with the run's state after
+// apiSandboxRun answers POST /api/process-models/{id}/sandbox/run with the
+// run's state after
 // its steps: status, trace, ready and waiting elements, data, the virtual
 // clock; 422 {"message"} when a step cannot be taken.
 func (s *Server) apiSandboxRun(w http.ResponseWriter, r *http.Request) error {
@@ -48,6 +50,7 @@ func (s *Server) apiSandboxRun(w http.ResponseWriter, r *http.Request) error {
 	if err := dec.Decode(&run); err != nil {
 		return writeJSON(w, http.StatusBadRequest, map[string]string{"message": "The request body must be JSON {\"file\", \"xml\", \"process\", \"steps\": [...]}: " + err.Error()})
 	}
+	run.Model = pathID(r)
 	if len(run.Steps) > maxSandboxSteps {
 		return writeJSON(w, http.StatusBadRequest, map[string]string{"message": "A test run takes at most 500 steps."})
 	}

@@ -73,10 +73,10 @@ export class TestRun {
     }
     let r;
     try {
-      r = await this.page.host.fetchJSON('/api/sandbox/run', {
+      r = await this.page.host.fetchJSON('/api/process-models/' + this.page.host.modelPath() + '/sandbox/run', {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ model: this.page.cfg.model, file: this.page.cfg.file, xml: this.xml, process: this.process, steps: this.steps, services: this.services }),
+        body: JSON.stringify({ file: this.page.cfg.file, xml: this.xml, process: this.process, steps: this.steps, services: this.services }),
       });
     } catch (e) {
       this.status('The server could not be reached: ' + e.message, 'bad');
@@ -200,12 +200,11 @@ export class TestRun {
   // the run's data, and for a submission the fields.
   formFields(schema, ui, data, mode, form) {
     const body = new URLSearchParams(form ? new FormData(form) : undefined);
-    body.set('wm_sandbox_model', this.page.cfg.model);
     body.set('wm_sandbox_schema', schema);
     body.set('wm_sandbox_uischema', ui || '');
     body.set('wm_sandbox_data', JSON.stringify(data));
     body.set('wm_sandbox_mode', mode);
-    return fetch(this.page.host.url('/api/sandbox/form'), {
+    return fetch(this.page.host.url('/api/process-models/' + this.page.host.modelPath() + '/sandbox/form'), {
       method: 'POST',
       credentials: 'same-origin',
       headers: { 'X-CSRF-Token': this.page.cfg.csrf || '', 'Content-Type': 'application/x-www-form-urlencoded' },
