@@ -3,7 +3,7 @@
 
 GO ?= go
 # Directories that generators write; check-generated compares them with git.
-GENERATED := web/templates web/static/bpmn-js-spiff/dist
+GENERATED := web/templates web/static/bpmn-js-spiff/dist web/static/dmn-js/dist
 
 .PHONY: run test fmt-check vet generate assets check-generated build docker-steps
 
@@ -25,14 +25,16 @@ fmt-check:
 vet:
 	$(GO) vet ./...
 
-## generate: regenerate the committed generated files (templ components, modeler bundle)
+## generate: regenerate the committed generated files (templ components, modeler and decision editor bundles)
 generate: assets
 	$(GO) generate ./web/templates
 
-## assets: rebuild the modeler bundle (web/static/bpmn-js-spiff/dist) from
-## the versions pinned in its package-lock.json; needs Node.js and npm
+## assets: rebuild the modeler bundle (web/static/bpmn-js-spiff/dist) and
+## the decision editor bundle (web/static/dmn-js/dist) from the versions
+## pinned in their package-lock.json files; needs Node.js and npm
 assets:
 	cd web/static/bpmn-js-spiff && npm ci --no-audit --no-fund && node build.mjs
+	cd web/static/dmn-js && npm ci --no-audit --no-fund && node build.mjs
 
 ## check-generated: fail when the committed generated files are stale
 check-generated: generate

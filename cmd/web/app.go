@@ -200,6 +200,9 @@ func newAppClock(ctx context.Context, cfg config.Config, log *slog.Logger, now f
 		Scripts:     scriptChecker{},
 		Permissions: perms.Current(),
 		Metrics:     a.metrics,
+		Decisions:   decisionTrier{a.models},
+		ScriptTests: scriptTester{},
+		Sandbox:     sandbox{a.models},
 	})
 	// Reloads of the permissions file and rules edited in the app decide
 	// the next request.

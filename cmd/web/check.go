@@ -16,7 +16,8 @@ import (
 var errProblems = errors.New("problems found")
 
 // checkCmd validates every BPMN and DMN file under a folder: parse,
-// validate, and compile every script, pre/post script and condition.
+// validate, and compile every script, pre/post script and condition; then
+// run the unit tests of every script task (spiffworkflow:unitTests).
 func checkCmd(_ context.Context, e env, args []string) error {
 	fs := newFlagSet(e, "check")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
@@ -35,10 +36,24 @@ func checkCmd(_ context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
+	tests, err := checkUnitTests(dir)
+	if err != nil {
+		return err
+	}
+	failed := 0
+	for _, u := range tests {
+		if !u.Passed {
+			failed++
+		}
+	}
 	if *asJSON {
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(r); err != nil {
+		report := struct {
+			*bpmn.Report
+			UnitTests []checkUnitTest `json:"unit_tests"`
+		}{r, tests}
+		if err := enc.Encode(report); err != nil {
 			return err
 		}
 	} else {
@@ -48,11 +63,19 @@ func checkCmd(_ context.Context, e env, args []string) error {
 		for _, p := range r.Warnings {
 			fmt.Fprintln(e.stdout, p.Error())
 		}
-		fmt.Fprintf(e.stdout, "%d files, %d without problems; %d scripts and expressions, %d compile; %d problems, %d warnings\n",
-			r.Files, r.FilesOK, r.Scripts, r.ScriptsOK, len(r.Problems), len(r.Warnings))
+		for _, u := range tests {
+			if !u.Passed {
+				fmt.Fprintln(e.stdout, u.text())
+			}
+		}
+		fmt.Fprintf(e.stdout, "%d files, %d without problems; %d scripts and expressions, %d compile; %d problems, %d warnings; %d script unit tests, %d pass\n",
+			r.Files, r.FilesOK, r.Scripts, r.ScriptsOK, len(r.Problems), len(r.Warnings), len(tests), len(tests)-failed)
 	}
 	if len(r.Problems) > 0 {
 		return fmt.Errorf("%w in %d of %d files", errProblems, r.Files-r.FilesOK, r.Files)
+	}
+	if failed > 0 {
+		return fmt.Errorf("%w: %d of %d script unit tests fail", errProblems, failed, len(tests))
 	}
 	return nil
 }

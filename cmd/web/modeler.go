@@ -1,12 +1,19 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"time"
 
 	"github.com/waymark-bpm/waymark/internal/connectors"
+	"github.com/waymark-bpm/waymark/internal/engine"
+	"github.com/waymark-bpm/waymark/internal/engine/dmn"
+	"github.com/waymark-bpm/waymark/internal/engine/scenario"
 	"github.com/waymark-bpm/waymark/internal/engine/script"
+	"github.com/waymark-bpm/waymark/internal/models"
 	"github.com/waymark-bpm/waymark/internal/web"
 )
 
@@ -65,4 +72,122 @@ func (scriptChecker) CheckScript(kind, src string) web.ScriptCheck {
 		return web.ScriptCheck{Line: se.Line, Message: se.Msg}
 	}
 	return web.ScriptCheck{Message: err.Error()}
+}
+
+// decisionTrier evaluates a model's decision tables with the engine's dmn
+// package for the "test this table" panel.
+type decisionTrier struct{ repo *models.Repo }
+
+func (t decisionTrier) TryDecision(modelID, file, decisionID string, inputs []string) (web.DecisionTrial, error) {
+	d, err := t.repo.FileDecision(modelID, file, decisionID)
+	if err != nil {
+		return web.DecisionTrial{}, err
+	}
+	return tryDecision(d, inputs)
+}
+
+func (t decisionTrier) TryDecisionXML(name string, xml []byte, decisionID string, inputs []string) (web.DecisionTrial, error) {
+	ds, err := dmn.Parse(name, xml)
+	if err != nil {
+		return web.DecisionTrial{}, fmt.Errorf("%w: %v", web.ErrTrial, err)
+	}
+	for _, d := range ds {
+		if d.ID == decisionID {
+			return tryDecision(d, inputs)
+		}
+	}
+	return web.DecisionTrial{}, fmt.Errorf("%w: the document has no decision %q", web.ErrTrial, decisionID)
+}
+
+func tryDecision(d *dmn.Decision, inputs []string) (web.DecisionTrial, error) {
+	var err error
+	if len(inputs) != len(d.Inputs) {
+		return web.DecisionTrial{}, fmt.Errorf("%w: the table has %d inputs and the form sent %d values (reload the page)", web.ErrTrial, len(d.Inputs), len(inputs))
+	}
+	values := make([]any, len(inputs))
+	for i, in := range d.Inputs {
+		if values[i], err = in.ParseValue(inputs[i]); err != nil {
+			return web.DecisionTrial{}, fmt.Errorf("%w: %v", web.ErrTrial, err)
+		}
+	}
+	trial, err := d.Try(&script.Env{}, values)
+	if err != nil {
+		return web.DecisionTrial{}, fmt.Errorf("%w: %v", web.ErrTrial, err)
+	}
+	out := web.DecisionTrial{}
+	for _, i := range trial.Matched {
+		out.Hits = append(out.Hits, d.Rules[i].Row)
+		out.HitIDs = append(out.HitIDs, d.Rules[i].ID)
+	}
+	for _, i := range trial.Used {
+		out.Used = append(out.Used, d.Rules[i].Row)
+		out.UsedIDs = append(out.UsedIDs, d.Rules[i].ID)
+	}
+	for _, e := range trial.Unchecked {
+		out.Unchecked = append(out.Unchecked, e.Error())
+	}
+	b, err := json.MarshalIndent(trial.Result, "", "  ")
+	if err != nil {
+		return web.DecisionTrial{}, fmt.Errorf("%w: the outputs cannot be shown as JSON: %v", web.ErrTrial, err)
+	}
+	out.Result = string(b)
+	return out, nil
+}
+
+// scriptTester runs script unit tests with the engine for the modeler's
+// panel, on the machine's clock as SpiffArena's runner does.
+type scriptTester struct{}
+
+func (scriptTester) RunScriptUnitTests(source string, tests []web.ScriptUnitTest) []web.ScriptUnitTestResult {
+	in := make([]engine.UnitTest, len(tests))
+	for i, t := range tests {
+		in[i] = engine.UnitTest{ID: t.ID, InputJSON: t.InputJSON, ExpectedOutputJSON: t.ExpectedOutputJSON}
+	}
+	out := []web.ScriptUnitTestResult{}
+	for _, r := range engine.RunScriptUnitTests(&script.Env{Now: time.Now}, source, in) {
+		out = append(out, web.ScriptUnitTestResult{ID: r.TestID, Passed: r.Passed, Error: r.Error, Diffs: r.Diffs})
+	}
+	return out
+}
+
+// sandbox replays a test run of the diagram in the editor with the engine's
+// scenario runner: in memory, on a virtual clock, nothing stored. The DMN
+// files of the diagram's model come along, so business rule tasks find
+// their decisions.
+type sandbox struct{ repo *models.Repo }
+
+func (sb sandbox) RunSandbox(run web.SandboxRun) (any, error) {
+	file := run.File
+	if file == "" {
+		file = "diagram.bpmn"
+	}
+	files := map[string][]byte{file: []byte(run.XML)}
+	sc := &scenario.Scenario{Files: []string{file}, Process: run.Process, StartTime: run.StartTime, Data: run.Data, Services: run.Services}
+	if m, err := sb.repo.Model(run.Model); err == nil && run.Model != "" {
+		for _, f := range m.Files {
+			if f.Type != "dmn" || f.Name == file {
+				continue
+			}
+			data, err := sb.repo.ReadFile(run.Model, f.Name)
+			if err != nil {
+				return nil, err
+			}
+			files[f.Name] = data
+			sc.Files = append(sc.Files, f.Name)
+		}
+	}
+	for i, raw := range run.Steps {
+		var st scenario.Step
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&st); err != nil {
+			return nil, fmt.Errorf("%w: step %d: %v", web.ErrSandbox, i+1, err)
+		}
+		sc.Steps = append(sc.Steps, st)
+	}
+	res, err := sc.RunFiles(files, scenario.Options{})
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", web.ErrSandbox, err)
+	}
+	return res, nil
 }

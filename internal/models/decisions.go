@@ -1,8 +1,11 @@
 package models
 
 import (
+	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/waymark-bpm/waymark/internal/engine/dmn"
 )
 
 // DecisionTable is a DMN decision table as pages show it: column headings
@@ -10,7 +13,10 @@ import (
 type DecisionTable struct {
 	ID, Name, HitPolicy string
 	Inputs, Outputs     []string
-	Rules               []DecisionRule
+	// InputTypes are the inputs' typeRefs ("integer", "string", ...; ""
+	// when the file names none), lined up with Inputs.
+	InputTypes []string
+	Rules      []DecisionRule
 }
 
 // DecisionRule is one row of a decision table.
@@ -36,12 +42,16 @@ func (r *Repo) DecisionTables(modelID, name string) ([]DecisionTable, error) {
 	}
 	var out []DecisionTable
 	for _, d := range p.lib.Decisions {
+		if d.Literal != nil {
+			continue // a literal expression, not a table
+		}
 		t := DecisionTable{ID: d.ID, Name: d.Name, HitPolicy: d.HitPolicy}
 		if d.Aggregation != "" {
 			t.HitPolicy += " " + d.Aggregation
 		}
 		for _, in := range d.Inputs {
 			t.Inputs = append(t.Inputs, in.Column())
+			t.InputTypes = append(t.InputTypes, in.TypeRef)
 		}
 		for _, o := range d.Outputs {
 			h := o.Label
@@ -68,4 +78,26 @@ func (r *Repo) DecisionTables(modelID, name string) ([]DecisionTable, error) {
 	}
 	slices.SortFunc(out, func(a, b DecisionTable) int { return lines[a.ID] - lines[b.ID] })
 	return out, nil
+}
+
+// FileDecision returns the parsed decision id of a DMN file of a model, as
+// the engine would evaluate it. An unknown id is an error wrapping
+// ErrNotFound.
+func (r *Repo) FileDecision(modelID, name, id string) (*dmn.Decision, error) {
+	f, err := r.File(modelID, name)
+	if err != nil {
+		return nil, err
+	}
+	if f.Type != "dmn" {
+		return nil, fmt.Errorf("%s is not a DMN file: %w", name, ErrNotFound)
+	}
+	p, err := r.parsedAt(location{modelID, name})
+	if err != nil {
+		return nil, err
+	}
+	d := p.lib.Decision(id)
+	if d == nil {
+		return nil, fmt.Errorf("decision %q is not in %s: %w", id, name, ErrNotFound)
+	}
+	return d, nil
 }

@@ -43,6 +43,7 @@ var errorKinds = []errorKind{
 	{errCrossOrigin, http.StatusForbidden, "Request refused", "This request came from another site and was refused.", slog.LevelWarn},
 	{errNotBPMN, http.StatusNotFound, "Not a diagram", "Only BPMN files (.bpmn) open in the modeler.", slog.LevelDebug},
 	{auth.ErrInvalid, http.StatusUnprocessableEntity, "Refused", "The change was refused. Go back, check what you entered and try again.", slog.LevelInfo},
+	{errNotDMN, http.StatusNotFound, "Not a decision file", "Only DMN files (.dmn) open in the decision editor.", slog.LevelDebug},
 	{models.ErrInvalid, http.StatusUnprocessableEntity, "Refused", "The name or content was refused. Go back, check it and try again.", slog.LevelInfo},
 	{store.ErrConflict, http.StatusConflict, "Changed meanwhile", "Someone changed this at the same time. Reload the page and try again.", slog.LevelInfo},
 	{runner.ErrForbidden, http.StatusForbidden, "Not your task", "This task or instance belongs to other people. Tasks are offered to the groups named like their lanes, or to the people the process names.", slog.LevelWarn},

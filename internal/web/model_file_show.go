@@ -1,8 +1,12 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
+	"net/url"
 	"unicode/utf8"
+
+	"github.com/a-h/templ"
 
 	"github.com/waymark-bpm/waymark/internal/models"
 	"github.com/waymark-bpm/waymark/web/templates"
@@ -18,6 +22,20 @@ func (s *Server) modelFileShow(w http.ResponseWriter, r *http.Request) error {
 // renderFile shows the file page; content, when not nil, is what the user
 // typed (kept when a save is refused), and problems replace the file's.
 func (s *Server) renderFile(w http.ResponseWriter, r *http.Request, modelID, name string, typed *savedAttempt, status int, errMsg string) error {
+	return s.renderFilePage(w, r, modelID, name, typed, status, errMsg, nil)
+}
+
+// renderFileTry shows the file page with a decision trial on its table;
+// htmx gets the table's section alone.
+func (s *Server) renderFileTry(w http.ResponseWriter, r *http.Request, modelID, name string, try *decisionTryInput) error {
+	status := http.StatusOK
+	if try.err != "" {
+		status = http.StatusUnprocessableEntity
+	}
+	return s.renderFilePage(w, r, modelID, name, nil, status, "", try)
+}
+
+func (s *Server) renderFilePage(w http.ResponseWriter, r *http.Request, modelID, name string, typed *savedAttempt, status int, errMsg string, try *decisionTryInput) error {
 	f, err := s.models.File(modelID, name)
 	if err != nil {
 		return err
@@ -47,15 +65,18 @@ func (s *Server) renderFile(w http.ResponseWriter, r *http.Request, modelID, nam
 			v.Processes = append(v.Processes, templates.FileProcessView{ProcessID: pid, DisplayName: s.models.ProcessName(pid), Callers: s.processRows(callers)})
 		}
 	case "dmn":
+		v.DecisionEditorURL = v.URL + "/decision-editor"
 		tables, err := s.models.DecisionTables(modelID, name)
 		if err != nil {
 			return err
 		}
 		for _, t := range tables {
-			dv := templates.DecisionTableView{ID: t.ID, Name: t.Name, HitPolicy: t.HitPolicy, Inputs: t.Inputs, Outputs: t.Outputs}
+			dv := templates.DecisionTableView{ID: t.ID, Name: t.Name, HitPolicy: t.HitPolicy, Inputs: t.Inputs, Outputs: t.Outputs,
+				InputTypes: t.InputTypes, TryURL: v.URL + "/decisions/" + url.PathEscape(t.ID) + "/try"}
 			for _, rule := range t.Rules {
 				dv.Rules = append(dv.Rules, templates.DecisionRuleView{Row: rule.Row, Inputs: rule.Inputs, Outputs: rule.Outputs, Description: rule.Description})
 			}
+			try.apply(&dv)
 			v.Decisions = append(v.Decisions, dv)
 		}
 	default:
@@ -66,6 +87,9 @@ func (s *Server) renderFile(w http.ResponseWriter, r *http.Request, modelID, nam
 		if utf8.Valid(data) {
 			v.Editable = true
 			v.Content = string(data)
+		}
+		if _, _, ok := formFilePair(name); ok {
+			v.PreviewURL = v.URL + "/preview"
 		}
 	}
 	if typed != nil {
@@ -78,7 +102,17 @@ func (s *Server) renderFile(w http.ResponseWriter, r *http.Request, modelID, nam
 		return err
 	}
 	v.Base = b
-	return s.render(w, r, status, templates.FilePage(v), nil)
+	var fragment templ.Component
+	for i := range v.Decisions {
+		v.Decisions[i].CSRF = b.CSRFToken
+		if try != nil && v.Decisions[i].ID == try.decisionID {
+			fragment = templates.DecisionSection(v.Decisions[i])
+		}
+	}
+	if try != nil && fragment == nil {
+		return fmt.Errorf("decision %q is not in %s: %w", try.decisionID, name, errPageNotFound)
+	}
+	return s.render(w, r, status, templates.FilePage(v), fragment)
 }
 
 // savedAttempt is a refused save: the text and its problems.

@@ -114,7 +114,12 @@ var routeAccess = map[string]access{
 	"POST /process-models/{id}/files/{name}":              need("update /process-models/{id}/files/{name}"),
 	"GET /process-models/{id}/files/{name}/raw":           need("read /process-models/{id}/files/{name}"),
 	// The modeler is an editor: it opens for those who may save.
-	"GET /process-models/{id}/files/{name}/modeler":                    need("update /process-models/{id}/files/{name}"),
+	"GET /process-models/{id}/files/{name}/modeler": need("update /process-models/{id}/files/{name}"),
+	// The decision editor is an editor too; trying a table and previewing
+	// a form read the model and change nothing.
+	"GET /process-models/{id}/files/{name}/decision-editor":            need("update /process-models/{id}/files/{name}"),
+	"POST /process-models/{id}/files/{name}/decisions/{decision}/try":  need("read /process-models/{id}/files/{name}"),
+	"POST /process-models/{id}/files/{name}/preview":                   need("read /process-models/{id}/files/{name}"),
 	"POST /process-models/{id}/files/{name}/rename":                    need("update /process-models/{id}/files/{name}"),
 	"POST /process-models/{id}/files/{name}/delete":                    need("delete /process-models/{id}/files/{name}"),
 	"GET /process-models/{id}/files/{name}/history":                    need("read /process-models/{id}/files/{name}"),
@@ -137,8 +142,14 @@ var routeAccess = map[string]access{
 	"GET /api/typeahead/{category}":             need("read /connector-proxy/typeahead/{category}"),
 	// Checking a script and previewing Markdown read nothing stored and
 	// change nothing; the modeler and task forms use them.
-	"POST /api/scripts/check":    signedIn(),
-	"POST /api/markdown/preview": signedIn(),
+	"POST /api/scripts/check":      signedIn(),
+	"POST /api/scripts/unit-tests": signedIn(),
+	"POST /api/decisions/try":      signedIn(),
+	// A test run in the editor runs the unsaved diagram in memory with the
+	// model's files; it writes nothing.
+	"POST /api/process-models/{id}/sandbox/run":  need("read /process-models/{id}"),
+	"POST /api/process-models/{id}/sandbox/form": need("read /process-models/{id}"),
+	"POST /api/markdown/preview":                 signedIn(),
 }
 
 // access is one row of routeAccess.

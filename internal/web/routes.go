@@ -86,6 +86,14 @@ type Options struct {
 	Permissions *auth.Permissions
 	// Metrics records requests and serves /metrics; nil leaves both out.
 	Metrics *metrics.Metrics
+	// Decisions evaluates decision tables for the "test this table"
+	// panel; nil turns the panel's evaluation off.
+	Decisions DecisionTrier
+	// ScriptTests runs script unit tests for the modeler; nil turns them
+	// off.
+	ScriptTests ScriptTester
+	// Sandbox runs the modeler's test runs; nil turns them off.
+	Sandbox Sandbox
 }
 
 // Server holds what handlers share. It is immutable after New, but for
@@ -105,11 +113,14 @@ type Server struct {
 	runner   *runner.Runner
 	work     Work
 	// connectors and scripts serve the modeler.
-	connectors Connectors
-	typeahead  Typeahead
-	scripts    ScriptChecker
-	metrics    *metrics.Metrics
-	prefix     templates.Prefix
+	connectors  Connectors
+	typeahead   Typeahead
+	scripts     ScriptChecker
+	trier       DecisionTrier
+	scriptTests ScriptTester
+	sandbox     Sandbox
+	metrics     *metrics.Metrics
+	prefix      templates.Prefix
 	// perms decide access; swapped whole by SetPermissions.
 	perms   atomic.Pointer[auth.Permissions]
 	handler http.Handler
@@ -118,24 +129,27 @@ type Server struct {
 // New returns the HTTP handler for the whole application.
 func New(o Options) *Server {
 	s := &Server{
-		cfg:        o.Config,
-		log:        o.Logger,
-		accounts:   o.Accounts,
-		sessions:   o.Sessions,
-		oidc:       o.OIDC,
-		throttle:   o.Throttle,
-		audit:      o.Audit,
-		rules:      o.Rules,
-		now:        o.Now,
-		db:         o.DB,
-		models:     o.Models,
-		runner:     o.Runner,
-		work:       o.Work,
-		connectors: o.Connectors,
-		typeahead:  o.Typeahead,
-		scripts:    o.Scripts,
-		metrics:    o.Metrics,
-		prefix:     templates.Prefix(o.Config.BasePath()),
+		cfg:         o.Config,
+		log:         o.Logger,
+		accounts:    o.Accounts,
+		sessions:    o.Sessions,
+		oidc:        o.OIDC,
+		throttle:    o.Throttle,
+		audit:       o.Audit,
+		rules:       o.Rules,
+		now:         o.Now,
+		db:          o.DB,
+		models:      o.Models,
+		runner:      o.Runner,
+		work:        o.Work,
+		connectors:  o.Connectors,
+		typeahead:   o.Typeahead,
+		scripts:     o.Scripts,
+		metrics:     o.Metrics,
+		trier:       o.Decisions,
+		scriptTests: o.ScriptTests,
+		sandbox:     o.Sandbox,
+		prefix:      templates.Prefix(o.Config.BasePath()),
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -206,8 +220,13 @@ func (s *Server) routes() http.Handler {
 	}
 	pages.Handle("GET /debug/url-info", s.html(s.urlInfoShow))
 	pages.Handle("GET /process-models/{id}/files/{name}/modeler", s.html(s.signedIn(s.modelerShow)))
+	pages.Handle("GET /process-models/{id}/files/{name}/decision-editor", s.html(s.signedIn(s.decisionEditorShow)))
 	pages.Handle("GET /api/connectors/commands", s.api(s.apiConnectorCommands))
 	pages.Handle("POST /api/scripts/check", s.api(s.apiScriptCheck))
+	pages.Handle("POST /api/scripts/unit-tests", s.api(s.apiScriptUnitTests))
+	pages.Handle("POST /api/process-models/{id}/sandbox/run", s.api(s.apiSandboxRun))
+	pages.Handle("POST /api/process-models/{id}/sandbox/form", s.api(s.apiSandboxForm))
+	pages.Handle("POST /api/decisions/try", s.api(s.apiDecisionTry))
 	pages.Handle("GET /api/typeahead/{category}", s.api(s.apiTypeahead))
 	pages.Handle("POST /api/markdown/preview", s.api(s.apiMarkdownPreview))
 	if s.metrics != nil {
@@ -284,6 +303,8 @@ func (s *Server) modelRoutes(pages *http.ServeMux) {
 	pages.Handle("GET /process-models/{id}/files/{name}/raw", s.html(s.signedIn(s.modelFileRaw)))
 	pages.Handle("POST /process-models/{id}/files/{name}/rename", s.html(s.signedIn(s.modelFileRename)))
 	pages.Handle("POST /process-models/{id}/files/{name}/delete", s.html(s.signedIn(s.modelFileDelete)))
+	pages.Handle("POST /process-models/{id}/files/{name}/decisions/{decision}/try", s.html(s.signedIn(s.decisionTry)))
+	pages.Handle("POST /process-models/{id}/files/{name}/preview", s.html(s.signedIn(s.modelFilePreview)))
 	pages.Handle("GET /process-models/{id}/files/{name}/history", s.html(s.signedIn(s.modelFileHistory)))
 	pages.Handle("GET /process-models/{id}/files/{name}/history/compare", s.html(s.signedIn(s.modelFileHistoryCompare)))
 	pages.Handle("GET /process-models/{id}/files/{name}/history/{version}", s.html(s.signedIn(s.modelFileVersionShow)))

@@ -18,6 +18,8 @@
 //     bpmn-js-spiff/src with the versions pinned in its package-lock.json
 //     (make assets); the licences of the bundled packages are at the end
 //     of each .js file.
+//   - dmn-js/dist is the decision editor bundle (dmn-js) built from
+//     dmn-js/src the same way, with its own package-lock.json.
 //
 // The package imports no other Waymark package.
 package static
@@ -31,7 +33,7 @@ import (
 	"strings"
 )
 
-//go:embed css js bpmn-js-spiff/dist
+//go:embed css js bpmn-js-spiff/dist dmn-js/dist
 var files embed.FS
 
 // hashes maps every embedded file's path to a short hash of its content.

@@ -2,6 +2,8 @@ package templates
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -136,6 +138,22 @@ type DecisionTableView struct {
 	Inputs    []string
 	Outputs   []string
 	Rules     []DecisionRuleView
+	// InputTypes are the inputs' typeRefs, lined up with Inputs.
+	InputTypes []string
+	// TryURL is where the "test this table" panel posts; CSRF its token.
+	TryURL string
+	CSRF   string
+	// Tried is set once the panel was posted: Values are the inputs as
+	// typed, Hits the rows that matched, Result the outputs as JSON, and
+	// TryError what kept the table from being evaluated.
+	Tried    bool
+	Values   []string
+	Hits     []int
+	Result   string
+	TryError string
+	// Unchecked are errors of rules after the first match that the hit
+	// policy never reaches.
+	Unchecked []string
 }
 
 // DecisionRuleView is one row of a decision table, cells as written.
@@ -144,6 +162,45 @@ type DecisionRuleView struct {
 	Inputs      []string
 	Outputs     []string
 	Description string
+	// Hit marks a rule that matched the panel's inputs; Used one whose
+	// outputs the hit policy returned.
+	Hit, Used bool
+}
+
+// TryValue is the value typed for input i, "" before the panel is used.
+func (d DecisionTableView) TryValue(i int) string {
+	if i < len(d.Values) {
+		return d.Values[i]
+	}
+	return ""
+}
+
+// InputType is the typeRef of input i, "any" when the file names none.
+func (d DecisionTableView) InputType(i int) string {
+	if i < len(d.InputTypes) && d.InputTypes[i] != "" {
+		return d.InputTypes[i]
+	}
+	return "any"
+}
+
+// RuleClass is the row's class: hit and used rules are marked.
+func (r DecisionRuleView) RuleClass() string {
+	switch {
+	case r.Used:
+		return "dmn-rule dmn-hit dmn-used"
+	case r.Hit:
+		return "dmn-rule dmn-hit"
+	}
+	return "dmn-rule"
+}
+
+// HitRows writes the rows that hit for people: "2, 3".
+func (d DecisionTableView) HitRows() string {
+	parts := make([]string, len(d.Hits))
+	for i, n := range d.Hits {
+		parts[i] = strconv.Itoa(n)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // FormatSize writes a byte count for people.

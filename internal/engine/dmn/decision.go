@@ -41,6 +41,16 @@ type Decision struct {
 	Inputs      []Input
 	Outputs     []Output
 	Rules       []Rule
+	// Literal is set for a literal expression decision, which has no
+	// table (no inputs, outputs or rules).
+	Literal *Literal
+	// Requires are the ids of the decisions this one requires
+	// (informationRequirement/requiredDecision), as written.
+	Requires []string
+
+	// required are every decision this one needs, directly or not, each
+	// once, in an order where a decision comes after those it requires.
+	required []*Decision
 }
 
 // Input is one input column.
@@ -75,6 +85,9 @@ type Output struct {
 	Line    int
 	Key     string   // Name, else Label, as written: where the value goes in the result
 	Path    []string // Key split at dots: nested maps in the result
+	// Values are the output's outputValues, highest priority first; the
+	// PRIORITY and OUTPUT ORDER hit policies rank matches by them.
+	Values []any
 }
 
 // EntryKind says how an input entry is read.
@@ -155,6 +168,9 @@ type Stats struct {
 // Stats returns the decision's counts.
 func (d *Decision) Stats() Stats {
 	s := Stats{Inputs: len(d.Inputs), Outputs: len(d.Outputs), Rules: len(d.Rules)}
+	if d.Literal != nil && d.Literal.expr != nil {
+		s.Expressions++
+	}
 	for _, in := range d.Inputs {
 		if in.expr != nil {
 			s.Expressions++
@@ -181,3 +197,14 @@ func (d *Decision) Stats() Stats {
 
 // ExpressionCount returns how many expressions the decision compiled.
 func (d *Decision) ExpressionCount() int { return d.Stats().Expressions }
+
+// Literal is the logic of a literal expression decision.
+type Literal struct {
+	ID   string
+	Text string // as written
+	Key  string // where the value goes: the variable name, else the decision's name, else its id
+	Path []string
+	Line int
+
+	expr *script.Expr
+}

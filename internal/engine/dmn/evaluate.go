@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sort"
 	"strings"
 
 	"github.com/waymark-bpm/waymark/internal/engine/script"
@@ -52,9 +53,9 @@ func (e *EvalError) Unwrap() error { return e.Err }
 // be deep-merged into the task data by the caller. When no rule matches, the
 // result is an empty map. data is not modified. Errors are *EvalError.
 //
-// Semantics follow SpiffWorkflow, with these departures. The first three
-// are where SpiffWorkflow contradicts DMN for tables SpiffArena's modeler
-// can produce; the last keeps one input value per column:
+// Semantics follow SpiffWorkflow, with these departures. All but the
+// fourth are where SpiffWorkflow contradicts DMN for tables SpiffArena's
+// modeler can produce; the fourth keeps one input value per column:
 //   - FIRST stops at the first match; SpiffWorkflow evaluates every rule
 //     (so a later rule's error fails the task) before taking the first.
 //   - RULE ORDER returns the lists of all matches in rule order, as COLLECT
@@ -67,10 +68,65 @@ func (e *EvalError) Unwrap() error { return e.Err }
 //     "> 5"-like entries compare that value rather than the input text glued
 //     to the entry. The two agree except where operator precedence would
 //     have split the input expression ("a or b" with "== 1").
+//   - ANY fails when its matches give different outputs; PRIORITY and
+//     OUTPUT ORDER rank matches by the outputs' outputValues when the
+//     table lists them. SpiffWorkflow returns the first match for all
+//     three, as Waymark does for PRIORITY and OUTPUT ORDER without
+//     outputValues.
 //
-// PRIORITY, ANY and OUTPUT ORDER behave as in SpiffWorkflow: every rule is
-// checked and the first match is returned.
+// A decision that requires others (a decision requirements graph) first
+// evaluates each of them, in dependency order and once each, merging their
+// outputs into a copy of data; its own table then sees those outputs as
+// task data. Only its own outputs are returned.
 func (d *Decision) Evaluate(env *script.Env, data map[string]any) (map[string]any, error) {
+	if len(d.required) > 0 {
+		scope := make(map[string]any, len(data))
+		for k, v := range data {
+			scope[k] = v
+		}
+		for _, r := range d.required {
+			out, err := r.evaluateTable(env, scope)
+			if err != nil {
+				return nil, fmt.Errorf("required by decision %q: %w", d.ID, err)
+			}
+			mergeCopy(scope, out)
+		}
+		data = scope
+	}
+	return d.evaluateTable(env, data)
+}
+
+// mergeCopy merges src into dst as a business rule task merges outputs into
+// task data (maps key by key, anything else replaces), copying every map of
+// dst it changes so that maps shared with the caller's data stay unchanged.
+func mergeCopy(dst, src map[string]any) {
+	for k, v := range src {
+		if sm, ok := v.(map[string]any); ok {
+			if dm, ok := dst[k].(map[string]any); ok {
+				c := make(map[string]any, len(dm)+len(sm))
+				for kk, vv := range dm {
+					c[kk] = vv
+				}
+				mergeCopy(c, sm)
+				dst[k] = c
+				continue
+			}
+		}
+		dst[k] = v
+	}
+}
+
+// evaluateTable evaluates the decision's own table against data.
+func (d *Decision) evaluateTable(env *script.Env, data map[string]any) (map[string]any, error) {
+	if d.Literal != nil {
+		v, err := d.Literal.expr.Eval(env, data)
+		if err != nil {
+			return nil, &EvalError{DecisionID: d.ID, Part: "literal expression", Column: d.Literal.Key, Err: err}
+		}
+		result := map[string]any{}
+		setPath(result, d.Literal.Path, v)
+		return result, nil
+	}
 	ev := &evaluation{d: d, env: env, data: data, values: make([]any, len(d.Inputs)), done: make([]bool, len(d.Inputs))}
 	stopAtFirst := d.HitPolicy == Unique || d.HitPolicy == First || d.HitPolicy == ""
 	var matched []*Rule
@@ -87,35 +143,163 @@ func (d *Decision) Evaluate(env *script.Env, data map[string]any) (map[string]an
 			}
 		}
 	}
-	result := map[string]any{}
+	result, _, err := ev.result(matched)
+	return result, err
+}
+
+// result applies the hit policy to the matched rules, in rule order, and
+// returns the outputs with the rules they come from.
+func (ev *evaluation) result(matched []*Rule) (map[string]any, []*Rule, error) {
+	d := ev.d
 	if len(matched) == 0 {
-		return result, nil
+		return map[string]any{}, nil, nil
 	}
-	switch {
-	case d.HitPolicy == Collect && d.Aggregation != "":
-		return ev.aggregate(matched)
-	case d.HitPolicy == Collect || d.HitPolicy == RuleOrder:
+	lists := func(rules []*Rule) (map[string]any, []*Rule, error) {
 		// As SpiffWorkflow does, lists are built per top-level key: a
 		// rule's dotted outputs "a.b" and "a.c" become one map per rule in
 		// the list under "a".
-		for _, r := range matched {
+		result := map[string]any{}
+		for _, r := range rules {
 			values, err := ev.outputs(r)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			for k, v := range d.nest(values) {
 				list, _ := result[k].([]any)
 				result[k] = append(list, v)
 			}
 		}
-		return result, nil
+		return result, rules, nil
+	}
+	single := func(r *Rule) (map[string]any, []*Rule, error) {
+		values, err := ev.outputs(r)
+		if err != nil {
+			return nil, nil, err
+		}
+		return d.nest(values), []*Rule{r}, nil
+	}
+	switch {
+	case d.HitPolicy == Collect && d.Aggregation != "":
+		res, err := ev.aggregate(matched)
+		return res, matched, err
+	case d.HitPolicy == Collect || d.HitPolicy == RuleOrder:
+		return lists(matched)
+	case (d.HitPolicy == Priority || d.HitPolicy == OutputOrder) && d.hasPriorities():
+		ranked, err := ev.byPriority(matched)
+		if err != nil {
+			return nil, nil, err
+		}
+		if d.HitPolicy == OutputOrder {
+			return lists(ranked)
+		}
+		return single(ranked[0])
+	case d.HitPolicy == Any && len(matched) > 1:
+		first, err := ev.outputs(matched[0])
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, r := range matched[1:] {
+			values, err := ev.outputs(r)
+			if err != nil {
+				return nil, nil, err
+			}
+			for i := range values {
+				if !sameValue(first[i], values[i]) {
+					return nil, nil, &EvalError{DecisionID: d.ID, RuleID: r.ID, Part: "output", Column: d.Outputs[i].Key,
+						Err: fmt.Errorf("hit policy ANY: rules %q and %q both match but give different outputs (%s and %s)",
+							matched[0].ID, r.ID, script.ToPython(first[i]), script.ToPython(values[i]))}
+				}
+			}
+		}
+		return single(matched[0])
 	default:
-		values, err := ev.outputs(matched[0])
+		return single(matched[0])
+	}
+}
+
+// hasPriorities reports whether any output lists its values, which rank
+// PRIORITY and OUTPUT ORDER matches.
+func (d *Decision) hasPriorities() bool {
+	for _, o := range d.Outputs {
+		if len(o.Values) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// byPriority orders matched rules by their outputs' priorities, output by
+// output in column order: a value earlier in the output's outputValues
+// ranks higher; a value not listed ranks below every listed one. Ties keep
+// rule order.
+func (ev *evaluation) byPriority(matched []*Rule) ([]*Rule, error) {
+	d := ev.d
+	ranks := make(map[*Rule][]int, len(matched))
+	for _, r := range matched {
+		values, err := ev.outputs(r)
 		if err != nil {
 			return nil, err
 		}
-		return d.nest(values), nil
+		rank := make([]int, len(d.Outputs))
+		for i, o := range d.Outputs {
+			rank[i] = len(o.Values)
+			for j, allowed := range o.Values {
+				if sameValue(values[i], allowed) {
+					rank[i] = j
+					break
+				}
+			}
+		}
+		ranks[r] = rank
 	}
+	out := append([]*Rule(nil), matched...)
+	sort.SliceStable(out, func(a, b int) bool {
+		ra, rb := ranks[out[a]], ranks[out[b]]
+		for i := range ra {
+			if ra[i] != rb[i] {
+				return ra[i] < rb[i]
+			}
+		}
+		return false
+	})
+	return out, nil
+}
+
+// sameValue compares two output values: numbers by value, lists and maps
+// element by element.
+func sameValue(a, b any) bool {
+	switch x := a.(type) {
+	case int64, float64:
+		switch b.(type) {
+		case int64, float64:
+			return toFloat(a) == toFloat(b)
+		}
+		return false
+	case []any:
+		y, ok := b.([]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for i := range x {
+			if !sameValue(x[i], y[i]) {
+				return false
+			}
+		}
+		return true
+	case map[string]any:
+		y, ok := b.(map[string]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for k, v := range x {
+			w, ok := y[k]
+			if !ok || !sameValue(v, w) {
+				return false
+			}
+		}
+		return true
+	}
+	return a == b
 }
 
 type evaluation struct {

@@ -36,7 +36,6 @@ func TestEvaluateHitPolicies(t *testing.T) {
 		{"lower-case hit policy", base("unique", ""), map[string]any{"x": int64(5)}, map[string]any{"n": int64(2), "s": "b"}},
 		{"FIRST", base("FIRST", ""), map[string]any{"x": int64(5)}, map[string]any{"n": int64(2), "s": "b"}},
 		{"PRIORITY first match", base("PRIORITY", ""), map[string]any{"x": int64(5)}, map[string]any{"n": int64(2), "s": "b"}},
-		{"ANY first match", base("ANY", ""), map[string]any{"x": int64(5)}, map[string]any{"n": int64(2), "s": "b"}},
 		{"OUTPUT ORDER first match", base("OUTPUT ORDER", ""), map[string]any{"x": int64(5)}, map[string]any{"n": int64(2), "s": "b"}},
 		{"COLLECT lists", base("COLLECT", ""), map[string]any{"x": int64(5)},
 			map[string]any{"n": []any{int64(2), int64(3), int64(4)}, "s": []any{"b", "c", "d"}}},

@@ -140,7 +140,72 @@ func (p *parser) definitions(root *etree.Element) []*Decision {
 	if len(decisions) == 0 && len(p.problems) == 0 {
 		p.problem(root, id(root), "the file declares no decision")
 	}
+	if len(p.problems) == 0 {
+		p.link(root, decisions)
+	}
 	return decisions
+}
+
+// link resolves the decisions' requirements within the file and orders,
+// for each decision, every decision it needs before its own table.
+func (p *parser) link(root *etree.Element, decisions []*Decision) {
+	byID := map[string]*Decision{}
+	elems := map[string]*etree.Element{}
+	for _, e := range root.ChildElements() {
+		if is(e, "decision") {
+			elems[id(e)] = e
+		}
+	}
+	for _, d := range decisions {
+		byID[d.ID] = d
+	}
+	for _, d := range decisions {
+		for _, r := range d.Requires {
+			if byID[r] == nil {
+				p.problem(elems[d.ID], d.ID, "decision %q requires decision %q, which is not a decision table in this file", d.ID, r)
+			}
+		}
+	}
+	if len(p.problems) > 0 {
+		return
+	}
+	for _, d := range decisions {
+		const (
+			visiting = 1
+			done     = 2
+		)
+		state := map[*Decision]int{}
+		var order []*Decision
+		var path []string
+		var visit func(x *Decision) bool
+		visit = func(x *Decision) bool {
+			switch state[x] {
+			case done:
+				return true
+			case visiting:
+				path = append(path, x.ID)
+				return false
+			}
+			state[x] = visiting
+			path = append(path, x.ID)
+			for _, r := range x.Requires {
+				if !visit(byID[r]) {
+					return false
+				}
+			}
+			path = path[:len(path)-1]
+			state[x] = done
+			if x != d {
+				order = append(order, x)
+			}
+			return true
+		}
+		if !visit(d) {
+			p.problem(elems[d.ID], d.ID, "decisions require each other in a cycle: %s", strings.Join(path, " -> "))
+			return
+		}
+		d.required = order
+	}
 }
 
 func (p *parser) decision(e *etree.Element) *Decision {
@@ -149,29 +214,57 @@ func (p *parser) decision(e *etree.Element) *Decision {
 		p.problem(e, "", "decision %q has no id", d.Name)
 		return nil
 	}
-	var table *etree.Element
+	var table, literal *etree.Element
+	variable := ""
 	for _, c := range e.ChildElements() {
 		switch {
 		case is(c, "decisionTable"):
+			if literal != nil {
+				p.problem(c, d.ID, "decision %q has more than one decision logic", d.ID)
+				continue
+			}
 			if table != nil {
 				p.problem(c, id(c), "decision %q has more than one decisionTable", d.ID)
 				continue
 			}
 			table = c
 		case is(c, "informationRequirement"):
+			// requiredInput names input data, which come from the task
+			// data; requiredDecision names a decision evaluated first.
 			for _, r := range c.ChildElements() {
-				if is(r, "requiredDecision") {
-					p.problem(c, d.ID, "decision requires decision %q: requirements between decisions are not supported", r.SelectAttrValue("href", ""))
+				if !is(r, "requiredDecision") {
+					continue
+				}
+				href := strings.TrimSpace(r.SelectAttrValue("href", ""))
+				switch {
+				case strings.HasPrefix(href, "#") && len(href) > 1:
+					d.Requires = append(d.Requires, href[1:])
+				case href == "":
+					p.problem(c, d.ID, "decision %q has a requiredDecision without href", d.ID)
+				default:
+					p.problem(c, d.ID, "decision %q requires %q: only decisions of the same file (href=\"#id\") can be required", d.ID, href)
 				}
 			}
-		case is(c, "literalExpression"), is(c, "context"), is(c, "invocation"),
+		case is(c, "literalExpression"):
+			if table != nil || literal != nil {
+				p.problem(c, d.ID, "decision %q has more than one decision logic", d.ID)
+				continue
+			}
+			literal = c
+		case is(c, "variable"):
+			variable = strings.TrimSpace(c.SelectAttrValue("name", ""))
+		case is(c, "context"), is(c, "invocation"),
 			is(c, "relation"), is(c, "list"), is(c, "functionDefinition"):
-			p.problem(c, d.ID, "decision logic <%s> is not supported; only decision tables are", c.Tag)
+			p.problem(c, d.ID, "decision logic <%s> is not supported; only decision tables and literal expressions are", c.Tag)
 			return nil
 		}
 	}
+	if literal != nil && table == nil {
+		p.literal(d, literal, variable)
+		return d
+	}
 	if table == nil {
-		p.problem(e, d.ID, "decision has no decisionTable")
+		p.problem(e, d.ID, "decision has no decisionTable or literalExpression")
 		return nil
 	}
 	before := len(p.problems)
@@ -270,6 +363,11 @@ func (p *parser) output(e *etree.Element) Output {
 		TypeRef: e.SelectAttrValue("typeRef", ""),
 		Line:    p.lines[e],
 	}
+	for _, c := range e.ChildElements() {
+		if is(c, "outputValues") {
+			out.Values = p.outputValues(c, out.ID)
+		}
+	}
 	out.Key = out.Name
 	if strings.TrimSpace(out.Key) == "" {
 		out.Key = out.Label
@@ -346,7 +444,14 @@ func (p *parser) inputEntry(d *Decision, ruleName string, in Input, e *etree.Ele
 		return ent
 	}
 	name := fmt.Sprintf("%s rule %s input %q", d.ID, ruleName, in.Column())
-	if replaced, ok := replacePlaceholder(src); ok {
+	if feel, ok, err := feelUnary(src); ok {
+		if err != nil {
+			p.problems = append(p.problems, Problem{File: p.file, ElementID: elemID, Line: p.lines[e],
+				Msg: fmt.Sprintf("input entry %q of decision %q rule %s, input %q: %v", src, d.ID, ruleName, in.Column(), err)})
+			return ent
+		}
+		ent.Kind, ent.Source = EntryTest, feel
+	} else if replaced, ok := replacePlaceholder(src); ok {
 		ent.Kind, ent.Source = EntryTest, replaced
 	} else if _, err := script.CompileExpr(name, src); err == nil {
 		// Parentheses keep "a == 0 == True"-like entries from chaining
@@ -429,4 +534,54 @@ func replacePlaceholder(src string) (string, bool) {
 		}
 	}
 	return b.String(), found
+}
+
+// outputValues reads an output's list of allowed values ("high", "low"),
+// each a constant expression, in priority order.
+func (p *parser) outputValues(e *etree.Element, outputID string) []any {
+	_, text := entryText(e)
+	if strings.TrimSpace(text) == "" {
+		return nil
+	}
+	var values []any
+	for _, part := range splitTopLevel(text, ',') {
+		src := strings.TrimSpace(part)
+		expr, err := script.CompileExpr("output value", src)
+		var v any
+		if err == nil {
+			v, err = expr.Eval(&script.Env{}, map[string]any{})
+		}
+		if err != nil {
+			p.problem(e, outputID, "output value %q of output %q is not a constant: %v", src, outputID, err)
+			return nil
+		}
+		values = append(values, v)
+	}
+	return values
+}
+
+// literal reads a literal expression decision: its expression (the Python
+// dialect, as table entries) gives one output, under the decision's
+// variable name, else its name, else its id.
+func (p *parser) literal(d *Decision, e *etree.Element, variable string) {
+	textEl, text := entryText(e)
+	src := strings.TrimSpace(text)
+	key := variable
+	if key == "" {
+		key = strings.TrimSpace(d.Name)
+	}
+	if key == "" {
+		key = d.ID
+	}
+	d.Literal = &Literal{ID: id(e), Text: text, Key: key, Path: strings.Split(key, "."), Line: p.lines[e]}
+	if src == "" {
+		p.problem(e, d.ID, "literal expression of decision %q is empty", d.ID)
+		return
+	}
+	expr, err := script.CompileExpr(fmt.Sprintf("%s literal expression", d.ID), src)
+	if err != nil {
+		p.compileProblem(textEl, d.ID, text, "literal expression", src, err)
+		return
+	}
+	d.Literal.expr = expr
 }

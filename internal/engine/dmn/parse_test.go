@@ -101,20 +101,33 @@ func TestParseProblems(t *testing.T) {
 		{"decision without a decisionTable",
 			defs(`  <decision id="d" name="D"/>
 `),
-			Problems{{File: "t.dmn", ElementID: "d", Line: 3, Msg: "decision has no decisionTable"}}},
-		{"literal expression decision",
+			Problems{{File: "t.dmn", ElementID: "d", Line: 3, Msg: "decision has no decisionTable or literalExpression"}}},
+		{"boxed context decision",
 			defs(`  <decision id="d">
-    <literalExpression id="le"><text>1</text></literalExpression>
+    <context id="ctx"/>
   </decision>
 `),
-			Problems{{File: "t.dmn", ElementID: "d", Line: 4, Msg: "decision logic <literalExpression> is not supported; only decision tables are"}}},
+			Problems{{File: "t.dmn", ElementID: "d", Line: 4, Msg: "decision logic <context> is not supported; only decision tables and literal expressions are"}}},
+		{"literal expression that does not compile",
+			defs(`  <decision id="d">
+    <literalExpression id="le"><text>1 +</text></literalExpression>
+  </decision>
+`),
+			Problems{{File: "t.dmn", ElementID: "d", Line: 4, Msg: `literal expression "1 +" does not compile: invalid syntax`}}},
 		{"required decision",
 			defs(`  <decision id="d">
     <informationRequirement id="ir"><requiredDecision href="#other"/></informationRequirement>
     <decisionTable id="t"><output id="o" name="y"/></decisionTable>
   </decision>
 `),
-			Problems{{File: "t.dmn", ElementID: "d", Line: 4, Msg: `decision requires decision "#other": requirements between decisions are not supported`}}},
+			Problems{{File: "t.dmn", ElementID: "d", Line: 3, Msg: `decision "d" requires decision "other", which is not a decision table in this file`}}},
+		{"decision required from another file",
+			defs(`  <decision id="d">
+    <informationRequirement id="ir"><requiredDecision href="other.dmn#x"/></informationRequirement>
+    <decisionTable id="t"><output id="o" name="y"/></decisionTable>
+  </decision>
+`),
+			Problems{{File: "t.dmn", ElementID: "d", Line: 4, Msg: `decision "d" requires "other.dmn#x": only decisions of the same file (href="#id") can be required`}}},
 		{"duplicate decision id",
 			defs(simpleDecision("a") + simpleDecision("b") + simpleDecision("a")),
 			Problems{{File: "t.dmn", ElementID: "a", Line: 35, Msg: `duplicate decision id "a" (first declared on line 3)`}}},
@@ -222,7 +235,7 @@ func TestParseProblems(t *testing.T) {
 			Problems{
 				{File: "t.dmn", ElementID: "t", Line: 4, Msg: `unknown hit policy "MOST" (want UNIQUE, FIRST, PRIORITY, ANY, COLLECT, RULE ORDER or OUTPUT ORDER)`},
 				{File: "t.dmn", ElementID: "o1", Line: 5, Msg: "output has neither a name nor a label, so its value has no key"},
-				{File: "t.dmn", ElementID: "e", Line: 9, Msg: "decision has no decisionTable"},
+				{File: "t.dmn", ElementID: "e", Line: 9, Msg: "decision has no decisionTable or literalExpression"},
 			}},
 	}
 	for _, tc := range tests {
@@ -372,7 +385,7 @@ func TestParseDecision(t *testing.T) {
 			},
 		},
 	}}
-	if diff := cmp.Diff(want, ds, cmpopts.IgnoreUnexported(Input{}, InputEntry{}, OutputEntry{})); diff != "" {
+	if diff := cmp.Diff(want, ds, cmpopts.IgnoreUnexported(Decision{}, Input{}, InputEntry{}, OutputEntry{})); diff != "" {
 		t.Errorf("Parse (-want +got):\n%s", diff)
 	}
 	if diff := cmp.Diff(Stats{Inputs: 2, Outputs: 2, Rules: 2, Expressions: 7, AnyEntries: 1, EmptyOutputs: 1}, ds[0].Stats()); diff != "" {

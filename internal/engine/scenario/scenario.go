@@ -67,6 +67,21 @@ type Result struct {
 	AfterSteps   []Snapshot     `json:"after_steps"`
 	Thrown       []Thrown       `json:"thrown"`
 	ServiceCalls []ServiceCall  `json:"service_calls"`
+	// UnitTests are the outcomes of the script tasks' unit tests
+	// (spiffworkflow:unitTests) in the scenario's files; a failing one
+	// fails the scenario.
+	UnitTests []UnitTest `json:"unit_tests,omitempty"`
+	// Clock is the virtual clock after the last step.
+	Clock string `json:"clock,omitempty"`
+}
+
+// UnitTest is the outcome of one script unit test.
+type UnitTest struct {
+	Task   string   `json:"task"`
+	Test   string   `json:"test"`
+	Passed bool     `json:"passed"`
+	Error  string   `json:"error,omitempty"`
+	Diffs  []string `json:"diffs,omitempty"`
 }
 
 // Snapshot lists READY human tasks and WAITING catchers after a step.
@@ -143,7 +158,6 @@ func Run(path string, opts Options) (*Result, error) {
 
 // Run runs the scenario with files read from dir.
 func (s *Scenario) Run(dir string, o Options) (*Result, error) {
-	res := &Result{Trace: []string{}, Ready: []string{}, Waiting: []string{}, Data: map[string]any{}, AfterSteps: []Snapshot{}, Thrown: []Thrown{}, ServiceCalls: []ServiceCall{}}
 	var files []bpmn.File
 	for _, f := range s.Files {
 		b, err := os.ReadFile(filepath.Join(dir, f))
@@ -152,13 +166,15 @@ func (s *Scenario) Run(dir string, o Options) (*Result, error) {
 		}
 		files = append(files, bpmn.File{Name: f, Data: b})
 	}
+	return s.run(files, o)
+}
+
+func (s *Scenario) run(files []bpmn.File, o Options) (*Result, error) {
+	res := &Result{Trace: []string{}, Ready: []string{}, Waiting: []string{}, Data: map[string]any{}, AfterSteps: []Snapshot{}, Thrown: []Thrown{}, ServiceCalls: []ServiceCall{}}
 	lib, err := bpmn.Parse(bpmn.Options{RequireCalledProcesses: true}, files...)
 	if err != nil {
 		res.Status, res.Error = "invalid", err.Error()
 		return res, nil
-	}
-	if s.Decision != "" {
-		return s.runDecision(lib, res), nil
 	}
 	start := "2026-01-05T09:00:00+00:00"
 	if s.StartTime != "" {
@@ -167,6 +183,13 @@ func (s *Scenario) Run(dir string, o Options) (*Result, error) {
 	t0, err := time.Parse(time.RFC3339, start)
 	if err != nil {
 		return nil, fmt.Errorf("start_time: %w", err)
+	}
+	// Unit tests see the scenario's start time, so runs repeat exactly.
+	for _, u := range engine.RunUnitTests(&script.Env{Now: func() time.Time { return t0.UTC() }}, lib) {
+		res.UnitTests = append(res.UnitTests, UnitTest{Task: u.NodeID, Test: u.TestID, Passed: u.Passed, Error: u.Error, Diffs: u.Diffs})
+	}
+	if s.Decision != "" {
+		return s.runDecision(lib, res), nil
 	}
 	clk := &clock{now: t0.UTC()}
 	svc := &services{canned: s.Services}
@@ -204,6 +227,7 @@ func (s *Scenario) Run(dir string, o Options) (*Result, error) {
 		collect()
 	}
 	res.ServiceCalls = append(res.ServiceCalls, svc.calls...) // [] rather than null when there were none
+	res.Clock = clk.now.Format(time.RFC3339)
 	final := snapshot(in)
 	res.Ready, res.Waiting = final.Ready, final.Waiting
 	res.Trace = in.Trace()
@@ -328,6 +352,16 @@ var spaceRE = regexp.MustCompile(`\s+`)
 // FORMAT.md and returns the differences (none when they agree).
 func Compare(expected, actual *Result) []string {
 	var diffs []string
+	for _, u := range actual.UnitTests {
+		if u.Passed {
+			continue
+		}
+		why := u.Error
+		if why == "" {
+			why = strings.Join(u.Diffs, "; ")
+		}
+		diffs = append(diffs, fmt.Sprintf("script task %q unit test %q fails: %s", u.Task, u.Test, why))
+	}
 	if expected.Status != actual.Status {
 		diffs = append(diffs, fmt.Sprintf("status: expected %q, got %q (error: %s)", expected.Status, actual.Status, spaceRE.ReplaceAllString(actual.Error, " ")))
 		return diffs

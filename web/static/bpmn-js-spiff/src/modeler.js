@@ -7,6 +7,7 @@ import { BpmnPropertiesPanelModule, BpmnPropertiesProviderModule } from 'bpmn-js
 import spiffModdle from './moddle/spiffworkflow.json';
 import SpiffModule from './spiff/index.js';
 import { Host } from './spiff/host.js';
+import { TestRun } from './run.js';
 import { finishExport, knownTags, prepareImport } from './spiff/xmlfix.js';
 import { newDiagram } from './template.js';
 import './modeler.css';
@@ -89,6 +90,8 @@ class Page {
     this.status = root.querySelector('[data-status]');
     this.problemList = root.querySelector('[data-problems]');
     this.modeler = createModeler(root.querySelector('[data-canvas]'), root.querySelector('[data-panel]'), this.host);
+    const runPanel = root.querySelector('[data-run-panel]');
+    this.testRun = runPanel ? new TestRun(this, runPanel) : null;
     this.wire();
   }
 
@@ -437,6 +440,10 @@ class Page {
       'export-png': () => this.exportPNG(),
       'export-bpmn': () => this.exportBPMN(),
       'new-diagram': () => this.newDiagram(),
+      'test-run': () => this.testRun && this.testRun.start(),
+      'run-restart': () => this.testRun && this.testRun.start(),
+      'run-close': () => this.testRun && this.testRun.close(),
+      'run-save': () => this.testRun && this.testRun.save(),
     };
     this.root.addEventListener('click', (e) => {
       const b = e.target.closest('[data-action]');

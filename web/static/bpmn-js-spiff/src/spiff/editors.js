@@ -138,6 +138,57 @@ export function ScriptEditor(props) {
   ]);
 }
 
+// UnitTestRunner runs the script task's unit tests (spiffworkflow:unitTests)
+// on the server against the script as the panel holds it, and lists each
+// test as passed or failed with the error or the differences.
+export function UnitTestRunner(props) {
+  const { element, id, host, script, tests } = props;
+  const [results, setResults] = useState(null);
+  useEffect(() => setResults(null), [element]);
+  const list = tests();
+  if (!list.length) {
+    return null;
+  }
+  const run = async () => {
+    setResults({ pending: true });
+    try {
+      const r = await host.runUnitTests(script(), tests());
+      if (r.ok && r.data && Array.isArray(r.data.results)) {
+        setResults({ list: r.data.results });
+      } else {
+        setResults({ error: (r.data && r.data.message) || 'The server could not run the tests (HTTP ' + r.status + ').' });
+      }
+    } catch (e) {
+      setResults({ error: 'The server could not be reached: ' + e.message });
+    }
+  };
+  let body = null;
+  if (results && results.pending) {
+    body = h('p', { class: 'wm-check', role: 'status' }, 'Running…');
+  } else if (results && results.error) {
+    body = h('p', { class: 'wm-check wm-bad', role: 'status' }, results.error);
+  } else if (results) {
+    const failed = results.list.filter((r) => !r.passed).length;
+    body = h('div', { class: 'wm-unit-results', role: 'status' }, [
+      h('p', { class: 'wm-check ' + (failed ? 'wm-bad' : 'wm-ok') },
+        failed ? failed + ' of ' + results.list.length + ' failed.' : 'All ' + results.list.length + ' passed.'),
+      h('ul', {}, results.list.map((r) =>
+        h('li', { class: 'wm-unit-result ' + (r.passed ? 'wm-ok' : 'wm-bad'), 'data-test': r.id }, [
+          h('strong', {}, (r.passed ? 'Passed: ' : 'Failed: ') + r.id),
+          r.error ? h('div', { class: 'wm-unit-error' }, r.error) : null,
+          r.diffs && r.diffs.length ? h('ul', { class: 'wm-unit-diffs' }, r.diffs.map((d) => h('li', {}, d))) : null,
+        ]))),
+    ]);
+  }
+  return h('div', { class: 'bio-properties-panel-entry wm-unit-runner', 'data-entry-id': id }, [
+    h('div', { class: 'wm-entry-buttons' }, [
+      h('button', { type: 'button', class: 'wm-btn', onClick: run, 'data-action': 'run-unit-tests' },
+        'Run ' + list.length + ' unit test' + (list.length === 1 ? '' : 's')),
+    ]),
+    body,
+  ]);
+}
+
 // Dialog is a modal overlay; Escape or the close button closes it.
 export function Dialog(props) {
   const ref = useRef(null);

@@ -140,6 +140,16 @@ export class Host {
     return this.fetchJSON('/api/decisions/search?q=' + encodeURIComponent(q) + '&limit=' + limit);
   }
 
+  // runUnitTests runs a script's unit tests on the server with the script
+  // as the panel holds it.
+  runUnitTests(script, tests) {
+    return this.fetchJSON('/api/scripts/unit-tests', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ script, tests }),
+    });
+  }
+
   checkScript(script, kind) {
     return this.fetchJSON('/api/scripts/check', {
       method: 'POST',

@@ -13,7 +13,7 @@ import {
   setBodyExtension,
 } from './helpers.js';
 import { custom, text } from './entries.js';
-import { MarkdownEditor, ScriptEditor } from './editors.js';
+import { MarkdownEditor, ScriptEditor, UnitTestRunner } from './editors.js';
 
 export function scriptGroup(element, ctx) {
   const bo = getBusinessObject(element);
@@ -32,6 +32,18 @@ export function scriptGroup(element, ctx) {
           const c = new Changes(ctx.injector, element);
           c.set(bo, { script: v || undefined });
           c.run();
+        },
+      }),
+      custom('spiff_script_unit_tests_run', UnitTestRunner, {
+        host: ctx.host,
+        script: () => bo.get('script') || '',
+        tests: () => {
+          const container = findExtension(bo, 'spiffworkflow:UnitTests');
+          return (container ? container.get('unitTests') : []).map((t) => ({
+            id: t.get('id') || '',
+            inputJson: t.get('inputJson') ? t.get('inputJson').get('value') || '' : '',
+            expectedOutputJson: t.get('expectedOutputJson') ? t.get('expectedOutputJson').get('value') || '' : '',
+          }));
         },
       }),
     ],
