@@ -41,7 +41,7 @@ func TestScenarioRunsScriptUnitTests(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		exp := &Result{Status: "completed", Trace: res.Trace, Ready: []string{}, Waiting: []string{}, Data: map[string]any{"y": 2.0}}
+		exp := &Result{Status: "completed", Trace: res.Trace, Ready: []string{}, Waiting: []string{}, Data: map[string]any{"x": 1.0, "y": 2.0, "day": 7.0}}
 		return res, Compare(exp, res)
 	}
 	res, diffs := run(`{"x": 2, "y": 4, "day": 7}`)
