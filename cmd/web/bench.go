@@ -97,7 +97,11 @@ func benchCmd(ctx context.Context, e env, args []string) error {
 func runBench(ctx context.Context, out io.Writer, dir string, o benchOptions) error {
 	password := randomHex(16)
 	perms := filepath.Join(dir, "permissions.yml")
-	yml := fmt.Sprintf("users:\n  %s:\n    password: %s\ngroups:\n  approvers:\n    users: [%s]\n  employees:\n    users: [%s]\n",
+	// The bench user may do what an employee who approves may: work tasks
+	// (BASIC) and start the demo models.
+	yml := fmt.Sprintf("users:\n  %s:\n    password: %s\ngroups:\n  approvers:\n    users: [%s]\n  employees:\n    users: [%s]\n"+
+		"permissions:\n  basic:\n    groups: [employees]\n    actions: [all]\n    uri: BASIC\n"+
+		"  start:\n    groups: [employees]\n    actions: [read, start]\n    uri: PG:ALL\n",
 		benchUser, password, benchUser, benchUser)
 	if err := os.WriteFile(perms, []byte(yml), 0o600); err != nil {
 		return err

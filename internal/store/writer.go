@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -285,11 +286,26 @@ func (c txConn) ExecContext(ctx context.Context, query string, args ...any) (sql
 }
 
 func (c txConn) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	c.recordWrite(query, args)
 	return c.tx.QueryContext(context.WithoutCancel(ctx), query, args...)
 }
 
 func (c txConn) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	c.recordWrite(query, args)
 	return c.tx.QueryRowContext(context.WithoutCancel(ctx), query, args...)
+}
+
+// recordWrite records a write that returns rows (INSERT … RETURNING id)
+// while writes are recorded; reads are not part of the write set.
+func (c txConn) recordWrite(query string, args []any) {
+	if c.rec == nil {
+		return
+	}
+	verb, _, _ := strings.Cut(strings.TrimSpace(query), " ")
+	switch strings.ToUpper(verb) {
+	case "INSERT", "UPDATE", "DELETE":
+		c.rec.Statements = append(c.rec.Statements, RecordedStatement{Query: query, Args: slices.Clone(args)})
+	}
 }
 
 func (c txConn) PrepareContext(ctx context.Context, query string) (*sql.Stmt, error) {
