@@ -2,6 +2,7 @@ package main
 
 import (
 	"testing"
+	"time"
 
 	"github.com/beevik/etree"
 	"github.com/chromedp/chromedp"
@@ -66,18 +67,30 @@ func (c *chrome) openGroup(t testing.TB, id string) {
 // openItem opens a list item (by its entry id) if it is collapsed, as a
 // user would. The panel opens an item it has just added only when it was
 // not re-rendering at that moment (selecting an element re-renders it), so
-// a new item may come up closed. The check waits two animation frames so
-// that the panel's pending effects, which may open the item themselves,
-// run first and the click cannot close it again.
+// a new item may come up closed; and on a busy machine the panel's own
+// opening may come after the test's click and close it again. So the test
+// looks again after each click, as a person would, until the item stays
+// open.
 func (c *chrome) openItem(t testing.TB, id string) {
 	t.Helper()
 	sel := `[data-entry-id="` + id + `"].bio-properties-panel-collapsible-entry`
 	c.run(t, chromedp.WaitReady(sel))
-	c.eval(t, `new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => {
-		const e = document.querySelector(`+jsString(sel)+`);
-		if (!e.classList.contains('open')) e.querySelector('.bio-properties-panel-collapsible-entry-header').click();
-		done(true);
-	})))`, nil)
+	isOpen := `(() => { const e = document.querySelector(` + jsString(sel) + `); return !!e && e.classList.contains('open'); })()`
+	for attempt := 0; attempt < 4; attempt++ {
+		// Let the panel's pending effects run first.
+		var open bool
+		c.eval(t, `new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => done(`+isOpen+`))))`, &open)
+		if !open {
+			c.eval(t, `(() => { document.querySelector(`+jsString(sel)+`).querySelector('.bio-properties-panel-collapsible-entry-header').click(); return true; })()`, nil)
+		}
+		// The item must still be open a moment later.
+		time.Sleep(300 * time.Millisecond)
+		c.eval(t, isOpen, &open)
+		if open {
+			return
+		}
+	}
+	t.Fatalf("the list item %s does not stay open", id)
 }
 
 // A data object reference's state is a bpmn:dataState, shown in its label
