@@ -30,21 +30,38 @@ func (s *Server) inboxShow(w http.ResponseWriter, r *http.Request) error {
 	v.Filter = templates.InboxFilter{Process: q.Get("process"), Group: q.Get("group"), After: q.Get("after"), Before: q.Get("before"), Text: q.Get("q")}
 	a := actor(r)
 	v.Groups = a.Groups
-	query, err := inboxQuery(r, a, inboxPageSize)
-	if err != nil {
-		return err
-	}
 	if s.work != nil {
-		tasks, total, err := s.work.InboxTasks(r.Context(), query)
-		if err != nil {
-			return fmt.Errorf("inbox: %w: %w", err, errBadRequest)
-		}
+		var err error
 		if v.Counts, err = s.work.InboxCounts(r.Context(), a.Viewer(), a.Groups); err != nil {
 			return err
 		}
-		v.Total = total
-		for _, t := range tasks {
-			v.Tasks = append(v.Tasks, s.inboxTask(t, a.Username, v.View))
+		offset := 0
+		if v.View == templates.InboxFailed {
+			offset = (v.Page - 1) * inboxPageSize
+		}
+		failed, nFailed, err := s.work.FailedInstancesFor(r.Context(), a.Username, inboxPageSize, offset)
+		if err != nil {
+			return err
+		}
+		v.Counts[templates.InboxFailed] = nFailed
+		if v.View == templates.InboxFailed {
+			v.Total = nFailed
+			for _, in := range failed {
+				v.Failed = append(v.Failed, s.failedInstance(in))
+			}
+		} else {
+			query, err := inboxQuery(r, a, inboxPageSize)
+			if err != nil {
+				return err
+			}
+			tasks, total, err := s.work.InboxTasks(r.Context(), query)
+			if err != nil {
+				return fmt.Errorf("inbox: %w: %w", err, errBadRequest)
+			}
+			v.Total = total
+			for _, t := range tasks {
+				v.Tasks = append(v.Tasks, s.inboxTask(t, a.Username, v.View))
+			}
 		}
 	}
 	v.Pages = (v.Total + inboxPageSize - 1) / inboxPageSize
@@ -83,6 +100,14 @@ func inboxQuery(r *http.Request, a runner.Actor, pageSize int) (store.InboxQuery
 		return query, err
 	}
 	return query, nil
+}
+
+// failedInstance is one row of the inbox's failed view.
+func (s *Server) failedInstance(in store.Instance) templates.FailedInstance {
+	return templates.FailedInstance{
+		URL: s.prefix.URL(fmt.Sprintf("/instances/%d", in.ID)), ID: in.ID, Process: in.ProcessName, ModelID: in.ModelID,
+		StartedBy: in.StartedBy, Element: in.ErrorElement, Message: in.ErrorMessage, At: in.UpdatedAt.Format("2006-01-02 15:04"),
+	}
 }
 
 func (s *Server) inboxTask(t store.HumanTask, me, view string) templates.InboxTask {

@@ -32,8 +32,7 @@ func (s *Server) taskComplete(w http.ResponseWriter, r *http.Request) error {
 		if err := s.runner.CompleteTask(r.Context(), a, id, task, nil); err != nil {
 			return err
 		}
-		redirect(w, r, s.afterTask(r, id))
-		return nil
+		return s.flashRedirect(w, r, s.completedMessage(r, page.Task.Name, id), s.afterTask(r, id))
 	}
 	v, form, err := s.taskView(w, r, page)
 	if err != nil {
@@ -72,8 +71,16 @@ func (s *Server) taskComplete(w http.ResponseWriter, r *http.Request) error {
 	if err := s.runner.CompleteTaskWithFiles(r.Context(), a, id, task, data, stored); err != nil {
 		return err
 	}
-	redirect(w, r, s.afterTask(r, id))
-	return nil
+	return s.flashRedirect(w, r, s.completedMessage(r, page.Task.Name, id), s.afterTask(r, id))
+}
+
+// completedMessage tells the user their task is done, and what became of
+// the instance.
+func (s *Server) completedMessage(r *http.Request, name string, id int64) string {
+	if name == "" {
+		name = "Task"
+	}
+	return fmt.Sprintf("“%s” completed.", name) + s.instanceOutcome(r, id)
 }
 
 // afterTask is where a completed task leads: the user's next task in the

@@ -1,0 +1,71 @@
+package store
+
+import (
+	"context"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestFailedInstancesFor: a failed instance reaches its starter and the
+// last person who completed a task in it, nobody else; running ones reach
+// no one.
+func TestFailedInstancesFor(t *testing.T) {
+	s := inboxFixture(t)
+	ctx := context.Background()
+	// Instance 2 (started by bob, task 2 completed by bob) and instance 1
+	// (started by alice, nothing completed) fail. Carol completes a task
+	// of instance 2 after bob did.
+	if _, err := s.db.ExecContext(ctx, `UPDATE instances SET status = 'error' WHERE id IN (1, 2)`); err != nil {
+		t.Fatal(err)
+	}
+	ids := func(user string) ([]int64, int) {
+		t.Helper()
+		ins, total, err := s.FailedInstancesFor(ctx, user, 10, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []int64
+		for _, in := range ins {
+			if in.Status != StatusError {
+				t.Errorf("instance %d has status %q", in.ID, in.Status)
+			}
+			out = append(out, in.ID)
+		}
+		return out, total
+	}
+	for _, c := range []struct {
+		user string
+		want []int64
+	}{
+		{"alice", []int64{1}},
+		{"bob", []int64{2}},
+		{"carol", nil},
+		{"", nil},
+	} {
+		got, total := ids(c.user)
+		if diff := cmp.Diff(c.want, got); diff != "" || total != len(c.want) {
+			t.Errorf("%q: total %d (-want +got):\n%s", c.user, total, diff)
+		}
+	}
+
+	// Carol completes a later task of instance 2: she is now the last
+	// worker and sees it; bob still started it.
+	if _, err := s.db.ExecContext(ctx, `UPDATE human_tasks SET state = 'completed', completed_by = 'carol', completed_at = '2025-03-05T12:00:00Z'
+		WHERE instance_id = 2 AND task_id = 1`); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := ids("carol"); !cmp.Equal(got, []int64{2}) {
+		t.Errorf("carol, the last worker, sees %v", got)
+	}
+	if got, _ := ids("bob"); !cmp.Equal(got, []int64{2}) {
+		t.Errorf("bob, the starter, sees %v", got)
+	}
+	// Retried and running again: nobody is told any more.
+	if _, err := s.db.ExecContext(ctx, `UPDATE instances SET status = 'running' WHERE id = 2`); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := ids("carol"); got != nil {
+		t.Errorf("a running instance is listed as failed: %v", got)
+	}
+}
