@@ -401,9 +401,14 @@ func TestModelForms(t *testing.T) {
 	ta, c, dir := modelsApp(t, apiRepo)
 	token := sessionToken(t, c, ta.url)
 
-	// Groups: a bad id is refused with the reason, a good one created.
-	resp, doc := postForm(t, c, ta.url+"/process-groups", url.Values{"csrf_token": {token}, "id": {"Bad_Id"}}, nil)
-	wantStatus(t, resp, http.StatusUnprocessableEntity)
+	// Groups: a bad id is refused with the reason, on the page the form
+	// was on (post, redirect, get); a good one created.
+	resp, _ := postForm(t, c, ta.url+"/process-groups", url.Values{"csrf_token": {token}, "id": {"Bad_Id"}}, nil)
+	wantStatus(t, resp, http.StatusSeeOther)
+	if loc := resp.Header.Get("Location"); loc != "/models" {
+		t.Errorf("refused group sent back to %q", loc)
+	}
+	_, doc := get(t, c, ta.url+"/models")
 	if got := text(doc, "#form-error"); !strings.Contains(got, "lower-case letters, digits and dashes") {
 		t.Errorf("bad id message %q", got)
 	}

@@ -192,3 +192,85 @@ func TestPeopleAreTold(t *testing.T) {
 		}
 	}
 }
+
+// postFrom posts a form as a browser does from a page: with the page's
+// CSRF token and the page as Referer.
+func postFrom(t *testing.T, ta *testApp, c *http.Client, page, action string, form url.Values, referer string) (*http.Response, *goquery.Document) {
+	t.Helper()
+	_, doc := get(t, c, ta.url+page)
+	if form == nil {
+		form = url.Values{}
+	}
+	if !form.Has("csrf_token") {
+		form.Set("csrf_token", csrfToken(t, doc))
+	}
+	h := http.Header{}
+	if referer != "" {
+		h.Set("Referer", referer)
+	}
+	return postForm(t, c, ta.url+action, form, h)
+}
+
+// TestRefusedPostsComeBackAtGETAddresses: a refused form post sends the
+// browser back to the form's page with the reason there, once; a page
+// that must keep what was typed (the task form) answers in place but names
+// its GET address for the browser to show.
+func TestRefusedPostsComeBackAtGETAddresses(t *testing.T) {
+	ta := startApp(t, workflowVars(t, t.TempDir()))
+	alice := browser(t)
+	signIn(t, alice, ta.url, "alice", "alice-secret")
+
+	// Starting a model that does not exist, from the inbox.
+	resp, _ := postFrom(t, ta, alice, "/inbox", "/process-models/purchases:nope/start", nil, ta.url+"/inbox?view=started")
+	wantStatus(t, resp, http.StatusSeeOther)
+	if loc := resp.Header.Get("Location"); loc != "/inbox?view=started" {
+		t.Fatalf("refused start sent back to %q", loc)
+	}
+	_, doc := get(t, alice, ta.url+"/inbox?view=started")
+	if got := text(doc, "#form-error.refused"); !strings.HasPrefix(got, "Not found.") {
+		t.Errorf("reason on the form's page %q", got)
+	}
+	if _, doc = get(t, alice, ta.url+"/inbox?view=started"); doc.Find("#form-error").Length() != 0 {
+		t.Error("the reason shows again on reload")
+	}
+
+	// An expired form (wrong token) goes back too, so a reload gives a
+	// fresh one.
+	resp, _ = postFrom(t, ta, alice, "/inbox", "/process-models/purchases:checks/start", url.Values{"csrf_token": {"stale"}}, ta.url+"/inbox")
+	wantStatus(t, resp, http.StatusSeeOther)
+	_, doc = get(t, alice, ta.url+"/inbox")
+	if got := text(doc, "#form-error"); !strings.HasPrefix(got, "Form expired.") {
+		t.Errorf("expired form reason %q", got)
+	}
+
+	// Without a Referer, or with one from elsewhere, the error page answers
+	// in place and names the GET address it belongs to.
+	for name, ref := range map[string]string{"NoReferer": "", "ForeignReferer": "http://evil.example/inbox"} {
+		resp, doc := postFrom(t, ta, alice, "/inbox", "/process-models/purchases:nope/start", nil, ref)
+		if resp.StatusCode != http.StatusNotFound {
+			t.Errorf("%s: status %d, want 404 in place", name, resp.StatusCode)
+		}
+		if got := doc.Find("body").AttrOr("data-address", ""); got != "/process-models/purchases:nope" {
+			t.Errorf("%s: page address %q", name, got)
+		}
+	}
+
+	// The task form keeps what was typed: it answers in place with its
+	// errors and names the task page as its address.
+	loc := startInstance(t, ta, alice, "purchases:approval")
+	resp, doc = postFrom(t, ta, alice, loc, loc+"/complete", url.Values{"item": {"Laptop"}, "amount": {"0"}}, ta.url+loc)
+	wantStatus(t, resp, http.StatusUnprocessableEntity)
+	if got := doc.Find(`input[name="item"]`).AttrOr("value", ""); got != "Laptop" {
+		t.Errorf("item kept as %q", got)
+	}
+	if got := doc.Find("body").AttrOr("data-address", ""); got != loc {
+		t.Errorf("task form's address %q, want %q", got, loc)
+	}
+	if doc.Find(`script[src*="js/address.js"]`).Length() != 1 {
+		t.Error("the page does not load address.js")
+	}
+	// Pages answering a GET name no address.
+	if _, doc = get(t, alice, ta.url+loc); doc.Find("body[data-address]").Length() != 0 {
+		t.Error("a GET page names an address")
+	}
+}

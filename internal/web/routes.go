@@ -69,6 +69,9 @@ type Server struct {
 	scripts    ScriptChecker
 	prefix     templates.Prefix
 	handler    http.Handler
+	// pages is the mux of the pages, to find the GET address a form post
+	// belongs to (pageAddress).
+	pages *http.ServeMux
 }
 
 // New returns the HTTP handler for the whole application.
@@ -133,6 +136,7 @@ func (s *Server) routes() http.Handler {
 	pages.Handle("GET /api/typeahead/{category}", s.api(s.apiTypeahead))
 	pages.Handle("POST /api/markdown/preview", s.api(s.apiMarkdownPreview))
 	pages.Handle("/", s.html(s.notFound))
+	s.pages = pages
 
 	app := http.NewServeMux()
 	// Assets need no session, so they skip the session layers.
