@@ -255,6 +255,14 @@ func TestRefusedPostsComeBackAtGETAddresses(t *testing.T) {
 		}
 	}
 
+	// A script's fetch gets the refusal itself, not a redirect.
+	_, doc = get(t, alice, ta.url+"/inbox")
+	resp, _ = postForm(t, alice, ta.url+"/process-models/purchases:nope/start", url.Values{"csrf_token": {csrfToken(t, doc)}},
+		http.Header{"Referer": {ta.url + "/inbox"}, "Sec-Fetch-Mode": {"cors"}})
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("fetch: status %d, want 404", resp.StatusCode)
+	}
+
 	// The task form keeps what was typed: it answers in place with its
 	// errors and names the task page as its address.
 	loc := startInstance(t, ta, alice, "purchases:approval")

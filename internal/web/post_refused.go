@@ -12,10 +12,15 @@ import (
 // then shows the reason on that page at its own GET address, so reload,
 // back and bookmarks work. It is "" (render the error where it happened)
 // for anything but a page's form post refused with a 4xx: server errors,
-// htmx requests, a request without a session, and a Referer that is not
-// a page of this site or is the address that was posted to.
+// htmx and script requests, a request without a session, and a Referer
+// that is not a page of this site or is the address that was posted to.
 func (s *Server) refusedPostBack(r *http.Request, k errorKind) string {
 	if r.Method != http.MethodPost || k.status < 400 || k.status > 499 || r.Header.Get("HX-Request") == "true" {
+		return ""
+	}
+	// A script's fetch is not a form post: browsers mark navigations, and
+	// only those, with Sec-Fetch-Mode: navigate.
+	if mode := r.Header.Get("Sec-Fetch-Mode"); mode != "" && mode != "navigate" {
 		return ""
 	}
 	if st := state(r); st == nil || st.session == nil || s.sessions == nil {
