@@ -69,3 +69,28 @@ func TestFailedInstancesFor(t *testing.T) {
 		t.Errorf("a running instance is listed as failed: %v", got)
 	}
 }
+
+// TestRecentStarts: one row per model the user started, the latest start
+// first.
+func TestRecentStarts(t *testing.T) {
+	s := inboxFixture(t)
+	ctx := context.Background()
+	got, err := s.RecentStarts(ctx, "alice", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, rs := range got {
+		ids = append(ids, rs.ModelID+" "+rs.Last.Format("01-02"))
+	}
+	// alice started shop/order on 03-01 and hr/leave on 03-09.
+	if diff := cmp.Diff([]string{"hr/leave 03-09", "shop/order 03-01"}, ids); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if got, _ := s.RecentStarts(ctx, "alice", 1); len(got) != 1 || got[0].ModelID != "hr/leave" {
+		t.Errorf("limit 1: %v", got)
+	}
+	if got, _ := s.RecentStarts(ctx, "nobody", 10); len(got) != 0 {
+		t.Errorf("nobody: %v", got)
+	}
+}

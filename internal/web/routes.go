@@ -174,6 +174,7 @@ func (s *Server) routes() http.Handler {
 // and model ids are written with ':' for '/' in URLs, as SpiffArena does.
 func (s *Server) modelRoutes(pages *http.ServeMux) {
 	pages.Handle("GET /models", s.html(s.signedIn(s.modelList)))
+	pages.Handle("GET /start", s.html(s.signedIn(s.startList)))
 	pages.Handle("GET /models/download", s.html(s.signedIn(s.repoDownload)))
 	pages.Handle("POST /models/upload", s.html(s.signedIn(s.repoUpload)))
 	pages.Handle("GET /process-search", s.html(s.signedIn(s.processSearch)))

@@ -5,6 +5,7 @@ import "encoding/json"
 // Sections of the navigation, used to mark the current one.
 const (
 	SectionModels    = "models"
+	SectionStart     = "start"
 	SectionInbox     = "inbox"
 	SectionInstances = "instances"
 	SectionAdmin     = "admin"

@@ -1,0 +1,93 @@
+package main
+
+import (
+	"net/http"
+	"net/url"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestStartNewPage: the page lists the models with a primary process by
+// group with a Start button each, leads with the ones the user started
+// lately (newest first), and searches by name, description and group,
+// as a whole page and as the fragment htmx asks for.
+func TestStartNewPage(t *testing.T) {
+	ta := startApp(t, noticesVars(t))
+	alice, bob := browser(t), browser(t)
+	signIn(t, alice, ta.url, "alice", "alice-secret")
+	signIn(t, bob, ta.url, "bob", "bob-secret")
+
+	_, doc := get(t, alice, ta.url+"/start")
+	if got := doc.Find(`nav.main-nav a[aria-current="page"]`).Text(); got != "Start new" {
+		t.Errorf("current navigation item %q", got)
+	}
+	// In the group's display order (approval 0, count unset, checks 1,
+	// delivery 2), as on the models page.
+	want := []string{"purchases/approval", "purchases/count", "purchases/checks", "purchases/delivery"}
+	if diff := cmp.Diff(want, attrs(doc, `section.start-group[data-group="purchases"] li.start-item`, "data-model")); diff != "" {
+		t.Errorf("purchases group (-want +got):\n%s", diff)
+	}
+	if got := text(doc, "#start-results p.total"); got != "4 processes" {
+		t.Errorf("total %q", got)
+	}
+	if doc.Find(".start-recent").Length() != 0 {
+		t.Error("a recent list before anything was started")
+	}
+	if got := doc.Find(`li[data-model="purchases/checks"] form`).AttrOr("action", ""); got != "/process-models/purchases:checks/start" {
+		t.Errorf("start form posts to %q", got)
+	}
+	if doc.Find(`li[data-model="purchases/checks"] form input[name="csrf_token"]`).AttrOr("value", "") == "" {
+		t.Error("start form without CSRF token")
+	}
+
+	// Alice starts checks, then approval: approval leads.
+	startInstance(t, ta, alice, "purchases:checks")
+	startInstance(t, ta, alice, "purchases:approval")
+	_, doc = get(t, alice, ta.url+"/start")
+	if diff := cmp.Diff([]string{"purchases/approval", "purchases/checks"}, attrs(doc, ".start-recent li.start-item", "data-model")); diff != "" {
+		t.Errorf("recently started (-want +got):\n%s", diff)
+	}
+	if got := doc.Find(".start-recent").Index(); got > doc.Find(`section.start-group[data-group="purchases"]`).Index() {
+		t.Error("the recent list is not first")
+	}
+	// Bob started nothing: his page has no recent list.
+	if _, doc := get(t, bob, ta.url+"/start"); doc.Find(".start-recent").Length() != 0 {
+		t.Error("bob sees alice's recent starts")
+	}
+
+	for _, c := range []struct {
+		q     string
+		want  []string
+		total string
+	}{
+		{"stock", []string{"purchases/checks"}, "1 process"},          // display name "Stock checks"
+		{"shelf computes", []string{"purchases/checks"}, "1 process"}, // words of the description
+		{"PURCHASE", want, "4 processes"},                             // the group, any case
+		{"zzz", nil, ""},
+	} {
+		_, doc := get(t, bob, ta.url+"/start?q="+url.QueryEscape(c.q))
+		if diff := cmp.Diff(c.want, attrs(doc, "section.start-group li.start-item", "data-model")); diff != "" {
+			t.Errorf("q=%q (-want +got):\n%s", c.q, diff)
+		}
+		if got := text(doc, "#start-results p.total"); got != c.total {
+			t.Errorf("q=%q: total %q", c.q, got)
+		}
+		if got := doc.Find("#start-q").AttrOr("value", ""); got != c.q {
+			t.Errorf("q=%q: search box holds %q", c.q, got)
+		}
+	}
+	_, doc = get(t, bob, ta.url+"/start?q=zzz")
+	if got := text(doc, "#start-results .empty-state h2"); got != "No process matches" {
+		t.Errorf("empty state for a search without results: %q", got)
+	}
+
+	// htmx gets the results alone.
+	req, _ := http.NewRequest(http.MethodGet, ta.url+"/start?q=stock", nil)
+	req.Header.Set("HX-Request", "true")
+	resp, doc := do(t, bob, req)
+	wantStatus(t, resp, http.StatusOK)
+	if doc.Find("h1").Length() != 0 || doc.Find("#start-results li.start-item").Length() != 1 {
+		t.Errorf("fragment: %d h1, %d items", doc.Find("h1").Length(), doc.Find("#start-results li.start-item").Length())
+	}
+}
