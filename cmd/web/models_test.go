@@ -87,7 +87,7 @@ func TestModelPagesOnCorpus(t *testing.T) {
 
 	resp, doc := get(t, c, ta.url+"/models")
 	wantStatus(t, resp, http.StatusOK)
-	top := texts(doc, "#model-tree > ul.model-tree > li.tree-group > a")
+	top := texts(doc, "#model-tree > ul.model-tree > li.tree-group > details > summary > a")
 	if strings.Join(top, "|") != "Extensions|Shared Resources|Site Administration" {
 		t.Errorf("top-level groups %q", top)
 	}

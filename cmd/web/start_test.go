@@ -3,8 +3,10 @@ package main
 import (
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
+	"github.com/PuerkitoBio/goquery"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -90,4 +92,55 @@ func TestStartNewPage(t *testing.T) {
 	if doc.Find("h1").Length() != 0 || doc.Find("#start-results li.start-item").Length() != 1 {
 		t.Errorf("fragment: %d h1, %d items", doc.Find("h1").Length(), doc.Find("#start-results li.start-item").Length())
 	}
+}
+
+// TestModelTreeFoldsWithCounts: the models tree shows its groups folded,
+// each with the number of models under it; a search unfolds the matches
+// and htmx receives only the results.
+func TestModelTreeFoldsWithCounts(t *testing.T) {
+	ta := startApp(t, noticesVars(t))
+	c := browser(t)
+	signIn(t, c, ta.url, "alice", "alice-secret")
+
+	_, doc := get(t, c, ta.url+"/models")
+	group := doc.Find(`#model-tree li.tree-group[data-id="purchases"] > details`)
+	if group.Length() != 1 {
+		t.Fatal("no purchases group in the tree")
+	}
+	if _, open := group.Attr("open"); open {
+		t.Error("the group is unfolded without a search")
+	}
+	if got := selText(group, "summary .count"); got != "4" {
+		t.Errorf("purchases count %q, want 4", got)
+	}
+	if got := group.Find("summary .count").AttrOr("title", ""); got != "4 models" {
+		t.Errorf("count title %q", got)
+	}
+	if n := group.Find("li.tree-model").Length(); n != 4 {
+		t.Errorf("%d models inside the folded group", n)
+	}
+
+	_, doc = get(t, c, ta.url+"/models?q=stock")
+	group = doc.Find(`#model-tree li.tree-group[data-id="purchases"] > details`)
+	if _, open := group.Attr("open"); !open {
+		t.Error("a search does not unfold the matching group")
+	}
+	if diff := cmp.Diff([]string{"purchases/checks"}, attrs(doc, "#model-tree li.tree-model", "data-id")); diff != "" {
+		t.Errorf("search stock (-want +got):\n%s", diff)
+	}
+	if got := selText(group, "summary .count"); got != "1" {
+		t.Errorf("count while searching %q, want 1 (the matches)", got)
+	}
+
+	req, _ := http.NewRequest(http.MethodGet, ta.url+"/models?q=stock", nil)
+	req.Header.Set("HX-Request", "true")
+	resp, doc := do(t, c, req)
+	wantStatus(t, resp, http.StatusOK)
+	if doc.Find("h1").Length() != 0 || doc.Find("#model-results #model-tree li.tree-model").Length() != 1 {
+		t.Errorf("fragment: %d h1, %d models", doc.Find("h1").Length(), doc.Find("#model-results li.tree-model").Length())
+	}
+}
+
+func selText(s *goquery.Selection, selector string) string {
+	return strings.TrimSpace(s.Find(selector).First().Text())
 }

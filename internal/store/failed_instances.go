@@ -16,6 +16,7 @@ const failedForWhere = ` FROM instances i WHERE i.status = 'error' AND (i.starte
 
 // FailedInstancesFor returns a page of the failed instances the user
 // started or last worked on, newest failure first, and how many there are.
+// A limit of 0 counts them only.
 func (s *Store) FailedInstancesFor(ctx context.Context, username string, limit, offset int) ([]Instance, int, error) {
 	if username == "" {
 		return nil, 0, nil
@@ -25,7 +26,7 @@ func (s *Store) FailedInstancesFor(ctx context.Context, username string, limit, 
 		return nil, 0, fmt.Errorf("count failed instances of %s: %w", username, err)
 	}
 	if limit <= 0 {
-		limit = 25
+		return nil, total, nil
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT `+instanceListColumns+failedForWhere+` ORDER BY i.updated_at DESC, i.id DESC LIMIT ? OFFSET ?`,
 		username, username, limit, offset)

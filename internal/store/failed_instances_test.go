@@ -61,6 +61,9 @@ func TestFailedInstancesFor(t *testing.T) {
 	if got, _ := ids("bob"); !cmp.Equal(got, []int64{2}) {
 		t.Errorf("bob, the starter, sees %v", got)
 	}
+	if ins, total, err := s.FailedInstancesFor(ctx, "carol", 0, 0); err != nil || total != 1 || ins != nil {
+		t.Errorf("count only: %v, %d, %v", ins, total, err)
+	}
 	// Retried and running again: nobody is told any more.
 	if _, err := s.db.ExecContext(ctx, `UPDATE instances SET status = 'running' WHERE id = 2`); err != nil {
 		t.Fatal(err)

@@ -35,11 +35,12 @@ func (s *Server) inboxShow(w http.ResponseWriter, r *http.Request) error {
 		if v.Counts, err = s.work.InboxCounts(r.Context(), a.Viewer(), a.Groups); err != nil {
 			return err
 		}
-		offset := 0
+		// Other views need the failed count only, for the tab.
+		limit, offset := 0, 0
 		if v.View == templates.InboxFailed {
-			offset = (v.Page - 1) * inboxPageSize
+			limit, offset = inboxPageSize, (v.Page-1)*inboxPageSize
 		}
-		failed, nFailed, err := s.work.FailedInstancesFor(r.Context(), a.Username, inboxPageSize, offset)
+		failed, nFailed, err := s.work.FailedInstancesFor(r.Context(), a.Username, limit, offset)
 		if err != nil {
 			return err
 		}

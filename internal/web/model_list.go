@@ -38,5 +38,5 @@ func (s *Server) renderModelTree(w http.ResponseWriter, r *http.Request, status 
 		return err
 	}
 	v.Base = b
-	return s.render(w, r, status, templates.ModelTreePage(v), nil)
+	return s.render(w, r, status, templates.ModelTreePage(v), templates.ModelTreeResults(v))
 }

@@ -10,3 +10,12 @@ func Count(n int, one, many string) string {
 	}
 	return strconv.Itoa(n) + " " + many
 }
+
+// ModelCount is the number of models in a group and all groups under it.
+func ModelCount(g GroupNode) int {
+	n := len(g.Models)
+	for _, c := range g.Groups {
+		n += ModelCount(c)
+	}
+	return n
+}
