@@ -56,3 +56,73 @@ func TestRefusedTaskFormInBrowser(t *testing.T) {
 		t.Errorf("flash after completing %q", flash)
 	}
 }
+
+// TestStartNewAndFailedInBrowser: the Start new page filters as the user
+// types (htmx, address updated), its Start button starts the model; the
+// models tree unfolds a group on a click; a failure the user caused shows
+// in the inbox's Failed view. With -update-screenshots it writes the
+// screenshots of these pages the README shows.
+func TestStartNewAndFailedInBrowser(t *testing.T) {
+	ta := startApp(t, noticesVars(t))
+	alice := newChrome(t)
+	alice.signIn(t, ta.url, "alice", "alice-secret")
+
+	// Type to filter; the page is not reloaded.
+	alice.run(t, chromedp.Navigate(ta.url+"/start"), chromedp.WaitVisible(`#start-q`))
+	var items int
+	alice.eval(t, `window.__sameDocument = true; document.querySelectorAll("li.start-item").length`, &items)
+	if items != 4 {
+		t.Fatalf("%d processes on the page, want 4", items)
+	}
+	shot(t, alice, "start-new.png", "")
+	alice.run(t, chromedp.SendKeys(`#start-q`, "stock"))
+	alice.waitFor(t, "the search", `document.querySelectorAll("li.start-item").length === 1`)
+	var same bool
+	var path string
+	alice.eval(t, `window.__sameDocument === true`, &same)
+	alice.waitFor(t, "the address", `location.search === "?q=stock"`)
+	alice.eval(t, `location.pathname + location.search`, &path)
+	if !same || path != "/start?q=stock" {
+		t.Errorf("search: same document %v, address %q", same, path)
+	}
+
+	// Its Start button starts the model and lands on the first task, which
+	// says so; completing it makes the instance fail.
+	var flash string
+	alice.run(t,
+		chromedp.Click(`li.start-item[data-model="purchases/checks"] button.start`),
+		chromedp.WaitVisible(`.flash`),
+		chromedp.Text(`.flash`, &flash),
+	)
+	if flash != "Started “Stock checks” (instance #1)." {
+		t.Errorf("flash after start %q", flash)
+	}
+	alice.run(t,
+		chromedp.Click(`form[action="/tasks/1/2/complete"] button[type="submit"]`),
+		chromedp.WaitVisible(`#inbox-results`),
+	)
+
+	// The inbox shows the failure under Failed.
+	alice.run(t, chromedp.Click(`nav.tabs a[data-view="failed"]`), chromedp.WaitVisible(`table.failed-instances`))
+	var rows []string
+	alice.eval(t, `[...document.querySelectorAll("tr.failed")].map(r => r.dataset.instance)`, &rows)
+	if len(rows) != 1 || rows[0] != "1" {
+		t.Errorf("failed view rows %v", rows)
+	}
+	shot(t, alice, "inbox-failed.png", "")
+
+	// The models tree: folded, a click on a group unfolds it.
+	alice.run(t, chromedp.Navigate(ta.url+"/models"), chromedp.WaitVisible(`#model-tree`))
+	var open, visible bool
+	alice.eval(t, `document.querySelector('li.tree-group[data-id="purchases"] > details').open`, &open)
+	if open {
+		t.Error("the group starts unfolded")
+	}
+	alice.run(t, chromedp.Click(`li.tree-group[data-id="purchases"] > details > summary .count`))
+	alice.waitFor(t, "the group to unfold", `document.querySelector('li.tree-group[data-id="purchases"] > details').open`)
+	alice.eval(t, `document.querySelector('li.tree-model[data-id="purchases/checks"]').getClientRects().length > 0`, &visible)
+	if !visible {
+		t.Error("the unfolded group's models are not visible")
+	}
+	shot(t, alice, "models-tree.png", "")
+}
