@@ -125,4 +125,13 @@ func TestStartNewAndFailedInBrowser(t *testing.T) {
 		t.Error("the unfolded group's models are not visible")
 	}
 	shot(t, alice, "models-tree.png", "")
+
+	// A model's overview draws its primary diagram.
+	alice.run(t, chromedp.Navigate(ta.url+"/process-models/purchases:approval"), chromedp.WaitVisible(`#model-diagram[data-ready="true"]`))
+	var shapes int
+	alice.eval(t, `document.querySelectorAll('#model-diagram .djs-element[data-element-id="approve"]').length`, &shapes)
+	if shapes != 1 {
+		t.Errorf("the overview's diagram has %d approve shapes", shapes)
+	}
+	shot(t, alice, "model-overview.png", "")
 }

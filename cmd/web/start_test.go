@@ -53,6 +53,20 @@ func TestStartNewPage(t *testing.T) {
 	if got := doc.Find(".start-recent").Index(); got > doc.Find(`section.start-group[data-group="purchases"]`).Index() {
 		t.Error("the recent list is not first")
 	}
+	// The model's overview lists its recent instances the user may see.
+	_, doc = get(t, alice, ta.url+"/process-models/purchases:checks")
+	if diff := cmp.Diff([]string{"1"}, attrs(doc, "#recent-instances tr[data-instance]", "data-instance")); diff != "" {
+		t.Errorf("alice's recent instances of checks (-want +got):\n%s", diff)
+	}
+	if got := text(doc, "#model-instances"); got != "All 1 instance of this model" {
+		t.Errorf("instances link %q", got)
+	}
+	if got := doc.Find("#model-instances").AttrOr("href", ""); got != "/instances?model=purchases%3Achecks" {
+		t.Errorf("instances link to %q", got)
+	}
+	if _, doc := get(t, bob, ta.url+"/process-models/purchases:checks"); doc.Find("#recent-instances tr[data-instance]").Length() != 0 {
+		t.Error("bob sees alice's instances on the overview")
+	}
 	// Bob started nothing: his page has no recent list.
 	if _, doc := get(t, bob, ta.url+"/start"); doc.Find(".start-recent").Length() != 0 {
 		t.Error("bob sees alice's recent starts")

@@ -193,6 +193,8 @@ func (s *Server) modelRoutes(pages *http.ServeMux) {
 	pages.Handle("POST /process-models", s.html(s.signedIn(s.modelCreate)))
 	pages.Handle("GET /process-models/{id}", s.html(s.signedIn(s.modelShow)))
 	pages.Handle("POST /process-models/{id}", s.html(s.signedIn(s.modelUpdate)))
+	pages.Handle("GET /process-models/{id}/settings", s.html(s.signedIn(s.modelSettingsShow)))
+	pages.Handle("POST /process-models/{id}/settings", s.html(s.signedIn(s.modelUpdate)))
 	pages.Handle("POST /process-models/{id}/move", s.html(s.signedIn(s.modelMove)))
 	pages.Handle("POST /process-models/{id}/delete", s.html(s.signedIn(s.modelDelete)))
 	pages.Handle("GET /process-models/{id}/download", s.html(s.signedIn(s.modelDownload)))
