@@ -158,3 +158,39 @@ func TestModelTreeFoldsWithCounts(t *testing.T) {
 func selText(s *goquery.Selection, selector string) string {
 	return strings.TrimSpace(s.Find(selector).First().Text())
 }
+
+// TestClaimOnlyWhenShared: Claim is offered where more than one person
+// could take the task (the approvers group: bob and cathy), not where only
+// one could (the requester group: alice alone).
+func TestClaimOnlyWhenShared(t *testing.T) {
+	ta := startApp(t, workflowVars(t, t.TempDir()))
+	alice, bob := browser(t), browser(t)
+	signIn(t, alice, ta.url, "alice", "alice-secret")
+	signIn(t, bob, ta.url, "bob", "bob-secret")
+
+	loc := startInstance(t, ta, alice, "purchases:approval")
+	_, doc := get(t, alice, ta.url+"/inbox")
+	if doc.Find(`tr.task[data-instance="1"]`).Length() != 1 {
+		t.Fatal("alice's request is not in her inbox")
+	}
+	if n := doc.Find(`tr.task button.claim`).Length(); n != 0 {
+		t.Errorf("%d Claim buttons on a task only alice can take", n)
+	}
+	if _, page := get(t, alice, ta.url+loc); page.Find("button.claim").Length() != 0 {
+		t.Error("the task page offers Claim on a task only alice can take")
+	}
+
+	_, page := get(t, alice, ta.url+loc)
+	resp, _ := postForm(t, alice, ta.url+loc+"/complete", url.Values{"csrf_token": {csrfToken(t, page)}, "item": {"Laptop"}, "amount": {"1200"}}, nil)
+	wantStatus(t, resp, http.StatusSeeOther)
+
+	_, doc = get(t, bob, ta.url+"/inbox")
+	task := doc.Find(`tr.task[data-instance="1"]`)
+	if task.Find("button.claim").Length() != 1 {
+		t.Error("no Claim on a task bob and cathy could both take")
+	}
+	taskURL := task.Find("a.task-link").AttrOr("href", "")
+	if _, page := get(t, bob, ta.url+taskURL); page.Find("button.claim").Length() != 1 {
+		t.Error("the task page does not offer Claim on a shared task")
+	}
+}

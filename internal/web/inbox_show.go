@@ -63,6 +63,9 @@ func (s *Server) inboxShow(w http.ResponseWriter, r *http.Request) error {
 			for _, t := range tasks {
 				v.Tasks = append(v.Tasks, s.inboxTask(t, a.Username, v.View))
 			}
+			if err := s.claimOnlyWhenShared(r, v.Tasks); err != nil {
+				return err
+			}
 		}
 	}
 	v.Pages = (v.Total + inboxPageSize - 1) / inboxPageSize

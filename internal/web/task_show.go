@@ -66,7 +66,9 @@ func (s *Server) taskView(w http.ResponseWriter, r *http.Request, page runner.Ta
 		v.CompleteURL = s.prefix.URL(taskURL + "/complete")
 		switch t.ClaimedBy {
 		case "":
-			v.ClaimURL = s.prefix.URL(taskURL + "/claim")
+			if s.sharedTask(r, t.InstanceID, t.TaskID) {
+				v.ClaimURL = s.prefix.URL(taskURL + "/claim")
+			}
 		case me:
 			v.ReleaseURL = s.prefix.URL(taskURL + "/release")
 		}
