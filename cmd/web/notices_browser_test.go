@@ -1,6 +1,9 @@
 package main
 
 import (
+	"net/http"
+	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -134,4 +137,51 @@ func TestStartNewAndFailedInBrowser(t *testing.T) {
 		t.Errorf("the overview's diagram has %d approve shapes", shapes)
 	}
 	shot(t, alice, "model-overview.png", "")
+}
+
+// TestInboxListAndDetailInBrowser: a task opens beside the inbox's list
+// without a page load, with the inbox's address naming it; completing it
+// opens the next one, and a reload shows the same.
+func TestInboxListAndDetailInBrowser(t *testing.T) {
+	ta := startApp(t, workflowVars(t, t.TempDir()))
+	alice, bob := browser(t), newChrome(t)
+	signIn(t, alice, ta.url, "alice", "alice-secret")
+	for range 2 {
+		loc := startInstance(t, ta, alice, "purchases:approval")
+		_, page := get(t, alice, ta.url+loc)
+		resp, _ := postForm(t, alice, ta.url+loc+"/complete", url.Values{"csrf_token": {csrfToken(t, page)}, "item": {"Laptop"}, "amount": {"1200"}}, nil)
+		wantStatus(t, resp, http.StatusSeeOther)
+	}
+	bob.signIn(t, ta.url, "bob", "bob-secret")
+	bob.run(t, chromedp.Navigate(ta.url+"/inbox"), chromedp.WaitVisible(`#task-detail .pane-hint`))
+	bob.eval(t, `window.__sameDocument = true`, nil)
+	bob.run(t,
+		chromedp.Click(`tr.task[data-instance="2"] a.task-link`),
+		chromedp.WaitVisible(`#task-detail article.task-detail[data-instance="2"] #task-form`),
+	)
+	var same bool
+	var path string
+	bob.eval(t, `window.__sameDocument === true`, &same)
+	bob.waitFor(t, "the address", `location.search.includes("open=2-3")`)
+	bob.eval(t, `location.pathname + location.search`, &path)
+	if !same || !strings.HasPrefix(path, "/inbox?") {
+		t.Errorf("opened in the same document %v, address %q", same, path)
+	}
+	shot(t, bob, "inbox-detail.png", "")
+
+	var flash string
+	bob.run(t,
+		chromedp.Click(`#task-detail #task-form input[name="approved"][type="checkbox"]`),
+		chromedp.Click(`#task-detail #task-form .form-actions button:last-child`),
+		chromedp.WaitVisible(`#task-detail article.task-detail[data-instance="1"]`),
+		chromedp.Text(`.flash`, &flash),
+	)
+	if flash != "“Approve the purchase” completed. The instance is complete." {
+		t.Errorf("flash %q", flash)
+	}
+	bob.eval(t, `location.pathname + location.search`, &path)
+	if path != "/inbox?open=1-3" {
+		t.Errorf("after completing: %q", path)
+	}
+	bob.run(t, chromedp.Reload(), chromedp.WaitVisible(`#task-detail article.task-detail[data-instance="1"]`))
 }

@@ -194,3 +194,77 @@ func TestClaimOnlyWhenShared(t *testing.T) {
 		t.Error("the task page does not offer Claim on a shared task")
 	}
 }
+
+// TestInboxListAndDetail: ?open= shows a task beside the inbox's list
+// (what htmx pushes when a row is opened), htmx gets the task alone, a
+// task the user may not open is named as such, and completing a task
+// leads to the inbox with the next one open.
+func TestInboxListAndDetail(t *testing.T) {
+	ta := startApp(t, workflowVars(t, t.TempDir()))
+	alice, bob := browser(t), browser(t)
+	signIn(t, alice, ta.url, "alice", "alice-secret")
+	signIn(t, bob, ta.url, "bob", "bob-secret")
+	for range 2 {
+		loc := startInstance(t, ta, alice, "purchases:approval")
+		_, page := get(t, alice, ta.url+loc)
+		resp, _ := postForm(t, alice, ta.url+loc+"/complete", url.Values{"csrf_token": {csrfToken(t, page)}, "item": {"Laptop"}, "amount": {"1200"}}, nil)
+		wantStatus(t, resp, http.StatusSeeOther)
+	}
+
+	_, doc := get(t, bob, ta.url+"/inbox")
+	if got := text(doc, "#task-detail .pane-hint"); got == "" {
+		t.Error("no hint in the empty pane")
+	}
+	row := doc.Find(`tr.task[data-instance="2"] a.task-link`)
+	if got := row.AttrOr("hx-get", ""); got != "/tasks/2/3" {
+		t.Errorf("row opens %q", got)
+	}
+	if got := row.AttrOr("hx-push-url", ""); got != "/inbox?open=2-3&view=mine" && got != "/inbox?open=2-3" {
+		t.Errorf("row pushes %q", got)
+	}
+	if got := row.AttrOr("href", ""); got != "/tasks/2/3" {
+		t.Errorf("without JavaScript the row links %q", got)
+	}
+
+	_, doc = get(t, bob, ta.url+"/inbox?open=2-3")
+	detail := doc.Find(`#task-detail article.task-detail[data-instance="2"][data-task="3"]`)
+	if detail.Length() != 1 {
+		t.Fatal("the task is not open beside the list")
+	}
+	if form := detail.Find("form#task-form"); form.AttrOr("action", "") != "/tasks/2/3/complete" || form.Find(`input[name="approved"][type="checkbox"]`).Length() != 1 {
+		t.Errorf("the open task's form: action %q, %d approved checkboxes", form.AttrOr("action", ""), form.Find(`input[name="approved"][type="checkbox"]`).Length())
+	}
+	if doc.Find("tr.task").Length() != 2 {
+		t.Errorf("%d rows beside the open task", doc.Find("tr.task").Length())
+	}
+	if n := doc.Find(`script[src*="js/forms.js"]`).Length(); n != 1 {
+		t.Errorf("forms.js loaded %d times", n)
+	}
+
+	// Alice may not open bob's task: the pane says so, nothing leaks.
+	_, doc = get(t, alice, ta.url+"/inbox?open=2-3")
+	if doc.Find("#task-detail article.task-detail").Length() != 0 || !strings.Contains(text(doc, "#task-detail .alert"), "not one of yours") {
+		t.Errorf("alice's pane: %q", text(doc, "#task-detail"))
+	}
+	_, doc = get(t, bob, ta.url+"/inbox?open=x")
+	if !strings.Contains(text(doc, "#task-detail .alert"), "does not name a task") {
+		t.Errorf("bad open: %q", text(doc, "#task-detail"))
+	}
+
+	// htmx receives the task alone.
+	req, _ := http.NewRequest(http.MethodGet, ta.url+"/tasks/2/3", nil)
+	req.Header.Set("HX-Request", "true")
+	resp, doc := do(t, bob, req)
+	wantStatus(t, resp, http.StatusOK)
+	if doc.Find("header.site-header").Length() != 0 || doc.Find(`article.task-detail[data-task="3"]`).Length() != 1 {
+		t.Error("the task fragment is not the task alone")
+	}
+
+	// Completing one leads to the inbox with the other open.
+	_, doc = get(t, bob, ta.url+"/inbox?open=2-3")
+	resp, _ = postForm(t, bob, ta.url+"/tasks/2/3/complete", url.Values{"csrf_token": {csrfToken(t, doc)}, "approved": {"true"}}, nil)
+	wantStatus(t, resp, http.StatusSeeOther)
+	if loc := resp.Header.Get("Location"); loc != "/inbox?open=1-3" {
+		t.Errorf("after completing bob went to %q, want the next task open", loc)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/waymark-bpm/waymark/internal/runner"
@@ -68,6 +69,14 @@ func (s *Server) inboxShow(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 	}
+	for i, t := range v.Tasks {
+		oq := maps.Clone(q)
+		oq.Set("open", fmt.Sprintf("%d-%d", t.InstanceID, t.TaskID))
+		v.Tasks[i].OpenURL = s.listURL("/inbox", oq, v.Page)
+	}
+	if open := q.Get("open"); open != "" && !isFragmentRequest(r) {
+		s.openTask(r, &v, open)
+	}
 	v.Pages = (v.Total + inboxPageSize - 1) / inboxPageSize
 	v.PollURL = s.listURL("/inbox", q, v.Page)
 	v.TabURLs = map[string]string{}
@@ -82,6 +91,7 @@ func (s *Server) inboxShow(w http.ResponseWriter, r *http.Request) error {
 	if v.Page < v.Pages {
 		v.NextURL = s.listURL("/inbox", q, v.Page+1)
 	}
+	v.FormsScript = s.asset("js/forms.js")
 	return s.render(w, r, http.StatusOK, templates.InboxPage(v), templates.InboxRefresh(v))
 }
 
@@ -136,4 +146,34 @@ func (s *Server) inboxTask(t store.HumanTask, me, view string) templates.InboxTa
 		}
 	}
 	return it
+}
+
+// openTask puts the task named by ?open=instance-task beside the inbox's
+// list (the address htmx pushes when a task is opened there, so reload and
+// back show it again). A task the user may not see, or that is gone, is
+// not shown, with the reason.
+func (s *Server) openTask(r *http.Request, v *templates.InboxView, open string) {
+	a, b, ok := strings.Cut(open, "-")
+	instance, err1 := strconv.ParseInt(a, 10, 64)
+	task, err2 := strconv.Atoi(b)
+	if !ok || err1 != nil || err2 != nil || instance <= 0 || task <= 0 {
+		v.OpenProblem = fmt.Sprintf("open=%q does not name a task (instance-task, like 12-3).", open)
+		return
+	}
+	page, err := s.runner.Task(r.Context(), actor(r), instance, task)
+	if err != nil {
+		s.log.Info("inbox: task not opened", "instance", instance, "task", task, "err", err)
+		v.OpenProblem = fmt.Sprintf("Task %d of instance %d is not one of yours, or no longer exists.", task, instance)
+		return
+	}
+	tv, form := s.taskViewWith(v.Base, r, page)
+	// The inbox page loads the forms' script itself.
+	tv.FormsScript = ""
+	if form != nil {
+		if !page.CanComplete {
+			form = form.ReadOnly()
+		}
+		tv.Form.Form = form
+	}
+	v.Open = &tv
 }

@@ -84,10 +84,18 @@ func (s *Server) completedMessage(r *http.Request, name string, id int64) string
 }
 
 // afterTask is where a completed task leads: the user's next task in the
-// same instance, else the inbox.
+// same instance, else the inbox with the next task ready for them open
+// beside the list, else the inbox.
 func (s *Server) afterTask(r *http.Request, instanceID int64) string {
-	if next, err := s.runner.NextTask(r.Context(), actor(r), instanceID); err == nil && next > 0 {
+	a := actor(r)
+	if next, err := s.runner.NextTask(r.Context(), a, instanceID); err == nil && next > 0 {
 		return s.prefix.URL(fmt.Sprintf("/tasks/%d/%d", instanceID, next))
+	}
+	if s.work != nil {
+		q := store.InboxQuery{View: store.InboxMine, Viewer: a.Viewer(), Groups: a.Groups, Limit: 1}
+		if tasks, _, err := s.work.InboxTasks(r.Context(), q); err == nil && len(tasks) > 0 {
+			return s.prefix.URL(fmt.Sprintf("/inbox?open=%d-%d", tasks[0].InstanceID, tasks[0].TaskID))
+		}
 	}
 	return s.prefix.URL("/inbox")
 }
