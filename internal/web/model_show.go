@@ -21,12 +21,6 @@ func (s *Server) modelShow(w http.ResponseWriter, r *http.Request) error {
 	return s.renderModel(w, r, pathID(r), http.StatusOK, "")
 }
 
-// modelSettingsShow shows a model's settings page: process_model.json's
-// fields, moving and deleting.
-func (s *Server) modelSettingsShow(w http.ResponseWriter, r *http.Request) error {
-	return s.renderModelSettings(w, r, pathID(r), http.StatusOK, "")
-}
-
 // renderModel shows the model's overview.
 func (s *Server) renderModel(w http.ResponseWriter, r *http.Request, id string, status int, errMsg string) error {
 	m, err := s.models.Model(id)
@@ -137,14 +131,4 @@ func (s *Server) instanceRow(in store.Instance) templates.InstanceRow {
 		row.Ended = in.EndedAt.Format("2006-01-02 15:04")
 	}
 	return row
-}
-
-// renderModelSettings shows the model's settings page as saved, with
-// errMsg.
-func (s *Server) renderModelSettings(w http.ResponseWriter, r *http.Request, id string, status int, errMsg string) error {
-	m, err := s.models.Model(id)
-	if err != nil {
-		return err
-	}
-	return s.renderModelForm(w, r, m, models.InputOf(m), status, errMsg)
 }
