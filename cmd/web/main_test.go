@@ -412,7 +412,7 @@ func TestSectionsAndAdmin(t *testing.T) {
 	admin := browser(t)
 	signIn(t, admin, ta.url, "alice", "alice-secret")
 	for _, tt := range []struct{ path, h1 string }{
-		{"/models", "Models"}, {"/inbox", "Inbox"}, {"/instances", "Instances"}, {"/admin", "Admin"},
+		{"/start", "Start new"}, {"/models", "Models"}, {"/inbox", "Inbox"}, {"/instances", "Instances"}, {"/admin", "Admin"},
 	} {
 		t.Run(tt.h1, func(t *testing.T) {
 			resp, doc := get(t, admin, ta.url+tt.path)
@@ -420,11 +420,12 @@ func TestSectionsAndAdmin(t *testing.T) {
 			if got := text(doc, "main h1"); got != tt.h1 {
 				t.Errorf("h1 %q", got)
 			}
-			if diff := cmp.Diff([]string{"Models", "Inbox", "Instances", "Admin"}, navLabels(doc)); diff != "" {
+			if diff := cmp.Diff([]string{"Start new", "Models", "Inbox", "Instances", "Admin"}, navLabels(doc)); diff != "" {
 				t.Errorf("nav (-want +got):\n%s", diff)
 			}
-			// The models page lists the demo models; the others start empty.
-			if tt.path != "/admin" && tt.path != "/models" && doc.Find("main .empty-state h2").Length() != 1 {
+			// The models and Start new pages list the demo models; the others
+			// start empty.
+			if tt.path != "/admin" && tt.path != "/models" && tt.path != "/start" && doc.Find("main .empty-state h2").Length() != 1 {
 				t.Error("no empty state")
 			}
 		})
@@ -456,7 +457,7 @@ func TestSectionsAndAdmin(t *testing.T) {
 		bob := browser(t)
 		signIn(t, bob, ta.url, "bob", "bob-secret")
 		_, doc := get(t, bob, ta.url+"/inbox")
-		if diff := cmp.Diff([]string{"Models", "Inbox", "Instances"}, navLabels(doc)); diff != "" {
+		if diff := cmp.Diff([]string{"Start new", "Models", "Inbox", "Instances"}, navLabels(doc)); diff != "" {
 			t.Errorf("nav (-want +got):\n%s", diff)
 		}
 		resp, doc := get(t, bob, ta.url+"/admin")

@@ -87,7 +87,7 @@ func TestModelPagesOnCorpus(t *testing.T) {
 
 	resp, doc := get(t, c, ta.url+"/models")
 	wantStatus(t, resp, http.StatusOK)
-	top := texts(doc, "#model-tree > ul.model-tree > li.tree-group > a")
+	top := texts(doc, "#model-tree > ul.model-tree > li.tree-group > details > summary > a")
 	if strings.Join(top, "|") != "Extensions|Shared Resources|Site Administration" {
 		t.Errorf("top-level groups %q", top)
 	}
@@ -121,8 +121,25 @@ func TestModelPagesOnCorpus(t *testing.T) {
 	if got := text(doc, `#files tr[data-name="A.1.0.2.bpmn"] .file-type`); got != "bpmn" {
 		t.Errorf("file type %q", got)
 	}
+	if doc.Find("#model-edit, #model-delete").Length() != 0 {
+		t.Error("the overview carries the settings or the delete button")
+	}
+	if got := doc.Find("#model-settings-link").AttrOr("href", ""); got != "/process-models/misc:test:a102/settings" {
+		t.Errorf("settings link %q", got)
+	}
+	if got := doc.Find("#model-diagram[data-bpmn-viewer]").AttrOr("data-xml-url", ""); got != "/process-models/misc:test:a102/files/A.1.0.2.bpmn/raw" {
+		t.Errorf("diagram from %q", got)
+	}
+	resp, doc = get(t, c, ta.url+"/process-models/misc:test:a102/settings")
+	wantStatus(t, resp, http.StatusOK)
 	if got := doc.Find("#model-display-name").AttrOr("value", ""); got != "A.1.0.2 - Service Task" {
 		t.Errorf("display name field %q", got)
+	}
+	if got := doc.Find("form#model-edit").AttrOr("action", ""); got != "/process-models/misc:test:a102/settings" {
+		t.Errorf("settings form posts to %q", got)
+	}
+	if doc.Find("form#model-delete, form#model-move").Length() != 2 {
+		t.Error("the settings page lacks move or delete")
 	}
 
 	resp, doc = get(t, c, ta.url+"/process-models/misc:test:a102/files/invoice.bpmn")
@@ -401,9 +418,14 @@ func TestModelForms(t *testing.T) {
 	ta, c, dir := modelsApp(t, apiRepo)
 	token := sessionToken(t, c, ta.url)
 
-	// Groups: a bad id is refused with the reason, a good one created.
-	resp, doc := postForm(t, c, ta.url+"/process-groups", url.Values{"csrf_token": {token}, "id": {"Bad_Id"}}, nil)
-	wantStatus(t, resp, http.StatusUnprocessableEntity)
+	// Groups: a bad id is refused with the reason, on the page the form
+	// was on (post, redirect, get); a good one created.
+	resp, _ := postForm(t, c, ta.url+"/process-groups", url.Values{"csrf_token": {token}, "id": {"Bad_Id"}}, nil)
+	wantStatus(t, resp, http.StatusSeeOther)
+	if loc := resp.Header.Get("Location"); loc != "/models" {
+		t.Errorf("refused group sent back to %q", loc)
+	}
+	_, doc := get(t, c, ta.url+"/models")
 	if got := text(doc, "#form-error"); !strings.Contains(got, "lower-case letters, digits and dashes") {
 		t.Errorf("bad id message %q", got)
 	}
@@ -459,7 +481,7 @@ func TestModelForms(t *testing.T) {
 	if meta["display_name"] != "Pay vendors" || meta["fault_or_suspend_on_exception"] != "suspend" || meta["primary_file_name"] != "pay.bpmn" {
 		t.Errorf("process_model.json: %s", raw)
 	}
-	_, doc = get(t, c, ta.url+"/process-models/finance:payables:pay")
+	_, doc = get(t, c, ta.url+"/process-models/finance:payables:pay/settings")
 	if got := doc.Find(`#metadata-paths input[name="metadata_key"]`).First().AttrOr("value", ""); got != "amount" {
 		t.Errorf("metadata key %q", got)
 	}

@@ -17,7 +17,10 @@ func (s *Server) base(w http.ResponseWriter, r *http.Request, title, section str
 		Section:    section,
 		Prefix:     s.prefix,
 		Stylesheet: s.asset("css/app.css"),
-		Scripts:    []string{s.asset("js/htmx.min.js")},
+		Scripts:    []string{s.asset("js/htmx.min.js"), s.asset("js/address.js")},
+	}
+	if r.Method == http.MethodPost {
+		b.Address = s.pageAddress(r)
 	}
 	st := state(r)
 	if st.user != nil {
@@ -40,7 +43,9 @@ func (s *Server) base(w http.ResponseWriter, r *http.Request, title, section str
 	b.CSRFToken = token
 	flash, took := st.session.TakeFlash()
 	b.Flash = flash
-	if created || took {
+	alert, tookAlert := st.session.TakeAlert()
+	b.Alert = alert
+	if created || took || tookAlert {
 		if err := s.sessions.Save(w, r, st.session); err != nil {
 			return b, err
 		}

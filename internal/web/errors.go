@@ -92,6 +92,13 @@ func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
 	s.log.Log(r.Context(), k.level, "request failed",
 		"request_id", st.id, "method", r.Method, "path", r.URL.Path, "status", k.status, "err", err)
 
+	if to := s.refusedPostBack(r, k); to != "" {
+		st.session.SetAlert(k.title + ". " + k.message)
+		if serr := s.sessions.Save(w, r, st.session); serr == nil {
+			redirect(w, r, to)
+			return
+		}
+	}
 	b, berr := s.base(w, r, k.title, "")
 	if berr != nil {
 		s.log.Error("build error page", "request_id", st.id, "err", berr)

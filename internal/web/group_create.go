@@ -19,7 +19,7 @@ func (s *Server) groupCreate(w http.ResponseWriter, r *http.Request) error {
 	in := models.GroupInput{DisplayName: r.PostFormValue("display_name"), Description: r.PostFormValue("description")}
 	if err := s.models.CreateGroup(r.Context(), id, in); err != nil {
 		if msg, ok := userMessage(err); ok {
-			return s.renderGroup(w, r, parent, http.StatusUnprocessableEntity, msg)
+			return s.refusePost(w, r, s.groupURL(parent), msg, func() error { return s.renderGroup(w, r, parent, http.StatusUnprocessableEntity, msg) })
 		}
 		return err
 	}

@@ -16,7 +16,7 @@ func (s *Server) groupDelete(w http.ResponseWriter, r *http.Request) error {
 	}
 	if err := s.models.DeleteGroup(r.Context(), id); err != nil {
 		if msg, ok := userMessage(err); ok {
-			return s.renderGroup(w, r, id, http.StatusUnprocessableEntity, msg)
+			return s.refusePost(w, r, s.groupURL(id), msg, func() error { return s.renderGroup(w, r, id, http.StatusUnprocessableEntity, msg) })
 		}
 		return err
 	}

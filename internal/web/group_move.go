@@ -12,7 +12,7 @@ func (s *Server) groupMove(w http.ResponseWriter, r *http.Request) error {
 	newID := strings.Trim(strings.TrimSpace(r.PostFormValue("new_id")), "/")
 	if err := s.models.MoveGroup(r.Context(), id, newID); err != nil {
 		if msg, ok := userMessage(err); ok {
-			return s.renderGroup(w, r, id, http.StatusUnprocessableEntity, msg)
+			return s.refusePost(w, r, s.groupURL(id), msg, func() error { return s.renderGroup(w, r, id, http.StatusUnprocessableEntity, msg) })
 		}
 		return err
 	}

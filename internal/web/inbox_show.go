@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/waymark-bpm/waymark/internal/runner"
@@ -30,22 +31,51 @@ func (s *Server) inboxShow(w http.ResponseWriter, r *http.Request) error {
 	v.Filter = templates.InboxFilter{Process: q.Get("process"), Group: q.Get("group"), After: q.Get("after"), Before: q.Get("before"), Text: q.Get("q")}
 	a := actor(r)
 	v.Groups = a.Groups
-	query, err := inboxQuery(r, a, inboxPageSize)
-	if err != nil {
-		return err
-	}
 	if s.work != nil {
-		tasks, total, err := s.work.InboxTasks(r.Context(), query)
-		if err != nil {
-			return fmt.Errorf("inbox: %w: %w", err, errBadRequest)
-		}
+		var err error
 		if v.Counts, err = s.work.InboxCounts(r.Context(), a.Viewer(), a.Groups); err != nil {
 			return err
 		}
-		v.Total = total
-		for _, t := range tasks {
-			v.Tasks = append(v.Tasks, s.inboxTask(t, a.Username, v.View))
+		// Other views need the failed count only, for the tab.
+		limit, offset := 0, 0
+		if v.View == templates.InboxFailed {
+			limit, offset = inboxPageSize, (v.Page-1)*inboxPageSize
 		}
+		failed, nFailed, err := s.work.FailedInstancesFor(r.Context(), a.Username, limit, offset)
+		if err != nil {
+			return err
+		}
+		v.Counts[templates.InboxFailed] = nFailed
+		if v.View == templates.InboxFailed {
+			v.Total = nFailed
+			for _, in := range failed {
+				v.Failed = append(v.Failed, s.failedInstance(in))
+			}
+		} else {
+			query, err := inboxQuery(r, a, inboxPageSize)
+			if err != nil {
+				return err
+			}
+			tasks, total, err := s.work.InboxTasks(r.Context(), query)
+			if err != nil {
+				return fmt.Errorf("inbox: %w: %w", err, errBadRequest)
+			}
+			v.Total = total
+			for _, t := range tasks {
+				v.Tasks = append(v.Tasks, s.inboxTask(t, a.Username, v.View))
+			}
+			if err := s.claimOnlyWhenShared(r, v.Tasks); err != nil {
+				return err
+			}
+		}
+	}
+	for i, t := range v.Tasks {
+		oq := maps.Clone(q)
+		oq.Set("open", fmt.Sprintf("%d-%d", t.InstanceID, t.TaskID))
+		v.Tasks[i].OpenURL = s.listURL("/inbox", oq, v.Page)
+	}
+	if open := q.Get("open"); open != "" && !isFragmentRequest(r) {
+		s.openTask(r, &v, open)
 	}
 	v.Pages = (v.Total + inboxPageSize - 1) / inboxPageSize
 	v.PollURL = s.listURL("/inbox", q, v.Page)
@@ -61,6 +91,7 @@ func (s *Server) inboxShow(w http.ResponseWriter, r *http.Request) error {
 	if v.Page < v.Pages {
 		v.NextURL = s.listURL("/inbox", q, v.Page+1)
 	}
+	v.FormsScript = s.asset("js/forms.js")
 	return s.render(w, r, http.StatusOK, templates.InboxPage(v), templates.InboxRefresh(v))
 }
 
@@ -85,6 +116,14 @@ func inboxQuery(r *http.Request, a runner.Actor, pageSize int) (store.InboxQuery
 	return query, nil
 }
 
+// failedInstance is one row of the inbox's failed view.
+func (s *Server) failedInstance(in store.Instance) templates.FailedInstance {
+	return templates.FailedInstance{
+		URL: s.prefix.URL(fmt.Sprintf("/instances/%d", in.ID)), ID: in.ID, Process: in.ProcessName, ModelID: in.ModelID,
+		StartedBy: in.StartedBy, Element: in.ErrorElement, Message: in.ErrorMessage, At: in.UpdatedAt.Format("2006-01-02 15:04"),
+	}
+}
+
 func (s *Server) inboxTask(t store.HumanTask, me, view string) templates.InboxTask {
 	base := fmt.Sprintf("/tasks/%d/%d", t.InstanceID, t.TaskID)
 	it := templates.InboxTask{
@@ -107,4 +146,34 @@ func (s *Server) inboxTask(t store.HumanTask, me, view string) templates.InboxTa
 		}
 	}
 	return it
+}
+
+// openTask puts the task named by ?open=instance-task beside the inbox's
+// list (the address htmx pushes when a task is opened there, so reload and
+// back show it again). A task the user may not see, or that is gone, is
+// not shown, with the reason.
+func (s *Server) openTask(r *http.Request, v *templates.InboxView, open string) {
+	a, b, ok := strings.Cut(open, "-")
+	instance, err1 := strconv.ParseInt(a, 10, 64)
+	task, err2 := strconv.Atoi(b)
+	if !ok || err1 != nil || err2 != nil || instance <= 0 || task <= 0 {
+		v.OpenProblem = fmt.Sprintf("open=%q does not name a task (instance-task, like 12-3).", open)
+		return
+	}
+	page, err := s.runner.Task(r.Context(), actor(r), instance, task)
+	if err != nil {
+		s.log.Info("inbox: task not opened", "instance", instance, "task", task, "err", err)
+		v.OpenProblem = fmt.Sprintf("Task %d of instance %d is not one of yours, or no longer exists.", task, instance)
+		return
+	}
+	tv, form := s.taskViewWith(v.Base, r, page)
+	// The inbox page loads the forms' script itself.
+	tv.FormsScript = ""
+	if form != nil {
+		if !page.CanComplete {
+			form = form.ReadOnly()
+		}
+		tv.Form.Form = form
+	}
+	v.Open = &tv
 }

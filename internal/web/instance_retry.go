@@ -14,6 +14,5 @@ func (s *Server) instanceRetry(w http.ResponseWriter, r *http.Request) error {
 	if err := s.runner.Retry(r.Context(), actor(r), id); err != nil {
 		return err
 	}
-	redirect(w, r, s.prefix.URL(fmt.Sprintf("/instances/%d", id)))
-	return nil
+	return s.flashRedirect(w, r, fmt.Sprintf("Instance #%d retried.", id)+s.instanceOutcome(r, id), s.prefix.URL(fmt.Sprintf("/instances/%d", id)))
 }

@@ -18,7 +18,7 @@ func (s *Server) modelCreate(w http.ResponseWriter, r *http.Request) error {
 	in := models.ModelInput{DisplayName: r.PostFormValue("display_name"), Description: r.PostFormValue("description")}
 	if err := s.models.CreateModel(r.Context(), id, in); err != nil {
 		if msg, ok := userMessage(err); ok {
-			return s.renderGroup(w, r, group, http.StatusUnprocessableEntity, msg)
+			return s.refusePost(w, r, s.groupURL(group), msg, func() error { return s.renderGroup(w, r, group, http.StatusUnprocessableEntity, msg) })
 		}
 		return err
 	}

@@ -13,7 +13,7 @@ func (s *Server) modelFileCreate(w http.ResponseWriter, r *http.Request) error {
 	name := strings.TrimSpace(r.PostFormValue("name"))
 	if _, err := s.models.CreateFile(r.Context(), id, name, nil); err != nil {
 		if msg, ok := userMessage(err); ok {
-			return s.renderModel(w, r, id, http.StatusUnprocessableEntity, msg)
+			return s.refusePost(w, r, s.modelURL(id), msg, func() error { return s.renderModel(w, r, id, http.StatusUnprocessableEntity, msg) })
 		}
 		return err
 	}

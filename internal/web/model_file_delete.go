@@ -11,7 +11,7 @@ func (s *Server) modelFileDelete(w http.ResponseWriter, r *http.Request) error {
 	id, name := pathID(r), r.PathValue("name")
 	if err := s.models.DeleteFile(r.Context(), id, name); err != nil {
 		if msg, ok := userMessage(err); ok {
-			return s.renderFile(w, r, id, name, nil, http.StatusUnprocessableEntity, msg)
+			return s.refusePost(w, r, s.fileURL(id, name), msg, func() error { return s.renderFile(w, r, id, name, nil, http.StatusUnprocessableEntity, msg) })
 		}
 		return err
 	}

@@ -12,7 +12,7 @@ func (s *Server) modelFileRename(w http.ResponseWriter, r *http.Request) error {
 	newName := strings.TrimSpace(r.PostFormValue("new_name"))
 	if err := s.models.RenameFile(r.Context(), id, name, newName); err != nil {
 		if msg, ok := userMessage(err); ok {
-			return s.renderFile(w, r, id, name, nil, http.StatusUnprocessableEntity, msg)
+			return s.refusePost(w, r, s.fileURL(id, name), msg, func() error { return s.renderFile(w, r, id, name, nil, http.StatusUnprocessableEntity, msg) })
 		}
 		return err
 	}

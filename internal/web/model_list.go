@@ -1,7 +1,6 @@
 package web
 
 import (
-	"fmt"
 	"net/http"
 	"strings"
 
@@ -33,7 +32,8 @@ func (s *Server) renderModelTree(w http.ResponseWriter, r *http.Request, status 
 		v.Matches = s.processRows(matches)
 	}
 	st := s.models.Stats()
-	v.Summary = fmt.Sprintf("%d groups, %d models, %d processes.", st.Groups, st.Models, st.Processes)
+	v.Summary = templates.Count(st.Groups, "group", "groups") + ", " + templates.Count(st.Models, "model", "models") + ", " +
+		templates.Count(st.Processes, "process", "processes") + "."
 	deleted, err := s.deletedItems(r.Context(), "")
 	if err != nil {
 		return err
@@ -44,7 +44,7 @@ func (s *Server) renderModelTree(w http.ResponseWriter, r *http.Request, status 
 		return err
 	}
 	v.Base = b
-	return s.render(w, r, status, templates.ModelTreePage(v), nil)
+	return s.render(w, r, status, templates.ModelTreePage(v), templates.ModelTreeResults(v))
 }
 
 // readableTree keeps the models the user may read and the groups that hold

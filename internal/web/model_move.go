@@ -12,7 +12,7 @@ func (s *Server) modelMove(w http.ResponseWriter, r *http.Request) error {
 	newID := strings.Trim(strings.TrimSpace(r.PostFormValue("new_id")), "/")
 	if err := s.models.MoveModel(r.Context(), id, newID); err != nil {
 		if msg, ok := userMessage(err); ok {
-			return s.renderModel(w, r, id, http.StatusUnprocessableEntity, msg)
+			return s.refusePost(w, r, s.modelURL(id)+"/settings", msg, func() error { return s.renderModelSettings(w, r, id, http.StatusUnprocessableEntity, msg) })
 		}
 		return err
 	}

@@ -15,8 +15,7 @@ func (s *Server) modelStart(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	redirect(w, r, s.nextTaskURL(r, id))
-	return nil
+	return s.flashRedirect(w, r, "Started "+s.instanceName(r, id)+"."+s.instanceOutcome(r, id), s.nextTaskURL(r, id))
 }
 
 // nextTaskURL is the page of the first open task of the instance the user

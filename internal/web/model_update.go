@@ -51,7 +51,7 @@ func (s *Server) modelUpdate(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	return s.flashRedirect(w, r, "Settings saved.", s.modelURL(id))
+	return s.flashRedirect(w, r, "Settings saved.", s.modelURL(id)+"/settings")
 }
 
 // errBadForm wraps a form that could not be parsed.

@@ -49,7 +49,7 @@ func (s *Server) modelerShow(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	b.Scripts = append(b.Scripts, s.asset("bpmn-js-spiff/dist/modeler.js"))
+	b.Scripts = append(b.Scripts, s.asset("bpmn-js-spiff/dist/modeler.js"), s.asset("js/modeler-fit.js"))
 	cfg := modelerConfig{Prefix: string(s.prefix), CSRF: b.CSRFToken, Model: modelID, File: name, Groups: []string{}}
 	for _, g := range groups {
 		cfg.Groups = append(cfg.Groups, g.Name)

@@ -85,7 +85,11 @@ var routeAccess = map[string]access{
 	"POST /process-models/{id}/start":    need("create /process-instances/{id}"),
 
 	// The model repository. The tree lists only what the user may read.
-	"GET /models":                                         signedIn(),
+	"GET /models": signedIn(),
+	// The page lists only what the user may start.
+	"GET /start":                                          signedIn(),
+	"GET /process-models/{id}/settings":                   need("read /process-models/{id}"),
+	"POST /process-models/{id}/settings":                  need("update /process-models/{id}"),
 	"GET /models/download":                                need("read /process-groups"),
 	"POST /models/upload":                                 need("create /process-groups"),
 	"GET /process-search":                                 need("read /processes"),

@@ -124,6 +124,9 @@ type Server struct {
 	// perms decide access; swapped whole by SetPermissions.
 	perms   atomic.Pointer[auth.Permissions]
 	handler http.Handler
+	// pages is the mux of the pages, to find the GET address a form post
+	// belongs to (pageAddress).
+	pages *http.ServeMux
 }
 
 // New returns the HTTP handler for the whole application.
@@ -233,6 +236,7 @@ func (s *Server) routes() http.Handler {
 		pages.Handle("GET /metrics", s.html(s.adminOnly(s.metricsShow)))
 	}
 	pages.Handle("/", s.html(s.notFound))
+	s.pages = pages
 
 	app := http.NewServeMux()
 	// Assets need no session, so they skip the session layers.
@@ -274,6 +278,7 @@ func (s *Server) routes() http.Handler {
 // and model ids are written with ':' for '/' in URLs, as SpiffArena does.
 func (s *Server) modelRoutes(pages *http.ServeMux) {
 	pages.Handle("GET /models", s.html(s.signedIn(s.modelList)))
+	pages.Handle("GET /start", s.html(s.signedIn(s.startList)))
 	pages.Handle("GET /models/download", s.html(s.signedIn(s.repoDownload)))
 	pages.Handle("POST /models/upload", s.html(s.signedIn(s.repoUpload)))
 	pages.Handle("GET /process-search", s.html(s.signedIn(s.processSearch)))
@@ -292,6 +297,8 @@ func (s *Server) modelRoutes(pages *http.ServeMux) {
 	pages.Handle("POST /process-models", s.html(s.signedIn(s.modelCreate)))
 	pages.Handle("GET /process-models/{id}", s.html(s.signedIn(s.modelShow)))
 	pages.Handle("POST /process-models/{id}", s.html(s.signedIn(s.modelUpdate)))
+	pages.Handle("GET /process-models/{id}/settings", s.html(s.signedIn(s.modelSettingsShow)))
+	pages.Handle("POST /process-models/{id}/settings", s.html(s.signedIn(s.modelUpdate)))
 	pages.Handle("POST /process-models/{id}/move", s.html(s.signedIn(s.modelMove)))
 	pages.Handle("POST /process-models/{id}/delete", s.html(s.signedIn(s.modelDelete)))
 	pages.Handle("GET /process-models/{id}/download", s.html(s.signedIn(s.modelDownload)))

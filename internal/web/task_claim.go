@@ -14,8 +14,7 @@ func (s *Server) taskClaim(w http.ResponseWriter, r *http.Request) error {
 	if err := s.runner.Claim(r.Context(), actor(r), id, task); err != nil {
 		return err
 	}
-	redirect(w, r, s.backTo(r, fmt.Sprintf("/tasks/%d/%d", id, task)))
-	return nil
+	return s.flashRedirect(w, r, "Task claimed: it is yours until you release it.", s.backTo(r, fmt.Sprintf("/tasks/%d/%d", id, task)))
 }
 
 // backTo is the local page named by the form's next field, else fallback.

@@ -37,8 +37,7 @@ func (s *Server) taskComplete(w http.ResponseWriter, r *http.Request) error {
 		if err := s.runner.CompleteTask(r.Context(), a, id, task, nil); err != nil {
 			return err
 		}
-		redirect(w, r, s.afterTask(r, id))
-		return nil
+		return s.flashRedirect(w, r, s.completedMessage(r, page.Task.Name, id), s.afterTask(r, id))
 	}
 	// The page (its chrome, the inbox badge, the instructions) is built
 	// only when the form is shown again; a successful post redirects.
@@ -87,15 +86,31 @@ func (s *Server) taskComplete(w http.ResponseWriter, r *http.Request) error {
 	if err := s.runner.CompleteTaskPage(r.Context(), a, page, data, stored); err != nil {
 		return err
 	}
-	redirect(w, r, s.afterTask(r, id))
-	return nil
+	return s.flashRedirect(w, r, s.completedMessage(r, page.Task.Name, id), s.afterTask(r, id))
+}
+
+// completedMessage tells the user their task is done, and what became of
+// the instance.
+func (s *Server) completedMessage(r *http.Request, name string, id int64) string {
+	if name == "" {
+		name = "Task"
+	}
+	return fmt.Sprintf("“%s” completed.", name) + s.instanceOutcome(r, id)
 }
 
 // afterTask is where a completed task leads: the user's next task in the
-// same instance, else the inbox.
+// same instance, else the inbox with the next task ready for them open
+// beside the list, else the inbox.
 func (s *Server) afterTask(r *http.Request, instanceID int64) string {
-	if next, err := s.runner.NextTask(r.Context(), actor(r), instanceID); err == nil && next > 0 {
+	a := actor(r)
+	if next, err := s.runner.NextTask(r.Context(), a, instanceID); err == nil && next > 0 {
 		return s.prefix.URL(fmt.Sprintf("/tasks/%d/%d", instanceID, next))
+	}
+	if s.work != nil {
+		q := store.InboxQuery{View: store.InboxMine, Viewer: a.Viewer(), Groups: a.Groups, Limit: 1}
+		if tasks, _, err := s.work.InboxTasks(r.Context(), q); err == nil && len(tasks) > 0 {
+			return s.prefix.URL(fmt.Sprintf("/inbox?open=%d-%d", tasks[0].InstanceID, tasks[0].TaskID))
+		}
 	}
 	return s.prefix.URL("/inbox")
 }

@@ -14,6 +14,5 @@ func (s *Server) taskRelease(w http.ResponseWriter, r *http.Request) error {
 	if err := s.runner.Release(r.Context(), actor(r), id, task); err != nil {
 		return err
 	}
-	redirect(w, r, s.backTo(r, fmt.Sprintf("/tasks/%d/%d", id, task)))
-	return nil
+	return s.flashRedirect(w, r, "Task released: others in its group can take it.", s.backTo(r, fmt.Sprintf("/tasks/%d/%d", id, task)))
 }

@@ -35,17 +35,24 @@ func (s *Server) taskShow(w http.ResponseWriter, r *http.Request) error {
 		}
 		v.Form.Form = form
 	}
-	return s.render(w, r, http.StatusOK, templates.TaskPage(v), nil)
+	return s.render(w, r, http.StatusOK, templates.TaskPage(v), templates.TaskDetail(v))
 }
 
 // taskView builds the task page around a task, and parses its form (nil
 // when the task has none or its files cannot be used; v.Problem says why).
 func (s *Server) taskView(w http.ResponseWriter, r *http.Request, page runner.TaskPage) (templates.TaskView, *forms.Form, error) {
-	t := page.Task
-	b, err := s.base(w, r, t.Name, templates.SectionInbox)
+	b, err := s.base(w, r, page.Task.Name, templates.SectionInbox)
 	if err != nil {
 		return templates.TaskView{}, nil, err
 	}
+	v, form := s.taskViewWith(b, r, page)
+	return v, form, nil
+}
+
+// taskViewWith is taskView on a page whose Base is built (the inbox with
+// the task open beside its list).
+func (s *Server) taskViewWith(b templates.Base, r *http.Request, page runner.TaskPage) (templates.TaskView, *forms.Form) {
+	t := page.Task
 	taskURL := fmt.Sprintf("/tasks/%d/%d", t.InstanceID, t.TaskID)
 	v := templates.TaskView{Base: b, InstanceID: t.InstanceID, TaskID: t.TaskID, Name: t.Name, Process: t.ProcessName, ModelID: t.ModelID,
 		Lane: t.Lane, WaitingFor: t.WaitingFor, ClaimedBy: t.ClaimedBy, State: t.State, CompletedBy: t.CompletedBy,
@@ -66,7 +73,9 @@ func (s *Server) taskView(w http.ResponseWriter, r *http.Request, page runner.Ta
 		v.CompleteURL = s.prefix.URL(taskURL + "/complete")
 		switch t.ClaimedBy {
 		case "":
-			v.ClaimURL = s.prefix.URL(taskURL + "/claim")
+			if s.sharedTask(r, t.InstanceID, t.TaskID) {
+				v.ClaimURL = s.prefix.URL(taskURL + "/claim")
+			}
 		case me:
 			v.ReleaseURL = s.prefix.URL(taskURL + "/release")
 		}
@@ -76,16 +85,16 @@ func (s *Server) taskView(w http.ResponseWriter, r *http.Request, page runner.Ta
 		if data, err := json.MarshalIndent(page.Data, "", "  "); err == nil {
 			v.Data = string(data)
 		}
-		return v, nil, nil
+		return v, nil
 	}
 	form, err := s.loadForm(r.Context(), t, page.Data)
 	if err != nil {
 		v.Problem = err.Error()
-		return v, nil, nil
+		return v, nil
 	}
 	v.FormsScript = s.asset("js/forms.js")
 	v.Form = &templates.FormView{Action: s.prefix.URL(taskURL + "/complete"), CSRFToken: b.CSRFToken, SubmitDefault: v.ButtonLabel}
-	return v, form, nil
+	return v, form
 }
 
 // loadForm reads and parses a task's form files with its data. The error

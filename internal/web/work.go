@@ -17,6 +17,10 @@ import (
 type Work interface {
 	InboxTasks(ctx context.Context, q store.InboxQuery) ([]store.HumanTask, int, error)
 	InboxCounts(ctx context.Context, v store.Viewer, groups []string) (map[string]int, error)
+	FailedInstancesFor(ctx context.Context, username string, limit, offset int) ([]store.Instance, int, error)
+	InstanceHeader(ctx context.Context, id int64) (store.Instance, error)
+	RecentStarts(ctx context.Context, username string, limit int) ([]store.RecentStart, error)
+	TaskCandidates(ctx context.Context, tasks []store.TaskKey) (map[store.TaskKey]int, error)
 	Instances(ctx context.Context, f store.InstanceFilter) ([]store.Instance, int, error)
 	InstanceMetadataKeys(ctx context.Context, f store.InstanceFilter) ([]string, error)
 	TaskFile(ctx context.Context, instanceID int64, digest string) (store.TaskFile, error)

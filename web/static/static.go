@@ -8,7 +8,9 @@
 // asset's URL and nothing stale is served.
 //
 // js/forms.js is Waymark's own: the task form's widgets, loaded by the task
-// page at its content-hash URL.
+// page at its content-hash URL. js/address.js is too: on a page answering a
+// form post it shows the page's GET address (every page loads it).
+// js/modeler-fit.js fits the modeler's diagram beside its palette.
 //
 // Vendored files:
 //   - js/htmx.min.js is htmx 2.0.11 (npm package htmx.org@2.0.11, file

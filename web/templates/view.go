@@ -5,6 +5,7 @@ import "encoding/json"
 // Sections of the navigation, used to mark the current one.
 const (
 	SectionModels    = "models"
+	SectionStart     = "start"
 	SectionInbox     = "inbox"
 	SectionInstances = "instances"
 	SectionAdmin     = "admin"
@@ -30,6 +31,14 @@ type Base struct {
 	User *User
 	// Flash is a one-time message from the previous request.
 	Flash string
+	// Address is the GET address of a page rendered in answer to a form
+	// post (a form refused with what the user typed): the browser shows it
+	// in place of the post's address, so reload and bookmarks open the
+	// page instead of posting again. "" for pages answering a GET.
+	Address string
+	// Alert is a one-time error from the previous request: why a form
+	// post was refused, shown on the form's page (post, redirect, get).
+	Alert string
 	// CSRFToken goes into every form and into htmx's request headers.
 	CSRFToken string
 	// Prefix is the URL path prefix.
