@@ -1,0 +1,97 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// OutboxMessage is a message or signal waiting in the outbox for the
+// router to deliver it.
+type OutboxMessage struct {
+	ID   int64
+	Kind string // message or signal
+	Name string
+	// Payload is JSON text.
+	Payload      string
+	FromInstance int64 // 0 when sent from outside
+	FromElement  string
+	CreatedAt    time.Time
+	// ExpiresAt is when an undelivered message is dropped; a message whose
+	// ExpiresAt is not after CreatedAt is tried once.
+	ExpiresAt time.Time
+}
+
+// AddOutboxMessage records a thrown message or signal for the router and
+// returns its id. It runs in the transaction of the step that threw it.
+func (tx *Tx) AddOutboxMessage(ctx context.Context, m OutboxMessage) (int64, error) {
+	if m.Kind != "message" && m.Kind != "signal" {
+		return 0, fmt.Errorf("outbox: kind %q is neither message nor signal", m.Kind)
+	}
+	if m.Name == "" {
+		return 0, fmt.Errorf("outbox: %s without a name", m.Kind)
+	}
+	var id int64
+	err := tx.tx.QueryRowContext(ctx, `INSERT INTO message_outbox (kind, name, payload, from_instance, from_element, created_at, expires_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		m.Kind, m.Name, m.Payload, m.FromInstance, m.FromElement, m.CreatedAt.UTC().Format(dueLayout), m.ExpiresAt.UTC().Format(dueLayout)).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("add %s %q to the outbox: %w", m.Kind, m.Name, mapError(err))
+	}
+	return id, nil
+}
+
+// ConsumeOutboxMessage deletes a message in the transaction of the step
+// that consumed it. If another transaction consumed it first it fails with
+// ErrConflict, so the step that would have consumed it twice rolls back.
+func (tx *Tx) ConsumeOutboxMessage(ctx context.Context, id int64) error {
+	res, err := tx.tx.ExecContext(ctx, `DELETE FROM message_outbox WHERE id = ?`, id)
+	if err != nil {
+		return fmt.Errorf("consume outbox message %d: %w", id, mapError(err))
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("consume outbox message %d: %w", id, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("outbox message %d was consumed meanwhile: %w", id, ErrConflict)
+	}
+	return nil
+}
+
+// DeleteOutboxMessage drops a message no one consumed (expired, or a
+// signal that has reached every receiver). Deleting one already gone is
+// not an error.
+func (s *Store) DeleteOutboxMessage(ctx context.Context, id int64) error {
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM message_outbox WHERE id = ?`, id); err != nil {
+		return fmt.Errorf("delete outbox message %d: %w", id, err)
+	}
+	return nil
+}
+
+// OutboxMessages lists up to limit messages still to deliver, oldest
+// first.
+func (s *Store) OutboxMessages(ctx context.Context, limit int) ([]OutboxMessage, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, kind, name, payload, from_instance, from_element, created_at, expires_at
+		FROM message_outbox ORDER BY id LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("outbox: %w", err)
+	}
+	defer rows.Close()
+	var out []OutboxMessage
+	for rows.Next() {
+		var m OutboxMessage
+		var created, expires string
+		if err := rows.Scan(&m.ID, &m.Kind, &m.Name, &m.Payload, &m.FromInstance, &m.FromElement, &created, &expires); err != nil {
+			return nil, err
+		}
+		if m.CreatedAt, err = time.Parse(dueLayout, created); err != nil {
+			return nil, fmt.Errorf("outbox message %d: %w", m.ID, err)
+		}
+		if m.ExpiresAt, err = time.Parse(dueLayout, expires); err != nil {
+			return nil, fmt.Errorf("outbox message %d: %w", m.ID, err)
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
