@@ -16,7 +16,10 @@ type OutboxMessage struct {
 	Payload      string
 	FromInstance int64 // 0 when sent from outside
 	FromElement  string
-	CreatedAt    time.Time
+	// SentBy is the user whose action sent it; an instance it starts is
+	// started by them.
+	SentBy    string
+	CreatedAt time.Time
 	// ExpiresAt is when an undelivered message is dropped; a message whose
 	// ExpiresAt is not after CreatedAt is tried once.
 	ExpiresAt time.Time
@@ -32,9 +35,9 @@ func (tx *Tx) AddOutboxMessage(ctx context.Context, m OutboxMessage) (int64, err
 		return 0, fmt.Errorf("outbox: %s without a name", m.Kind)
 	}
 	var id int64
-	err := tx.tx.QueryRowContext(ctx, `INSERT INTO message_outbox (kind, name, payload, from_instance, from_element, created_at, expires_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		m.Kind, m.Name, m.Payload, m.FromInstance, m.FromElement, m.CreatedAt.UTC().Format(dueLayout), m.ExpiresAt.UTC().Format(dueLayout)).Scan(&id)
+	err := tx.tx.QueryRowContext(ctx, `INSERT INTO message_outbox (kind, name, payload, from_instance, from_element, sent_by, created_at, expires_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		m.Kind, m.Name, m.Payload, m.FromInstance, m.FromElement, m.SentBy, m.CreatedAt.UTC().Format(dueLayout), m.ExpiresAt.UTC().Format(dueLayout)).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("add %s %q to the outbox: %w", m.Kind, m.Name, mapError(err))
 	}
@@ -72,7 +75,7 @@ func (s *Store) DeleteOutboxMessage(ctx context.Context, id int64) error {
 // OutboxMessages lists up to limit messages still to deliver, oldest
 // first.
 func (s *Store) OutboxMessages(ctx context.Context, limit int) ([]OutboxMessage, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, kind, name, payload, from_instance, from_element, created_at, expires_at
+	rows, err := s.db.QueryContext(ctx, `SELECT id, kind, name, payload, from_instance, from_element, sent_by, created_at, expires_at
 		FROM message_outbox ORDER BY id LIMIT ?`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("outbox: %w", err)
@@ -82,7 +85,7 @@ func (s *Store) OutboxMessages(ctx context.Context, limit int) ([]OutboxMessage,
 	for rows.Next() {
 		var m OutboxMessage
 		var created, expires string
-		if err := rows.Scan(&m.ID, &m.Kind, &m.Name, &m.Payload, &m.FromInstance, &m.FromElement, &created, &expires); err != nil {
+		if err := rows.Scan(&m.ID, &m.Kind, &m.Name, &m.Payload, &m.FromInstance, &m.FromElement, &m.SentBy, &created, &expires); err != nil {
 			return nil, err
 		}
 		if m.CreatedAt, err = time.Parse(dueLayout, created); err != nil {

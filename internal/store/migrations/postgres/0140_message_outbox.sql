@@ -10,6 +10,8 @@ CREATE TABLE message_outbox (
     payload       TEXT NOT NULL,
     from_instance BIGINT NOT NULL DEFAULT 0,
     from_element  TEXT NOT NULL DEFAULT '',
+    -- sent_by is the user an instance the message starts is started by.
+    sent_by       TEXT NOT NULL DEFAULT '',
     created_at    TEXT NOT NULL,
     expires_at    TEXT NOT NULL
 );

@@ -1,0 +1,322 @@
+package runner_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/waymark-bpm/waymark/internal/engine/spec"
+	"github.com/waymark-bpm/waymark/internal/runner"
+	"github.com/waymark-bpm/waymark/internal/store"
+)
+
+// ProcessesStartedBy makes dirSpecs a runner.EventStarter: it parses every
+// model it knows and keeps the processes with a matching start event.
+func (s *dirSpecs) ProcessesStartedBy(ctx context.Context, kind, name string) ([]*spec.Process, error) {
+	typ := spec.EventMessage
+	if kind == "signal" {
+		typ = spec.EventSignal
+	}
+	s.mu.Lock()
+	ids := make([]string, 0, len(s.dirs))
+	for id := range s.dirs {
+		ids = append(ids, id)
+	}
+	s.mu.Unlock()
+	sort.Strings(ids)
+	var out []*spec.Process
+	for _, id := range ids {
+		lib, _, err := s.LoadModel(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		for _, pid := range lib.Order {
+			p := lib.Process(pid)
+			if p == nil || !p.Executable {
+				continue
+			}
+			for _, st := range p.Starts {
+				for _, d := range st.Events {
+					if d.Type == typ && d.Name == name {
+						out = append(out, p)
+					}
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+// routeAll routes until the outbox is empty, failing after many passes.
+func routeAll(t *testing.T, r *runner.Runner, st *store.Store) {
+	t.Helper()
+	ctx := context.Background()
+	for range 50 {
+		if _, err := r.RouteMessages(ctx); err != nil {
+			t.Fatal(err)
+		}
+		left, err := st.OutboxMessages(ctx, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(left) == 0 {
+			return
+		}
+	}
+	t.Fatal("the outbox did not empty after 50 routing passes")
+}
+
+// endData returns the data of the instance's completed task at element.
+func endData(t *testing.T, e *env, id int64, element string) map[string]any {
+	t.Helper()
+	p, err := e.runner.Instance(context.Background(), admin, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ti := range p.Tasks {
+		if ti.ElementID == element && ti.State == "COMPLETED" {
+			var m map[string]any
+			if err := json.Unmarshal([]byte(ti.Data), &m); err != nil {
+				t.Fatal(err)
+			}
+			return m
+		}
+	}
+	t.Fatalf("instance %d has no completed %s (tasks %+v)", id, element, p.Tasks)
+	return nil
+}
+
+func instancesOf(t *testing.T, e *env, model string) []store.Instance {
+	t.Helper()
+	rows, _, err := e.store.Instances(context.Background(), store.InstanceFilter{ModelID: model, Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Slice(rows, func(i, j int) bool { return rows[i].ID < rows[j].ID })
+	return rows
+}
+
+// A sender's send task starts the receiver model by its message start
+// event; the receiver answers, and the answer finds its sender by both
+// correlation properties: two senders share the order id and differ only
+// in the customer.
+func TestMessageStartsReceiverWhichAnswersByCorrelation(t *testing.T) {
+	e := newEnv(t, "msgsender", "msgreceiver")
+	ctx := context.Background()
+	a, err := e.runner.Start(ctx, alice, "group/msgsender", "", map[string]any{"order_id": 7, "customer_id": "c1", "item": "book"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := e.runner.Start(ctx, bob, "group/msgsender", "", map[string]any{"order_id": 7, "customer_id": "c2", "item": "lamp"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := instance(t, e, a).Status; got != store.StatusRunning {
+		t.Fatalf("sender before routing is %s, want running", got)
+	}
+	routeAll(t, e.runner, e.store)
+
+	for _, s := range []struct {
+		id   int64
+		want string
+	}{{a, "shipped book"}, {b, "shipped lamp"}} {
+		if got := instance(t, e, s.id).Status; got != store.StatusCompleted {
+			t.Fatalf("sender %d is %s, want completed", s.id, got)
+		}
+		reply, _ := endData(t, e, s.id, "end")["reply"].(map[string]any)
+		if reply["status"] != s.want {
+			t.Fatalf("sender %d got reply %v, want status %q", s.id, reply, s.want)
+		}
+	}
+	recv := instancesOf(t, e, "group/msgreceiver")
+	if len(recv) != 2 {
+		t.Fatalf("%d receivers started, want 2", len(recv))
+	}
+	for i, r := range recv {
+		if r.Status != store.StatusCompleted {
+			t.Fatalf("receiver %d is %s, want completed", r.ID, r.Status)
+		}
+		if want := []string{"alice", "bob"}[i]; r.StartedBy != want {
+			t.Fatalf("receiver %d started by %q, want the sender's starter %q", r.ID, r.StartedBy, want)
+		}
+	}
+}
+
+// A message sent from outside starts one receiver-side instance (here the
+// sender model waits at its receive task) and a second message with the
+// same correlation reaches that instance instead of starting another.
+func TestSendFromOutsideStartsThenCorrelates(t *testing.T) {
+	e := newEnv(t, "msgsender", "msgreceiver")
+	ctx := context.Background()
+	d, err := e.runner.Send(ctx, alice, "message", "order_request", map[string]any{"order_id": 1, "customer_id": "c9", "item": "pen"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !d.Started || d.InstanceID == 0 {
+		t.Fatalf("first message: %+v, want a started instance", d)
+	}
+	// The receiver answered with order_reply, which no one waits for: with
+	// a time to live of 0 it is dropped, not kept.
+	routeAll(t, e.runner, e.store)
+	if got := instance(t, e, d.InstanceID); got.Status != store.StatusCompleted || got.StartedBy != "alice" {
+		t.Fatalf("started instance: %s by %q, want completed by alice", got.Status, got.StartedBy)
+	}
+
+	// A sender waiting for its reply: a message from outside with its
+	// correlation values reaches it.
+	id, err := e.runner.Start(ctx, bob, "group/msgsender", "", map[string]any{"order_id": 2, "customer_id": "c3", "item": "cup"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Drop the request it sent so only the outside reply can wake it.
+	left, err := e.store.OutboxMessages(ctx, 10)
+	if err != nil || len(left) != 1 || left[0].Name != "order_request" {
+		t.Fatalf("outbox = %+v, %v; want the sender's request", left, err)
+	}
+	if err := e.store.DeleteOutboxMessage(ctx, left[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.runner.Send(ctx, alice, "message", "order_reply", map[string]any{"order_id": 2, "customer_id": "other", "status": "x"}); !errors.Is(err, runner.ErrInvalid) {
+		t.Fatalf("reply with the wrong customer: %v, want refused with ErrInvalid", err)
+	}
+	if got := instance(t, e, id).Status; got != store.StatusRunning {
+		t.Fatalf("sender after a wrong reply is %s, want running", got)
+	}
+	d, err = e.runner.Send(ctx, alice, "message", "order_reply", map[string]any{"order_id": 2, "customer_id": "c3", "status": "ok"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Started || d.InstanceID != id {
+		t.Fatalf("reply delivered as %+v, want to instance %d", d, id)
+	}
+	if got := instance(t, e, id).Status; got != store.StatusCompleted {
+		t.Fatalf("sender after its reply is %s, want completed", got)
+	}
+	if n := len(instancesOf(t, e, "group/msgsender")); n != 1 {
+		t.Fatalf("%d sender instances, want 1: the reply must not start one", n)
+	}
+}
+
+// Two instances wait on the same correlation and two processes route one
+// message at once: exactly one instance consumes it.
+func TestOneMessageConsumedOnceByTwoWaiters(t *testing.T) {
+	e := newEnv(t, "msgsender")
+	ctx := context.Background()
+	var ids []int64
+	for range 2 {
+		id, err := e.runner.Start(ctx, alice, "group/msgsender", "", map[string]any{"order_id": 5, "customer_id": "c5", "item": "x"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	// The requests find no receiver model and are dropped.
+	routeAll(t, e.runner, e.store)
+	// A second process on the same database.
+	other := runner.New(runner.Options{Store: e.store, Specs: e.specs, Clock: e.clock, MessageTTL: time.Hour})
+	one := runner.New(runner.Options{Store: e.store, Specs: e.specs, Clock: e.clock, MessageTTL: time.Hour})
+	err := e.store.InTx(ctx, func(tx *store.Tx) error {
+		_, err := tx.AddOutboxMessage(ctx, store.OutboxMessage{Kind: "message", Name: "order_reply",
+			Payload: `{"order_id": 5, "customer_id": "c5", "status": "once"}`, CreatedAt: e.clock.Now(), ExpiresAt: e.clock.Now().Add(time.Hour)})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for _, r := range []*runner.Runner{one, other} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := r.RouteMessages(ctx); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	routeAll(t, one, e.store)
+	done := 0
+	for _, id := range ids {
+		switch instance(t, e, id).Status {
+		case store.StatusCompleted:
+			done++
+		case store.StatusRunning:
+		default:
+			t.Fatalf("instance %d is %s", id, instance(t, e, id).Status)
+		}
+	}
+	if done != 1 {
+		t.Fatalf("%d instances consumed the one message, want exactly 1", done)
+	}
+}
+
+// With a time to live, a message no one waits for is kept and delivered
+// when its receiver starts; once the time to live has passed, it is gone.
+func TestMessageKeptByTTLUntilReceiverStarts(t *testing.T) {
+	e := newEnv(t, "msgsender")
+	e.open(t, runner.Options{MessageTTL: 10 * time.Minute})
+	ctx := context.Background()
+	d, err := e.runner.Send(ctx, alice, "message", "order_reply", map[string]any{"order_id": 3, "customer_id": "c3", "status": "early"})
+	if err != nil {
+		t.Fatalf("a message with a time to live was refused: %v", err)
+	}
+	if d.InstanceID != 0 {
+		t.Fatalf("delivered as %+v with no receiver", d)
+	}
+	e.clock.Add(5 * time.Minute)
+	routeAll0(t, e)
+	id, err := e.runner.Start(ctx, bob, "group/msgsender", "", map[string]any{"order_id": 3, "customer_id": "c3", "item": "y"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	routePass(t, e)
+	if got := instance(t, e, id).Status; got != store.StatusCompleted {
+		t.Fatalf("receiver after the buffered message is %s, want completed", got)
+	}
+	reply, _ := endData(t, e, id, "end")["reply"].(map[string]any)
+	if reply["status"] != "early" {
+		t.Fatalf("reply = %v, want the buffered message", reply)
+	}
+
+	// A message that outlives its time to live is dropped.
+	if _, err := e.runner.Send(ctx, alice, "message", "order_reply", map[string]any{"order_id": 4, "customer_id": "c4"}); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Add(11 * time.Minute)
+	routePass(t, e)
+	id, err = e.runner.Start(ctx, bob, "group/msgsender", "", map[string]any{"order_id": 4, "customer_id": "c4", "item": "z"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	routePass(t, e)
+	if got := instance(t, e, id).Status; got != store.StatusRunning {
+		t.Fatalf("receiver after an expired message is %s, want still running", got)
+	}
+}
+
+// routeAll0 routes one pass and checks the buffered message is still kept.
+func routeAll0(t *testing.T, e *env) {
+	t.Helper()
+	if _, err := e.runner.RouteMessages(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	left, err := e.store.OutboxMessages(context.Background(), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(left) != 1 {
+		t.Fatalf("outbox = %+v, want the buffered message kept", left)
+	}
+}
+
+// routePass makes one routing pass.
+func routePass(t *testing.T, e *env) {
+	t.Helper()
+	if _, err := e.runner.RouteMessages(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
