@@ -252,6 +252,13 @@ func (in *Instance) fire(w *Task, d *spec.EventDef, payload any) {
 	if !in.allOccurred(w, d) {
 		return
 	}
+	if d.Type == spec.EventMessage && w.Node.Kind == spec.KindStartEvent && !w.Pool && !w.Trigger {
+		// A message that starts a process sets the correlation values its
+		// later messages are matched by, as for a pool it starts.
+		for k, v := range in.messageCorrelations(d, payload) {
+			in.recordCorrelation(w.Scope, k, v, true)
+		}
+	}
 	switch {
 	case w.Pool:
 		in.startPool(w, d, payload)

@@ -28,6 +28,8 @@ type Delivery struct {
 	// InstanceID is the instance that consumed the message (for a signal,
 	// the last one it reached); 0 when nothing did.
 	InstanceID int64
+	// Status is the stored status of InstanceID after the delivery.
+	Status string
 	// Started reports that the message started InstanceID.
 	Started bool
 	// Reached counts the instances a signal reached.
@@ -181,19 +183,19 @@ func (r *Runner) deliverMessage(ctx context.Context, m store.OutboxMessage, payl
 			Detail: receivedDetail(m)}}}); err != nil {
 			return Delivery{}, fmt.Errorf("deliver message %q to instance %d: %w", m.Name, s.InstanceID, err)
 		}
-		return Delivery{InstanceID: s.InstanceID}, nil
+		return Delivery{InstanceID: s.InstanceID, Status: l.row.Status}, nil
 	}
 	procs, err := r.startTargets(ctx, "message", m.Name)
 	if err != nil {
 		return Delivery{}, err
 	}
 	for _, p := range procs {
-		id, caught, err := r.startBy(ctx, m, p, payload, m.ID)
+		id, status, err := r.startBy(ctx, m, p, payload, m.ID)
 		if err != nil {
 			return Delivery{}, err
 		}
-		if caught {
-			return Delivery{InstanceID: id, Started: true}, nil
+		if id != 0 {
+			return Delivery{InstanceID: id, Status: status, Started: true}, nil
 		}
 	}
 	return Delivery{}, nil
@@ -236,7 +238,7 @@ func (r *Runner) broadcast(ctx context.Context, m store.OutboxMessage, payload a
 				errs = append(errs, fmt.Errorf("deliver signal %q to instance %d: %w", m.Name, s.InstanceID, err))
 			} else {
 				d.Reached++
-				d.InstanceID = s.InstanceID
+				d.InstanceID, d.Status = s.InstanceID, l.row.Status
 			}
 			break
 		}
@@ -246,14 +248,14 @@ func (r *Runner) broadcast(ctx context.Context, m store.OutboxMessage, payload a
 		errs = append(errs, err)
 	}
 	for _, p := range procs {
-		id, caught, err := r.startBy(ctx, m, p, payload, 0)
+		id, status, err := r.startBy(ctx, m, p, payload, 0)
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		if caught {
+		if id != 0 {
 			d.Reached++
-			d.InstanceID = id
+			d.InstanceID, d.Status = id, status
 		}
 	}
 	if err := r.store.DeleteOutboxMessage(ctx, m.ID); err != nil {
@@ -284,25 +286,25 @@ func (r *Runner) startTargets(ctx context.Context, kind, name string) ([]*spec.P
 
 // startBy starts process p with a message or signal and persists the new
 // instance; consume (when not 0) is the outbox message the start consumes
-// in the same transaction. It reports false when the start event did not
-// catch the event (its correlation did not match).
-func (r *Runner) startBy(ctx context.Context, m store.OutboxMessage, p *spec.Process, payload any, consume int64) (int64, bool, error) {
+// in the same transaction. It returns the new instance and its status, or
+// 0 when the start event did not catch the event.
+func (r *Runner) startBy(ctx context.Context, m store.OutboxMessage, p *spec.Process, payload any, consume int64) (int64, string, error) {
 	modelID := path.Dir(p.File)
 	lib, _, err := r.specs.LoadModel(ctx, modelID)
 	if err != nil {
-		return 0, false, fmt.Errorf("start %s by %s %q: %w", modelID, m.Kind, m.Name, err)
+		return 0, "", fmt.Errorf("start %s by %s %q: %w", modelID, m.Kind, m.Name, err)
 	}
 	if lib.Process(p.ID) == nil {
-		return 0, false, fmt.Errorf("start %s by %s %q: the model has no process %q", modelID, m.Kind, m.Name, p.ID)
+		return 0, "", fmt.Errorf("start %s by %s %q: the model has no process %q", modelID, m.Kind, m.Name, p.ID)
 	}
 	svc := &serviceCalls{}
 	in, err := engine.Start(lib, engine.StartOptions{Process: p.ID}, r.env(svc, m.SentBy, m.SentBy))
 	if err != nil {
-		return 0, false, fmt.Errorf("start %s process %s by %s %q: %w", modelID, p.ID, m.Kind, m.Name, err)
+		return 0, "", fmt.Errorf("start %s process %s by %s %q: %w", modelID, p.ID, m.Kind, m.Name, err)
 	}
 	caught, err := in.Deliver(m.Kind, m.Name, payload)
 	if err != nil || !caught {
-		return 0, false, err
+		return 0, "", err
 	}
 	name := p.Name
 	if name == "" {
@@ -315,10 +317,10 @@ func (r *Runner) startBy(ctx context.Context, m store.OutboxMessage, p *spec.Pro
 	id, err := r.save(ctx, l, stepInfo{actor: m.SentBy, consume: consume, events: []store.Event{{Event: "started", Username: m.SentBy,
 		Detail: fmt.Sprintf("%s %s by %s", modelID, p.ID, receivedDetail(m))}}})
 	if err != nil {
-		return 0, false, fmt.Errorf("start %s by %s %q: %w", modelID, m.Kind, m.Name, err)
+		return 0, "", fmt.Errorf("start %s by %s %q: %w", modelID, m.Kind, m.Name, err)
 	}
 	r.log.Info("instance started", "instance", id, "model", modelID, "process", p.ID, "by", m.Kind, "name", m.Name, "status", l.row.Status)
-	return id, true, nil
+	return id, l.row.Status, nil
 }
 
 // Send puts a message or signal from outside into the outbox and routes
@@ -352,7 +354,23 @@ func (r *Runner) Send(ctx context.Context, a Actor, kind, name string, payload m
 		return d, err
 	}
 	if kind == "message" && d.InstanceID == 0 && r.messageTTL <= 0 {
-		return d, fmt.Errorf("message %q: no instance waits for it and no model starts with it: %w", name, ErrInvalid)
+		return d, &NoReceiverError{Name: name}
 	}
 	return d, nil
 }
+
+// NoReceiverError refuses a message no instance waits for and no model
+// starts with, when messages are not kept (WAYMARK_MESSAGE_TTL is 0). It
+// wraps ErrInvalid.
+type NoReceiverError struct{ Name string }
+
+func (e *NoReceiverError) Error() string {
+	return fmt.Sprintf("message %q: no instance waits for it and no model starts with it", e.Name)
+}
+
+// UserMessage is what the sender reads.
+func (e *NoReceiverError) UserMessage() string {
+	return fmt.Sprintf("No process instance waits for message %q with these correlation values, and no process model starts with it.", e.Name)
+}
+
+func (e *NoReceiverError) Unwrap() error { return ErrInvalid }

@@ -320,3 +320,27 @@ func routePass(t *testing.T, e *env) {
 		t.Fatal(err)
 	}
 }
+
+// A model started by a message keeps the message's correlation values: a
+// reply reaches it only with both of them.
+func TestMessageStartRecordsCorrelation(t *testing.T) {
+	e := newEnv(t, "msgwaiter")
+	ctx := context.Background()
+	d, err := e.runner.Send(ctx, alice, "message", "order_request", map[string]any{"order_id": 8, "customer_id": "c8"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !d.Started || d.Status != store.StatusRunning {
+		t.Fatalf("first message: %+v, want a started running instance", d)
+	}
+	if _, err := e.runner.Send(ctx, alice, "message", "order_reply", map[string]any{"order_id": 8, "customer_id": "c9"}); !errors.Is(err, runner.ErrInvalid) {
+		t.Fatalf("reply for another customer: %v, want refused", err)
+	}
+	got, err := e.runner.Send(ctx, alice, "message", "order_reply", map[string]any{"order_id": 8, "customer_id": "c8", "status": "ok"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.InstanceID != d.InstanceID || got.Started || got.Status != store.StatusCompleted {
+		t.Fatalf("reply: %+v, want instance %d completed", got, d.InstanceID)
+	}
+}
