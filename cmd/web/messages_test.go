@@ -48,9 +48,9 @@ func messageVars(t *testing.T) map[string]string {
 		t.Fatal(err)
 	}
 	files := map[string]string{
-		"orders/process_group.json":         `{"display_name": "Orders"}`,
+		"orders/process_group.json":        `{"display_name": "Orders"}`,
 		"orders/waiter/process_model.json": `{"display_name": "Waiter", "primary_file_name": "waiter.bpmn", "primary_process_id": "waiter"}`,
-		"orders/waiter/waiter.bpmn":         string(bpmn),
+		"orders/waiter/waiter.bpmn":        string(bpmn),
 	}
 	for name, content := range files {
 		p := filepath.Join(models, name)
