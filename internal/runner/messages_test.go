@@ -344,3 +344,53 @@ func TestMessageStartRecordsCorrelation(t *testing.T) {
 		t.Fatalf("reply: %+v, want instance %d completed", got, d.InstanceID)
 	}
 }
+
+// A signal from outside reaches every waiting instance and starts the
+// model with a signal start event; a signal thrown by an instance does the
+// same through the outbox.
+func TestSignalReachesEveryWaiterAndStartsModels(t *testing.T) {
+	e := newEnv(t, "sigwait", "sigstart", "sigthrow")
+	ctx := context.Background()
+	wait := func(n int) []int64 {
+		var ids []int64
+		for range n {
+			id, err := e.runner.Start(ctx, alice, "group/sigwait", "", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	done := func(ids []int64) {
+		t.Helper()
+		for _, id := range ids {
+			if got := instance(t, e, id).Status; got != store.StatusCompleted {
+				t.Fatalf("waiter %d is %s, want completed", id, got)
+			}
+		}
+	}
+	waiters := wait(3)
+	d, err := e.runner.Send(ctx, bob, "signal", "go", map[string]any{"why": "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Reached != 4 {
+		t.Fatalf("signal reached %d, want the 3 waiters and 1 start", d.Reached)
+	}
+	done(waiters)
+	started := instancesOf(t, e, "group/sigstart")
+	if len(started) != 1 || started[0].Status != store.StatusCompleted || started[0].StartedBy != "bob" {
+		t.Fatalf("started by the signal: %+v, want one completed instance started by bob", started)
+	}
+
+	waiters = wait(2)
+	if _, err := e.runner.Start(ctx, cathy, "group/sigthrow", "", nil); err != nil {
+		t.Fatal(err)
+	}
+	routeAll(t, e.runner, e.store)
+	done(waiters)
+	if n := len(instancesOf(t, e, "group/sigstart")); n != 2 {
+		t.Fatalf("%d instances of the signal-started model, want 2", n)
+	}
+}
