@@ -10,9 +10,10 @@ import (
 
 // ProcessesStartedBy lists the executable processes of the repository
 // with a start event caught by the message or signal of that name (kind
-// is "message" or "signal"), ordered by process id. The runner routes a
-// message no instance waits for to them. Files with problems are skipped:
-// they cannot start anything.
+// is "message" or "signal"), or with any timer start event (kind "timer",
+// name ignored), ordered by process id. The runner routes a message no
+// instance waits for to them and schedules the timers. Files with
+// problems are skipped: they cannot start anything.
 func (r *Repo) ProcessesStartedBy(ctx context.Context, kind, name string) ([]*spec.Process, error) {
 	var typ spec.EventType
 	switch kind {
@@ -20,8 +21,10 @@ func (r *Repo) ProcessesStartedBy(ctx context.Context, kind, name string) ([]*sp
 		typ = spec.EventMessage
 	case "signal":
 		typ = spec.EventSignal
+	case "timer":
+		typ, name = spec.EventTimer, ""
 	default:
-		return nil, fmt.Errorf("processes started by %q: kind must be message or signal", kind)
+		return nil, fmt.Errorf("processes started by %q: kind must be message, signal or timer", kind)
 	}
 	st := r.state()
 	ids := make([]string, 0, len(st.procs))
@@ -52,7 +55,7 @@ func (r *Repo) ProcessesStartedBy(ctx context.Context, kind, name string) ([]*sp
 func startedBy(p *spec.Process, typ spec.EventType, name string) bool {
 	for _, st := range p.Starts {
 		for _, d := range st.Events {
-			if d.Type == typ && d.Name == name {
+			if d.Type == typ && (typ == spec.EventTimer || d.Name == name) {
 				return true
 			}
 		}

@@ -40,6 +40,9 @@ func TestProcessesStartedBy(t *testing.T) {
 	if procs, err := r.ProcessesStartedBy(ctx, "signal", "order_request"); err != nil || len(procs) != 0 {
 		t.Fatalf("started by signal order_request: %v, %v; want none (it is a message)", procs, err)
 	}
+	if procs, err := r.ProcessesStartedBy(ctx, "timer", ""); err != nil || len(procs) != 0 {
+		t.Fatalf("timer starts: %v, %v; want none", procs, err)
+	}
 	if _, err := r.ProcessesStartedBy(ctx, "error", "x"); err == nil {
 		t.Fatal("kind error was accepted")
 	}

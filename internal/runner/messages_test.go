@@ -18,8 +18,11 @@ import (
 // model it knows and keeps the processes with a matching start event.
 func (s *dirSpecs) ProcessesStartedBy(ctx context.Context, kind, name string) ([]*spec.Process, error) {
 	typ := spec.EventMessage
-	if kind == "signal" {
+	switch kind {
+	case "signal":
 		typ = spec.EventSignal
+	case "timer":
+		typ = spec.EventTimer
 	}
 	s.mu.Lock()
 	ids := make([]string, 0, len(s.dirs))
@@ -41,7 +44,7 @@ func (s *dirSpecs) ProcessesStartedBy(ctx context.Context, kind, name string) ([
 			}
 			for _, st := range p.Starts {
 				for _, d := range st.Events {
-					if d.Type == typ && d.Name == name {
+					if d.Type == typ && (typ == spec.EventTimer || d.Name == name) {
 						out = append(out, p)
 					}
 				}

@@ -31,6 +31,9 @@ type stepInfo struct {
 	// is deleted in the step's transaction, which fails if another step
 	// consumed it first.
 	consume int64
+	// inTx, when set, runs in the step's transaction after its rows are
+	// written; its error rolls the step back.
+	inTx func(ctx context.Context, tx *store.Tx) error
 }
 
 // engineStatus maps the engine's instance status to the stored one.
@@ -122,6 +125,11 @@ func (r *Runner) save(ctx context.Context, l *loaded, info stepInfo) (int64, err
 		}
 		if err := tx.ReplaceSubscriptions(ctx, row.ID, subs); err != nil {
 			return err
+		}
+		if info.inTx != nil {
+			if err := info.inTx(ctx, tx); err != nil {
+				return err
+			}
 		}
 		if info.consume != 0 {
 			if err := tx.ConsumeOutboxMessage(ctx, info.consume); err != nil {
