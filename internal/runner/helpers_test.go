@@ -28,7 +28,7 @@ type dirSpecs struct {
 	libs     map[string]*spec.Library
 }
 
-func newSpecs(t *testing.T, models ...string) *dirSpecs {
+func newSpecs(t testing.TB, models ...string) *dirSpecs {
 	t.Helper()
 	s := &dirSpecs{dirs: map[string]string{}, metadata: map[string]map[string]string{}, libs: map[string]*spec.Library{}}
 	for _, m := range models {
