@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -108,6 +109,13 @@ func TestMessagesAPI(t *testing.T) {
 		t.Fatalf("first message: %d %v, want a running instance", code, out)
 	}
 	first := pi["id"]
+
+	// The instance page says what it waits for, with the correlation
+	// values the reply must carry.
+	_, doc := get(t, alice, ta.url+"/instances/"+strconv.Itoa(int(first.(float64))))
+	if got := strings.Join(strings.Fields(doc.Find("li.subscription").Text()), " "); got != `message order_reply with customer_id = "c1", order_id = 11 at get_reply` {
+		t.Fatalf("instance page waits for %q", got)
+	}
 
 	// The wrong customer: no one waits, no model starts with order_reply.
 	code, out = postJSON(t, alice, ta.url+"/api/v1/messages/order_reply", token, `{"payload": {"order_id": 11, "customer_id": "c2"}}`)
