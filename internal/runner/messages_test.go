@@ -108,7 +108,10 @@ func instancesOf(t *testing.T, e *env, model string) []store.Instance {
 // correlation properties: two senders share the order id and differ only
 // in the customer.
 func TestMessageStartsReceiverWhichAnswersByCorrelation(t *testing.T) {
-	e := newEnv(t, "msgsender", "msgreceiver")
+	forEachDatabase(t, []string{"msgsender", "msgreceiver"}, testMessageRoundTrip)
+}
+
+func testMessageRoundTrip(t *testing.T, e *env) {
 	ctx := context.Background()
 	a, err := e.runner.Start(ctx, alice, "group/msgsender", "", map[string]any{"order_id": 7, "customer_id": "c1", "item": "book"})
 	if err != nil {
@@ -207,7 +210,10 @@ func TestSendFromOutsideStartsThenCorrelates(t *testing.T) {
 // Two instances wait on the same correlation and two processes route one
 // message at once: exactly one instance consumes it.
 func TestOneMessageConsumedOnceByTwoWaiters(t *testing.T) {
-	e := newEnv(t, "msgsender")
+	forEachDatabase(t, []string{"msgsender"}, testOneMessageConsumedOnce)
+}
+
+func testOneMessageConsumedOnce(t *testing.T, e *env) {
 	ctx := context.Background()
 	var ids []int64
 	for range 2 {

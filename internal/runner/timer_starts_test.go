@@ -27,7 +27,10 @@ func fireTimerStarts(t *testing.T, r *runner.Runner) int {
 // one due time twice, and the seconds missed while the server was down
 // start one instance when it is back.
 func TestTimerStartCycle(t *testing.T) {
-	e := newEnv(t, "timerstart")
+	forEachDatabase(t, []string{"timerstart"}, testTimerStartCycle)
+}
+
+func testTimerStartCycle(t *testing.T, e *env) {
 	count := func() int { return len(instancesOf(t, e, "group/timerstart")) }
 
 	if n := fireTimerStarts(t, e.runner); n != 0 {
