@@ -143,3 +143,33 @@ func TestTimerStartRescheduledWithModel(t *testing.T) {
 		t.Fatalf("schedule after removing the timer = %+v, %v; want empty", sched, err)
 	}
 }
+
+// A timer start date starts one instance at the date; a duration (here
+// bare ISO-8601 text, not an expression) one instance that long after the
+// server first scheduled it. Neither fires again.
+func TestTimerStartDateAndDuration(t *testing.T) {
+	e := newEnv(t, "timeronce")
+	byProcess := func() map[string]int {
+		out := map[string]int{}
+		for _, in := range instancesOf(t, e, "group/timeronce") {
+			out[in.ProcessID]++
+		}
+		return out
+	}
+	fireTimerStarts(t, e.runner) // 09:00: scheduled
+	e.clock.Add(10 * time.Minute)
+	if n := fireTimerStarts(t, e.runner); n != 1 {
+		t.Fatalf("at 09:10: started %d, want the duration's one", n)
+	}
+	e.clock.Add(20 * time.Minute)
+	if n := fireTimerStarts(t, e.runner); n != 1 {
+		t.Fatalf("at 09:30: started %d, want the date's one", n)
+	}
+	e.clock.Add(24 * time.Hour)
+	if n := fireTimerStarts(t, e.runner); n != 0 {
+		t.Fatalf("a day later: started %d, want none", n)
+	}
+	if got := byProcess(); got["at_date"] != 1 || got["after_duration"] != 1 {
+		t.Fatalf("instances by process: %v, want one each", got)
+	}
+}
