@@ -403,3 +403,42 @@ func TestSignalReachesEveryWaiterAndStartsModels(t *testing.T) {
 		t.Fatalf("%d instances of the signal-started model, want 2", n)
 	}
 }
+
+// With the background work running, a thrown message is routed without
+// anyone asking: the sender completes by itself.
+func TestRouterRunsInBackground(t *testing.T) {
+	e := newEnv(t, "msgsender", "msgreceiver")
+	e.open(t, runner.Options{SchedulerInterval: time.Hour})
+	e.runner.RunBackground(context.Background())
+	t.Cleanup(e.runner.Close)
+	id, err := e.runner.Start(context.Background(), alice, "group/msgsender", "", map[string]any{"order_id": 1, "customer_id": "c", "item": "x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for instance(t, e, id).Status != store.StatusCompleted {
+		if time.Now().After(deadline) {
+			t.Fatalf("sender still %s after 30s", instance(t, e, id).Status)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// A message written by a step survives a restart before it was routed,
+// and is delivered once after it.
+func TestOutboxSurvivesRestart(t *testing.T) {
+	e := newEnv(t, "msgsender", "msgreceiver")
+	id, err := e.runner.Start(context.Background(), alice, "group/msgsender", "", map[string]any{"order_id": 1, "customer_id": "c", "item": "x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.open(t, runner.Options{}) // the process ends before routing; a new one opens the database
+	routeAll(t, e.runner, e.store)
+	routeAll(t, e.runner, e.store)
+	if got := instance(t, e, id).Status; got != store.StatusCompleted {
+		t.Fatalf("sender after the restart is %s, want completed", got)
+	}
+	if n := len(instancesOf(t, e, "group/msgreceiver")); n != 1 {
+		t.Fatalf("%d receivers, want 1", n)
+	}
+}
