@@ -442,3 +442,42 @@ func TestOutboxSurvivesRestart(t *testing.T) {
 		t.Fatalf("%d receivers, want 1", n)
 	}
 }
+
+// Messages reach a non-interrupting message event subprocess (the
+// instance goes on) and a message boundary event (which cancels the task
+// it is attached to).
+func TestMessageReachesEventSubprocessAndBoundary(t *testing.T) {
+	e := newEnv(t, "msgboundary")
+	ctx := context.Background()
+	id, err := e.runner.Start(ctx, alice, "group/msgboundary", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := e.runner.Send(ctx, bob, "message", "order_note", map[string]any{"text": "hurry"})
+	if err != nil || d.InstanceID != id {
+		t.Fatalf("note: %+v, %v; want delivered to %d", d, err, id)
+	}
+	if got := endData(t, e, id, "note_end")["note"]; got == nil {
+		t.Fatalf("event subprocess did not receive the note")
+	}
+	if got := instance(t, e, id).Status; got != store.StatusRunning {
+		t.Fatalf("after the note the instance is %s, want running", got)
+	}
+	if tasks := inbox(t, e, alice, "mine"); len(tasks) != 1 {
+		t.Fatalf("before the cancel alice's inbox holds %v, want the review", tasks)
+	}
+	d, err = e.runner.Send(ctx, bob, "message", "cancel_order", map[string]any{"reason": "duplicate"})
+	if err != nil || d.InstanceID != id {
+		t.Fatalf("cancel: %+v, %v; want delivered to %d", d, err, id)
+	}
+	if got := instance(t, e, id).Status; got != store.StatusCompleted {
+		t.Fatalf("after the cancel the instance is %s, want completed", got)
+	}
+	why, _ := endData(t, e, id, "cancel_end")["why"].(map[string]any)
+	if why["reason"] != "duplicate" {
+		t.Fatalf("why = %v", why)
+	}
+	if tasks := inbox(t, e, alice, "mine"); len(tasks) != 0 {
+		t.Fatalf("the cancelled review is still in the inbox: %v", tasks)
+	}
+}
