@@ -105,6 +105,9 @@ func (r *Runner) RouteMessages(ctx context.Context) (int, error) {
 			break
 		}
 		d, err := r.routeOne(ctx, m)
+		if errors.Is(err, errRouteAgain) {
+			continue
+		}
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -128,11 +131,13 @@ func (r *Runner) routeOne(ctx context.Context, m store.OutboxMessage) (Delivery,
 		return r.broadcast(ctx, m, payload)
 	}
 	d, err := r.deliverMessage(ctx, m, payload)
-	if err != nil || d.InstanceID != 0 {
-		if errors.Is(err, store.ErrConflict) {
-			r.notifyRouter()
-			return d, nil
-		}
+	if errors.Is(err, store.ErrConflict) {
+		r.notifyRouter()
+		return d, errRouteAgain
+	}
+	var sf *startFailed
+	if d.InstanceID != 0 || (err != nil && !errors.As(err, &sf)) {
+		// Delivered, or the store failed: the message stays.
 		return d, err
 	}
 	if !r.now().Before(m.ExpiresAt) {
@@ -148,7 +153,7 @@ func (r *Runner) routeOne(ctx context.Context, m store.OutboxMessage) (Delivery,
 			}
 		}
 	}
-	return d, nil
+	return d, err
 }
 
 // deliverMessage hands a message to the first waiting instance that
@@ -167,21 +172,25 @@ func (r *Runner) deliverMessage(ctx context.Context, m store.OutboxMessage, payl
 		seen[s.InstanceID] = true
 		l, err := r.load(ctx, s.InstanceID, "")
 		if err != nil {
-			return Delivery{}, err
+			// One instance that no longer loads does not hold the message
+			// back from the others.
+			r.log.Error("message receiver does not load", "message", m.Name, "instance", s.InstanceID, "err", err)
+			continue
 		}
 		if l.row.Status != store.StatusRunning {
 			continue
 		}
 		caught, err := l.inst.Deliver("message", m.Name, payload)
-		if err != nil {
-			return Delivery{}, err
-		}
-		if !caught {
+		if err != nil || !caught {
 			continue
 		}
 		if _, err := r.save(ctx, l, stepInfo{consume: m.ID, events: []store.Event{{Event: "message", ElementID: s.ElementID,
 			Detail: receivedDetail(m)}}}); err != nil {
-			return Delivery{}, fmt.Errorf("deliver message %q to instance %d: %w", m.Name, s.InstanceID, err)
+			if errors.Is(err, store.ErrConflict) {
+				return Delivery{}, fmt.Errorf("deliver message %q to instance %d: %w", m.Name, s.InstanceID, err)
+			}
+			r.log.Error("deliver message", "message", m.Name, "instance", s.InstanceID, "err", err)
+			continue
 		}
 		return Delivery{InstanceID: s.InstanceID, Status: l.row.Status}, nil
 	}
@@ -189,17 +198,38 @@ func (r *Runner) deliverMessage(ctx context.Context, m store.OutboxMessage, payl
 	if err != nil {
 		return Delivery{}, err
 	}
+	// failed is why the last start that caught the message could not be
+	// saved: the sender learns it rather than that no one took it.
+	var failed error
 	for _, p := range procs {
 		id, status, err := r.startBy(ctx, m, p, payload, m.ID)
-		if err != nil {
+		if errors.Is(err, store.ErrConflict) {
 			return Delivery{}, err
+		}
+		if err != nil {
+			r.log.Error("start by message", "message", m.Name, "process", p.ID, "err", err)
+			failed = err
+			continue
 		}
 		if id != 0 {
 			return Delivery{InstanceID: id, Status: status, Started: true}, nil
 		}
 	}
+	if failed != nil {
+		return Delivery{}, &startFailed{failed}
+	}
 	return Delivery{}, nil
 }
+
+// startFailed is why a start that caught a message could not be saved.
+type startFailed struct{ err error }
+
+func (e *startFailed) Error() string { return e.err.Error() }
+func (e *startFailed) Unwrap() error { return e.err }
+
+// errRouteAgain: the message met a conflict and stays in the outbox for
+// another try.
+var errRouteAgain = errors.New("message routing met a conflict")
 
 // broadcast hands a signal to every waiting instance and starts every
 // process it starts, then drops it. A signal reaches each instance in a
@@ -350,6 +380,13 @@ func (r *Runner) Send(ctx context.Context, a Actor, kind, name string, payload m
 		return Delivery{}, err
 	}
 	d, err := r.routeOne(ctx, m)
+	for try := 0; errors.Is(err, errRouteAgain) && try < 5; try++ {
+		d, err = r.routeOne(ctx, m)
+	}
+	if errors.Is(err, errRouteAgain) {
+		// Still in the outbox: the background router delivers it.
+		return d, nil
+	}
 	if err != nil {
 		return d, err
 	}
