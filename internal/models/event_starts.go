@@ -37,8 +37,16 @@ func (r *Repo) ProcessesStartedBy(ctx context.Context, kind, name string) ([]*sp
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		p, err := r.parsedAt(st.procs[id])
-		if err != nil || len(p.problems) > 0 {
+		// The scan's parse of the file: every change made through the
+		// repository rescans, so nothing is read from disk per call.
+		p := st.parsed[st.procs[id].path()]
+		if p == nil {
+			var err error
+			if p, err = r.parsedAt(st.procs[id]); err != nil {
+				continue
+			}
+		}
+		if len(p.problems) > 0 {
 			continue
 		}
 		proc := p.lib.Process(id)

@@ -57,3 +57,22 @@ func TestProcessesStartedBy(t *testing.T) {
 		t.Fatalf("after removing the receiver: %v, %v; want none", procs, err)
 	}
 }
+
+// BenchmarkProcessesStartedByCorpus: one look-up of the timer start events
+// over the SpiffArena sample repository (what every scheduler tick does).
+func BenchmarkProcessesStartedByCorpus(b *testing.B) {
+	r, _ := openRepo(b, copyCorpus(b))
+	ctx := context.Background()
+	procs, err := r.ProcessesStartedBy(ctx, "timer", "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for range b.N {
+		if _, err := r.ProcessesStartedBy(ctx, "timer", ""); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(r.state().procs)), "processes")
+	b.ReportMetric(float64(len(procs)), "timer-started")
+}
