@@ -202,7 +202,7 @@ func (r *Runner) deliverMessage(ctx context.Context, m store.OutboxMessage, payl
 	// saved: the sender learns it rather than that no one took it.
 	var failed error
 	for _, p := range procs {
-		id, status, err := r.startBy(ctx, m, p, payload, m.ID)
+		id, status, err := r.startBy(ctx, m, p, payload, m.ID, "")
 		if errors.Is(err, store.ErrConflict) {
 			return Delivery{}, err
 		}
@@ -233,9 +233,14 @@ var errRouteAgain = errors.New("message routing met a conflict")
 
 // broadcast hands a signal to every waiting instance and starts every
 // process it starts, then drops it. A signal reaches each instance in a
-// step of that instance's own.
+// step of that instance's own, which records the delivery: after a crash
+// midway the signal goes on to the receivers it had not reached.
 func (r *Runner) broadcast(ctx context.Context, m store.OutboxMessage, payload any) (Delivery, error) {
 	var d Delivery
+	done, err := r.store.SignalDeliveries(ctx, m.ID)
+	if err != nil {
+		return d, err
+	}
 	subs, err := r.store.Subscribers(ctx, "signal", m.Name)
 	if err != nil {
 		return d, err
@@ -243,7 +248,8 @@ func (r *Runner) broadcast(ctx context.Context, m store.OutboxMessage, payload a
 	seen := map[int64]bool{}
 	var errs []error
 	for _, s := range subs {
-		if seen[s.InstanceID] {
+		target := fmt.Sprintf("instance:%d", s.InstanceID)
+		if seen[s.InstanceID] || done[target] {
 			continue
 		}
 		seen[s.InstanceID] = true
@@ -260,7 +266,8 @@ func (r *Runner) broadcast(ctx context.Context, m store.OutboxMessage, payload a
 			if err != nil || !caught {
 				break
 			}
-			_, err = r.save(ctx, l, stepInfo{events: []store.Event{{Event: "signal", ElementID: s.ElementID, Detail: receivedDetail(m)}}})
+			_, err = r.save(ctx, l, stepInfo{events: []store.Event{{Event: "signal", ElementID: s.ElementID, Detail: receivedDetail(m)}},
+				inTx: func(ctx context.Context, tx *store.Tx) error { return tx.RecordSignalDelivery(ctx, m.ID, target) }})
 			if errors.Is(err, store.ErrConflict) {
 				continue
 			}
@@ -278,7 +285,14 @@ func (r *Runner) broadcast(ctx context.Context, m store.OutboxMessage, payload a
 		errs = append(errs, err)
 	}
 	for _, p := range procs {
-		id, status, err := r.startBy(ctx, m, p, payload, 0)
+		target := "start:" + path.Dir(p.File) + "#" + p.ID
+		if done[target] {
+			continue
+		}
+		id, status, err := r.startBy(ctx, m, p, payload, 0, target)
+		if errors.Is(err, store.ErrConflict) {
+			continue
+		}
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -316,9 +330,10 @@ func (r *Runner) startTargets(ctx context.Context, kind, name string) ([]*spec.P
 
 // startBy starts process p with a message or signal and persists the new
 // instance; consume (when not 0) is the outbox message the start consumes
-// in the same transaction. It returns the new instance and its status, or
-// 0 when the start event did not catch the event.
-func (r *Runner) startBy(ctx context.Context, m store.OutboxMessage, p *spec.Process, payload any, consume int64) (int64, string, error) {
+// in the same transaction; signalTarget (when not "") records a signal's
+// delivery there instead. It returns the new instance and its status, or 0
+// when the start event did not catch the event.
+func (r *Runner) startBy(ctx context.Context, m store.OutboxMessage, p *spec.Process, payload any, consume int64, signalTarget string) (int64, string, error) {
 	modelID := path.Dir(p.File)
 	lib, _, err := r.specs.LoadModel(ctx, modelID)
 	if err != nil {
@@ -344,8 +359,12 @@ func (r *Runner) startBy(ctx context.Context, m store.OutboxMessage, p *spec.Pro
 		row: store.Instance{ModelID: modelID, ProcessID: p.ID, ProcessName: name, StartedBy: m.SentBy},
 		lib: lib, inst: in, svc: svc, before: map[int]engine.State{},
 	}
-	id, err := r.save(ctx, l, stepInfo{actor: m.SentBy, consume: consume, events: []store.Event{{Event: "started", Username: m.SentBy,
-		Detail: fmt.Sprintf("%s %s by %s", modelID, p.ID, receivedDetail(m))}}})
+	info := stepInfo{actor: m.SentBy, consume: consume, events: []store.Event{{Event: "started", Username: m.SentBy,
+		Detail: fmt.Sprintf("%s %s by %s", modelID, p.ID, receivedDetail(m))}}}
+	if signalTarget != "" {
+		info.inTx = func(ctx context.Context, tx *store.Tx) error { return tx.RecordSignalDelivery(ctx, m.ID, signalTarget) }
+	}
+	id, err := r.save(ctx, l, info)
 	if err != nil {
 		return 0, "", fmt.Errorf("start %s by %s %q: %w", modelID, m.Kind, m.Name, err)
 	}

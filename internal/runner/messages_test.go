@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"sort"
 	"sync"
 	"testing"
@@ -479,5 +480,46 @@ func TestMessageReachesEventSubprocessAndBoundary(t *testing.T) {
 	}
 	if tasks := inbox(t, e, alice, "mine"); len(tasks) != 0 {
 		t.Fatalf("the cancelled review is still in the inbox: %v", tasks)
+	}
+}
+
+// A signal whose delivery was cut short (a crash after it reached one
+// waiter and started the signal-started model) goes on to the receivers
+// it had not reached, and reaches the others no second time.
+func TestSignalResumesAfterCrash(t *testing.T) {
+	e := newEnv(t, "sigwait", "sigstart")
+	ctx := context.Background()
+	var waiters []int64
+	for range 2 {
+		id, err := e.runner.Start(ctx, alice, "group/sigwait", "", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		waiters = append(waiters, id)
+	}
+	now := e.clock.Now()
+	err := e.store.InTx(ctx, func(tx *store.Tx) error {
+		id, err := tx.AddOutboxMessage(ctx, store.OutboxMessage{Kind: "signal", Name: "go", Payload: `{}`, CreatedAt: now, ExpiresAt: now})
+		if err != nil {
+			return err
+		}
+		// What the steps before the crash recorded.
+		if err := tx.RecordSignalDelivery(ctx, id, fmt.Sprintf("instance:%d", waiters[0])); err != nil {
+			return err
+		}
+		return tx.RecordSignalDelivery(ctx, id, "start:group/sigstart#sigstart")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	routeAll(t, e.runner, e.store)
+	if got := instance(t, e, waiters[0]).Status; got != store.StatusRunning {
+		t.Fatalf("the waiter reached before the crash is %s: reached twice", got)
+	}
+	if got := instance(t, e, waiters[1]).Status; got != store.StatusCompleted {
+		t.Fatalf("the waiter not reached before the crash is %s, want completed", got)
+	}
+	if n := len(instancesOf(t, e, "group/sigstart")); n != 0 {
+		t.Fatalf("%d instances of the signal-started model, want none: it was started before the crash", n)
 	}
 }

@@ -69,6 +69,10 @@ func (s *Store) DeleteOutboxMessage(ctx context.Context, id int64) error {
 	if _, err := s.db.ExecContext(ctx, `DELETE FROM message_outbox WHERE id = ?`, id); err != nil {
 		return fmt.Errorf("delete outbox message %d: %w", id, err)
 	}
+	// Ids are never reused, so deliveries left by a crash here are inert.
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM signal_deliveries WHERE outbox_id = ?`, id); err != nil {
+		return fmt.Errorf("delete deliveries of outbox message %d: %w", id, err)
+	}
 	return nil
 }
 
@@ -95,6 +99,42 @@ func (s *Store) OutboxMessages(ctx context.Context, limit int) ([]OutboxMessage,
 			return nil, fmt.Errorf("outbox message %d: %w", m.ID, err)
 		}
 		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// RecordSignalDelivery records, in the transaction of the step a signal
+// caused, that it reached target (an instance or a started process). A
+// target already recorded fails with ErrConflict.
+func (tx *Tx) RecordSignalDelivery(ctx context.Context, outboxID int64, target string) error {
+	res, err := tx.tx.ExecContext(ctx, `INSERT INTO signal_deliveries (outbox_id, target) VALUES (?, ?) ON CONFLICT DO NOTHING`, outboxID, target)
+	if err != nil {
+		return fmt.Errorf("record signal %d reaching %s: %w", outboxID, target, mapError(err))
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return fmt.Errorf("signal %d already reached %s: %w", outboxID, target, ErrConflict)
+	}
+	return nil
+}
+
+// SignalDeliveries returns the targets a signal in the outbox has reached.
+func (s *Store) SignalDeliveries(ctx context.Context, outboxID int64) (map[string]bool, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT target FROM signal_deliveries WHERE outbox_id = ?`, outboxID)
+	if err != nil {
+		return nil, fmt.Errorf("deliveries of signal %d: %w", outboxID, err)
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			return nil, err
+		}
+		out[t] = true
 	}
 	return out, rows.Err()
 }

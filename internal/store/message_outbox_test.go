@@ -92,3 +92,39 @@ func TestOutboxRefusesBadMessages(t *testing.T) {
 		t.Fatal("an outbox message without a name was accepted")
 	}
 }
+
+func TestSignalDeliveriesRecordedOnce(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, d dialect) {
+		s := openTest(t, d)
+		ctx := context.Background()
+		now := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+		var id int64
+		err := s.InTx(ctx, func(tx *Tx) error {
+			var err error
+			id, err = tx.AddOutboxMessage(ctx, OutboxMessage{Kind: "signal", Name: "go", Payload: `{}`, CreatedAt: now, ExpiresAt: now})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, target := range []string{"instance:1", "start:g/m#p"} {
+			if err := s.InTx(ctx, func(tx *Tx) error { return tx.RecordSignalDelivery(ctx, id, target) }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		err = s.InTx(ctx, func(tx *Tx) error { return tx.RecordSignalDelivery(ctx, id, "instance:1") })
+		if !errors.Is(err, ErrConflict) {
+			t.Fatalf("recording a delivery twice: %v, want ErrConflict", err)
+		}
+		got, err := s.SignalDeliveries(ctx, id)
+		if err != nil || len(got) != 2 || !got["instance:1"] || !got["start:g/m#p"] {
+			t.Fatalf("deliveries = %v, %v", got, err)
+		}
+		if err := s.DeleteOutboxMessage(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.SignalDeliveries(ctx, id); err != nil || len(got) != 0 {
+			t.Fatalf("deliveries after the signal left = %v, %v", got, err)
+		}
+	})
+}
