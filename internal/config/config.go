@@ -94,6 +94,8 @@ type Config struct {
 	SchedulerInterval time.Duration
 	// SQLiteSync is SQLite's synchronous setting, FULL or NORMAL.
 	SQLiteSync string
+	// MessageTTL is how long a message no instance waits for is kept.
+	MessageTTL time.Duration
 	// LogLevel and LogFormat configure the process logger.
 	LogLevel  slog.Level
 	LogFormat string
@@ -169,6 +171,7 @@ var vars = []Var{
 	{Name: "WAYMARK_TASK_METADATA_KEYS", Default: "", Help: "Comma-separated task metadata keys (such as priority,due_date) the modeler offers on every user and manual task, as SpiffArena's TASK_METADATA does; the model's metadata extraction keys are offered too."},
 	{Name: "WAYMARK_SCHEDULER_INTERVAL", Default: "5s", Help: "How often due timers are polled (a Go duration such as 5s or 1m; at least 100ms)."},
 	{Name: "WAYMARK_SQLITE_SYNC", Default: "FULL", Help: "SQLite durability: FULL (an acknowledged write survives power loss) or NORMAL (survives a crash of the process; the last writes may be lost when the machine loses power, for fewer syncs)."},
+	{Name: "WAYMARK_MESSAGE_TTL", Default: "0s", Help: "How long a message that no instance waits for and no model starts with is kept, to be delivered when a receiver appears (a Go duration such as 10m). 0s refuses it at once, as SpiffArena does."},
 	{Name: "WAYMARK_LOG_LEVEL", Default: "info", Help: "Log level: debug, info, warn or error."},
 	{Name: "WAYMARK_LOG_FORMAT", Default: "text", Help: "Log format: text or json."},
 	{Name: "WAYMARK_SCRIPT_MAX_BYTES", Default: "64MiB", Help: "Total memory one script run may allocate (strings, lists, dicts it builds), besides its step and time limits: bytes or a size such as 64MiB; at least 1MiB."},
@@ -276,6 +279,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	if c.SQLiteSync != "FULL" && c.SQLiteSync != "NORMAL" {
 		r.fail("WAYMARK_SQLITE_SYNC", fmt.Errorf("want FULL or NORMAL, got %q", c.SQLiteSync))
 	}
+	c.MessageTTL = r.duration("WAYMARK_MESSAGE_TTL", 0)
 	c.LogLevel = r.level("WAYMARK_LOG_LEVEL")
 	c.LogFormat = r.str("WAYMARK_LOG_FORMAT")
 	if c.LogFormat != "text" && c.LogFormat != "json" {
@@ -347,6 +351,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("task_metadata_keys", strings.Join(c.TaskMetadataKeys, ",")),
 		slog.Duration("scheduler_interval", c.SchedulerInterval),
 		slog.String("sqlite_sync", c.SQLiteSync),
+		slog.Duration("message_ttl", c.MessageTTL),
 		slog.String("log_level", c.LogLevel.String()),
 		slog.String("log_format", c.LogFormat),
 		slog.Int64("script_max_bytes", c.ScriptMaxBytes),

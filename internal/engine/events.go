@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/waymark-bpm/waymark/internal/engine/script"
@@ -43,7 +44,13 @@ func (in *Instance) armTimer(t *Task, d *spec.EventDef) *TaskError {
 	}
 	v, err := d.TimerExpr.Eval(in.scriptEnv(t), t.Data)
 	if err != nil {
-		return in.taskErr(t, "ready", "timer expression", err)
+		// SpiffArena files may hold the ISO-8601 text itself (R/P1H)
+		// rather than an expression giving it ("R/P1H").
+		raw := strings.TrimSpace(d.TimerExpr.Source())
+		if !isoTimerText(d.TimerType, raw, in.now()) {
+			return in.taskErr(t, "ready", "timer expression", err)
+		}
+		v = raw
 	}
 	s, ok := v.(string)
 	if !ok {
@@ -71,6 +78,26 @@ func (in *Instance) armTimer(t *Task, d *spec.EventDef) *TaskError {
 		t.Due, t.Period, t.Cycles = due, period, reps
 	}
 	return nil
+}
+
+// isoTimerText reports whether s is valid ISO-8601 text for a timer of
+// the type.
+func isoTimerText(typ spec.TimerType, s string, now time.Time) bool {
+	if s == "" {
+		return false
+	}
+	var err error
+	switch typ {
+	case spec.TimerDate:
+		_, err = parseISODate(s)
+	case spec.TimerDuration:
+		_, err = addISODuration(now, s)
+	case spec.TimerCycle:
+		_, _, _, err = parseCycle(now, s)
+	default:
+		return false
+	}
+	return err == nil
 }
 
 // pendingThrow is an event a throwing task throws once it has completed.
@@ -251,6 +278,13 @@ func (in *Instance) fire(w *Task, d *spec.EventDef, payload any) {
 	}
 	if !in.allOccurred(w, d) {
 		return
+	}
+	if d.Type == spec.EventMessage && w.Node.Kind == spec.KindStartEvent && !w.Pool && !w.Trigger {
+		// A message that starts a process sets the correlation values its
+		// later messages are matched by, as for a pool it starts.
+		for k, v := range in.messageCorrelations(d, payload) {
+			in.recordCorrelation(w.Scope, k, v, true)
+		}
 	}
 	switch {
 	case w.Pool:

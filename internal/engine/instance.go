@@ -183,6 +183,10 @@ type StartOptions struct {
 	Process       string
 	Collaboration string
 	Data          map[string]any
+	// FireTimerStart is the id of a timer start event of Process whose
+	// timer the host's scheduler found due: the instance starts from it at
+	// once.
+	FireTimerStart string
 }
 
 // Start creates an instance and runs it until it waits on the outside world.
@@ -236,6 +240,9 @@ func Start(lib *spec.Library, opts StartOptions, env Env) (*Instance, error) {
 		in.roots = []int{0}
 		sc := in.openScope(0, &p.Scope, p, 0)
 		in.startScope(sc, data, nil)
+		if opts.FireTimerStart != "" && !in.fireTimerStart(opts.FireTimerStart) {
+			return nil, fmt.Errorf("process %q has no timer start event %q", p.ID, opts.FireTimerStart)
+		}
 	}
 	in.run()
 	return in, nil
@@ -540,4 +547,20 @@ func (in *Instance) finishData() {
 // enqueue marks a task to be run by the engine.
 func (in *Instance) enqueue(t *Task) {
 	in.queue = append(in.queue, t)
+}
+
+// fireTimerStart fires the waiting timer start event with the given id.
+func (in *Instance) fireTimerStart(id string) bool {
+	for _, w := range in.activeTasks() {
+		if w.State != Waiting || w.Node.ID != id || w.Node.Kind != spec.KindStartEvent {
+			continue
+		}
+		for _, d := range w.Node.Events {
+			if d.Type == spec.EventTimer {
+				in.fire(w, d, nil)
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 
 	"github.com/waymark-bpm/waymark/internal/engine"
+	"github.com/waymark-bpm/waymark/internal/engine/spec"
 	"github.com/waymark-bpm/waymark/internal/store"
 )
 
@@ -25,7 +27,13 @@ func (r *Runner) Start(ctx context.Context, a Actor, modelID, process string, da
 		return 0, fmt.Errorf("start %s: the model has no process %q: %w", modelID, process, ErrInvalid)
 	}
 	svc := &serviceCalls{}
-	in, err := engine.Start(lib, engine.StartOptions{Process: process, Data: data}, r.env(svc, a.Username, a.Username))
+	opts := engine.StartOptions{Process: process, Data: data}
+	if c := collaborationOf(lib, process); c != "" {
+		// Every executable pool starts together, as SpiffArena's
+		// collaboration flag does; their messages stay in the instance.
+		opts = engine.StartOptions{Collaboration: c, Data: data}
+	}
+	in, err := engine.Start(lib, opts, r.env(svc, a.Username, a.Username))
 	if err != nil {
 		return 0, fmt.Errorf("start %s process %s: %v: %w", modelID, process, err, ErrInvalid)
 	}
@@ -43,6 +51,38 @@ func (r *Runner) Start(ctx context.Context, a Actor, modelID, process string, da
 	}
 	r.log.Info("instance started", "instance", id, "model", modelID, "process", process, "user", a.Username, "status", l.row.Status)
 	return id, nil
+}
+
+// collaborationOf names the collaboration, in the process's own file, in
+// which the process is one of several executable pools; "" when it has
+// none. The first such collaboration by id wins.
+func collaborationOf(lib *spec.Library, process string) string {
+	p := lib.Process(process)
+	if p == nil {
+		return ""
+	}
+	ids := make([]string, 0, len(lib.Collaborations))
+	for id := range lib.Collaborations {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		c := lib.Collaborations[id]
+		if c.File != p.File {
+			continue
+		}
+		executable, mine := 0, false
+		for _, part := range c.Participants {
+			if q := lib.Process(part.ProcessID); q != nil && q.Executable {
+				executable++
+				mine = mine || q.ID == process
+			}
+		}
+		if mine && executable > 1 {
+			return id
+		}
+	}
+	return ""
 }
 
 // checkTask loads a human task and checks that the actor may act on it.

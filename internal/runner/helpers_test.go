@@ -28,7 +28,7 @@ type dirSpecs struct {
 	libs     map[string]*spec.Library
 }
 
-func newSpecs(t *testing.T, models ...string) *dirSpecs {
+func newSpecs(t testing.TB, models ...string) *dirSpecs {
 	t.Helper()
 	s := &dirSpecs{dirs: map[string]string{}, metadata: map[string]map[string]string{}, libs: map[string]*spec.Library{}}
 	for _, m := range models {
@@ -119,6 +119,8 @@ type env struct {
 	clock  *fakeClock
 	runner *runner.Runner
 	dbPath string
+	// pgURL, when set, puts the store on PostgreSQL instead of dbPath.
+	pgURL string
 }
 
 func newEnv(t *testing.T, models ...string) *env {
@@ -131,7 +133,13 @@ func newEnv(t *testing.T, models ...string) *env {
 
 func (e *env) open(t *testing.T, o runner.Options) {
 	t.Helper()
-	st, err := store.Open(context.Background(), e.dbPath)
+	var st *store.Store
+	var err error
+	if e.pgURL != "" {
+		st, err = store.OpenPostgres(context.Background(), e.pgURL)
+	} else {
+		st, err = store.Open(context.Background(), e.dbPath)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}

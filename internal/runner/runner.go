@@ -110,6 +110,9 @@ type Options struct {
 	// ScriptMaxBytes bounds what one script run allocates; 0 takes the
 	// script package's default.
 	ScriptMaxBytes uint64
+	// MessageTTL is how long a message no instance waits for and no model
+	// starts with is kept for a receiver to appear; 0 drops it at once.
+	MessageTTL time.Duration
 	// Observer hears about persisted steps and completed tasks (metrics);
 	// nil for none.
 	Observer Observer
@@ -140,6 +143,10 @@ type Runner struct {
 	maxData  int
 	scriptMB uint64
 	obs      Observer
+	// messageTTL: see Options.MessageTTL.
+	messageTTL time.Duration
+	// routeWake tells the message router that the outbox may have work.
+	routeWake chan struct{}
 
 	// wake tells the dispatcher that new service jobs were written.
 	wake     chan struct{}
@@ -154,6 +161,7 @@ type Runner struct {
 func New(o Options) *Runner {
 	r := &Runner{store: o.Store, specs: o.Specs, log: o.Logger, clock: o.Clock, conn: o.Connector, secrets: o.Secrets,
 		interval: o.SchedulerInterval, workers: o.Workers, maxData: o.MaxDataBytes, scriptMB: o.ScriptMaxBytes,
+		messageTTL: o.MessageTTL, routeWake: make(chan struct{}, 1),
 		wake: make(chan struct{}, 1), inflight: map[jobKey]bool{}}
 	if r.log == nil {
 		r.log = slog.New(slog.DiscardHandler)
@@ -176,12 +184,14 @@ func New(o Options) *Runner {
 
 func (r *Runner) now() time.Time { return r.clock.Now().UTC() }
 
-// RunBackground starts the timer scheduler and the service workers. They
+// RunBackground starts the timer scheduler, the message router and the
+// service workers. They
 // stop when ctx ends or Close is called.
 func (r *Runner) RunBackground(ctx context.Context) {
 	ctx, r.cancel = context.WithCancel(ctx)
-	r.wg.Add(2)
+	r.wg.Add(3)
 	go func() { defer r.wg.Done(); r.schedule(ctx) }()
+	go func() { defer r.wg.Done(); r.route(ctx) }()
 	go func() { defer r.wg.Done(); r.dispatch(ctx) }()
 }
 

@@ -8,13 +8,17 @@ import (
 	"github.com/waymark-bpm/waymark/internal/store"
 )
 
-// schedule polls for due timers every interval until ctx ends.
+// schedule polls for due timers and timer start events every interval
+// until ctx ends.
 func (r *Runner) schedule(ctx context.Context) {
 	t := time.NewTicker(r.interval)
 	defer t.Stop()
 	for {
 		if _, err := r.FireDueTimers(ctx); err != nil && ctx.Err() == nil {
 			r.log.Error("fire due timers", "err", err)
+		}
+		if _, err := r.FireTimerStarts(ctx); err != nil && ctx.Err() == nil {
+			r.log.Error("fire timer start events", "err", err)
 		}
 		select {
 		case <-ctx.Done():

@@ -27,6 +27,13 @@ type stepInfo struct {
 	doneJob *jobKey
 	// files are uploads of the task form this step completed.
 	files []store.TaskFile
+	// consume is the outbox message this step consumed (0 for none): it
+	// is deleted in the step's transaction, which fails if another step
+	// consumed it first.
+	consume int64
+	// inTx, when set, runs in the step's transaction after its rows are
+	// written; its error rolls the step back.
+	inTx func(ctx context.Context, tx *store.Tx) error
 }
 
 // engineStatus maps the engine's instance status to the stored one.
@@ -54,6 +61,9 @@ func isHuman(t *engine.Task) bool {
 func (r *Runner) save(ctx context.Context, l *loaded, info stepInfo) (int64, error) {
 	in := l.inst
 	now := r.now()
+	// Thrown messages go to the outbox, not into the snapshot: a later
+	// step must not throw them again.
+	effects := in.TakeEffects()
 	snap, err := in.Snapshot()
 	if err != nil {
 		return 0, fmt.Errorf("snapshot instance %d: %w", l.row.ID, err)
@@ -92,6 +102,8 @@ func (r *Runner) save(ctx context.Context, l *loaded, info stepInfo) (int64, err
 		return 0, err
 	}
 
+	subs := subscriptionsOf(in)
+	wroteOutbox := false
 	var id int64
 	err = r.store.InTx(ctx, func(tx *store.Tx) error {
 		if row.ID == 0 {
@@ -111,7 +123,21 @@ func (r *Runner) save(ctx context.Context, l *loaded, info stepInfo) (int64, err
 		if err := tx.ReplaceTimers(ctx, row.ID, timersOf(in)); err != nil {
 			return err
 		}
-		if err := tx.ReplaceSubscriptions(ctx, row.ID, subscriptionsOf(in)); err != nil {
+		if err := tx.ReplaceSubscriptions(ctx, row.ID, subs); err != nil {
+			return err
+		}
+		if info.inTx != nil {
+			if err := info.inTx(ctx, tx); err != nil {
+				return err
+			}
+		}
+		if info.consume != 0 {
+			if err := tx.ConsumeOutboxMessage(ctx, info.consume); err != nil {
+				return err
+			}
+		}
+		var err error
+		if wroteOutbox, err = r.outbox(ctx, tx, row, effects, info.actor, now); err != nil {
 			return err
 		}
 		if err := tx.SetInstanceMetadata(ctx, row.ID, metadata); err != nil {
@@ -157,6 +183,11 @@ func (r *Runner) save(ctx context.Context, l *loaded, info stepInfo) (int64, err
 	r.obs.StepSaved()
 	if len(l.svc.calls) > 0 {
 		r.notifyJobs()
+	}
+	// A new message, or an instance waiting for one that may be buffered,
+	// gives the router work.
+	if wroteOutbox || len(subs) > 0 {
+		r.notifyRouter()
 	}
 	return id, nil
 }

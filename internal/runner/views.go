@@ -105,6 +105,10 @@ type InstancePage struct {
 	Events   []store.Event
 	Timers   []store.Timer
 	Waiting  []store.Subscription
+	// Correlations are the message correlation values the instance has
+	// recorded (property id -> value), which the messages it waits for
+	// must carry.
+	Correlations map[string]any
 	// HumanTasks are the inbox rows of the instance.
 	HumanTasks []store.HumanTask
 	// Problem says why the task list is missing (the model no longer
@@ -181,6 +185,7 @@ func (r *Runner) Instance(ctx context.Context, a Actor, id int64) (InstancePage,
 		p.BPMNFile = proc.File
 	}
 	fillTasks(&p, in)
+	p.Correlations = in.Correlations()
 	return p, nil
 }
 

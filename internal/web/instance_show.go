@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/waymark-bpm/waymark/internal/store"
@@ -99,8 +101,13 @@ func (s *Server) instanceShow(w http.ResponseWriter, r *http.Request) error {
 				TaskID: f.TaskID, Field: f.Field, Size: f.Size, UploadedBy: f.UploadedBy, At: showTime(f.CreatedAt)})
 		}
 	}
+	corr := correlationText(p.Correlations)
 	for _, m := range p.Waiting {
-		v.Waiting = append(v.Waiting, [2]string{m.Kind + " " + m.Name, m.ElementID})
+		what := m.Kind + " " + m.Name
+		if m.Kind == "message" && corr != "" {
+			what += " with " + corr
+		}
+		v.Waiting = append(v.Waiting, [2]string{what, m.ElementID})
 	}
 	// Each button shows when the permission its route checks allows it
 	// (routeAccess: create on /process-instance-suspend/{model}/{id}, …).
@@ -121,4 +128,23 @@ func (s *Server) instanceShow(w http.ResponseWriter, r *http.Request) error {
 		v.ResumeURL, v.TerminateURL = action("resume", "process-instance-resume"), terminate()
 	}
 	return s.render(w, r, http.StatusOK, templates.InstancePage(v), nil)
+}
+
+// correlationText shows correlation values as "prop = value, ..." sorted
+// by property, values as JSON.
+func correlationText(c map[string]any) string {
+	keys := make([]string, 0, len(c))
+	for k := range c {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, 0, len(keys))
+	for _, k := range keys {
+		b, err := json.Marshal(c[k])
+		if err != nil {
+			b = []byte(fmt.Sprint(c[k]))
+		}
+		parts = append(parts, k+" = "+string(b))
+	}
+	return strings.Join(parts, ", ")
 }

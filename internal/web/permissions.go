@@ -72,6 +72,11 @@ var routeAccess = map[string]access{
 	"GET /api/tasks/{instance}/{task}":       need("read /tasks/{instance}/{task}"),
 	"POST /api/tasks/{instance}/{task}":      need("update /tasks/{instance}/{task}"),
 
+	// Messages and signals from outside (SpiffArena's /messages target).
+	"POST /api/v1/messages/{name}": need("create /messages/{name}"),
+	"POST /v1.0/messages/{name}":   need("create /messages/{name}"),
+	"POST /api/v1/signals/{name}":  need("create /signals/{name}"),
+
 	// Instances: read on the model's instances shows any of them; the
 	// for-me path (BASIC) shows those the user started or has a task in.
 	"GET /instances":                     need("read /process-instances/for-me").elevate("read /process-instances"),
