@@ -200,6 +200,7 @@ func newAppClock(ctx context.Context, cfg config.Config, log *slog.Logger, now f
 		Scripts:     scriptChecker{},
 		Permissions: perms.Current(),
 		Metrics:     a.metrics,
+		Tokens:      auth.NewAPITokens(a.store, now),
 	})
 	// Reloads of the permissions file and rules edited in the app decide
 	// the next request.

@@ -30,6 +30,8 @@ type requestState struct {
 	// elevated: the route's permissions let the user see or act on other
 	// people's instances and tasks (set by authorize).
 	elevated bool
+	// bearer: the user was authenticated by an API token, not a cookie.
+	bearer bool
 }
 
 type stateKey struct{}
@@ -141,7 +143,7 @@ func (s *Server) crossOrigin() func(http.Handler) http.Handler {
 		panic(fmt.Sprintf("web: trusted origin %q: %v", origin, err))
 	}
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.serveError(w, r, errCrossOrigin)
+		s.refuse(w, r, errCrossOrigin)
 	}))
 	return cop.Handler
 }
@@ -204,7 +206,7 @@ func (s *Server) checkCSRFToken(next http.Handler) http.Handler {
 			// A session without a token got one just now, so nothing the
 			// client sent can match it.
 			if got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
-				s.serveError(w, r, errCSRFToken)
+				s.refuse(w, r, errCSRFToken)
 				return
 			}
 		}

@@ -86,6 +86,8 @@ type Options struct {
 	Permissions *auth.Permissions
 	// Metrics records requests and serves /metrics; nil leaves both out.
 	Metrics *metrics.Metrics
+	// Tokens authenticate bearer requests to /api; nil turns them off.
+	Tokens *auth.APITokens
 }
 
 // Server holds what handlers share. It is immutable after New, but for
@@ -109,6 +111,7 @@ type Server struct {
 	typeahead  Typeahead
 	scripts    ScriptChecker
 	metrics    *metrics.Metrics
+	tokens     *auth.APITokens
 	prefix     templates.Prefix
 	// perms decide access; swapped whole by SetPermissions.
 	perms   atomic.Pointer[auth.Permissions]
@@ -135,6 +138,7 @@ func New(o Options) *Server {
 		typeahead:  o.Typeahead,
 		scripts:    o.Scripts,
 		metrics:    o.Metrics,
+		tokens:     o.Tokens,
 		prefix:     templates.Prefix(o.Config.BasePath()),
 	}
 	if s.now == nil {
@@ -218,11 +222,13 @@ func (s *Server) routes() http.Handler {
 	app := http.NewServeMux()
 	// Assets need no session, so they skip the session layers.
 	app.Handle("GET /static/", http.StripPrefix("/static", static.Handler()))
-	app.Handle("/", chain(s.authorize(pages), // routeAccess decides every route
-		s.withSession,    // load the cookie session
-		s.checkCSRFToken, // unsafe methods must carry the session's token
-		s.withUser,       // resolve the signed-in user
-	))
+	authorized := s.authorize(pages)              // routeAccess decides every route
+	app.Handle("/", s.bearerOrSession(authorized, // API calls with a token skip the cookie layers
+		chain(authorized,
+			s.withSession,    // load the cookie session
+			s.checkCSRFToken, // unsafe methods must carry the session's token
+			s.withUser,       // resolve the signed-in user
+		)))
 
 	// Outermost first. Logging and recovery wrap the cross-origin check so
 	// that its rejections are logged with a request id; nothing before it
@@ -298,6 +304,25 @@ func (s *Server) modelRoutes(pages *http.ServeMux) {
 	pages.Handle("GET /api/process-models/{id}/callers", s.api(s.apiModelCallers))
 	pages.Handle("GET /api/process-models/{id}/messages", s.api(s.apiModelMessages))
 	pages.Handle("GET /api/process-models/{id}/data-stores", s.api(s.apiModelDataStores))
+	s.apiV1Routes(pages)
+}
+
+// apiV1Routes registers the machine API (bearer token or session). Its
+// description is openapi.json, which a test keeps in step with this list.
+func (s *Server) apiV1Routes(pages *http.ServeMux) {
+	pages.Handle("GET /api/v1/openapi.json", http.HandlerFunc(s.apiV1OpenAPI))
+	pages.Handle("GET /api/v1/process-models", s.api(s.apiV1ModelList))
+	pages.Handle("GET /api/v1/process-models/{id}", s.api(s.apiV1ModelShow))
+	pages.Handle("POST /api/v1/process-models/{id}/process-instances", s.api(s.apiV1InstanceCreate))
+	pages.Handle("GET /api/v1/process-instances", s.api(s.apiV1InstanceList))
+	pages.Handle("GET /api/v1/process-instances/{id}", s.api(s.apiV1InstanceShow))
+	pages.Handle("POST /api/v1/process-instances/{id}/suspend", s.api(s.apiV1InstanceAction(s.runner.Suspend)))
+	pages.Handle("POST /api/v1/process-instances/{id}/resume", s.api(s.apiV1InstanceAction(s.runner.Resume)))
+	pages.Handle("POST /api/v1/process-instances/{id}/terminate", s.api(s.apiV1InstanceAction(s.runner.Terminate)))
+	pages.Handle("POST /api/v1/process-instances/{id}/retry", s.api(s.apiV1InstanceAction(s.runner.Retry)))
+	pages.Handle("GET /api/v1/tasks", s.api(s.apiV1TaskList))
+	pages.Handle("GET /api/v1/tasks/{instance}/{task}", s.api(s.apiV1TaskShow))
+	pages.Handle("POST /api/v1/tasks/{instance}/{task}", s.api(s.apiTaskComplete))
 }
 
 // chain wraps h in middleware; the first one listed runs first.

@@ -1,0 +1,225 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// apiPermissions are the workflow users plus dave, who may read models and
+// use the inbox but start nothing.
+const apiPermissions = workflowPermissions + `
+  readers-read:
+    groups: [readers]
+    actions: [read]
+    uri: PG:ALL
+  readers-basic:
+    groups: [readers]
+    actions: [all]
+    uri: BASIC
+`
+
+// bearerCall sends a JSON request, with the bearer token when given, and
+// decodes the JSON answer.
+func bearerCall(t *testing.T, c *http.Client, method, u, token string, body any) (int, map[string]any) {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, u, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		t.Fatalf("%s %s: %d with Content-Type %q, want JSON: %s", method, u, resp.StatusCode, ct, raw)
+	}
+	out := map[string]any{}
+	if err := json.Unmarshal(raw, &out); err != nil {
+		t.Fatalf("%s %s: %d, body is not a JSON object: %v: %s", method, u, resp.StatusCode, err, raw)
+	}
+	return resp.StatusCode, out
+}
+
+// webCLI runs a sub-command against the data directory.
+func webCLI(t *testing.T, vars map[string]string, args ...string) (string, string, int) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), append([]string{"web"}, args...), &out, &errOut, func(k string) string { return vars[k] })
+	return out.String(), errOut.String(), code
+}
+
+// A token's whole life over real HTTP: made with the command line, it
+// starts an instance with data, finds and completes its task (keys the
+// form lacks refused), reads the instance; revoked, it is refused. A token
+// of a user without start on the model is refused with the permission
+// named.
+func TestAPITokenLife(t *testing.T) {
+	dataDir := t.TempDir()
+	vars := workflowVars(t, dataDir)
+	perms := filepath.Join(t.TempDir(), "permissions.yml")
+	withDave := strings.Replace(apiPermissions, "groups:\n", "  dave:\n    password: dave-secret\ngroups:\n  readers:\n    users: [dave]\n", 1)
+	if err := os.WriteFile(perms, []byte(withDave), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	vars["WAYMARK_PERMISSIONS_FILE"] = perms
+	ta := startApp(t, vars)
+	c := &http.Client{}
+	api := ta.url + "/api/v1"
+
+	aliceToken, msg, code := webCLI(t, vars, "token", "create", "--user", "alice", "--name", "ci", "--expires", "24h")
+	aliceToken = strings.TrimSpace(aliceToken)
+	if code != 0 || !strings.HasPrefix(aliceToken, "wm_") || !strings.Contains(msg, `"ci" of alice`) {
+		t.Fatalf("token create: %d %q %q", code, aliceToken, msg)
+	}
+	if _, msg, code := webCLI(t, vars, "token", "create", "--user", "alice", "--name", "ci"); code == 0 || !strings.Contains(msg, `already has a token labelled "ci"`) {
+		t.Errorf("second token labelled ci: %d %q", code, msg)
+	}
+	if _, msg, code := webCLI(t, vars, "token", "create", "--user", "nobody"); code == 0 || !strings.Contains(msg, `no user "nobody"`) {
+		t.Errorf("token of an unknown user: %d %q", code, msg)
+	}
+	daveToken, _, code := webCLI(t, vars, "token", "create", "--user", "dave")
+	daveToken = strings.TrimSpace(daveToken)
+	if code != 0 {
+		t.Fatalf("dave's token: %d", code)
+	}
+
+	// Start with data; no CSRF token is needed with a bearer token.
+	status, in := bearerCall(t, c, "POST", api+"/process-models/purchases:approval/process-instances", aliceToken,
+		map[string]any{"data": map[string]any{"ticket": "CI-7"}})
+	if status != http.StatusCreated || in["model"] != "purchases/approval" || in["started_by"] != "alice" || in["id"] == nil {
+		t.Fatalf("start: %d %v", status, in)
+	}
+	id := int64(in["id"].(float64))
+
+	status, tasks := bearerCall(t, c, "GET", api+"/tasks", aliceToken, nil)
+	var task int64
+	for _, r := range tasks["results"].([]any) {
+		if m := r.(map[string]any); int64(m["process_instance_id"].(float64)) == id {
+			task = int64(m["id"].(float64))
+		}
+	}
+	if status != http.StatusOK || task == 0 {
+		t.Fatalf("tasks: %d %v, want the request task of instance %d", status, tasks, id)
+	}
+	taskURL := fmt.Sprintf("%s/tasks/%d/%d", api, id, task)
+	status, shown := bearerCall(t, c, "GET", taskURL, aliceToken, nil)
+	if status != http.StatusOK || shown["bpmn_identifier"] != "request" || shown["can_complete"] != true {
+		t.Fatalf("task: %d %v", status, shown)
+	}
+	status, refused := bearerCall(t, c, "POST", taskURL, aliceToken, map[string]any{"item": "Laptop", "amount": 1200, "approved": true})
+	if status != http.StatusUnprocessableEntity || refused["error_code"] != "undefined_fields" || !strings.Contains(fmt.Sprint(refused["message"]), "approved") {
+		t.Fatalf("undefined key: %d %v", status, refused)
+	}
+	status, bad := bearerCall(t, c, "POST", taskURL, aliceToken, map[string]any{"item": "Laptop", "amount": 0})
+	if status != http.StatusUnprocessableEntity || bad["error_code"] != "invalid" || !strings.Contains(fmt.Sprint(bad["errors"]), "amount") {
+		t.Fatalf("invalid amount: %d %v", status, bad)
+	}
+	if status, done := bearerCall(t, c, "POST", taskURL, aliceToken, map[string]any{"item": "Laptop", "amount": 1200}); status != http.StatusOK {
+		t.Fatalf("complete: %d %v", status, done)
+	}
+
+	status, detail := bearerCall(t, c, "GET", fmt.Sprintf("%s/process-instances/%d", api, id), aliceToken, nil)
+	data, _ := detail["data"].(map[string]any)
+	waiting, _ := detail["waiting_for"].(map[string]any)
+	if status != http.StatusOK || detail["status"] != "running" || data["item"] != "Laptop" || data["ticket"] != "CI-7" {
+		t.Fatalf("instance: %d %v", status, detail)
+	}
+	if wt, _ := waiting["tasks"].([]any); len(wt) != 1 || wt[0].(map[string]any)["bpmn_identifier"] != "approve" {
+		t.Errorf("waits for %v, want the approval task", waiting)
+	}
+
+	status, list := bearerCall(t, c, "GET", api+"/process-instances?model=purchases:approval&status=running&per_page=10", aliceToken, nil)
+	results, _ := list["results"].([]any)
+	page, _ := list["pagination"].(map[string]any)
+	if status != http.StatusOK || len(results) != 1 || page["total"] != float64(1) || page["pages"] != float64(1) {
+		t.Fatalf("list: %d %v", status, list)
+	}
+	if r := results[0].(map[string]any); r["started_by"] != "alice" || r["ended_at"] != nil || r["started_at"] == nil {
+		t.Errorf("listed %v", r)
+	}
+	if status, bad := bearerCall(t, c, "GET", api+"/process-instances?status=sleeping", aliceToken, nil); status != http.StatusBadRequest || bad["error_code"] != "bad_request" {
+		t.Errorf("bad status filter: %d %v", status, bad)
+	}
+
+	// Dave may read the model but not start it.
+	if status, m := bearerCall(t, c, "GET", api+"/process-models/purchases:approval", daveToken, nil); status != http.StatusOK || m["primary_process_id"] != "approval" {
+		t.Errorf("dave reads the model: %d %v", status, m)
+	}
+	status, no := bearerCall(t, c, "POST", api+"/process-models/purchases:approval/process-instances", daveToken, map[string]any{"data": map[string]any{}})
+	if status != http.StatusForbidden || no["error_code"] != "not_authorized" || !strings.Contains(fmt.Sprint(no["message"]), `"create" on "/process-instances/purchases:approval"`) {
+		t.Errorf("dave starts: %d %v", status, no)
+	}
+	if status, other := bearerCall(t, c, "GET", fmt.Sprintf("%s/process-instances/%d", api, id), daveToken, nil); status != http.StatusForbidden {
+		t.Errorf("dave reads alice's instance: %d %v", status, other)
+	}
+
+	out, _, code := webCLI(t, vars, "token", "list")
+	if code != 0 || !strings.Contains(out, "alice\tci\tcreated ") || !strings.Contains(out, "dave\tdefault\t") || strings.Contains(out, aliceToken) {
+		t.Errorf("token list: %d %q", code, out)
+	}
+	if strings.Contains(strings.Split(out, "\n")[0], "last used never") {
+		t.Errorf("alice's token is not marked used: %q", out)
+	}
+	if _, _, code := webCLI(t, vars, "token", "revoke", "--user", "alice", "--name", "ci"); code != 0 {
+		t.Fatalf("revoke: %d", code)
+	}
+	status, gone := bearerCall(t, c, "GET", api+"/tasks", aliceToken, nil)
+	if status != http.StatusUnauthorized || gone["error_code"] != "invalid_token" {
+		t.Errorf("revoked token: %d %v", status, gone)
+	}
+
+	expired, _, _ := webCLI(t, vars, "token", "create", "--user", "alice", "--name", "short", "--expires", "1ns")
+	if status, e := bearerCall(t, c, "GET", api+"/tasks", strings.TrimSpace(expired), nil); status != http.StatusUnauthorized || e["error_code"] != "invalid_token" {
+		t.Errorf("expired token: %d %v", status, e)
+	}
+	if status, e := bearerCall(t, c, "GET", api+"/tasks", "wm_forged", nil); status != http.StatusUnauthorized {
+		t.Errorf("forged token: %d %v", status, e)
+	}
+	if status, e := bearerCall(t, c, "GET", api+"/tasks", "", nil); status != http.StatusUnauthorized || e["error_code"] != "not_authenticated" {
+		t.Errorf("no token: %d %v", status, e)
+	}
+	if strings.Contains(ta.logs.String(), aliceToken) {
+		t.Error("the log holds a token")
+	}
+}
+
+// A browser session may call the API too, but an unsafe call must carry
+// the session's CSRF token; the refusal is JSON.
+func TestAPISessionNeedsCSRF(t *testing.T) {
+	ta := startApp(t, workflowVars(t, t.TempDir()))
+	alice := browser(t)
+	signIn(t, alice, ta.url, "alice", "alice-secret")
+	u := ta.url + "/api/v1/process-models/purchases:approval/process-instances"
+	status, e := bearerCall(t, alice, "POST", u, "", map[string]any{"data": map[string]any{}})
+	if status != http.StatusForbidden || e["error_code"] != "invalid_csrf_token" {
+		t.Errorf("without CSRF token: %d %v", status, e)
+	}
+	status, models := bearerCall(t, alice, "GET", ta.url+"/api/v1/process-models", "", nil)
+	if results, _ := models["results"].([]any); status != http.StatusOK || len(results) != 3 {
+		t.Errorf("models: %d %v", status, models)
+	}
+}
