@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -221,5 +222,64 @@ func TestAPISessionNeedsCSRF(t *testing.T) {
 	status, models := bearerCall(t, alice, "GET", ta.url+"/api/v1/process-models", "", nil)
 	if results, _ := models["results"].([]any); status != http.StatusOK || len(results) != 3 {
 		t.Errorf("models: %d %v", status, models)
+	}
+}
+
+// Tokens made on the pages: bob makes his own on /account and sees it
+// once; it works until he revokes it. The admin makes one for bob; bob
+// cannot open the admin page, nor revoke another user's token by naming
+// them in his form.
+func TestAPITokenPages(t *testing.T) {
+	ta := startApp(t, withPermissions(t))
+	bob := browser(t)
+	signIn(t, bob, ta.url, "bob", "bob-secret")
+	_, account := get(t, bob, ta.url+"/account")
+	csrf := csrfToken(t, account)
+	if text(account, "#no-api-tokens") == "" {
+		t.Fatalf("bob's account lists tokens already")
+	}
+
+	resp, made := postForm(t, bob, ta.url+"/account/api-tokens", url.Values{"csrf_token": {csrf}, "label": {"laptop"}, "expires": {"720h"}}, nil)
+	token := text(made, "#new-token-value")
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(token, "wm_") || resp.Header.Get("Cache-Control") != "no-store" {
+		t.Fatalf("make a token: %d %q", resp.StatusCode, token)
+	}
+	if status, tasks := bearerCall(t, &http.Client{}, "GET", ta.url+"/api/v1/tasks", token, nil); status != http.StatusOK {
+		t.Fatalf("bob's new token: %d %v", status, tasks)
+	}
+	_, again := get(t, bob, ta.url+"/account")
+	if html, _ := again.Html(); strings.Contains(html, token) || !strings.Contains(text(again, "#api-tokens"), "laptop") {
+		t.Errorf("the account page shows the token again, or not its label")
+	}
+	resp, dup := postForm(t, bob, ta.url+"/account/api-tokens", url.Values{"csrf_token": {csrf}, "label": {"laptop"}, "expires": {"0"}}, nil)
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(text(dup, "#api-token-error"), `labelled "laptop"`) {
+		t.Errorf("duplicate label: %d %q", resp.StatusCode, text(dup, "#api-token-error"))
+	}
+	resp, _ = postForm(t, bob, ta.url+"/account/api-tokens", url.Values{"csrf_token": {csrf}, "label": {"x"}, "expires": {"soon"}}, nil)
+	wantStatus(t, resp, http.StatusUnprocessableEntity)
+
+	// The admin makes a token for bob; bob's form naming alice revokes
+	// only bob's own token of that label.
+	alice := browser(t)
+	signIn(t, alice, ta.url, "alice", "alice-secret")
+	_, adminPage := get(t, alice, ta.url+"/admin/api-tokens")
+	resp, forBob := postForm(t, alice, ta.url+"/admin/api-tokens", url.Values{"csrf_token": {csrfToken(t, adminPage)}, "username": {"bob"}, "label": {"ci"}, "expires": {"0"}}, nil)
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(text(forBob, "#new-token-value"), "wm_") || !strings.Contains(text(forBob, "#api-tokens"), "ci") {
+		t.Fatalf("admin makes bob a token: %d", resp.StatusCode)
+	}
+	resp, _ = get(t, bob, ta.url+"/admin/api-tokens")
+	wantStatus(t, resp, http.StatusForbidden)
+	resp, _ = postForm(t, bob, ta.url+"/account/api-tokens/delete", url.Values{"csrf_token": {csrf}, "username": {"alice"}, "label": {"laptop"}}, nil)
+	wantStatus(t, resp, http.StatusSeeOther)
+	if status, e := bearerCall(t, &http.Client{}, "GET", ta.url+"/api/v1/tasks", token, nil); status != http.StatusUnauthorized {
+		t.Errorf("revoked on the account page, the token still works: %d %v", status, e)
+	}
+	_, list := get(t, alice, ta.url+"/admin/api-tokens")
+	if rows := text(list, "#api-tokens"); !strings.Contains(rows, "ci") || strings.Contains(rows, "laptop") {
+		t.Errorf("admin list after bob's revoke: %q", rows)
+	}
+	_, audit := get(t, alice, ta.url+"/admin/audit")
+	if a := text(audit, "main"); !strings.Contains(a, "api-token-created") || !strings.Contains(a, "api-token-revoked") {
+		t.Errorf("the audit log lacks the token events")
 	}
 }

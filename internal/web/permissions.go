@@ -43,6 +43,12 @@ var routeAccess = map[string]access{
 	"GET /account":                          signedIn(),
 	"POST /account/password":                signedIn(),
 	"POST /account/sessions/{id}/delete":    signedIn(),
+	// One's own API tokens; everyone's on the admin page.
+	"POST /account/api-tokens":        signedIn(),
+	"POST /account/api-tokens/delete": signedIn(),
+	"GET /admin/api-tokens":           need("read /api-tokens"),
+	"POST /admin/api-tokens":          need("create /api-tokens"),
+	"POST /admin/api-tokens/delete":   need("delete /api-tokens"),
 
 	// User administration, the audit log and rules added in the app.
 	"POST /admin/users":                      need("create /users"),
