@@ -11,7 +11,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+
+	"github.com/pb33f/libopenapi"
+	validator "github.com/pb33f/libopenapi-validator"
 )
 
 // apiPermissions are the workflow users plus dave, who may read models and
@@ -58,11 +62,55 @@ func bearerCall(t *testing.T, c *http.Client, method, u, token string, body any)
 	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
 		t.Fatalf("%s %s: %d with Content-Type %q, want JSON: %s", method, u, resp.StatusCode, ct, raw)
 	}
+	if strings.Contains(u, "/api/v1/") {
+		resp.Body = io.NopCloser(bytes.NewReader(raw))
+		if ok, errs := openAPIValidator(t, u).ValidateHttpResponse(req, resp); !ok {
+			for _, e := range errs {
+				t.Errorf("%s %s: %d answer does not fit openapi.json: %s: %s", method, u, resp.StatusCode, e.Message, e.Reason)
+				for _, se := range e.SchemaValidationErrors {
+					t.Errorf("  at %s: %s", se.FieldPath, se.Reason)
+				}
+			}
+		}
+	}
 	out := map[string]any{}
 	if err := json.Unmarshal(raw, &out); err != nil {
 		t.Fatalf("%s %s: %d, body is not a JSON object: %v: %s", method, u, resp.StatusCode, err, raw)
 	}
 	return resp.StatusCode, out
+}
+
+var (
+	openAPIOnce sync.Once
+	openAPIVal  validator.Validator
+)
+
+// openAPIValidator checks answers against the OpenAPI document the server
+// serves, fetched once.
+func openAPIValidator(t *testing.T, u string) validator.Validator {
+	t.Helper()
+	openAPIOnce.Do(func() {
+		base, _, _ := strings.Cut(u, "/api/v1/")
+		resp, err := http.Get(base + "/api/v1/openapi.json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		raw, _ := io.ReadAll(resp.Body)
+		doc, err := libopenapi.NewDocument(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, errs := validator.NewValidator(doc)
+		if len(errs) > 0 {
+			t.Fatal(errs)
+		}
+		openAPIVal = v
+	})
+	if openAPIVal == nil {
+		t.Fatal("no OpenAPI validator")
+	}
+	return openAPIVal
 }
 
 // webCLI runs a sub-command against the data directory.
@@ -164,6 +212,24 @@ func TestAPITokenLife(t *testing.T) {
 	}
 	if status, bad := bearerCall(t, c, "GET", api+"/process-instances?status=sleeping", aliceToken, nil); status != http.StatusBadRequest || bad["error_code"] != "bad_request" {
 		t.Errorf("bad status filter: %d %v", status, bad)
+	}
+
+	// Suspend, resume, terminate; what the state forbids is 409.
+	inst := fmt.Sprintf("%s/process-instances/%d", api, id)
+	for _, step := range []struct {
+		action, status string
+		code           int
+	}{{"suspend", "suspended", 200}, {"suspend", "", 409}, {"resume", "running", 200}, {"retry", "", 409}, {"terminate", "terminated", 200}, {"resume", "", 409}} {
+		status, got := bearerCall(t, c, "POST", inst+"/"+step.action, aliceToken, nil)
+		if status != step.code || (step.status != "" && got["status"] != step.status) || (step.code == 409 && got["error_code"] != "conflict") {
+			t.Errorf("%s: %d %v, want %d %s", step.action, status, got, step.code, step.status)
+		}
+	}
+	if status, got := bearerCall(t, c, "GET", inst, aliceToken, nil); status != http.StatusOK || got["ended_at"] == nil {
+		t.Errorf("terminated instance: %d %v", status, got)
+	}
+	if status, no := bearerCall(t, c, "POST", inst+"/suspend", daveToken, nil); status != http.StatusForbidden || no["error_code"] != "not_authorized" {
+		t.Errorf("dave suspends: %d %v", status, no)
 	}
 
 	// Dave may read the model but not start it.
