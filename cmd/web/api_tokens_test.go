@@ -18,8 +18,9 @@ import (
 	validator "github.com/pb33f/libopenapi-validator"
 )
 
-// apiPermissions are the workflow users plus dave, who may read models and
-// use the inbox but start nothing.
+// apiPermissions are the workflow users plus dave, a service account (no
+// password: only tokens), who may read models and use the inbox but start
+// nothing.
 const apiPermissions = workflowPermissions + `
   readers-read:
     groups: [readers]
@@ -130,7 +131,7 @@ func TestAPITokenLife(t *testing.T) {
 	dataDir := t.TempDir()
 	vars := workflowVars(t, dataDir)
 	perms := filepath.Join(t.TempDir(), "permissions.yml")
-	withDave := strings.Replace(apiPermissions, "groups:\n", "  dave:\n    password: dave-secret\ngroups:\n  readers:\n    users: [dave]\n", 1)
+	withDave := strings.Replace(apiPermissions, "groups:\n", "  dave: {}\ngroups:\n  readers:\n    users: [dave]\n", 1)
 	if err := os.WriteFile(perms, []byte(withDave), 0o600); err != nil {
 		t.Fatal(err)
 	}
