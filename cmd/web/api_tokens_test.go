@@ -345,6 +345,19 @@ func TestAPITokenPages(t *testing.T) {
 	if rows := text(list, "#api-tokens"); !strings.Contains(rows, "ci") || strings.Contains(rows, "laptop") {
 		t.Errorf("admin list after bob's revoke: %q", rows)
 	}
+	// Bob disabled, the token the admin made him is refused.
+	bobsToken := text(forBob, "#new-token-value")
+	if status, _ := bearerCall(t, &http.Client{}, "GET", ta.url+"/api/v1/tasks", bobsToken, nil); status != http.StatusOK {
+		t.Fatalf("the admin's token for bob: %d", status)
+	}
+	_, admin := get(t, alice, ta.url+"/admin")
+	bobPage := admin.Find(`#users tr[data-user="bob"] a`).AttrOr("href", "")
+	resp, _ = postForm(t, alice, ta.url+bobPage+"/disable", url.Values{"csrf_token": {csrfToken(t, admin)}}, nil)
+	wantStatus(t, resp, http.StatusSeeOther)
+	if status, e := bearerCall(t, &http.Client{}, "GET", ta.url+"/api/v1/tasks", bobsToken, nil); status != http.StatusUnauthorized || e["error_code"] != "invalid_token" {
+		t.Errorf("token of a disabled user: %d %v", status, e)
+	}
+
 	_, audit := get(t, alice, ta.url+"/admin/audit")
 	if a := text(audit, "main"); !strings.Contains(a, "api-token-created") || !strings.Contains(a, "api-token-revoked") {
 		t.Errorf("the audit log lacks the token events")
