@@ -136,6 +136,10 @@ func TestAPITokenLife(t *testing.T) {
 		t.Fatal(err)
 	}
 	vars["WAYMARK_PERMISSIONS_FILE"] = perms
+	if os.Getenv("WAYMARK_TEST_DATABASE") == "postgres" {
+		// The command line must reach the server's database.
+		vars["WAYMARK_DATABASE_URL"] = postgresFor(t, dataDir)
+	}
 	ta := startApp(t, vars)
 	c := &http.Client{}
 	api := ta.url + "/api/v1"
@@ -266,6 +270,10 @@ func TestAPITokenLife(t *testing.T) {
 	}
 	if status, e := bearerCall(t, c, "GET", api+"/tasks", "wm_forged", nil); status != http.StatusUnauthorized {
 		t.Errorf("forged token: %d %v", status, e)
+	}
+	// SpiffArena's /v1.0 addresses check tokens the same way.
+	if status, e := bearerCall(t, c, "POST", ta.url+"/v1.0/messages/anything", "wm_forged", map[string]any{}); status != http.StatusUnauthorized || e["error_code"] != "invalid_token" {
+		t.Errorf("forged token on /v1.0: %d %v", status, e)
 	}
 	if status, e := bearerCall(t, c, "GET", api+"/tasks", "", nil); status != http.StatusUnauthorized || e["error_code"] != "not_authenticated" {
 		t.Errorf("no token: %d %v", status, e)

@@ -20,11 +20,13 @@ func bearerToken(r *http.Request) (string, bool) {
 	return strings.TrimSpace(token), true
 }
 
-// bearerOrSession sends API requests that carry a bearer token to
-// tokenAuth and everything else to the cookie-session chain. A bearer
-// request is not cookie-authenticated, so it needs no CSRF token; its
-// cookies are ignored. Any /api route may be called either way, so the
-// message and signal routes get token authentication by being under /api.
+// bearerOrSession sends API requests (/api and /v1.0, see isAPI) that
+// carry a bearer token to tokenAuth and everything else to the
+// cookie-session chain. A bearer request is not cookie-authenticated, so it
+// needs no CSRF token; its cookies are ignored. Every API route may be
+// called either way: a route registered under /api or /v1.0 with the api
+// adapter and a routeAccess row gets token authentication, JSON errors and
+// its permission check from here, with nothing more to do.
 func (s *Server) bearerOrSession(next, session http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, ok := bearerToken(r); ok && s.tokens != nil && isAPI(r) {

@@ -366,8 +366,11 @@ func (s *Server) authorize(mux *http.ServeMux) http.Handler {
 	})
 }
 
-// isAPI reports whether the request is for the JSON API.
-func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") }
+// isAPI reports whether the request is for the JSON API: /api, or
+// SpiffArena's /v1.0 for the routes that keep its address.
+func isAPI(r *http.Request) bool {
+	return strings.HasPrefix(r.URL.Path, "/api/") || strings.HasPrefix(r.URL.Path, "/v1.0/")
+}
 
 // refuse answers a refused request: JSON {error_code, message} for the API,
 // the error page otherwise.
