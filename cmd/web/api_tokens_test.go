@@ -163,11 +163,17 @@ func TestAPITokenLife(t *testing.T) {
 
 	// Start with data; no CSRF token is needed with a bearer token.
 	status, in := bearerCall(t, c, "POST", api+"/process-models/purchases:approval/process-instances", aliceToken,
-		map[string]any{"data": map[string]any{"ticket": "CI-7"}})
+		map[string]any{"data": map[string]any{"ticket": "CI-7", "priority": 2.5, "tags": []string{"a"}}})
 	if status != http.StatusCreated || in["model"] != "purchases/approval" || in["started_by"] != "alice" || in["id"] == nil {
 		t.Fatalf("start: %d %v", status, in)
 	}
 	id := int64(in["id"].(float64))
+	if status, bad := bearerCall(t, c, "POST", api+"/process-models/purchases:approval/process-instances", aliceToken, map[string]any{"data": 5}); status != http.StatusBadRequest || bad["error_code"] != "bad_request" || !strings.Contains(fmt.Sprint(bad["message"]), "JSON object") {
+		t.Errorf("data that is not an object: %d %v", status, bad)
+	}
+	if status, bad := bearerCall(t, c, "POST", api+"/process-models/purchases:nothing/process-instances", aliceToken, nil); status != http.StatusNotFound || bad["error_code"] != "not_found" {
+		t.Errorf("start a missing model: %d %v", status, bad)
+	}
 
 	status, tasks := bearerCall(t, c, "GET", api+"/tasks", aliceToken, nil)
 	var task int64
@@ -199,7 +205,7 @@ func TestAPITokenLife(t *testing.T) {
 	status, detail := bearerCall(t, c, "GET", fmt.Sprintf("%s/process-instances/%d", api, id), aliceToken, nil)
 	data, _ := detail["data"].(map[string]any)
 	waiting, _ := detail["waiting_for"].(map[string]any)
-	if status != http.StatusOK || detail["status"] != "running" || data["item"] != "Laptop" || data["ticket"] != "CI-7" {
+	if status != http.StatusOK || detail["status"] != "running" || data["item"] != "Laptop" || data["ticket"] != "CI-7" || data["priority"] != 2.5 {
 		t.Fatalf("instance: %d %v", status, detail)
 	}
 	if wt, _ := waiting["tasks"].([]any); len(wt) != 1 || wt[0].(map[string]any)["bpmn_identifier"] != "approve" {
@@ -215,7 +221,7 @@ func TestAPITokenLife(t *testing.T) {
 	if r := results[0].(map[string]any); r["started_by"] != "alice" || r["ended_at"] != nil || r["started_at"] == nil {
 		t.Errorf("listed %v", r)
 	}
-	if status, bad := bearerCall(t, c, "GET", api+"/process-instances?status=sleeping", aliceToken, nil); status != http.StatusBadRequest || bad["error_code"] != "bad_request" {
+	if status, bad := bearerCall(t, c, "GET", api+"/process-instances?status=sleeping", aliceToken, nil); status != http.StatusBadRequest || !strings.Contains(fmt.Sprint(bad["message"]), `status="sleeping" is not one of`) {
 		t.Errorf("bad status filter: %d %v", status, bad)
 	}
 

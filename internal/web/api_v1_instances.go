@@ -62,7 +62,7 @@ func (s *Server) apiV1InstanceCreate(w http.ResponseWriter, r *http.Request) err
 		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 10<<20))
 		dec.UseNumber()
 		if err := dec.Decode(&body); err != nil {
-			return fmt.Errorf("the body must be a JSON object like {\"data\": {...}}: %v: %w", err, errBadRequest)
+			return badInput("The body must be a JSON object like {\"data\": {...}}: %v.", err)
 		}
 	}
 	id, err := s.runner.Start(r.Context(), actor(r), modelIDFromURL(r.PathValue("id")), body.Process, body.Data)
@@ -93,7 +93,7 @@ func (s *Server) apiV1InstanceList(w http.ResponseWriter, r *http.Request) error
 	f := store.InstanceFilter{ModelID: modelIDFromURL(strings.TrimSpace(q.Get("model"))), Status: q.Get("status"),
 		StartedBy: strings.TrimSpace(q.Get("started_by")), Limit: perPage, Offset: (page - 1) * perPage}
 	if f.Status != "" && !slices.Contains(instanceStatuses, f.Status) {
-		return fmt.Errorf("status=%q is not one of %s: %w", f.Status, strings.Join(instanceStatuses, ", "), errBadRequest)
+		return badInput("status=%q is not one of %s.", f.Status, strings.Join(instanceStatuses, ", "))
 	}
 	a := actor(r)
 	if !a.Admin && !(f.ModelID != "" && s.can(r, "read", "/process-instances/"+urlID(f.ModelID))) {
@@ -120,7 +120,7 @@ func positiveParam(r *http.Request, name string, def, max int) (int, error) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 || n > max {
-		return 0, fmt.Errorf("%s=%q must be a whole number from 1 to %d: %w", name, v, max, errBadRequest)
+		return 0, badInput("%s=%q must be a whole number from 1 to %d.", name, v, max)
 	}
 	return n, nil
 }
@@ -174,4 +174,16 @@ func (s *Server) apiV1InstanceAction(act func(ctx context.Context, a runner.Acto
 		}
 		return writeJSON(w, http.StatusOK, toAPIV1Instance(in))
 	}
+}
+
+// inputError is a bad request whose text tells the API client what is
+// wrong and where; it names only what the client sent.
+type inputError struct{ msg string }
+
+func (e inputError) Error() string       { return e.msg }
+func (e inputError) Unwrap() error       { return errBadRequest }
+func (e inputError) UserMessage() string { return e.msg }
+
+func badInput(format string, args ...any) error {
+	return inputError{fmt.Sprintf(format, args...)}
 }
