@@ -65,7 +65,6 @@ func (s *Server) tokenAuth(next http.Handler) http.Handler {
 		u.MustChangePassword = false
 		st := state(r)
 		st.user = &u
-		st.bearer = true
 		r.Body = http.MaxBytesReader(w, r.Body, maxRequestBody)
 		next.ServeHTTP(w, r)
 	})

@@ -30,8 +30,6 @@ type requestState struct {
 	// elevated: the route's permissions let the user see or act on other
 	// people's instances and tasks (set by authorize).
 	elevated bool
-	// bearer: the user was authenticated by an API token, not a cookie.
-	bearer bool
 }
 
 type stateKey struct{}

@@ -141,8 +141,7 @@ var routeAccess = map[string]access{
 	"GET /api/process-models/{id}/data-stores":  need("read /process-models/{id}"),
 	"GET /api/connectors/commands":              need("read /service-tasks"),
 	"GET /api/typeahead/{category}":             need("read /connector-proxy/typeahead/{category}"),
-	// Checking a script and previewing Markdown read nothing stored and
-	// change nothing; the modeler and task forms use them.
+
 	// The machine API (api_v1_*.go): the same rules as the pages.
 	"GET /api/v1/openapi.json":                           public(),
 	"GET /api/v1/process-models":                         signedIn(), // lists only what the caller may read
@@ -157,8 +156,11 @@ var routeAccess = map[string]access{
 	"GET /api/v1/tasks":                                  need("read /tasks"),
 	"GET /api/v1/tasks/{instance}/{task}":                need("read /tasks/{instance}/{task}"),
 	"POST /api/v1/tasks/{instance}/{task}":               need("update /tasks/{instance}/{task}"),
-	"POST /api/scripts/check":                            signedIn(),
-	"POST /api/markdown/preview":                         signedIn(),
+
+	// Checking a script and previewing Markdown read nothing stored and
+	// change nothing; the modeler and task forms use them.
+	"POST /api/scripts/check":    signedIn(),
+	"POST /api/markdown/preview": signedIn(),
 }
 
 // access is one row of routeAccess.
