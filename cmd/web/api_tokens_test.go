@@ -243,6 +243,26 @@ func TestAPITokenLife(t *testing.T) {
 		t.Errorf("dave suspends: %d %v", status, no)
 	}
 
+	// An instance in error (its script reads a variable nobody set) is
+	// retried: the script fails again, and the answer says so.
+	status, checks := bearerCall(t, c, "POST", api+"/process-models/purchases:checks/process-instances", aliceToken, nil)
+	if status != http.StatusCreated {
+		t.Fatalf("start checks: %d %v", status, checks)
+	}
+	checksURL := fmt.Sprintf("%s/process-instances/%d", api, int64(checks["id"].(float64)))
+	_, checksDetail := bearerCall(t, c, "GET", checksURL, aliceToken, nil)
+	manual, _ := checksDetail["waiting_for"].(map[string]any)["tasks"].([]any)
+	if len(manual) != 1 {
+		t.Fatalf("checks waits for %v, want the manual task", checksDetail["waiting_for"])
+	}
+	manualURL := fmt.Sprintf("%s/tasks/%d/%d", api, int64(checks["id"].(float64)), int64(manual[0].(map[string]any)["id"].(float64)))
+	if status, e := bearerCall(t, c, "POST", manualURL, aliceToken, nil); status != http.StatusOK {
+		t.Fatalf("complete the manual task: %d %v", status, e)
+	}
+	if status, e := bearerCall(t, c, "POST", checksURL+"/retry", aliceToken, nil); status != http.StatusOK || e["status"] != "error" || !strings.Contains(fmt.Sprint(e["error"]), "count") {
+		t.Errorf("retry: %d %v, want the instance in error again, naming count", status, e)
+	}
+
 	// Dave may read the model but not start it.
 	if status, m := bearerCall(t, c, "GET", api+"/process-models/purchases:approval", daveToken, nil); status != http.StatusOK || m["primary_process_id"] != "approval" {
 		t.Errorf("dave reads the model: %d %v", status, m)
@@ -299,6 +319,18 @@ func TestAPISessionNeedsCSRF(t *testing.T) {
 	status, e := bearerCall(t, alice, "POST", u, "", map[string]any{"data": map[string]any{}})
 	if status != http.StatusForbidden || e["error_code"] != "invalid_csrf_token" {
 		t.Errorf("without CSRF token: %d %v", status, e)
+	}
+	req, _ := http.NewRequest("POST", u, strings.NewReader(`{"data": {}}`))
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	req.Header.Set("Origin", "https://elsewhere.example")
+	resp, err := alice.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(string(raw), `"error_code":"cross_origin"`) {
+		t.Errorf("cross-site: %d %s", resp.StatusCode, raw)
 	}
 	status, models := bearerCall(t, alice, "GET", ta.url+"/api/v1/process-models", "", nil)
 	if results, _ := models["results"].([]any); status != http.StatusOK || len(results) != 3 {
