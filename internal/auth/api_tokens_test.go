@@ -86,3 +86,30 @@ func TestAPITokens(t *testing.T) {
 		t.Errorf("revoke twice: %v", err)
 	}
 }
+
+// BenchmarkAPITokenAuthenticate measures checking a bearer token: its hash,
+// one indexed read, the expiry (the last-use write happens once a minute).
+func BenchmarkAPITokenAuthenticate(b *testing.B) {
+	ctx := context.Background()
+	s, err := store.Open(ctx, filepath.Join(b.TempDir(), "waymark.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.InTx(ctx, func(tx *store.Tx) error {
+		_, err := tx.CreateUser(ctx, store.User{Username: "ci", Source: store.SourceLocal})
+		return err
+	}); err != nil {
+		b.Fatal(err)
+	}
+	tokens := NewAPITokens(s, nil)
+	token, _, err := tokens.Create(ctx, "ci", "bench", "admin", time.Hour)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := tokens.Authenticate(ctx, token); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
