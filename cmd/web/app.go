@@ -203,6 +203,7 @@ func newAppClock(ctx context.Context, cfg config.Config, log *slog.Logger, now f
 		Decisions:   decisionTrier{a.models},
 		ScriptTests: scriptTester{},
 		Sandbox:     sandbox{a.models},
+		Tokens:      auth.NewAPITokens(a.store, now),
 	})
 	// Reloads of the permissions file and rules edited in the app decide
 	// the next request.

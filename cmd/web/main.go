@@ -62,6 +62,7 @@ var commands = []command{
 	{"healthcheck", "exit 0 when the server at WAYMARK_ADDR answers /healthz", healthcheckCmd},
 	{"run", "run a conformance scenario (-scenario PATH) and print the result as JSON", runCmd},
 	{"check", "validate every BPMN and DMN file under a folder (-json for a JSON report)", checkCmd},
+	{"token", "create --user NAME [--name LABEL] [--expires DURATION], list, or revoke --user NAME --name LABEL: bearer tokens for /api", tokenCmd},
 	{"secret", "set NAME (value on standard input), list or delete NAME: secrets for SPIFF_SECRET:NAME and get_secret", secretCmd},
 	{"bench", "load-test a Waymark started on a temporary data directory and report throughput and latency", benchCmd},
 }

@@ -98,7 +98,7 @@ func walkURL(pattern string, ids walkIDs) (method, path string) {
 				return group
 			case strings.Contains(path, "/process-models/"):
 				return model
-			case strings.Contains(path, "/instances/"):
+			case strings.Contains(path, "/instances/"), strings.Contains(path, "/process-instances/"):
 				return ids.instance
 			}
 			return "x"
@@ -191,6 +191,7 @@ func TestRouteWalkThreeUsers(t *testing.T) {
 		"GET /api/process-models/{id}/callers", "GET /api/process-models/{id}/messages",
 		"GET /api/process-models/{id}/data-stores",
 		"POST /process-models/{id}/start",
+		"GET /api/v1/process-models/{id}", "POST /api/v1/process-models/{id}/process-instances",
 	}
 	users := []struct {
 		name, password string

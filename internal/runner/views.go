@@ -119,6 +119,9 @@ type InstancePage struct {
 	// BPMNFile is the model file holding the instance's process, for the
 	// diagram viewer.
 	BPMNFile string
+	// Data is the instance's data: the workflow's once it finished, else
+	// that of its last completed task.
+	Data map[string]any
 }
 
 // mayView reports whether the actor may see an instance: an admin, its
@@ -186,6 +189,7 @@ func (r *Runner) Instance(ctx context.Context, a Actor, id int64) (InstancePage,
 	}
 	fillTasks(&p, in)
 	p.Correlations = in.Correlations()
+	p.Data = currentData(in)
 	return p, nil
 }
 

@@ -17,6 +17,17 @@ func (s *Server) accountShow(w http.ResponseWriter, r *http.Request) error {
 // renderAccount shows the account page with an optional error above the
 // password form.
 func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, status int, msg string) error {
+	return s.renderAccountWith(w, r, status, msg, "", "")
+}
+
+// renderAccountTokens shows the account page after a token form: the new
+// token once, or why none was made.
+func (s *Server) renderAccountTokens(w http.ResponseWriter, r *http.Request, status int, token, tokenMsg string) error {
+	w.Header().Set("Cache-Control", "no-store")
+	return s.renderAccountWith(w, r, status, "", token, tokenMsg)
+}
+
+func (s *Server) renderAccountWith(w http.ResponseWriter, r *http.Request, status int, msg, token, tokenMsg string) error {
 	st := state(r)
 	rows, err := s.sessionRows(r, st.user.ID, st.session.ID())
 	if err != nil {
@@ -28,6 +39,10 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, status in
 	}
 	v := templates.AccountView{Base: b, Username: st.user.Username, MustChange: st.user.MustChangePassword,
 		CanChangePassword: st.user.Source != store.SourceFile, Error: msg, Sessions: rows}
+	if v.Tokens, err = s.tokensView(w, r, false, ""); err != nil {
+		return err
+	}
+	v.Tokens.Base, v.Tokens.NewToken, v.Tokens.Error = b, token, tokenMsg
 	return s.render(w, r, status, templates.AccountPage(v), nil)
 }
 

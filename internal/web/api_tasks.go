@@ -123,7 +123,8 @@ func (s *Server) apiTaskComplete(w http.ResponseWriter, r *http.Request) error {
 	}
 	if form != nil {
 		if errs := form.Validate(data); len(errs) > 0 {
-			writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"error": "Invalid task data", "errors": fieldErrors(errs)})
+			writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"error_code": "invalid", "error": "Invalid task data",
+				"message": "The task data does not fit the form.", "errors": fieldErrors(errs)})
 			return nil
 		}
 	}

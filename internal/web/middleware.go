@@ -141,7 +141,7 @@ func (s *Server) crossOrigin() func(http.Handler) http.Handler {
 		panic(fmt.Sprintf("web: trusted origin %q: %v", origin, err))
 	}
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.serveError(w, r, errCrossOrigin)
+		s.refuse(w, r, errCrossOrigin)
 	}))
 	return cop.Handler
 }
@@ -204,7 +204,7 @@ func (s *Server) checkCSRFToken(next http.Handler) http.Handler {
 			// A session without a token got one just now, so nothing the
 			// client sent can match it.
 			if got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
-				s.serveError(w, r, errCSRFToken)
+				s.refuse(w, r, errCSRFToken)
 				return
 			}
 		}

@@ -43,6 +43,12 @@ var routeAccess = map[string]access{
 	"GET /account":                          signedIn(),
 	"POST /account/password":                signedIn(),
 	"POST /account/sessions/{id}/delete":    signedIn(),
+	// One's own API tokens; everyone's on the admin page.
+	"POST /account/api-tokens":        signedIn(),
+	"POST /account/api-tokens/delete": signedIn(),
+	"GET /admin/api-tokens":           need("read /api-tokens"),
+	"POST /admin/api-tokens":          need("create /api-tokens"),
+	"POST /admin/api-tokens/delete":   need("delete /api-tokens"),
 
 	// User administration, the audit log and rules added in the app.
 	"POST /admin/users":                      need("create /users"),
@@ -149,6 +155,22 @@ var routeAccess = map[string]access{
 	"GET /api/process-models/{id}/data-stores":  need("read /process-models/{id}"),
 	"GET /api/connectors/commands":              need("read /service-tasks"),
 	"GET /api/typeahead/{category}":             need("read /connector-proxy/typeahead/{category}"),
+
+	// The machine API (api_v1_*.go): the same rules as the pages.
+	"GET /api/v1/openapi.json":                           public(),
+	"GET /api/v1/process-models":                         signedIn(), // lists only what the caller may read
+	"GET /api/v1/process-models/{id}":                    need("read /process-models/{id}"),
+	"POST /api/v1/process-models/{id}/process-instances": need("create /process-instances/{id}"),
+	"GET /api/v1/process-instances":                      need("read /process-instances/for-me").elevate("read /process-instances"),
+	"GET /api/v1/process-instances/{id}":                 need("read /process-instances/{model}/{id}").forMe("read /process-instances/for-me/{model}/{id}"),
+	"POST /api/v1/process-instances/{id}/suspend":        need("create /process-instance-suspend/{model}/{id}").manages(),
+	"POST /api/v1/process-instances/{id}/resume":         need("create /process-instance-resume/{model}/{id}").manages(),
+	"POST /api/v1/process-instances/{id}/terminate":      need("create /process-instance-terminate/{model}/{id}").manages(),
+	"POST /api/v1/process-instances/{id}/retry":          need("create /process-instance-reset/{model}/{id}").manages(),
+	"GET /api/v1/tasks":                                  need("read /tasks"),
+	"GET /api/v1/tasks/{instance}/{task}":                need("read /tasks/{instance}/{task}"),
+	"POST /api/v1/tasks/{instance}/{task}":               need("update /tasks/{instance}/{task}"),
+
 	// Checking a script and previewing Markdown read nothing stored and
 	// change nothing; the modeler and task forms use them.
 	"POST /api/scripts/check":      signedIn(),
@@ -366,8 +388,11 @@ func (s *Server) authorize(mux *http.ServeMux) http.Handler {
 	})
 }
 
-// isAPI reports whether the request is for the JSON API.
-func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") }
+// isAPI reports whether the request is for the JSON API: /api, or
+// SpiffArena's /v1.0 for the routes that keep its address.
+func isAPI(r *http.Request) bool {
+	return strings.HasPrefix(r.URL.Path, "/api/") || strings.HasPrefix(r.URL.Path, "/v1.0/")
+}
 
 // refuse answers a refused request: JSON {error_code, message} for the API,
 // the error page otherwise.
@@ -385,7 +410,14 @@ func (s *Server) refuse(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.As(err, &perr) {
 		msg = refusalMessage(perr)
 	}
-	writeJSON(w, k.status, map[string]any{"error_code": errorCode(k.status), "error": k.title, "message": msg, "request_id": st.id})
+	code := errorCode(k.status)
+	switch {
+	case errors.Is(err, errCSRFToken):
+		code = "invalid_csrf_token"
+	case errors.Is(err, errCrossOrigin):
+		code = "cross_origin"
+	}
+	writeJSON(w, k.status, map[string]any{"error_code": code, "error": k.title, "message": msg, "request_id": st.id})
 }
 
 // errorCode is the JSON API's error_code for a status.

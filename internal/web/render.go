@@ -24,8 +24,11 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	// Pages show personal data; keep them out of shared caches and
-	// revalidate on every visit.
-	h.Set("Cache-Control", "private, no-cache")
+	// revalidate on every visit. A page showing a secret once has set
+	// no-store already.
+	if h.Get("Cache-Control") == "" {
+		h.Set("Cache-Control", "private, no-cache")
+	}
 	w.WriteHeader(status)
 	_, err := buf.WriteTo(w)
 	return err

@@ -94,6 +94,8 @@ type Options struct {
 	ScriptTests ScriptTester
 	// Sandbox runs the modeler's test runs; nil turns them off.
 	Sandbox Sandbox
+	// Tokens authenticate bearer requests to /api; nil turns them off.
+	Tokens *auth.APITokens
 }
 
 // Server holds what handlers share. It is immutable after New, but for
@@ -121,6 +123,7 @@ type Server struct {
 	sandbox     Sandbox
 	metrics     *metrics.Metrics
 	prefix      templates.Prefix
+	tokens      *auth.APITokens
 	// perms decide access; swapped whole by SetPermissions.
 	perms   atomic.Pointer[auth.Permissions]
 	handler http.Handler
@@ -152,6 +155,7 @@ func New(o Options) *Server {
 		trier:       o.Decisions,
 		scriptTests: o.ScriptTests,
 		sandbox:     o.Sandbox,
+		tokens:      o.Tokens,
 		prefix:      templates.Prefix(o.Config.BasePath()),
 	}
 	if s.now == nil {
@@ -210,6 +214,11 @@ func (s *Server) routes() http.Handler {
 	pages.Handle("GET /account", s.html(s.signedIn(s.accountShow)))
 	pages.Handle("POST /account/password", s.html(s.signedIn(s.accountPasswordUpdate)))
 	pages.Handle("POST /account/sessions/{id}/delete", s.html(s.signedIn(s.accountSessionDelete)))
+	pages.Handle("POST /account/api-tokens", s.html(s.signedIn(s.accountTokenCreate)))
+	pages.Handle("POST /account/api-tokens/delete", s.html(s.signedIn(s.accountTokenDelete)))
+	pages.Handle("GET /admin/api-tokens", s.html(s.adminOnly(s.tokenList)))
+	pages.Handle("POST /admin/api-tokens", s.html(s.adminOnly(s.tokenCreate)))
+	pages.Handle("POST /admin/api-tokens/delete", s.html(s.adminOnly(s.tokenDelete)))
 	pages.Handle("POST /admin/users", s.html(s.adminOnly(s.userCreate)))
 	pages.Handle("GET /admin/users/{id}", s.html(s.adminOnly(s.userShow)))
 	pages.Handle("POST /admin/users/{id}/disable", s.html(s.adminOnly(s.userDisable)))
@@ -244,11 +253,13 @@ func (s *Server) routes() http.Handler {
 	app := http.NewServeMux()
 	// Assets need no session, so they skip the session layers.
 	app.Handle("GET /static/", http.StripPrefix("/static", static.Handler()))
-	app.Handle("/", chain(s.authorize(pages), // routeAccess decides every route
-		s.withSession,    // load the cookie session
-		s.checkCSRFToken, // unsafe methods must carry the session's token
-		s.withUser,       // resolve the signed-in user
-	))
+	authorized := s.authorize(pages)              // routeAccess decides every route
+	app.Handle("/", s.bearerOrSession(authorized, // API calls with a token skip the cookie layers
+		chain(authorized,
+			s.withSession,    // load the cookie session
+			s.checkCSRFToken, // unsafe methods must carry the session's token
+			s.withUser,       // resolve the signed-in user
+		)))
 
 	// Outermost first. Logging and recovery wrap the cross-origin check so
 	// that its rejections are logged with a request id; nothing before it
@@ -329,6 +340,25 @@ func (s *Server) modelRoutes(pages *http.ServeMux) {
 	pages.Handle("GET /api/process-models/{id}/callers", s.api(s.apiModelCallers))
 	pages.Handle("GET /api/process-models/{id}/messages", s.api(s.apiModelMessages))
 	pages.Handle("GET /api/process-models/{id}/data-stores", s.api(s.apiModelDataStores))
+	s.apiV1Routes(pages)
+}
+
+// apiV1Routes registers the machine API (bearer token or session). Its
+// description is openapi.json, which a test keeps in step with this list.
+func (s *Server) apiV1Routes(pages *http.ServeMux) {
+	pages.Handle("GET /api/v1/openapi.json", http.HandlerFunc(s.apiV1OpenAPI))
+	pages.Handle("GET /api/v1/process-models", s.api(s.apiV1ModelList))
+	pages.Handle("GET /api/v1/process-models/{id}", s.api(s.apiV1ModelShow))
+	pages.Handle("POST /api/v1/process-models/{id}/process-instances", s.api(s.apiV1InstanceCreate))
+	pages.Handle("GET /api/v1/process-instances", s.api(s.apiV1InstanceList))
+	pages.Handle("GET /api/v1/process-instances/{id}", s.api(s.apiV1InstanceShow))
+	pages.Handle("POST /api/v1/process-instances/{id}/suspend", s.api(s.apiV1InstanceAction(s.runner.Suspend)))
+	pages.Handle("POST /api/v1/process-instances/{id}/resume", s.api(s.apiV1InstanceAction(s.runner.Resume)))
+	pages.Handle("POST /api/v1/process-instances/{id}/terminate", s.api(s.apiV1InstanceAction(s.runner.Terminate)))
+	pages.Handle("POST /api/v1/process-instances/{id}/retry", s.api(s.apiV1InstanceAction(s.runner.Retry)))
+	pages.Handle("GET /api/v1/tasks", s.api(s.apiV1TaskList))
+	pages.Handle("GET /api/v1/tasks/{instance}/{task}", s.api(s.apiV1TaskShow))
+	pages.Handle("POST /api/v1/tasks/{instance}/{task}", s.api(s.apiTaskComplete))
 }
 
 // chain wraps h in middleware; the first one listed runs first.
