@@ -229,7 +229,10 @@ func TestPagesHideForbiddenForms(t *testing.T) {
 		{"/process-groups/examples", []string{"#group-download", "#group-history-link"},
 			[]string{"#model-create", "form.group-create", "#group-edit", "#group-move", "form.upload", "#group-delete"}},
 		{"/process-models/examples:expense-approval", []string{"#model-start", "#model-download"},
-			[]string{"#file-create", "#model-edit", "#model-move", "form.upload", "#model-delete"}},
+			[]string{"#file-create", "#model-settings-link", "form.upload"}},
+		// The settings page: carol may read it, only alice gets its forms.
+		{"/process-models/examples:expense-approval/settings", []string{"#model-id"},
+			[]string{"#model-edit", "#model-move", "#model-delete"}},
 		{"/process-models/examples:expense-approval/files/expense-schema.json", []string{"#file-history-link"},
 			[]string{"#file-edit", "#file-rename", "#file-delete"}},
 		{"/process-models/examples:expense-approval/files/expense-approval.bpmn", []string{"#file-history-link"},

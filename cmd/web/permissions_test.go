@@ -192,6 +192,10 @@ func TestRouteWalkThreeUsers(t *testing.T) {
 		"GET /api/process-models/{id}/data-stores",
 		"POST /process-models/{id}/start",
 		"GET /api/v1/process-models/{id}", "POST /api/v1/process-models/{id}/process-instances",
+		// Reading a model's settings, trying its tables, previewing its
+		// forms and test runs in the editor read the model.
+		"GET /process-models/{id}/settings", "POST /api/process-models/{id}/sandbox/form", "POST /api/process-models/{id}/sandbox/run",
+		"POST /process-models/{id}/files/{name}/decisions/{decision}/try", "POST /process-models/{id}/files/{name}/preview",
 	}
 	users := []struct {
 		name, password string
@@ -385,9 +389,10 @@ func TestNavigationFollowsPermissions(t *testing.T) {
 		name, password, home string
 		links                []string
 	}{
-		{"nora", "nora-secret", "/models", []string{"/models"}},
-		{"carol", "carol-secret", "/models", []string{"/models"}},
-		{"alice", "alice-secret", "/inbox", []string{"/models", "/inbox", "/instances", "/admin"}},
+		// Start new is open to all: it lists only what the user may start.
+		{"nora", "nora-secret", "/models", []string{"/start", "/models"}},
+		{"carol", "carol-secret", "/models", []string{"/start", "/models"}},
+		{"alice", "alice-secret", "/inbox", []string{"/start", "/models", "/inbox", "/instances", "/admin"}},
 	} {
 		c := browser(t)
 		signIn(t, c, ta.url, u.name, u.password)
