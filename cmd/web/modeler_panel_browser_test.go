@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"slices"
@@ -217,7 +218,7 @@ func (c *chrome) commitInput(t testing.TB, sel, value string) {
 // typeText sets the text of a text area as typing would (input events).
 func (c *chrome) typeText(t testing.TB, sel, value string) {
 	t.Helper()
-	c.run(t, chromedp.WaitVisible(sel))
+	c.waitShown(t, sel)
 	c.eval(t, `(() => {
 		const el = document.querySelector(`+jsString(sel)+`);
 		el.focus();
@@ -225,6 +226,30 @@ func (c *chrome) typeText(t testing.TB, sel, value string) {
 		el.dispatchEvent(new Event('input', {bubbles: true}));
 		return true;
 	})()`, nil)
+}
+
+// waitShown waits until the field sel can be typed into. A field in a
+// panel list item that a re-render closed again (the panel re-renders as
+// the diagram changes) is opened again, as a person would open it.
+func (c *chrome) waitShown(t testing.TB, sel string) {
+	t.Helper()
+	for attempt := 0; ; attempt++ {
+		ctx, cancel := context.WithTimeout(c.ctx, 5*time.Second)
+		err := chromedp.Run(ctx, chromedp.WaitVisible(sel))
+		cancel()
+		if err == nil {
+			return
+		}
+		if attempt == 3 {
+			t.Fatalf("%s is not shown: %v", sel, err)
+		}
+		c.eval(t, `(() => {
+			const el = document.querySelector(`+jsString(sel)+`);
+			const entry = el && el.closest('.bio-properties-panel-collapsible-entry');
+			if (entry && !entry.classList.contains('open')) entry.querySelector('.bio-properties-panel-collapsible-entry-header').click();
+			return true;
+		})()`, nil)
+	}
 }
 
 // find returns the elements of doc matching an etree path.
