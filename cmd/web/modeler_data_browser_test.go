@@ -61,7 +61,25 @@ func (c *chrome) openGroup(t testing.TB, id string) {
 	t.Helper()
 	sel := `[data-group-id="group-` + id + `"] .bio-properties-panel-group-header`
 	c.run(t, chromedp.WaitReady(sel))
-	c.eval(t, `(() => { const h = document.querySelector(`+jsString(sel)+`); if (!h.classList.contains('open')) h.click(); return true; })()`, nil)
+	// As with list items, look again after a click: the panel may open
+	// or close the group itself as it re-renders.
+	// An empty list's header cannot open: there is nothing in it yet.
+	isOpen := `(() => { const h = document.querySelector(` + jsString(sel) + `); return !!h && (h.classList.contains('open') || h.classList.contains('empty')); })()`
+	for attempt := 0; attempt < 4; attempt++ {
+		var open bool
+		c.eval(t, `new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => done(`+isOpen+`))))`, &open)
+		if !open {
+			c.eval(t, `(() => { document.querySelector(`+jsString(sel)+`).click(); return true; })()`, nil)
+		}
+		time.Sleep(300 * time.Millisecond)
+		c.eval(t, isOpen, &open)
+		if open {
+			return
+		}
+	}
+	var html string
+	c.eval(t, `(document.querySelector('[data-group-id="group-`+id+`"]') || {}).outerHTML || ''`, &html)
+	t.Fatalf("the panel group %s does not stay open:\n%.1500s", id, html)
 }
 
 // openItem opens a list item (by its entry id) if it is collapsed, as a

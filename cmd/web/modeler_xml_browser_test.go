@@ -85,6 +85,8 @@ func TestModelerPanelWritesSpiffXML(t *testing.T) {
 				c.openGroup(t, "spiff_unit_tests")
 				c.eval(t, `(() => { document.querySelector('[data-group-id="group-spiff_unit_tests"] .bio-properties-panel-add-entry').click(); return true; })()`, nil)
 				c.waitExport(t, "the new unit test", func(x string) bool { return strings.Contains(x, "ScriptUnitTest_1") })
+				// Adding may have closed the group the add button sits on.
+				c.openGroup(t, "spiff_unit_tests")
 				c.openItem(t, "spiff_unit_test_0")
 				c.typeText(t, `#bio-properties-panel-spiff_unit_test_0_input`, `{"a": 1}`)
 				c.typeText(t, `#bio-properties-panel-spiff_unit_test_0_expected`, `{"a": 1, "b": 2}`)
