@@ -108,7 +108,9 @@ func startApp(t testing.TB, vars map[string]string) *testApp {
 	var once sync.Once
 	stop := func() {
 		once.Do(func() {
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			// net/http's Shutdown waits up to five seconds for a
+			// connection that was opened but never sent a request.
+			ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 			defer cancel()
 			if err := a.Close(ctx); err != nil {
 				t.Errorf("close: %v", err)
