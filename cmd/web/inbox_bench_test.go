@@ -29,7 +29,8 @@ func benchApp(b *testing.B) (*app, string) {
 		b.Fatal(err)
 	}
 	perms := filepath.Join(dir, "permissions.yml")
-	if err := os.WriteFile(perms, []byte("users:\n  bench:\n    password: bench-secret\ngroups:\n  g7:\n    users: [bench]\n  requester:\n    users: [bench]\n"), 0o600); err != nil {
+	if err := os.WriteFile(perms, []byte("users:\n  bench:\n    password: bench-secret\ngroups:\n  g7:\n    users: [bench]\n  requester:\n    users: [bench]\n"+
+		"permissions:\n  basic:\n    groups: [requester]\n    actions: [all]\n    uri: BASIC\n  start:\n    groups: [requester]\n    actions: [read, start]\n    uri: PG:ALL\n"), 0o600); err != nil {
 		b.Fatal(err)
 	}
 	env := map[string]string{"WAYMARK_ADDR": "127.0.0.1:0", "WAYMARK_DATA_DIR": dir, "WAYMARK_MODELS_DIR": filepath.Join(dir, "models"),

@@ -451,7 +451,7 @@ func BenchmarkPostgresCompletions(b *testing.B) {
 				b.Fatal(err)
 			}
 			perms := filepath.Join(shared, "permissions.yml")
-			if err := os.WriteFile(perms, []byte("users:\n  bench:\n    password: bench-secret\ngroups:\n  requester:\n    users: [bench]\n"), 0o600); err != nil {
+			if err := os.WriteFile(perms, []byte("default_group: everybody\nusers:\n  bench:\n    password: bench-secret\ngroups:\n  requester:\n    users: [bench]\n"+"permissions:\n  basic:\n    groups: [everybody]\n    actions: [all]\n    uri: BASIC\n  start:\n    groups: [everybody]\n    actions: [read, start]\n    uri: PG:ALL\n"), 0o600); err != nil {
 				b.Fatal(err)
 			}
 			var apps []*app

@@ -61,7 +61,7 @@ func benchPages1000(b *testing.B, path string) {
 	models := filepath.Join(dir, "models")
 	writeRepo1000(b, models)
 	perms := filepath.Join(dir, "permissions.yml")
-	if err := os.WriteFile(perms, []byte("users:\n  bench:\n    password: bench-secret\n"), 0o600); err != nil {
+	if err := os.WriteFile(perms, []byte("default_group: everybody\nusers:\n  bench:\n    password: bench-secret\n"+"permissions:\n  basic:\n    groups: [everybody]\n    actions: [all]\n    uri: BASIC\n  start:\n    groups: [everybody]\n    actions: [read, start]\n    uri: PG:ALL\n"), 0o600); err != nil {
 		b.Fatal(err)
 	}
 	env := map[string]string{"WAYMARK_ADDR": "127.0.0.1:0", "WAYMARK_DATA_DIR": dir, "WAYMARK_MODELS_DIR": models,
