@@ -90,6 +90,12 @@ type Throttle struct {
 // through before the first one is counted.
 func (s *Store) UpdateThrottles(ctx context.Context, keys []string, decide func(current []Throttle) []Throttle) error {
 	return s.InTx(ctx, func(tx *Tx) error {
+		// On PostgreSQL several processes count sign-ins at once: the read
+		// and the write of the counts must not interleave (on SQLite the
+		// one writer already keeps them apart).
+		if err := tx.lockShared(ctx); err != nil {
+			return err
+		}
 		current := make([]Throttle, 0, len(keys))
 		for _, k := range keys {
 			t := Throttle{Key: k}
