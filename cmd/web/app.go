@@ -204,6 +204,7 @@ func newAppClock(ctx context.Context, cfg config.Config, log *slog.Logger, now f
 		ScriptTests: scriptTester{},
 		Sandbox:     sandbox{a.models},
 		Tokens:      auth.NewAPITokens(a.store, now),
+		Secrets:     a.secrets,
 	})
 	// Reloads of the permissions file and rules edited in the app decide
 	// the next request.

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -134,6 +135,76 @@ func TestSecretNeverLeaves(t *testing.T) {
 			t.Fatal(err)
 		}
 		if bytes.Contains(b, []byte(token)) {
+			t.Errorf("%s holds the secret", f)
+		}
+	}
+}
+
+// Admins set, list and delete secrets on a page that never shows a value;
+// others are refused, and nothing they send is stored.
+func TestSecretsAdminPage(t *testing.T) {
+	const value = "pw-9a8b7c6d5e4f"
+	dataDir := t.TempDir()
+	vars := withPermissions(t)
+	vars["WAYMARK_DATA_DIR"] = dataDir
+	ta := startApp(t, vars)
+	admin := signedInAs(t, ta.url, "alice", "alice-secret")
+
+	resp, doc := submit(t, admin, ta.url, "/admin/secrets", "#secret-form", url.Values{"name": {"bad-name"}, "value": {value}})
+	wantStatus(t, resp, http.StatusUnprocessableEntity)
+	if text(doc, "#secret-error") == "" || doc.Find(`#secret-name`).AttrOr("value", "") != "bad-name" {
+		t.Errorf("a refused name is not explained, or the typed name is lost")
+	}
+	resp, _ = submit(t, admin, ta.url, "/admin/secrets", "#secret-form", url.Values{"name": {"smtp_password"}, "value": {value}})
+	wantStatus(t, resp, http.StatusSeeOther)
+	r, err := admin.Get(ta.url + "/admin/secrets")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(r.Body)
+	r.Body.Close()
+	if bytes.Contains(page, []byte(value)) {
+		t.Error("the secrets page shows a value")
+	}
+	if !bytes.Contains(page, []byte(`data-secret="smtp_password"`)) {
+		t.Errorf("the secret is not listed:\n%s", page)
+	}
+	v, err := ta.app.secrets.Value(context.Background(), "smtp_password")
+	if err != nil || v != value {
+		t.Fatalf("stored value %q, %v", v, err)
+	}
+
+	bob := signedInAs(t, ta.url, "bob", "bob-secret")
+	if resp, _ := get(t, bob, ta.url+"/admin/secrets"); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("bob reads the secrets page: %d", resp.StatusCode)
+	}
+	_, inbox := get(t, bob, ta.url+"/inbox")
+	if resp, _ := postForm(t, bob, ta.url+"/admin/secrets", url.Values{"csrf_token": {csrfToken(t, inbox)}, "name": {"smtp_password"}, "value": {"mallory"}}, nil); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("bob sets a secret: %d", resp.StatusCode)
+	}
+	if resp, _ := postForm(t, bob, ta.url+"/admin/secrets/smtp_password/delete", url.Values{"csrf_token": {csrfToken(t, inbox)}}, nil); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("bob deletes a secret: %d", resp.StatusCode)
+	}
+	if v, _ := ta.app.secrets.Value(context.Background(), "smtp_password"); v != value {
+		t.Errorf("bob's requests changed the secret to %q", v)
+	}
+
+	resp, _ = submit(t, admin, ta.url, "/admin/secrets", `tr[data-secret="smtp_password"] form`, nil)
+	wantStatus(t, resp, http.StatusSeeOther)
+	if _, doc := get(t, admin, ta.url+"/admin/secrets"); doc.Find("#no-secrets").Length() != 1 {
+		t.Error("the deleted secret is still listed")
+	}
+	_, doc = get(t, admin, ta.url+"/admin/audit")
+	if doc.Find(`#audit tr[data-event="secret-set"]`).Length() != 1 || doc.Find(`#audit tr[data-event="secret-deleted"]`).Length() != 1 {
+		t.Error("setting and deleting the secret are not in the audit log")
+	}
+	ta.stop()
+	for _, f := range []string{"waymark.db", "waymark.db-wal"} {
+		b, err := os.ReadFile(filepath.Join(dataDir, f))
+		if err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+		if bytes.Contains(b, []byte(value)) {
 			t.Errorf("%s holds the secret", f)
 		}
 	}

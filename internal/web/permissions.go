@@ -44,11 +44,14 @@ var routeAccess = map[string]access{
 	"POST /account/password":                signedIn(),
 	"POST /account/sessions/{id}/delete":    signedIn(),
 	// One's own API tokens; everyone's on the admin page.
-	"POST /account/api-tokens":        signedIn(),
-	"POST /account/api-tokens/delete": signedIn(),
-	"GET /admin/api-tokens":           need("read /api-tokens"),
-	"POST /admin/api-tokens":          need("create /api-tokens"),
-	"POST /admin/api-tokens/delete":   need("delete /api-tokens"),
+	"POST /account/api-tokens":          signedIn(),
+	"POST /account/api-tokens/delete":   signedIn(),
+	"GET /admin/secrets":                need("read /secrets"),
+	"POST /admin/secrets":               need("create /secrets"),
+	"POST /admin/secrets/{name}/delete": need("delete /secrets/{name}"),
+	"GET /admin/api-tokens":             need("read /api-tokens"),
+	"POST /admin/api-tokens":            need("create /api-tokens"),
+	"POST /admin/api-tokens/delete":     need("delete /api-tokens"),
 
 	// User administration, the audit log and rules added in the app.
 	"POST /admin/users":                      need("create /users"),

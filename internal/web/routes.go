@@ -96,6 +96,9 @@ type Options struct {
 	Sandbox Sandbox
 	// Tokens authenticate bearer requests to /api; nil turns them off.
 	Tokens *auth.APITokens
+	// Secrets keeps the values service tasks and scripts use by name; nil
+	// leaves the secrets page out.
+	Secrets Secrets
 }
 
 // Server holds what handlers share. It is immutable after New, but for
@@ -124,6 +127,7 @@ type Server struct {
 	metrics     *metrics.Metrics
 	prefix      templates.Prefix
 	tokens      *auth.APITokens
+	secrets     Secrets
 	// perms decide access; swapped whole by SetPermissions.
 	perms   atomic.Pointer[auth.Permissions]
 	handler http.Handler
@@ -156,6 +160,7 @@ func New(o Options) *Server {
 		scriptTests: o.ScriptTests,
 		sandbox:     o.Sandbox,
 		tokens:      o.Tokens,
+		secrets:     o.Secrets,
 		prefix:      templates.Prefix(o.Config.BasePath()),
 	}
 	if s.now == nil {
@@ -216,6 +221,9 @@ func (s *Server) routes() http.Handler {
 	pages.Handle("POST /account/sessions/{id}/delete", s.html(s.signedIn(s.accountSessionDelete)))
 	pages.Handle("POST /account/api-tokens", s.html(s.signedIn(s.accountTokenCreate)))
 	pages.Handle("POST /account/api-tokens/delete", s.html(s.signedIn(s.accountTokenDelete)))
+	pages.Handle("GET /admin/secrets", s.html(s.adminOnly(s.secretList)))
+	pages.Handle("POST /admin/secrets", s.html(s.adminOnly(s.secretUpdate)))
+	pages.Handle("POST /admin/secrets/{name}/delete", s.html(s.adminOnly(s.secretDelete)))
 	pages.Handle("GET /admin/api-tokens", s.html(s.adminOnly(s.tokenList)))
 	pages.Handle("POST /admin/api-tokens", s.html(s.adminOnly(s.tokenCreate)))
 	pages.Handle("POST /admin/api-tokens/delete", s.html(s.adminOnly(s.tokenDelete)))
