@@ -173,7 +173,7 @@ func newAppClock(ctx context.Context, cfg config.Config, log *slog.Logger, now f
 		Host: cfg.SMTPHost, Port: cfg.SMTPPort, Security: cfg.SMTPSecurity, Username: cfg.SMTPUsername, Password: cfg.SMTPPassword, From: cfg.SMTPFrom,
 	}})
 	a.runner = runner.New(runner.Options{Store: a.store, Specs: a.models, Logger: log, Connector: registry,
-		SchedulerInterval: cfg.SchedulerInterval, MessageTTL: cfg.MessageTTL, Secrets: a.secrets,
+		SchedulerInterval: cfg.SchedulerInterval, MessageTTL: cfg.MessageTTL, Secrets: a.secrets, FrontendURL: cfg.BaseURL.String(),
 		MaxDataBytes: int(cfg.TaskDataMaxBytes), ScriptMaxBytes: uint64(cfg.ScriptMaxBytes),
 		Observer: a.metrics})
 	// Timers and service calls owed from before a restart are picked up here.

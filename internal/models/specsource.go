@@ -318,3 +318,14 @@ func (l loadedModel) unchanged() bool {
 	}
 	return true
 }
+
+// FailurePolicy tells what the model asks for when one of its instances
+// fails: suspend it (fault_or_suspend_on_exception: suspend) rather than
+// leave it in error, and whom to tell (exception_notification_addresses).
+func (r *Repo) FailurePolicy(ctx context.Context, modelID string) (suspend bool, notify []string, err error) {
+	m, err := r.Model(modelID)
+	if err != nil {
+		return false, nil, err
+	}
+	return m.FaultOrSuspendOnException == "suspend", m.ExceptionNotificationAddresses, nil
+}

@@ -104,6 +104,8 @@ type Options struct {
 	// parameters and answers get_secret in scripts; nil leaves references
 	// as they are written.
 	Secrets *secrets.Secrets
+	// FrontendURL is Waymark's public URL, for links in mail.
+	FrontendURL string
 	// MaxDataBytes bounds the stored state of one instance (its task data
 	// as snapshot JSON); 0 means no limit. A step over it is refused.
 	MaxDataBytes int
@@ -132,17 +134,19 @@ func (noObserver) TaskCompleted() {}
 
 // Runner runs instances. It is safe for concurrent use.
 type Runner struct {
-	store    *store.Store
-	specs    SpecSource
-	log      *slog.Logger
-	clock    Clock
-	conn     Connector
-	secrets  *secrets.Secrets
-	interval time.Duration
-	workers  int
-	maxData  int
-	scriptMB uint64
-	obs      Observer
+	store   *store.Store
+	specs   SpecSource
+	log     *slog.Logger
+	clock   Clock
+	conn    Connector
+	secrets *secrets.Secrets
+	// frontendURL is the public URL, for links in mail.
+	frontendURL string
+	interval    time.Duration
+	workers     int
+	maxData     int
+	scriptMB    uint64
+	obs         Observer
 	// messageTTL: see Options.MessageTTL.
 	messageTTL time.Duration
 	// routeWake tells the message router that the outbox may have work.
@@ -159,7 +163,7 @@ type Runner struct {
 // New returns a runner. Call RunBackground to start the scheduler and the
 // service workers, and Close to stop them.
 func New(o Options) *Runner {
-	r := &Runner{store: o.Store, specs: o.Specs, log: o.Logger, clock: o.Clock, conn: o.Connector, secrets: o.Secrets,
+	r := &Runner{store: o.Store, specs: o.Specs, log: o.Logger, clock: o.Clock, conn: o.Connector, secrets: o.Secrets, frontendURL: o.FrontendURL,
 		interval: o.SchedulerInterval, workers: o.Workers, maxData: o.MaxDataBytes, scriptMB: o.ScriptMaxBytes,
 		messageTTL: o.MessageTTL, routeWake: make(chan struct{}, 1),
 		wake: make(chan struct{}, 1), inflight: map[jobKey]bool{}}

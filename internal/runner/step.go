@@ -91,6 +91,18 @@ func (r *Runner) save(ctx context.Context, l *loaded, info stepInfo) (int64, err
 	if te := in.Err(); te != nil {
 		row.ErrorTask, row.ErrorElement, row.ErrorWhere, row.ErrorLine, row.ErrorMessage = te.TaskID, te.NodeID, te.Where, te.Line, te.Msg
 	}
+	// An instance that fails in this step gets its model's failure policy:
+	// suspended instead of in error when the model asks, and its
+	// notification addresses told once the step is stored.
+	var notify []string
+	if row.Status == store.StatusError && l.row.Status != store.StatusError && info.status == "" && !info.resume && in.Err() != nil {
+		policy := r.failurePolicy(ctx, row.ModelID)
+		if policy.Suspend {
+			row.Status = store.StatusSuspended
+			info.events = append(info.events, store.Event{Event: "suspended", Detail: "the model suspends failed instances (fault_or_suspend_on_exception: suspend)"})
+		}
+		notify = policy.Notify
+	}
 	var paths map[string]string
 	if r.specs != nil {
 		if paths, err = r.specs.MetadataPaths(ctx, row.ModelID); err != nil {
@@ -181,6 +193,9 @@ func (r *Runner) save(ctx context.Context, l *loaded, info stepInfo) (int64, err
 	l.row = row
 	l.row.Version++
 	r.obs.StepSaved()
+	if len(notify) > 0 {
+		r.notifyFailure(row, notify)
+	}
 	if len(l.svc.calls) > 0 {
 		r.notifyJobs()
 	}

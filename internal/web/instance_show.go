@@ -63,7 +63,9 @@ func (s *Server) instanceShow(w http.ResponseWriter, r *http.Request) error {
 			v.DiagramMarks = string(b)
 		}
 	}
-	if in.Status == store.StatusError {
+	// A suspended instance may have been suspended by its failure (the
+	// model's fault_or_suspend_on_exception): its error is shown too.
+	if in.Status == store.StatusError || in.Status == store.StatusSuspended && in.ErrorElement != "" {
 		v.Error = &templates.InstanceError{Element: in.ErrorElement, Where: in.ErrorWhere, Line: in.ErrorLine, Message: in.ErrorMessage}
 	}
 	keys := make([]string, 0, len(p.Metadata))
