@@ -30,7 +30,7 @@ type inboxSession struct {
 }
 
 func (s *inboxServer) NewSession(*smtp.Conn) (smtp.Session, error) { return &inboxSession{s: s}, nil }
-func (x *inboxSession) Mail(string, *smtp.MailOptions) error         { return nil }
+func (x *inboxSession) Mail(string, *smtp.MailOptions) error       { return nil }
 func (x *inboxSession) Rcpt(to string, _ *smtp.RcptOptions) error {
 	x.to = append(x.to, to)
 	return nil
