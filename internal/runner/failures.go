@@ -50,9 +50,9 @@ func (r *Runner) notifyFailure(row store.Instance, to []string) {
 	if r.conn == nil || len(to) == 0 {
 		return
 	}
-	r.wg.Add(1)
+	// Not tracked by Close: a step may fail while the runner stops, and a
+	// mail that a stopping server cannot finish is logged as not sent.
 	go func() {
-		defer r.wg.Done()
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
 		link := fmt.Sprintf("%s/instances/%d", strings.TrimRight(r.frontendURL, "/"), row.ID)
