@@ -309,3 +309,34 @@ func TestInboxFiltersOverHTTP(t *testing.T) {
 		t.Errorf("API with a text filter: %+v", list)
 	}
 }
+
+// The instance list filters by what instances wait for; a kind it does
+// not know is refused by name.
+func TestInstanceListWaitingFilter(t *testing.T) {
+	ta := startApp(t, workflowVars(t, t.TempDir()))
+	alice := browser(t)
+	signIn(t, alice, ta.url, "alice", "alice-secret")
+	startInstance(t, ta, alice, "purchases:approval")
+	for _, c := range []struct {
+		query string
+		rows  int
+	}{{"", 1}, {"?waiting=task", 1}, {"?waiting=timer", 0}, {"?waiting=message&waiting_name=anything", 0}} {
+		resp, doc := get(t, alice, ta.url+"/instances"+c.query)
+		wantStatus(t, resp, http.StatusOK)
+		if n := doc.Find("tr.instance").Length(); n != c.rows {
+			t.Errorf("/instances%s: %d rows, want %d", c.query, n, c.rows)
+		}
+	}
+	if got := pageDoc(t, alice, ta.url+"/instances?waiting=task").Find(`#filter-waiting option[selected]`).AttrOr("value", ""); got != "task" {
+		t.Errorf("the chosen filter is not kept in the form: %q", got)
+	}
+	if resp, _ := get(t, alice, ta.url+"/instances?waiting=ghosts"); resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("an unknown kind: %d, want 400", resp.StatusCode)
+	}
+}
+
+func pageDoc(t *testing.T, c *http.Client, u string) *goquery.Document {
+	t.Helper()
+	_, d := get(t, c, u)
+	return d
+}

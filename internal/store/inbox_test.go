@@ -147,6 +147,20 @@ func TestInstanceListFilters(t *testing.T) { forEachDialect(t, testInstanceListF
 func testInstanceListFilters(t *testing.T, d dialect) {
 	s := inboxFixture(t, d)
 	ctx := context.Background()
+	// Instance 1 waits for a message, instance 2 for a timer and a
+	// signal; 1, 2 and 3 hold open tasks.
+	err := s.InTx(ctx, func(tx *Tx) error {
+		if err := tx.ReplaceSubscriptions(ctx, 1, []Subscription{{TaskID: 5, ElementID: "paid", Kind: "message", Name: "order_paid"}}); err != nil {
+			return err
+		}
+		if err := tx.ReplaceTimers(ctx, 2, []Timer{{TaskID: 6, ElementID: "remind", DueAt: time.Date(2025, 4, 1, 0, 0, 0, 0, time.UTC)}}); err != nil {
+			return err
+		}
+		return tx.ReplaceSubscriptions(ctx, 2, []Subscription{{TaskID: 7, ElementID: "stop", Kind: "signal", Name: "recall"}})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		name string
 		f    InstanceFilter
@@ -161,6 +175,12 @@ func testInstanceListFilters(t *testing.T, d dialect) {
 		{"visible to carol: her group's tasks", InstanceFilter{VisibleTo: &Viewer{Username: "carol", Keys: []string{"user:carol", "group:approvers"}}}, []int64{3, 2}, 2},
 		{"visible to alice: what she started", InstanceFilter{VisibleTo: &Viewer{Username: "alice", Keys: []string{"user:alice"}}}, []int64{3, 1}, 2},
 		{"second page of two", InstanceFilter{Limit: 2, Offset: 2}, []int64{1}, 3},
+		{"waiting for a message", InstanceFilter{WaitingFor: "message"}, []int64{1}, 1},
+		{"waiting for a message by name", InstanceFilter{WaitingFor: "message", WaitingName: "order_paid"}, []int64{1}, 1},
+		{"waiting for another message", InstanceFilter{WaitingFor: "message", WaitingName: "order_shipped"}, nil, 0},
+		{"waiting for a timer", InstanceFilter{WaitingFor: "timer"}, []int64{2}, 1},
+		{"waiting for a signal", InstanceFilter{WaitingFor: "signal", WaitingName: "recall"}, []int64{2}, 1},
+		{"waiting for a person", InstanceFilter{WaitingFor: "task"}, []int64{3, 2, 1}, 3},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -162,6 +162,10 @@ type InstanceFilter struct {
 	// Metadata keeps instances whose metadata value for the key contains
 	// the text (case-insensitive).
 	MetadataKey, MetadataValue string
+	// WaitingFor keeps instances waiting for "task" (a person), "timer",
+	// "message" or "signal"; WaitingName narrows messages and signals to
+	// one name.
+	WaitingFor, WaitingName string
 	// VisibleTo limits the list to instances a user started or holds a
 	// task in (owner keys as in InboxQuery); nil means no limit (admins).
 	VisibleTo *Viewer
@@ -215,6 +219,20 @@ func instanceWhere(f InstanceFilter) (string, []any) {
 	if f.MetadataKey != "" {
 		where = append(where, `id IN (SELECT instance_id FROM instance_metadata WHERE key = ? AND lower(value) LIKE ?)`)
 		args = append(args, f.MetadataKey, "%"+strings.ToLower(f.MetadataValue)+"%")
+	}
+	switch f.WaitingFor {
+	case "task":
+		where = append(where, `id IN (SELECT instance_id FROM human_tasks WHERE state = 'open')`)
+	case "timer":
+		where = append(where, `id IN (SELECT instance_id FROM timers)`)
+	case "message", "signal":
+		cond := `id IN (SELECT instance_id FROM message_subscriptions WHERE kind = ?`
+		args = append(args, f.WaitingFor)
+		if f.WaitingName != "" {
+			cond += ` AND name = ?`
+			args = append(args, f.WaitingName)
+		}
+		where = append(where, cond+`)`)
 	}
 	if v := f.VisibleTo; v != nil {
 		cond := `started_by = ?`

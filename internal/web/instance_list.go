@@ -29,12 +29,19 @@ func (s *Server) instanceList(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	v := templates.InstancesView{Base: b, Statuses: instanceStatuses, Page: pageParam(r)}
 	v.Filter = templates.InstanceFilter{Model: q.Get("model"), Status: q.Get("status"), StartedBy: q.Get("started_by"),
-		After: q.Get("after"), Before: q.Get("before"), MetaKey: q.Get("meta_key"), MetaValue: q.Get("meta_value")}
+		After: q.Get("after"), Before: q.Get("before"), MetaKey: q.Get("meta_key"), MetaValue: q.Get("meta_value"),
+		Waiting: q.Get("waiting"), WaitingName: strings.TrimSpace(q.Get("waiting_name"))}
+	switch v.Filter.Waiting {
+	case "", "task", "timer", "message", "signal":
+	default:
+		return fmt.Errorf("waiting=%q is not one of task, timer, message, signal: %w", v.Filter.Waiting, errBadRequest)
+	}
 	if v.Filter.Status != "" && !slices.Contains(instanceStatuses, v.Filter.Status) {
 		return fmt.Errorf("status=%q is not one of %s: %w", v.Filter.Status, strings.Join(instanceStatuses, ", "), errBadRequest)
 	}
 	f := store.InstanceFilter{ModelID: modelIDFromURL(strings.TrimSpace(v.Filter.Model)), Status: v.Filter.Status, StartedBy: strings.TrimSpace(v.Filter.StartedBy),
 		MetadataKey: strings.TrimSpace(v.Filter.MetaKey), MetadataValue: v.Filter.MetaValue,
+		WaitingFor: v.Filter.Waiting, WaitingName: v.Filter.WaitingName,
 		Limit: instancePageSize, Offset: (v.Page - 1) * instancePageSize}
 	if f.StartedAfter, err = dateParam(r, "after", false); err != nil {
 		return err
