@@ -224,6 +224,16 @@ func TestAPITokenLife(t *testing.T) {
 	if status, bad := bearerCall(t, c, "GET", api+"/process-instances?status=sleeping", aliceToken, nil); status != http.StatusBadRequest || !strings.Contains(fmt.Sprint(bad["message"]), `status="sleeping" is not one of`) {
 		t.Errorf("bad status filter: %d %v", status, bad)
 	}
+	// What instances wait for: the approval waits for a person, not a timer.
+	for query, want := range map[string]int{"waiting=task": 1, "waiting=timer": 0} {
+		status, list := bearerCall(t, c, "GET", api+"/process-instances?model=purchases:approval&"+query, aliceToken, nil)
+		if results, _ := list["results"].([]any); status != http.StatusOK || len(results) != want {
+			t.Errorf("%s: %d, %d results, want %d", query, status, len(results), want)
+		}
+	}
+	if status, _ := bearerCall(t, c, "GET", api+"/process-instances?waiting=ghosts", aliceToken, nil); status != http.StatusBadRequest {
+		t.Errorf("an unknown waiting kind: %d, want 400", status)
+	}
 
 	// Suspend, resume, terminate; what the state forbids is 409.
 	inst := fmt.Sprintf("%s/process-instances/%d", api, id)

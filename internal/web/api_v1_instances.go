@@ -95,6 +95,12 @@ func (s *Server) apiV1InstanceList(w http.ResponseWriter, r *http.Request) error
 	if f.Status != "" && !slices.Contains(instanceStatuses, f.Status) {
 		return badInput("status=%q is not one of %s.", f.Status, strings.Join(instanceStatuses, ", "))
 	}
+	f.WaitingFor, f.WaitingName = q.Get("waiting"), strings.TrimSpace(q.Get("waiting_name"))
+	switch f.WaitingFor {
+	case "", "task", "timer", "message", "signal":
+	default:
+		return badInput("waiting=%q is not one of task, timer, message, signal.", f.WaitingFor)
+	}
 	a := actor(r)
 	if !a.Admin && !(f.ModelID != "" && s.can(r, "read", "/process-instances/"+urlID(f.ModelID))) {
 		viewer := a.Viewer()
