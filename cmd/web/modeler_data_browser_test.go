@@ -56,59 +56,50 @@ func wantXML(t testing.TB, want string) any {
 	return xmlShape(doc.Root())
 }
 
-// openGroup opens a panel group (by its id) if it is closed.
+// openGroup opens a panel group (by its id) if it is closed. An empty
+// list's header cannot open (there is nothing in it yet), so it counts as
+// open.
 func (c *chrome) openGroup(t testing.TB, id string) {
 	t.Helper()
 	sel := `[data-group-id="group-` + id + `"] .bio-properties-panel-group-header`
-	c.run(t, chromedp.WaitReady(sel))
-	// As with list items, look again after a click: the panel may open
-	// or close the group itself as it re-renders.
-	// An empty list's header cannot open: there is nothing in it yet.
-	isOpen := `(() => { const h = document.querySelector(` + jsString(sel) + `); return !!h && (h.classList.contains('open') || h.classList.contains('empty')); })()`
-	for attempt := 0; attempt < 4; attempt++ {
-		var open bool
-		c.eval(t, `new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => done(`+isOpen+`))))`, &open)
-		if !open {
-			c.eval(t, `(() => { document.querySelector(`+jsString(sel)+`).click(); return true; })()`, nil)
-		}
-		time.Sleep(300 * time.Millisecond)
-		c.eval(t, isOpen, &open)
-		if open {
-			return
-		}
-	}
-	var html string
-	c.eval(t, `(document.querySelector('[data-group-id="group-`+id+`"]') || {}).outerHTML || ''`, &html)
-	t.Fatalf("the panel group %s does not stay open:\n%.1500s", id, html)
+	c.keepOpen(t, "the panel group "+id, sel, `h.classList.contains('open') || h.classList.contains('empty')`, `h.click()`)
 }
 
 // openItem opens a list item (by its entry id) if it is collapsed, as a
 // user would. The panel opens an item it has just added only when it was
 // not re-rendering at that moment (selecting an element re-renders it), so
-// a new item may come up closed; and on a busy machine the panel's own
-// opening may come after the test's click and close it again. So the test
-// looks again after each click, as a person would, until the item stays
-// open.
+// a new item may come up closed.
 func (c *chrome) openItem(t testing.TB, id string) {
 	t.Helper()
 	sel := `[data-entry-id="` + id + `"].bio-properties-panel-collapsible-entry`
+	c.keepOpen(t, "the list item "+id, sel, `h.classList.contains('open')`, `h.querySelector('.bio-properties-panel-collapsible-entry-header').click()`)
+}
+
+// keepOpen clicks the panel element sel open (click and isOpen are
+// JavaScript over it, named h) until it stays open. On a busy machine the
+// panel may open or close it itself as it re-renders, after the test's
+// click: so the check waits for the panel's pending effects (two
+// animation frames) and looks again a moment after each click, as a
+// person would.
+func (c *chrome) keepOpen(t testing.TB, what, sel, isOpen, click string) {
+	t.Helper()
 	c.run(t, chromedp.WaitReady(sel))
-	isOpen := `(() => { const e = document.querySelector(` + jsString(sel) + `); return !!e && e.classList.contains('open'); })()`
+	check := `(() => { const h = document.querySelector(` + jsString(sel) + `); return !!h && (` + isOpen + `); })()`
 	for attempt := 0; attempt < 4; attempt++ {
-		// Let the panel's pending effects run first.
 		var open bool
-		c.eval(t, `new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => done(`+isOpen+`))))`, &open)
+		c.eval(t, `new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => done(`+check+`))))`, &open)
 		if !open {
-			c.eval(t, `(() => { document.querySelector(`+jsString(sel)+`).querySelector('.bio-properties-panel-collapsible-entry-header').click(); return true; })()`, nil)
+			c.eval(t, `(() => { const h = document.querySelector(`+jsString(sel)+`); `+click+`; return true; })()`, nil)
 		}
-		// The item must still be open a moment later.
 		time.Sleep(300 * time.Millisecond)
-		c.eval(t, isOpen, &open)
+		c.eval(t, check, &open)
 		if open {
 			return
 		}
 	}
-	t.Fatalf("the list item %s does not stay open", id)
+	var html string
+	c.eval(t, `(document.querySelector(`+jsString(sel)+`) || {}).outerHTML || ''`, &html)
+	t.Fatalf("%s does not stay open:\n%.1500s", what, html)
 }
 
 // A data object reference's state is a bpmn:dataState, shown in its label

@@ -127,16 +127,11 @@ func checkJSON(key string, data []byte) []Problem {
 
 // validate checks a file's content as it would be saved into the model:
 // BPMN and DMN are parsed, and their process and decision ids must not be
-// defined by another file of the repository; JSON must be well-formed.
-func (r *Repo) validate(st *state, modelID, name string, data []byte) []Problem {
-	problems, _ := r.validateWithWarnings(st, modelID, name, data)
-	return problems
-}
-
-// validateWithWarnings is validate that also returns the warnings: what is
-// wrong where no run reaches (an element no start event leads to), which
-// does not block a save.
-func (r *Repo) validateWithWarnings(st *state, modelID, name string, data []byte) ([]Problem, []Problem) {
+// defined by another file of the repository; JSON must be well-formed. It
+// returns the problems, which block the save, and the warnings (what is
+// wrong where no run reaches, an element no start event leads to), which
+// do not.
+func (r *Repo) validate(st *state, modelID, name string, data []byte) ([]Problem, []Problem) {
 	key := modelID + "/" + name
 	switch fileType(name) {
 	case "json":

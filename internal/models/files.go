@@ -101,7 +101,7 @@ func (r *Repo) saveFile(ctx context.Context, modelID, name string, content []byt
 		return SaveResult{}, err
 	}
 	var res SaveResult
-	res.Problems, res.Warnings = r.validateWithWarnings(r.state(), modelID, name, content)
+	res.Problems, res.Warnings = r.validate(r.state(), modelID, name, content)
 	if len(res.Problems) > 0 && !draft {
 		return res, &ProblemsError{Problems: res.Problems}
 	}

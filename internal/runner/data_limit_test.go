@@ -96,7 +96,7 @@ func TestTaskDataLimitInBackground(t *testing.T) {
 	if string(after.Snapshot) != string(before.Snapshot) {
 		t.Error("the refused step's state was stored")
 	}
-	if ids, err := e.store.DueTimerInstances(ctx, e.clock.Now(), 10); err != nil || len(ids) != 0 {
+	if ids, err := e.store.ClaimDueTimerInstances(ctx, e.clock.Now(), time.Minute, 10); err != nil || len(ids) != 0 {
 		t.Errorf("due timer instances after the error = %v, %v; want none", ids, err)
 	}
 	if n, err := e.runner.FireDueTimers(ctx); err != nil || n != 0 {

@@ -39,18 +39,6 @@ func (tx *Tx) ReplaceTimers(ctx context.Context, instanceID int64, timers []Time
 // text sorts and compares like the times themselves.
 const dueLayout = "2006-01-02T15:04:05.000000Z"
 
-// DueTimerInstances returns the ids of running instances with a timer due
-// at or before now, earliest first.
-func (s *Store) DueTimerInstances(ctx context.Context, now time.Time, limit int) ([]int64, error) {
-	ids, err := queryIDs(ctx, s.db, `SELECT instance_id FROM timers t JOIN instances i ON i.id = t.instance_id
-		WHERE i.status = 'running' GROUP BY instance_id HAVING min(due_at) <= ? ORDER BY min(due_at) LIMIT ?`,
-		now.UTC().Format(dueLayout), limit)
-	if err != nil {
-		return nil, fmt.Errorf("due timers: %w", err)
-	}
-	return ids, nil
-}
-
 // InstanceTimers lists the waiting timers of an instance, earliest first.
 func (s *Store) InstanceTimers(ctx context.Context, instanceID int64) ([]Timer, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT instance_id, task_id, element_id, due_at FROM timers WHERE instance_id = ? ORDER BY due_at`, instanceID)

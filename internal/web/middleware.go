@@ -250,8 +250,7 @@ func (s *Server) withUser(next http.Handler) http.Handler {
 }
 
 // signedIn sends people who are not signed in to the sign-in page, which
-// brings them back here afterwards. A user who must change their password
-// is sent to the password form first.
+// brings them back here afterwards.
 func (s *Server) signedIn(h handlerFunc) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		u := state(r).user
@@ -266,10 +265,8 @@ func (s *Server) signedIn(h handlerFunc) handlerFunc {
 			redirect(w, r, s.prefix.URL("/sign-in"))
 			return nil
 		}
-		if u.MustChangePassword && r.URL.Path != "/account" && r.URL.Path != "/account/password" {
-			redirect(w, r, s.prefix.URL("/account"))
-			return nil
-		}
+		// A user who must change their password was sent to the form by
+		// authorize, which runs before every route.
 		return h(w, r)
 	}
 }
