@@ -70,6 +70,9 @@ func TestDecisionTryPanel(t *testing.T) {
 	if note := doc.Find(".dmn-try-unchecked").Text(); !strings.Contains(note, `rule "r4"`) {
 		t.Errorf("note on the unreached failing rule = %q, want rule r4 named", note)
 	}
+	if doc.Find(".dmn-try-overlap").Length() != 0 {
+		t.Error("a FIRST table whose rules overlap is warned about as if it were UNIQUE")
+	}
 	if doc.Find("h1#file-name").Length() != 1 {
 		t.Error("a post without htmx should get the whole file page")
 	}
@@ -103,6 +106,38 @@ func TestDecisionTryPanel(t *testing.T) {
 	wantStatus(t, resp, http.StatusNotFound)
 	resp, _ = postForm(t, c, ta.url+action, url.Values{"input": {"1", "x"}}, nil)
 	wantStatus(t, resp, http.StatusForbidden)
+}
+
+// A UNIQUE table whose rules overlap for the inputs tried is evaluated as
+// SpiffWorkflow does (the first match), and the panel says so.
+func TestDecisionTryPanelUniqueOverlap(t *testing.T) {
+	unique := strings.Replace(tierTable, `hitPolicy="FIRST"`, `hitPolicy="UNIQUE"`, 1)
+	ta, c, _ := modelsApp(t, map[string]string{
+		"shop/process_group.json":         `{"display_name": "Shop"}`,
+		"shop/pricing/process_model.json": `{"display_name": "Pricing"}`,
+		"shop/pricing/discount.dmn":       unique,
+	})
+	_, doc := get(t, c, ta.url+"/process-models/shop:pricing/files/discount.dmn")
+	action := doc.Find(`section[data-decision="discount"] form.dmn-try`).AttrOr("action", "")
+	token := csrfToken(t, doc)
+	try := func(values ...string) *goquery.Document {
+		t.Helper()
+		resp, doc := postForm(t, c, ta.url+action, url.Values{"csrf_token": {token}, "input": values}, nil)
+		wantStatus(t, resp, http.StatusOK)
+		return doc
+	}
+	doc = try("500", "gold")
+	if got := doc.Find("tr.dmn-used").AttrOr("data-row", ""); got != "2" {
+		t.Errorf("row used = %q, want 2: the first match, as SpiffWorkflow", got)
+	}
+	if w := doc.Find(".dmn-try-overlap").Text(); !strings.Contains(w, "UNIQUE table, yet 2 rules match") {
+		t.Errorf("overlap warning = %q", w)
+	}
+	// One match: no warning.
+	doc = try("500", "silver")
+	if doc.Find(".dmn-try-overlap").Length() != 0 || doc.Find("tr.dmn-hit").Length() != 1 {
+		t.Errorf("one match (%d rows hit) still warns of an overlap", doc.Find("tr.dmn-hit").Length())
+	}
 }
 
 func TestDecisionEditorPage(t *testing.T) {

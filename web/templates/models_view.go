@@ -156,6 +156,12 @@ type DecisionTableView struct {
 	Unchecked []string
 }
 
+// UniqueOverlap reports a trial of a UNIQUE table (the default policy)
+// that more than one rule matched.
+func (d DecisionTableView) UniqueOverlap() bool {
+	return len(d.Hits) > 1 && (d.HitPolicy == "" || strings.EqualFold(d.HitPolicy, "UNIQUE"))
+}
+
 // DecisionRuleView is one row of a decision table, cells as written.
 type DecisionRuleView struct {
 	Row         int

@@ -130,6 +130,9 @@ type InputEntry struct {
 	Source string
 
 	expr *script.Expr
+	// durations is set when the entry holds a duration literal: the input
+	// value is then read as a timedelta (see temporal.go).
+	durations bool
 }
 
 // OutputEntry is one cell of a rule's output side.

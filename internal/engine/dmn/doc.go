@@ -40,13 +40,21 @@
 //     "]1..10["), lists of tests ("1, 2", `"a", "b"`, "< 5, > 10"),
 //     negation ("not(1, 2)"), null and "= x" (see unary.go).
 //
+// FEEL's temporal literals date("2024-03-01"), date and time("…T…"),
+// time("10:30:00") and duration("P2DT3H") may stand wherever a value does,
+// in input and output entries; an input compared with one is read as that
+// kind when it is ISO text, as forms store dates (see temporal.go).
+//
 // Output entries are expressions; an empty one yields "". The output key is
 // the output's name, else its label; dotted keys ("a.b") build nested maps.
 //
 // # Hit policies
 //
 // UNIQUE (the default) and FIRST return the first matching rule and stop;
-// UNIQUE does not check that only one rule matches, as in SpiffWorkflow.
+// UNIQUE does not check that only one rule matches, as in SpiffWorkflow, so
+// SpiffArena tables whose last row catches everything run unchanged. The
+// "test this table" panel ([Decision.Try] checks every rule) warns when a
+// UNIQUE table's rules overlap for the inputs tried.
 // ANY checks every rule and returns the first match when all matches give
 // the same outputs, and fails naming the two rules otherwise. PRIORITY and
 // OUTPUT ORDER rank the matches by the outputs' outputValues (a value

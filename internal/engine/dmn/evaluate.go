@@ -353,6 +353,11 @@ func (ev *evaluation) matches(r *Rule) (bool, error) {
 				ev.scope[k] = x
 			}
 		}
+		if ent.durations {
+			if v, err = durationInput(v); err != nil {
+				return false, ev.fail(r, "input", column, err)
+			}
+		}
 		ev.scope[inputVar] = v
 		ok, err := ent.expr.EvalBool(ev.env, ev.scope)
 		if err != nil {

@@ -444,6 +444,12 @@ func (p *parser) inputEntry(d *Decision, ruleName string, in Input, e *etree.Ele
 		return ent
 	}
 	name := fmt.Sprintf("%s rule %s input %q", d.ID, ruleName, in.Column())
+	src, kind, err := temporalLiterals(src)
+	if err != nil {
+		p.problems = append(p.problems, Problem{File: p.file, ElementID: elemID, Line: p.lines[e],
+			Msg: fmt.Sprintf("input entry %q of decision %q rule %s, input %q: %v", strings.TrimSpace(text), d.ID, ruleName, in.Column(), err)})
+		return ent
+	}
 	if feel, ok, err := feelUnary(src); ok {
 		if err != nil {
 			p.problems = append(p.problems, Problem{File: p.file, ElementID: elemID, Line: p.lines[e],
@@ -460,6 +466,10 @@ func (p *parser) inputEntry(d *Decision, ruleName string, in Input, e *etree.Ele
 	} else {
 		ent.Kind, ent.Source = EntryCompare, inputVar+" "+src
 	}
+	if kind != "" {
+		ent.Source = strings.ReplaceAll(ent.Source, inputVar, coerceInput(kind, inputVar))
+	}
+	ent.durations = kind == kindDuration
 	expr, err := script.CompileExpr(name, ent.Source)
 	if err != nil {
 		p.compileProblem(textEl, elemID, text, "input entry", src, err)
@@ -478,6 +488,12 @@ func (p *parser) outputEntry(d *Decision, ruleName string, out Output, e *etree.
 	}
 	src := strings.TrimSpace(text)
 	if src == "" {
+		return ent
+	}
+	src, _, err := temporalLiterals(src)
+	if err != nil {
+		p.problems = append(p.problems, Problem{File: p.file, ElementID: elemID, Line: p.lines[e],
+			Msg: fmt.Sprintf("output entry %q of decision %q rule %s, output %q: %v", strings.TrimSpace(text), d.ID, ruleName, out.Key, err)})
 		return ent
 	}
 	expr, err := script.CompileExpr(fmt.Sprintf("%s rule %s output %q", d.ID, ruleName, out.Key), src)
