@@ -202,7 +202,7 @@ func newAppClock(ctx context.Context, cfg config.Config, log *slog.Logger, now f
 		Metrics:     a.metrics,
 		Decisions:   decisionTrier{a.models},
 		ScriptTests: scriptTester{},
-		Sandbox:     sandbox{a.models},
+		Sandbox:     sandbox{repo: a.models, conn: registry, secrets: a.secrets},
 		Tokens:      auth.NewAPITokens(a.store, now),
 		Secrets:     a.secrets,
 	})

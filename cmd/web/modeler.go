@@ -14,6 +14,8 @@ import (
 	"github.com/waymark-bpm/waymark/internal/engine/scenario"
 	"github.com/waymark-bpm/waymark/internal/engine/script"
 	"github.com/waymark-bpm/waymark/internal/models"
+	"github.com/waymark-bpm/waymark/internal/runner"
+	"github.com/waymark-bpm/waymark/internal/secrets"
 	"github.com/waymark-bpm/waymark/internal/web"
 )
 
@@ -154,7 +156,42 @@ func (scriptTester) RunScriptUnitTests(source string, tests []web.ScriptUnitTest
 // scenario runner: in memory, on a virtual clock, nothing stored. The DMN
 // files of the diagram's model come along, so business rule tasks find
 // their decisions.
-type sandbox struct{ repo *models.Repo }
+type sandbox struct {
+	repo *models.Repo
+	// conn and secrets make the real calls of a run that allows them.
+	conn    runner.Connector
+	secrets *secrets.Secrets
+}
+
+// liveCallTimeout bounds one real connector call of a test run.
+const liveCallTimeout = 30 * time.Second
+
+// live calls the real connector for a test run, with SPIFF_SECRET
+// references resolved for the call only and their values taken out of
+// what comes back, as the runner's service workers do.
+func (sb sandbox) live(model string) func(scenario.ServiceCall) (any, error) {
+	return func(c scenario.ServiceCall) (any, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), liveCallTimeout)
+		defer cancel()
+		params := c.Params
+		var resolved secrets.Resolved
+		if sb.secrets != nil {
+			var err error
+			if resolved, err = sb.secrets.Resolve(ctx, params); err != nil {
+				return nil, fmt.Errorf("parameters of %s: %v", c.Operator, err)
+			}
+			params, _ = resolved.Value.(map[string]any)
+		}
+		res, err := sb.conn.Do(ctx, connectors.Call{Operator: c.Operator, Params: params, ModelID: model, TaskID: c.Task})
+		if err != nil {
+			return nil, errors.New(resolved.Redact(err.Error()))
+		}
+		if res.Pending {
+			return nil, fmt.Errorf("operator %s answers later by callback, which a test run cannot wait for; record its response instead", c.Operator)
+		}
+		return resolved.RedactValue(res.Value()), nil
+	}
+}
 
 func (sb sandbox) RunSandbox(run web.SandboxRun) (any, error) {
 	file := run.File
@@ -185,7 +222,11 @@ func (sb sandbox) RunSandbox(run web.SandboxRun) (any, error) {
 		}
 		sc.Steps = append(sc.Steps, st)
 	}
-	res, err := sc.RunFiles(files, scenario.Options{})
+	var opts scenario.Options
+	if run.LiveServices && sb.conn != nil {
+		opts.Live = sb.live(run.Model)
+	}
+	res, err := sc.RunFiles(files, opts)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", web.ErrSandbox, err)
 	}

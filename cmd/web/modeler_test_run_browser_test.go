@@ -3,8 +3,10 @@ package main
 import (
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -171,5 +173,58 @@ func TestModelerTestRunUserTaskForm(t *testing.T) {
 	c.eval(t, `document.querySelector('[data-run-data]').textContent`, &data)
 	if !strings.Contains(data, `"item": "desk"`) || !strings.Contains(data, `"amount": 3`) {
 		t.Errorf("run data = %s", data)
+	}
+}
+
+// TestModelerTestRunLiveConnector: with "call the real connector" ticked,
+// a test run's service task calls a real HTTP server once; its response
+// lands in the recorded responses, so the next steps replay from it.
+func TestModelerTestRunLiveConnector(t *testing.T) {
+	var calls atomic.Int32
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"name": "chair"}`))
+	}))
+	defer api.Close()
+	vars := withPermissions(t)
+	vars["WAYMARK_CONNECTOR_ALLOW"] = "127.0.0.1/32"
+	ta := startApp(t, vars)
+	c := newChrome(t)
+	c.signIn(t, ta.url, "alice", "alice-secret")
+	c.openModeler(t, ta.url, "panel/tests", "panel.bpmn")
+	c.importXML(t, bpmnDoc("", `
+    <bpmn:startEvent id="start" />
+    <bpmn:serviceTask id="fetch" name="Fetch">
+      <bpmn:extensionElements>
+        <spiffworkflow:serviceTaskOperator id="http/GetRequestV2" resultVariable="record">
+          <spiffworkflow:parameters>
+            <spiffworkflow:parameter id="url" type="str" value="&quot;`+api.URL+`/item&quot;" />
+          </spiffworkflow:parameters>
+        </spiffworkflow:serviceTaskOperator>
+      </bpmn:extensionElements>
+    </bpmn:serviceTask>
+    <bpmn:userTask id="look" name="Look" />
+    <bpmn:endEvent id="end" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="fetch" />
+    <bpmn:sequenceFlow id="f2" sourceRef="fetch" targetRef="look" />
+    <bpmn:sequenceFlow id="f3" sourceRef="look" targetRef="end" />`))
+	c.eval(t, `(() => { document.getElementById('run-live').checked = true; return true; })()`, nil)
+	c.run(t, chromedp.Click(`[data-action="test-run"]`))
+	c.waitFor(t, "the user task after the real call", `document.querySelector('[data-run-ready="look"]')`)
+	var recorded string
+	c.eval(t, `document.querySelector('[data-run-services]').value`, &recorded)
+	if !strings.Contains(recorded, `"http/GetRequestV2"`) || !strings.Contains(recorded, "chair") || calls.Load() != 1 {
+		t.Fatalf("recorded responses %q after %d calls", recorded, calls.Load())
+	}
+	c.run(t, chromedp.Click(`[data-run-complete="look"]`))
+	c.waitFor(t, "the run to complete", `document.querySelector('[data-run-state="completed"]')`)
+	if n := calls.Load(); n != 1 {
+		t.Errorf("the replay called the connector again: %d calls", n)
+	}
+	var data string
+	c.eval(t, `document.querySelector('[data-run-data]').textContent`, &data)
+	if !strings.Contains(data, "chair") {
+		t.Errorf("run data %s lacks the response", data)
 	}
 }

@@ -2,11 +2,14 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 )
 
@@ -115,5 +118,61 @@ func TestSandboxRunServiceResponses(t *testing.T) {
 	}
 	if code, body := run(`{"bamboohr/GetPayRate": {"amount": "65000"}, "weather/CurrentTemp": {"temp": 21}}`); code != http.StatusOK || !strings.Contains(body, `"status":"completed"`) || !strings.Contains(body, `65000`) {
 		t.Errorf("with a response: %d %s", code, body)
+	}
+}
+
+// A test run may call the real connector when the analyst allows it: the
+// call is made once, its response comes back recorded, and a replay with
+// the recording does not call again. Only a user who may change the model
+// may allow it.
+func TestSandboxRunCallsRealConnector(t *testing.T) {
+	var calls atomic.Int32
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"id": 42, "name": "chair"}`))
+	}))
+	defer api.Close()
+	vars := workflowVars(t, t.TempDir())
+	vars["WAYMARK_CONNECTOR_ALLOW"] = "127.0.0.1/32"
+	ta := startApp(t, vars)
+	xml, _ := json.Marshal(strings.ReplaceAll(lookupModel, "API_URL", api.URL))
+	run := func(c *http.Client, live bool, services string) (int, map[string]any) {
+		t.Helper()
+		body := fmt.Sprintf(`{"file": "lookup.bpmn", "xml": %s, "process": "lookup", "steps": [], "services": %s, "live_services": %v}`, xml, services, live)
+		resp, data := apiCall(t, c, http.MethodPost, ta.url+"/api/process-models/purchases:lookup/sandbox/run", sessionToken(t, c, ta.url), []byte(body))
+		var out map[string]any
+		json.Unmarshal(data, &out)
+		return resp.StatusCode, out
+	}
+	alice := browser(t)
+	signIn(t, alice, ta.url, "alice", "alice-secret")
+
+	code, out := run(alice, false, "{}")
+	if code != http.StatusOK || out["status"] != "error" || !strings.Contains(fmt.Sprint(out["error"]), `operator "http/GetRequestV2" is not available`) || calls.Load() != 0 {
+		t.Fatalf("without live calls: %d %v, %d calls", code, out, calls.Load())
+	}
+	code, out = run(alice, true, "{}")
+	rec, _ := out["recorded_services"].(map[string]any)
+	if code != http.StatusOK || out["status"] != "completed" || calls.Load() != 1 || rec["http/GetRequestV2"] == nil {
+		t.Fatalf("live: %d %v, %d calls", code, out, calls.Load())
+	}
+	if body := fmt.Sprint(out["data"].(map[string]any)["record"]); !strings.Contains(body, "chair") {
+		t.Errorf("the task data lacks the real response: %s", body)
+	}
+	recorded, _ := json.Marshal(rec)
+	code, out = run(alice, true, string(recorded))
+	if code != http.StatusOK || out["status"] != "completed" || calls.Load() != 1 || out["recorded_services"] != nil {
+		t.Errorf("replay with the recording: %d %v, %d calls (want still 1)", code, out, calls.Load())
+	}
+
+	// bob may read and start but not change the model.
+	bob := browser(t)
+	signIn(t, bob, ta.url, "bob", "bob-secret")
+	if code, out = run(bob, true, "{}"); code != http.StatusForbidden || !strings.Contains(fmt.Sprint(out["message"]), "update") {
+		t.Errorf("bob allowing live calls: %d %v, want 403 naming update", code, out)
+	}
+	if code, _ = run(bob, false, string(recorded)); code != http.StatusOK || calls.Load() != 1 {
+		t.Errorf("bob's run from the recording: %d, %d calls", code, calls.Load())
 	}
 }

@@ -23,6 +23,11 @@ type SandboxRun struct {
 	Steps     []json.RawMessage `json:"steps"`
 	// Services are recorded service-task responses by operator name.
 	Services map[string]any `json:"services"`
+	// LiveServices lets the run call the real connector for an operator
+	// without a recorded response; the answer comes back among the
+	// result's recorded_services for the next replay to use. It needs the
+	// update permission on the model: the calls have real effects.
+	LiveServices bool `json:"live_services"`
 }
 
 // Sandbox runs test runs with the engine (cmd/web wires it).
@@ -51,6 +56,9 @@ func (s *Server) apiSandboxRun(w http.ResponseWriter, r *http.Request) error {
 		return writeJSON(w, http.StatusBadRequest, map[string]string{"message": "The request body must be JSON {\"file\", \"xml\", \"process\", \"steps\": [...]}: " + err.Error()})
 	}
 	run.Model = pathID(r)
+	if target := "/process-models/" + urlID(run.Model); run.LiveServices && !s.can(r, "update", target) {
+		return &PermissionError{Action: "update", Target: target}
+	}
 	if len(run.Steps) > maxSandboxSteps {
 		return writeJSON(w, http.StatusBadRequest, map[string]string{"message": "A test run takes at most 500 steps."})
 	}

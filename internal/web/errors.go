@@ -139,7 +139,12 @@ func (s *Server) api(h handlerFunc) http.Handler {
 			st := state(r)
 			s.log.Log(r.Context(), k.level, "request failed",
 				"request_id", st.id, "method", r.Method, "path", r.URL.Path, "status", k.status, "err", err)
-			writeJSON(w, k.status, map[string]any{"error_code": errorCode(k.status), "error": k.title, "message": k.message, "request_id": st.id})
+			msg := k.message
+			var perr *PermissionError
+			if errors.As(err, &perr) {
+				msg = refusalMessage(perr)
+			}
+			writeJSON(w, k.status, map[string]any{"error_code": errorCode(k.status), "error": k.title, "message": msg, "request_id": st.id})
 		}
 	})
 }

@@ -73,6 +73,9 @@ type Result struct {
 	UnitTests []UnitTest `json:"unit_tests,omitempty"`
 	// Clock is the virtual clock after the last step.
 	Clock string `json:"clock,omitempty"`
+	// Recorded holds the answers Options.Live gave, by operator, in the
+	// shape of Scenario.Services.
+	Recorded map[string]any `json:"recorded_services,omitempty"`
 }
 
 // UnitTest is the outcome of one script unit test.
@@ -128,11 +131,30 @@ func (c *clock) Now() time.Time { return c.now }
 type services struct {
 	canned map[string]any
 	calls  []ServiceCall
+	// live answers an operator that has no canned result; what it gives
+	// is kept in recorded, so one run calls each operator once.
+	live     func(ServiceCall) (any, error)
+	recorded map[string]any
 }
 
 func (s *services) CallService(call engine.ServiceCall) (engine.ServiceResult, error) {
-	s.calls = append(s.calls, ServiceCall{Task: call.NodeID, Operator: call.Operator, Params: call.Params})
+	c := ServiceCall{Task: call.NodeID, Operator: call.Operator, Params: call.Params}
+	s.calls = append(s.calls, c)
 	v, ok := s.canned[call.Operator]
+	if !ok {
+		v, ok = s.recorded[call.Operator]
+	}
+	if !ok && s.live != nil {
+		got, err := s.live(c)
+		if err != nil {
+			return engine.ServiceResult{}, err
+		}
+		if s.recorded == nil {
+			s.recorded = map[string]any{}
+		}
+		v, ok = got, true
+		s.recorded[call.Operator] = got
+	}
 	if !ok {
 		return engine.ServiceResult{}, fmt.Errorf("operator %q is not available", call.Operator)
 	}
@@ -145,6 +167,11 @@ type Options struct {
 	// checks that the restored instance snapshots to the same bytes: a
 	// restored instance must go on as if it had never stopped.
 	RoundTrip bool
+	// Live answers a service call whose operator has no recorded result
+	// (a test run in the editor calling the real connector); its answer
+	// is returned in Result.Recorded so the next replay need not call
+	// again.
+	Live func(ServiceCall) (any, error)
 }
 
 // Run runs the scenario at path (files are relative to its folder).
@@ -192,7 +219,7 @@ func (s *Scenario) run(files []bpmn.File, o Options) (*Result, error) {
 		return s.runDecision(lib, res), nil
 	}
 	clk := &clock{now: t0.UTC()}
-	svc := &services{canned: s.Services}
+	svc := &services{canned: s.Services, live: o.Live}
 	env := engine.Env{Clock: clk, Services: svc}
 	opts := engine.StartOptions{Data: engine.NormalizeMap(s.Data)}
 	if s.Collaboration {
@@ -227,6 +254,7 @@ func (s *Scenario) run(files []bpmn.File, o Options) (*Result, error) {
 		collect()
 	}
 	res.ServiceCalls = append(res.ServiceCalls, svc.calls...) // [] rather than null when there were none
+	res.Recorded = svc.recorded
 	res.Clock = clk.now.Format(time.RFC3339)
 	final := snapshot(in)
 	res.Ready, res.Waiting = final.Ready, final.Waiting

@@ -62,6 +62,7 @@ export class TestRun {
   async replay() {
     this.status('Running…');
     const box = this.panel.querySelector('[data-run-services]');
+    const live = this.panel.querySelector('[data-run-live]');
     this.services = {};
     if (box && box.value.trim()) {
       try {
@@ -76,7 +77,10 @@ export class TestRun {
       r = await this.page.host.fetchJSON('/api/process-models/' + this.page.host.modelPath() + '/sandbox/run', {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ file: this.page.cfg.file, xml: this.xml, process: this.process, steps: this.steps, services: this.services }),
+        body: JSON.stringify({
+          file: this.page.cfg.file, xml: this.xml, process: this.process, steps: this.steps, services: this.services,
+          live_services: !!(live && live.checked),
+        }),
       });
     } catch (e) {
       this.status('The server could not be reached: ' + e.message, 'bad');
@@ -87,6 +91,15 @@ export class TestRun {
       return false;
     }
     this.result = r.data;
+    // Responses of real calls are kept with the recorded ones, so the next
+    // replay answers from them instead of calling again.
+    const recorded = r.data.recorded_services;
+    if (recorded && Object.keys(recorded).length > 0) {
+      this.services = Object.assign({}, this.services, recorded);
+      if (box) {
+        box.value = JSON.stringify(this.services, null, 2);
+      }
+    }
     this.render();
     return true;
   }
