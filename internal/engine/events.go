@@ -523,6 +523,18 @@ func (in *Instance) cancelTransaction(t *Task) {
 		if owner.Node.Kind == spec.KindTransaction {
 			for _, b := range in.activeTasks() {
 				if b.Attached == owner.ID && b.State == Waiting && b.Node.HasEvent(spec.EventCancel) {
+					// What still runs in the transaction stops, and what
+					// completed in it is compensated, before the cancel
+					// boundary event moves on (BPMN 10.3.7).
+					sc := in.scopes[owner.ID]
+					if ids := takeRecords(sc, ""); len(ids) > 0 {
+						in.cancelScope(sc)
+						in.queue = pruneQueue(in.queue)
+						b.compensate = ids
+						b.Data = t.Data
+						in.nextCompensation(b)
+						return
+					}
 					in.fire(b, b.Node.Event(), nil)
 					return
 				}

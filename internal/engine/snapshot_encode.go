@@ -399,6 +399,17 @@ func (in *Instance) Snapshot() ([]byte, error) {
 		w.int("corr", w.dataMap(sc.corr))
 		w.intOmit("done_at", sc.doneAt)
 		w.boolOmit("by_message", sc.byMessage)
+		if len(sc.comp) > 0 {
+			w.key("comp")
+			w.b = append(w.b, '[')
+			for i, t := range sc.comp {
+				if i > 0 {
+					w.b = append(w.b, ',')
+				}
+				w.b = appendInt(w.b, int64(t.ID))
+			}
+			w.b = append(w.b, ']')
+		}
 		w.close()
 	}
 	w.b = append(w.b, ']')
@@ -488,6 +499,10 @@ func (w *jw) task(t *Task, data int, base int64) {
 	if len(t.Arrivals) > 0 {
 		w.ints("arrivals", t.Arrivals)
 	}
+	if len(t.compensate) > 0 {
+		w.ints("compensate", t.compensate)
+	}
+	w.intOmit("comp_for", t.compFor)
 	if l := t.Loop; l != nil {
 		w.key("loop")
 		w.open()

@@ -81,6 +81,13 @@ type Task struct {
 	// throws are the events a throwing task throws when it completes; they
 	// live only between running the task and completing it.
 	throws []pendingThrow
+	// compensate lists, on a compensation throw (or a transaction's cancel
+	// boundary event), the ids of the completed activities it still has to
+	// compensate, in the order it compensates them.
+	compensate []int
+	// compFor is, on a compensation handler (or a compensation event
+	// subprocess), the id of the task whose compensation waits for it.
+	compFor int
 }
 
 // loopState is the bookkeeping of a loop or multi-instance wrapper.
@@ -221,6 +228,9 @@ func (in *Instance) onReady(t *Task) *TaskError {
 	}
 	if t.Role != RoleInstance {
 		for _, b := range n.Boundaries {
+			if b.HasEvent(spec.EventCompensate) {
+				continue // runs only when the completed activity is compensated
+			}
 			bt := in.newTask(b, t.Scope, t.Data, t.ID)
 			bt.Attached = t.ID
 			in.wait(bt)
@@ -284,6 +294,9 @@ func (in *Instance) behave(t *Task) (bool, *TaskError) {
 			return false, te
 		}
 		t.throws = throws
+		if d := compensationDef(n); d != nil {
+			return in.throwCompensation(t, d), nil
+		}
 		return true, nil
 	}
 	return true, nil
@@ -301,6 +314,7 @@ func (in *Instance) completeTask(t *Task) {
 	t.Seq = in.seq
 	in.lastDone = t
 	in.cancelBoundaries(t)
+	in.recordCompletion(t)
 	if t.throws != nil {
 		throws := t.throws
 		t.throws = nil
@@ -308,6 +322,9 @@ func (in *Instance) completeTask(t *Task) {
 	}
 	if sc := in.scopes[t.Scope]; sc != nil {
 		sc.last = t.Data
+	}
+	if t.compFor != 0 {
+		in.handlerDone(t)
 	}
 	in.leave(t)
 	in.afterChange(t.Scope)

@@ -96,8 +96,11 @@ type fileCtx struct {
 	corrByMessage map[string][]*spec.CorrelationProperty // message name -> properties
 	dataStores    map[string]string                      // dataStore id -> name
 	pending       []pendingCheck
-	defaults      map[*spec.Node]string // node -> id of its default flow
-	reach         *fileReach
+	// pendingComp are the compensation throws with an activityRef of the
+	// process being read, checked once all its elements are known.
+	pendingComp []*spec.Node
+	defaults    map[*spec.Node]string // node -> id of its default flow
+	reach       *fileReach
 }
 
 type pendingCheck struct {

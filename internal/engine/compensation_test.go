@@ -1,0 +1,146 @@
+package engine_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/waymark-bpm/waymark/internal/engine"
+)
+
+// TestCompensation: handlers of completed activities run in reverse order
+// of completion, for one activity or all, inside subprocesses and for each
+// completed instance of a multi-instance or loop activity; an activity that
+// never completed is not compensated, and none is compensated twice.
+func TestCompensation(t *testing.T) {
+	runCases(t, []engineCase{
+		{
+			name: "two completed tasks undone in reverse order", files: []string{"compensation.bpmn"}, process: "p_comp_all",
+			data: m{"undone": l()},
+			steps: []step{
+				expectNow(strs("confirm"), strs()),
+				complete("confirm", nil),
+			},
+			want: outcome{Status: statusDone,
+				Trace: strs("start", "book_hotel", "book_flight", "confirm",
+					"comp_flight", "undo_flight", "comp_hotel", "undo_hotel", "undo_all", "end"),
+				Ready: strs(), Waiting: strs(),
+				Data: m{"undone": l("flight", "hotel"), "hotel": "cancelled", "flight": "cancelled"}},
+		},
+		{
+			name: "activityRef compensates one activity, and nothing is compensated twice", files: []string{"compensation.bpmn"}, process: "p_comp_ref",
+			data: m{"undone": l()},
+			steps: []step{
+				complete("r_confirm", nil),
+				expectTrace("r_start", "r_hotel", "r_flight", "r_confirm", "r_comp_hotel", "r_undo_hotel", "r_undo_hotel_only"),
+				expectData("r_check", m{"undone": l("hotel"), "hotel": "booked", "flight": "booked"}),
+				complete("r_check", nil),
+			},
+			want: outcome{Status: statusDone,
+				Trace: strs("r_start", "r_hotel", "r_flight", "r_confirm", "r_comp_hotel", "r_undo_hotel", "r_undo_hotel_only",
+					"r_check", "r_comp_flight", "r_undo_flight", "r_end_all"),
+				Ready: strs(), Waiting: strs(),
+				Data: m{"undone": l("hotel", "flight"), "hotel": "booked", "flight": "booked"}},
+			states: map[string][]string{"r_undo_hotel": {"COMPLETED"}, "r_undo_flight": {"COMPLETED"}},
+		},
+		{
+			name: "a task that never completed has no handler run", files: []string{"compensation.bpmn"}, process: "p_comp_never",
+			data: m{"undone": l()},
+			steps: []step{
+				expectNow(strs("n_approve"), strs("n_late")),
+				advance(2 * time.Hour),
+			},
+			want: outcome{Status: statusDone,
+				Trace: strs("n_start", "n_hotel", "n_late", "n_comp_hotel", "n_undo_hotel", "n_undo", "n_end_late"),
+				Ready: strs(), Waiting: strs(),
+				Data: m{"undone": l("hotel"), "hotel": "booked"}},
+			states: map[string][]string{"n_approve": {"CANCELLED"}, "n_undo_approve": {}, "n_comp_approve": {}},
+		},
+		{
+			name: "compensation thrown inside an embedded subprocess", files: []string{"compensation.bpmn"}, process: "p_comp_sub",
+			data: m{"undone": l(), "undo_inside": true},
+			want: outcome{Status: statusDone,
+				Trace: strs("s_start", "t_start", "t_hotel", "t_flight", "t_gw",
+					"t_comp_flight", "t_undo_flight", "t_comp_hotel", "t_undo_hotel", "t_undo_inside", "t_end", "trip",
+					"s_car", "s_comp_car", "s_undo_car", "s_undo_all", "s_end"),
+				Ready: strs(), Waiting: strs(),
+				Data: m{"undone": l("flight", "hotel", "car"), "undo_inside": true, "hotel": "booked", "flight": "booked", "car": "booked"}},
+		},
+		{
+			name: "a completed subprocess is compensated by undoing its inside", files: []string{"compensation.bpmn"}, process: "p_comp_sub",
+			data: m{"undone": l(), "undo_inside": false},
+			want: outcome{Status: statusDone,
+				Trace: strs("s_start", "t_start", "t_hotel", "t_flight", "t_gw", "t_end", "trip",
+					"s_car", "s_comp_car", "s_undo_car", "t_comp_flight", "t_undo_flight", "t_comp_hotel", "t_undo_hotel", "s_undo_all", "s_end"),
+				Ready: strs(), Waiting: strs(),
+				Data: m{"undone": l("car", "flight", "hotel"), "undo_inside": false, "hotel": "booked", "flight": "booked", "car": "booked"}},
+		},
+		{
+			name: "a compensation event subprocess is its subprocess's handler", files: []string{"compensation.bpmn"}, process: "p_comp_handler_sub",
+			data: m{"undone": l()},
+			want: outcome{Status: statusDone,
+				Trace: strs("h_start", "ht_start", "ht_hotel", "ht_flight", "ht_end", "h_trip",
+					"hu_start", "hu_note", "ht_comp_flight", "ht_undo_flight", "hu_undo_flight", "hu_end", "ht_on_undo", "h_undo_all", "h_end"),
+				Ready: strs(), Waiting: strs(),
+				Data: m{"undone": l("trip: booked, booked", "flight"), "hotel": "booked", "flight": "booked"}},
+			states: map[string][]string{"ht_undo_hotel": {}},
+		},
+		{
+			name: "each completed multi-instance instance is compensated", files: []string{"compensation.bpmn"}, process: "p_comp_mi",
+			data: m{"rooms": l("r1", "r2", "r3"), "released": l()},
+			steps: []step{
+				expectNow(strs("reserve", "reserve", "reserve"), strs("m_cancel")),
+				completeWhere("reserve", "room", "r3", nil),
+				completeWhere("reserve", "room", "r1", nil),
+				deliver("message", "cancel", nil, true),
+			},
+			want: outcome{Status: statusDone,
+				Trace: strs("m_start", "reserve", "reserve", "m_cancel",
+					"m_comp_reserve", "release", "m_comp_reserve", "release", "m_undo", "m_end_cancelled"),
+				Ready: strs(), Waiting: strs(),
+				Data: m{"rooms": l("r1", "r2", "r3"), "released": l("r1", "r3")}},
+			states: map[string][]string{"release": {"COMPLETED", "COMPLETED"}, "m_end": {}},
+		},
+		{
+			name: "every iteration of a sequential multi-instance and of a loop is compensated", files: []string{"compensation.bpmn"}, process: "p_comp_loops",
+			data: m{"amounts": l(int64(10), int64(20), int64(5)), "balance": int64(100), "ticks": int64(0), "refunds": l()},
+			want: outcome{Status: statusDone,
+				Trace: strs("l_start", "charge", "charge", "charge", "charge", "tick", "tick", "tick",
+					"l_comp_tick", "untick", "l_comp_tick", "untick",
+					"l_comp_charge", "refund", "l_comp_charge", "refund", "l_comp_charge", "refund", "l_undo"),
+				Ready: strs(), Waiting: strs(),
+				Data: m{"amounts": l(int64(10), int64(20), int64(5)), "amount": int64(5), "balance": int64(100), "ticks": int64(0), "refunds": l(int64(5), int64(20), int64(10))}},
+		},
+		{
+			name: "without waitForCompletion the throw moves on at once", files: []string{"compensation.bpmn"}, process: "p_comp_nowait",
+			steps: []step{
+				expectNow(strs("w_call_customer", "w_next"), strs()),
+				expectTrace("w_start", "w_order", "w_comp_order", "w_undo"),
+				complete("w_next", nil),
+				expectStatus(engine.Running),
+				complete("w_call_customer", m{"called": true}),
+			},
+			want: outcome{Status: statusDone,
+				Trace: strs("w_start", "w_order", "w_comp_order", "w_undo", "w_next", "w_end", "w_call_customer"),
+				Ready: strs(), Waiting: strs(),
+				Data: m{"order": "placed"}},
+		},
+		{
+			name: "a cancelled transaction compensates what completed in it first", files: []string{"compensation.bpmn"}, process: "p_comp_tx",
+			data: m{"balance": int64(10)},
+			want: outcome{Status: statusDone,
+				Trace: strs("x_start", "xt_start", "xt_debit", "xt_gw", "xt_cancel", "xt_comp_debit", "xt_credit", "x_cancelled", "x_end_cancelled"),
+				Ready: strs(), Waiting: strs(),
+				Data: m{"balance": int64(10)}},
+			states: map[string][]string{"x_tx": {"CANCELLED"}, "x_end": {}},
+		},
+		{
+			name: "a transaction that completes is not compensated", files: []string{"compensation.bpmn"}, process: "p_comp_tx",
+			data: m{"balance": int64(50)},
+			want: outcome{Status: statusDone,
+				Trace: strs("x_start", "xt_start", "xt_debit", "xt_gw", "xt_end", "x_tx", "x_end"),
+				Ready: strs(), Waiting: strs(),
+				Data: m{"balance": int64(20)}},
+			states: map[string][]string{"xt_credit": {}, "x_cancelled": {"CANCELLED"}},
+		},
+	})
+}
