@@ -10,7 +10,8 @@ import "github.com/waymark-bpm/waymark/internal/engine/spec"
 // the completion (each multi-instance instance and loop iteration is a
 // completion of its own). A subprocess is recorded too when something in
 // it can be compensated: activities of its own with records, or a
-// compensation event subprocess.
+// compensation event subprocess; so is a call activity whose called
+// process has records.
 //
 // A compensation throw (intermediate or end event) takes the records of
 // its scope, or of the scope around it when it is inside an event
@@ -18,10 +19,12 @@ import "github.com/waymark-bpm/waymark/internal/engine/spec"
 // compensates them one at a time in reverse order of completion. For an
 // activity with a handler, its boundary event completes and the handler
 // runs with the data as it is at compensation time (the throw's, then what
-// the previous handler left). A subprocess without a handler of its own is
+// the previous handler left; for a throw inside an event subprocess, the
+// latest data of the scope it compensates, over the throw's). A subprocess without a handler of its own is
 // compensated by its compensation event subprocess, whose throw
 // compensates the subprocess's inner records; without one, its inner
-// records are compensated in its place. A record is taken once: an
+// records (for a call activity, those of the process it called) are
+// compensated in its place. A record is taken once: an
 // activity is never compensated twice, and one that never completed has no
 // record. With waitForCompletion (the default) the throw completes, with
 // the handlers' data, once the last handler has; without it the throw
@@ -52,11 +55,9 @@ func (in *Instance) recordCompletion(t *Task) {
 		return
 	}
 	if n.CompensationHandler() == nil {
-		if n.Sub == nil {
-			return
-		}
 		inner := in.scopes[t.ID]
-		if n.Sub.Compensation == nil && (inner == nil || len(inner.comp) == 0) {
+		hasES := n.Sub != nil && n.Sub.Compensation != nil
+		if !hasES && (inner == nil || len(inner.comp) == 0) {
 			return
 		}
 	}
@@ -111,9 +112,17 @@ func takeRecords(sc *scopeInst, activity string) []int {
 // throwCompensation runs a compensation throw event. It reports whether
 // the throw is done; false leaves it STARTED until its handlers are.
 func (in *Instance) throwCompensation(t *Task, d *spec.EventDef) bool {
-	ids := takeRecords(in.compensationScope(t, d), d.ActivityRef)
+	sc := in.compensationScope(t, d)
+	ids := takeRecords(sc, d.ActivityRef)
 	if len(ids) == 0 {
 		return true
+	}
+	if es := in.Task(t.Scope); sc.key != t.Scope && sc.last != nil && es != nil && es.compFor == 0 {
+		// Thrown from an event subprocess, whose data is a copy taken when
+		// it was armed: the handlers see the scope they undo as it is now,
+		// with what the event subprocess added. (A compensation event
+		// subprocess starts with the data of the compensation under way.)
+		t.Data = deepMerge(t.Data, sc.last)
 	}
 	t.compensate = ids
 	if d.NoWait {
@@ -134,7 +143,7 @@ func (in *Instance) nextCompensation(o *Task) {
 		if len(o.compensate) == 0 {
 			o.compensate = nil
 		}
-		if in.compensate(o, rec) {
+		if rec != nil && in.compensate(o, rec) {
 			return
 		}
 	}
@@ -172,10 +181,10 @@ func (in *Instance) compensate(o, rec *Task) bool {
 		return true
 	}
 	inner := in.scopes[rec.ID]
-	if n.Sub == nil || inner == nil {
+	if inner == nil {
 		return false
 	}
-	if es := n.Sub.Compensation; es != nil {
+	if es := inner.scope.Compensation; es != nil {
 		et := in.newTask(es, inner.key, data, rec.ID)
 		et.compFor = o.ID
 		in.setState(et, Started)

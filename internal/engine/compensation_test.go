@@ -1,6 +1,9 @@
 package engine_test
 
 import (
+	"errors"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -111,6 +114,27 @@ func TestCompensation(t *testing.T) {
 				Data: m{"amounts": l(int64(10), int64(20), int64(5)), "amount": int64(5), "balance": int64(100), "ticks": int64(0), "refunds": l(int64(5), int64(20), int64(10))}},
 		},
 		{
+			name: "a completed call activity is compensated by undoing the called process", files: []string{"compensation.bpmn"}, process: "p_comp_call",
+			want: outcome{Status: statusDone,
+				Trace: strs("cc_start", "cd_start", "cd_hotel", "cd_end", "cc_call", "cd_comp_hotel", "cd_undo_hotel", "cc_undo"),
+				Ready: strs(), Waiting: strs(),
+				Data: m{"hotel": "cancelled"}},
+		},
+		{
+			name: "an error event subprocess compensates the process's completed work", files: []string{"compensation.bpmn"}, process: "p_comp_on_error",
+			steps: []step{
+				complete("e_ship", nil),
+				expectData("e_refund", m{"paid": int64(0)}),
+				expectData("ee_end", m{"paid": int64(0)}),
+			},
+			// The event subprocess's data stays inside it, and the error end
+			// event's token was taken by the interruption.
+			want: outcome{Status: statusDone,
+				Trace: strs("e_start", "e_pay", "e_ship", "e_fail", "ee_start", "e_comp_pay", "e_refund", "ee_undo", "ee_end", "e_on_error"),
+				Ready: strs(), Waiting: strs(),
+				Data: m{}},
+		},
+		{
 			name: "without waitForCompletion the throw moves on at once", files: []string{"compensation.bpmn"}, process: "p_comp_nowait",
 			steps: []step{
 				expectNow(strs("w_call_customer", "w_next"), strs()),
@@ -143,4 +167,51 @@ func TestCompensation(t *testing.T) {
 			states: map[string][]string{"xt_credit": {}, "x_cancelled": {"CANCELLED"}},
 		},
 	})
+}
+
+// TestRestoreRefusesBadCompensationState: compensation records and handler
+// links that name no task, or a task that did not complete, are refused.
+func TestRestoreRefusesBadCompensationState(t *testing.T) {
+	snapAt := func(process string, data map[string]any) ([]byte, *run) {
+		t.Helper()
+		r := startCase(t, engineCase{files: []string{"compensation.bpmn"}, process: process, data: data})
+		snap, err := r.in.Snapshot()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return snap, r
+	}
+	refs, rr := snapAt("p_comp_ref", m{"undone": l()})
+	nowait, rn := snapAt("p_comp_nowait", nil)
+	confirm := findTask(rr.in, "r_confirm", func(*engine.Task) bool { return true })
+	for _, c := range []struct {
+		name     string
+		snap     []byte
+		r        *run
+		from, to string
+	}{
+		{"record of a task that does not exist", refs, rr, `"comp":[`, `"comp":[999,`},
+		{"record of a task that did not complete", refs, rr, `"comp":[`, fmt.Sprintf(`"comp":[%d,`, confirm.ID)},
+		{"handler waiting on a task that does not exist", nowait, rn, `"comp_for":`, `"comp_for":9`},
+		{"throw compensating a task that does not exist", nowait, rn, `"comp_for":`, `"compensate":[77],"comp_for":`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			bad := strings.Replace(string(c.snap), c.from, c.to, 1)
+			if bad == string(c.snap) {
+				t.Fatalf("%s is not in the snapshot:\n%s", c.from, c.snap)
+			}
+			if _, err := engine.Restore(c.r.lib, []byte(bad), c.r.env); !errors.Is(err, engine.ErrSnapshot) {
+				t.Errorf("err = %v, want ErrSnapshot", err)
+			}
+		})
+	}
+	// The unchanged snapshots restore.
+	for _, c := range []struct {
+		snap []byte
+		r    *run
+	}{{refs, rr}, {nowait, rn}} {
+		if _, err := engine.Restore(c.r.lib, c.snap, c.r.env); err != nil {
+			t.Errorf("Restore: %v", err)
+		}
+	}
 }
