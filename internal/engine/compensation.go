@@ -51,10 +51,13 @@ func compensationDef(n *spec.Node) *spec.EventDef {
 // compensation can undo it.
 func (in *Instance) recordCompletion(t *Task) {
 	n := t.Node
-	if t.Role == RoleWrapper || !n.Kind.IsActivity() || n.ForCompensation || t.compFor != 0 {
+	if t.Role == RoleWrapper || !n.Kind.IsActivity() || n.ForCompensation || t.compFor() != 0 {
 		return
 	}
 	if n.CompensationHandler() == nil {
+		if n.Sub == nil && n.Kind != spec.KindCallActivity {
+			return
+		}
 		inner := in.scopes[t.ID]
 		hasES := n.Sub != nil && n.Sub.Compensation != nil
 		if !hasES && (inner == nil || len(inner.comp) == 0) {
@@ -117,14 +120,14 @@ func (in *Instance) throwCompensation(t *Task, d *spec.EventDef) bool {
 	if len(ids) == 0 {
 		return true
 	}
-	if es := in.Task(t.Scope); sc.key != t.Scope && sc.last != nil && es != nil && es.compFor == 0 {
+	if es := in.Task(t.Scope); sc.key != t.Scope && sc.last != nil && es != nil && es.compFor() == 0 {
 		// Thrown from an event subprocess, whose data is a copy taken when
 		// it was armed: the handlers see the scope they undo as it is now,
 		// with what the event subprocess added. (A compensation event
 		// subprocess starts with the data of the compensation under way.)
 		t.Data = deepMerge(t.Data, sc.last)
 	}
-	t.compensate = ids
+	t.comp = &compState{todo: ids}
 	if d.NoWait {
 		in.nextCompensation(t)
 		return true
@@ -137,11 +140,11 @@ func (in *Instance) throwCompensation(t *Task, d *spec.EventDef) bool {
 // nextCompensation starts the handler of the next activity owner has to
 // compensate, or ends owner's compensation when none is left.
 func (in *Instance) nextCompensation(o *Task) {
-	for len(o.compensate) > 0 {
-		rec := in.Task(o.compensate[0])
-		o.compensate = o.compensate[1:]
-		if len(o.compensate) == 0 {
-			o.compensate = nil
+	for len(o.compTodo()) > 0 {
+		rec := in.Task(o.comp.todo[0])
+		o.comp.todo = o.comp.todo[1:]
+		if len(o.comp.todo) == 0 {
+			o.comp = nil
 		}
 		if rec != nil && in.compensate(o, rec) {
 			return
@@ -176,7 +179,7 @@ func (in *Instance) compensate(o, rec *Task) bool {
 			}
 		}
 		ht := in.newTask(h, rec.Scope, data, rec.ID)
-		ht.compFor = o.ID
+		ht.comp = &compState{handlerOf: o.ID}
 		in.activate(ht)
 		return true
 	}
@@ -186,7 +189,7 @@ func (in *Instance) compensate(o, rec *Task) bool {
 	}
 	if es := inner.scope.Compensation; es != nil {
 		et := in.newTask(es, inner.key, data, rec.ID)
-		et.compFor = o.ID
+		et.comp = &compState{handlerOf: o.ID}
 		in.setState(et, Started)
 		esc := in.openScope(et.ID, es.Sub, inner.process, inner.key)
 		st := in.newTask(es.Sub.Starts[0], esc.key, data, et.ID)
@@ -199,14 +202,14 @@ func (in *Instance) compensate(o, rec *Task) bool {
 		return true
 	}
 	if ids := takeRecords(inner, ""); len(ids) > 0 {
-		o.compensate = append(ids, o.compensate...)
+		o.comp = &compState{todo: append(ids, o.compTodo()...)}
 	}
 	return false
 }
 
 // handlerDone moves the compensation that waited for handler h on.
 func (in *Instance) handlerDone(h *Task) {
-	o := in.Task(h.compFor)
+	o := in.Task(h.compFor())
 	if o == nil || !o.State.Live() && o.State != Completed {
 		return // the throw was cancelled with its scope
 	}

@@ -530,7 +530,7 @@ func (in *Instance) cancelTransaction(t *Task) {
 					if ids := takeRecords(sc, ""); len(ids) > 0 {
 						in.cancelScope(sc)
 						in.queue = pruneQueue(in.queue)
-						b.compensate = ids
+						b.comp = &compState{todo: ids}
 						b.Data = t.Data
 						in.nextCompensation(b)
 						return

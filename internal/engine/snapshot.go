@@ -230,8 +230,10 @@ func Restore(lib *spec.Library, data []byte, env Env) (*Instance, error) {
 		t := &block[i]
 		*t = Task{ID: st.ID, Node: n, State: st.State, Scope: st.Scope, From: st.From, Seq: st.Seq, Err: st.Err,
 			Role: st.Role, Wrapper: st.Wrapper, Index: st.Index, Key: st.Key, Attached: st.Attached, Gate: st.Gate,
-			Trigger: st.Trigger, Pool: st.Pool, Cycles: st.Cycles, Period: time.Duration(st.Period), Arrivals: st.Arrivals, Loop: st.Loop,
-			compensate: st.Compensate, compFor: st.CompFor}
+			Trigger: st.Trigger, Pool: st.Pool, Cycles: st.Cycles, Period: time.Duration(st.Period), Arrivals: st.Arrivals, Loop: st.Loop}
+		if len(st.Compensate) > 0 || st.CompFor != 0 {
+			t.comp = &compState{todo: st.Compensate, handlerOf: st.CompFor}
+		}
 		if t.Data, err = val(st.Data); err != nil {
 			return nil, err
 		}

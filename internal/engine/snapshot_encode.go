@@ -499,10 +499,12 @@ func (w *jw) task(t *Task, data int, base int64) {
 	if len(t.Arrivals) > 0 {
 		w.ints("arrivals", t.Arrivals)
 	}
-	if len(t.compensate) > 0 {
-		w.ints("compensate", t.compensate)
+	if c := t.comp; c != nil {
+		if len(c.todo) > 0 {
+			w.ints("compensate", c.todo)
+		}
+		w.intOmit("comp_for", c.handlerOf)
 	}
-	w.intOmit("comp_for", t.compFor)
 	if l := t.Loop; l != nil {
 		w.key("loop")
 		w.open()

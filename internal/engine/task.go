@@ -81,13 +81,36 @@ type Task struct {
 	// throws are the events a throwing task throws when it completes; they
 	// live only between running the task and completing it.
 	throws []pendingThrow
-	// compensate lists, on a compensation throw (or a transaction's cancel
-	// boundary event), the ids of the completed activities it still has to
-	// compensate, in the order it compensates them.
-	compensate []int
-	// compFor is, on a compensation handler (or a compensation event
+	// comp is the compensation a task takes part in (nil for nearly all).
+	comp *compState
+}
+
+// compState is a task's part in compensation: what a compensation throw
+// (or a transaction's cancel boundary event) still has to compensate, or
+// which task a handler runs for.
+type compState struct {
+	// todo lists the ids of the completed activities still to compensate,
+	// in the order they are compensated.
+	todo []int
+	// handlerOf is, on a compensation handler (or a compensation event
 	// subprocess), the id of the task whose compensation waits for it.
-	compFor int
+	handlerOf int
+}
+
+// compFor returns the task a compensation handler runs for (0: t is none).
+func (t *Task) compFor() int {
+	if t.comp == nil {
+		return 0
+	}
+	return t.comp.handlerOf
+}
+
+// compTodo returns what a compensation throw still has to compensate.
+func (t *Task) compTodo() []int {
+	if t.comp == nil {
+		return nil
+	}
+	return t.comp.todo
 }
 
 // loopState is the bookkeeping of a loop or multi-instance wrapper.
@@ -323,7 +346,7 @@ func (in *Instance) completeTask(t *Task) {
 	if sc := in.scopes[t.Scope]; sc != nil {
 		sc.last = t.Data
 	}
-	if t.compFor != 0 {
+	if t.compFor() != 0 {
 		in.handlerDone(t)
 	}
 	in.leave(t)
