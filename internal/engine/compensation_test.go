@@ -30,6 +30,15 @@ func TestCompensation(t *testing.T) {
 				Data: m{"undone": l("flight", "hotel"), "hotel": "cancelled", "flight": "cancelled"}},
 		},
 		{
+			name: "a failing handler stops the compensation where it failed", files: []string{"compensation.bpmn"}, process: "p_comp_all",
+			steps: []step{complete("confirm", nil)},
+			want: outcome{Status: statusFailed,
+				Trace: strs("start", "book_hotel", "book_flight", "confirm", "comp_flight"),
+				Ready: strs(), Waiting: strs(), ErrTask: "undo_flight", ErrWhere: "script", ErrLine: 2},
+			errHas: "undone",
+			states: map[string][]string{"undo_all": {"STARTED"}, "undo_hotel": {}, "end": {}},
+		},
+		{
 			name: "activityRef compensates one activity, and nothing is compensated twice", files: []string{"compensation.bpmn"}, process: "p_comp_ref",
 			data: m{"undone": l()},
 			steps: []step{
@@ -80,9 +89,14 @@ func TestCompensation(t *testing.T) {
 		{
 			name: "a compensation event subprocess is its subprocess's handler", files: []string{"compensation.bpmn"}, process: "p_comp_handler_sub",
 			data: m{"undone": l()},
+			steps: []step{
+				expectNow(strs("hu_confirm"), strs()),
+				expectTrace("h_start", "ht_start", "ht_hotel", "ht_flight", "ht_end", "h_trip", "hu_start", "hu_note"),
+				complete("hu_confirm", nil),
+			},
 			want: outcome{Status: statusDone,
 				Trace: strs("h_start", "ht_start", "ht_hotel", "ht_flight", "ht_end", "h_trip",
-					"hu_start", "hu_note", "ht_comp_flight", "ht_undo_flight", "hu_undo_flight", "hu_end", "ht_on_undo", "h_undo_all", "h_end"),
+					"hu_start", "hu_note", "hu_confirm", "ht_comp_flight", "ht_undo_flight", "hu_undo_flight", "hu_end", "ht_on_undo", "h_undo_all", "h_end"),
 				Ready: strs(), Waiting: strs(),
 				Data: m{"undone": l("trip: booked, booked", "flight"), "hotel": "booked", "flight": "booked"}},
 			states: map[string][]string{"ht_undo_hotel": {}},
