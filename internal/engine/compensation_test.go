@@ -149,6 +149,17 @@ func TestCompensation(t *testing.T) {
 				Data: m{}},
 		},
 		{
+			name: "a handler waits for a message in a subprocess that has finished", files: []string{"compensation.bpmn"}, process: "p_comp_wait_msg",
+			steps: []step{
+				expectNow(strs(), strs("qs_await_refund")),
+				expectStatus(engine.Running),
+				deliver("message", "refund", m{"amount": int64(12)}, true),
+			},
+			want: outcome{Status: statusDone,
+				Trace: strs("q_start", "qs_start", "qs_order", "qs_end", "q_sub", "qs_comp_order", "qs_await_refund", "q_undo"),
+				Ready: strs(), Waiting: strs(), Data: m{"refund": m{"amount": int64(12)}}},
+		},
+		{
 			name: "without waitForCompletion the throw moves on at once", files: []string{"compensation.bpmn"}, process: "p_comp_nowait",
 			steps: []step{
 				expectNow(strs("w_call_customer", "w_next"), strs()),

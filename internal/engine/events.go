@@ -265,10 +265,12 @@ func (in *Instance) deliver(typ spec.EventType, name, code string, payload any, 
 	return caught
 }
 
-// scopeActive reports whether a waiting task's scope is still running.
+// scopeActive reports whether a waiting task's scope is still running. A
+// compensation handler (a receive task) waits in the scope of the activity
+// it undoes, which may have finished long before.
 func (in *Instance) scopeActive(t *Task) bool {
 	sc := in.scopes[t.Scope]
-	return sc != nil && !sc.done
+	return sc != nil && (!sc.done || t.compFor() != 0)
 }
 
 // fire makes a waiting catcher react to its event.
