@@ -207,6 +207,21 @@ func (in *Instance) compensate(o, rec *Task) bool {
 	return false
 }
 
+// runsIn reports whether task t runs for scope instance key: it is in it,
+// or it is a compensation handler working for a throw in it (the handler
+// itself is in the scope of the activity it undoes, which may have
+// finished). Cancelling a scope cancels both.
+func (in *Instance) runsIn(t *Task, key int) bool {
+	if t.Scope == key {
+		return true
+	}
+	if id := t.compFor(); id != 0 {
+		o := in.Task(id)
+		return o != nil && o.Scope == key
+	}
+	return false
+}
+
 // handlerDone moves the compensation that waited for handler h on.
 func (in *Instance) handlerDone(h *Task) {
 	o := in.Task(h.compFor())

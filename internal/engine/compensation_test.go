@@ -160,6 +160,18 @@ func TestCompensation(t *testing.T) {
 				Ready: strs(), Waiting: strs(), Data: m{"refund": m{"amount": int64(12)}}},
 		},
 		{
+			name: "interrupting the process cancels a handler waiting in a finished subprocess", files: []string{"compensation.bpmn"}, process: "p_comp_interrupted",
+			steps: []step{
+				expectNow(strs(), strs("ia_start", "is_await_refund")),
+				deliver("message", "abort", nil, true),
+				deliver("message", "refund", nil, false),
+			},
+			want: outcome{Status: statusDone,
+				Trace: strs("i_start", "is_start", "is_order", "is_end", "i_sub", "is_comp_order", "ia_start", "ia_end", "i_on_abort"),
+				Ready: strs(), Waiting: strs(), Data: m{}},
+			states: map[string][]string{"i_undo": {"CANCELLED"}, "is_await_refund": {"CANCELLED"}, "i_end": {}},
+		},
+		{
 			name: "without waitForCompletion the throw moves on at once", files: []string{"compensation.bpmn"}, process: "p_comp_nowait",
 			steps: []step{
 				expectNow(strs("w_call_customer", "w_next"), strs()),

@@ -606,7 +606,7 @@ func (in *Instance) startEventSubProcess(w *Task, payload any) {
 		sc.interruptedAt = in.seq
 		in.setState(w, Cancelled)
 		for _, o := range in.activeTasks() {
-			if o.Scope == sc.key && o.State.Live() {
+			if in.runsIn(o, sc.key) && o.State.Live() {
 				in.cancelTask(o)
 			}
 		}

@@ -681,7 +681,7 @@ func (in *Instance) cancelTask(t *Task) {
 func (in *Instance) cancelScope(sc *scopeInst) {
 	sc.done = true
 	for _, t := range in.activeTasks() {
-		if t.Scope == sc.key && (t.State.holds() || (t.Trigger && t.State == Waiting)) {
+		if in.runsIn(t, sc.key) && (t.State.holds() || (t.Trigger && t.State == Waiting)) {
 			in.cancelTask(t)
 		}
 	}
@@ -691,7 +691,7 @@ func (in *Instance) cancelScope(sc *scopeInst) {
 // task in it is cancelled.
 func (in *Instance) terminateScope(sc *scopeInst, except *Task) {
 	for _, t := range in.activeTasks() {
-		if t != except && t.Scope == sc.key && t.State.holds() {
+		if t != except && in.runsIn(t, sc.key) && t.State.holds() {
 			in.cancelTask(t)
 		}
 	}
