@@ -61,8 +61,11 @@ func (p *Parser) readProcess(f *fileCtx, el *etree.Element) {
 	if io := child(el, "ioSpecification"); io != nil {
 		proc.IOSpec = readIOSpec(io)
 	}
-	f.pendingComp = f.pendingComp[:0]
+	f.pendingComp, f.compBoundaries, f.associations = f.pendingComp[:0], f.compBoundaries[:0], map[string][]string{}
 	p.readScope(f, el, &proc.Scope, proc, laneOf, "", nil)
+	for _, b := range f.compBoundaries {
+		p.linkHandler(f, b, f.associations[b.ID])
+	}
 	p.checkActivityRefs(f, proc)
 	if len(proc.Starts) == 0 && proc.Executable {
 		p.problemAt(f, id, "process %q has no start event", id)
@@ -180,9 +183,6 @@ func (p *Parser) readScope(f *fileCtx, el *etree.Element, sc *spec.Scope, proc *
 	}
 	var boundaries []*etree.Element
 	var flows []*etree.Element
-	// associations: each end of an association -> the other ends (the
-	// direction a modeler drew is not always the BPMN one).
-	associations := map[string][]string{}
 	for _, c := range el.ChildElements() {
 		if !isModel(c) {
 			continue
@@ -198,8 +198,8 @@ func (p *Parser) readScope(f *fileCtx, el *etree.Element, sc *spec.Scope, proc *
 			continue
 		case c.Tag == "association":
 			src, tgt := attr(c, "sourceRef"), attr(c, "targetRef")
-			associations[src] = append(associations[src], tgt)
-			associations[tgt] = append(associations[tgt], src)
+			f.associations[src] = append(f.associations[src], tgt)
+			f.associations[tgt] = append(f.associations[tgt], src)
 			continue
 		case c.Tag == "boundaryEvent":
 			boundaries = append(boundaries, c)
@@ -245,7 +245,7 @@ func (p *Parser) readScope(f *fileCtx, el *etree.Element, sc *spec.Scope, proc *
 	}
 	for _, n := range sc.Nodes {
 		if n.Kind == spec.KindBoundaryEvent && n.AttachedTo != nil && n.HasEvent(spec.EventCompensate) {
-			p.linkHandler(f, n, sc, associations[n.ID])
+			f.compBoundaries = append(f.compBoundaries, n)
 		}
 	}
 	sortOutgoing(f, sc.Nodes)
@@ -263,10 +263,11 @@ func (p *Parser) readScope(f *fileCtx, el *etree.Element, sc *spec.Scope, proc *
 }
 
 // linkHandler finds the handler of a compensation boundary event: the
-// activity with isForCompensation="true" an association connects it to.
-func (p *Parser) linkHandler(f *fileCtx, b *spec.Node, sc *spec.Scope, ends []string) {
+// activity with isForCompensation="true" of the same scope an association
+// connects it to.
+func (p *Parser) linkHandler(f *fileCtx, b *spec.Node, ends []string) {
 	for _, id := range ends {
-		h := sc.ByID[id]
+		h := b.Scope.ByID[id]
 		if h == nil || !h.Kind.IsActivity() {
 			continue
 		}
