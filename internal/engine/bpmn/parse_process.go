@@ -283,6 +283,9 @@ func (p *Parser) linkHandler(f *fileCtx, b *spec.Node, ends []string) {
 		if len(h.Incoming) > 0 || len(h.Outgoing) > 0 {
 			p.problemAt(f, h.ID, "compensation handler %q has sequence flows: a handler is reached only by its compensation boundary event's association", displayName(h))
 		}
+		for _, hb := range h.Boundaries {
+			p.problemAt(f, hb.ID, "boundary event %q is attached to compensation handler %q: boundary events on a handler are not supported, as the compensation waits for the handler itself to complete", displayName(hb), displayName(h))
+		}
 	}
 	if b.Handler == nil {
 		p.problemAt(f, b.ID, "compensation boundary event %q has no handler: connect it by an association to an activity marked isForCompensation=\"true\"", displayName(b))

@@ -142,6 +142,7 @@ func TestProblems(t *testing.T) {
 				{file: "compensation_bad.bpmn", element: "b_nohandler", msg: []string{"has no handler", "association", "isForCompensation"}},
 				{file: "compensation_bad.bpmn", element: "b_wrong", msg: []string{`"c"`, "not marked isForCompensation"}},
 				{file: "compensation_bad.bpmn", element: "h_flows", msg: []string{"handler", "sequence flows"}},
+				{file: "compensation_bad.bpmn", element: "h_timer", msg: []string{`"h_flows"`, "boundary events on a handler are not supported"}},
 				{file: "compensation_bad.bpmn", element: "catch_comp", msg: []string{"intermediateCatchEvent", "cannot have a compensation event definition"}},
 				{file: "compensation_bad.bpmn", element: "t_unknown", msg: []string{`"ghost"`, "not defined"}},
 				{file: "compensation_bad.bpmn", element: "t_event", msg: []string{`"start"`, "startEvent", "not an activity"}},
