@@ -146,18 +146,38 @@ func (in *Instance) throwAll(t *Task, throws []pendingThrow) {
 			if !in.deliver(spec.EventSignal, d.Name, "", payload, t) {
 				in.effects = append(in.effects, Effect{Kind: "signal", Name: d.Name, Payload: payload, TaskID: t.ID, NodeID: t.Node.ID})
 			}
-		case spec.EventError, spec.EventEscalation:
+		case spec.EventError:
 			if !in.propagate(t, d, payload) {
-				kind := "error"
-				if d.Type == spec.EventEscalation {
-					kind = "escalation"
-				}
-				in.effects = append(in.effects, Effect{Kind: kind, Name: d.Name, Code: d.Code, Payload: payload, TaskID: t.ID, NodeID: t.Node.ID})
+				// BPMN: an error nobody catches fails the instance where it
+				// was thrown (SpiffWorkflow lets the end event complete).
+				// Retry throws it again, once the model catches it.
+				in.effects = append(in.effects, Effect{Kind: "error", Name: d.Name, Code: d.Code, Payload: payload, TaskID: t.ID, NodeID: t.Node.ID})
+				in.seq--
+				t.Seq = 0
+				in.fail(t, &TaskError{TaskID: t.ID, NodeID: t.Node.ID, Phase: "run", Msg: uncaughtError(d)})
+				return
+			}
+		case spec.EventEscalation:
+			if !in.propagate(t, d, payload) {
+				in.effects = append(in.effects, Effect{Kind: "escalation", Name: d.Name, Code: d.Code, Payload: payload, TaskID: t.ID, NodeID: t.Node.ID})
 			}
 		case spec.EventCancel:
 			in.cancelTransaction(t)
 		}
 	}
+}
+
+// uncaughtError says which error was thrown and not caught.
+func uncaughtError(d *spec.EventDef) string {
+	switch {
+	case d.Name != "" && d.Code != "":
+		return fmt.Sprintf("error %q (code %q) was thrown and no boundary event or event subprocess caught it", d.Name, d.Code)
+	case d.Code != "":
+		return fmt.Sprintf("error code %q was thrown and no boundary event or event subprocess caught it", d.Code)
+	case d.Name != "":
+		return fmt.Sprintf("error %q was thrown and no boundary event or event subprocess caught it", d.Name)
+	}
+	return "an error was thrown and no boundary event or event subprocess caught it"
 }
 
 // messageCorrelations computes a message's correlation values from its payload.

@@ -129,3 +129,78 @@ func TestSnapshotWithEverythingPending(t *testing.T) {
 		t.Errorf("data (-want +got):\n%s", d)
 	}
 }
+
+// TestEventKinds: escalations caught and uncaught, errors caught by a
+// catch-all boundary and uncaught, timer and error event subprocesses at
+// process and subprocess level, and a timer cycle with a start date.
+func TestEventKinds(t *testing.T) {
+	runCases(t, []engineCase{
+		{
+			name: "an uncaught escalation leaves for the host and the instance goes on", files: []string{"events.bpmn"}, process: "p_esc_out",
+			want:    outcome{Status: statusDone, Trace: strs("eo_start", "eo_raise", "eo_end"), Ready: strs(), Waiting: strs(), Data: m{}},
+			checkFx: true,
+			effects: []effect{{Kind: "escalation", Name: "Late", Payload: m{"days": int64(3)}}},
+		},
+		{
+			name: "a non-interrupting escalation boundary on a subprocess", files: []string{"events.bpmn"}, process: "p_esc_caught",
+			steps: []step{
+				// The boundary event does not interrupt: it waits for more.
+				expectNow(strs("ec_tell", "ecs_work"), strs("ec_late")),
+				expectData("ec_tell", m{"lateness": m{"days": int64(3)}}),
+				complete("ec_tell", nil),
+				complete("ecs_work", nil),
+			},
+			want: outcome{Status: statusDone,
+				Trace: strs("ec_start", "ecs_start", "ecs_raise", "ec_late", "ec_tell", "ec_tell_end", "ecs_work", "ecs_end", "ec_sub", "ec_end"),
+				Ready: strs(), Waiting: strs(), Data: m{"lateness": m{"days": int64(3)}}},
+			states: map[string][]string{"ec_late": {"CANCELLED", "COMPLETED"}},
+		},
+		{
+			name: "an error boundary without a code catches any error", files: []string{"events.bpmn"}, process: "p_err_any",
+			data: m{"reason": "r"},
+			want: outcome{Status: statusDone, Trace: strs("ea_start", "eas_start", "eas_fail", "ea_any", "ea_end_failed"),
+				Ready: strs(), Waiting: strs(), Data: m{"reason": "r"}},
+			states: map[string][]string{"ea_sub": {"CANCELLED"}, "ea_end": {}},
+		},
+		{
+			name: "an error event subprocess ends its subprocess; a timer cycle event subprocess runs beside", files: []string{"events.bpmn"}, process: "p_es_kinds",
+			data: m{"reason": "broken"},
+			steps: []step{
+				expectNow(strs("ks_work"), strs("kh_start", "kse_start")),
+				advance(61 * time.Minute),
+				advance(60 * time.Minute),
+				advance(60 * time.Minute),
+				expectTrace("k_start", "ks_start", "kh_start", "kh_end", "k_every_hour", "kh_start", "kh_end", "k_every_hour"),
+				complete("ks_work", nil),
+				expectNow(strs("k_after"), strs()),
+				expectData("kse_fix", m{"reason": "broken", "failure": m{"reason": "broken", "level": int64(2)}, "fixed": "broken"}),
+				complete("k_after", nil),
+			},
+			want: outcome{Status: statusDone,
+				Trace: strs("k_start", "ks_start", "kh_start", "kh_end", "k_every_hour", "kh_start", "kh_end", "k_every_hour",
+					"ks_work", "ks_fail", "kse_start", "kse_fix", "kse_end", "ks_on_error", "k_sub", "k_after", "k_end"),
+				Ready: strs(), Waiting: strs(), Data: m{"reason": "broken", "failure": m{"reason": "broken", "level": int64(2)}}},
+		},
+		{
+			name: "a timer cycle with a start date fires from that date on", files: []string{"events.bpmn"}, process: "p_cycle_start",
+			steps: []step{
+				advance(2 * time.Hour),
+				expectTrace("cs_start"),
+				advance(time.Hour + time.Minute),
+				expectTrace("cs_start", "cs_tick", "cs_end"),
+				advance(time.Hour),
+				advance(time.Hour),
+				advance(time.Hour),
+			},
+			want: outcome{Status: statusDone, Trace: strs("cs_start", "cs_tick", "cs_end", "cs_tick", "cs_end", "cs_tick", "cs_end"),
+				Ready: strs(), Waiting: strs(), Data: m{}},
+		},
+		{
+			name: "an uncaught error fails the instance at the throwing element", files: []string{"events.bpmn"}, process: "p_err_uncaught",
+			data:   m{"reason": "gone"},
+			want:   outcome{Status: statusFailed, Trace: strs("eu_start"), Ready: strs(), Waiting: strs(), ErrTask: "eu_fail"},
+			errHas: `error "Stock" (code "E42") was thrown and no boundary event or event subprocess caught it`,
+			states: map[string][]string{"eu_fail": {"ERROR"}},
+		},
+	})
+}

@@ -342,6 +342,9 @@ func (in *Instance) completeTask(t *Task) {
 		throws := t.throws
 		t.throws = nil
 		in.throwAll(t, throws)
+		if t.State == Error {
+			return // an error nobody caught
+		}
 	}
 	if sc := in.scopes[t.Scope]; sc != nil {
 		sc.last = t.Data
