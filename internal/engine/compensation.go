@@ -1,6 +1,10 @@
 package engine
 
-import "github.com/waymark-bpm/waymark/internal/engine/spec"
+import (
+	"slices"
+
+	"github.com/waymark-bpm/waymark/internal/engine/spec"
+)
 
 // Compensation (BPMN 2.0.2, 10.5.6 and 13.5.5).
 //
@@ -108,6 +112,37 @@ func takeRecords(sc *scopeInst, activity string) []int {
 	sc.comp = kept
 	for i, j := 0, len(ids)-1; i < j; i, j = i+1, j-1 {
 		ids[i], ids[j] = ids[j], ids[i]
+	}
+	return ids
+}
+
+// takeCancelRecords takes the records a cancelled transaction compensates:
+// its own, and those of the subprocesses still running in it (they are
+// cancelled, but what completed inside them was done all the same), all
+// newest first.
+func (in *Instance) takeCancelRecords(sc *scopeInst) []int {
+	var recs []*Task
+	var collect func(sc *scopeInst)
+	collect = func(sc *scopeInst) {
+		for _, id := range takeRecords(sc, "") {
+			recs = append(recs, in.Task(id))
+		}
+		for _, t := range in.activeTasks() {
+			if t.Scope == sc.key && t.State.Live() {
+				if inner := in.scopes[t.ID]; inner != nil && !inner.done {
+					collect(inner)
+				}
+			}
+		}
+	}
+	collect(sc)
+	if len(recs) == 0 {
+		return nil
+	}
+	slices.SortStableFunc(recs, func(a, b *Task) int { return b.Seq - a.Seq })
+	ids := make([]int, len(recs))
+	for i, r := range recs {
+		ids[i] = r.ID
 	}
 	return ids
 }

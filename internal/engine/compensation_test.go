@@ -195,6 +195,20 @@ func TestCompensation(t *testing.T) {
 			states: map[string][]string{"x_tx": {"CANCELLED"}, "x_end": {}},
 		},
 		{
+			name: "a cancelled transaction compensates inside a subprocess still running in it", files: []string{"compensation.bpmn"}, process: "p_comp_tx_nested",
+			data: m{"undone": l()},
+			steps: []step{
+				expectNow(strs("yt_decide", "yp_receipt"), strs("y_cancelled")),
+				complete("yt_decide", m{"cancel": true}),
+			},
+			want: outcome{Status: statusDone,
+				Trace: strs("y_start", "yt_start", "yt_fork", "yt_reserve", "yp_start", "yp_debit", "yt_decide", "yt_gw", "yt_cancel",
+					"yp_comp_debit", "yp_credit", "yt_comp_reserve", "yt_release", "y_cancelled", "y_end_cancelled"),
+				Ready: strs(), Waiting: strs(),
+				Data: m{"undone": l("payment", "seats"), "cancel": true}},
+			states: map[string][]string{"y_tx": {"CANCELLED"}, "yt_pay": {"CANCELLED"}, "yp_receipt": {"CANCELLED"}},
+		},
+		{
 			name: "a transaction that completes is not compensated", files: []string{"compensation.bpmn"}, process: "p_comp_tx",
 			data: m{"balance": int64(50)},
 			want: outcome{Status: statusDone,

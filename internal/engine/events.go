@@ -549,7 +549,7 @@ func (in *Instance) cancelTransaction(t *Task) {
 					// completed in it is compensated, before the cancel
 					// boundary event moves on (BPMN 10.3.7).
 					sc := in.scopes[owner.ID]
-					if ids := takeRecords(sc, ""); len(ids) > 0 {
+					if ids := in.takeCancelRecords(sc); len(ids) > 0 {
 						in.cancelScope(sc)
 						in.queue = pruneQueue(in.queue)
 						b.comp = &compState{todo: ids}
