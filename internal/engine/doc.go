@@ -41,7 +41,7 @@
 // can undo (those with a compensation handler, and subprocesses and call
 // activities with such work inside); a compensation throw runs their
 // handlers one at a time, newest first, and takes each record once.
-// Nothing is recorded for the other activities. See compensation.go.
+// Nothing is recorded for the other activities. See behaviour_compensation.go.
 //
 // # Data
 //
