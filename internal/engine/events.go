@@ -476,7 +476,10 @@ func (in *Instance) checkConditional(t *Task) {
 			in.fail(t, in.taskErr(t, "ready", "condition", err))
 			return
 		}
-		if ok {
+		held := t.condHeld
+		t.condHeld = ok
+		if ok && !held {
+			// BPMN: the event happens when the condition becomes true.
 			in.fire(t, d, nil)
 			return
 		}

@@ -224,6 +224,25 @@ func TestEventKinds(t *testing.T) {
 				Ready: strs(), Waiting: strs(), Data: m{}},
 		},
 		{
+			name: "conditional events fire when the data they watch changes", files: []string{"events.bpmn"}, process: "p_conditional",
+			steps: []step{
+				expectNow(strs("cd_sell", "cd_count"), strs("cdl_start", "cd_sold_out")),
+				complete("cd_count", m{"stock": int64(2)}),
+				expectTrace("cd_start", "cd_fork", "cd_count", "cdl_start", "cdl_end", "cd_on_low"),
+				expectNow(strs("cd_sell", "cd_recount"), strs("cdl_start", "cd_sold_out")),
+				// Still below 3: the event subprocess does not start again
+				// until the condition has been false.
+				complete("cd_recount", m{"stock": int64(1)}),
+				complete("cd_recount2", m{"stock": int64(5)}),
+				complete("cd_recount3", m{"stock": int64(0)}),
+			},
+			want: outcome{Status: statusDone,
+				Trace: strs("cd_start", "cd_fork", "cd_count", "cdl_start", "cdl_end", "cd_on_low", "cd_recount", "cd_recount2",
+					"cd_recount3", "cdl_start", "cd_sold_out", "cd_count_end", "cdl_end", "cd_on_low", "cd_sold_out_end"),
+				Ready: strs(), Waiting: strs(), Data: m{"data_objects": m{"stock": int64(0)}}},
+			states: map[string][]string{"cd_sell": {"CANCELLED"}, "cd_sell_end": {}},
+		},
+		{
 			name: "an uncaught error fails the instance at the throwing element", files: []string{"events.bpmn"}, process: "p_err_uncaught",
 			data:   m{"reason": "gone"},
 			want:   outcome{Status: statusFailed, Trace: strs("eu_start"), Ready: strs(), Waiting: strs(), ErrTask: "eu_fail"},

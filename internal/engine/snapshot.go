@@ -43,7 +43,9 @@ var ErrSnapshot = errors.New("cannot restore snapshot")
 // not have (no model ran compensation before): a scope's "comp" lists its
 // completed activities that can still be compensated, a task's
 // "compensate" the activities a compensation throw still has to
-// compensate, and a handler's "comp_for" the task that waits for it.
+// compensate, and a handler's "comp_for" the task that waits for it. A
+// waiting conditional event's "cond_held" says its condition held when
+// last evaluated (it fires again only after turning false).
 //
 // The types below are a decoded snapshot, before the elements and values it
 // names are looked up. The struct tags give the JSON keys.
@@ -97,6 +99,10 @@ type snapTask struct {
 	Compensate []int `json:"compensate,omitempty"`
 	// CompFor: on a compensation handler, the task waiting for it.
 	CompFor int `json:"comp_for,omitempty"`
+	// CondHeld (version 3, written since non-interrupting conditional
+	// events wait for their condition to turn false and true again): the
+	// condition held when last evaluated.
+	CondHeld bool `json:"cond_held,omitempty"`
 }
 
 type snapScope struct {
@@ -230,7 +236,7 @@ func Restore(lib *spec.Library, data []byte, env Env) (*Instance, error) {
 		t := &block[i]
 		*t = Task{ID: st.ID, Node: n, State: st.State, Scope: st.Scope, From: st.From, Seq: st.Seq, Err: st.Err,
 			Role: st.Role, Wrapper: st.Wrapper, Index: st.Index, Key: st.Key, Attached: st.Attached, Gate: st.Gate,
-			Trigger: st.Trigger, Pool: st.Pool, Cycles: st.Cycles, Period: time.Duration(st.Period), Arrivals: st.Arrivals, Loop: st.Loop}
+			Trigger: st.Trigger, Pool: st.Pool, Cycles: st.Cycles, Period: time.Duration(st.Period), Arrivals: st.Arrivals, Loop: st.Loop, condHeld: st.CondHeld}
 		if len(st.Compensate) > 0 || st.CompFor != 0 {
 			t.comp = &compState{todo: st.Compensate, handlerOf: st.CompFor}
 		}

@@ -537,6 +537,8 @@ func (t *snapTask) decode(r *jr) error {
 			t.Compensate, err = r.ints()
 		case "comp_for":
 			t.CompFor, err = r.int()
+		case "cond_held":
+			t.CondHeld, err = r.bool()
 		case "loop":
 			l := &loopState{}
 			t.Loop = l

@@ -499,6 +499,7 @@ func (w *jw) task(t *Task, data int, base int64) {
 	if len(t.Arrivals) > 0 {
 		w.ints("arrivals", t.Arrivals)
 	}
+	w.boolOmit("cond_held", t.condHeld)
 	if c := t.comp; c != nil {
 		if len(c.todo) > 0 {
 			w.ints("compensate", c.todo)

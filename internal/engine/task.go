@@ -53,6 +53,11 @@ type Task struct {
 	// does not hold its input item yet: the script adds it when it runs
 	// (see spawnInstance). Leaving READY any other way adds it to Data.
 	itemPending bool
+	// condHeld says a waiting conditional event's condition held when last
+	// evaluated: a catcher that keeps waiting after it fired (a
+	// non-interrupting boundary event or event subprocess) fires again only
+	// once its condition has been false in between.
+	condHeld bool
 	// missing counts a join's inputs without a token yet; ownData says a
 	// waiting join's Data is a copy only it holds, merged into in place.
 	// Neither is stored: Restore recomputes missing, and a restored join
