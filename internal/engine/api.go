@@ -56,7 +56,7 @@ func (in *Instance) CompleteStarted(taskID int, result any) error {
 	}
 	// Only a task handed to the host is STARTED on its own; subprocesses,
 	// call activities and loop wrappers finish through their children.
-	if t.State != Started || in.scopes[t.ID] != nil || t.Role == RoleWrapper {
+	if t.State != Started || in.scopes[t.ID] != nil || t.Role == RoleWrapper || compensationDef(t.Node) != nil {
 		return fmt.Errorf("complete task %d (%s): %w", taskID, t.Node.ID, ErrNotStarted)
 	}
 	in.tick()
@@ -74,7 +74,7 @@ func (in *Instance) FailStarted(taskID int, msg string) error {
 	if t == nil {
 		return fmt.Errorf("fail task %d: %w", taskID, ErrNoTask)
 	}
-	if t.State != Started || in.scopes[t.ID] != nil || t.Role == RoleWrapper {
+	if t.State != Started || in.scopes[t.ID] != nil || t.Role == RoleWrapper || compensationDef(t.Node) != nil {
 		return fmt.Errorf("fail task %d (%s): %w", taskID, t.Node.ID, ErrNotStarted)
 	}
 	in.tick()
@@ -97,7 +97,7 @@ func (in *Instance) FailStartedWith(taskID int, code, msg string, payload any) (
 	if t == nil {
 		return false, fmt.Errorf("fail task %d: %w", taskID, ErrNoTask)
 	}
-	if t.State != Started || in.scopes[t.ID] != nil || t.Role == RoleWrapper {
+	if t.State != Started || in.scopes[t.ID] != nil || t.Role == RoleWrapper || compensationDef(t.Node) != nil {
 		return false, fmt.Errorf("fail task %d (%s): %w", taskID, t.Node.ID, ErrNotStarted)
 	}
 	in.tick()

@@ -13,7 +13,8 @@
 // states: WAITING (catch events, boundary events, joins waiting for
 // branches), READY (may run; human tasks wait here for a person), STARTED
 // (subprocesses, loops and multi-instance wrappers while their children run,
-// and service tasks handed to the host), COMPLETED, ERROR and CANCELLED.
+// compensation throws while their handlers run, and service tasks handed
+// to the host), COMPLETED, ERROR and CANCELLED.
 // SpiffWorkflow's predicted MAYBE/LIKELY/FUTURE tasks are not kept; Next
 // lists what can come after a waiting task instead.
 //
@@ -33,6 +34,14 @@
 // ends exist and lie in different pools, and spec.Collaboration keeps them
 // for tools. A model whose message flows and message names disagree
 // therefore runs by the names.
+//
+// # Compensation
+//
+// Each scope records the completions of its activities that compensation
+// can undo (those with a compensation handler, and subprocesses and call
+// activities with such work inside); a compensation throw runs their
+// handlers one at a time, newest first, and takes each record once.
+// Nothing is recorded for the other activities. See behaviour_compensation.go.
 //
 // # Data
 //

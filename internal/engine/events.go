@@ -146,18 +146,38 @@ func (in *Instance) throwAll(t *Task, throws []pendingThrow) {
 			if !in.deliver(spec.EventSignal, d.Name, "", payload, t) {
 				in.effects = append(in.effects, Effect{Kind: "signal", Name: d.Name, Payload: payload, TaskID: t.ID, NodeID: t.Node.ID})
 			}
-		case spec.EventError, spec.EventEscalation:
+		case spec.EventError:
 			if !in.propagate(t, d, payload) {
-				kind := "error"
-				if d.Type == spec.EventEscalation {
-					kind = "escalation"
-				}
-				in.effects = append(in.effects, Effect{Kind: kind, Name: d.Name, Code: d.Code, Payload: payload, TaskID: t.ID, NodeID: t.Node.ID})
+				// BPMN: an error nobody catches fails the instance where it
+				// was thrown (SpiffWorkflow lets the end event complete).
+				// Retry throws it again, once the model catches it.
+				in.effects = append(in.effects, Effect{Kind: "error", Name: d.Name, Code: d.Code, Payload: payload, TaskID: t.ID, NodeID: t.Node.ID})
+				in.seq--
+				t.Seq = 0
+				in.fail(t, &TaskError{TaskID: t.ID, NodeID: t.Node.ID, Phase: "run", Msg: uncaughtError(d)})
+				return
+			}
+		case spec.EventEscalation:
+			if !in.propagate(t, d, payload) {
+				in.effects = append(in.effects, Effect{Kind: "escalation", Name: d.Name, Code: d.Code, Payload: payload, TaskID: t.ID, NodeID: t.Node.ID})
 			}
 		case spec.EventCancel:
 			in.cancelTransaction(t)
 		}
 	}
+}
+
+// uncaughtError says which error was thrown and not caught.
+func uncaughtError(d *spec.EventDef) string {
+	switch {
+	case d.Name != "" && d.Code != "":
+		return fmt.Sprintf("error %q (code %q) was thrown and no boundary event or event subprocess caught it", d.Name, d.Code)
+	case d.Code != "":
+		return fmt.Sprintf("error code %q was thrown and no boundary event or event subprocess caught it", d.Code)
+	case d.Name != "":
+		return fmt.Sprintf("error %q was thrown and no boundary event or event subprocess caught it", d.Name)
+	}
+	return "an error was thrown and no boundary event or event subprocess caught it"
 }
 
 // messageCorrelations computes a message's correlation values from its payload.
@@ -265,10 +285,12 @@ func (in *Instance) deliver(typ spec.EventType, name, code string, payload any, 
 	return caught
 }
 
-// scopeActive reports whether a waiting task's scope is still running.
+// scopeActive reports whether a waiting task's scope is still running. A
+// compensation handler (a receive task) waits in the scope of the activity
+// it undoes, which may have finished long before.
 func (in *Instance) scopeActive(t *Task) bool {
 	sc := in.scopes[t.Scope]
-	return sc != nil && !sc.done
+	return sc != nil && (!sc.done || t.compFor() != 0)
 }
 
 // fire makes a waiting catcher react to its event.
@@ -454,7 +476,10 @@ func (in *Instance) checkConditional(t *Task) {
 			in.fail(t, in.taskErr(t, "ready", "condition", err))
 			return
 		}
-		if ok {
+		held := t.condHeld
+		t.condHeld = ok
+		if ok && !held {
+			// BPMN: the event happens when the condition becomes true.
 			in.fire(t, d, nil)
 			return
 		}
@@ -523,6 +548,18 @@ func (in *Instance) cancelTransaction(t *Task) {
 		if owner.Node.Kind == spec.KindTransaction {
 			for _, b := range in.activeTasks() {
 				if b.Attached == owner.ID && b.State == Waiting && b.Node.HasEvent(spec.EventCancel) {
+					// What still runs in the transaction stops, and what
+					// completed in it is compensated, before the cancel
+					// boundary event moves on (BPMN 10.3.7).
+					sc := in.scopes[owner.ID]
+					if ids := in.takeCancelRecords(sc); len(ids) > 0 {
+						in.cancelScope(sc)
+						in.queue = pruneQueue(in.queue)
+						b.comp = &compState{todo: ids}
+						b.Data = t.Data
+						in.nextCompensation(b)
+						return
+					}
 					in.fire(b, b.Node.Event(), nil)
 					return
 				}
@@ -592,7 +629,7 @@ func (in *Instance) startEventSubProcess(w *Task, payload any) {
 		sc.interruptedAt = in.seq
 		in.setState(w, Cancelled)
 		for _, o := range in.activeTasks() {
-			if o.Scope == sc.key && o.State.Live() {
+			if in.runsIn(o, sc.key) && o.State.Live() {
 				in.cancelTask(o)
 			}
 		}

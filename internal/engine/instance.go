@@ -174,6 +174,11 @@ type scopeInst struct {
 	// doneAt is the completion count when the scope finished: the data of
 	// root scopes merges in the order they finished.
 	doneAt int
+	// comp records, in the order they completed, the activities of the
+	// scope that compensation can undo: those with a compensation handler,
+	// and subprocesses with such activities or a compensation event
+	// subprocess inside. A record leaves when compensation takes it.
+	comp []*Task
 }
 
 // StartOptions select what to start.

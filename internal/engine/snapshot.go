@@ -39,6 +39,13 @@ var ErrSnapshot = errors.New("cannot restore snapshot")
 // "created" and "updated" count from "started" ("created" is left out when
 // 0, "updated" when it equals "created"); "due" is Unix time. Most members
 // that are zero, empty or false are left out; unknown keys are skipped.
+// Compensation state is kept in optional members that older snapshots do
+// not have (no model ran compensation before): a scope's "comp" lists its
+// completed activities that can still be compensated, a task's
+// "compensate" the activities a compensation throw still has to
+// compensate, and a handler's "comp_for" the task that waits for it. A
+// waiting conditional event's "cond_held" says its condition held when
+// last evaluated (it fires again only after turning false).
 //
 // The types below are a decoded snapshot, before the elements and values it
 // names are looked up. The struct tags give the JSON keys.
@@ -86,6 +93,16 @@ type snapTask struct {
 	Period     int64      `json:"period,omitempty"` // nanoseconds
 	Arrivals   []int      `json:"arrivals,omitempty"`
 	Loop       *loopState `json:"loop,omitempty"` // keys total, next, done, keys, items, out_keys, out_items
+	// Compensate (version 3, written since compensation runs): the
+	// completed activities a compensation throw (or a transaction's cancel
+	// boundary event) still has to compensate, in order.
+	Compensate []int `json:"compensate,omitempty"`
+	// CompFor: on a compensation handler, the task waiting for it.
+	CompFor int `json:"comp_for,omitempty"`
+	// CondHeld (version 3, written since non-interrupting conditional
+	// events wait for their condition to turn false and true again): the
+	// condition held when last evaluated.
+	CondHeld bool `json:"cond_held,omitempty"`
 }
 
 type snapScope struct {
@@ -102,6 +119,10 @@ type snapScope struct {
 	DoneAt  int    `json:"done_at,omitempty"`
 	// ByMessage (version 3): a pool instance a message started.
 	ByMessage bool `json:"by_message,omitempty"`
+	// Comp (version 3, written since compensation runs): the completed
+	// activities of the scope that can still be compensated, in the order
+	// they completed.
+	Comp []int `json:"comp,omitempty"`
 }
 
 // Effects are stored with the keys kind, name, code, payload,
@@ -215,7 +236,10 @@ func Restore(lib *spec.Library, data []byte, env Env) (*Instance, error) {
 		t := &block[i]
 		*t = Task{ID: st.ID, Node: n, State: st.State, Scope: st.Scope, From: st.From, Seq: st.Seq, Err: st.Err,
 			Role: st.Role, Wrapper: st.Wrapper, Index: st.Index, Key: st.Key, Attached: st.Attached, Gate: st.Gate,
-			Trigger: st.Trigger, Pool: st.Pool, Cycles: st.Cycles, Period: time.Duration(st.Period), Arrivals: st.Arrivals, Loop: st.Loop}
+			Trigger: st.Trigger, Pool: st.Pool, Cycles: st.Cycles, Period: time.Duration(st.Period), Arrivals: st.Arrivals, Loop: st.Loop, condHeld: st.CondHeld}
+		if len(st.Compensate) > 0 || st.CompFor != 0 {
+			t.comp = &compState{todo: st.Compensate, handlerOf: st.CompFor}
+		}
 		if t.Data, err = val(st.Data); err != nil {
 			return nil, err
 		}
@@ -243,6 +267,28 @@ func Restore(lib *spec.Library, data []byte, env Env) (*Instance, error) {
 			if sc := in.scopes[t.Scope]; sc != nil {
 				sc.live++
 			}
+		}
+	}
+	for i := range s.Scopes {
+		ss := &s.Scopes[i]
+		for _, id := range ss.Comp {
+			t := in.Task(id)
+			if t == nil || t.State != Completed {
+				return nil, fmt.Errorf("%w: compensation record %d of scope %d is not a completed task", ErrSnapshot, id, ss.Key)
+			}
+			sc := in.scopes[ss.Key]
+			sc.comp = append(sc.comp, t)
+		}
+	}
+	for i := range s.Tasks {
+		st := &s.Tasks[i]
+		for _, id := range st.Compensate {
+			if t := in.Task(id); t == nil || t.State != Completed {
+				return nil, fmt.Errorf("%w: task %d would compensate task %d, which is not a completed task", ErrSnapshot, st.ID, id)
+			}
+		}
+		if st.CompFor != 0 && in.Task(st.CompFor) == nil {
+			return nil, fmt.Errorf("%w: compensation handler %d waits on task %d, which does not exist", ErrSnapshot, st.ID, st.CompFor)
 		}
 	}
 	if len(s.Queue) > 0 {

@@ -533,6 +533,12 @@ func (t *snapTask) decode(r *jr) error {
 			t.Period, err = r.int64()
 		case "arrivals":
 			t.Arrivals, err = r.ints()
+		case "compensate":
+			t.Compensate, err = r.ints()
+		case "comp_for":
+			t.CompFor, err = r.int()
+		case "cond_held":
+			t.CondHeld, err = r.bool()
 		case "loop":
 			l := &loopState{}
 			t.Loop = l
@@ -616,6 +622,8 @@ func (sc *snapScope) decode(r *jr) error {
 			sc.DoneAt, err = r.int()
 		case "by_message":
 			sc.ByMessage, err = r.bool()
+		case "comp":
+			sc.Comp, err = r.ints()
 		default:
 			err = r.skip(0)
 		}

@@ -399,6 +399,17 @@ func (in *Instance) Snapshot() ([]byte, error) {
 		w.int("corr", w.dataMap(sc.corr))
 		w.intOmit("done_at", sc.doneAt)
 		w.boolOmit("by_message", sc.byMessage)
+		if len(sc.comp) > 0 {
+			w.key("comp")
+			w.b = append(w.b, '[')
+			for i, t := range sc.comp {
+				if i > 0 {
+					w.b = append(w.b, ',')
+				}
+				w.b = appendInt(w.b, int64(t.ID))
+			}
+			w.b = append(w.b, ']')
+		}
 		w.close()
 	}
 	w.b = append(w.b, ']')
@@ -487,6 +498,13 @@ func (w *jw) task(t *Task, data int, base int64) {
 	w.int64Omit("period", int64(t.Period))
 	if len(t.Arrivals) > 0 {
 		w.ints("arrivals", t.Arrivals)
+	}
+	w.boolOmit("cond_held", t.condHeld)
+	if c := t.comp; c != nil {
+		if len(c.todo) > 0 {
+			w.ints("compensate", c.todo)
+		}
+		w.intOmit("comp_for", c.handlerOf)
 	}
 	if l := t.Loop; l != nil {
 		w.key("loop")

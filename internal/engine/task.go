@@ -53,6 +53,11 @@ type Task struct {
 	// does not hold its input item yet: the script adds it when it runs
 	// (see spawnInstance). Leaving READY any other way adds it to Data.
 	itemPending bool
+	// condHeld says a waiting conditional event's condition held when last
+	// evaluated: a catcher that keeps waiting after it fired (a
+	// non-interrupting boundary event or event subprocess) fires again only
+	// once its condition has been false in between.
+	condHeld bool
 	// missing counts a join's inputs without a token yet; ownData says a
 	// waiting join's Data is a copy only it holds, merged into in place.
 	// Neither is stored: Restore recomputes missing, and a restored join
@@ -81,6 +86,36 @@ type Task struct {
 	// throws are the events a throwing task throws when it completes; they
 	// live only between running the task and completing it.
 	throws []pendingThrow
+	// comp is the compensation a task takes part in (nil for nearly all).
+	comp *compState
+}
+
+// compState is a task's part in compensation: what a compensation throw
+// (or a transaction's cancel boundary event) still has to compensate, or
+// which task a handler runs for.
+type compState struct {
+	// todo lists the ids of the completed activities still to compensate,
+	// in the order they are compensated.
+	todo []int
+	// handlerOf is, on a compensation handler (or a compensation event
+	// subprocess), the id of the task whose compensation waits for it.
+	handlerOf int
+}
+
+// compFor returns the task a compensation handler runs for (0: t is none).
+func (t *Task) compFor() int {
+	if t.comp == nil {
+		return 0
+	}
+	return t.comp.handlerOf
+}
+
+// compTodo returns what a compensation throw still has to compensate.
+func (t *Task) compTodo() []int {
+	if t.comp == nil {
+		return nil
+	}
+	return t.comp.todo
 }
 
 // loopState is the bookkeeping of a loop or multi-instance wrapper.
@@ -221,6 +256,9 @@ func (in *Instance) onReady(t *Task) *TaskError {
 	}
 	if t.Role != RoleInstance {
 		for _, b := range n.Boundaries {
+			if b.HasEvent(spec.EventCompensate) {
+				continue // runs only when the completed activity is compensated
+			}
 			bt := in.newTask(b, t.Scope, t.Data, t.ID)
 			bt.Attached = t.ID
 			in.wait(bt)
@@ -284,6 +322,9 @@ func (in *Instance) behave(t *Task) (bool, *TaskError) {
 			return false, te
 		}
 		t.throws = throws
+		if d := compensationDef(n); d != nil {
+			return in.throwCompensation(t, d), nil
+		}
 		return true, nil
 	}
 	return true, nil
@@ -301,13 +342,20 @@ func (in *Instance) completeTask(t *Task) {
 	t.Seq = in.seq
 	in.lastDone = t
 	in.cancelBoundaries(t)
+	in.recordCompletion(t)
 	if t.throws != nil {
 		throws := t.throws
 		t.throws = nil
 		in.throwAll(t, throws)
+		if t.State == Error {
+			return // an error nobody caught
+		}
 	}
 	if sc := in.scopes[t.Scope]; sc != nil {
 		sc.last = t.Data
+	}
+	if t.compFor() != 0 {
+		in.handlerDone(t)
 	}
 	in.leave(t)
 	in.afterChange(t.Scope)
@@ -641,7 +689,7 @@ func (in *Instance) cancelTask(t *Task) {
 func (in *Instance) cancelScope(sc *scopeInst) {
 	sc.done = true
 	for _, t := range in.activeTasks() {
-		if t.Scope == sc.key && (t.State.holds() || (t.Trigger && t.State == Waiting)) {
+		if in.runsIn(t, sc.key) && (t.State.holds() || (t.Trigger && t.State == Waiting)) {
 			in.cancelTask(t)
 		}
 	}
@@ -651,7 +699,7 @@ func (in *Instance) cancelScope(sc *scopeInst) {
 // task in it is cancelled.
 func (in *Instance) terminateScope(sc *scopeInst, except *Task) {
 	for _, t := range in.activeTasks() {
-		if t != except && t.Scope == sc.key && t.State.holds() {
+		if t != except && in.runsIn(t, sc.key) && t.State.holds() {
 			in.cancelTask(t)
 		}
 	}

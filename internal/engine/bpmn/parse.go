@@ -96,8 +96,17 @@ type fileCtx struct {
 	corrByMessage map[string][]*spec.CorrelationProperty // message name -> properties
 	dataStores    map[string]string                      // dataStore id -> name
 	pending       []pendingCheck
-	defaults      map[*spec.Node]string // node -> id of its default flow
-	reach         *fileReach
+	// pendingComp are the compensation throws with an activityRef of the
+	// process being read, checked once all its elements are known.
+	pendingComp []*spec.Node
+	// associations maps each end of an association of the process being
+	// read to its other ends (the direction drawn is not always BPMN's,
+	// and tools put an association in the subprocess or the process).
+	associations map[string][]string
+	// compBoundaries are its compensation boundary events.
+	compBoundaries []*spec.Node
+	defaults       map[*spec.Node]string // node -> id of its default flow
+	reach          *fileReach
 }
 
 type pendingCheck struct {

@@ -86,7 +86,7 @@ func (p *Parser) readEventDefinitions(f *fileCtx, el *etree.Element, n *spec.Nod
 				def.Name = n.Name
 			}
 		case spec.EventCompensate:
-			p.problemAt(f, n.ID, "compensation events are not supported")
+			p.readCompensateDef(f, n, c, def)
 		}
 		n.Events = append(n.Events, def)
 	}
@@ -96,6 +96,24 @@ func (p *Parser) readEventDefinitions(f *fileCtx, el *etree.Element, n *spec.Nod
 			p.readMessageDef(f, n, el, attr(el, "messageRef"), def)
 			n.Events = append(n.Events, def)
 		}
+	}
+}
+
+// readCompensateDef reads a compensation event definition: on a throw, the
+// activity it compensates and whether it waits for the handlers; catching
+// compensation is only done by boundary events and by the start event of a
+// compensation event subprocess (checked with the scope).
+func (p *Parser) readCompensateDef(f *fileCtx, n *spec.Node, el *etree.Element, def *spec.EventDef) {
+	switch n.Kind {
+	case spec.KindIntermediateThrowEvent, spec.KindEndEvent:
+		def.ActivityRef = strings.TrimSpace(attr(el, "activityRef"))
+		def.NoWait = attr(el, "waitForCompletion") == "false"
+		if def.ActivityRef != "" {
+			f.pendingComp = append(f.pendingComp, n)
+		}
+	case spec.KindBoundaryEvent, spec.KindStartEvent:
+	default:
+		p.problemAt(f, n.ID, "%s %q cannot have a compensation event definition: compensation is caught by a boundary event or by the start event of an event subprocess, and thrown by an intermediate throw or end event", n.Kind, displayName(n))
 	}
 }
 

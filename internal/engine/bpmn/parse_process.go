@@ -61,7 +61,12 @@ func (p *Parser) readProcess(f *fileCtx, el *etree.Element) {
 	if io := child(el, "ioSpecification"); io != nil {
 		proc.IOSpec = readIOSpec(io)
 	}
+	f.pendingComp, f.compBoundaries, f.associations = f.pendingComp[:0], f.compBoundaries[:0], map[string][]string{}
 	p.readScope(f, el, &proc.Scope, proc, laneOf, "", nil)
+	for _, b := range f.compBoundaries {
+		p.linkHandler(f, b, f.associations[b.ID])
+	}
+	p.checkActivityRefs(f, proc)
 	if len(proc.Starts) == 0 && proc.Executable {
 		p.problemAt(f, id, "process %q has no start event", id)
 	}
@@ -191,6 +196,11 @@ func (p *Parser) readScope(f *fileCtx, el *etree.Element, sc *spec.Scope, proc *
 		case c.Tag == "sequenceFlow":
 			flows = append(flows, c)
 			continue
+		case c.Tag == "association":
+			src, tgt := attr(c, "sourceRef"), attr(c, "targetRef")
+			f.associations[src] = append(f.associations[src], tgt)
+			f.associations[tgt] = append(f.associations[tgt], src)
+			continue
 		case c.Tag == "boundaryEvent":
 			boundaries = append(boundaries, c)
 			continue
@@ -233,6 +243,11 @@ func (p *Parser) readScope(f *fileCtx, el *etree.Element, sc *spec.Scope, proc *
 	for _, fe := range flows {
 		p.readFlow(f, fe, sc)
 	}
+	for _, n := range sc.Nodes {
+		if n.Kind == spec.KindBoundaryEvent && n.AttachedTo != nil && n.HasEvent(spec.EventCompensate) {
+			f.compBoundaries = append(f.compBoundaries, n)
+		}
+	}
 	sortOutgoing(f, sc.Nodes)
 	p.pairLinks(f, sc)
 	for _, n := range sc.Nodes {
@@ -245,6 +260,67 @@ func (p *Parser) readScope(f *fileCtx, el *etree.Element, sc *spec.Scope, proc *
 		}
 	}
 	sc.NodeCount = len(sc.Nodes)
+}
+
+// linkHandler finds the handler of a compensation boundary event: the
+// activity with isForCompensation="true" of the same scope an association
+// connects it to.
+func (p *Parser) linkHandler(f *fileCtx, b *spec.Node, ends []string) {
+	for _, id := range ends {
+		h := b.Scope.ByID[id]
+		if h == nil || !h.Kind.IsActivity() {
+			continue
+		}
+		if !h.ForCompensation {
+			p.problemAt(f, b.ID, "compensation boundary event %q is associated with %q, which is not marked isForCompensation=\"true\"", displayName(b), h.ID)
+			return
+		}
+		if b.Handler != nil {
+			p.problemAt(f, b.ID, "compensation boundary event %q is associated with two handlers, %q and %q", displayName(b), b.Handler.ID, h.ID)
+			return
+		}
+		b.Handler = h
+		if len(h.Incoming) > 0 || len(h.Outgoing) > 0 {
+			p.problemAt(f, h.ID, "compensation handler %q has sequence flows: a handler is reached only by its compensation boundary event's association", displayName(h))
+		}
+		for _, hb := range h.Boundaries {
+			p.problemAt(f, hb.ID, "boundary event %q is attached to compensation handler %q: boundary events on a handler are not supported, as the compensation waits for the handler itself to complete", displayName(hb), displayName(h))
+		}
+	}
+	if b.Handler == nil {
+		p.problemAt(f, b.ID, "compensation boundary event %q has no handler: connect it by an association to an activity marked isForCompensation=\"true\"", displayName(b))
+	}
+	if len(b.Outgoing) > 0 {
+		p.problemAt(f, b.ID, "compensation boundary event %q has an outgoing sequence flow: its handler is reached by an association", displayName(b))
+	}
+}
+
+// checkActivityRefs checks the activityRef of the process's compensation
+// throws: an activity of the throw's own scope or, for a throw inside an
+// event subprocess, of the scope around the event subprocess.
+func (p *Parser) checkActivityRefs(f *fileCtx, proc *spec.Process) {
+	for _, n := range f.pendingComp {
+		for _, d := range n.Events {
+			if d.Type != spec.EventCompensate || d.ActivityRef == "" {
+				continue
+			}
+			target := n.Scope.ByID[d.ActivityRef]
+			if target == nil {
+				if es := n.Scope.Owner; es != nil && es.Kind == spec.KindEventSubProcess {
+					target = es.Scope.ByID[d.ActivityRef]
+				}
+			}
+			switch {
+			case target == nil && proc.AllNodes[d.ActivityRef] != nil:
+				p.problemAt(f, n.ID, "compensation throw %q names activity %q, which is not in the same process or subprocess", displayName(n), d.ActivityRef)
+			case target == nil:
+				p.problemAt(f, n.ID, "compensation throw %q names activity %q, which is not defined", displayName(n), d.ActivityRef)
+			case !target.Kind.IsActivity():
+				p.problemAt(f, n.ID, "compensation throw %q names %q, which is a %s, not an activity", displayName(n), d.ActivityRef, target.Kind)
+			}
+		}
+	}
+	f.pendingComp = f.pendingComp[:0]
 }
 
 // pairLinks points every link throw event of a scope at the link catch
@@ -350,13 +426,30 @@ func (p *Parser) readNode(f *fileCtx, el *etree.Element, n *spec.Node, refs map[
 	case spec.KindSubProcess, spec.KindTransaction, spec.KindEventSubProcess:
 		n.Sub = &spec.Scope{ID: n.ID, Owner: n, Process: proc}
 		p.readScope(f, el, n.Sub, proc, laneOf, n.Lane, refs)
-		if n.Kind == spec.KindEventSubProcess {
-			sc.EventSubProcesses = append(sc.EventSubProcesses, n)
-			if len(n.Sub.Starts) != 1 {
-				p.problemAt(f, n.ID, "an event subprocess needs exactly one start event, found %d", len(n.Sub.Starts))
+		switch {
+		case n.Kind != spec.KindEventSubProcess:
+			if len(n.Sub.Starts) == 0 {
+				p.problemAt(f, n.ID, "subprocess %q has no start event", n.ID)
 			}
-		} else if len(n.Sub.Starts) == 0 {
-			p.problemAt(f, n.ID, "subprocess %q has no start event", n.ID)
+			for _, st := range n.Sub.Starts {
+				if st.HasEvent(spec.EventCompensate) {
+					p.problemAt(f, st.ID, "a compensation start event may only start an event subprocess")
+				}
+			}
+		case len(n.Sub.Starts) != 1:
+			sc.EventSubProcesses = append(sc.EventSubProcesses, n)
+			p.problemAt(f, n.ID, "an event subprocess needs exactly one start event, found %d", len(n.Sub.Starts))
+		case n.Sub.Starts[0].HasEvent(spec.EventCompensate):
+			switch {
+			case sc.Owner == nil:
+				p.problemAt(f, n.ID, "a compensation event subprocess must be inside a subprocess: it compensates the subprocess it is in")
+			case sc.Compensation != nil:
+				p.problemAt(f, n.ID, "subprocess %q has two compensation event subprocesses, %q and %q", sc.Owner.ID, sc.Compensation.ID, n.ID)
+			default:
+				sc.Compensation = n
+			}
+		default:
+			sc.EventSubProcesses = append(sc.EventSubProcesses, n)
 		}
 	case spec.KindCallActivity:
 		n.CalledElement = strings.TrimSpace(attr(el, "calledElement"))

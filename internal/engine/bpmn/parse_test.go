@@ -137,6 +137,21 @@ func TestProblems(t *testing.T) {
 			},
 		},
 		{
+			name: "compensation events in places BPMN does not allow", files: []string{"compensation_bad.bpmn"},
+			want: []wantProblem{
+				{file: "compensation_bad.bpmn", element: "b_nohandler", msg: []string{"has no handler", "association", "isForCompensation"}},
+				{file: "compensation_bad.bpmn", element: "b_wrong", msg: []string{`"c"`, "not marked isForCompensation"}},
+				{file: "compensation_bad.bpmn", element: "h_flows", msg: []string{"handler", "sequence flows"}},
+				{file: "compensation_bad.bpmn", element: "h_timer", msg: []string{`"h_flows"`, "boundary events on a handler are not supported"}},
+				{file: "compensation_bad.bpmn", element: "catch_comp", msg: []string{"intermediateCatchEvent", "cannot have a compensation event definition"}},
+				{file: "compensation_bad.bpmn", element: "t_unknown", msg: []string{`"ghost"`, "not defined"}},
+				{file: "compensation_bad.bpmn", element: "t_event", msg: []string{`"start"`, "startEvent", "not an activity"}},
+				{file: "compensation_bad.bpmn", element: "t_other", msg: []string{`"inner_task"`, "not in the same process or subprocess"}},
+				{file: "compensation_bad.bpmn", element: "s_comp_start", msg: []string{"compensation start event", "event subprocess"}},
+				{file: "compensation_bad.bpmn", element: "es_top", msg: []string{"must be inside a subprocess"}},
+			},
+		},
+		{
 			name: "executable process without start event", files: []string{"no_start.bpmn"},
 			want: []wantProblem{{file: "no_start.bpmn", element: "p_nostart", msg: []string{"no start event"}}},
 		},

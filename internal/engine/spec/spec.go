@@ -202,6 +202,11 @@ type Scope struct {
 	// there are none.
 	InclusiveJoins bool
 	Conditionals   bool
+	// Compensation is the event subprocess of this scope whose start event
+	// is a compensation event: it undoes the scope's work when the
+	// subprocess owning the scope is compensated. It is not among
+	// EventSubProcesses, as nothing but compensation starts it.
+	Compensation *Node
 }
 
 // Process is an executable (or not) bpmn:process.
@@ -372,6 +377,12 @@ type EventDef struct {
 	ProcessCorrelations []ProcessCorrelation
 	// CorrelationProperties of the message (ids), resolved from the definitions.
 	CorrelationProperties []*CorrelationProperty
+	// ActivityRef is the id of the activity a compensation throw compensates
+	// ("" compensates every completed activity of its scope).
+	ActivityRef string
+	// NoWait is waitForCompletion="false" on a compensation throw: the
+	// throw moves on at once instead of waiting for the handlers.
+	NoWait bool
 }
 
 // ProcessCorrelation records an instance's correlation value for a property
@@ -429,6 +440,10 @@ type Node struct {
 	Boundaries       []*Node // boundary events attached to this activity
 	Interrupting     bool    // start events of event subprocesses
 	ForCompensation  bool    // isForCompensation: a compensation handler, reached only by compensation
+	// Handler is, on a compensation boundary event, the activity its
+	// association leads to (isForCompensation="true"): what runs when the
+	// activity it is attached to is compensated.
+	Handler *Node
 
 	DataInputs  []DataAssociation
 	DataOutputs []DataAssociation
@@ -495,6 +510,28 @@ func (n *Node) Path() string {
 		return n.Scope.Process.ID + "/" + n.ID
 	}
 	return n.ID
+}
+
+// CompensationHandler returns the handler of an activity's compensation
+// boundary event, or nil when the activity has none.
+func (n *Node) CompensationHandler() *Node {
+	for _, b := range n.Boundaries {
+		if b.Handler != nil && b.HasEvent(EventCompensate) {
+			return b.Handler
+		}
+	}
+	return nil
+}
+
+// CompensationBoundary returns an activity's compensation boundary event,
+// or nil.
+func (n *Node) CompensationBoundary() *Node {
+	for _, b := range n.Boundaries {
+		if b.HasEvent(EventCompensate) {
+			return b
+		}
+	}
+	return nil
 }
 
 // HasEventWait reports whether tasks of this node wait for an event when
