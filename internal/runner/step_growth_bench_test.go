@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"testing"
-
 )
 
 // startLongrun starts the longrun model with items multi-instance items
@@ -70,4 +69,3 @@ func BenchmarkStepAfterHistory(b *testing.B) {
 		})
 	}
 }
-
