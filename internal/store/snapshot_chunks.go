@@ -133,6 +133,11 @@ func formatChunkList(ns []int64) string {
 	return string(b)
 }
 
+// maxChunks bounds the chunks of one snapshot a chunk list may name (far
+// more than the largest snapshot the data limit allows has), so that a
+// damaged list cannot make a read allocate without end.
+const maxChunks = 1 << 22
+
 // parseChunkList reads what formatChunkList wrote.
 func parseChunkList(s string) ([]int64, error) {
 	var out []int64
@@ -144,9 +149,12 @@ func parseChunkList(s string) ([]int64, error) {
 		}
 		b := a
 		if isRange {
-			if b, err = strconv.ParseInt(hi, 10, 64); err != nil || b < a || b-a > 1<<24 {
+			if b, err = strconv.ParseInt(hi, 10, 64); err != nil || b < a {
 				return nil, fmt.Errorf("chunk list entry %q is not a chunk number or range", part)
 			}
+		}
+		if b-a >= maxChunks-int64(len(out)) {
+			return nil, fmt.Errorf("chunk list names more than %d chunks", maxChunks)
 		}
 		for n := a; n <= b; n++ {
 			out = append(out, n)

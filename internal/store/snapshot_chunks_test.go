@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -304,4 +305,68 @@ func TestSnapshotChunksReadWhileWriting(t *testing.T) {
 			t.Fatal(failure)
 		}
 	})
+}
+
+func TestChunkList(t *testing.T) {
+	for _, c := range []struct {
+		ns   []int64
+		text string
+	}{
+		{[]int64{1}, "1"},
+		{[]int64{1, 2, 3, 7, 5}, "1-3,7,5"},
+		{[]int64{4, 5, 1, 2, 3, 3, 9, 10}, "4-5,1-3,3,9-10"},
+	} {
+		if got := formatChunkList(c.ns); got != c.text {
+			t.Errorf("formatChunkList(%v) = %q, want %q", c.ns, got, c.text)
+		}
+		back, err := parseChunkList(c.text)
+		if err != nil || fmt.Sprint(back) != fmt.Sprint(c.ns) {
+			t.Errorf("parseChunkList(%q) = %v, %v; want %v", c.text, back, err, c.ns)
+		}
+	}
+	for _, bad := range []struct{ text, msg string }{
+		{"", `entry "" is not a chunk number`},
+		{"1,,2", `entry "" is not a chunk number`},
+		{"0", `entry "0" is not a chunk number`},
+		{"3-1", `entry "3-1" is not a chunk number or range`},
+		{"1-x", `entry "1-x" is not a chunk number or range`},
+		{"1-9999999999", "names more than"},
+		{"1-3000000,1-3000000", "names more than"},
+	} {
+		_, err := parseChunkList(bad.text)
+		if err == nil || !strings.Contains(err.Error(), bad.msg) {
+			t.Errorf("parseChunkList(%q): %v, want an error saying %q", bad.text, err, bad.msg)
+		}
+	}
+}
+
+// TestCutChunksIsContentDefined: the cuts of a snapshot depend on its
+// bytes, not on where they sit: bytes inserted near the start leave the
+// chunks after the next cut or two unchanged, and every chunk stays within
+// its bounds.
+func TestCutChunksIsContentDefined(t *testing.T) {
+	snap := fakeSnapshot(20_000, "a")
+	edited := append(append(bytes.Clone(snap[:5000]), `{"id":0,"inserted":true},`...), snap[5000:]...)
+	before, after := cutChunks(snap), cutChunks(edited)
+	if got := bytes.Join(after, nil); !bytes.Equal(got, edited) {
+		t.Fatal("the chunks do not join back into the snapshot")
+	}
+	for i, c := range before[:len(before)-1] {
+		if len(c) < minChunk || len(c) > maxChunk {
+			t.Errorf("chunk %d has %d bytes, outside [%d, %d]", i, len(c), minChunk, maxChunk)
+		}
+	}
+	old := map[string]bool{}
+	for _, c := range before {
+		old[string(c)] = true
+	}
+	changed := 0
+	for _, c := range after {
+		if !old[string(c)] {
+			changed++
+		}
+	}
+	if changed > 2 {
+		t.Errorf("an insertion near the start changed %d of %d chunks", changed, len(after))
+	}
 }
