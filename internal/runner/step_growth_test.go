@@ -78,3 +78,42 @@ func TestLongHistoryStepWritesLittle(t *testing.T) {
 		})
 	}
 }
+
+// TestLongHistorySuspendResumeTerminate: an instance whose snapshot is
+// stored in chunks is suspended, resumed, stepped and terminated through
+// the runner; each action stores a snapshot that restores, and the
+// terminated instance keeps its history.
+func TestLongHistorySuspendResumeTerminate(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, "longrun")
+	id := startLongrun(t, e, 10_000, 0)
+	for _, act := range []struct {
+		name string
+		do   func() error
+		want string
+	}{
+		{"suspend", func() error { return e.runner.Suspend(ctx, admin, id) }, store.StatusSuspended},
+		{"resume", func() error { return e.runner.Resume(ctx, admin, id) }, store.StatusRunning},
+		{"complete", func() error { completeWork(t, e, id); return nil }, store.StatusRunning},
+		{"terminate", func() error { return e.runner.Terminate(ctx, admin, id) }, store.StatusTerminated},
+	} {
+		if err := act.do(); err != nil {
+			t.Fatalf("%s: %v", act.name, err)
+		}
+		row := instance(t, e, id)
+		if row.Status != act.want {
+			t.Fatalf("after %s: status %s, want %s", act.name, row.Status, act.want)
+		}
+		lib, _, err := e.specs.LoadModel(ctx, "group/longrun")
+		if err != nil {
+			t.Fatal(err)
+		}
+		in, err := engine.Restore(lib, row.Snapshot, engine.Env{})
+		if err != nil {
+			t.Fatalf("after %s: the stored snapshot does not restore: %v", act.name, err)
+		}
+		if n := len(in.Tasks()); n < 10_000 {
+			t.Fatalf("after %s: %d tasks restored, want the whole history", act.name, n)
+		}
+	}
+}
