@@ -49,7 +49,8 @@ const (
 	normalChunk = 4 << 10
 	strictBits  = 13
 	looseBits   = 10
-	// chunkIDBatch bounds the numbers one DELETE names.
+	// chunkIDBatch bounds the numbers one DELETE names, and four times
+	// the rows one INSERT writes.
 	chunkIDBatch = 500
 )
 
@@ -259,11 +260,25 @@ func (tx *Tx) writeChunks(ctx context.Context, id int64, p storedSnapshot) error
 		}
 	}
 	written := len(p.inline) + len(p.list)
-	for _, c := range p.add {
-		if _, err := tx.tx.ExecContext(ctx, `INSERT INTO instance_snapshot_chunks (instance_id, n, hash, data) VALUES (?, ?, ?, ?)`, id, c.n, c.hash, c.data); err != nil {
-			return fmt.Errorf("store snapshot chunk %d of instance %d: %w", c.n, id, err)
+	// Several rows per statement: on PostgreSQL each statement is a round
+	// trip, and the first write of a large snapshot has hundreds of chunks.
+	for add := p.add; len(add) > 0; {
+		batch := add[:min(len(add), chunkIDBatch/4)]
+		add = add[len(batch):]
+		var q strings.Builder
+		q.WriteString(`INSERT INTO instance_snapshot_chunks (instance_id, n, hash, data) VALUES `)
+		args := make([]any, 0, 4*len(batch))
+		for i, c := range batch {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString("(?, ?, ?, ?)")
+			args = append(args, id, c.n, c.hash, c.data)
+			written += len(c.data)
 		}
-		written += len(c.data)
+		if _, err := tx.tx.ExecContext(ctx, q.String(), args...); err != nil {
+			return fmt.Errorf("store snapshot chunks %d to %d of instance %d: %w", batch[0].n, batch[len(batch)-1].n, id, err)
+		}
 	}
 	tx.countSnapshot(written)
 	return nil
