@@ -17,6 +17,10 @@ func (in *Instance) callService(t *Task) (bool, *TaskError) {
 	}
 	call := ServiceCall{TaskID: t.ID, NodeID: n.ID, Operator: op.ID, Params: map[string]any{}, Types: map[string]string{}, Data: t.Data}
 	for _, p := range op.Params {
+		if p.ParseError != "" {
+			return false, &TaskError{TaskID: t.ID, NodeID: n.ID, Where: "parameter " + p.ID, Phase: "run",
+				Msg: "the value does not parse: " + p.ParseError}
+		}
 		var v any
 		if p.Value != nil {
 			var err error

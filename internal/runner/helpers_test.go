@@ -189,7 +189,7 @@ func openTask(t *testing.T, e *env, id int64, element string) int {
 	return 0
 }
 
-func instance(t *testing.T, e *env, id int64) store.Instance {
+func instance(t testing.TB, e *env, id int64) store.Instance {
 	t.Helper()
 	in, err := e.store.Instance(context.Background(), id)
 	if err != nil {

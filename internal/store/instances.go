@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -39,6 +40,10 @@ type Instance struct {
 	// Metadata holds the extracted metadata values (JSON text) by key; only
 	// filled by Instances.
 	Metadata map[string]string
+	// chunkList is the stored snapshot's chunk list as Instance read it
+	// ("" for a whole snapshot; see snapshot_chunks.go), so that an update
+	// knows whether chunks are left to delete.
+	chunkList string
 }
 
 const instanceListColumns = `id, model_id, process_id, process_name, status, started_by, started_at, updated_at, ended_at, version,
@@ -50,7 +55,7 @@ func scanInstance(row scanner, withSnapshot bool) (Instance, error) {
 	dest := []any{&in.ID, &in.ModelID, &in.ProcessID, &in.ProcessName, &in.Status, &in.StartedBy, &started, &updated, &ended, &in.Version,
 		&in.ErrorTask, &in.ErrorElement, &in.ErrorWhere, &in.ErrorLine, &in.ErrorMessage}
 	if withSnapshot {
-		dest = append(dest, &in.Snapshot)
+		dest = append(dest, &in.Snapshot, &in.chunkList)
 	}
 	if err := row.Scan(dest...); err != nil {
 		return Instance{}, err
@@ -79,23 +84,48 @@ func optTime(t time.Time) string {
 
 // Instance returns the instance with the given id, snapshot included.
 func (s *Store) Instance(ctx context.Context, id int64) (Instance, error) {
-	in, err := scanInstance(s.db.QueryRowContext(ctx, `SELECT `+instanceListColumns+`, snapshot FROM instances WHERE id = ?`, id), true)
-	if err != nil {
-		return Instance{}, fmt.Errorf("instance %d: %w", id, mapError(err))
+	// A step that commits between reading the row and its chunks changes
+	// them; the read then starts again.
+	for attempt := 0; ; attempt++ {
+		in, err := scanInstance(s.db.QueryRowContext(ctx, `SELECT `+instanceListColumns+`, snapshot, snapshot_chunks FROM instances WHERE id = ?`, id), true)
+		if err != nil {
+			return Instance{}, fmt.Errorf("instance %d: %w", id, mapError(err))
+		}
+		if in.chunkList == "" {
+			return in, nil
+		}
+		in.Snapshot, err = s.readChunks(ctx, id, in.Version, in.chunkList)
+		if errors.Is(err, errChunksMoved) && attempt < 20 {
+			continue
+		}
+		if err != nil {
+			return Instance{}, fmt.Errorf("instance %d: %w", id, err)
+		}
+		return in, nil
 	}
-	return in, nil
 }
 
 // CreateInstance inserts a new instance with version 1 and returns its id.
 func (tx *Tx) CreateInstance(ctx context.Context, in Instance) (int64, error) {
 	var id int64
-	err := tx.tx.QueryRowContext(ctx, `INSERT INTO instances (model_id, process_id, process_name, status, started_by, started_at, updated_at, ended_at, version, snapshot,
+	p, err := tx.planSnapshot(ctx, 0, in.Snapshot)
+	if err != nil {
+		return 0, err
+	}
+	err = tx.tx.QueryRowContext(ctx, `INSERT INTO instances (model_id, process_id, process_name, status, started_by, started_at, updated_at, ended_at, version, snapshot, snapshot_chunks,
 		error_task, error_element, error_where, error_line, error_message)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		in.ModelID, in.ProcessID, in.ProcessName, in.Status, in.StartedBy, formatTime(in.StartedAt), formatTime(in.UpdatedAt), optTime(in.EndedAt), in.Snapshot,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		in.ModelID, in.ProcessID, in.ProcessName, in.Status, in.StartedBy, formatTime(in.StartedAt), formatTime(in.UpdatedAt), optTime(in.EndedAt), inlineBytes(p), p.list,
 		in.ErrorTask, in.ErrorElement, in.ErrorWhere, in.ErrorLine, in.ErrorMessage).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("create instance of %s: %w", in.ModelID, mapError(err))
+	}
+	if p.list == "" {
+		tx.countSnapshot(len(p.inline))
+		return id, nil
+	}
+	if err := tx.writeChunks(ctx, id, p); err != nil {
+		return 0, err
 	}
 	return id, nil
 }
@@ -103,11 +133,18 @@ func (tx *Tx) CreateInstance(ctx context.Context, in Instance) (int64, error) {
 // UpdateInstance writes the instance's state if its stored version is
 // still in.Version, and stores version+1. Someone else's write in between
 // gives ErrConflict.
+//
+// A large snapshot is stored in chunks, of which only those the step
+// changed are written (snapshot_chunks.go).
 func (tx *Tx) UpdateInstance(ctx context.Context, in Instance) error {
-	res, err := tx.tx.ExecContext(ctx, `UPDATE instances SET status = ?, updated_at = ?, ended_at = ?, version = version + 1, snapshot = ?,
+	p, err := tx.planSnapshot(ctx, in.ID, in.Snapshot)
+	if err != nil {
+		return err
+	}
+	res, err := tx.tx.ExecContext(ctx, `UPDATE instances SET status = ?, updated_at = ?, ended_at = ?, version = version + 1, snapshot = ?, snapshot_chunks = ?,
 		error_task = ?, error_element = ?, error_where = ?, error_line = ?, error_message = ?
 		WHERE id = ? AND version = ?`,
-		in.Status, formatTime(in.UpdatedAt), optTime(in.EndedAt), in.Snapshot,
+		in.Status, formatTime(in.UpdatedAt), optTime(in.EndedAt), inlineBytes(p), p.list,
 		in.ErrorTask, in.ErrorElement, in.ErrorWhere, in.ErrorLine, in.ErrorMessage, in.ID, in.Version)
 	if err != nil {
 		return fmt.Errorf("update instance %d: %w", in.ID, mapError(err))
@@ -126,7 +163,12 @@ func (tx *Tx) UpdateInstance(ctx context.Context, in Instance) error {
 		}
 		return fmt.Errorf("instance %d changed since version %d: %w", in.ID, in.Version, ErrConflict)
 	}
-	return nil
+	if p.list == "" && in.chunkList == "" {
+		// Whole before and after: nothing in the chunk table to change.
+		tx.countSnapshot(len(p.inline))
+		return nil
+	}
+	return tx.writeChunks(ctx, in.ID, p)
 }
 
 // SetInstanceMetadata replaces the instance's extracted metadata values
@@ -372,4 +414,13 @@ func queryIDs(ctx context.Context, q queryer, query string, args ...any) ([]int6
 		out = append(out, id)
 	}
 	return out, rows.Err()
+}
+
+// inlineBytes is the value of instances.snapshot: the whole snapshot, or
+// an empty one when it is stored in chunks (the column is NOT NULL).
+func inlineBytes(p storedSnapshot) []byte {
+	if p.inline == nil {
+		return []byte{}
+	}
+	return p.inline
 }

@@ -36,6 +36,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -65,6 +66,8 @@ type Store struct {
 	path    string
 	dialect dialect
 	obs     observer
+	// snapshotBytes counts the instance snapshot bytes written (WriteStats).
+	snapshotBytes atomic.Int64
 }
 
 // Options tunes how a database is opened. The zero value is the default.
@@ -119,6 +122,7 @@ func OpenWith(ctx context.Context, path string, o Options) (*Store, error) {
 	db.SetMaxIdleConns(o.ReadConns)
 	s := &Store{db: db, wdb: wdb, path: path}
 	s.w = newWriter(wdb)
+	s.w.snapshotBytes = &s.snapshotBytes
 	s.w.onCommit = s.observeTx
 	if err := s.migrate(ctx); err != nil {
 		s.Close()
@@ -231,6 +235,8 @@ type Tx struct {
 	dialect dialect
 	// sharedLocked is set once the transaction holds sharedTablesLock.
 	sharedLocked bool
+	// snapshotBytes is the store's counter of snapshot bytes written.
+	snapshotBytes *atomic.Int64
 }
 
 // InTx runs fn as one unit of work. fn's writes commit together when it
@@ -262,7 +268,7 @@ func (s *Store) inOwnTx(ctx context.Context, fn func(*Tx) error) (err error) {
 			_ = sqlTx.Rollback()
 		}
 	}()
-	if err := fn(&Tx{tx: txConn{tx: sqlTx}, now: time.Now().UTC(), dialect: s.dialect}); err != nil {
+	if err := fn(&Tx{tx: txConn{tx: sqlTx}, now: time.Now().UTC(), dialect: s.dialect, snapshotBytes: &s.snapshotBytes}); err != nil {
 		return err
 	}
 	commitStart := time.Now()

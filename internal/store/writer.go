@@ -57,6 +57,8 @@ type writer struct {
 	onCommit func(begin, commitStart time.Time, units int)
 	// waiting counts InTx calls not yet acknowledged.
 	waiting atomic.Int64
+	// snapshotBytes is the store's counter of snapshot bytes written.
+	snapshotBytes *atomic.Int64
 
 	// recording is set while RecordWrites collects the committed units'
 	// statements (for the load tool's raw write ceiling).
@@ -197,7 +199,7 @@ func (w *writer) commit(batch []*unit) {
 			rec = &RecordedUnit{}
 			recs = append(recs, rec)
 		}
-		results[i] = runUnit(u, txConn{sqlTx, rec})
+		results[i] = runUnit(u, txConn{sqlTx, rec}, w.snapshotBytes)
 		if rec != nil && (results[i].err != nil || results[i].panicked) {
 			recs = recs[:len(recs)-1]
 		}
@@ -246,13 +248,13 @@ func (w *writer) commit(batch []*unit) {
 
 // runUnit runs one unit, turning a panic into a result so the writer
 // survives it; the caller's goroutine panics again with the same value.
-func runUnit(u *unit, c txConn) (r unitResult) {
+func runUnit(u *unit, c txConn, snapshotBytes *atomic.Int64) (r unitResult) {
 	defer func() {
 		if v := recover(); v != nil {
 			r = unitResult{panicked: true, panicVal: v}
 		}
 	}()
-	return unitResult{err: u.fn(&Tx{tx: c, now: time.Now().UTC()})}
+	return unitResult{err: u.fn(&Tx{tx: c, now: time.Now().UTC(), snapshotBytes: snapshotBytes})}
 }
 
 // inTransaction reports whether the connection still holds an open
@@ -322,9 +324,16 @@ type WriteStats struct {
 	LargestBatch int64
 	// Waiting is the number of InTx calls queued or running now.
 	Waiting int64
+	// SnapshotBytes is the instance snapshot bytes handed to the database
+	// (whole snapshots, chunks and chunk lists; see snapshot_chunks.go).
+	SnapshotBytes int64
 }
 
 // WriteStats reports how the writer has batched the writes so far.
 func (s *Store) WriteStats() WriteStats {
-	return WriteStats{Batches: s.w.batches.Load(), Units: s.w.units.Load(), LargestBatch: s.w.largest.Load(), Waiting: s.w.waiting.Load()}
+	ws := WriteStats{SnapshotBytes: s.snapshotBytes.Load()}
+	if s.w != nil {
+		ws.Batches, ws.Units, ws.LargestBatch, ws.Waiting = s.w.batches.Load(), s.w.units.Load(), s.w.largest.Load(), s.w.waiting.Load()
+	}
+	return ws
 }

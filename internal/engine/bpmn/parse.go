@@ -55,6 +55,7 @@ type Parser struct {
 	problems Problems
 	warnings Problems
 	hard     map[int]bool // indexes of problems that are errors wherever they lie
+	soft     map[int]bool // indexes of problems that are warnings wherever they lie
 	files    []*fileCtx
 	collabs  []*spec.Collaboration // every collaboration read, duplicates included
 	stats    Stats
@@ -232,6 +233,17 @@ func (p *Parser) hardProblemAt(f *fileCtx, id string, format string, args ...any
 		p.hard = map[int]bool{}
 	}
 	p.hard[len(p.problems)] = true
+	p.problemAt(f, id, format, args...)
+}
+
+// softProblemAt records a problem that is always a warning: a defect
+// SpiffWorkflow meets only when a run reaches the element, and which fails
+// the task there (a service task parameter that does not parse).
+func (p *Parser) softProblemAt(f *fileCtx, id string, format string, args ...any) {
+	if p.soft == nil {
+		p.soft = map[int]bool{}
+	}
+	p.soft[len(p.problems)] = true
 	p.problemAt(f, id, format, args...)
 }
 

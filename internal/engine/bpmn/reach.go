@@ -224,7 +224,7 @@ func (p *Parser) classify() {
 			continue
 		}
 		pid, inProc := f.reach.procOf[pr.ElementID]
-		if !inProc || checked[pid] && !f.reach.unreached[pr.ElementID] {
+		if !p.soft[i] && (!inProc || checked[pid] && !f.reach.unreached[pr.ElementID]) {
 			kept = append(kept, pr)
 			continue
 		}

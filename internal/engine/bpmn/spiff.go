@@ -105,7 +105,17 @@ func (p *Parser) readServiceOperator(f *fileCtx, n *spec.Node, e *etree.Element)
 					continue // SpiffWorkflow drops parameters without a value
 				}
 				param := spec.ServiceParam{ID: attr(pe, "id"), Type: attr(pe, "type")}
-				param.Value = p.expr(f, n, "parameter "+param.ID, v.Value)
+				// SpiffWorkflow evaluates parameters only when the task
+				// runs, so a value that does not parse fails the task
+				// then; the model loads, with a warning.
+				if src := strings.TrimSpace(v.Value); src != "" {
+					e, err := p.compileExpr(n.ID+" parameter "+param.ID, src)
+					if err != nil {
+						param.ParseError = err.Error()
+						p.softProblemAt(f, n.ID, "parameter %s does not parse (the task fails when it runs): %v", param.ID, err)
+					}
+					param.Value = e
+				}
 				op.Params = append(op.Params, param)
 			}
 		case "retry":

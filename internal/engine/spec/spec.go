@@ -292,6 +292,9 @@ type ServiceOperator struct {
 type ServiceParam struct {
 	ID, Type string
 	Value    *script.Expr
+	// ParseError is why the value does not parse ("" when it does). As in
+	// SpiffWorkflow, such a model loads and the task fails when it runs.
+	ParseError string
 }
 
 // UnitTest is a spiffworkflow:unitTest of a script task.
