@@ -33,14 +33,16 @@ type objValue struct {
 
 var _ starlark.HasAttrs = (*objValue)(nil)
 
-func (o *objValue) String() string        { return "<" + o.typ + ">" }
-func (o *objValue) Type() string          { return o.typ }
-func (o *objValue) Freeze()               {}
-func (o *objValue) Truth() starlark.Bool  { return true }
-func (o *objValue) Hash() (uint32, error) { return 0, pyErr(excTypeError, "unhashable type: '%s'", o.typ) }
-func (o *objValue) pyStr() string         { return o.String() }
-func (o *objValue) pyRepr() string        { return o.String() }
-func (o *objValue) AttrNames() []string   { return o.attrs.Keys() }
+func (o *objValue) String() string       { return "<" + o.typ + ">" }
+func (o *objValue) Type() string         { return o.typ }
+func (o *objValue) Freeze()              {}
+func (o *objValue) Truth() starlark.Bool { return true }
+func (o *objValue) Hash() (uint32, error) {
+	return 0, pyErr(excTypeError, "unhashable type: '%s'", o.typ)
+}
+func (o *objValue) pyStr() string       { return o.String() }
+func (o *objValue) pyRepr() string      { return o.String() }
+func (o *objValue) AttrNames() []string { return o.attrs.Keys() }
 func (o *objValue) Attr(name string) (starlark.Value, error) {
 	if v, ok := o.attrs[name]; ok {
 		return v, nil
