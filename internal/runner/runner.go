@@ -104,8 +104,14 @@ type Options struct {
 	// parameters and answers get_secret in scripts; nil leaves references
 	// as they are written.
 	Secrets *secrets.Secrets
-	// FrontendURL is Waymark's public URL, for links in mail.
+	// FrontendURL is Waymark's public URL, for links in mail and for
+	// get_frontend_url and the task links of script helpers.
 	FrontendURL string
+	// EnvName is what get_env answers in scripts (WAYMARK_ENV).
+	EnvName string
+	// Directory answers script helpers about users, groups and
+	// permissions; nil makes the privileged ones fail.
+	Directory Directory
 	// MaxDataBytes bounds the stored state of one instance (its task data
 	// as snapshot JSON); 0 means no limit. A step over it is refused.
 	MaxDataBytes int
@@ -142,6 +148,8 @@ type Runner struct {
 	secrets *secrets.Secrets
 	// frontendURL is the public URL, for links in mail.
 	frontendURL string
+	envName     string
+	dir         Directory
 	interval    time.Duration
 	workers     int
 	maxData     int
@@ -164,6 +172,7 @@ type Runner struct {
 // service workers, and Close to stop them.
 func New(o Options) *Runner {
 	r := &Runner{store: o.Store, specs: o.Specs, log: o.Logger, clock: o.Clock, conn: o.Connector, secrets: o.Secrets, frontendURL: o.FrontendURL,
+		envName: o.EnvName, dir: o.Directory,
 		interval: o.SchedulerInterval, workers: o.Workers, maxData: o.MaxDataBytes, scriptMB: o.ScriptMaxBytes,
 		messageTTL: o.MessageTTL, routeWake: make(chan struct{}, 1),
 		wake: make(chan struct{}, 1), inflight: map[jobKey]bool{}}
@@ -208,28 +217,11 @@ func (r *Runner) Close() {
 	r.wg.Wait()
 }
 
-// env is what an instance gets from the host for one step.
-func (r *Runner) env(svc *serviceCalls, starter, actor string) engine.Env {
-	user := func(name string) func([]any, map[string]any) (any, error) {
-		return func(args []any, kwargs map[string]any) (any, error) {
-			return map[string]any{"username": name}, nil
-		}
-	}
+// env is what an instance gets from the host for one step; sc is what its
+// script helpers know of the step (script_helpers.go).
+func (r *Runner) env(svc *serviceCalls, sc *scriptCtx) engine.Env {
 	env := engine.Env{Clock: r.clock, Processes: r.specs, ScriptMaxBytes: r.scriptMB}
-	addFunc(&env.Funcs, "get_current_user", user(actor))
-	addFunc(&env.Funcs, "get_process_initiator_user", user(starter))
-	if r.secrets != nil {
-		addFunc(&env.Funcs, "get_secret", func(args []any, kwargs map[string]any) (any, error) {
-			name, _ := kwargs["key"].(string)
-			if len(args) == 1 {
-				name, _ = args[0].(string)
-			}
-			if name == "" {
-				return nil, errors.New("get_secret(key) takes the name of a secret")
-			}
-			return r.secrets.Value(context.Background(), name)
-		})
-	}
+	r.scriptHelpers(&env, sc)
 	if r.conn != nil && svc != nil {
 		env.Services = svc
 	}
@@ -263,6 +255,8 @@ type loaded struct {
 	inst   *engine.Instance
 	svc    *serviceCalls
 	before map[int]engine.State
+	// sc is what the step's script helpers know and asked for.
+	sc *scriptCtx
 }
 
 // load reads an instance and restores it against the model as it is now.
@@ -275,8 +269,9 @@ func (r *Runner) load(ctx context.Context, id int64, actor string) (*loaded, err
 	if err != nil {
 		return nil, fmt.Errorf("load model %s of instance %d: %w", row.ModelID, id, err)
 	}
-	l := &loaded{row: row, lib: lib, svc: &serviceCalls{}}
-	l.inst, err = engine.Restore(lib, row.Snapshot, r.env(l.svc, row.StartedBy, actor))
+	l := &loaded{row: row, lib: lib, svc: &serviceCalls{},
+		sc: &scriptCtx{ctx: ctx, instanceID: row.ID, modelID: row.ModelID, starter: row.StartedBy, actor: actor}}
+	l.inst, err = engine.Restore(lib, row.Snapshot, r.env(l.svc, l.sc))
 	if err != nil {
 		return nil, fmt.Errorf("restore instance %d against model %s: %w", id, row.ModelID, err)
 	}

@@ -1,0 +1,117 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+)
+
+// The rows script helpers read and write (migration 0180).
+
+// ScriptMetadata returns the metadata values scripts saved for the
+// instance (JSON text by key).
+func (tx *Tx) ScriptMetadata(ctx context.Context, instanceID int64) (map[string]string, error) {
+	rows, err := tx.tx.QueryContext(ctx, `SELECT key, value FROM instance_script_metadata WHERE instance_id = ?`, instanceID)
+	if err != nil {
+		return nil, fmt.Errorf("script metadata of instance %d: %w", instanceID, err)
+	}
+	defer rows.Close()
+	var out map[string]string
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			return nil, fmt.Errorf("script metadata of instance %d: %w", instanceID, err)
+		}
+		if out == nil {
+			out = map[string]string{}
+		}
+		out[k] = v
+	}
+	return out, rows.Err()
+}
+
+// SaveScriptMetadata sets metadata values a script saved (JSON text by
+// key), replacing earlier values of the same keys.
+func (tx *Tx) SaveScriptMetadata(ctx context.Context, instanceID int64, values map[string]string) error {
+	for k, v := range values {
+		if _, err := tx.tx.ExecContext(ctx, `INSERT INTO instance_script_metadata (instance_id, key, value) VALUES (?, ?, ?)
+			ON CONFLICT (instance_id, key) DO UPDATE SET value = excluded.value`, instanceID, k, v); err != nil {
+			return fmt.Errorf("save metadata %s of instance %d: %w", k, instanceID, err)
+		}
+	}
+	return nil
+}
+
+// UserProperties returns a user's properties by key, decoded from JSON;
+// an unknown user has none.
+func (s *Store) UserProperties(ctx context.Context, username string) (map[string]any, error) {
+	rows, err := s.db.QueryContext(ctx, `
+		SELECT p.key, p.value FROM user_properties p JOIN users u ON u.id = p.user_id
+		WHERE u.username = ? ORDER BY p.key`, username)
+	if err != nil {
+		return nil, fmt.Errorf("properties of user %q: %w", username, err)
+	}
+	defer rows.Close()
+	out := map[string]any{}
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			return nil, fmt.Errorf("properties of user %q: %w", username, err)
+		}
+		var x any
+		if err := json.Unmarshal([]byte(v), &x); err != nil {
+			return nil, fmt.Errorf("property %s of user %q: %w", k, username, err)
+		}
+		out[k] = x
+	}
+	return out, rows.Err()
+}
+
+// SetUserProperties sets properties (JSON text by key) of the named user;
+// an unknown user gives ErrNotFound.
+func (tx *Tx) SetUserProperties(ctx context.Context, username string, values map[string]string) error {
+	u, err := tx.UserByUsername(ctx, username)
+	if err != nil {
+		return err
+	}
+	for k, v := range values {
+		if _, err := tx.tx.ExecContext(ctx, `INSERT INTO user_properties (user_id, key, value) VALUES (?, ?, ?)
+			ON CONFLICT (user_id, key) DO UPDATE SET value = excluded.value`, u.ID, k, v); err != nil {
+			return fmt.Errorf("set property %s of user %q: %w", k, username, err)
+		}
+	}
+	return nil
+}
+
+// CountStartedBy counts the instances of a model a user started.
+func (s *Store) CountStartedBy(ctx context.Context, modelID, username string) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM instances WHERE model_id = ? AND started_by = ?`, modelID, username).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count instances of %s started by %q: %w", modelID, username, err)
+	}
+	return n, nil
+}
+
+// ReserveInstance creates an instance row before its first step is
+// saved, so the step's scripts can learn its id; the step then saves it
+// as any other step does (version 1). DeleteReservedInstance removes it
+// again when that step is not saved.
+func (s *Store) ReserveInstance(ctx context.Context, in Instance) (int64, error) {
+	var id int64
+	err := s.InTx(ctx, func(tx *Tx) error {
+		var err error
+		id, err = tx.CreateInstance(ctx, in)
+		return err
+	})
+	return id, err
+}
+
+// DeleteReservedInstance deletes an instance that ReserveInstance made and
+// no step has saved since (its version is still 1).
+func (s *Store) DeleteReservedInstance(ctx context.Context, id int64) error {
+	return s.InTx(ctx, func(tx *Tx) error {
+		_, err := tx.tx.ExecContext(ctx, `DELETE FROM instances WHERE id = ? AND version = 1`, id)
+		return err
+	})
+}
