@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/waymark-bpm/waymark/internal/engine"
 	"github.com/waymark-bpm/waymark/internal/store"
@@ -111,6 +112,9 @@ type scriptFx struct {
 	properties map[string]map[string]string
 	// after are applied once the step has committed.
 	after []scriptChange
+	// deletes are instances delete_process_instances_with_criteria
+	// deletes in the step's transaction.
+	deletes []int64
 }
 
 type scriptChange struct {
@@ -286,6 +290,9 @@ func (r *Runner) scriptHelpers(env *engine.Env, sc *scriptCtx) {
 				return r.secrets.Set(ctx, name, value, by)
 			}})
 			return nil, nil
+		}),
+		"delete_process_instances_with_criteria": r.privileged(sc, "delete_process_instances_with_criteria", func(args []any, kw map[string]any) (any, error) {
+			return r.deleteInstances(sc, args, kw)
 		}),
 		"save_process_instance_metadata": r.privileged(sc, "save_process_instance_metadata", func(args []any, kw map[string]any) (any, error) {
 			m, ok := firstArg(args, kw, "metadata_dict").(map[string]any)
@@ -886,6 +893,11 @@ func (r *Runner) saveMetadata(ctx context.Context, tx *store.Tx, id int64, extra
 	if err := tx.SetInstanceMetadata(ctx, id, extracted); err != nil {
 		return err
 	}
+	if len(fx.deletes) > 0 {
+		if err := tx.DeleteInstances(ctx, fx.deletes); err != nil {
+			return fmt.Errorf("delete_process_instances_with_criteria: %w", err)
+		}
+	}
 	users := make([]string, 0, len(fx.properties))
 	for u := range fx.properties {
 		users = append(users, u)
@@ -897,4 +909,110 @@ func (r *Runner) saveMetadata(ctx context.Context, tx *store.Tx, id int64, extra
 		}
 	}
 	return nil
+}
+
+// spiffStatuses maps SpiffArena's instance statuses to Waymark's.
+var spiffStatuses = map[string]string{
+	"complete": store.StatusCompleted, "completed": store.StatusCompleted, "error": store.StatusError,
+	"terminated": store.StatusTerminated, "suspended": store.StatusSuspended, "running": store.StatusRunning,
+	"user_input_required": store.StatusRunning, "waiting": store.StatusRunning, "not_started": store.StatusRunning,
+}
+
+// deleteInstances is delete_process_instances_with_criteria(criteria,
+// limit=100, return_summary=False): it finds the instances now, returns
+// their count (or a summary by model and status) and deletes them in the
+// step's transaction. The running instance itself is never deleted.
+func (r *Runner) deleteInstances(sc *scriptCtx, args []any, kw map[string]any) (any, error) {
+	if len(args) == 0 {
+		return nil, errors.New("criteria list is required")
+	}
+	list, ok := args[0].([]any)
+	if !ok {
+		return nil, errors.New("delete_process_instances_with_criteria: the criteria are a list of dicts")
+	}
+	limit := int64(100)
+	if len(args) > 1 {
+		limit, _ = args[1].(int64)
+	}
+	if v, ok := kw["limit"]; ok {
+		limit, _ = v.(int64)
+	}
+	if limit < 1 {
+		return nil, errors.New("limit must be greater than zero")
+	}
+	summary, _ := kw["return_summary"].(bool)
+	now := r.now()
+	var criteria []store.InstanceCriteria
+	for i, c := range list {
+		m, ok := c.(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("criteria[%d] is a dict with status and last_updated_delta", i)
+		}
+		var crit store.InstanceCriteria
+		statuses, _ := m["status"].([]any)
+		if len(statuses) == 0 {
+			return nil, fmt.Errorf("criteria[%d]: status is a list of instance statuses", i)
+		}
+		for _, s := range statuses {
+			name, _ := s.(string)
+			st, ok := spiffStatuses[name]
+			if !ok {
+				return nil, fmt.Errorf("criteria[%d]: unknown status %v", i, s)
+			}
+			if !slices.Contains(crit.Statuses, st) {
+				crit.Statuses = append(crit.Statuses, st)
+			}
+		}
+		var delta float64
+		switch d := m["last_updated_delta"].(type) {
+		case int64:
+			delta = float64(d)
+		case float64:
+			delta = d
+		default:
+			return nil, fmt.Errorf("criteria[%d]: last_updated_delta is a number of seconds", i)
+		}
+		crit.UpdatedBefore = now.Add(-time.Duration(delta * float64(time.Second)))
+		crit.Model, _ = m["name"].(string)
+		for _, key := range []string{"exclude_names", "exclude_name_prefixes"} {
+			l, _ := m[key].([]any)
+			for _, x := range l {
+				s, _ := x.(string)
+				if key == "exclude_names" {
+					crit.ExcludeModels = append(crit.ExcludeModels, s)
+				} else if s != "" {
+					crit.ExcludePrefixes = append(crit.ExcludePrefixes, s)
+				}
+			}
+		}
+		criteria = append(criteria, crit)
+	}
+	found, err := r.store.InstancesMatching(sc.ctx, criteria, sc.instanceID, int(limit))
+	if err != nil {
+		return nil, err
+	}
+	type key struct{ model, status string }
+	counts := map[key]int64{}
+	for _, in := range found {
+		sc.fx.deletes = append(sc.fx.deletes, in.ID)
+		counts[key{in.ModelID, in.Status}]++
+	}
+	if !summary {
+		return int64(len(found)), nil
+	}
+	keys := make([]key, 0, len(counts))
+	for k := range counts {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].model != keys[j].model {
+			return keys[i].model < keys[j].model
+		}
+		return keys[i].status < keys[j].status
+	})
+	by := make([]any, 0, len(keys))
+	for _, k := range keys {
+		by = append(by, map[string]any{"process_model_identifier": k.model, "status": k.status, "deleted": counts[k]})
+	}
+	return map[string]any{"total_deleted": int64(len(found)), "limit": limit, "criteria_count": int64(len(list)), "by_model_status": by}, nil
 }

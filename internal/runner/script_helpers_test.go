@@ -342,7 +342,8 @@ func TestPrivilegedHelpers(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, call := range []string{`get_secret("api_key")`, `save_process_instance_metadata({"a": 1})`, `get_all_permissions()`,
-		`add_permission("read", "PG:finance", "approvers")`, `add_user_to_group("bob", "auditors")`, `refresh_permissions([])`, `set_secret("x", "y")`} {
+		`add_permission("read", "PG:finance", "approvers")`, `add_user_to_group("bob", "auditors")`, `refresh_permissions([])`, `set_secret("x", "y")`,
+		`delete_process_instances_with_criteria([])`} {
 		t.Run("refused: "+call, func(t *testing.T) {
 			model := h.model(t, "x = "+call, "", "")
 			id, err := h.runner.Start(ctx, finBob, model, "", nil)
@@ -438,6 +439,35 @@ all_permissions = get_all_permissions()`, "", "")
 		}
 		if !h.perms.Current().Allowed(bob, "read", "/tasks/1") {
 			t.Error("refresh_permissions took away the file's rules")
+		}
+	})
+	t.Run("delete_process_instances_with_criteria deletes in the step", func(t *testing.T) {
+		h.clock.Add(2 * time.Hour)
+		errored, _, err := h.store.Instances(ctx, store.InstanceFilter{Status: store.StatusError})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(errored) < 3 {
+			t.Fatalf("want some instances in error to delete, have %d", len(errored))
+		}
+		keep := errored[0].ModelID
+		model := h.model(t, `summary = delete_process_instances_with_criteria([{"status": ["error"], "last_updated_delta": 3600, "exclude_names": ["`+keep+`"]}], return_summary=True)
+again = delete_process_instances_with_criteria([{"status": ["complete"], "last_updated_delta": 0}])`, "", "")
+		id, err := h.runner.Start(ctx, fin, model, "", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data := taskData(t, h.env, id, "wait")
+		summary, _ := data["summary"].(map[string]any)
+		if summary["total_deleted"] != float64(len(errored)-1) || data["again"] != 0.0 {
+			t.Errorf("summary %v, again %v; want %d deleted", summary, data["again"], len(errored)-1)
+		}
+		left, _, err := h.store.Instances(ctx, store.InstanceFilter{Status: store.StatusError})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(left) != 1 || left[0].ModelID != keep {
+			t.Errorf("instances in error left: %+v, want only the one of %s", left, keep)
 		}
 	})
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
+	"time"
 )
 
 // The rows script helpers read and write (migration 0180).
@@ -114,4 +116,82 @@ func (s *Store) DeleteReservedInstance(ctx context.Context, id int64) error {
 		_, err := tx.tx.ExecContext(ctx, `DELETE FROM instances WHERE id = ? AND version = 1`, id)
 		return err
 	})
+}
+
+// InstanceCriteria selects instances to delete, as SpiffArena's
+// delete_process_instances_with_criteria does: any of Statuses, last
+// updated before UpdatedBefore, of Model when set, not of ExcludeModels,
+// and of no model starting with one of ExcludePrefixes.
+type InstanceCriteria struct {
+	Statuses        []string
+	UpdatedBefore   time.Time
+	Model           string
+	ExcludeModels   []string
+	ExcludePrefixes []string
+}
+
+// InstancesMatching lists up to limit instances (id, model and status
+// only) that match any of the criteria, oldest first, never the instance
+// keep.
+func (s *Store) InstancesMatching(ctx context.Context, criteria []InstanceCriteria, keep int64, limit int) ([]Instance, error) {
+	if len(criteria) == 0 || limit <= 0 {
+		return nil, nil
+	}
+	var ors []string
+	var args []any
+	for _, c := range criteria {
+		if len(c.Statuses) == 0 {
+			continue
+		}
+		conds := []string{"status IN (" + placeholders(len(c.Statuses)) + ")", "updated_at < ?"}
+		for _, st := range c.Statuses {
+			args = append(args, st)
+		}
+		args = append(args, formatTime(c.UpdatedBefore))
+		if c.Model != "" {
+			conds = append(conds, "model_id = ?")
+			args = append(args, c.Model)
+		}
+		if len(c.ExcludeModels) > 0 {
+			conds = append(conds, "model_id NOT IN ("+placeholders(len(c.ExcludeModels))+")")
+			for _, m := range c.ExcludeModels {
+				args = append(args, m)
+			}
+		}
+		for _, p := range c.ExcludePrefixes {
+			// substr rather than LIKE: a model id may hold _ and %.
+			conds = append(conds, "substr(model_id, 1, ?) <> ?")
+			args = append(args, len(p), p)
+		}
+		ors = append(ors, "("+strings.Join(conds, " AND ")+")")
+	}
+	if len(ors) == 0 {
+		return nil, nil
+	}
+	args = append(args, keep, limit)
+	rows, err := s.db.QueryContext(ctx, `SELECT id, model_id, status FROM instances WHERE (`+strings.Join(ors, " OR ")+`) AND id <> ?
+		ORDER BY id LIMIT ?`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("instances matching criteria: %w", err)
+	}
+	defer rows.Close()
+	var out []Instance
+	for rows.Next() {
+		var in Instance
+		if err := rows.Scan(&in.ID, &in.ModelID, &in.Status); err != nil {
+			return nil, fmt.Errorf("instances matching criteria: %w", err)
+		}
+		out = append(out, in)
+	}
+	return out, rows.Err()
+}
+
+// DeleteInstances deletes instances and every row derived from them.
+func (tx *Tx) DeleteInstances(ctx context.Context, ids []int64) error {
+	for _, id := range ids {
+		if _, err := tx.tx.ExecContext(ctx, `DELETE FROM instances WHERE id = ?`, id); err != nil {
+			return fmt.Errorf("delete instance %d: %w", id, err)
+		}
+	}
+	return nil
 }
