@@ -77,8 +77,10 @@ type Env struct {
 	// Funcs are helper functions offered to every script (get_current_user, ...).
 	Funcs map[string]script.Func
 	// Helpers are helper functions that learn where the script calling
-	// them runs (see ScriptCall); a name in both takes the Helper.
+	// them runs (see ScriptCall); Funcs of the same name win. Host is
+	// handed to them as it is (the host's context for the call).
 	Helpers map[string]Helper
+	Host    any
 	// RandomSeed, when set, lets scripts import random; each task draws from
 	// its own sequence derived from the seed and the task id, so runs stay
 	// deterministic. Nil refuses import random.
@@ -255,7 +257,7 @@ func Start(lib *spec.Library, opts StartOptions, env Env) (*Instance, error) {
 
 func newInstance(lib *spec.Library, env Env) *Instance {
 	in := &Instance{lib: lib, env: env, scopes: map[int]*scopeInst{}, status: Running}
-	in.senv = script.Env{Funcs: in.scriptFuncs(env), Lookup: in.scriptLookup, MaxSteps: env.MaxSteps, Timeout: env.ScriptTimeout, MaxBytes: env.ScriptMaxBytes}
+	in.senv = script.Env{Funcs: env.Funcs, Lookup: in.scriptLookup, MaxSteps: env.MaxSteps, Timeout: env.ScriptTimeout, MaxBytes: env.ScriptMaxBytes}
 	if env.Clock != nil {
 		in.senv.Now = env.Clock.Now
 	}

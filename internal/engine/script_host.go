@@ -17,38 +17,32 @@ type ScriptCall struct {
 	// Task is the task whose script, pre- or post-script, condition or
 	// expression makes the call.
 	Task *Task
+	// Host is Env.Host.
+	Host any
 }
 
 // Helper is a host helper that needs to know where the script runs
 // (get_current_task_info, get_task_data_value of another task, ...).
 type Helper func(c ScriptCall, args []any, kwargs map[string]any) (any, error)
 
-// scriptFuncs binds Env.Helpers to the instance: each becomes a script
-// function that hands the helper the task whose script is running. The
-// bindings are made once per instance, not per script run.
-func (in *Instance) scriptFuncs(env Env) map[string]script.Func {
-	if len(env.Helpers) == 0 {
-		return env.Funcs
-	}
-	funcs := make(map[string]script.Func, len(env.Funcs)+len(env.Helpers))
-	for k, f := range env.Funcs {
-		funcs[k] = f
-	}
-	for k, h := range env.Helpers {
-		funcs[k] = func(args []any, kwargs map[string]any) (any, error) {
-			return h(ScriptCall{Instance: in, Task: in.scriptTask}, args, kwargs)
-		}
-	}
-	return funcs
-}
-
-// scriptLookup lends scripts the task object, built only when a script
-// reads the name task (task data of that name wins).
+// scriptLookup lends scripts the task object and the Helpers, built only
+// when a script reads the name (task data and Funcs of the name win), so a
+// step pays nothing for the helpers its scripts do not call.
 func (in *Instance) scriptLookup(name string) (any, bool) {
-	if name != "task" || in.scriptTask == nil {
+	if name == "task" {
+		if in.scriptTask == nil {
+			return nil, false
+		}
+		return TaskObject(in.scriptTask), true
+	}
+	h, ok := in.env.Helpers[name]
+	if !ok {
 		return nil, false
 	}
-	return TaskObject(in.scriptTask), true
+	t := in.scriptTask
+	return script.Func(func(args []any, kwargs map[string]any) (any, error) {
+		return h(ScriptCall{Instance: in, Task: t, Host: in.env.Host}, args, kwargs)
+	}), true
 }
 
 // TaskObject is the task as scripts see it, with SpiffWorkflow's

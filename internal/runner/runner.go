@@ -150,6 +150,8 @@ type Runner struct {
 	frontendURL string
 	envName     string
 	dir         Directory
+	// helpers are the script helpers, built once (script_helpers.go).
+	helpers map[string]engine.Helper
 	interval    time.Duration
 	workers     int
 	maxData     int
@@ -179,6 +181,7 @@ func New(o Options) *Runner {
 	if r.log == nil {
 		r.log = slog.New(slog.DiscardHandler)
 	}
+	r.helpers = r.helperTable()
 	r.obs = o.Observer
 	if r.obs == nil {
 		r.obs = noObserver{}
@@ -220,21 +223,11 @@ func (r *Runner) Close() {
 // env is what an instance gets from the host for one step; sc is what its
 // script helpers know of the step (script_helpers.go).
 func (r *Runner) env(svc *serviceCalls, sc *scriptCtx) engine.Env {
-	env := engine.Env{Clock: r.clock, Processes: r.specs, ScriptMaxBytes: r.scriptMB}
-	r.scriptHelpers(&env, sc)
+	env := engine.Env{Clock: r.clock, Processes: r.specs, ScriptMaxBytes: r.scriptMB, Helpers: r.helpers, Host: sc}
 	if r.conn != nil && svc != nil {
 		env.Services = svc
 	}
 	return env
-}
-
-// addFunc adds a script helper to engine.Env.Funcs. The map's value type
-// lives in engine/script, which runner may not import, so it is inferred.
-func addFunc[M ~map[string]F, F ~func([]any, map[string]any) (any, error)](m *M, name string, f F) {
-	if *m == nil {
-		*m = M{}
-	}
-	(*m)[name] = f
 }
 
 // serviceCalls collects the service calls a step makes; each becomes a job

@@ -126,30 +126,31 @@ type scriptChange struct {
 func (fx *scriptFx) reset() { *fx = scriptFx{} }
 
 // helperFunc is a helper that needs no task.
-type helperFunc = func(args []any, kwargs map[string]any) (any, error)
+type helperFunc = func(sc *scriptCtx, args []any, kwargs map[string]any) (any, error)
 
-// scriptHelpers adds the helpers to an instance's environment.
-func (r *Runner) scriptHelpers(env *engine.Env, sc *scriptCtx) {
-	if sc.ctx == nil {
-		sc.ctx = context.Background()
-	}
+// taskHelperFunc is a helper that reads the instance or the task.
+type taskHelperFunc = func(c engine.ScriptCall, sc *scriptCtx, args []any, kwargs map[string]any) (any, error)
+
+// helperTable builds the helpers once per runner; each call finds its
+// step's scriptCtx in ScriptCall.Host (see env).
+func (r *Runner) helperTable() map[string]engine.Helper {
 	plain := map[string]helperFunc{
-		"get_current_user":           func([]any, map[string]any) (any, error) { return r.userDict(sc.ctx, sc.actor, true) },
-		"get_process_initiator_user": func([]any, map[string]any) (any, error) { return r.userDict(sc.ctx, sc.starter, true) },
-		"get_user": func(args []any, kw map[string]any) (any, error) {
+		"get_current_user":           func(sc *scriptCtx, _ []any, _ map[string]any) (any, error) { return r.userDict(sc.ctx, sc.actor, true) },
+		"get_process_initiator_user": func(sc *scriptCtx, _ []any, _ map[string]any) (any, error) { return r.userDict(sc.ctx, sc.starter, true) },
+		"get_user": func(sc *scriptCtx, args []any, kw map[string]any) (any, error) {
 			name, err := strArg("get_user", args, kw, 0, "username", true)
 			if err != nil {
 				return nil, err
 			}
 			return r.userDict(sc.ctx, name, false)
 		},
-		"get_env":          func([]any, map[string]any) (any, error) { return r.envName, nil },
-		"get_frontend_url": func([]any, map[string]any) (any, error) { return r.frontendURL, nil },
-		"get_toplevel_process_info": func([]any, map[string]any) (any, error) {
+		"get_env":          func(sc *scriptCtx, _ []any, _ map[string]any) (any, error) { return r.envName, nil },
+		"get_frontend_url": func(sc *scriptCtx, _ []any, _ map[string]any) (any, error) { return r.frontendURL, nil },
+		"get_toplevel_process_info": func(sc *scriptCtx, _ []any, _ map[string]any) (any, error) {
 			return r.processInfo(sc), nil
 		},
-		"get_process_info": func([]any, map[string]any) (any, error) { return r.processInfo(sc), nil },
-		"get_group_members": func(args []any, kw map[string]any) (any, error) {
+		"get_process_info": func(sc *scriptCtx, _ []any, _ map[string]any) (any, error) { return r.processInfo(sc), nil },
+		"get_group_members": func(sc *scriptCtx, args []any, kw map[string]any) (any, error) {
 			group, err := strArg("get_group_members", args, kw, 0, "group_identifier", true)
 			if err != nil {
 				return nil, err
@@ -165,7 +166,7 @@ func (r *Runner) scriptHelpers(env *engine.Env, sc *scriptCtx) {
 			sort.Strings(members)
 			return strList(members), nil
 		},
-		"get_groups_for_user": func([]any, map[string]any) (any, error) {
+		"get_groups_for_user": func(sc *scriptCtx, _ []any, _ map[string]any) (any, error) {
 			u, err := r.store.UserByUsername(sc.ctx, sc.actor)
 			if errors.Is(err, store.ErrNotFound) {
 				return []any{}, nil
@@ -183,7 +184,7 @@ func (r *Runner) scriptHelpers(env *engine.Env, sc *scriptCtx) {
 			}
 			return out, nil
 		},
-		"get_user_properties": func([]any, map[string]any) (any, error) {
+		"get_user_properties": func(sc *scriptCtx, _ []any, _ map[string]any) (any, error) {
 			props, err := r.store.UserProperties(sc.ctx, sc.actor)
 			if err != nil {
 				return nil, err
@@ -201,7 +202,7 @@ func (r *Runner) scriptHelpers(env *engine.Env, sc *scriptCtx) {
 			}
 			return out, nil
 		},
-		"set_user_properties": func(args []any, kw map[string]any) (any, error) {
+		"set_user_properties": func(sc *scriptCtx, args []any, kw map[string]any) (any, error) {
 			props, ok := firstArg(args, kw, "properties").(map[string]any)
 			if !ok {
 				return nil, fmt.Errorf("Args to set_user_properties must be a dict. '%v' is invalid.", firstArg(args, kw, "properties"))
@@ -224,12 +225,12 @@ func (r *Runner) scriptHelpers(env *engine.Env, sc *scriptCtx) {
 			}
 			return nil, nil
 		},
-		"user_has_started_instance": func([]any, map[string]any) (any, error) {
+		"user_has_started_instance": func(sc *scriptCtx, _ []any, _ map[string]any) (any, error) {
 			n, err := r.timesStarted(sc)
 			return n > 0, err
 		},
-		"times_executed_by_user": func([]any, map[string]any) (any, error) { return r.timesStarted(sc) },
-		"get_encoded_file_data": func(args []any, kw map[string]any) (any, error) {
+		"times_executed_by_user": func(sc *scriptCtx, _ []any, _ map[string]any) (any, error) { return r.timesStarted(sc) },
+		"get_encoded_file_data": func(sc *scriptCtx, args []any, kw map[string]any) (any, error) {
 			ref, err := strArg("get_encoded_file_data", args, kw, 0, "digest_reference", true)
 			if err != nil {
 				return nil, err
@@ -240,13 +241,13 @@ func (r *Runner) scriptHelpers(env *engine.Env, sc *scriptCtx) {
 			}
 			return "data:" + f.MimeType + ";name=" + f.Name + ";base64," + base64.StdEncoding.EncodeToString(f.Content), nil
 		},
-		"markdown_file_download_link": func(args []any, kw map[string]any) (any, error) {
+		"markdown_file_download_link": func(sc *scriptCtx, args []any, kw map[string]any) (any, error) {
 			return r.downloadLink(sc, args, kw)
 		},
-		"get_markdown_file_download_link": func(args []any, kw map[string]any) (any, error) {
+		"get_markdown_file_download_link": func(sc *scriptCtx, args []any, kw map[string]any) (any, error) {
 			return r.downloadLink(sc, args, kw)
 		},
-		"fact_service": func(args []any, kw map[string]any) (any, error) {
+		"fact_service": func(sc *scriptCtx, args []any, kw map[string]any) (any, error) {
 			typ, ok := kw["type"].(string)
 			if !ok {
 				return nil, errors.New("Please specify a 'type' of fact as a keyword argument.")
@@ -263,7 +264,7 @@ func (r *Runner) scriptHelpers(env *engine.Env, sc *scriptCtx) {
 		},
 
 		// Privileged helpers.
-		"get_secret": r.privileged(sc, "get_secret", func(args []any, kw map[string]any) (any, error) {
+		"get_secret": r.privileged("get_secret", func(sc *scriptCtx, args []any, kw map[string]any) (any, error) {
 			if r.secrets == nil {
 				return nil, errors.New("get_secret: no secrets are configured")
 			}
@@ -273,7 +274,7 @@ func (r *Runner) scriptHelpers(env *engine.Env, sc *scriptCtx) {
 			}
 			return r.secrets.Value(sc.ctx, name)
 		}),
-		"set_secret": r.privileged(sc, "set_secret", func(args []any, kw map[string]any) (any, error) {
+		"set_secret": r.privileged("set_secret", func(sc *scriptCtx, args []any, kw map[string]any) (any, error) {
 			if r.secrets == nil {
 				return nil, errors.New("set_secret: no secrets are configured")
 			}
@@ -291,10 +292,10 @@ func (r *Runner) scriptHelpers(env *engine.Env, sc *scriptCtx) {
 			}})
 			return nil, nil
 		}),
-		"delete_process_instances_with_criteria": r.privileged(sc, "delete_process_instances_with_criteria", func(args []any, kw map[string]any) (any, error) {
+		"delete_process_instances_with_criteria": r.privileged("delete_process_instances_with_criteria", func(sc *scriptCtx, args []any, kw map[string]any) (any, error) {
 			return r.deleteInstances(sc, args, kw)
 		}),
-		"save_process_instance_metadata": r.privileged(sc, "save_process_instance_metadata", func(args []any, kw map[string]any) (any, error) {
+		"save_process_instance_metadata": r.privileged("save_process_instance_metadata", func(sc *scriptCtx, args []any, kw map[string]any) (any, error) {
 			m, ok := firstArg(args, kw, "metadata_dict").(map[string]any)
 			if !ok {
 				return nil, errors.New("save_process_instance_metadata(metadata_dict) takes a dict")
@@ -311,7 +312,7 @@ func (r *Runner) scriptHelpers(env *engine.Env, sc *scriptCtx) {
 			}
 			return nil, nil
 		}),
-		"get_all_permissions": r.privileged(sc, "get_all_permissions", func([]any, map[string]any) (any, error) {
+		"get_all_permissions": r.privileged("get_all_permissions", func(sc *scriptCtx, _ []any, _ map[string]any) (any, error) {
 			perms, err := r.dir.AllPermissions(sc.ctx)
 			if err != nil {
 				return nil, err
@@ -322,7 +323,7 @@ func (r *Runner) scriptHelpers(env *engine.Env, sc *scriptCtx) {
 			}
 			return out, nil
 		}),
-		"add_permission": r.privileged(sc, "add_permission", func(args []any, kw map[string]any) (any, error) {
+		"add_permission": r.privileged("add_permission", func(sc *scriptCtx, args []any, kw map[string]any) (any, error) {
 			if len(args) != 3 {
 				return nil, errors.New(`add_permission(permission, target, group) takes three strings, e.g. add_permission("read", "PG:finance", "Editors")`)
 			}
@@ -341,7 +342,7 @@ func (r *Runner) scriptHelpers(env *engine.Env, sc *scriptCtx) {
 			}})
 			return nil, nil
 		}),
-		"add_user_to_group": r.privileged(sc, "add_user_to_group", func(args []any, kw map[string]any) (any, error) {
+		"add_user_to_group": r.privileged("add_user_to_group", func(sc *scriptCtx, args []any, kw map[string]any) (any, error) {
 			user, err := strArg("add_user_to_group", args, kw, 0, "username", true)
 			if err != nil {
 				return nil, err
@@ -358,7 +359,7 @@ func (r *Runner) scriptHelpers(env *engine.Env, sc *scriptCtx) {
 			}})
 			return nil, nil
 		}),
-		"refresh_permissions": r.privileged(sc, "refresh_permissions", func(args []any, kw map[string]any) (any, error) {
+		"refresh_permissions": r.privileged("refresh_permissions", func(sc *scriptCtx, args []any, kw map[string]any) (any, error) {
 			groups, err := groupInfo(firstArg(args, kw, "group_info"))
 			if err != nil {
 				return nil, fmt.Errorf("refresh_permissions: %w", err)
@@ -380,13 +381,8 @@ func (r *Runner) scriptHelpers(env *engine.Env, sc *scriptCtx) {
 			return nil, nil
 		}),
 	}
-	for name, f := range plain {
-		addFunc(&env.Funcs, name, f)
-	}
-	if env.Helpers == nil {
-		env.Helpers = map[string]engine.Helper{}
-	}
-	env.Helpers["get_current_task_info"] = func(c engine.ScriptCall, _ []any, _ map[string]any) (any, error) {
+	task := map[string]taskHelperFunc{}
+	task["get_current_task_info"] = func(c engine.ScriptCall, sc *scriptCtx, _ []any, _ map[string]any) (any, error) {
 		t := c.Task
 		children := []any{}
 		for _, x := range c.Instance.Tasks() {
@@ -404,7 +400,7 @@ func (r *Runner) scriptHelpers(env *engine.Env, sc *scriptCtx) {
 			"triggered": false, "internal_data": map[string]any{}, "typename": "Task",
 		}, nil
 	}
-	env.Helpers["get_last_user_completing_task"] = func(c engine.ScriptCall, args []any, kw map[string]any) (any, error) {
+	task["get_last_user_completing_task"] = func(c engine.ScriptCall, sc *scriptCtx, args []any, kw map[string]any) (any, error) {
 		process, err := strArg("get_last_user_completing_task", args, kw, 0, "bpmn_process_identifier", true)
 		if err != nil {
 			return nil, err
@@ -415,7 +411,7 @@ func (r *Runner) scriptHelpers(env *engine.Env, sc *scriptCtx) {
 		}
 		return r.lastCompleter(sc, c.Instance, process, node)
 	}
-	env.Helpers["get_url_for_task_with_bpmn_identifier"] = func(c engine.ScriptCall, args []any, kw map[string]any) (any, error) {
+	task["get_url_for_task_with_bpmn_identifier"] = func(c engine.ScriptCall, sc *scriptCtx, args []any, kw map[string]any) (any, error) {
 		id, err := strArg("get_url_for_task_with_bpmn_identifier", args, kw, 0, "bpmn_identifier", true)
 		if err != nil {
 			return nil, errors.New("Bpmn identifier is required for get_url_for_task_with_bpmn_identifier")
@@ -434,7 +430,7 @@ func (r *Runner) scriptHelpers(env *engine.Env, sc *scriptCtx) {
 		}
 		return r.taskURL(sc, found.ID), nil
 	}
-	env.Helpers["get_url_for_task"] = func(c engine.ScriptCall, args []any, kw map[string]any) (any, error) {
+	task["get_url_for_task"] = func(c engine.ScriptCall, sc *scriptCtx, args []any, kw map[string]any) (any, error) {
 		id, err := taskIDArg("get_url_for_task", args, kw)
 		if err != nil {
 			return nil, err
@@ -444,7 +440,7 @@ func (r *Runner) scriptHelpers(env *engine.Env, sc *scriptCtx) {
 		}
 		return r.taskURL(sc, id), nil
 	}
-	env.Helpers["get_data_sizes"] = func(c engine.ScriptCall, _ []any, _ map[string]any) (any, error) {
+	task["get_data_sizes"] = func(c engine.ScriptCall, sc *scriptCtx, _ []any, _ map[string]any) (any, error) {
 		size := 0
 		byTask := map[string]any{}
 		for _, t := range c.Instance.Tasks() {
@@ -465,26 +461,50 @@ func (r *Runner) scriptHelpers(env *engine.Env, sc *scriptCtx) {
 		}
 		return map[string]any{"python_env_size": int64(0), "python_env_keys": []any{}, "task_data_size": int64(size), "task_data_keys_by_task": byTask}, nil
 	}
-	env.Helpers["get_task_potential_owners"] = func(c engine.ScriptCall, args []any, kw map[string]any) (any, error) {
+	task["get_task_potential_owners"] = func(c engine.ScriptCall, sc *scriptCtx, args []any, kw map[string]any) (any, error) {
 		users, groups, err := r.taskOwners(sc, args, kw, "get_task_potential_owners")
 		if err != nil {
 			return nil, err
 		}
 		return map[string]any{"users": strList(users), "groups": strList(groups)}, nil
 	}
-	env.Helpers["get_users_assigned_to_task"] = func(c engine.ScriptCall, args []any, kw map[string]any) (any, error) {
+	task["get_users_assigned_to_task"] = func(c engine.ScriptCall, sc *scriptCtx, args []any, kw map[string]any) (any, error) {
 		users, _, err := r.taskOwners(sc, args, kw, "get_users_assigned_to_task")
 		if err != nil {
 			return nil, err
 		}
 		return strList(users), nil
 	}
+	out := make(map[string]engine.Helper, len(plain)+len(task))
+	for name, f := range plain {
+		out[name] = func(c engine.ScriptCall, args []any, kw map[string]any) (any, error) {
+			return f(stepOf(c), args, kw)
+		}
+	}
+	for name, f := range task {
+		out[name] = func(c engine.ScriptCall, args []any, kw map[string]any) (any, error) {
+			return f(c, stepOf(c), args, kw)
+		}
+	}
+	return out
+}
+
+// stepOf is the step context a call runs in; a call without one (a
+// restored instance only read, never stepped) gets an empty context.
+func stepOf(c engine.ScriptCall) *scriptCtx {
+	if sc, ok := c.Host.(*scriptCtx); ok && sc != nil {
+		if sc.ctx == nil {
+			sc.ctx = context.Background()
+		}
+		return sc
+	}
+	return &scriptCtx{ctx: context.Background()}
 }
 
 // privileged wraps a helper with SpiffArena's check: the instance's
 // initiator must hold create on /can-run-privileged-script/<name>.
-func (r *Runner) privileged(sc *scriptCtx, name string, f helperFunc) helperFunc {
-	return func(args []any, kw map[string]any) (any, error) {
+func (r *Runner) privileged(name string, f helperFunc) helperFunc {
+	return func(sc *scriptCtx, args []any, kw map[string]any) (any, error) {
 		if r.dir == nil {
 			return nil, fmt.Errorf("%s: this Waymark has no user directory for privileged helpers", name)
 		}
@@ -498,7 +518,7 @@ func (r *Runner) privileged(sc *scriptCtx, name string, f helperFunc) helperFunc
 		if !ok {
 			return nil, fmt.Errorf("User %s does not have access to run privileged script '%s'", sc.starter, name)
 		}
-		return f(args, kw)
+		return f(sc, args, kw)
 	}
 }
 

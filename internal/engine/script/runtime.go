@@ -812,6 +812,11 @@ func (st *execState) hostGlobal(name string) (starlark.Value, bool, error) {
 	}
 	if st.env.Lookup != nil {
 		if g, ok := st.env.Lookup(name); ok {
+			if f, ok := g.(Func); ok {
+				v := hostFunc(name, f)
+				st.cacheSet(name, v)
+				return v, true, nil
+			}
 			v, err := toValue(g)
 			if err != nil {
 				return nil, false, pyErr(excTypeError, "global %q: %v", name, err)
