@@ -151,12 +151,12 @@ type Runner struct {
 	envName     string
 	dir         Directory
 	// helpers are the script helpers, built once (script_helpers.go).
-	helpers map[string]engine.Helper
-	interval    time.Duration
-	workers     int
-	maxData     int
-	scriptMB    uint64
-	obs         Observer
+	helpers  map[string]engine.Helper
+	interval time.Duration
+	workers  int
+	maxData  int
+	scriptMB uint64
+	obs      Observer
 	// messageTTL: see Options.MessageTTL.
 	messageTTL time.Duration
 	// routeWake tells the message router that the outbox may have work.

@@ -135,8 +135,10 @@ type taskHelperFunc = func(c engine.ScriptCall, sc *scriptCtx, args []any, kwarg
 // step's scriptCtx in ScriptCall.Host (see env).
 func (r *Runner) helperTable() map[string]engine.Helper {
 	plain := map[string]helperFunc{
-		"get_current_user":           func(sc *scriptCtx, _ []any, _ map[string]any) (any, error) { return r.userDict(sc.ctx, sc.actor, true) },
-		"get_process_initiator_user": func(sc *scriptCtx, _ []any, _ map[string]any) (any, error) { return r.userDict(sc.ctx, sc.starter, true) },
+		"get_current_user": func(sc *scriptCtx, _ []any, _ map[string]any) (any, error) { return r.userDict(sc.ctx, sc.actor, true) },
+		"get_process_initiator_user": func(sc *scriptCtx, _ []any, _ map[string]any) (any, error) {
+			return r.userDict(sc.ctx, sc.starter, true)
+		},
 		"get_user": func(sc *scriptCtx, args []any, kw map[string]any) (any, error) {
 			name, err := strArg("get_user", args, kw, 0, "username", true)
 			if err != nil {
