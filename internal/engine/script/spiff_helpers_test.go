@@ -108,3 +108,40 @@ func diffMaps(want, got map[string]any) string {
 	}
 	return b.String()
 }
+
+// BenchmarkTaskObject measures a script that reads the task object and
+// calls a host helper found through Env.Lookup, against one that does not.
+func BenchmarkTaskObject(b *testing.B) {
+	obj := Object{Type: "Task", Attrs: map[string]any{
+		"id": int64(7), "data": map[string]any{"a": int64(1), "b": "x"},
+		"task_spec": Object{Type: "TaskSpec", Attrs: map[string]any{"name": "t", "bpmn_id": "t", "lane": "Finance"}},
+	}}
+	helper := Func(func([]any, map[string]any) (any, error) { return "v", nil })
+	env := &Env{Now: testClock, Lookup: func(name string) (any, bool) {
+		switch name {
+		case "task":
+			return obj, true
+		case "helper":
+			return helper, true
+		}
+		return nil, false
+	}}
+	for _, bc := range []struct{ name, src string }{
+		{"plain", "lane = 'Finance'\nv = 'v'"},
+		{"task and helper", "lane = task.task_spec.lane\nv = helper()"},
+	} {
+		p, err := Compile(bc.name, bc.src)
+		if err != nil {
+			b.Fatal(err)
+		}
+		data := map[string]any{"a": int64(1)}
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := p.Exec(env, data); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
