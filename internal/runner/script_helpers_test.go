@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/waymark-bpm/waymark/internal/auth"
+	"github.com/waymark-bpm/waymark/internal/pgtest"
 	"github.com/waymark-bpm/waymark/internal/runner"
 	"github.com/waymark-bpm/waymark/internal/secrets"
 	"github.com/waymark-bpm/waymark/internal/store"
@@ -112,9 +113,14 @@ type helperEnv struct {
 	n       int
 }
 
-func newHelperEnv(t *testing.T) *helperEnv {
+// newHelperEnv is a runner with users, groups, permissions (internal/auth)
+// and secrets, on a SQLite file, or on PostgreSQL when db is "postgres".
+func newHelperEnv(t *testing.T, db ...string) *helperEnv {
 	t.Helper()
 	e := &env{specs: newSpecs(t), clock: &fakeClock{now: fixedNow}, dbPath: filepath.Join(t.TempDir(), "waymark.db")}
+	if len(db) > 0 && db[0] == "postgres" {
+		e.pgURL = pgtest.NewDatabase(t)
+	}
 	e.open(t, runner.Options{})
 	file := filepath.Join(t.TempDir(), "permissions.yml")
 	if err := os.WriteFile(file, []byte(helperPermissions), 0o600); err != nil {
@@ -187,8 +193,14 @@ var (
 // TestScriptHelpers runs every helper through a real script task of a
 // real instance on a SQLite file, and checks what it returned.
 func TestScriptHelpers(t *testing.T) {
+	for _, db := range []string{"sqlite", "postgres"} {
+		t.Run(db, func(t *testing.T) { testScriptHelpers(t, db) })
+	}
+}
+
+func testScriptHelpers(t *testing.T, db string) {
 	ctx := context.Background()
-	h := newHelperEnv(t)
+	h := newHelperEnv(t, db)
 	cases := []struct {
 		name       string
 		s1, pre    string
@@ -336,8 +348,14 @@ del sizes`,
 // create on /can-run-privileged-script/<helper>; their changes take effect
 // once the step is stored.
 func TestPrivilegedHelpers(t *testing.T) {
+	for _, db := range []string{"sqlite", "postgres"} {
+		t.Run(db, func(t *testing.T) { testPrivilegedHelpers(t, db) })
+	}
+}
+
+func testPrivilegedHelpers(t *testing.T, db string) {
 	ctx := context.Background()
-	h := newHelperEnv(t)
+	h := newHelperEnv(t, db)
 	if err := h.secrets.Set(ctx, "api_key", "v", "admin"); err != nil {
 		t.Fatal(err)
 	}
