@@ -622,6 +622,9 @@ func (r *Runner) fileOf(sc *scriptCtx, ref string) (store.TaskFile, error) {
 		return store.TaskFile{}, fmt.Errorf("%q is not a file reference from task data", ref)
 	}
 	digest := ref[len(ref)-64:]
+	if !isDigest(digest) {
+		return store.TaskFile{}, fmt.Errorf("%q is not a file reference from task data", ref)
+	}
 	for _, f := range sc.files {
 		if f.Digest == digest {
 			return f, nil
@@ -651,6 +654,9 @@ func (r *Runner) downloadLink(sc *scriptCtx, args []any, kw map[string]any) (any
 		return nil, fmt.Errorf("%q is not a file reference from task data", ref)
 	}
 	digest = digest[len(digest)-64:]
+	if !isDigest(digest) {
+		return nil, fmt.Errorf("%q is not a file reference from task data", ref)
+	}
 	if sc.instanceID == 0 {
 		sc.fx.askedID = true
 	}
@@ -1037,4 +1043,17 @@ func (r *Runner) deleteInstances(sc *scriptCtx, args []any, kw map[string]any) (
 		by = append(by, map[string]any{"process_model_identifier": k.model, "status": k.status, "deleted": counts[k]})
 	}
 	return map[string]any{"total_deleted": int64(len(found)), "limit": limit, "criteria_count": int64(len(list)), "by_model_status": by}, nil
+}
+
+// isDigest reports whether s is a hex SHA-256, as file references end.
+func isDigest(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for _, c := range s {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
 }

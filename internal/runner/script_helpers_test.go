@@ -209,6 +209,8 @@ func testScriptHelpers(t *testing.T, db string) {
 		want2      map[string]any // keys of the data at "wait2"
 		actor      runner.Actor
 		beforeWait func(t *testing.T, id int64) (map[string]any, []store.TaskFile)
+		// after checks more once the second script ran.
+		after func(t *testing.T, id int64)
 	}{
 		{name: "users", s1: `me = get_current_user()
 starter = get_process_initiator_user()
@@ -279,7 +281,29 @@ del sizes`,
 				"link":         "[a.txt](https://wm.example/base/instances/$id/files/2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824)",
 				"keys_at_wait": []any{"doc", "wait_id"}}},
 		{name: "secrets", s1: `set_secret("api_key", "s3cret")`, s2: `k = get_secret("api_key")`, want2: map[string]any{"k": "s3cret"}},
-		{name: "metadata", s1: `save_process_instance_metadata({"invoice": "INV-7", "total": 12})`},
+		{name: "a forged file reference", s1: `try:
+    get_encoded_file_data("data:x;name=y;base64,spifffiledatadigest+" + "z" * 64)
+except Exception as e:
+    err = str(e)
+try:
+    markdown_file_download_link("data:x;name=y;base64,spifffiledatadigest+" + ")" * 64)
+except Exception as e:
+    err2 = str(e)`, want: map[string]any{"err": "\"data:x;name=y;base64,spifffiledatadigest+" + strings.Repeat("z", 64) + "\" is not a file reference from task data",
+				"err2": "\"data:x;name=y;base64,spifffiledatadigest+" + strings.Repeat(")", 64) + "\" is not a file reference from task data"}},
+		{name: "metadata saved by a script outlives later steps", s1: `save_process_instance_metadata({"invoice": "INV-7", "total": 12})`,
+			after: func(t *testing.T, id int64) {
+				list, _, err := h.store.Instances(ctx, store.InstanceFilter{ModelID: instance(t, h.env, id).ModelID})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(list) != 1 {
+					t.Fatalf("instances: %d", len(list))
+				}
+				want := map[string]string{"invoice": `"INV-7"`, "total": "12"}
+				if d := cmp.Diff(want, list[0].Metadata); d != "" {
+					t.Errorf("metadata (-want +got):\n%s", d)
+				}
+			}},
 		{name: "all permissions", s1: `perms = [p for p in get_all_permissions() if p["group_identifier"] == "admin"]`,
 			want: map[string]any{"perms": []any{map[string]any{"group_identifier": "admin", "uri": "/*", "permissions": []any{"create", "read", "update", "delete"}}}}},
 	}
@@ -311,6 +335,9 @@ del sizes`,
 					}
 				}
 			}
+			if in := instance(t, h.env, id); in.Status != store.StatusRunning {
+				t.Fatalf("instance %s: %s", in.Status, in.ErrorMessage)
+			}
 			wait := openTask(t, h.env, id, "wait")
 			check(taskData(t, h.env, id, "wait"), tc.want, wait)
 			var form map[string]any
@@ -325,22 +352,12 @@ del sizes`,
 				t.Fatal(err)
 			}
 			check(taskData(t, h.env, id, "wait2"), tc.want2, wait)
+			if tc.after != nil {
+				tc.after(t, id)
+			}
 		})
 	}
 
-	t.Run("metadata saved by a script outlives later steps", func(t *testing.T) {
-		list, _, err := h.store.Instances(ctx, store.InstanceFilter{ModelID: "group/helpers11"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(list) != 1 {
-			t.Fatalf("instances: %d", len(list))
-		}
-		want := map[string]string{"invoice": `"INV-7"`, "total": "12"}
-		if d := cmp.Diff(want, list[0].Metadata); d != "" {
-			t.Errorf("metadata (-want +got):\n%s", d)
-		}
-	})
 }
 
 // TestPrivilegedHelpers: helpers that change users or permissions, read
