@@ -289,7 +289,7 @@ try:
     markdown_file_download_link("data:x;name=y;base64,spifffiledatadigest+" + ")" * 64)
 except Exception as e:
     err2 = str(e)`, want: map[string]any{"err": "\"data:x;name=y;base64,spifffiledatadigest+" + strings.Repeat("z", 64) + "\" is not a file reference from task data",
-				"err2": "\"data:x;name=y;base64,spifffiledatadigest+" + strings.Repeat(")", 64) + "\" is not a file reference from task data"}},
+			"err2": "\"data:x;name=y;base64,spifffiledatadigest+" + strings.Repeat(")", 64) + "\" is not a file reference from task data"}},
 		{name: "metadata saved by a script outlives later steps", s1: `save_process_instance_metadata({"invoice": "INV-7", "total": 12})`,
 			after: func(t *testing.T, id int64) {
 				list, _, err := h.store.Instances(ctx, store.InstanceFilter{ModelID: instance(t, h.env, id).ModelID})
