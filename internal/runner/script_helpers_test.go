@@ -96,6 +96,7 @@ const helperPermissions = `
 groups:
   admin: {users: [alice]}
   approvers: {users: [bob, cathy]}
+  Finance Team: {users: [bob]}
 users:
   alice: {email: alice@example.com}
   bob: {email: bob@example.com}
@@ -219,8 +220,9 @@ nobody = get_user("nobody")
 me_name = me["username"]
 me_email = me["email"]
 has_id = me["id"] > 0
+starter_name = starter["username"]
 del me, starter`,
-			want: map[string]any{"me_name": "alice", "me_email": "alice@example.com", "has_id": true, "nobody": nil,
+			want: map[string]any{"me_name": "alice", "me_email": "alice@example.com", "has_id": true, "starter_name": "alice", "nobody": nil,
 				"b": "bob@example.com"}},
 		{name: "environment", s1: `e = get_env()
 u = get_frontend_url()`, want: map[string]any{"e": "testing", "u": "https://wm.example/base"}},
@@ -276,8 +278,8 @@ del sizes`,
 				return map[string]any{"doc": "data:text/plain;name=a.txt;base64,spifffiledatadigest+" + digest},
 					[]store.TaskFile{{Field: "doc", Name: "a.txt", MimeType: "text/plain", Digest: digest, Size: 5, Content: []byte("hello"), UploadedBy: "bob"}}
 			},
-			want2: map[string]any{"last": "bob", "owners": map[string]any{"users": []any{}, "groups": []any{"Finance Team"}},
-				"assigned": []any{}, "encoded": "data:text/plain;name=a.txt;base64,aGVsbG8=",
+			want2: map[string]any{"last": "bob", "owners": map[string]any{"users": []any{"bob"}, "groups": []any{"Finance Team"}},
+				"assigned": []any{"bob"}, "encoded": "data:text/plain;name=a.txt;base64,aGVsbG8=",
 				"link":         "[a.txt](https://wm.example/base/instances/$id/files/2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824)",
 				"keys_at_wait": []any{"doc", "wait_id"}}},
 		{name: "secrets", s1: `set_secret("api_key", "s3cret")`, s2: `k = get_secret("api_key")`, want2: map[string]any{"k": "s3cret"}},
