@@ -1,6 +1,7 @@
 package main
 
 import (
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,14 +13,17 @@ import (
 // TestScriptHelpersWired: through the whole app, a model's pre-script
 // reads its lane from the task object, a script calls get_env,
 // get_toplevel_process_info and the privileged add_permission (alice may
-// run privileged scripts: she is an admin), the task's instructions show
-// what they returned, and the permission is in force on the admin page.
+// run privileged scripts: she is an admin) and get_url_for_task_with_bpmn_identifier
+// for a task not reached yet, the task's instructions show what they
+// returned, the link leads to the task, and the permission is in force on
+// the admin page.
 func TestScriptHelpersWired(t *testing.T) {
 	vars := workflowVars(t, t.TempDir())
 	if err := os.WriteFile(vars["WAYMARK_PERMISSIONS_FILE"], []byte(withAdmin(workflowPermissions, "alice")), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	vars["WAYMARK_ENV"] = "staging"
+	vars["WAYMARK_BASE_URL"] = "http://waymark.example.com"
 	dir := filepath.Join(vars["WAYMARK_MODELS_DIR"], "purchases", "helpers")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
@@ -39,13 +43,14 @@ func TestScriptHelpersWired(t *testing.T) {
     <bpmn:scriptTask id="calls" name="Call helpers">
       <bpmn:script>env_name = get_env()
 info = get_toplevel_process_info()
-add_permission("read", "PG:audits", "approvers")</bpmn:script>
+add_permission("read", "PG:audits", "approvers")
+link = get_url_for_task_with_bpmn_identifier("look")</bpmn:script>
     </bpmn:scriptTask>
     <bpmn:sequenceFlow id="f2" sourceRef="calls" targetRef="look" />
     <bpmn:manualTask id="look" name="Look">
       <bpmn:extensionElements>
         <spiffworkflow:preScript>lane_seen = task.task_spec.lane</spiffworkflow:preScript>
-        <spiffworkflow:instructionsForEndUser>env={{ env_name }} id={{ info.process_instance_id }} model={{ info.process_model_identifier }} lane={{ lane_seen }}</spiffworkflow:instructionsForEndUser>
+        <spiffworkflow:instructionsForEndUser>env={{ env_name }} id={{ info.process_instance_id }} model={{ info.process_model_identifier }} lane={{ lane_seen }} link={{ link }}</spiffworkflow:instructionsForEndUser>
       </bpmn:extensionElements>
     </bpmn:manualTask>
     <bpmn:sequenceFlow id="f3" sourceRef="look" targetRef="end" />
@@ -63,9 +68,16 @@ add_permission("read", "PG:audits", "approvers")</bpmn:script>
 	signIn(t, alice, ta.url, "alice", "alice-secret")
 	loc := startInstance(t, ta, alice, "purchases:helpers")
 	_, page := get(t, alice, ta.url+loc)
-	want := "env=staging id=1 model=purchases/helpers lane=requester"
+	want := "env=staging id=1 model=purchases/helpers lane=requester link=http://waymark.example.com/tasks/1/look"
 	if got := text(page, ".instructions"); got != want {
 		t.Errorf("instructions %q, want %q", got, want)
+	}
+	// The link was made before the task existed: it leads to the open task.
+	if resp, _ := get(t, alice, ta.url+"/tasks/1/look"); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != loc {
+		t.Errorf("following the link: %d to %q, want 303 to %q", resp.StatusCode, resp.Header.Get("Location"), loc)
+	}
+	if resp, _ := get(t, alice, ta.url+"/tasks/1/calls"); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("a link to an element without an open task: %d, want 404", resp.StatusCode)
 	}
 	_, doc := get(t, alice, ta.url+"/admin/permissions")
 	var rules []string

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/waymark-bpm/waymark/internal/engine"
+	"github.com/waymark-bpm/waymark/internal/engine/spec"
 	"github.com/waymark-bpm/waymark/internal/store"
 )
 
@@ -424,11 +425,23 @@ func (r *Runner) helperTable() map[string]engine.Helper {
 				found = t // the latest one
 			}
 		}
-		if found == nil {
+		node := (*spec.Node)(nil)
+		if found != nil {
+			node = found.Node
+		} else if scope := c.Task.Node.Scope; scope != nil && scope.Process != nil {
+			node = findNode(&scope.Process.Scope, id)
+		}
+		if node == nil {
 			return nil, fmt.Errorf("Could not find a task with bpmn identifier '%s' in get_url_for_task_with_bpmn_identifier", id)
 		}
-		if !found.Node.Kind.IsHuman() {
+		if !node.Kind.IsHuman() {
 			return nil, fmt.Errorf("Given bpmn identifier (%s) represents a task that cannot be completed by people and therefore it does not have a url to retrieve", id)
+		}
+		if found == nil {
+			// Not reached yet (the script runs before it, as SpiffArena's
+			// examples have it): the task page resolves the element to
+			// its open task when the link is followed.
+			return r.taskURLFor(sc, url.PathEscape(id)), nil
 		}
 		return r.taskURL(sc, found.ID), nil
 	}
@@ -609,10 +622,30 @@ func (r *Runner) timesStarted(sc *scriptCtx) (int64, error) {
 
 // taskURL is the address of a task's page.
 func (r *Runner) taskURL(sc *scriptCtx, taskID int) string {
+	return r.taskURLFor(sc, strconv.Itoa(taskID))
+}
+
+// taskURLFor is the address of a task's page by task id or element id.
+func (r *Runner) taskURLFor(sc *scriptCtx, task string) string {
 	if sc.instanceID == 0 {
 		sc.fx.askedID = true
 	}
-	return strings.TrimRight(r.frontendURL, "/") + "/tasks/" + strconv.FormatInt(sc.instanceID, 10) + "/" + strconv.Itoa(taskID)
+	return strings.TrimRight(r.frontendURL, "/") + "/tasks/" + strconv.FormatInt(sc.instanceID, 10) + "/" + task
+}
+
+// findNode finds an element by id in a scope or the subprocesses in it.
+func findNode(sc *spec.Scope, id string) *spec.Node {
+	if n := sc.ByID[id]; n != nil {
+		return n
+	}
+	for _, n := range sc.Nodes {
+		if n.Sub != nil {
+			if found := findNode(n.Sub, id); found != nil {
+				return found
+			}
+		}
+	}
+	return nil
 }
 
 // fileOf finds a file of this instance from its data reference

@@ -232,14 +232,21 @@ old = get_process_info()`,
 				"old": map[string]any{"process_instance_id": "$id", "process_model_identifier": "$model"}}},
 		{name: "task object and task info", s1: `ti = get_current_task_info()
 spec = ti["task_spec"]
-state = ti["state"]`,
+state = ti["state"]
+ahead = get_url_for_task_with_bpmn_identifier("wait2")
+try:
+    get_url_for_task_with_bpmn_identifier("s2")
+except Exception as e:
+    not_human = str(e)`,
 			pre: `lane = task.task_spec.lane
 wait_id = task.id
 wait_name = task.task_spec.bpmn_name
 url = get_url_for_task_with_bpmn_identifier("wait")
 url2 = get_url_for_task(task.id)`,
 			want: map[string]any{"spec": "s1", "state": "READY", "lane": "Finance Team", "wait_name": "Wait here",
-				"url": "https://wm.example/base/tasks/$id/$wait", "url2": "https://wm.example/base/tasks/$id/$wait"}},
+				"url": "https://wm.example/base/tasks/$id/$wait", "url2": "https://wm.example/base/tasks/$id/$wait",
+				"ahead":     "https://wm.example/base/tasks/$id/wait2",
+				"not_human": "Given bpmn identifier (s2) represents a task that cannot be completed by people and therefore it does not have a url to retrieve"}},
 		{name: "data and table helpers", s1: `update_task_data_with_dictionary({"a": 1, "tmp_x": 2})
 v = get_task_data_value("a", 0)
 w = get_task_data_value("missing", "d")
