@@ -543,6 +543,9 @@ func (r *Runner) applyScriptChanges(ctx context.Context, instanceID int64, sc *s
 	if sc == nil {
 		return
 	}
+	// The step is stored: a request that ends now must not stop its
+	// changes halfway.
+	ctx = context.WithoutCancel(ctx)
 	for _, c := range sc.fx.after {
 		if err := c.apply(ctx); err != nil {
 			r.log.Error("script helper change not applied", "instance", instanceID, "helper", c.helper, "err", err)
