@@ -5,11 +5,13 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -514,4 +516,51 @@ again = delete_process_instances_with_criteria([{"status": ["complete"], "last_u
 			t.Errorf("instances in error left: %+v, want only the one of %s", left, keep)
 		}
 	})
+}
+
+// TestScriptChangesOfALostRace: of several people completing one task at
+// once, one step is stored; the changes the others' scripts asked for are
+// never applied. Each completer's script grants a permission to a group
+// named after them, so exactly one such rule must exist afterwards.
+func TestScriptChangesOfALostRace(t *testing.T) {
+	ctx := context.Background()
+	h := newHelperEnv(t)
+	model := h.model(t, "", "", `add_permission("read", "PG:race", "g-" + get_current_user()["username"])`)
+	id, err := h.runner.Start(ctx, fin, model, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wait := openTask(t, h.env, id, "wait")
+	const n = 6
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			a := runner.Actor{Username: fmt.Sprintf("u%d", i), Groups: []string{"Finance Team"}}
+			errs[i] = h.runner.CompleteTask(ctx, a, id, wait, nil)
+		}()
+	}
+	close(start)
+	wg.Wait()
+	ok := 0
+	for _, err := range errs {
+		if err == nil {
+			ok++
+		} else if !errors.Is(err, store.ErrConflict) {
+			t.Errorf("unexpected error %v", err)
+		}
+	}
+	var rules []string
+	for _, r := range h.perms.AppRules() {
+		if strings.HasPrefix(r.Name, auth.ScriptRulePrefix) {
+			rules = append(rules, strings.Join(r.Groups, ","))
+		}
+	}
+	if ok != 1 || len(rules) != 1 {
+		t.Errorf("%d completions stored, script rules for %v; want one of each", ok, rules)
+	}
 }
