@@ -175,7 +175,7 @@ func newAppClock(ctx context.Context, cfg config.Config, log *slog.Logger, now f
 	a.runner = runner.New(runner.Options{Store: a.store, Specs: a.models, Logger: log, Connector: registry,
 		SchedulerInterval: cfg.SchedulerInterval, MessageTTL: cfg.MessageTTL, Secrets: a.secrets, FrontendURL: cfg.BaseURL.String(),
 		MaxDataBytes: int(cfg.TaskDataMaxBytes), ScriptMaxBytes: uint64(cfg.ScriptMaxBytes),
-		Observer: a.metrics})
+		Observer: a.metrics, EnvName: cfg.Env, Directory: scriptDirectory{auth.NewScriptAdmin(perms, now)}})
 	// Timers and service calls owed from before a restart are picked up here.
 	a.runner.RunBackground(context.Background())
 

@@ -26,8 +26,9 @@ import (
 //	PM:<model>  /process-models/<model>/*
 //	            (PG:ALL and PM:ALL: every group and model)
 //	BASIC       what every signed-in user needs (basicPermissions)
-//	SUPPORT     BASIC, reading every group, model and instance, and
-//	            operating instances (supportPermissions)
+//	SUPPORT     BASIC, reading every group, model and instance,
+//	            operating instances and running privileged script helpers
+//	            (supportPermissions)
 //	ELEVATED    SUPPORT plus secrets, authentications and service accounts
 //	ALL         /* (every route)
 //	/a/uri*     the pattern itself
@@ -112,6 +113,9 @@ var supportPermissions = []permission{
 	{"create", "/send-event/*"}, {"create", "/task-complete/*"}, {"create", "/task-assign/*"},
 	{"create", "/messages/*"}, {"read", "/messages/*"},
 	{"read", "/task-data/*"}, {"update", "/task-data/*"},
+	// Privileged script helpers (refresh_permissions, get_secret, ...):
+	// the instance's initiator needs this, as in SpiffArena.
+	{"create", "/can-run-privileged-script/*"},
 }
 
 // elevatedPaths get every action under ELEVATED, beyond SUPPORT.

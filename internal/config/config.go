@@ -96,6 +96,8 @@ type Config struct {
 	SQLiteSync string
 	// MessageTTL is how long a message no instance waits for is kept.
 	MessageTTL time.Duration
+	// Env names the installation for scripts (get_env).
+	Env string
 	// LogLevel and LogFormat configure the process logger.
 	LogLevel  slog.Level
 	LogFormat string
@@ -138,6 +140,7 @@ var vars = []Var{
 	{Name: "WAYMARK_DATA_DIR", Default: "./data", Help: "Directory for the SQLite database, the generated session key and (by default) the models."},
 	{Name: "WAYMARK_DATABASE_URL", Default: "", Help: "PostgreSQL database as a URL (postgres://user:password@host:5432/waymark?sslmode=require), for several Waymark processes sharing one database (or WAYMARK_DATABASE_URL_FILE). Empty: the SQLite file in WAYMARK_DATA_DIR.", Secret: true},
 	{Name: "WAYMARK_BASE_URL", Default: "http://localhost:8000", Help: "Public URL of Waymark as people type it. A path (https://example.com/waymark) serves every page under that prefix; https makes session cookies Secure."},
+	{Name: "WAYMARK_ENV", Default: "production", Help: "Name of this installation (testing, staging, production ...), which get_env() returns to scripts, as SpiffArena's environment identifier."},
 	{Name: "WAYMARK_TRUSTED_PROXIES", Default: "", Help: "Comma-separated IPs or CIDR networks of reverse proxies whose X-Forwarded-For/-Proto/-Host headers are believed."},
 	{Name: "WAYMARK_ADMIN_PASSWORD", Default: "", Help: "Password of the 'admin' account created on first start when there are no users (or WAYMARK_ADMIN_PASSWORD_FILE). Empty: a password is generated and printed once to the log.", Secret: true},
 	{Name: "WAYMARK_SESSION_KEY", Default: "", Help: "Secret (at least 32 characters) that signs and encrypts session cookies (or WAYMARK_SESSION_KEY_FILE). Empty: a key is generated and kept in the data directory.", Secret: true},
@@ -280,6 +283,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		r.fail("WAYMARK_SQLITE_SYNC", fmt.Errorf("want FULL or NORMAL, got %q", c.SQLiteSync))
 	}
 	c.MessageTTL = r.duration("WAYMARK_MESSAGE_TTL", 0)
+	c.Env = r.str("WAYMARK_ENV")
 	c.LogLevel = r.level("WAYMARK_LOG_LEVEL")
 	c.LogFormat = r.str("WAYMARK_LOG_FORMAT")
 	if c.LogFormat != "text" && c.LogFormat != "json" {

@@ -53,6 +53,14 @@
 // subprocesses and call activities hand back the merged data of their end
 // events; multi-instance and loops copy in and out as SpiffWorkflow does.
 //
+// # Scripts and the host
+//
+// Every script, pre- and post-script and expression sees the task it runs
+// in as task (task.task_spec.lane, task.data ...), and calls the host's
+// helpers: Env.Funcs, or Env.Helpers, which get the instance, the task and
+// Env.Host of each call (script_host.go). Both are lent only to scripts
+// that name them; a helper that needs the database reads it in the host.
+//
 // # Determinism
 //
 // Nothing here reads the wall clock, starts a goroutine or uses a global

@@ -76,6 +76,11 @@ type Env struct {
 	Processes ProcessResolver
 	// Funcs are helper functions offered to every script (get_current_user, ...).
 	Funcs map[string]script.Func
+	// Helpers are helper functions that learn where the script calling
+	// them runs (see ScriptCall); Funcs of the same name win. Host is
+	// handed to them as it is (the host's context for the call).
+	Helpers map[string]Helper
+	Host    any
 	// RandomSeed, when set, lets scripts import random; each task draws from
 	// its own sequence derived from the seed and the task id, so runs stay
 	// deterministic. Nil refuses import random.
@@ -140,6 +145,8 @@ type Instance struct {
 	// was last listed in.
 	touched []*Task
 	call    int
+	// scriptTask is the task whose script runs now (see scriptEnv).
+	scriptTask *Task
 }
 
 // scopeInst is a running scope: the process, or the inside of a subprocess,
@@ -255,7 +262,7 @@ func Start(lib *spec.Library, opts StartOptions, env Env) (*Instance, error) {
 
 func newInstance(lib *spec.Library, env Env) *Instance {
 	in := &Instance{lib: lib, env: env, scopes: map[int]*scopeInst{}, status: Running}
-	in.senv = script.Env{Funcs: env.Funcs, MaxSteps: env.MaxSteps, Timeout: env.ScriptTimeout, MaxBytes: env.ScriptMaxBytes}
+	in.senv = script.Env{Funcs: env.Funcs, Lookup: in.scriptLookup, MaxSteps: env.MaxSteps, Timeout: env.ScriptTimeout, MaxBytes: env.ScriptMaxBytes}
 	if env.Clock != nil {
 		in.senv.Now = env.Clock.Now
 	}
@@ -264,6 +271,9 @@ func newInstance(lib *spec.Library, env Env) *Instance {
 
 // scriptEnv is the script environment for a task's scripts.
 func (in *Instance) scriptEnv(t *Task) *script.Env {
+	// Scripts run one at a time, each right after its environment is
+	// asked for: the task object and Helpers read the task from here.
+	in.scriptTask = t
 	objects := in.objectsFor(t)
 	if in.env.RandomSeed == nil && objects == nil {
 		return &in.senv

@@ -33,7 +33,8 @@ func (r *Runner) Start(ctx context.Context, a Actor, modelID, process string, da
 		// collaboration flag does; their messages stay in the instance.
 		opts = engine.StartOptions{Collaboration: c, Data: data}
 	}
-	in, err := engine.Start(lib, opts, r.env(svc, a.Username, a.Username))
+	sc := &scriptCtx{ctx: ctx, modelID: modelID, starter: a.Username, actor: a.Username}
+	in, err := engine.Start(lib, opts, r.env(svc, sc))
 	if err != nil {
 		return 0, fmt.Errorf("start %s process %s: %v: %w", modelID, process, err, ErrInvalid)
 	}
@@ -43,10 +44,15 @@ func (r *Runner) Start(ctx context.Context, a Actor, modelID, process string, da
 	}
 	l := &loaded{
 		row: store.Instance{ModelID: modelID, ProcessID: process, ProcessName: name, StartedBy: a.Username},
-		lib: lib, inst: in, svc: svc, before: map[int]engine.State{},
+		lib: lib, inst: in, svc: svc, before: map[int]engine.State{}, sc: sc,
+	}
+	reserved, err := r.startOver(ctx, l, func(env engine.Env) (*engine.Instance, error) { return engine.Start(lib, opts, env) })
+	if err != nil {
+		return 0, fmt.Errorf("start %s process %s: %v: %w", modelID, process, err, ErrInvalid)
 	}
 	id, err := r.save(ctx, l, stepInfo{actor: a.Username, events: []store.Event{{Event: "started", Username: a.Username, Detail: modelID + " " + process}}})
 	if err != nil {
+		r.dropReserved(ctx, reserved)
 		return 0, fmt.Errorf("start %s: %w", modelID, err)
 	}
 	r.log.Info("instance started", "instance", id, "model", modelID, "process", process, "user", a.Username, "status", l.row.Status)
@@ -164,6 +170,8 @@ func (r *Runner) complete(ctx context.Context, a Actor, ht store.HumanTask, data
 	if l.row.Status != store.StatusRunning {
 		return conflict("instance %d became %s meanwhile", instanceID, l.row.Status)
 	}
+	// The step's scripts may read the files it uploads before they are stored.
+	l.sc.files = files
 	if data == nil {
 		data = map[string]any{}
 	}

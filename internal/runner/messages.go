@@ -343,11 +343,16 @@ func (r *Runner) startBy(ctx context.Context, m store.OutboxMessage, p *spec.Pro
 		return 0, "", fmt.Errorf("start %s by %s %q: the model has no process %q", modelID, m.Kind, m.Name, p.ID)
 	}
 	svc := &serviceCalls{}
-	in, err := engine.Start(lib, engine.StartOptions{Process: p.ID}, r.env(svc, m.SentBy, m.SentBy))
-	if err != nil {
-		return 0, "", fmt.Errorf("start %s process %s by %s %q: %w", modelID, p.ID, m.Kind, m.Name, err)
+	sc := &scriptCtx{ctx: ctx, modelID: modelID, starter: m.SentBy, actor: m.SentBy}
+	start := func(env engine.Env) (*engine.Instance, bool, error) {
+		in, err := engine.Start(lib, engine.StartOptions{Process: p.ID}, env)
+		if err != nil {
+			return nil, false, fmt.Errorf("start %s process %s by %s %q: %w", modelID, p.ID, m.Kind, m.Name, err)
+		}
+		caught, err := in.Deliver(m.Kind, m.Name, payload)
+		return in, caught, err
 	}
-	caught, err := in.Deliver(m.Kind, m.Name, payload)
+	in, caught, err := start(r.env(svc, sc))
 	if err != nil || !caught {
 		return 0, "", err
 	}
@@ -357,7 +362,14 @@ func (r *Runner) startBy(ctx context.Context, m store.OutboxMessage, p *spec.Pro
 	}
 	l := &loaded{
 		row: store.Instance{ModelID: modelID, ProcessID: p.ID, ProcessName: name, StartedBy: m.SentBy},
-		lib: lib, inst: in, svc: svc, before: map[int]engine.State{},
+		lib: lib, inst: in, svc: svc, before: map[int]engine.State{}, sc: sc,
+	}
+	reserved, err := r.startOver(ctx, l, func(env engine.Env) (*engine.Instance, error) {
+		in, _, err := start(env)
+		return in, err
+	})
+	if err != nil {
+		return 0, "", err
 	}
 	info := stepInfo{actor: m.SentBy, consume: consume, events: []store.Event{{Event: "started", Username: m.SentBy,
 		Detail: fmt.Sprintf("%s %s by %s", modelID, p.ID, receivedDetail(m))}}}
@@ -366,6 +378,7 @@ func (r *Runner) startBy(ctx context.Context, m store.OutboxMessage, p *spec.Pro
 	}
 	id, err := r.save(ctx, l, info)
 	if err != nil {
+		r.dropReserved(ctx, reserved)
 		return 0, "", fmt.Errorf("start %s by %s %q: %w", modelID, m.Kind, m.Name, err)
 	}
 	r.log.Info("instance started", "instance", id, "model", modelID, "process", p.ID, "by", m.Kind, "name", m.Name, "status", l.row.Status)

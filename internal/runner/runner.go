@@ -104,8 +104,14 @@ type Options struct {
 	// parameters and answers get_secret in scripts; nil leaves references
 	// as they are written.
 	Secrets *secrets.Secrets
-	// FrontendURL is Waymark's public URL, for links in mail.
+	// FrontendURL is Waymark's public URL, for links in mail and for
+	// get_frontend_url and the task links of script helpers.
 	FrontendURL string
+	// EnvName is what get_env answers in scripts (WAYMARK_ENV).
+	EnvName string
+	// Directory answers script helpers about users, groups and
+	// permissions; nil makes the privileged ones fail.
+	Directory Directory
 	// MaxDataBytes bounds the stored state of one instance (its task data
 	// as snapshot JSON); 0 means no limit. A step over it is refused.
 	MaxDataBytes int
@@ -142,11 +148,15 @@ type Runner struct {
 	secrets *secrets.Secrets
 	// frontendURL is the public URL, for links in mail.
 	frontendURL string
-	interval    time.Duration
-	workers     int
-	maxData     int
-	scriptMB    uint64
-	obs         Observer
+	envName     string
+	dir         Directory
+	// helpers are the script helpers, built once (script_helpers.go).
+	helpers  map[string]engine.Helper
+	interval time.Duration
+	workers  int
+	maxData  int
+	scriptMB uint64
+	obs      Observer
 	// messageTTL: see Options.MessageTTL.
 	messageTTL time.Duration
 	// routeWake tells the message router that the outbox may have work.
@@ -164,12 +174,14 @@ type Runner struct {
 // service workers, and Close to stop them.
 func New(o Options) *Runner {
 	r := &Runner{store: o.Store, specs: o.Specs, log: o.Logger, clock: o.Clock, conn: o.Connector, secrets: o.Secrets, frontendURL: o.FrontendURL,
+		envName: o.EnvName, dir: o.Directory,
 		interval: o.SchedulerInterval, workers: o.Workers, maxData: o.MaxDataBytes, scriptMB: o.ScriptMaxBytes,
 		messageTTL: o.MessageTTL, routeWake: make(chan struct{}, 1),
 		wake: make(chan struct{}, 1), inflight: map[jobKey]bool{}}
 	if r.log == nil {
 		r.log = slog.New(slog.DiscardHandler)
 	}
+	r.helpers = r.helperTable()
 	r.obs = o.Observer
 	if r.obs == nil {
 		r.obs = noObserver{}
@@ -208,41 +220,14 @@ func (r *Runner) Close() {
 	r.wg.Wait()
 }
 
-// env is what an instance gets from the host for one step.
-func (r *Runner) env(svc *serviceCalls, starter, actor string) engine.Env {
-	user := func(name string) func([]any, map[string]any) (any, error) {
-		return func(args []any, kwargs map[string]any) (any, error) {
-			return map[string]any{"username": name}, nil
-		}
-	}
-	env := engine.Env{Clock: r.clock, Processes: r.specs, ScriptMaxBytes: r.scriptMB}
-	addFunc(&env.Funcs, "get_current_user", user(actor))
-	addFunc(&env.Funcs, "get_process_initiator_user", user(starter))
-	if r.secrets != nil {
-		addFunc(&env.Funcs, "get_secret", func(args []any, kwargs map[string]any) (any, error) {
-			name, _ := kwargs["key"].(string)
-			if len(args) == 1 {
-				name, _ = args[0].(string)
-			}
-			if name == "" {
-				return nil, errors.New("get_secret(key) takes the name of a secret")
-			}
-			return r.secrets.Value(context.Background(), name)
-		})
-	}
+// env is what an instance gets from the host for one step; sc is what its
+// script helpers know of the step (script_helpers.go).
+func (r *Runner) env(svc *serviceCalls, sc *scriptCtx) engine.Env {
+	env := engine.Env{Clock: r.clock, Processes: r.specs, ScriptMaxBytes: r.scriptMB, Helpers: r.helpers, Host: sc}
 	if r.conn != nil && svc != nil {
 		env.Services = svc
 	}
 	return env
-}
-
-// addFunc adds a script helper to engine.Env.Funcs. The map's value type
-// lives in engine/script, which runner may not import, so it is inferred.
-func addFunc[M ~map[string]F, F ~func([]any, map[string]any) (any, error)](m *M, name string, f F) {
-	if *m == nil {
-		*m = M{}
-	}
-	(*m)[name] = f
 }
 
 // serviceCalls collects the service calls a step makes; each becomes a job
@@ -263,6 +248,8 @@ type loaded struct {
 	inst   *engine.Instance
 	svc    *serviceCalls
 	before map[int]engine.State
+	// sc is what the step's script helpers know and asked for.
+	sc *scriptCtx
 }
 
 // load reads an instance and restores it against the model as it is now.
@@ -275,8 +262,9 @@ func (r *Runner) load(ctx context.Context, id int64, actor string) (*loaded, err
 	if err != nil {
 		return nil, fmt.Errorf("load model %s of instance %d: %w", row.ModelID, id, err)
 	}
-	l := &loaded{row: row, lib: lib, svc: &serviceCalls{}}
-	l.inst, err = engine.Restore(lib, row.Snapshot, r.env(l.svc, row.StartedBy, actor))
+	l := &loaded{row: row, lib: lib, svc: &serviceCalls{},
+		sc: &scriptCtx{ctx: ctx, instanceID: row.ID, modelID: row.ModelID, starter: row.StartedBy, actor: actor}}
+	l.inst, err = engine.Restore(lib, row.Snapshot, r.env(l.svc, l.sc))
 	if err != nil {
 		return nil, fmt.Errorf("restore instance %d against model %s: %w", id, row.ModelID, err)
 	}

@@ -61,6 +61,11 @@ func isHuman(t *engine.Task) bool {
 func (r *Runner) save(ctx context.Context, l *loaded, info stepInfo) (int64, error) {
 	in := l.inst
 	now := r.now()
+	if in.Err() != nil && l.sc != nil {
+		// A step that leaves the instance in error keeps none of what
+		// its scripts' helpers asked for (see script_helpers.go).
+		l.sc.fx.reset()
+	}
 	// Thrown messages go to the outbox, not into the snapshot: a later
 	// step must not throw them again.
 	effects := in.TakeEffects()
@@ -152,7 +157,7 @@ func (r *Runner) save(ctx context.Context, l *loaded, info stepInfo) (int64, err
 		if wroteOutbox, err = r.outbox(ctx, tx, row, effects, info.actor, now); err != nil {
 			return err
 		}
-		if err := tx.SetInstanceMetadata(ctx, row.ID, metadata); err != nil {
+		if err := r.saveMetadata(ctx, tx, row.ID, metadata, l.sc); err != nil {
 			return err
 		}
 		for _, f := range info.files {
@@ -193,6 +198,7 @@ func (r *Runner) save(ctx context.Context, l *loaded, info stepInfo) (int64, err
 	l.row = row
 	l.row.Version++
 	r.obs.StepSaved()
+	r.applyScriptChanges(ctx, row.ID, l.sc)
 	if len(notify) > 0 {
 		r.notifyFailure(row, notify)
 	}

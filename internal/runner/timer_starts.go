@@ -116,7 +116,7 @@ func (r *Runner) scheduleTimerStart(ctx context.Context, modelID, processID, ele
 	if err != nil {
 		return ts, fmt.Errorf("schedule timer start %s of %s: %w", elementID, modelID, err)
 	}
-	in, err := engine.Start(lib, engine.StartOptions{Process: processID}, r.env(&serviceCalls{}, "", ""))
+	in, err := engine.Start(lib, engine.StartOptions{Process: processID}, r.env(&serviceCalls{}, &scriptCtx{ctx: ctx, modelID: modelID}))
 	if err != nil {
 		return ts, fmt.Errorf("schedule timer start %s of %s: %w", elementID, modelID, err)
 	}
@@ -166,7 +166,9 @@ func (r *Runner) fireTimerStart(ctx context.Context, ts store.TimerStart, now ti
 		return false, fmt.Errorf("timer start %s of %s: the model has no process %q", ts.ElementID, ts.ModelID, ts.ProcessID)
 	}
 	svc := &serviceCalls{}
-	in, err := engine.Start(lib, engine.StartOptions{Process: ts.ProcessID, FireTimerStart: ts.ElementID}, r.env(svc, "", ""))
+	sc := &scriptCtx{ctx: ctx, modelID: ts.ModelID}
+	opts := engine.StartOptions{Process: ts.ProcessID, FireTimerStart: ts.ElementID}
+	in, err := engine.Start(lib, opts, r.env(svc, sc))
 	if err != nil {
 		return false, fmt.Errorf("timer start %s of %s: %w", ts.ElementID, ts.ModelID, err)
 	}
@@ -175,12 +177,19 @@ func (r *Runner) fireTimerStart(ctx context.Context, ts store.TimerStart, now ti
 		name = p.ID
 	}
 	l := &loaded{row: store.Instance{ModelID: ts.ModelID, ProcessID: ts.ProcessID, ProcessName: name},
-		lib: lib, inst: in, svc: svc, before: map[int]engine.State{}}
+		lib: lib, inst: in, svc: svc, before: map[int]engine.State{}, sc: sc}
+	reserved, err := r.startOver(ctx, l, func(env engine.Env) (*engine.Instance, error) { return engine.Start(lib, opts, env) })
+	if err != nil {
+		return false, fmt.Errorf("timer start %s of %s: %w", ts.ElementID, ts.ModelID, err)
+	}
 	id, err := r.save(ctx, l, stepInfo{
 		events: []store.Event{{Event: "started", Detail: fmt.Sprintf("%s %s by timer start event %s due %s", ts.ModelID, ts.ProcessID,
 			ts.ElementID, ts.NextDue.UTC().Format(time.RFC3339Nano))}},
 		inTx: func(ctx context.Context, tx *store.Tx) error { return tx.AdvanceTimerStart(ctx, ts, next, remaining) },
 	})
+	if err != nil {
+		r.dropReserved(ctx, reserved)
+	}
 	if errors.Is(err, store.ErrConflict) {
 		return false, nil
 	}

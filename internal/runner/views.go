@@ -179,7 +179,7 @@ func (r *Runner) Instance(ctx context.Context, a Actor, id int64) (InstancePage,
 		p.Problem = fmt.Sprintf("The model %s does not load any more: %v", row.ModelID, err)
 		return p, nil
 	}
-	in, err := engine.Restore(lib, row.Snapshot, r.env(nil, row.StartedBy, a.Username))
+	in, err := engine.Restore(lib, row.Snapshot, r.env(nil, &scriptCtx{ctx: ctx, instanceID: row.ID, modelID: row.ModelID, starter: row.StartedBy, actor: a.Username}))
 	if err != nil {
 		p.Problem = fmt.Sprintf("The instance does not restore against the model as it is now: %v", err)
 		return p, nil

@@ -9,7 +9,7 @@ import (
 // cloneTables are the tables that hold rows of an instance, parents
 // before children (human_task_owners refers to human_tasks). The chunks
 // of a large snapshot keep their numbers, which the copied chunk list names.
-var cloneTables = []string{"instance_snapshot_chunks", "instance_metadata", "human_tasks", "human_task_owners", "timers", "message_subscriptions", "event_log", "service_jobs", "task_files"}
+var cloneTables = []string{"instance_snapshot_chunks", "instance_metadata", "instance_script_metadata", "human_tasks", "human_task_owners", "timers", "message_subscriptions", "event_log", "service_jobs", "task_files"}
 
 // CloneInstance copies an instance n times with every row derived from
 // it (tasks, owners, metadata, timers, subscriptions, events, jobs,

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 
 	"github.com/waymark-bpm/waymark/internal/forms"
 	"github.com/waymark-bpm/waymark/internal/runner"
@@ -17,6 +18,9 @@ import (
 // potential owners may open it (403 for everyone else, logged). A task
 // that is not open shows its form read-only.
 func (s *Server) taskShow(w http.ResponseWriter, r *http.Request) error {
+	if _, err := strconv.Atoi(r.PathValue("task")); err != nil {
+		return s.taskShowByElement(w, r)
+	}
 	id, task, err := instanceTaskIDs(r)
 	if err != nil {
 		return err
@@ -36,6 +40,32 @@ func (s *Server) taskShow(w http.ResponseWriter, r *http.Request) error {
 		v.Form.Form = form
 	}
 	return s.render(w, r, http.StatusOK, templates.TaskPage(v), templates.TaskDetail(v))
+}
+
+// taskShowByElement sends /tasks/{instance}/{element id} on to the
+// element's open task: script helpers (get_url_for_task_with_bpmn_identifier)
+// link to a task before the instance reaches it.
+func (s *Server) taskShowByElement(w http.ResponseWriter, r *http.Request) error {
+	id, err := strconv.ParseInt(r.PathValue("instance"), 10, 64)
+	if err != nil || id <= 0 {
+		return fmt.Errorf("instance id %q: %w", r.PathValue("instance"), errPageNotFound)
+	}
+	element := r.PathValue("task")
+	tasks, err := s.work.InstanceHumanTasks(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	open := 0
+	for _, t := range tasks {
+		if t.ElementID == element && t.State == store.TaskOpen && t.TaskID > open {
+			open = t.TaskID
+		}
+	}
+	if open == 0 {
+		return fmt.Errorf("instance %d has no open task %q: %w", id, element, errPageNotFound)
+	}
+	redirect(w, r, s.prefix.URL(fmt.Sprintf("/tasks/%d/%d", id, open)))
+	return nil
 }
 
 // taskView builds the task page around a task, and parses its form (nil

@@ -25,6 +25,8 @@ type Work interface {
 	InstanceMetadataKeys(ctx context.Context, f store.InstanceFilter) ([]string, error)
 	TaskFile(ctx context.Context, instanceID int64, digest string) (store.TaskFile, error)
 	InstanceTaskFiles(ctx context.Context, instanceID int64) ([]store.TaskFile, error)
+	// InstanceHumanTasks finds a task by its element (taskShow).
+	InstanceHumanTasks(ctx context.Context, instanceID int64) ([]store.HumanTask, error)
 	// Instance is read by the access check, for the instance's model.
 	Instance(ctx context.Context, id int64) (store.Instance, error)
 }

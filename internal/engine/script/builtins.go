@@ -59,6 +59,7 @@ func init() {
 	initJSON()
 	initRe()
 	initModules()
+	initSpiffHelpers()
 	for name, v := range builtins {
 		predeclared["__b_"+name] = v
 	}

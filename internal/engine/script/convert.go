@@ -74,6 +74,10 @@ func toValue(v any) (starlark.Value, error) {
 		return newDatetime(v), nil
 	case time.Duration:
 		return &tdValue{us: int64(v / time.Microsecond)}, nil
+	case Object:
+		return objectValue(v)
+	case *Object:
+		return objectValue(*v)
 	case starlark.Value:
 		return v, nil
 	}
@@ -210,7 +214,7 @@ func fromValueDepth(v starlark.Value, depth int) any {
 			out[key] = elemValue(e, depth)
 		}
 		return out
-	case *starlark.Function, *starlark.Builtin, *module, *pyType, *pyExc, *nsView:
+	case *starlark.Function, *starlark.Builtin, *module, *pyType, *pyExc, *nsView, *objValue:
 		return dropped
 	}
 	return pyStr(v)

@@ -38,6 +38,16 @@
 // drops them too). Env.Globals are visible but not returned unless the
 // script assigns the name.
 //
+// SpiffArena's script helpers that need only the running script are
+// built in (spiff_helpers.go): get_task_data_value,
+// update_task_data_with_dictionary, get_current_task_data and
+// extract_from_task_data read and change the namespace as the task data
+// they see in SpiffArena, generate_markdown_table and get_localtime (IANA
+// zones from Go's embedded database) compute. The host lends the others
+// through Env.Funcs, and values that cost something to build (the task
+// object, an Object read by attribute) through Env.Lookup, which is asked
+// only for names found nowhere else.
+//
 // Like SpiffArena's script engine, the names datetime (the class), timedelta,
 // time, decimal, json, re and calendar are predefined; "import" works for
 // datetime, time, json, math, decimal, re, copy, string and calendar, and for

@@ -810,6 +810,21 @@ func (st *execState) hostGlobal(name string) (starlark.Value, bool, error) {
 		st.cacheSet(name, v)
 		return v, true, nil
 	}
+	if st.env.Lookup != nil {
+		if g, ok := st.env.Lookup(name); ok {
+			if f, ok := g.(Func); ok {
+				v := hostFunc(name, f)
+				st.cacheSet(name, v)
+				return v, true, nil
+			}
+			v, err := toValue(g)
+			if err != nil {
+				return nil, false, pyErr(excTypeError, "global %q: %v", name, err)
+			}
+			st.cacheSet(name, v)
+			return v, true, nil
+		}
+	}
 	return nil, false, nil
 }
 

@@ -18,6 +18,12 @@ type Env struct {
 	Now func() time.Time
 	// Funcs are host helpers exposed as global functions; may be nil.
 	Funcs map[string]Func
+	// Lookup, when set, is asked for a name found nowhere else (not in the
+	// task data, Globals or Funcs) before the built-ins: a way to lend a
+	// value that costs something to build (the task object) only to the
+	// scripts that read it. Its values are read-only like Globals'; a Func
+	// value is a host function, as in Funcs.
+	Lookup func(name string) (any, bool)
 	// Globals are extra read-only names (data objects for conditional
 	// events, ...). They are visible to the script but Exec does not return them.
 	Globals map[string]any
