@@ -86,6 +86,8 @@ type snapTask struct {
 	Period     int64      `json:"period,omitempty"` // nanoseconds
 	Arrivals   []int      `json:"arrivals,omitempty"`
 	Loop       *loopState `json:"loop,omitempty"` // keys total, next, done, keys, items, out_keys, out_items
+	// Gone: a finished task whose element a migration removed (see Migrate).
+	Gone bool `json:"gone,omitempty"`
 }
 
 type snapScope struct {
@@ -102,6 +104,8 @@ type snapScope struct {
 	DoneAt  int    `json:"done_at,omitempty"`
 	// ByMessage (version 3): a pool instance a message started.
 	ByMessage bool `json:"by_message,omitempty"`
+	// Gone: a finished subprocess whose element a migration removed.
+	Gone bool `json:"gone,omitempty"`
 }
 
 // Effects are stored with the keys kind, name, code, payload,
@@ -126,6 +130,12 @@ func fromMicros(us int64) time.Time {
 // model, or a fixed version of it) and an environment. Snapshots of older
 // versions are migrated as they are read.
 func Restore(lib *spec.Library, data []byte, env Env) (*Instance, error) {
+	return restore(lib, data, env, nil)
+}
+
+// restore is Restore; with mig set it maps the snapshot onto a changed
+// model instead of refusing what is gone (see Migrate).
+func restore(lib *spec.Library, data []byte, env Env, mig *MigrationPlan) (*Instance, error) {
 	d, err := decodeSnapshot(data)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrSnapshot, err)
@@ -145,6 +155,9 @@ func Restore(lib *spec.Library, data []byte, env Env) (*Instance, error) {
 		p := lib.Process(id)
 		if p == nil {
 			if p, err = in.resolveProcess(id); err != nil {
+				if mig != nil {
+					mig.Unmappable = append(mig.Unmappable, MigrationIssue{Process: id, Message: fmt.Sprintf("process %q is no longer in the model", id)})
+				}
 				return nil, fmt.Errorf("%w: process %q: %v", ErrSnapshot, id, err)
 			}
 		}
@@ -178,6 +191,8 @@ func Restore(lib *spec.Library, data []byte, env Env) (*Instance, error) {
 			sc.scope = &p.Scope
 		} else if n := p.AllNodes[string(ss.Scope)]; n != nil && n.Sub != nil {
 			sc.scope = n.Sub
+		} else if stub, ok := mig.goneScope(ss, p); ok && (ss.Gone || mig != nil) {
+			sc.scope, sc.gone = stub, true
 		} else {
 			return nil, fmt.Errorf("%w: subprocess %q of process %q is no longer in the model", ErrSnapshot, ss.Scope, p.ID)
 		}
@@ -209,13 +224,17 @@ func Restore(lib *spec.Library, data []byte, env Env) (*Instance, error) {
 			return nil, err
 		}
 		n := p.AllNodes[string(st.Node)]
+		gone := false
+		if n == nil && (st.Gone || mig != nil) {
+			n, gone = mig.goneTask(st, p), true
+		}
 		if n == nil {
 			return nil, fmt.Errorf("%w: element %q of process %q is no longer in the model", ErrSnapshot, st.Node, p.ID)
 		}
 		t := &block[i]
 		*t = Task{ID: st.ID, Node: n, State: st.State, Scope: st.Scope, From: st.From, Seq: st.Seq, Err: st.Err,
 			Role: st.Role, Wrapper: st.Wrapper, Index: st.Index, Key: st.Key, Attached: st.Attached, Gate: st.Gate,
-			Trigger: st.Trigger, Pool: st.Pool, Cycles: st.Cycles, Period: time.Duration(st.Period), Arrivals: st.Arrivals, Loop: st.Loop}
+			Trigger: st.Trigger, Pool: st.Pool, Cycles: st.Cycles, Period: time.Duration(st.Period), Arrivals: st.Arrivals, Loop: st.Loop, gone: gone}
 		if t.Data, err = val(st.Data); err != nil {
 			return nil, err
 		}

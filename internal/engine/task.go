@@ -81,6 +81,9 @@ type Task struct {
 	// throws are the events a throwing task throws when it completes; they
 	// live only between running the task and completing it.
 	throws []pendingThrow
+	// gone marks a finished task whose element a migration found removed
+	// from the model: Node is a stand-in that only carries the id.
+	gone bool
 }
 
 // loopState is the bookkeeping of a loop or multi-instance wrapper.
@@ -296,6 +299,12 @@ func (in *Instance) completeTask(t *Task) {
 		in.fail(t, te)
 		return
 	}
+	in.finishTask(t)
+}
+
+// finishTask marks a task COMPLETED and moves its token on, without its
+// completion hooks (completeTask runs them first; a skipped task has none).
+func (in *Instance) finishTask(t *Task) {
 	in.setState(t, Completed)
 	in.seq++
 	t.Seq = in.seq
