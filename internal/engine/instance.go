@@ -173,7 +173,8 @@ type scopeInst struct {
 	corr map[string]any
 	// doneAt is the completion count when the scope finished: the data of
 	// root scopes merges in the order they finished.
-	doneAt int // gone marks a finished subprocess whose element a migration found
+	doneAt int
+	// gone marks a finished subprocess whose element a migration found
 	// removed: scope is a stand-in.
 	gone bool
 }
