@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/waymark-bpm/waymark/internal/engine"
 	"github.com/waymark-bpm/waymark/internal/store"
@@ -35,9 +36,29 @@ func repairErr(action string, id int64, err error) error {
 	case errors.Is(err, engine.ErrNoTask):
 		return fmt.Errorf("%s instance %d: %v: %w", action, id, err, store.ErrNotFound)
 	case errors.Is(err, engine.ErrTaskState), errors.Is(err, engine.ErrNotRunnable), errors.Is(err, engine.ErrCannotReset):
-		return fmt.Errorf("%s instance %d: %v: %w", action, id, err, ErrInvalidState)
+		return &Refusal{msg: fmt.Sprintf("%s instance %d: %v.", action, id, err), kind: ErrInvalidState}
 	}
 	return fmt.Errorf("%s instance %d: %w", action, id, err)
+}
+
+// Refusal is a repair the instance's state does not allow, with the reason
+// in words for the operator who asked (the elements and tasks concerned).
+type Refusal struct {
+	msg  string
+	kind error
+}
+
+func (e *Refusal) Error() string { return e.msg }
+
+// Unwrap gives the kind (ErrInvalidState).
+func (e *Refusal) Unwrap() error { return e.kind }
+
+// UserMessage is the reason as pages and the API show it.
+func (e *Refusal) UserMessage() string {
+	if len(e.msg) > 0 {
+		return strings.ToUpper(e.msg[:1]) + e.msg[1:]
+	}
+	return e.msg
 }
 
 // saveRepair stores a repair step; a concurrent change is a conflict.
@@ -155,6 +176,18 @@ func (r *Runner) Migrate(ctx context.Context, a Actor, id int64, dryRun bool) (M
 }
 
 func (r *Runner) migrateRow(ctx context.Context, a Actor, row store.Instance, dryRun bool) (Migration, error) {
+	m, err := r.migrateOne(ctx, a, row, dryRun)
+	// Lists are always lists in JSON, empty or not.
+	if m.Unmappable == nil {
+		m.Unmappable = []engine.MigrationIssue{}
+	}
+	if m.Removed == nil {
+		m.Removed = []engine.MigrationIssue{}
+	}
+	return m, err
+}
+
+func (r *Runner) migrateOne(ctx context.Context, a Actor, row store.Instance, dryRun bool) (Migration, error) {
 	id := row.ID
 	m := Migration{InstanceID: id, Status: row.Status}
 	if row.Status == store.StatusCompleted || row.Status == store.StatusTerminated {
@@ -178,7 +211,7 @@ func (r *Runner) migrateRow(ctx context.Context, a Actor, row store.Instance, dr
 	m.MigrationPlan, m.Needed = plan, plan.Needed()
 	if err != nil {
 		if errors.Is(err, engine.ErrUnmappable) {
-			return m, fmt.Errorf("migrate instance %d to model %s as it is now: %v: %w", id, row.ModelID, err, ErrInvalidState)
+			return m, &Refusal{msg: fmt.Sprintf("migrate instance %d onto model %s as it is now: %s.", id, row.ModelID, plan.Problem()), kind: ErrInvalidState}
 		}
 		return m, fmt.Errorf("migrate instance %d: %v: %w", id, err, ErrInvalid)
 	}
