@@ -51,6 +51,10 @@ func TestEditDataAndRetryInBrowser(t *testing.T) {
 	if !strings.Contains(log, "data changed") || !strings.Contains(log, `"amount":41`) {
 		t.Errorf("event log lacks the change: %q", log)
 	}
+	if *updateScreenshots {
+		c.eval(t, `(() => { document.querySelector('tr[data-element="compute"] .task-data-edit').open = true;
+			document.querySelector('.instance-tasks').scrollIntoView(); return true; })()`, nil)
+	}
 	shot(t, c, "instance-repair.png", "")
 	c.run(t,
 		chromedp.Click(`.actions button[data-action="Retry"]`),
