@@ -41,6 +41,7 @@ func (in *Instance) SetTaskData(taskID int, data map[string]any) (map[string]any
 		data = map[string]any{}
 	}
 	t.Data = NormalizeMap(data)
+	t.ownData = false // a waiting join merges into a copy of the new data
 	t.Updated = in.now()
 	if t.touched != in.call {
 		t.touched = in.call

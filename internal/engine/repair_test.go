@@ -308,3 +308,38 @@ func TestResetInsideRunningSubprocess(t *testing.T) {
 	}
 	wantLive(t, in, "sub:STARTED", "inner1:READY")
 }
+
+// The other branch has already reached the join: resetting inside the
+// first branch keeps that arrival, and the join fires once the reset
+// branch arrives again.
+func TestResetKeepsOtherBranchArrivalAtJoin(t *testing.T) {
+	in := startRepair(t, "p_par2", nil)
+	completeNode(t, in, "b", map[string]any{"b": 1})
+	completeNode(t, in, "a1", map[string]any{"a": 1})
+	wantLive(t, in, "a2:READY", "join:WAITING")
+	if _, err := in.ResetTo(mustTask(t, in, "a1", engine.Completed).ID); err != nil {
+		t.Fatal(err)
+	}
+	wantLive(t, in, "a1:READY", "join:WAITING")
+	in = roundTrip(t, in)
+	completeNode(t, in, "a1", map[string]any{"a": 2})
+	completeNode(t, in, "a2", nil)
+	after := mustTask(t, in, "after", engine.Ready)
+	if after.Data["a"] != int64(2) || after.Data["b"] != int64(1) {
+		t.Errorf("after's data %v, want a = 2 and b = 1", after.Data)
+	}
+}
+
+// A terminated instance's tasks are cancelled: their data is not edited
+// and they are not skipped.
+func TestRepairsOfTerminatedInstanceAreRefused(t *testing.T) {
+	in := startRepair(t, "p_steps", nil)
+	first := mustTask(t, in, "first", engine.Ready)
+	in.Terminate()
+	if _, err := in.SetTaskData(first.ID, map[string]any{}); err == nil {
+		t.Error("data of a cancelled task was set")
+	}
+	if err := in.SkipTask(first.ID); !errors.Is(err, engine.ErrTaskState) {
+		t.Errorf("skip in a terminated instance: %v, want ErrTaskState", err)
+	}
+}
