@@ -39,6 +39,9 @@ var ErrSnapshot = errors.New("cannot restore snapshot")
 // "created" and "updated" count from "started" ("created" is left out when
 // 0, "updated" when it equals "created"); "due" is Unix time. Most members
 // that are zero, empty or false are left out; unknown keys are skipped.
+// A task or scope marked "gone" is history whose element a migration found
+// removed from the model (see Migrate): it is restored with a stand-in
+// element instead of being refused.
 //
 // The types below are a decoded snapshot, before the elements and values it
 // names are looked up. The struct tags give the JSON keys.
