@@ -30,8 +30,11 @@ func event(t *testing.T, e *env, id int64, kind string) store.Event {
 }
 
 func TestEditDataOfFailedTaskThenRetry(t *testing.T) {
+	forEachDatabase(t, []string{"repairs"}, testEditDataOfFailedTaskThenRetry)
+}
+
+func testEditDataOfFailedTaskThenRetry(t *testing.T, e *env) {
 	ctx := context.Background()
-	e := newEnv(t, "repairs")
 	id, err := e.runner.Start(ctx, alice, "group/repairs", "", map[string]any{"who": "ann"})
 	if err != nil {
 		t.Fatal(err)
