@@ -179,7 +179,7 @@ func TestRepairsNeedTheirPermissions(t *testing.T) {
 	if got := text(page, "#instance-status"); got != "error" {
 		t.Fatalf("status %q, want error", got)
 	}
-	if n := page.Find(".task-repairs form, .task-repairs details, .actions [data-action=Migrate]").Length(); n != 0 {
+	if n := page.Find(".task-repairs form, .task-repairs details, .actions [data-action=Migrate], .actions [data-action='Migrate all']").Length(); n != 0 {
 		t.Errorf("sam is offered %d repairs he may not make", n)
 	}
 	csrf := url.Values{"csrf_token": {csrfToken(t, page)}}
@@ -215,6 +215,9 @@ func TestRepairsNeedTheirPermissions(t *testing.T) {
 	}
 	if got := page.Find(`.actions a[data-action="Migrate"]`).AttrOr("href", ""); got != "/instances/1/migrate" {
 		t.Errorf("migrate link %q", got)
+	}
+	if got := page.Find(`.actions a[data-action="Migrate all"]`).AttrOr("href", ""); got != "/process-models/ops:calc/migrate" {
+		t.Errorf("migrate all link %q", got)
 	}
 	// Data that is not a JSON object is refused, naming the problem.
 	resp, doc := postForm(t, olga, ta.url+"/instances/1/tasks/2/data", url.Values{"csrf_token": {csrfToken(t, page)}, "data": {`[1, 2]`}}, nil)
@@ -297,6 +300,13 @@ func TestRepairsNeedTheirPermissions(t *testing.T) {
 	status, e = bearerCall(t, c, "POST", api+"/process-instances/3/migrate", oToken, nil)
 	if status != http.StatusConflict || !strings.Contains(fmt.Sprint(e["message"]), "review") {
 		t.Errorf("migrate with review gone: %d %v", status, e)
+	}
+	_, plans := get(t, olga, ta.url+"/process-models/ops:flow/migrate")
+	if got := text(plans, `tr[data-instance="3"] .unmappable`); !strings.Contains(got, "review") {
+		t.Errorf("the model's dry run page lists %q for instance 3, want review", got)
+	}
+	if n := plans.Find(`button[data-action="Migrate"]`).Length(); n != 0 {
+		t.Error("the dry run page offers to migrate when nothing can be moved")
 	}
 	status, all := bearerCall(t, c, "GET", api+"/process-models/ops:flow/migrate", oToken, nil)
 	if results, _ := all["results"].([]any); status != http.StatusOK || len(results) != 1 {

@@ -83,6 +83,9 @@ func (s *Server) instanceShow(w http.ResponseWriter, r *http.Request) error {
 	if open && s.can(r, "create", fmt.Sprintf("/process-instance-migrate/%s/%d", urlID(in.ModelID), id)) {
 		v.MigrateURL = s.prefix.URL(fmt.Sprintf("/instances/%d/migrate", id))
 	}
+	if s.can(r, "create", "/process-instance-migrate/"+urlID(in.ModelID)) {
+		v.MigrateAllURL = s.prefix.URL("/process-models/" + urlID(in.ModelID) + "/migrate")
+	}
 	for _, t := range p.Tasks {
 		it := templates.InstanceTask{ID: t.ID, Element: t.ElementID, Name: t.Name, Kind: t.Kind, Lane: t.Lane, State: t.State,
 			Data: t.Data, Updated: showTime(t.Updated), Error: t.Error}
