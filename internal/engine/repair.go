@@ -91,7 +91,8 @@ func (in *Instance) SkipTask(taskID int) error {
 // other branch where it is, and a join waiting for both forgets only the
 // reset branch's arrival. A task inside a subprocess reopens the
 // subprocess: its task is STARTED again and what followed it outside is
-// undone too.
+// undone too. A completed instance runs again from the task (a terminated
+// one does not).
 //
 // It refuses a task that is not COMPLETED, one inside a loop,
 // multi-instance activity or event subprocess, a boundary or start event
@@ -102,7 +103,7 @@ func (in *Instance) ResetTo(taskID int) (*Task, error) {
 	if target == nil {
 		return nil, fmt.Errorf("reset to task %d: %w", taskID, ErrNoTask)
 	}
-	if in.status == Terminated || in.status == Done {
+	if in.status == Terminated {
 		return nil, fmt.Errorf("reset to task %d: the instance is %s: %w", taskID, in.status, ErrNotRunnable)
 	}
 	if target.State != Completed || target.gone {

@@ -343,3 +343,28 @@ func TestRepairsOfTerminatedInstanceAreRefused(t *testing.T) {
 		t.Errorf("skip in a terminated instance: %v, want ErrTaskState", err)
 	}
 }
+
+// A completed instance runs again from the task it is reset to, and
+// completes again with the new data.
+func TestResetCompletedInstance(t *testing.T) {
+	in := startRepair(t, "p_steps", nil)
+	completeNode(t, in, "first", map[string]any{"x": 1})
+	completeNode(t, in, "second", map[string]any{"y": 2})
+	completeNode(t, in, "third", nil)
+	if in.Status() != engine.Done {
+		t.Fatalf("status %v, want done", in.Status())
+	}
+	if _, err := in.ResetTo(mustTask(t, in, "second", engine.Completed).ID); err != nil {
+		t.Fatal(err)
+	}
+	if in.Status() != engine.Running || in.Data() != nil {
+		t.Fatalf("status %v data %v, want running without final data", in.Status(), in.Data())
+	}
+	wantLive(t, in, "second:READY")
+	in = roundTrip(t, in)
+	completeNode(t, in, "second", map[string]any{"y": 5})
+	completeNode(t, in, "third", nil)
+	if in.Status() != engine.Done || in.Data()["y"] != int64(5) {
+		t.Fatalf("status %v data %v, want done with y = 5", in.Status(), in.Data())
+	}
+}

@@ -124,12 +124,17 @@ func (r *Runner) SkipTask(ctx context.Context, a Actor, id int64, taskID int) er
 }
 
 // ResetTo puts an instance back to a completed task: the task runs again
-// and what followed it is undone (see engine.Instance.ResetTo). It returns
-// the id of the new task.
+// and what followed it is undone (see engine.Instance.ResetTo); a completed
+// instance runs again. It returns the id of the new task.
 func (r *Runner) ResetTo(ctx context.Context, a Actor, id int64, taskID int) (int, error) {
-	l, err := r.repairable(ctx, a, id, "reset")
+	// A completed instance may be reset too (it runs again from the task),
+	// as SpiffArena allows; a terminated one stays ended.
+	l, err := r.instanceAction(ctx, a, id, "reset")
 	if err != nil {
 		return 0, err
+	}
+	if l.row.Status == store.StatusTerminated {
+		return 0, fmt.Errorf("reset instance %d: it is terminated: %w", id, ErrInvalidState)
 	}
 	nt, err := l.inst.ResetTo(taskID)
 	if err != nil {

@@ -174,6 +174,20 @@ func TestResetToEarlierTaskInRunner(t *testing.T) {
 	if got := instance(t, e, id); got.Status != store.StatusCompleted {
 		t.Fatalf("status %s, want completed", got.Status)
 	}
+	// A completed instance runs again from the task it is reset to.
+	if _, err := e.runner.ResetTo(ctx, alice, id, again); err != nil {
+		t.Fatal(err)
+	}
+	if got := instance(t, e, id); got.Status != store.StatusRunning || !got.EndedAt.IsZero() {
+		t.Fatalf("after resetting a completed instance: %s ended %v, want running", got.Status, got.EndedAt)
+	}
+	openTask(t, e, id, "review")
+	if err := e.runner.Terminate(ctx, alice, id); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.runner.ResetTo(ctx, alice, id, review); !errors.Is(err, runner.ErrInvalidState) {
+		t.Fatalf("reset of a terminated instance: %v, want ErrInvalidState", err)
+	}
 }
 
 func useModelFile(t *testing.T, e *env, model, from string) {

@@ -92,8 +92,8 @@ func (s *Server) instanceShow(w http.ResponseWriter, r *http.Request) error {
 		if t.Human && (t.State == "READY" || t.State == "COMPLETED") {
 			it.URL = s.prefix.URL(fmt.Sprintf("/tasks/%d/%d", id, t.ID))
 		}
-		if open {
-			s.repairURLs(r, &it, in.ModelID, id)
+		if in.Status != store.StatusTerminated {
+			s.repairURLs(r, &it, in.ModelID, id, open)
 		}
 		v.Tasks = append(v.Tasks, it)
 	}
@@ -162,16 +162,19 @@ func correlationText(c map[string]any) string {
 }
 
 // repairURLs offers a task's repairs that its state allows and the user's
-// permissions grant, checked against the targets of their routes
+// permissions grant (a completed instance only reset), checked against the targets of their routes
 // (routeAccess): update on /task-data/…, create on /task-complete/… (skip)
 // and on /process-instance-reset/….
-func (s *Server) repairURLs(r *http.Request, it *templates.InstanceTask, model string, id int64) {
+func (s *Server) repairURLs(r *http.Request, it *templates.InstanceTask, model string, id int64, open bool) {
 	target := func(path string) string { return fmt.Sprintf("/%s/%s/%d/%d", path, urlID(model), id, it.ID) }
 	url := func(action string) string {
 		return s.prefix.URL(fmt.Sprintf("/instances/%d/tasks/%d/%s", id, it.ID, action))
 	}
 	switch it.State {
 	case "READY", "ERROR", "WAITING", "STARTED":
+		if !open {
+			return
+		}
 		if s.can(r, "update", target("task-data")) {
 			it.DataURL = url("data")
 		}
