@@ -58,9 +58,12 @@ func (p MigrationPlan) Problem() string {
 // It changes nothing.
 func PlanMigration(lib *spec.Library, snapshot []byte, env Env) (MigrationPlan, error) {
 	var plan MigrationPlan
-	_, err := restore(lib, snapshot, env, &plan)
+	in, err := restore(lib, snapshot, env, &plan)
 	if err != nil && len(plan.Unmappable) == 0 {
 		return plan, err
+	}
+	if in != nil {
+		in.changedElements(&plan)
 	}
 	return plan, nil
 }
@@ -74,6 +77,9 @@ func PlanMigration(lib *spec.Library, snapshot []byte, env Env) (MigrationPlan, 
 func Migrate(lib *spec.Library, snapshot []byte, env Env) (*Instance, MigrationPlan, error) {
 	var plan MigrationPlan
 	in, err := restore(lib, snapshot, env, &plan)
+	if in != nil {
+		in.changedElements(&plan)
+	}
 	if len(plan.Unmappable) > 0 {
 		return nil, plan, fmt.Errorf("%w: %s", ErrUnmappable, plan.Problem())
 	}
@@ -122,4 +128,43 @@ func (m *MigrationPlan) goneScope(ss *snapScope, p *spec.Process) (*spec.Scope, 
 			Message: fmt.Sprintf("subprocess %s is running, and is no longer in process %s", id, p.ID)})
 	}
 	return stub, true
+}
+
+// changedElements lists the live tasks whose element still exists but can
+// no longer hold them as they are (SpiffArena also refuses a migration when
+// a started task's spec changed): a task waiting for a person at an element
+// that is no longer a user or manual task, one waiting for an event at an
+// element that catches none, a loop or multi-instance activity that is no
+// longer one, a running subprocess or call activity that is no longer one.
+func (in *Instance) changedElements(m *MigrationPlan) {
+	queued := make(map[*Task]bool, len(in.queue))
+	for _, t := range in.queue {
+		queued[t] = true
+	}
+	for _, t := range in.Active() {
+		if t.gone {
+			continue
+		}
+		n := t.Node
+		var why string
+		switch {
+		case t.Role == RoleWrapper && n.Loop == nil && n.MI == nil:
+			why = "is no longer a loop or multi-instance activity"
+		case t.State == Started && in.scopes[t.ID] != nil && !in.scopes[t.ID].done && n.Sub == nil && n.Kind != spec.KindCallActivity:
+			why = "is no longer a subprocess or call activity"
+		case t.State == Ready && !queued[t] && t.Role != RoleWrapper && !waitsForPerson(t):
+			why = "is no longer a user or manual task"
+		case t.State == Waiting && !isJoin(t) && len(n.Events) == 0 && n.Kind != spec.KindReceiveTask && n.Kind != spec.KindEventBasedGateway && !t.Trigger:
+			why = "no longer waits for an event"
+		}
+		if why == "" {
+			continue
+		}
+		p := ""
+		if n.Scope != nil && n.Scope.Process != nil {
+			p = n.Scope.Process.ID
+		}
+		m.Unmappable = append(m.Unmappable, MigrationIssue{TaskID: t.ID, ElementID: n.ID, Process: p, State: t.State.String(),
+			Message: fmt.Sprintf("task %d is %s at %s, which %s (now %s)", t.ID, t.State, n.ID, why, n.Kind)})
+	}
 }

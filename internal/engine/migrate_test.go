@@ -129,3 +129,23 @@ func TestMigrateUnchangedModelNeedsNothing(t *testing.T) {
 		t.Fatalf("plan %+v %v, want nothing needed", plan, err)
 	}
 }
+
+// An element that still exists but can no longer hold the task waiting
+// there (a user task that became a script task) cannot be mapped either.
+func TestMigrateRefusesChangedWaitingElement(t *testing.T) {
+	env := engine.Env{Clock: &testClock{now: t0}}
+	v1 := migProcess(t, migStart, migPrep, migReview, migEnd)
+	in, _ := engine.Start(v1, engine.StartOptions{Process: "p_mig"}, env)
+	snap, _ := in.Snapshot()
+	v2 := migProcess(t, migStart, migPrep, `<bpmn:scriptTask id="review"><bpmn:script>x = 1</bpmn:script></bpmn:scriptTask>`, migEnd)
+	plan, err := engine.PlanMigration(v2, snap, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(plan.Unmappable) != 1 || plan.Unmappable[0].ElementID != "review" || !strings.Contains(plan.Unmappable[0].Message, "scriptTask") {
+		t.Fatalf("unmappable %+v, want review, now a script task", plan.Unmappable)
+	}
+	if _, _, err := engine.Migrate(v2, snap, env); !errors.Is(err, engine.ErrUnmappable) {
+		t.Fatalf("migrate: %v, want ErrUnmappable", err)
+	}
+}

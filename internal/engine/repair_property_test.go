@@ -21,10 +21,11 @@ func drive(in *engine.Instance, n int) {
 // Resetting any completed task of the engine's test processes either is
 // refused with ErrCannotReset or ErrNotRunnable, or leaves an instance that
 // is stored, restored and runs on; it never panics or breaks the instance.
+// Before and after, a migration onto the same model finds nothing to do.
 func TestResetNeverBreaksAnInstance(t *testing.T) {
 	env := engine.Env{Clock: &testClock{now: t0}}
 	resets, refused := 0, 0
-	for _, file := range []string{"basic.bpmn", "gateways.bpmn", "subprocess.bpmn", "loops.bpmn", "links.bpmn", "inclusive_divert.bpmn", "loop_join.bpmn", "repair.bpmn"} {
+	for _, file := range []string{"basic.bpmn", "gateways.bpmn", "subprocess.bpmn", "loops.bpmn", "links.bpmn", "inclusive_divert.bpmn", "loop_join.bpmn", "repair.bpmn", "tasks.bpmn", "timer_cycle.bpmn", "parallel_multiple.bpmn", "data.bpmn", "iospec.bpmn", "lanes.bpmn", "script_fail.bpmn", "snapshot.bpmn"} {
 		lib := load(t, file)
 		for _, pid := range lib.Order {
 			p := lib.Process(pid)
@@ -41,6 +42,10 @@ func TestResetNeverBreaksAnInstance(t *testing.T) {
 				snap, err := in.Snapshot()
 				if err != nil {
 					t.Fatal(err)
+				}
+				// On its own model, an instance needs no migration.
+				if plan, err := engine.PlanMigration(lib, snap, env); err != nil || plan.Needed() {
+					t.Errorf("migration plan on the same model: %+v %v", plan, err)
 				}
 				for _, tk := range in.Tasks() {
 					if tk.State != engine.Completed {
@@ -70,6 +75,9 @@ func TestResetNeverBreaksAnInstance(t *testing.T) {
 						t.Fatalf("reset to %d %s: restore: %v", tk.ID, tk.Node.ID, err)
 					}
 					resets++
+					if plan, err := engine.PlanMigration(lib, after, env); err != nil || plan.Needed() {
+						t.Errorf("reset to %d %s: migration plan on the same model: %+v %v", tk.ID, tk.Node.ID, plan, err)
+					}
 					drive(again, 6)
 					if _, err := again.Snapshot(); err != nil {
 						t.Fatalf("reset to %d %s, then on: snapshot: %v", tk.ID, tk.Node.ID, err)
