@@ -42,11 +42,7 @@ func (in *Instance) SetTaskData(taskID int, data map[string]any) (map[string]any
 	}
 	t.Data = NormalizeMap(data)
 	t.ownData = false // a waiting join merges into a copy of the new data
-	t.Updated = in.now()
-	if t.touched != in.call {
-		t.touched = in.call
-		in.touched = append(in.touched, t)
-	}
+	in.setTouched(t)
 	return old, nil
 }
 
@@ -204,6 +200,7 @@ func (in *Instance) ResetTo(taskID int) (*Task, error) {
 	return nt, nil
 }
 
+// setTouched records a change to a task that keeps its state.
 func (in *Instance) setTouched(t *Task) {
 	t.Updated = in.now()
 	if t.touched != in.call {
