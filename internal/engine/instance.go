@@ -186,6 +186,9 @@ type scopeInst struct {
 	// and subprocesses with such activities or a compensation event
 	// subprocess inside. A record leaves when compensation takes it.
 	comp []*Task
+	// gone marks a finished subprocess whose element a migration found
+	// removed: scope is a stand-in.
+	gone bool
 }
 
 // StartOptions select what to start.

@@ -46,6 +46,9 @@ var ErrSnapshot = errors.New("cannot restore snapshot")
 // compensate, and a handler's "comp_for" the task that waits for it. A
 // waiting conditional event's "cond_held" says its condition held when
 // last evaluated (it fires again only after turning false).
+// A task or scope marked "gone" is history whose element a migration found
+// removed from the model (see Migrate): it is restored with a stand-in
+// element instead of being refused.
 //
 // The types below are a decoded snapshot, before the elements and values it
 // names are looked up. The struct tags give the JSON keys.
@@ -103,6 +106,8 @@ type snapTask struct {
 	// events wait for their condition to turn false and true again): the
 	// condition held when last evaluated.
 	CondHeld bool `json:"cond_held,omitempty"`
+	// Gone: a finished task whose element a migration removed (see Migrate).
+	Gone bool `json:"gone,omitempty"`
 }
 
 type snapScope struct {
@@ -123,6 +128,8 @@ type snapScope struct {
 	// activities of the scope that can still be compensated, in the order
 	// they completed.
 	Comp []int `json:"comp,omitempty"`
+	// Gone: a finished subprocess whose element a migration removed.
+	Gone bool `json:"gone,omitempty"`
 }
 
 // Effects are stored with the keys kind, name, code, payload,
@@ -147,6 +154,12 @@ func fromMicros(us int64) time.Time {
 // model, or a fixed version of it) and an environment. Snapshots of older
 // versions are migrated as they are read.
 func Restore(lib *spec.Library, data []byte, env Env) (*Instance, error) {
+	return restore(lib, data, env, nil)
+}
+
+// restore is Restore; with mig set it maps the snapshot onto a changed
+// model instead of refusing what is gone (see Migrate).
+func restore(lib *spec.Library, data []byte, env Env, mig *MigrationPlan) (*Instance, error) {
 	d, err := decodeSnapshot(data)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrSnapshot, err)
@@ -166,6 +179,9 @@ func Restore(lib *spec.Library, data []byte, env Env) (*Instance, error) {
 		p := lib.Process(id)
 		if p == nil {
 			if p, err = in.resolveProcess(id); err != nil {
+				if mig != nil {
+					mig.Unmappable = append(mig.Unmappable, MigrationIssue{Process: id, Message: fmt.Sprintf("process %q is no longer in the model", id)})
+				}
 				return nil, fmt.Errorf("%w: process %q: %v", ErrSnapshot, id, err)
 			}
 		}
@@ -199,6 +215,8 @@ func Restore(lib *spec.Library, data []byte, env Env) (*Instance, error) {
 			sc.scope = &p.Scope
 		} else if n := p.AllNodes[string(ss.Scope)]; n != nil && n.Sub != nil {
 			sc.scope = n.Sub
+		} else if stub, ok := mig.goneScope(ss, p); ok && (ss.Gone || mig != nil) {
+			sc.scope, sc.gone = stub, true
 		} else {
 			return nil, fmt.Errorf("%w: subprocess %q of process %q is no longer in the model", ErrSnapshot, ss.Scope, p.ID)
 		}
@@ -230,13 +248,17 @@ func Restore(lib *spec.Library, data []byte, env Env) (*Instance, error) {
 			return nil, err
 		}
 		n := p.AllNodes[string(st.Node)]
+		gone := false
+		if n == nil && (st.Gone || mig != nil) {
+			n, gone = mig.goneTask(st, p), true
+		}
 		if n == nil {
 			return nil, fmt.Errorf("%w: element %q of process %q is no longer in the model", ErrSnapshot, st.Node, p.ID)
 		}
 		t := &block[i]
 		*t = Task{ID: st.ID, Node: n, State: st.State, Scope: st.Scope, From: st.From, Seq: st.Seq, Err: st.Err,
 			Role: st.Role, Wrapper: st.Wrapper, Index: st.Index, Key: st.Key, Attached: st.Attached, Gate: st.Gate,
-			Trigger: st.Trigger, Pool: st.Pool, Cycles: st.Cycles, Period: time.Duration(st.Period), Arrivals: st.Arrivals, Loop: st.Loop, condHeld: st.CondHeld}
+			Trigger: st.Trigger, Pool: st.Pool, Cycles: st.Cycles, Period: time.Duration(st.Period), Arrivals: st.Arrivals, Loop: st.Loop, condHeld: st.CondHeld, gone: gone}
 		if len(st.Compensate) > 0 || st.CompFor != 0 {
 			t.comp = &compState{todo: st.Compensate, handlerOf: st.CompFor}
 		}

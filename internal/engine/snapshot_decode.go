@@ -525,6 +525,8 @@ func (t *snapTask) decode(r *jr) error {
 			t.Trigger, err = r.bool()
 		case "pool":
 			t.Pool, err = r.bool()
+		case "gone":
+			t.Gone, err = r.bool()
 		case "due":
 			t.Due, err = r.int64()
 		case "cycles":
@@ -624,6 +626,8 @@ func (sc *snapScope) decode(r *jr) error {
 			sc.ByMessage, err = r.bool()
 		case "comp":
 			sc.Comp, err = r.ints()
+		case "gone":
+			sc.Gone, err = r.bool()
 		default:
 			err = r.skip(0)
 		}

@@ -410,6 +410,7 @@ func (in *Instance) Snapshot() ([]byte, error) {
 			}
 			w.b = append(w.b, ']')
 		}
+		w.boolOmit("gone", sc.gone)
 		w.close()
 	}
 	w.b = append(w.b, ']')
@@ -493,6 +494,7 @@ func (w *jw) task(t *Task, data int, base int64) {
 	w.intOmit("gate", t.Gate)
 	w.boolOmit("trigger", t.Trigger)
 	w.boolOmit("pool", t.Pool)
+	w.boolOmit("gone", t.gone)
 	w.int64Omit("due", micros(t.Due))
 	w.intOmit("cycles", t.Cycles)
 	w.int64Omit("period", int64(t.Period))

@@ -88,6 +88,9 @@ type Task struct {
 	throws []pendingThrow
 	// comp is the compensation a task takes part in (nil for nearly all).
 	comp *compState
+	// gone marks a finished task whose element a migration found removed
+	// from the model: Node is a stand-in that only carries the id.
+	gone bool
 }
 
 // compState is a task's part in compensation: what a compensation throw
@@ -337,6 +340,12 @@ func (in *Instance) completeTask(t *Task) {
 		in.fail(t, te)
 		return
 	}
+	in.finishTask(t)
+}
+
+// finishTask marks a task COMPLETED and moves its token on, without its
+// completion hooks (completeTask runs them first; a skipped task has none).
+func (in *Instance) finishTask(t *Task) {
 	in.setState(t, Completed)
 	in.seq++
 	t.Seq = in.seq

@@ -79,11 +79,21 @@ func (s *Server) instanceShow(w http.ResponseWriter, r *http.Request) error {
 	for _, st := range p.Path {
 		v.Path = append(v.Path, templates.PathStep{ElementID: st.ElementID, Name: st.Name, Kind: st.Kind})
 	}
+	open := in.Status != store.StatusCompleted && in.Status != store.StatusTerminated
+	if open && s.can(r, "create", fmt.Sprintf("/process-instance-migrate/%s/%d", urlID(in.ModelID), id)) {
+		v.MigrateURL = s.prefix.URL(fmt.Sprintf("/instances/%d/migrate", id))
+	}
+	if s.can(r, "create", "/process-instance-migrate/"+urlID(in.ModelID)) {
+		v.MigrateAllURL = s.prefix.URL("/process-models/" + urlID(in.ModelID) + "/migrate")
+	}
 	for _, t := range p.Tasks {
 		it := templates.InstanceTask{ID: t.ID, Element: t.ElementID, Name: t.Name, Kind: t.Kind, Lane: t.Lane, State: t.State,
 			Data: t.Data, Updated: showTime(t.Updated), Error: t.Error}
 		if t.Human && (t.State == "READY" || t.State == "COMPLETED") {
 			it.URL = s.prefix.URL(fmt.Sprintf("/tasks/%d/%d", id, t.ID))
+		}
+		if in.Status != store.StatusTerminated {
+			s.repairURLs(r, &it, in.ModelID, id, open)
 		}
 		v.Tasks = append(v.Tasks, it)
 	}
@@ -149,4 +159,31 @@ func correlationText(c map[string]any) string {
 		parts = append(parts, k+" = "+string(b))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// repairURLs offers a task's repairs that its state allows and the user's
+// permissions grant (a completed instance only reset), checked against the targets of their routes
+// (routeAccess): update on /task-data/…, create on /task-complete/… (skip)
+// and on /process-instance-reset/….
+func (s *Server) repairURLs(r *http.Request, it *templates.InstanceTask, model string, id int64, open bool) {
+	target := func(path string) string { return fmt.Sprintf("/%s/%s/%d/%d", path, urlID(model), id, it.ID) }
+	url := func(action string) string {
+		return s.prefix.URL(fmt.Sprintf("/instances/%d/tasks/%d/%s", id, it.ID, action))
+	}
+	switch it.State {
+	case "READY", "ERROR", "WAITING", "STARTED":
+		if !open {
+			return
+		}
+		if s.can(r, "update", target("task-data")) {
+			it.DataURL = url("data")
+		}
+		if (it.State == "READY" || it.State == "ERROR") && s.can(r, "create", target("task-complete")) {
+			it.SkipURL = url("skip")
+		}
+	case "COMPLETED":
+		if s.can(r, "create", target("process-instance-reset")) {
+			it.ResetURL = url("reset")
+		}
+	}
 }

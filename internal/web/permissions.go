@@ -98,6 +98,27 @@ var routeAccess = map[string]access{
 	"POST /instances/{id}/retry":         need("create /process-instance-reset/{model}/{id}").manages(),
 	"POST /process-models/{id}/start":    need("create /process-instances/{id}"),
 
+	// Repairs of an instance, each with SpiffArena's own target so its
+	// permission files carry over: editing task data (update /task-data),
+	// skipping (create /task-complete: complete without running),
+	// resetting to a task and migrating. The migration dry run needs the
+	// migrate permission too: it is that action's first step. Migrating all
+	// instances of a model is on the model's id.
+	"POST /instances/{instance}/tasks/{task}/data":                 need("update /task-data/{model}/{instance}/{task}").manages(),
+	"POST /instances/{instance}/tasks/{task}/skip":                 need("create /task-complete/{model}/{instance}/{task}").manages(),
+	"POST /instances/{instance}/tasks/{task}/reset":                need("create /process-instance-reset/{model}/{instance}/{task}").manages(),
+	"GET /instances/{id}/migrate":                                  need("create /process-instance-migrate/{model}/{id}").manages(),
+	"POST /instances/{id}/migrate":                                 need("create /process-instance-migrate/{model}/{id}").manages(),
+	"GET /process-models/{id}/migrate":                             need("create /process-instance-migrate/{id}").manages(),
+	"POST /process-models/{id}/migrate":                            need("create /process-instance-migrate/{id}").manages(),
+	"PUT /api/v1/process-instances/{instance}/tasks/{task}/data":   need("update /task-data/{model}/{instance}/{task}").manages(),
+	"POST /api/v1/process-instances/{instance}/tasks/{task}/skip":  need("create /task-complete/{model}/{instance}/{task}").manages(),
+	"POST /api/v1/process-instances/{instance}/tasks/{task}/reset": need("create /process-instance-reset/{model}/{instance}/{task}").manages(),
+	"GET /api/v1/process-instances/{id}/migrate":                   need("create /process-instance-migrate/{model}/{id}").manages(),
+	"POST /api/v1/process-instances/{id}/migrate":                  need("create /process-instance-migrate/{model}/{id}").manages(),
+	"GET /api/v1/process-models/{id}/migrate":                      need("create /process-instance-migrate/{id}").manages(),
+	"POST /api/v1/process-models/{id}/migrate":                     need("create /process-instance-migrate/{id}").manages(),
+
 	// The model repository. The tree lists only what the user may read.
 	"GET /models": signedIn(),
 	// The page lists only what the user may start.
