@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -174,6 +175,9 @@ func (r *Repo) validate(st *state, modelID, name string, data []byte) ([]Problem
 				}
 			}
 		}
+		if ps == nil && formSchemas(st, modelID)[name] {
+			ps = schemaProblems(r.contentChecks(), key, data)
+		}
 		return ps, nil
 	case "bpmn", "dmn":
 	default:
@@ -192,5 +196,19 @@ func (r *Repo) validate(st *state, modelID, name string, data []byte) ([]Problem
 			problems = append(problems, clashProblem(key, id, d.Line, "decision", prev.path()))
 		}
 	}
-	return problems, p.warnings
+	// What the diagram refers to and is missing (a form file not created
+	// yet, a process not uploaded yet) is reported with the element, but
+	// does not block the save: the modeler creates such files after.
+	warnings := slices.Clone(p.warnings)
+	if fileType(name) == "bpmn" {
+		has := func(f string) bool {
+			if f == name {
+				return true
+			}
+			m := st.models[modelID]
+			return m != nil && slices.ContainsFunc(m.Files, func(fi FileInfo) bool { return fi.Name == f })
+		}
+		warnings = append(warnings, referenceProblems(st, r.contentChecks(), key, p.lib, has, true)...)
+	}
+	return problems, warnings
 }

@@ -197,6 +197,9 @@ type Repo struct {
 	cache   map[string]*parsed // path -> last parse, valid while the hash matches
 
 	uploads uploadSlots
+
+	checksMu sync.Mutex
+	checks   Checks
 }
 
 // Open opens (creating if needed) the repository at dir, scans it and
