@@ -104,3 +104,36 @@ func TestBrokenTaskForm(t *testing.T) {
 		t.Errorf("bob's help %q", text(doc, "#task-problem-help"))
 	}
 }
+
+// TestRefusalsNameTheReason: a refused action says why on the page, not a
+// generic "was refused": starting a model without a process, a model whose
+// diagram has problems, a file name the repository does not allow.
+func TestRefusalsNameTheReason(t *testing.T) {
+	dir := brokenFormRepo(t)
+	os.MkdirAll(filepath.Join(dir, "shop", "empty"), 0o750)
+	os.WriteFile(filepath.Join(dir, "shop", "empty", "process_model.json"), []byte(`{"display_name": "Empty"}`), 0o640)
+	os.MkdirAll(filepath.Join(dir, "shop", "broken"), 0o750)
+	os.WriteFile(filepath.Join(dir, "shop", "broken", "process_model.json"), []byte(`{"display_name": "Broken"}`), 0o640)
+	os.WriteFile(filepath.Join(dir, "shop", "broken", "broken.bpmn"), []byte(strings.Replace(formTaskBPMN, `targetRef="end"`, `targetRef="nowhere"`, 1)), 0o640)
+	ta, alice, _ := startModels(t, dir)
+	token := sessionToken(t, alice, ta.url)
+	for _, tt := range []struct{ name, post, from, want string }{
+		{"NoProcess", "/process-models/shop:empty/start", "/process-models/shop:empty", `Model "shop/empty" defines no process.`},
+		{"DiagramProblems", "/process-models/shop:broken/start", "/process-models/shop:broken", `The model's files have problems: shop/broken/broken.bpmn:`},
+		{"FileName", "/process-models/shop:order/files", "/process-models/shop:order", `must not start with a dot`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h := http.Header{"Referer": {ta.url + tt.from}}
+			resp, _ := postForm(t, alice, ta.url+tt.post, url.Values{"csrf_token": {token}, "name": {".hidden.json"}}, h)
+			wantStatus(t, resp, http.StatusSeeOther)
+			if loc := resp.Header.Get("Location"); loc != tt.from {
+				t.Errorf("refused post goes to %q, want %q", loc, tt.from)
+			}
+			_, doc := get(t, alice, ta.url+tt.from)
+			got := text(doc, "#form-error")
+			if !strings.Contains(got, tt.want) || strings.Contains(got, "was refused") {
+				t.Errorf("the page says %q, want the reason %q", got, tt.want)
+			}
+		})
+	}
+}
