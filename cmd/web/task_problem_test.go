@@ -62,6 +62,13 @@ func TestBrokenTaskForm(t *testing.T) {
 		t.Errorf("fix link %q %q", href, text(doc, "#task-problem-fix"))
 	}
 
+	// The diagram's page names the missing file at the task.
+	resp, doc = get(t, alice, ta.url+"/process-models/shop:order/files/order.bpmn")
+	wantStatus(t, resp, http.StatusOK)
+	if got := text(doc, `#problems li.problem[data-element="describe"][data-line="5"] .problem-message`); !strings.Contains(got, `the form file "describe-schema.json" (formJsonSchemaFilename) is not a file of model shop/order`) {
+		t.Errorf("the diagram's page: %q", got)
+	}
+
 	// The link offers to create the file.
 	resp, doc = get(t, alice, ta.url+"/process-models/shop:order/files/describe-schema.json")
 	wantStatus(t, resp, http.StatusNotFound)

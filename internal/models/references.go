@@ -137,6 +137,21 @@ func (r *Repo) CheckReferences() []Problem {
 	return r.state().referenceReport(r.contentChecks(), r.dirOf, true)
 }
 
+// FileReferences reports what one BPMN file of a model refers to and is
+// missing or broken (see referenceProblems), as its page shows them.
+func (r *Repo) FileReferences(modelID, name string) []Problem {
+	st := r.state()
+	m := st.models[modelID]
+	p := st.parsed[joinID(modelID, name)]
+	if m == nil || p == nil || p.lib == nil {
+		return nil
+	}
+	has := func(f string) bool {
+		return slices.ContainsFunc(m.Files, func(fi FileInfo) bool { return fi.Name == f })
+	}
+	return referenceProblems(st, r.contentChecks(), joinID(modelID, name), p.lib, has, true)
+}
+
 // CheckDir reports the reference problems (see CheckReferences) of the
 // models in a folder laid out as a repository, reading it only. Called
 // processes and decisions are left to the BPMN parser, which checks them

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"unicode/utf8"
 
 	"github.com/a-h/templ"
@@ -53,7 +54,7 @@ func (s *Server) renderFilePage(w http.ResponseWriter, r *http.Request, modelID,
 	v := templates.FileView{
 		ModelID: modelID, ModelURL: s.modelURL(modelID), Name: name, URL: s.fileURL(modelID, name),
 		Type: f.Type, Size: f.Size, Updated: templates.FormatTime(f.Updated), Error: errMsg,
-		Problems: problemRows(f.Problems),
+		Problems: problemRows(append(slices.Clone(f.Problems), s.models.FileReferences(modelID, name)...)),
 		Crumbs:   append(s.groupCrumbs(modelID, false), templates.Crumb{Name: m.DisplayName, URL: s.modelURL(modelID)}),
 		Can:      s.fileCan(r, modelID, name),
 	}
