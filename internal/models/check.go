@@ -177,6 +177,8 @@ func (r *Repo) validate(st *state, modelID, name string, data []byte) ([]Problem
 		}
 		if ps == nil && formSchemas(st, modelID)[name] {
 			ps = schemaProblems(r.contentChecks(), key, data)
+		} else if ps == nil && uiSchemas(st, modelID)[name] {
+			ps = uiSchemaProblems(r.contentChecks(), key, data)
 		}
 		return ps, nil
 	case "bpmn", "dmn":

@@ -106,8 +106,29 @@ func schemaProblems(checks Checks, key string, data []byte) []Problem {
 	return nil
 }
 
+// uiSchemaProblems checks a JSON file a task names as its UI schema: it
+// goes through Jinja before it is read, as the form schema does.
+func uiSchemaProblems(checks Checks, key string, data []byte) []Problem {
+	if checks.Template == nil {
+		return nil
+	}
+	if err := checks.Template(filepath.Base(key), string(data)); err != nil {
+		return []Problem{{File: key, Message: "not a valid Jinja template: " + err.Error()}}
+	}
+	return nil
+}
+
 // formSchemas returns the form-schema file names the tasks of a model name.
 func formSchemas(st *state, modelID string) map[string]bool {
+	return taskFiles(st, modelID, formSchemaProperty)
+}
+
+// uiSchemas returns the UI-schema file names the tasks of a model name.
+func uiSchemas(st *state, modelID string) map[string]bool {
+	return taskFiles(st, modelID, formUIProperty)
+}
+
+func taskFiles(st *state, modelID, property string) map[string]bool {
 	out := map[string]bool{}
 	m := st.models[modelID]
 	if m == nil {
@@ -120,7 +141,7 @@ func formSchemas(st *state, modelID string) map[string]bool {
 		}
 		for _, proc := range p.lib.Processes {
 			for _, n := range proc.AllNodes {
-				if name := strings.TrimSpace(n.Properties[formSchemaProperty]); name != "" {
+				if name := strings.TrimSpace(n.Properties[property]); name != "" {
 					out[name] = true
 				}
 			}
@@ -201,6 +222,17 @@ func (st *state) referenceReport(checks Checks, dirOf func(string) string, calls
 				continue // reported as the file's own problem
 			}
 			out = append(out, schemaProblems(checks, joinID(id, name), data)...)
+		}
+		for _, name := range slices.Sorted(maps.Keys(uiSchemas(st, id))) {
+			if !has(name) || schemas[name] {
+				continue
+			}
+			data, err := os.ReadFile(filepath.Join(dirOf(id), name))
+			if err != nil {
+				out = append(out, Problem{File: joinID(id, name), Message: err.Error()})
+				continue
+			}
+			out = append(out, uiSchemaProblems(checks, joinID(id, name), data)...)
 		}
 	}
 	return out

@@ -84,6 +84,11 @@ func TestSaveReportsReferences(t *testing.T) {
 	if !errors.Is(err, ErrInvalid) || res.Saved || len(res.Problems) != 1 || !strings.Contains(res.Problems[0].Message, "/properties/days/type") {
 		t.Errorf("invalid schema: %+v %v", res, err)
 	}
+	// The UI schema goes through Jinja too.
+	res, err = r.SaveFile(ctx, "finance/refs", "ask-uischema.json", []byte(`{"ui:order": ["{{ first }"]}`), false)
+	if !errors.Is(err, ErrInvalid) || len(res.Problems) != 1 || !strings.Contains(res.Problems[0].Message, "not a valid Jinja template") {
+		t.Errorf("UI schema with a broken template: %+v %v", res, err)
+	}
 	// A JSON file no task names is only checked for its syntax.
 	if _, err := r.SaveFile(ctx, "finance/refs", "notes.json", []byte(`{"type": "integr"}`), false); err != nil {
 		t.Errorf("a JSON file that is no form: %v", err)
