@@ -1,8 +1,10 @@
 package main
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -74,4 +76,74 @@ func TestImportCommand(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(modelsDir, "misc", "x")); err == nil {
 		t.Error("a refused import wrote its model")
 	}
+}
+
+// TestUploadReportPages: a zip of groups and models uploaded into a group
+// lists its problems by file on the group's page; a model's zip with a
+// hostile file and drafts accepted imports the rest and names what it left
+// out.
+func TestUploadReportPages(t *testing.T) {
+	dir := brokenFormRepo(t)
+	ta, alice, _ := startModels(t, dir)
+	token := sessionToken(t, alice, ta.url)
+	hostile := `<?xml version="1.0"?><!DOCTYPE d [<!ENTITY e SYSTEM "file:///etc/passwd">]><d>&e;</d>`
+	z := zipBytes(t, map[string]string{
+		"extra/process_model.json": `{"display_name": "Extra"}`,
+		"extra/extra.bpmn":         strings.Replace(formTaskBPMN, `order_process`, `extra_process`, 1),
+		"extra/bad.json":           "{\n  oops\n}",
+		"extra/evil.dmn":           hostile,
+		"category.json":            `{"display_name": "kept"}`,
+	})
+	resp, doc := multipartUpload(t, alice, ta.url+"/process-groups/shop/upload", token, map[string][]byte{"extra.zip": z}, nil)
+	wantStatus(t, resp, http.StatusUnprocessableEntity)
+	if got := text(doc, "#upload-report-heading"); got != "The upload was refused; nothing was changed" {
+		t.Errorf("heading %q", got)
+	}
+	if doc.Find(`#upload-report tbody.upload-left-out[data-file="shop/extra/evil.dmn"]`).Length() != 1 ||
+		doc.Find(`#upload-report tbody.upload-draft[data-file="shop/extra/bad.json"]`).Length() != 1 {
+		t.Errorf("report rows: %q", text(doc, "#upload-report tbody"))
+	}
+	if got := text(doc, `#upload-report tbody[data-file="shop/extra/bad.json"] td:first-of-type`); got != "2" {
+		t.Errorf("bad.json line %q", got)
+	}
+
+	resp, doc = multipartUpload(t, alice, ta.url+"/process-groups/shop/upload", token, map[string][]byte{"extra.zip": z}, map[string]string{"draft": "1"})
+	wantStatus(t, resp, http.StatusOK)
+	if got := text(doc, "#upload-summary"); !strings.Contains(got, "1 file saved as drafts") || !strings.Contains(got, "1 file not imported") {
+		t.Errorf("summary %q", got)
+	}
+	if href, _ := doc.Find(`#upload-report tbody[data-file="shop/extra/bad.json"] th a`).Attr("href"); href != "/process-models/shop:extra/files/bad.json" {
+		t.Errorf("draft link %q", href)
+	}
+	for f, want := range map[string]bool{"shop/category.json": true, "shop/extra/bad.json": true, "shop/extra/evil.dmn": false} {
+		if _, err := os.Stat(filepath.Join(dir, f)); (err == nil) != want {
+			t.Errorf("%s on disk: %v, want %v", f, err == nil, want)
+		}
+	}
+
+	// Into a model: the flash names what was left out.
+	mz := zipBytes(t, map[string]string{"notes.md": "# notes", "evil.bpmn": hostile})
+	resp, _ = multipartUpload(t, alice, ta.url+"/process-models/shop:order/upload", token, map[string][]byte{"m.zip": mz}, map[string]string{"draft": "1"})
+	wantStatus(t, resp, http.StatusSeeOther)
+	_, doc = get(t, alice, ta.url+resp.Header.Get("Location"))
+	if got := text(doc, ".flash"); !strings.Contains(got, "Not imported: shop/order/evil.bpmn:1: XML with a document type declaration") {
+		t.Errorf("flash %q", got)
+	}
+}
+
+func zipBytes(t *testing.T, files map[string]string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for name, content := range files {
+		w, err := zw.Create(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write([]byte(content))
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }

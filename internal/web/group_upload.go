@@ -75,6 +75,9 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, id string, isMod
 	if len(res.Problems) > 0 {
 		msg += fmt.Sprintf(" %d problems were accepted as drafts.", len(res.Problems))
 	}
+	for _, p := range res.Refused {
+		msg += " Not imported: " + p.String() + "."
+	}
 	to := s.groupURL(id)
 	if isModel {
 		to = s.modelURL(id)
