@@ -136,6 +136,21 @@ func TestUploadSampleRepository(t *testing.T) {
 	if _, err := r.Model("misc/category_number_one/workflow_one"); err != nil {
 		t.Errorf("a model of the group with category.json: %v", err)
 	}
+
+	// Downloaded again, the repository is what was imported, the groups'
+	// other files included.
+	var out bytes.Buffer
+	if err := r.ExportZip(&out, ""); err != nil {
+		t.Fatal(err)
+	}
+	again := filepath.Join(t.TempDir(), "again")
+	r2, _ := openRepo(t, again)
+	if _, err := r2.UploadZip(ctx, "", out.Bytes(), UploadOptions{Draft: true}); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, snapshotDir(t, again)); diff != "" {
+		t.Errorf("export and import again (-imported +again):\n%s", diff)
+	}
 }
 
 func countDirs(snap map[string]string) int {

@@ -213,8 +213,17 @@ func (r *Repo) ExportZip(w io.Writer, id string) error {
 }
 
 func (r *Repo) exportGroup(zw *zip.Writer, g *Group, prefix string) error {
-	if g.ID != "" {
-		if err := r.addZipFile(zw, filepath.Join(r.dirOf(g.ID), groupFile), prefix+groupFile, true); err != nil {
+	// The group's own files: process_group.json and what SpiffArena
+	// repositories keep beside it (category.json, README.md, LICENSE).
+	entries, err := os.ReadDir(r.dirOf(g.ID))
+	if err != nil {
+		return fmt.Errorf("export %s: %w", g.ID, err)
+	}
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), ".") || !e.Type().IsRegular() {
+			continue
+		}
+		if err := r.addZipFile(zw, filepath.Join(r.dirOf(g.ID), e.Name()), prefix+e.Name(), true); err != nil {
 			return err
 		}
 	}
