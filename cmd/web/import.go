@@ -35,6 +35,9 @@ func importCmd(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+		return fmt.Errorf("create data directory: %w", err)
+	}
 	db, err := openStore(ctx, cfg)
 	if err != nil {
 		return err

@@ -17,7 +17,8 @@ import (
 // imports everything safe and leaves out the files with XML entities; a
 // link in the folder refuses the whole import.
 func TestImportCommand(t *testing.T) {
-	data := t.TempDir()
+	// A data directory that does not exist yet is created, as serve does.
+	data := filepath.Join(t.TempDir(), "data")
 	modelsDir := filepath.Join(data, "models")
 	vars := map[string]string{"WAYMARK_DATA_DIR": data, "WAYMARK_MODELS_DIR": modelsDir, "WAYMARK_EXAMPLES": "false"}
 	webImport := func(args ...string) (int, string, string) {

@@ -45,8 +45,12 @@ type LooseFile struct {
 
 // UploadOptions say how an upload treats problems.
 type UploadOptions struct {
-	// Draft accepts BPMN, DMN and JSON files with problems (never hostile
-	// content).
+	// Draft writes BPMN, DMN and JSON files with problems as drafts, and
+	// everything else that is safe; files refused even as drafts (hostile
+	// content, files the layout has no place for) are left out and listed
+	// in UploadResult.Refused. Without it, any problem refuses the upload.
+	// Archives that are hostile as a whole (paths leaving the folder,
+	// links, sizes) are refused either way.
 	Draft bool
 	// RenameClashes gives uploaded processes whose ids another model
 	// already uses a new id (old id + "_2", "_3", ...) instead of refusing
