@@ -105,6 +105,7 @@ func newAppClock(ctx context.Context, cfg config.Config, log *slog.Logger, now f
 		return nil, err
 	}
 	a.models.LimitUploads(cfg.UploadConcurrency)
+	a.models.SetChecks(contentChecks)
 	if st := a.models.Stats(); st.FilesWithProblems > 0 {
 		log.Warn("some model files have problems; see their pages", "files", st.FilesWithProblems)
 	}

@@ -9,7 +9,37 @@ import (
 	"os"
 
 	"github.com/waymark-bpm/waymark/internal/engine/bpmn"
+	"github.com/waymark-bpm/waymark/internal/forms"
+	"github.com/waymark-bpm/waymark/internal/jinja"
+	"github.com/waymark-bpm/waymark/internal/models"
 )
+
+// contentChecks are the checks of form schemas and templates the model
+// repository runs on save and check runs on a folder.
+var contentChecks = models.Checks{Schema: forms.CheckSchema, Template: jinja.Check}
+
+// addReferenceProblems adds to r what the models under dir refer to and
+// is missing or broken: form and UI-schema files, form schemas that are
+// not valid JSON Schema, instructions that are not valid Jinja. (Called
+// processes and decisions the BPMN check reports itself.)
+func addReferenceProblems(r *bpmn.Report, dir string) error {
+	ps, err := models.CheckDir(dir, contentChecks)
+	if err != nil {
+		return err
+	}
+	bad := map[string]bool{}
+	for _, p := range r.Problems {
+		bad[p.File] = true
+	}
+	for _, p := range ps {
+		r.Problems = append(r.Problems, bpmn.Problem{File: p.File, ElementID: p.Element, Line: p.Line, Msg: p.Message})
+		if bpmn.IsModelFile(p.File) && !bad[p.File] {
+			bad[p.File] = true
+			r.FilesOK--
+		}
+	}
+	return nil
+}
 
 // errProblems makes check exit non-zero when a model has problems, so model
 // repositories can use it in their own CI.
@@ -34,6 +64,9 @@ func checkCmd(_ context.Context, e env, args []string) error {
 	}
 	r, err := bpmn.CheckDir(dir)
 	if err != nil {
+		return err
+	}
+	if err := addReferenceProblems(r, dir); err != nil {
 		return err
 	}
 	tests, err := checkUnitTests(dir)

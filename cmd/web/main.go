@@ -9,6 +9,7 @@
 //	web healthcheck                                probe /healthz (container health checks)
 //	web run -scenario PATH                         run a conformance scenario, print the result JSON
 //	web check [-json] DIR                          validate the BPMN/DMN files under DIR
+//	web import [-into GROUP] [-drafts] DIR         import a folder of groups and models
 //	web bench [-mode json|form] [-clients N] ...   load-test a server on a temporary data directory
 //
 // Everything else is configured with WAYMARK_* environment variables; see
@@ -62,6 +63,7 @@ var commands = []command{
 	{"healthcheck", "exit 0 when the server at WAYMARK_ADDR answers /healthz", healthcheckCmd},
 	{"run", "run a conformance scenario (-scenario PATH) and print the result as JSON", runCmd},
 	{"check", "validate every BPMN and DMN file under a folder (-json for a JSON report)", checkCmd},
+	{"import", "import a folder of groups and models (a SpiffArena repository) into the model repository; -drafts imports what is safe", importCmd},
 	{"token", "create --user NAME [--name LABEL] [--expires DURATION], list, or revoke --user NAME --name LABEL: bearer tokens for /api", tokenCmd},
 	{"secret", "set NAME (value on standard input), list or delete NAME: secrets for SPIFF_SECRET:NAME and get_secret", secretCmd},
 	{"bench", "load-test a Waymark started on a temporary data directory and report throughput and latency", benchCmd},

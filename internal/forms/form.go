@@ -77,6 +77,87 @@ func Parse(schemaJSON, uiSchemaJSON []byte, data map[string]any) (*Form, error) 
 	return ParseFiles("form schema", schemaJSON, "UI schema", uiSchemaJSON, data)
 }
 
+// CheckSchema reports what is wrong with a form's JSON-schema file before
+// any task uses it: a Jinja syntax error, JSON that is not an object, a
+// "$ref" that does not resolve, or a schema the JSON Schema validator
+// refuses ("type": "strnig"). A file that templates task data into its
+// JSON is checked for its template syntax only, since its JSON depends on
+// the data.
+func CheckSchema(name string, schemaJSON []byte) error {
+	src := string(schemaJSON)
+	if strings.Contains(src, "{{") || strings.Contains(src, "{%") || strings.Contains(src, "{#") {
+		if err := jinja.Check(name, src); err != nil {
+			return fmt.Errorf("%w: %v", ErrInvalidSchema, err)
+		}
+		return nil
+	}
+	f := &Form{order: map[string][]string{}, subs: &subCache{m: map[string]*jsonschema.Schema{}}}
+	schema, err := f.load(name, schemaJSON, map[string]any{})
+	if err != nil {
+		return err
+	}
+	if schema == nil {
+		return fmt.Errorf("%s: %w: the file is empty", name, ErrInvalidSchema)
+	}
+	if err := (&resolver{root: schema}).checkRefs(schema, "#"); err != nil {
+		return fmt.Errorf("%s: %w: %v", name, ErrInvalidSchema, err)
+	}
+	placeholderOptions(schema)
+	if _, err := compile(schema); err != nil {
+		return fmt.Errorf("%s: %w: %s", name, ErrInvalidSchema, schemaMessage(err))
+	}
+	return nil
+}
+
+// placeholderOptions stands one option in for each list of options a
+// form takes from task data (SpiffArena's "options_from_task_data_var:"),
+// so the schema can be checked without the data.
+func placeholderOptions(v any) {
+	switch v := v.(type) {
+	case obj:
+		for _, key := range []string{"anyOf", "items"} {
+			list, ok := v[key].([]any)
+			if !ok || len(list) != 1 {
+				continue
+			}
+			if s, ok := list[0].(string); !ok || !strings.HasPrefix(s, "options_from_task_data_var:") {
+				continue
+			}
+			opts := []any{obj{"enum": []any{""}, "title": ""}}
+			if key == "anyOf" {
+				v[key] = opts
+			} else {
+				v[key] = obj{"type": "string", "anyOf": opts}
+			}
+		}
+		for _, e := range v {
+			placeholderOptions(e)
+		}
+	case []any:
+		for _, e := range v {
+			placeholderOptions(e)
+		}
+	}
+}
+
+// schemaMessage turns the validator's report on a schema into one line
+// for people: the places where the schema breaks the JSON Schema rules,
+// without the internal address the schema was compiled under.
+func schemaMessage(err error) string {
+	lines := strings.Split(err.Error(), "\n")
+	var out []string
+	for _, l := range lines[1:] {
+		l = strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(l), "- "))
+		if l != "" && !strings.HasSuffix(l, "'anyOf' failed") && !strings.HasSuffix(l, "'oneOf' failed") && !strings.HasSuffix(l, "'allOf' failed") {
+			out = append(out, l)
+		}
+	}
+	if len(out) == 0 {
+		return strings.ReplaceAll(lines[0], schemaURL, "the schema")
+	}
+	return "the schema breaks the JSON Schema rules " + strings.Join(out, "; ")
+}
+
 // ParseFiles is Parse with the file names used in error messages.
 func ParseFiles(schemaName string, schemaJSON []byte, uiName string, uiSchemaJSON []byte, data map[string]any) (*Form, error) {
 	if data == nil {

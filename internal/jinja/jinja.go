@@ -110,6 +110,28 @@ func Render(name, src string, data map[string]any) (out string, err error) {
 	return out, nil
 }
 
+// Check parses src without rendering it and returns its syntax error, if
+// any, as *Error: saving a model and `web check` find a broken template
+// before a task shows it.
+func Check(name, src string) (err error) {
+	if !strings.Contains(src, "{{") && !strings.Contains(src, "{%") && !strings.Contains(src, "{#") {
+		return nil
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = &Error{Name: name, Msg: fmt.Sprint(r)}
+		}
+	}()
+	loader, err := loaders.NewMemoryLoader(map[string]string{"/" + "template": src})
+	if err != nil {
+		return &Error{Name: name, Msg: err.Error()}
+	}
+	if _, err := exec.NewTemplate("/template", newConfig(), loader, environment); err != nil {
+		return wrap(name, src, err)
+	}
+	return nil
+}
+
 // Context converts task data to the values a template sees: whole float64
 // numbers (how encoding/json decodes every number) become ints, so that
 // they print and compare as the Python ints they were.

@@ -86,3 +86,22 @@ func TestSanitizeForMarkdown(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+func TestCheck(t *testing.T) {
+	for _, good := range []string{"plain text", "Hello {{ name }}", "{% for x in items %}{{ x }}{% endfor %}", "{# note #}"} {
+		if err := Check("instructions", good); err != nil {
+			t.Errorf("Check(%q): %v", good, err)
+		}
+	}
+	for src, line := range map[string]int{
+		"Hello {{ name }":                  0,
+		"a\n{% for x in items %}{{ x }}":   0,
+		"ok\nok\n{% if x %}yes{% endfi %}": 0,
+	} {
+		err := Check("instructions", src)
+		var e *Error
+		if !errors.As(err, &e) || e.Name != "instructions" || (line > 0 && e.Line != line) {
+			t.Errorf("Check(%q) = %v, want a template error (line %d)", src, err, line)
+		}
+	}
+}

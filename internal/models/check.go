@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -52,17 +53,45 @@ func isXMLFile(name string, data []byte) bool {
 	return bytes.HasPrefix(bytes.TrimLeft(data, "\ufeff \t\r\n"), []byte("<?xml"))
 }
 
-// checkXML refuses a document type declaration or entity declaration
-// anywhere in the content. They are how external entities and entity
-// expansion attacks get in, and BPMN and DMN never need them.
+// checkXML refuses entity declarations and any document type declaration
+// that could bring them in: an internal subset ("[...]") or an external
+// DTD (SYSTEM or PUBLIC). They are how external entities and entity
+// expansion attacks get in, and BPMN and DMN never need them. A bare
+// "<!DOCTYPE name>" declares nothing and is not refused here; the BPMN
+// parser reports it as a problem of the file, which can then be saved as a
+// draft and fixed.
 func checkXML(name string, data []byte) error {
-	for _, marker := range []string{"<!DOCTYPE", "<!ENTITY"} {
-		if i := indexFold(data, marker); i >= 0 {
-			return &contentError{line: 1 + bytes.Count(data[:i], []byte("\n")),
-				msg: fmt.Sprintf("XML with a document type declaration or entities (%s) is refused: external entities could read files of the server", marker)}
-		}
+	if i := indexFold(data, "<!ENTITY"); i >= 0 {
+		return hostileXML(data, i, "<!ENTITY")
 	}
-	return nil
+	for from := 0; ; {
+		i := indexFold(data[from:], "<!DOCTYPE")
+		if i < 0 {
+			return nil
+		}
+		i += from
+		if !bareDoctype(data[i+len("<!DOCTYPE"):]) {
+			return hostileXML(data, i, "<!DOCTYPE")
+		}
+		from = i + 1
+	}
+}
+
+func hostileXML(data []byte, at int, marker string) error {
+	return &contentError{line: 1 + bytes.Count(data[:at], []byte("\n")),
+		msg: fmt.Sprintf("XML with a document type declaration or entities (%s) is refused: external entities could read files of the server", marker)}
+}
+
+// bareDoctype says whether what follows "<!DOCTYPE" is only white space, a
+// name and ">": no external identifier, no internal subset.
+func bareDoctype(rest []byte) bool {
+	end := bytes.IndexByte(rest, '>')
+	if end < 0 {
+		return false
+	}
+	fields := bytes.Fields(rest[:end])
+	return len(rest) > 0 && (rest[0] == ' ' || rest[0] == '\t' || rest[0] == '\r' || rest[0] == '\n') &&
+		len(fields) == 1 && !bytes.ContainsAny(fields[0], "[]\"'%&<")
 }
 
 func indexFold(data []byte, marker string) int {
@@ -83,7 +112,7 @@ func checkHostile(key, name string, data []byte) error {
 	}
 	if isXMLFile(name, data) {
 		if err := checkXML(name, data); err != nil {
-			return fmt.Errorf("%w: %s: %v", ErrInvalid, key, err)
+			return fmt.Errorf("%w: %s: %w", ErrInvalid, key, err)
 		}
 	}
 	if fileType(name) == "json" {
@@ -146,6 +175,11 @@ func (r *Repo) validate(st *state, modelID, name string, data []byte) ([]Problem
 				}
 			}
 		}
+		if ps == nil && formSchemas(st, modelID)[name] {
+			ps = schemaProblems(r.contentChecks(), key, data)
+		} else if ps == nil && uiSchemas(st, modelID)[name] {
+			ps = uiSchemaProblems(r.contentChecks(), key, data)
+		}
 		return ps, nil
 	case "bpmn", "dmn":
 	default:
@@ -164,5 +198,19 @@ func (r *Repo) validate(st *state, modelID, name string, data []byte) ([]Problem
 			problems = append(problems, clashProblem(key, id, d.Line, "decision", prev.path()))
 		}
 	}
-	return problems, p.warnings
+	// What the diagram refers to and is missing (a form file not created
+	// yet, a process not uploaded yet) is reported with the element, but
+	// does not block the save: the modeler creates such files after.
+	warnings := slices.Clone(p.warnings)
+	if fileType(name) == "bpmn" {
+		has := func(f string) bool {
+			if f == name {
+				return true
+			}
+			m := st.models[modelID]
+			return m != nil && slices.ContainsFunc(m.Files, func(fi FileInfo) bool { return fi.Name == f })
+		}
+		warnings = append(warnings, referenceProblems(st, r.contentChecks(), key, p.lib, has, true)...)
+	}
+	return problems, warnings
 }

@@ -22,10 +22,14 @@
 //
 // Saving validates first: a file with problems never replaces the file on
 // disk unless it is saved as a draft explicitly. Writes are atomic (temporary
-// file or directory, then rename). Uploads (zip or loose files) are checked
-// completely before anything is written: paths that escape, absolute paths,
-// symbolic links, oversize archives and files, XML with a document type
-// declaration or entities, JSON that is not UTF-8. Their files are
+// file or directory, then rename). Uploads (zip or loose files, or a folder
+// given to ImportDir) are checked completely before anything is written,
+// and every problem is reported at once: paths that escape, absolute paths,
+// symbolic links and oversize archives and files refuse the upload whole;
+// XML with entities or a DTD, JSON that is not UTF-8 and files the layout
+// has no place for are refused file by file, left out when drafts are
+// accepted (UploadOptions.Draft). A SpiffArena repository's other files
+// beside its groups (category.json, README.md, LICENSE) are kept. Their files are
 // unpacked or copied one at a time through a small buffer into a spool
 // folder under the staging folder, sizes counted as the bytes come, and
 // checked one file at a time, so an upload never holds its unpacked files

@@ -59,6 +59,10 @@ type Problem struct {
 	Message string `json:"message"`
 	// Warning marks a problem that blocks nothing (see FileInfo.Warnings).
 	Warning bool `json:"warning,omitempty"`
+	// Refused marks a file an upload never writes, not even as a draft
+	// (hostile content, a file where the repository's layout has no place
+	// for it).
+	Refused bool `json:"refused,omitempty"`
 }
 
 func (p Problem) String() string {
@@ -193,6 +197,9 @@ type Repo struct {
 	cache   map[string]*parsed // path -> last parse, valid while the hash matches
 
 	uploads uploadSlots
+
+	checksMu sync.Mutex
+	checks   Checks
 }
 
 // Open opens (creating if needed) the repository at dir, scans it and

@@ -45,8 +45,12 @@ type LooseFile struct {
 
 // UploadOptions say how an upload treats problems.
 type UploadOptions struct {
-	// Draft accepts BPMN, DMN and JSON files with problems (never hostile
-	// content).
+	// Draft writes BPMN, DMN and JSON files with problems as drafts, and
+	// everything else that is safe; files refused even as drafts (hostile
+	// content, files the layout has no place for) are left out and listed
+	// in UploadResult.Refused. Without it, any problem refuses the upload.
+	// Archives that are hostile as a whole (paths leaving the folder,
+	// links, sizes) are refused either way.
 	Draft bool
 	// RenameClashes gives uploaded processes whose ids another model
 	// already uses a new id (old id + "_2", "_3", ...) instead of refusing
@@ -67,8 +71,15 @@ type UploadResult struct {
 	Written []string
 	// Renamed lists the process ids renamed (RenameClashes), by model.
 	Renamed []Rename
-	// Problems are those accepted with Draft.
+	// Problems are those accepted with Draft: the files they name are
+	// written as drafts, to be fixed in the modeler.
 	Problems []Problem
+	// Drafts lists the files written with problems, as paths from the
+	// repository root.
+	Drafts []string
+	// Refused are the files left out with Draft: hostile or misplaced
+	// content that is never written, each with the reason (Refused set).
+	Refused []Problem
 }
 
 // Rename is one process id renamed by an upload.
@@ -85,6 +96,9 @@ type entry struct {
 	path  string
 	data  []byte
 	spool string
+	// refused says why the entry is not imported (a hidden file, a name
+	// the repository does not allow); such an entry has no content.
+	refused string
 }
 
 // content returns the entry's bytes, reading its spool file if it has one.
@@ -203,8 +217,17 @@ func (r *Repo) ExportZip(w io.Writer, id string) error {
 }
 
 func (r *Repo) exportGroup(zw *zip.Writer, g *Group, prefix string) error {
-	if g.ID != "" {
-		if err := r.addZipFile(zw, filepath.Join(r.dirOf(g.ID), groupFile), prefix+groupFile, true); err != nil {
+	// The group's own files: process_group.json and what SpiffArena
+	// repositories keep beside it (category.json, README.md, LICENSE).
+	entries, err := os.ReadDir(r.dirOf(g.ID))
+	if err != nil {
+		return fmt.Errorf("export %s: %w", g.ID, err)
+	}
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), ".") || !e.Type().IsRegular() {
+			continue
+		}
+		if err := r.addZipFile(zw, filepath.Join(r.dirOf(g.ID), e.Name()), prefix+e.Name(), true); err != nil {
 			return err
 		}
 	}
@@ -372,6 +395,34 @@ func (r *Repo) UploadLooseFiles(ctx context.Context, modelID string, files []Loo
 // checkEntryPath refuses paths that would land outside the target folder
 // and names that are not allowed in the repository.
 func checkEntryPath(name string) error {
+	if err := checkEntryEscape(name); err != nil {
+		return err
+	}
+	return checkEntryNames(name)
+}
+
+// hiddenPrefix returns the path up to and including the first segment of
+// name that starts with a dot, or "".
+func hiddenPrefix(name string) string {
+	segs := strings.Split(strings.TrimSuffix(name, "/"), "/")
+	for i, seg := range segs {
+		if strings.HasPrefix(seg, ".") && seg != "." && seg != ".." {
+			return strings.Join(segs[:i+1], "/")
+		}
+	}
+	return ""
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// checkEntryEscape refuses paths that would land outside the target
+// folder: an upload holding one is hostile and refused whole.
+func checkEntryEscape(name string) error {
 	switch {
 	case name == "":
 		return fmt.Errorf("%w: an entry has an empty name", ErrInvalid)
@@ -384,6 +435,13 @@ func checkEntryPath(name string) error {
 		if seg == ".." || seg == "." {
 			return fmt.Errorf("%w: %q leaves the target folder (\"..\" in the path)", ErrInvalid, name)
 		}
+	}
+	return nil
+}
+
+// checkEntryNames refuses names the repository does not allow.
+func checkEntryNames(name string) error {
+	for _, seg := range strings.Split(strings.TrimSuffix(name, "/"), "/") {
 		if err := validateUploadSegment(seg); err != nil {
 			return fmt.Errorf("%w: entry %q: %v", ErrInvalid, name, strings.TrimPrefix(err.Error(), ErrInvalid.Error()+": "))
 		}
@@ -409,12 +467,13 @@ func readZip(zf io.ReaderAt, size int64, spool string) ([]entry, error) {
 	seen := map[string]bool{}
 	var total int64
 	buf := make([]byte, 32<<10)
+	hidden := map[string]int{} // hidden folder or file -> files under it
 	for _, f := range zr.File {
 		name := f.Name
 		if isJunk(name) {
 			continue
 		}
-		if err := checkEntryPath(name); err != nil {
+		if err := checkEntryEscape(name); err != nil {
 			return nil, err
 		}
 		mode := f.Mode()
@@ -426,6 +485,16 @@ func readZip(zf io.ReaderAt, size int64, spool string) ([]entry, error) {
 		}
 		if !mode.IsRegular() {
 			return nil, fmt.Errorf("%w: %q is not a regular file", ErrInvalid, name)
+		}
+		if h := hiddenPrefix(name); h != "" {
+			// A repository's .git folder, .gitignore and the like: left
+			// out, and reported once per hidden folder.
+			hidden[h]++
+			continue
+		}
+		if err := checkEntryNames(name); err != nil {
+			entries = append(entries, entry{path: name, refused: strings.TrimPrefix(err.Error(), ErrInvalid.Error()+": ")})
+			continue
 		}
 		if f.UncompressedSize64 > MaxFileSize {
 			return nil, fmt.Errorf("%w: %q is %d bytes unpacked; files may be at most %d MiB", ErrInvalid, name, f.UncompressedSize64, MaxFileSize>>20)
@@ -447,6 +516,9 @@ func readZip(zf io.ReaderAt, size int64, spool string) ([]entry, error) {
 			return nil, fmt.Errorf("%w: the zip file unpacks to more than %d MiB", ErrInvalid, MaxUnpackedSize>>20)
 		}
 		entries = append(entries, entry{path: name, spool: dst})
+	}
+	for _, h := range slices.Sorted(maps.Keys(hidden)) {
+		entries = append(entries, entry{path: h, refused: fmt.Sprintf("hidden files and folders are not imported (%d %s)", hidden[h], plural(hidden[h], "file", "files"))})
 	}
 	if len(entries) == 0 {
 		return nil, fmt.Errorf("%w: the zip file holds no files", ErrInvalid)
@@ -539,14 +611,31 @@ func (r *Repo) applyUpload(ctx context.Context, targetID string, entries []entry
 	// get.
 	entries = slices.Clone(entries)
 	slices.SortFunc(entries, func(a, b entry) int { return strings.Compare(a.path, b.path) })
-	// Content that is refused outright.
+	// Everything is checked before anything is written, and every problem
+	// is collected, so one answer lists them all. Hostile or misplaced
+	// files are refused: never written, not even as drafts.
+	var refused []Problem
+	keep := entries[:0:0]
 	for _, e := range entries {
-		if err := e.checkHostile(joinID(targetID, e.path)); err != nil {
-			return UploadResult{}, err
+		key := joinID(targetID, e.path)
+		if e.refused != "" {
+			refused = append(refused, Problem{File: key, Message: e.refused, Refused: true})
+			continue
 		}
+		if err := e.checkHostile(key); err != nil {
+			refused = append(refused, refusal(key, err))
+			continue
+		}
+		keep = append(keep, e)
 	}
-	if err := r.checkStructure(st, targetID, isModel, entries); err != nil {
-		return UploadResult{}, err
+	misplaced := r.checkStructure(st, targetID, isModel, keep)
+	entries = keep[:0:0]
+	for _, e := range keep {
+		if p, ok := misplaced[e.path]; ok {
+			refused = append(refused, p)
+			continue
+		}
+		entries = append(entries, e)
 	}
 	// The folders an upload replaces are rebuilt from copies, which hold
 	// files and folders only; a link would silently vanish.
@@ -572,17 +661,48 @@ func (r *Repo) applyUpload(ctx context.Context, targetID string, entries []entry
 		res.Renamed = renameList(renames)
 		problems, clashes = r.checkUploadContent(st, targetID, entries)
 	}
+	if opts.Draft {
+		// Two uploaded files defining one id load as the repository
+		// loads them from disk: the first in path order has the id, the
+		// others are drafts with the clash as their problem.
+		var rest []clash
+		for _, c := range clashes {
+			if c.inUpload {
+				problems = append(problems, c.Problem)
+			} else {
+				rest = append(rest, c)
+			}
+		}
+		clashes = rest
+	}
+	sortProblems(refused)
+	sortProblems(problems)
 	if len(clashes) > 0 {
-		ps := make([]Problem, 0, len(clashes)+len(problems))
+		// An uploaded id that a file of the repository already defines
+		// would take calls away from it or leave them ambiguous: refused
+		// even as drafts (RenameClashes resolves them).
+		ps := make([]Problem, 0, len(clashes)+len(refused)+len(problems))
 		for _, c := range clashes {
 			ps = append(ps, c.Problem)
 		}
-		return UploadResult{}, &ProblemsError{Problems: append(ps, problems...)}
+		sortProblems(ps)
+		return UploadResult{}, &ProblemsError{Problems: append(append(ps, refused...), problems...)}
 	}
-	if len(problems) > 0 && !opts.Draft {
-		return UploadResult{}, &ProblemsError{Problems: problems}
+	if (len(problems) > 0 || len(refused) > 0) && !opts.Draft {
+		return UploadResult{}, &ProblemsError{Problems: append(refused, problems...)}
 	}
-	res.Problems = problems
+	if len(entries) == 0 {
+		return UploadResult{}, &ProblemsError{Problems: append(refused, Problem{Message: "nothing is left to import: every file was refused"})}
+	}
+	res.Problems, res.Refused = problems, refused
+	drafts := map[string]bool{}
+	for _, p := range problems {
+		if p.File != "" && !drafts[p.File] {
+			drafts[p.File] = true
+			res.Drafts = append(res.Drafts, p.File)
+		}
+	}
+	slices.Sort(res.Drafts)
 
 	staging, err := r.stagingTemp("upload-")
 	if err != nil {
@@ -594,6 +714,17 @@ func (r *Repo) applyUpload(ctx context.Context, targetID string, entries []entry
 	// over it.
 	for _, u := range units {
 		dst := filepath.Join(staging, "new", filepath.FromSlash(u.rel))
+		if u.file {
+			// A file at the top of the repository (a README) replaces the
+			// file alone.
+			if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
+				return UploadResult{}, fmt.Errorf("prepare upload: %w", err)
+			}
+			if err := u.entries[0].writeTo(dst); err != nil {
+				return UploadResult{}, fmt.Errorf("prepare upload: %w", err)
+			}
+			continue
+		}
 		if err := copyTree(r.dirOf(joinID(targetID, u.rel)), dst); err != nil {
 			return UploadResult{}, fmt.Errorf("prepare upload: %w", err)
 		}
@@ -647,6 +778,7 @@ func ownerOf(targetID, p string) (string, string) {
 type unit struct {
 	rel     string // relative to the target folder; "" is the target itself
 	entries []entry
+	file    bool // a file at the top of the repository, replaced alone
 }
 
 func uploadUnits(targetID string, isModel bool, entries []entry) []unit {
@@ -659,10 +791,10 @@ func uploadUnits(targetID string, isModel bool, entries []entry) []unit {
 	byTop := map[string]*unit{}
 	var order []string
 	for _, e := range entries {
-		top, rest, _ := strings.Cut(e.path, "/")
+		top, rest, folder := strings.Cut(e.path, "/")
 		u := byTop[top]
 		if u == nil {
-			u = &unit{rel: top}
+			u = &unit{rel: top, file: !folder}
 			byTop[top] = u
 			order = append(order, top)
 		}
@@ -769,16 +901,22 @@ func copyTree(src, dst string) error {
 }
 
 // checkStructure makes sure the upload keeps the repository's layout: a
-// model holds files only; a group holds process_group.json, groups and
-// models.
-func (r *Repo) checkStructure(st *state, targetID string, isModel bool, entries []entry) error {
+// model holds files only; a group holds process_group.json, groups, models
+// and other files SpiffArena repositories keep beside them (category.json,
+// README.md, LICENSE), which are kept as they are. It returns, by entry
+// path, the entries that do not fit, refused with the reason.
+func (r *Repo) checkStructure(st *state, targetID string, isModel bool, entries []entry) map[string]Problem {
+	out := map[string]Problem{}
+	refuse := func(e entry, msg string) {
+		out[e.path] = Problem{File: joinID(targetID, e.path), Message: msg, Refused: true}
+	}
 	if isModel {
 		for _, e := range entries {
 			if strings.Contains(e.path, "/") {
-				return fmt.Errorf("%w: %q: a process model holds files only, no folders", ErrInvalid, e.path)
+				refuse(e, "a process model holds files only, no folders")
 			}
 		}
-		return nil
+		return out
 	}
 	// Folders that are models: uploaded with process_model.json, or models
 	// already.
@@ -788,11 +926,16 @@ func (r *Repo) checkStructure(st *state, targetID string, isModel bool, entries 
 			isModelDir[path.Dir(e.path)] = true
 		}
 	}
+	modelFileInGroup := "a process group holds only process_group.json, groups, models and notes; a BPMN or DMN file belongs in a model (a folder with process_model.json)"
 	for _, e := range entries {
 		dir := path.Dir(e.path)
+		typ := fileType(e.path)
 		if dir == "." {
-			if e.path != groupFile {
-				return fmt.Errorf("%w: %q: a process group holds only process_group.json, groups and models", ErrInvalid, e.path)
+			switch {
+			case e.path == modelFile:
+				refuse(e, "process_model.json at the top of the zip file would turn the group into a model; put the model in a folder of its own, or upload its files into the model")
+			case typ == "bpmn" || typ == "dmn":
+				refuse(e, modelFileInGroup)
 			}
 			continue
 		}
@@ -801,19 +944,50 @@ func (r *Repo) checkStructure(st *state, targetID string, isModel bool, entries 
 			isModelDir[dir] = true
 		}
 		if isModelDir[dir] && st.groups[id] != nil {
-			return fmt.Errorf("%w: %q is a process group and cannot become a model", ErrInvalid, id)
+			refuse(e, fmt.Sprintf("%s is a process group and cannot become a model", id))
+			continue
 		}
 		// No model may sit above this folder.
+		nested := false
 		for parent := path.Dir(dir); parent != "."; parent = path.Dir(parent) {
 			if isModelDir[parent] || st.models[joinID(targetID, parent)] != nil {
-				return fmt.Errorf("%w: %q: a process model holds files only, no folders", ErrInvalid, e.path)
+				nested = true
+				break
 			}
 		}
-		if !isModelDir[dir] && path.Base(e.path) != groupFile {
-			return fmt.Errorf("%w: %q: folder %q has no process_model.json, so it is a group, and a group holds only process_group.json, groups and models", ErrInvalid, e.path, dir)
+		if nested {
+			refuse(e, "a process model holds files only, no folders")
+			continue
+		}
+		if !isModelDir[dir] && (typ == "bpmn" || typ == "dmn") {
+			refuse(e, fmt.Sprintf("folder %q has no process_model.json, so it is a group; %s", dir, modelFileInGroup))
 		}
 	}
-	return nil
+	return out
+}
+
+// refusal turns a refusal of checkHostile into a problem of the file.
+func refusal(key string, err error) Problem {
+	var ce *contentError
+	if errors.As(err, &ce) {
+		return Problem{File: key, Line: ce.line, Message: ce.msg, Refused: true}
+	}
+	msg := strings.TrimPrefix(err.Error(), ErrInvalid.Error()+": ")
+	msg = strings.TrimPrefix(msg, key+": ")
+	return Problem{File: key, Message: msg, Refused: true}
+}
+
+// sortProblems orders problems by file, line and element.
+func sortProblems(ps []Problem) {
+	slices.SortStableFunc(ps, func(a, b Problem) int {
+		if c := strings.Compare(a.File, b.File); c != 0 {
+			return c
+		}
+		if a.Line != b.Line {
+			return a.Line - b.Line
+		}
+		return strings.Compare(a.Element, b.Element)
+	})
 }
 
 // clash is a process or decision id of an uploaded file that another file

@@ -4,6 +4,10 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/waymark-bpm/waymark/internal/auth"
 	"github.com/waymark-bpm/waymark/internal/models"
@@ -31,6 +35,11 @@ type errorKind struct {
 	message string
 	level   slog.Level
 }
+
+// reasonKinds are the errors whose own text says what was refused and
+// why, written for the person who sent it (a model without a process, a
+// password too short): it replaces the kind's fixed message.
+var reasonKinds = []error{models.ErrInvalid, auth.ErrInvalid, runner.ErrInvalid}
 
 // errorKinds maps error kinds to what the user sees and how loudly it is
 // logged. The first row whose error matches (errors.Is) wins; anything
@@ -65,6 +74,10 @@ func classify(err error) errorKind {
 			var um interface{ UserMessage() string }
 			if k.status < 500 && errors.As(err, &um) {
 				k.message = um.UserMessage()
+			} else if slices.Contains(reasonKinds, k.err) {
+				if why := reasonOf(err, k.err); why != "" {
+					k.message = why
+				}
 			}
 			return k
 		}
@@ -147,4 +160,32 @@ func (s *Server) api(h handlerFunc) http.Handler {
 			writeJSON(w, k.status, map[string]any{"error_code": errorCode(k.status), "error": k.title, "message": msg, "request_id": st.id})
 		}
 	})
+}
+
+// reasonOf is the part of err's text that says why sentinel was returned:
+// what follows "<sentinel>: " (the repository's and accounts' style), or
+// what precedes ": <sentinel>" (the runner's), as a sentence. A model's
+// file problems are listed whole.
+func reasonOf(err, sentinel error) string {
+	var pe *models.ProblemsError
+	if errors.As(err, &pe) {
+		return "The model's files have problems: " + pe.Error()
+	}
+	s, mark := err.Error(), sentinel.Error()
+	why := ""
+	if i := strings.Index(s, mark+": "); i >= 0 {
+		why = s[i+len(mark)+2:]
+	} else if strings.HasSuffix(s, ": "+mark) {
+		why = strings.TrimSuffix(s, ": "+mark)
+	}
+	why = strings.TrimSpace(why)
+	if why == "" {
+		return ""
+	}
+	r, size := utf8.DecodeRuneInString(why)
+	why = string(unicode.ToUpper(r)) + why[size:]
+	if !strings.HasSuffix(why, ".") && !strings.HasSuffix(why, "?") && !strings.HasSuffix(why, "!") {
+		why += "."
+	}
+	return why
 }

@@ -6,9 +6,12 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"path"
+	"slices"
 	"strings"
 
 	"github.com/waymark-bpm/waymark/internal/models"
+	"github.com/waymark-bpm/waymark/web/templates"
 )
 
 // groupUpload unpacks a zip file of groups and models into a group.
@@ -46,18 +49,34 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, id string, isMod
 	default:
 		err = fmt.Errorf("%w: upload a zip file of groups and models into a group; loose files go into a model", models.ErrInvalid)
 	}
+	var pe *models.ProblemsError
+	if err != nil && !isModel && errors.As(err, &pe) {
+		// Every problem of a repository upload, listed by file.
+		return s.renderGroupReport(w, r, id, http.StatusUnprocessableEntity, "", s.uploadReport(pe.Problems, true,
+			fmt.Sprintf("Nothing was changed: %s.", problemCount(pe.Problems))))
+	}
 	if err != nil {
 		if msg, ok := userMessage(err); ok {
 			return rerender(http.StatusUnprocessableEntity, "Nothing was changed. "+msg)
 		}
 		return err
 	}
-	msg := fmt.Sprintf("Uploaded %d files.", len(res.Written))
+	msg := fmt.Sprintf("Uploaded %s.", templates.Count(len(res.Written), "file", "files"))
 	for _, rn := range res.Renamed {
 		msg += fmt.Sprintf(" Process %s in %s was renamed to %s.", rn.Old, rn.Model, rn.New)
 	}
+	if !isModel && len(res.Problems)+len(res.Refused) > 0 {
+		// The list is too long for a flash message: shown here, at the
+		// upload's address.
+		msg += fmt.Sprintf(" %s saved as drafts, to fix in the modeler; %s not imported.",
+			templates.Count(len(res.Drafts), "file", "files"), templates.Count(len(problemFiles(res.Refused)), "file", "files"))
+		return s.renderGroupReport(w, r, id, http.StatusOK, "", s.uploadReport(append(res.Refused, res.Problems...), false, msg))
+	}
 	if len(res.Problems) > 0 {
 		msg += fmt.Sprintf(" %d problems were accepted as drafts.", len(res.Problems))
+	}
+	for _, p := range res.Refused {
+		msg += " Not imported: " + p.String() + "."
 	}
 	to := s.groupURL(id)
 	if isModel {
@@ -104,4 +123,54 @@ func readUploadForm(w http.ResponseWriter, r *http.Request) ([]models.LooseFile,
 		return nil, nil, errors.New("choose at least one file to upload")
 	}
 	return files, nil, nil
+}
+
+// uploadReport groups an upload's problems by file for its page: files
+// left out first, then drafts, each in path order.
+func (s *Server) uploadReport(ps []models.Problem, refused bool, summary string) *templates.UploadReport {
+	rep := &templates.UploadReport{Refused: refused, Summary: summary}
+	byFile := map[string]int{}
+	for _, p := range ps {
+		i, ok := byFile[p.File]
+		if !ok {
+			i = len(rep.Files)
+			byFile[p.File] = i
+			f := templates.UploadFileReport{Path: p.File, LeftOut: p.Refused}
+			if dir, name := path.Split(p.File); !refused && !p.Refused && name != "" {
+				if _, err := s.models.Model(strings.TrimSuffix(dir, "/")); err == nil {
+					f.URL = s.fileURL(strings.TrimSuffix(dir, "/"), name)
+				}
+			}
+			rep.Files = append(rep.Files, f)
+		}
+		f := &rep.Files[i]
+		f.LeftOut = f.LeftOut || p.Refused
+		f.Problems = append(f.Problems, templates.UploadProblem{Line: p.Line, Element: p.Element, Message: p.Message})
+	}
+	slices.SortStableFunc(rep.Files, func(a, b templates.UploadFileReport) int {
+		if a.LeftOut != b.LeftOut {
+			if a.LeftOut {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a.Path, b.Path)
+	})
+	return rep
+}
+
+// problemFiles returns the distinct files problems name.
+func problemFiles(ps []models.Problem) []string {
+	var out []string
+	for _, p := range ps {
+		if !slices.Contains(out, p.File) {
+			out = append(out, p.File)
+		}
+	}
+	return out
+}
+
+// problemCount says how many problems were found in how many files.
+func problemCount(ps []models.Problem) string {
+	return templates.Count(len(ps), "problem", "problems") + " in " + templates.Count(len(problemFiles(ps)), "file", "files")
 }

@@ -1,9 +1,11 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"unicode/utf8"
 
 	"github.com/a-h/templ"
@@ -37,6 +39,11 @@ func (s *Server) renderFileTry(w http.ResponseWriter, r *http.Request, modelID, 
 
 func (s *Server) renderFilePage(w http.ResponseWriter, r *http.Request, modelID, name string, typed *savedAttempt, status int, errMsg string, try *decisionTryInput) error {
 	f, err := s.models.File(modelID, name)
+	if errors.Is(err, models.ErrNotFound) && r.Method == http.MethodGet {
+		if _, merr := s.models.Model(modelID); merr == nil {
+			return s.renderFileMissing(w, r, modelID, name)
+		}
+	}
 	if err != nil {
 		return err
 	}
@@ -47,7 +54,7 @@ func (s *Server) renderFilePage(w http.ResponseWriter, r *http.Request, modelID,
 	v := templates.FileView{
 		ModelID: modelID, ModelURL: s.modelURL(modelID), Name: name, URL: s.fileURL(modelID, name),
 		Type: f.Type, Size: f.Size, Updated: templates.FormatTime(f.Updated), Error: errMsg,
-		Problems: problemRows(f.Problems),
+		Problems: problemRows(append(slices.Clone(f.Problems), s.models.FileReferences(modelID, name)...)),
 		Crumbs:   append(s.groupCrumbs(modelID, false), templates.Crumb{Name: m.DisplayName, URL: s.modelURL(modelID)}),
 		Can:      s.fileCan(r, modelID, name),
 	}
@@ -119,4 +126,29 @@ func (s *Server) renderFilePage(w http.ResponseWriter, r *http.Request, modelID,
 type savedAttempt struct {
 	content  string
 	problems []models.Problem
+}
+
+// renderFileMissing answers for a file the model lacks (the modeler's Edit
+// link for a form not created yet, a task's broken form): 404, with a
+// button that creates it for users who may add files to the model.
+func (s *Server) renderFileMissing(w http.ResponseWriter, r *http.Request, modelID, name string) error {
+	m, err := s.models.Model(modelID)
+	if err != nil {
+		return err
+	}
+	b, err := s.base(w, r, name, templates.SectionModels)
+	if err != nil {
+		return err
+	}
+	v := templates.FileMissingView{Base: b, ModelID: modelID, ModelURL: s.modelURL(modelID), Name: name,
+		Crumbs: append(s.groupCrumbs(modelID, false), templates.Crumb{Name: m.DisplayName, URL: s.modelURL(modelID)})}
+	switch err := models.ValidateFileName(name); {
+	case err != nil:
+		v.Why, _ = userMessage(err)
+	case !s.modelCan(r, modelID).CreateModel:
+		v.Why = "You may not add files to this model; ask someone who edits it."
+	default:
+		v.CreateURL = s.modelURL(modelID) + "/files"
+	}
+	return s.render(w, r, http.StatusNotFound, templates.FileMissingPage(v), nil)
 }

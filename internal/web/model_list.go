@@ -15,8 +15,13 @@ func (s *Server) modelList(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) renderModelTree(w http.ResponseWriter, r *http.Request, status int, errMsg string) error {
+	return s.renderModelTreeReport(w, r, status, errMsg, nil)
+}
+
+// renderModelTreeReport is renderModelTree with what an upload found.
+func (s *Server) renderModelTreeReport(w http.ResponseWriter, r *http.Request, status int, errMsg string, rep *templates.UploadReport) error {
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
-	v := templates.ModelTreeView{Query: q, Error: errMsg, Can: s.treeCan(r)}
+	v := templates.ModelTreeView{Query: q, Error: errMsg, Report: rep, Can: s.treeCan(r)}
 	if s.can(r, "read", "/admin") {
 		// Where the files lie on the server is for admins only.
 		v.Dir = s.models.Root()

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/waymark-bpm/waymark/internal/forms"
 	"github.com/waymark-bpm/waymark/internal/runner"
@@ -119,7 +120,23 @@ func (s *Server) taskViewWith(b templates.Base, r *http.Request, page runner.Tas
 	}
 	form, err := s.loadForm(r.Context(), t, page.Data)
 	if err != nil {
-		v.Problem = err.Error()
+		// No Submit: the server would refuse the post. The page says what
+		// is wrong and what to do, and offers the fix to who may make it.
+		v.Problem, v.CompleteURL = err.Error(), ""
+		var fe *formError
+		if errors.As(err, &fe) {
+			what := "fix the file " + fe.file
+			if fe.missing {
+				what = "create the file " + fe.file + " in the model (or correct the task's form file name in the modeler)"
+			}
+			v.ProblemHelp = "The task cannot be completed until its form is fixed. Someone who edits the model " + fe.model + " must " + what + "; then reload this page."
+			t := "/process-models/" + urlID(fe.model) + "/files"
+			if fe.missing && s.can(r, "create", t) {
+				v.ProblemFixURL, v.ProblemFixLabel = s.fileURL(fe.model, fe.file), "Create "+fe.file
+			} else if !fe.missing && s.can(r, "update", t+"/"+fe.file) {
+				v.ProblemFixURL, v.ProblemFixLabel = s.fileURL(fe.model, fe.file), "Open "+fe.file
+			}
+		}
 		return v, nil
 	}
 	v.FormsScript = s.asset("js/forms.js")
@@ -138,22 +155,33 @@ func (s *Server) loadForm(ctx context.Context, t store.HumanTask, data map[strin
 	if model == "" {
 		model = t.ModelID
 	}
-	schema, err := s.runner.ReadModelFile(ctx, model, t.FormSchema)
-	if err != nil {
-		if errors.Is(err, store.ErrNotFound) || errors.Is(err, errPageNotFound) {
-			return nil, fmt.Errorf("The form file %s is missing from the model %s.", t.FormSchema, model)
+	read := func(name, what string) ([]byte, error) {
+		data, err := s.runner.ReadModelFile(ctx, model, name)
+		switch {
+		case errors.Is(err, store.ErrNotFound) || errors.Is(err, errPageNotFound):
+			return nil, &formError{msg: fmt.Sprintf("The %s %s is missing from the model %s.", what, name, model), model: model, file: name, missing: true}
+		case err != nil:
+			return nil, fmt.Errorf("The %s %s of the model %s cannot be read: %v", what, name, model, err)
 		}
-		return nil, fmt.Errorf("The form file %s of the model %s cannot be read: %v", t.FormSchema, model, err)
+		return data, nil
+	}
+	schema, err := read(t.FormSchema, "form file")
+	if err != nil {
+		return nil, err
 	}
 	var ui []byte
 	if t.FormUISchema != "" {
-		if ui, err = s.runner.ReadModelFile(ctx, model, t.FormUISchema); err != nil {
-			return nil, fmt.Errorf("The UI schema file %s of the model %s cannot be read: %v", t.FormUISchema, model, err)
+		if ui, err = read(t.FormUISchema, "UI schema file"); err != nil {
+			return nil, err
 		}
 	}
 	form, err := forms.ParseFiles(t.FormSchema, schema, t.FormUISchema, ui, data)
 	if err != nil {
-		return nil, fmt.Errorf("The form of this task cannot be shown: %v", err)
+		file := t.FormSchema
+		if t.FormUISchema != "" && strings.HasPrefix(err.Error(), t.FormUISchema+":") {
+			file = t.FormUISchema
+		}
+		return nil, &formError{msg: fmt.Sprintf("The form of this task cannot be shown: %v", err), model: model, file: file}
 	}
 	if t.VariableName != "" {
 		if v, ok := data[t.VariableName].(map[string]any); ok {
@@ -162,3 +190,13 @@ func (s *Server) loadForm(ctx context.Context, t store.HumanTask, data map[strin
 	}
 	return form.WithFileLinks(s.prefix.URL(fmt.Sprintf("/instances/%d/files/", t.InstanceID))), nil
 }
+
+// formError is a task's form that cannot be shown, with the model file to
+// fix: missing, or not a form (invalid JSON, JSON Schema or template).
+type formError struct {
+	msg         string
+	model, file string
+	missing     bool
+}
+
+func (e *formError) Error() string { return e.msg }
