@@ -370,6 +370,10 @@ func (s *Server) apiV1Routes(pages *http.ServeMux) {
 	pages.Handle("GET /api/v1/tasks", s.api(s.apiV1TaskList))
 	pages.Handle("GET /api/v1/tasks/{instance}/{task}", s.api(s.apiV1TaskShow))
 	pages.Handle("POST /api/v1/tasks/{instance}/{task}", s.api(s.apiTaskComplete))
+	pages.Handle("GET /api/v1/secrets", s.api(s.apiV1SecretList))
+	pages.Handle("POST /api/v1/secrets", s.api(s.apiV1SecretCreate))
+	pages.Handle("PUT /api/v1/secrets/{name}", s.api(s.apiV1SecretUpdate))
+	pages.Handle("DELETE /api/v1/secrets/{name}", s.api(s.apiV1SecretDelete))
 	pages.Handle("PUT /api/v1/tasks/{instance}/{task}/callback", s.callbackAPI(s.apiV1TaskCallback))
 	pages.Handle("POST /api/v1/tasks/{instance}/{task}/callback", s.callbackAPI(s.apiV1TaskCallback))
 }
