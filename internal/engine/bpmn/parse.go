@@ -94,7 +94,7 @@ type fileCtx struct {
 	escalations   map[string]*etree.Element
 	corrProps     map[string]*spec.CorrelationProperty
 	corrByMessage map[string][]*spec.CorrelationProperty // message name -> properties
-	dataStores    map[string]string                      // dataStore id -> name
+	dataStores    map[string]string                      // dataStore id -> name (its class)
 	pending       []pendingCheck
 	defaults      map[*spec.Node]string // node -> id of its default flow
 	reach         *fileReach
@@ -336,11 +336,7 @@ func (p *Parser) readDefinitions(f *fileCtx, root *etree.Element) {
 		case "escalation":
 			f.escalations[id] = el
 		case "dataStore":
-			name := attr(el, "name")
-			if name == "" {
-				name = id
-			}
-			f.dataStores[id] = name
+			f.dataStores[id] = attr(el, "name")
 		}
 	}
 	for _, el := range children(root, "correlationProperty") {
