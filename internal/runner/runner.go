@@ -233,6 +233,12 @@ func (r *Runner) env(svc *serviceCalls, starter, actor string) engine.Env {
 	if r.conn != nil && svc != nil {
 		env.Services = svc
 	}
+	if svc != nil {
+		if svc.stores == nil {
+			svc.stores = newStepStores(r, svc.model)
+		}
+		env.Stores = svc.stores
+	}
 	return env
 }
 
@@ -249,6 +255,10 @@ func addFunc[M ~map[string]F, F ~func([]any, map[string]any) (any, error)](m *M,
 // for the workers once the step is committed.
 type serviceCalls struct {
 	calls []engine.ServiceCall
+	// model is the instance's model, which data stores are found from;
+	// stores keeps what the step wrote to them.
+	model  string
+	stores *stepStores
 }
 
 func (s *serviceCalls) CallService(c engine.ServiceCall) (engine.ServiceResult, error) {
@@ -275,7 +285,7 @@ func (r *Runner) load(ctx context.Context, id int64, actor string) (*loaded, err
 	if err != nil {
 		return nil, fmt.Errorf("load model %s of instance %d: %w", row.ModelID, id, err)
 	}
-	l := &loaded{row: row, lib: lib, svc: &serviceCalls{}}
+	l := &loaded{row: row, lib: lib, svc: &serviceCalls{model: row.ModelID}}
 	l.inst, err = engine.Restore(lib, row.Snapshot, r.env(l.svc, row.StartedBy, actor))
 	if err != nil {
 		return nil, fmt.Errorf("restore instance %d against model %s: %w", id, row.ModelID, err)
