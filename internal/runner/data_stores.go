@@ -33,8 +33,10 @@ import (
 
 // dataStoreFinder finds the process group that defines a data store
 // (*models.Repo implements it).
+// With the location it gives the check a value written to the store must
+// pass (the store's JSON schema), nil for none.
 type dataStoreFinder interface {
-	DataStoreLocation(modelID, typ, identifier string) (string, bool)
+	DataStoreLocation(modelID, typ, identifier string) (string, func(value []byte) error, bool)
 }
 
 // storeTypes maps SpiffArena's class names to the types process groups
@@ -65,12 +67,21 @@ func newStepStores(r *Runner, model string) *stepStores {
 
 // locate finds the group that defines a JSON or key-key-value store.
 func (s *stepStores) locate(id, class, typ string) (string, error) {
+	loc, _, err := s.locateChecked(id, class, typ)
+	return loc, err
+}
+
+// locateChecked is locate with the check written values must pass.
+func (s *stepStores) locateChecked(id, class, typ string) (string, func([]byte) error, error) {
 	if f, ok := s.r.specs.(dataStoreFinder); ok {
-		if loc, ok := f.DataStoreLocation(s.model, typ, id); ok {
-			return loc, nil
+		if loc, check, ok := f.DataStoreLocation(s.model, typ, id); ok {
+			if check == nil {
+				check = func([]byte) error { return nil }
+			}
+			return loc, check, nil
 		}
 	}
-	return "", fmt.Errorf("no process group above model %s defines the %s %q (process_group.json data_store_specifications, type %q)", s.model, class, id, typ)
+	return "", nil, fmt.Errorf("no process group above model %s defines the %s %q (process_group.json data_store_specifications, type %q)", s.model, class, id, typ)
 }
 
 func unsupportedClass(class string) error {
@@ -114,13 +125,16 @@ func (s *stepStores) ReadStore(id, class string, data map[string]any) (any, erro
 func (s *stepStores) WriteStore(id, class string, value any, data map[string]any) error {
 	switch class {
 	case "JSONDataStore":
-		loc, err := s.locate(id, class, "json")
+		loc, check, err := s.locateChecked(id, class, "json")
 		if err != nil {
 			return err
 		}
 		b, err := json.Marshal(value)
 		if err != nil {
 			return fmt.Errorf("the value of %s is not JSON: %w", id, err)
+		}
+		if err := check(b); err != nil {
+			return fmt.Errorf("writing %s: %w", id, err)
 		}
 		s.json[[2]string{loc, id}] = string(b)
 		s.writes = append(s.writes, func(ctx context.Context, tx *store.Tx) error {
@@ -140,61 +154,83 @@ func (s *stepStores) writeKKV(id string, value any) error {
 	if !ok {
 		return fmt.Errorf("when writing to this data store, a dictionary is expected as the value for variable %q", id)
 	}
-	loc, err := s.locate(id, "KKVDataStore", "kkv")
+	loc, check, err := s.locateChecked(id, "KKVDataStore", "kkv")
 	if err != nil {
 		return err
 	}
-	key := [2]string{loc, id}
-	if s.kkv[key] == nil {
-		s.kkv[key] = map[string]*kkvTop{}
+	// Everything is checked before anything is kept, so a refused write
+	// leaves the store as it was. Keys are sorted, so the same write gives
+	// the same statements.
+	type op struct {
+		top, sec string
+		clear    bool   // delete every entry under top
+		value    any    // nil deletes the entry
+		text     string // value as JSON
 	}
-	// Sorted, so the same write gives the same statements.
-	names := make([]string, 0, len(tops))
-	for k := range tops {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	for _, top := range names {
-		over := s.kkv[key][top]
-		if over == nil {
-			over = &kkvTop{entries: map[string]any{}}
-			s.kkv[key][top] = over
-		}
+	var ops []op
+	for _, top := range sortedKeys(tops) {
 		if tops[top] == nil {
-			over.cleared, over.entries = true, map[string]any{}
-			s.writes = append(s.writes, func(ctx context.Context, tx *store.Tx) error {
-				return tx.DeleteKKVEntries(ctx, loc, id, top, nil)
-			})
+			ops = append(ops, op{top: top, clear: true})
 			continue
 		}
 		second, ok := tops[top].(map[string]any)
 		if !ok {
 			return fmt.Errorf("when writing to this data store, a dictionary is expected as the value for %s[%q]", id, top)
 		}
-		keys := make([]string, 0, len(second))
-		for k := range second {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, sec := range keys {
+		for _, sec := range sortedKeys(second) {
 			v := second[sec]
-			over.entries[sec] = v
 			if v == nil {
-				s.writes = append(s.writes, func(ctx context.Context, tx *store.Tx) error {
-					return tx.DeleteKKVEntries(ctx, loc, id, top, &sec)
-				})
+				ops = append(ops, op{top: top, sec: sec})
 				continue
 			}
 			b, err := json.Marshal(v)
 			if err != nil {
 				return fmt.Errorf("%s[%q][%q] is not JSON: %w", id, top, sec, err)
 			}
+			if err := check(b); err != nil {
+				return fmt.Errorf("writing %s[%q][%q]: %w", id, top, sec, err)
+			}
+			ops = append(ops, op{top: top, sec: sec, value: v, text: string(b)})
+		}
+	}
+	key := [2]string{loc, id}
+	if s.kkv[key] == nil {
+		s.kkv[key] = map[string]*kkvTop{}
+	}
+	for _, o := range ops {
+		over := s.kkv[key][o.top]
+		if over == nil {
+			over = &kkvTop{entries: map[string]any{}}
+			s.kkv[key][o.top] = over
+		}
+		switch {
+		case o.clear:
+			over.cleared, over.entries = true, map[string]any{}
 			s.writes = append(s.writes, func(ctx context.Context, tx *store.Tx) error {
-				return tx.PutKKVEntry(ctx, loc, id, top, sec, string(b), s.r.now())
+				return tx.DeleteKKVEntries(ctx, loc, id, o.top, nil)
+			})
+		case o.value == nil:
+			over.entries[o.sec] = nil
+			s.writes = append(s.writes, func(ctx context.Context, tx *store.Tx) error {
+				return tx.DeleteKKVEntries(ctx, loc, id, o.top, &o.sec)
+			})
+		default:
+			over.entries[o.sec] = o.value
+			s.writes = append(s.writes, func(ctx context.Context, tx *store.Tx) error {
+				return tx.PutKKVEntry(ctx, loc, id, o.top, o.sec, o.text, s.r.now())
 			})
 		}
 	}
 	return nil
+}
+
+func sortedKeys(m map[string]any) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
 
 func (s *stepStores) writeTypeahead(id string, value any) error {
@@ -202,12 +238,8 @@ func (s *stepStores) writeTypeahead(id string, value any) error {
 	if !ok {
 		return fmt.Errorf("the typeahead store %q takes a dictionary of category to a list of {\"search_term\", \"result\"}", id)
 	}
-	names := make([]string, 0, len(cats))
-	for k := range cats {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	for _, cat := range names {
+	var writes []func(ctx context.Context, tx *store.Tx) error
+	for _, cat := range sortedKeys(cats) {
 		items, ok := cats[cat].([]any)
 		if !ok {
 			return fmt.Errorf("%s[%q] must be a list of {\"search_term\", \"result\"}", id, cat)
@@ -225,10 +257,11 @@ func (s *stepStores) writeTypeahead(id string, value any) error {
 			}
 			entries = append(entries, store.TypeaheadEntry{SearchTerm: term, Result: string(b)})
 		}
-		s.writes = append(s.writes, func(ctx context.Context, tx *store.Tx) error {
+		writes = append(writes, func(ctx context.Context, tx *store.Tx) error {
 			return tx.ReplaceTypeahead(ctx, cat, entries, s.r.now())
 		})
 	}
+	s.writes = append(s.writes, writes...)
 	return nil
 }
 

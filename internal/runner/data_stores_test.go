@@ -3,6 +3,7 @@ package runner_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -19,9 +20,17 @@ type groupSpecs struct {
 	defined map[string]string
 }
 
-func (g groupSpecs) DataStoreLocation(modelID, typ, identifier string) (string, bool) {
+// DataStoreLocation refuses to store a value that mentions poison, as a
+// schema would refuse it.
+func (g groupSpecs) DataStoreLocation(modelID, typ, identifier string) (string, func([]byte) error, bool) {
 	loc, ok := g.defined[typ+"/"+identifier]
-	return loc, ok && strings.HasPrefix(modelID, loc+"/")
+	check := func(v []byte) error {
+		if strings.Contains(string(v), "poison") {
+			return errors.New("the value does not match the schema")
+		}
+		return nil
+	}
+	return loc, check, ok && strings.HasPrefix(modelID, loc+"/")
 }
 
 // taskData returns the data of the task at element (its last one).
@@ -102,10 +111,22 @@ func TestDataStoresAtRunTime(t *testing.T) {
 		t.Errorf("loaves_after %v, want 3", got)
 	}
 
+	// A value the store's schema refuses fails the task; nothing is written.
+	id, err := r.Start(ctx, alice, "group/datastores", "", map[string]any{"dish": "poison"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in := instance(t, &env{store: st}, id); in.Status != store.StatusError || !strings.Contains(in.ErrorMessage, "writing menu: the value does not match the schema") {
+		t.Errorf("refused value: %s: %s", in.Status, in.ErrorMessage)
+	}
+	if menu, _, _ := st.JSONDataStore(ctx, "group", "menu"); strings.Contains(menu, "poison") {
+		t.Errorf("the refused value was written: %s", menu)
+	}
+
 	// No group defines the stores for this model: the task fails, naming
 	// the store, and nothing is written.
 	bare := runner.New(runner.Options{Store: st, Specs: groupSpecs{specs, map[string]string{}}})
-	id, err := bare.Start(ctx, alice, "group/datastores", "", map[string]any{"dish": "pie"})
+	id, err = bare.Start(ctx, alice, "group/datastores", "", map[string]any{"dish": "pie"})
 	if err != nil {
 		t.Fatal(err)
 	}
