@@ -231,6 +231,32 @@ func TestConnectorProxyCallback(t *testing.T) {
 	if doc.Find(`tr[data-element="call_one"][data-state="READY"]`).Length() != 1 {
 		t.Errorf("the refusal was not caught by the boundary event")
 	}
+	// Callbacks racing each other complete the task once.
+	start()
+	cb3, _ := proxy.call(t, 3)["spiff__callback_url"].(string)
+	statuses := make(chan int, 6)
+	var wg sync.WaitGroup
+	for range 6 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			status, _ := callback(t, "PUT", cb3, ok)
+			statuses <- status
+		}()
+	}
+	wg.Wait()
+	close(statuses)
+	counts := map[int]int{}
+	for st := range statuses {
+		counts[st]++
+	}
+	if counts[http.StatusOK] != 1 || counts[http.StatusConflict] != 5 {
+		t.Errorf("racing callbacks answered %v, want one 200 and five 409", counts)
+	}
+	_, doc = get(t, alice, ta.url+"/instances/3")
+	if got := text(doc, "#instance-status"); got != "completed" || doc.Find(`tr[data-element="book"]`).Length() != 1 {
+		t.Errorf("after racing callbacks the instance is %q with %d book tasks", got, doc.Find(`tr[data-element="book"]`).Length())
+	}
 	if logs := ta.logs.String(); strings.Contains(logs, u.Query().Get("token")) {
 		t.Error("the callback token is in the server log")
 	}
