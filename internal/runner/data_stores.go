@@ -27,7 +27,8 @@ import (
 //
 // A JSON or key-key-value store must be defined by a process group above
 // the instance's model (process_group.json data_store_specifications); the
-// nearest defines it. Reads see the database and what the step wrote
+// nearest defines it. A process a call activity calls finds stores from
+// the instance's model too, as in SpiffArena. Reads see the database and what the step wrote
 // before; writes are kept with the step and written in its transaction, so
 // a step that is retried or fails writes nothing.
 
