@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -33,6 +34,7 @@ const courierModel = `<?xml version="1.0" encoding="UTF-8"?>
         <spiffworkflow:serviceTaskOperator id="shipping/BookCourier" resultVariable="booking">
           <spiffworkflow:parameters>
             <spiffworkflow:parameter id="parcel" type="str" value="&quot;P-17&quot;" />
+            <spiffworkflow:parameter id="api_key" type="str" value="&quot;SPIFF_SECRET:courier_key&quot;" />
           </spiffworkflow:parameters>
         </spiffworkflow:serviceTaskOperator>
       </bpmn:extensionElements>
@@ -60,7 +62,7 @@ func (p *acceptingProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.Method == http.MethodGet && r.URL.Path == "/v1/commands":
 		w.Header().Set("Content-Type", "application/json")
-		io.WriteString(w, `[{"id": "shipping/BookCourier", "parameters": [{"id": "parcel", "type": "str", "required": true}]}]`)
+		io.WriteString(w, `[{"id": "shipping/BookCourier", "parameters": [{"id": "parcel", "type": "str", "required": true}, {"id": "api_key", "type": "str", "required": true}]}]`)
 	case r.Method == http.MethodPost && r.URL.Path == "/v1/do/shipping/BookCourier":
 		var call map[string]any
 		if err := json.NewDecoder(r.Body).Decode(&call); err != nil {
@@ -134,6 +136,10 @@ func TestConnectorProxyCallback(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "process_model.json"), []byte(`{"display_name": "Courier", "description": "", "display_order": 0, "primary_file_name": "courier.bpmn", "primary_process_id": "courier"}`), 0o644)
 	os.WriteFile(filepath.Join(dir, "courier.bpmn"), []byte(courierModel), 0o644)
 	ta := startAppAtOwnURL(t, vars)
+	const courierKey = "ck-5ecret-0f9e8d"
+	if err := ta.app.secrets.Set(context.Background(), "courier_key", courierKey, "test"); err != nil {
+		t.Fatal(err)
+	}
 	alice := browser(t)
 	signIn(t, alice, ta.url, "alice", "alice-secret")
 
@@ -154,7 +160,7 @@ func TestConnectorProxyCallback(t *testing.T) {
 	start()
 	call := proxy.call(t, 1)
 	cb, _ := call["spiff__callback_url"].(string)
-	if call["parcel"] != "P-17" || call["spiff__process_model_identifier"] != "purchases/courier" {
+	if call["parcel"] != "P-17" || call["api_key"] != courierKey || call["spiff__process_model_identifier"] != "purchases/courier" {
 		t.Errorf("call %v", call)
 	}
 	u, err := url.Parse(cb)
@@ -178,7 +184,8 @@ func TestConnectorProxyCallback(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 
-	ok := `{"command_response_version": 2, "command_response": {"body": {"courier": "Swift", "eta": "14:00"}, "mimetype": "application/json", "http_status": 200}, "error": null}`
+	// The answer echoes the key the call carried: it is taken out.
+	ok := `{"command_response_version": 2, "command_response": {"body": {"courier": "Swift", "eta": "14:00", "key": "` + courierKey + `"}, "mimetype": "application/json", "http_status": 200}, "error": null}`
 	forged := *u
 	forged.RawQuery = url.Values{"token": {"forged-" + u.Query().Get("token")[7:]}}.Encode()
 	otherTask := strings.Replace(cb, "/api/v1/tasks/1/", "/api/v1/tasks/1/99", 1)
@@ -209,7 +216,8 @@ func TestConnectorProxyCallback(t *testing.T) {
 	if got := text(doc, "#instance-status"); got != "completed" {
 		t.Errorf("after the callback the instance is %q", got)
 	}
-	if data := doc.Find(`tr[data-element="book"] pre`).Text(); !strings.Contains(data, `"courier": "Swift"`) || strings.Contains(data, "http_status") {
+	if data := doc.Find(`tr[data-element="book"] pre`).Text(); !strings.Contains(data, `"courier": "Swift"`) || strings.Contains(data, "http_status") ||
+		!strings.Contains(data, `"key": "***"`) {
 		t.Errorf("the result variable holds %q, want the callback's body", data)
 	}
 	// Replayed: refused, nothing changes.
@@ -256,6 +264,9 @@ func TestConnectorProxyCallback(t *testing.T) {
 	_, doc = get(t, alice, ta.url+"/instances/3")
 	if got := text(doc, "#instance-status"); got != "completed" || doc.Find(`tr[data-element="book"]`).Length() != 1 {
 		t.Errorf("after racing callbacks the instance is %q with %d book tasks", got, doc.Find(`tr[data-element="book"]`).Length())
+	}
+	if doc.Find("body").Text() != "" && strings.Contains(doc.Find("body").Text(), courierKey) {
+		t.Error("the instance page shows the secret the callback echoed")
 	}
 	if logs := ta.logs.String(); strings.Contains(logs, u.Query().Get("token")) {
 		t.Error("the callback token is in the server log")

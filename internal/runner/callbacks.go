@@ -7,12 +7,14 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/waymark-bpm/waymark/internal/connectors"
 	"github.com/waymark-bpm/waymark/internal/engine"
+	"github.com/waymark-bpm/waymark/internal/secrets"
 	"github.com/waymark-bpm/waymark/internal/store"
 )
 
@@ -61,7 +63,7 @@ func (r *Runner) prepareCallback(ctx context.Context, j store.ServiceJob) (strin
 	}
 	token := base64.RawURLEncoding.EncodeToString(raw)
 	if err := r.store.SetServiceCallback(ctx, store.ServiceCallback{InstanceID: j.InstanceID, TaskID: j.TaskID,
-		TokenHash: callbackHash(token), CreatedAt: r.now()}); err != nil {
+		TokenHash: callbackHash(token), CreatedAt: r.now(), Params: j.Params}); err != nil {
 		return "", err
 	}
 	return fmt.Sprintf("%s/api/v1/tasks/%d/%d/callback?token=%s", base, j.InstanceID, j.TaskID, token), nil
@@ -148,6 +150,13 @@ func (r *Runner) CompleteCallback(ctx context.Context, instanceID int64, taskID 
 		if errors.Is(callErr, connectors.ErrBadCallback) {
 			return out, fmt.Errorf("callback of task %d/%d: %v: %w", instanceID, taskID, callErr, ErrInvalid)
 		}
+		// The answer may echo a secret the call carried: it is taken out,
+		// as from an answer at once.
+		resolved := r.callSecrets(ctx, c.Params)
+		res.Body = resolved.RedactValue(res.Body)
+		if callErr != nil {
+			callErr = redactError(resolved, callErr)
+		}
 		var ce *connectors.Error
 		if errors.As(callErr, &ce) {
 			out.ErrorCode = ce.Code
@@ -174,4 +183,23 @@ func (r *Runner) CompleteCallback(ctx context.Context, instanceID int64, taskID 
 		return out, nil
 	}
 	return out, conflict("callback of task %d/%d: the instance kept changing", instanceID, taskID)
+}
+
+// callSecrets resolves the secret references of a call's stored
+// parameters again, to take their values out of its answer.
+func (r *Runner) callSecrets(ctx context.Context, params string) secrets.Resolved {
+	if r.secrets == nil || params == "" {
+		return secrets.Resolved{}
+	}
+	var v any
+	if err := json.Unmarshal([]byte(params), &v); err != nil {
+		return secrets.Resolved{}
+	}
+	res, err := r.secrets.Resolve(ctx, v)
+	if err != nil {
+		// A secret deleted since the call has no value to take out.
+		r.log.Warn("callback: resolve the call's secrets", "err", err)
+		return secrets.Resolved{}
+	}
+	return res
 }

@@ -15,15 +15,19 @@ type ServiceCallback struct {
 	TokenHash  string
 	CreatedAt  time.Time
 	AnsweredAt time.Time
+	// Params are the call's parameters as JSON text, with secret
+	// references as written (never their values).
+	Params string
 }
 
 // SetServiceCallback records the token of a call about to go out,
 // replacing the token of an earlier call of the same task (a retry), so
 // only the newest call can be answered.
 func (s *Store) SetServiceCallback(ctx context.Context, c ServiceCallback) error {
-	_, err := s.exec(ctx, `INSERT INTO service_callbacks (instance_id, task_id, token_hash, created_at, answered_at) VALUES (?, ?, ?, ?, '')
-		ON CONFLICT (instance_id, task_id) DO UPDATE SET token_hash = excluded.token_hash, created_at = excluded.created_at, answered_at = ''`,
-		c.InstanceID, c.TaskID, c.TokenHash, formatTime(c.CreatedAt))
+	_, err := s.exec(ctx, `INSERT INTO service_callbacks (instance_id, task_id, token_hash, created_at, answered_at, params) VALUES (?, ?, ?, ?, '', ?)
+		ON CONFLICT (instance_id, task_id) DO UPDATE SET token_hash = excluded.token_hash, created_at = excluded.created_at, answered_at = '',
+		params = excluded.params`,
+		c.InstanceID, c.TaskID, c.TokenHash, formatTime(c.CreatedAt), c.Params)
 	if err != nil {
 		return fmt.Errorf("set service callback %d/%d: %w", c.InstanceID, c.TaskID, mapError(err))
 	}
@@ -34,8 +38,8 @@ func (s *Store) SetServiceCallback(ctx context.Context, c ServiceCallback) error
 func (s *Store) ServiceCallback(ctx context.Context, instanceID int64, taskID int) (ServiceCallback, error) {
 	c := ServiceCallback{InstanceID: instanceID, TaskID: taskID}
 	var created, answered string
-	err := s.db.QueryRowContext(ctx, `SELECT token_hash, created_at, answered_at FROM service_callbacks WHERE instance_id = ? AND task_id = ?`,
-		instanceID, taskID).Scan(&c.TokenHash, &created, &answered)
+	err := s.db.QueryRowContext(ctx, `SELECT token_hash, created_at, answered_at, params FROM service_callbacks WHERE instance_id = ? AND task_id = ?`,
+		instanceID, taskID).Scan(&c.TokenHash, &created, &answered, &c.Params)
 	if err != nil {
 		return c, fmt.Errorf("service callback %d/%d: %w", instanceID, taskID, mapError(err))
 	}

@@ -30,7 +30,7 @@ func testServiceCallbacks(t *testing.T, d dialect) {
 		t.Fatal(err)
 	}
 	// A call made again replaces the token: the old one answers nothing.
-	if err := s.SetServiceCallback(ctx, ServiceCallback{InstanceID: id, TaskID: 4, TokenHash: "new", CreatedAt: t0.Add(time.Minute)}); err != nil {
+	if err := s.SetServiceCallback(ctx, ServiceCallback{InstanceID: id, TaskID: 4, TokenHash: "new", CreatedAt: t0.Add(time.Minute), Params: `{"key":"SPIFF_SECRET:k"}`}); err != nil {
 		t.Fatal(err)
 	}
 	answer := func(hash string) error {
@@ -46,7 +46,7 @@ func testServiceCallbacks(t *testing.T, d dialect) {
 		t.Errorf("answer twice: %v, want ErrConflict", err)
 	}
 	c, err := s.ServiceCallback(ctx, id, 4)
-	if err != nil || c.TokenHash != "new" || !c.CreatedAt.Equal(t0.Add(time.Minute)) || !c.AnsweredAt.Equal(t0.Add(time.Hour)) {
+	if err != nil || c.TokenHash != "new" || !c.CreatedAt.Equal(t0.Add(time.Minute)) || !c.AnsweredAt.Equal(t0.Add(time.Hour)) || c.Params != `{"key":"SPIFF_SECRET:k"}` {
 		t.Errorf("callback %+v, %v", c, err)
 	}
 	if err := s.InTx(ctx, func(tx *Tx) error { return tx.DeleteServiceCallback(ctx, id, 4) }); err != nil {
