@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -79,6 +80,32 @@ func testDataStores(t *testing.T, d dialect) {
 		got, ok, err := s.Typeahead(ctx, "cities", c.prefix, c.limit)
 		if !ok || err != nil || string(got) != c.want {
 			t.Errorf("prefix %q: %s %v %v, want %s", c.prefix, got, ok, err, c.want)
+		}
+	}
+}
+
+// BenchmarkTypeahead: one type-ahead question against a category of
+// 10,000 entries (a city list), as a form field asks while someone types.
+func BenchmarkTypeahead(b *testing.B) {
+	s, err := Open(context.Background(), b.TempDir()+"/waymark.db")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	entries := make([]TypeaheadEntry, 10000)
+	for i := range entries {
+		name := fmt.Sprintf("City %05d", i)
+		entries[i] = TypeaheadEntry{SearchTerm: name, Result: `{"name":"` + name + `"}`}
+	}
+	if err := s.InTx(ctx, func(tx *Tx) error { return tx.ReplaceTypeahead(ctx, "cities", entries, time.Now()) }); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		got, ok, err := s.Typeahead(ctx, "cities", fmt.Sprintf("city %03d", i%100), 100)
+		if err != nil || !ok || len(got) < 3 {
+			b.Fatal(err, ok, string(got))
 		}
 	}
 }
