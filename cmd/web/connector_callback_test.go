@@ -98,22 +98,38 @@ func (p *acceptingProxy) call(t *testing.T, n int) map[string]any {
 }
 
 // callback posts body to a callback URL as a connector proxy would: no
-// cookie, no API token.
+// cookie, no API token. The answer must fit openapi.json.
 func callback(t *testing.T, method, u, body string) (int, map[string]any) {
 	t.Helper()
+	req, resp, raw := rawCallback(t, method, u, body)
+	resp.Body = io.NopCloser(bytes.NewReader(raw))
+	if ok, errs := openAPIValidator(t, u).ValidateHttpResponse(req, resp); !ok {
+		for _, e := range errs {
+			t.Errorf("%s %s: %d answer does not fit openapi.json: %s: %s", method, u, resp.StatusCode, e.Message, e.Reason)
+		}
+	}
+	var out map[string]any
+	json.Unmarshal(raw, &out)
+	return resp.StatusCode, out
+}
+
+// rawCallback posts a callback and reads the answer (safe from several
+// goroutines: it reports failures with Error only).
+func rawCallback(t *testing.T, method, u, body string) (*http.Request, *http.Response, []byte) {
 	req, err := http.NewRequest(method, u, bytes.NewBufferString(body))
 	if err != nil {
-		t.Fatal(err)
+		t.Error(err)
+		return nil, &http.Response{}, nil
 	}
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		t.Fatal(err)
+		t.Error(err)
+		return req, &http.Response{}, nil
 	}
 	defer resp.Body.Close()
-	var out map[string]any
-	json.NewDecoder(resp.Body).Decode(&out)
-	return resp.StatusCode, out
+	raw, _ := io.ReadAll(resp.Body)
+	return req, resp, raw
 }
 
 // TestConnectorProxyCallback: a connector proxy that answers 202 leaves
@@ -248,8 +264,8 @@ func TestConnectorProxyCallback(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			status, _ := callback(t, "PUT", cb3, ok)
-			statuses <- status
+			_, resp, _ := rawCallback(t, "PUT", cb3, ok)
+			statuses <- resp.StatusCode
 		}()
 	}
 	wg.Wait()
