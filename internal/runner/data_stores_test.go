@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/waymark-bpm/waymark/internal/engine/spec"
 	"github.com/waymark-bpm/waymark/internal/runner"
 	"github.com/waymark-bpm/waymark/internal/store"
 )
@@ -142,4 +143,30 @@ func TestDataStoresAtRunTime(t *testing.T) {
 func openTaskOf(t *testing.T, st *store.Store, id int64, element string) int {
 	t.Helper()
 	return openTask(t, &env{store: st}, id, element)
+}
+
+// TestCorpusDataStoreReferences: the SpiffArena corpus's diagrams draw
+// data store references without a bpmn:dataStore behind them (which
+// SpiffWorkflow refuses to parse). Such a model starts, and the first
+// task that reaches the reference fails, naming it, instead of reading or
+// writing anything.
+func TestCorpusDataStoreReferences(t *testing.T) {
+	const corpus = "../../../shared/corpus/sample-process-models/misc/test/c402"
+	specs := &dirSpecs{dirs: map[string]string{"misc/test/c402": corpus}, metadata: map[string]map[string]string{}, libs: map[string]*spec.Library{}}
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "waymark.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	r := runner.New(runner.Options{Store: st, Specs: groupSpecs{specs, map[string]string{}}})
+	id, err := r.Start(ctx, alice, "misc/test/c402", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := instance(t, &env{store: st}, id)
+	if in.Status != store.StatusError || in.ErrorElement != "StartEvent_1" ||
+		!strings.Contains(in.ErrorMessage, `data store reference "Employee Details" names no data store`) {
+		t.Errorf("c402: %s at %s: %s", in.Status, in.ErrorElement, in.ErrorMessage)
+	}
 }
