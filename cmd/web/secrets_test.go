@@ -68,6 +68,12 @@ func TestSecretNeverLeaves(t *testing.T) {
 	dataDir := t.TempDir()
 	vars := workflowVars(t, dataDir)
 	vars["WAYMARK_CONNECTOR_ALLOW"] = "127.0.0.1/32"
+	// alice is an admin too, so the API shows her everything it would.
+	perms := filepath.Join(t.TempDir(), "permissions.yml")
+	if err := os.WriteFile(perms, []byte(withAdmin(workflowPermissions, "alice")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	vars["WAYMARK_PERMISSIONS_FILE"] = perms
 	dir := filepath.Join(vars["WAYMARK_MODELS_DIR"], "purchases", "secret-call")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
@@ -124,6 +130,33 @@ func TestSecretNeverLeaves(t *testing.T) {
 	}
 	if !bytes.Contains(page, []byte("key=***")) {
 		t.Errorf("the error does not show the redacted URL: %s", page)
+	}
+	// Nor does any answer of the JSON API: the secrets, the instance with
+	// its data and tasks, and setting the secret again.
+	apiToken, msg, code := webCLI(t, vars, "token", "create", "--user", "alice", "--name", "leak-check")
+	if code != 0 {
+		t.Fatalf("token create: %d %s", code, msg)
+	}
+	apiToken = strings.TrimSpace(apiToken)
+	v1 := ta.url + "/api/v1"
+	for _, c := range []struct {
+		method, path string
+		body         any
+	}{
+		{"GET", "/secrets", nil},
+		{"PUT", "/secrets/api_token", map[string]any{"value": token}},
+		{"GET", "/secrets", nil},
+		{"GET", "/process-instances", nil},
+		{"GET", "/process-instances/1", nil},
+		{"GET", "/tasks", nil},
+	} {
+		status, out := bearerCall(t, &http.Client{}, c.method, v1+c.path, apiToken, c.body)
+		if status != http.StatusOK {
+			t.Errorf("%s %s: %d %v", c.method, c.path, status, out)
+		}
+		if b, _ := json.Marshal(out); bytes.Contains(b, []byte(token)) {
+			t.Errorf("%s %s answers the secret: %s", c.method, c.path, b)
+		}
 	}
 	ta.stop()
 	if strings.Contains(ta.logs.String(), token) {

@@ -213,3 +213,10 @@ func checkParams(c Command, params map[string]any) error {
 	}
 	return nil
 }
+
+// Builtin reports whether an operator runs in-process; the others go to the
+// connector proxy, which may answer later through the callback URL.
+func (r *Registry) Builtin(operator string) bool {
+	_, ok := r.builtin[operator]
+	return ok
+}

@@ -213,3 +213,45 @@ func TestProxy(t *testing.T) {
 		t.Errorf("unreachable proxy: %d commands, err %v", len(cmds), err)
 	}
 }
+
+// TestParseCallback: what a connector proxy posts to a callback URL reads
+// as its answer at once would: the body, or the failure with its code.
+func TestParseCallback(t *testing.T) {
+	cases := []struct {
+		name, body string
+		want       any
+		code       string
+		bad        bool
+	}{
+		{"body", `{"command_response": {"body": {"id": 7}, "mimetype": "application/json", "http_status": 200}}`, map[string]any{"id": int64(7)}, "", false},
+		{"JSON in a string", `{"command_response": {"body": "{\"id\": 7}", "mimetype": "application/json"}}`, map[string]any{"id": int64(7)}, "", false},
+		{"error object", `{"command_response": null, "error": {"error_code": "Refused", "message": "no"}}`, nil, "Refused", false},
+		{"upstream status", `{"command_response": {"body": "gone", "mimetype": "text/plain", "http_status": 410}}`, nil, "ServiceTaskHttpError410", false},
+		{"no body", `{"command_response": {"mimetype": "text/plain"}}`, nil, "", true},
+		{"not JSON", `ok`, nil, "", true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			res, err := ParseCallback("shipping/Book", []byte(c.body))
+			if c.bad {
+				if !errors.Is(err, ErrBadCallback) {
+					t.Fatalf("err %v, want ErrBadCallback", err)
+				}
+				return
+			}
+			var ce *Error
+			if c.code != "" {
+				if !errors.As(err, &ce) || ce.Code != c.code {
+					t.Fatalf("err %v, want code %s", err, c.code)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(c.want, res.Body); diff != "" {
+				t.Errorf("body (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

@@ -76,12 +76,41 @@ func (r *Registry) proxyDo(ctx context.Context, call Call) (Result, error) {
 	if resp.StatusCode == http.StatusAccepted {
 		return Result{Pending: true, HTTPStatus: resp.StatusCode}, nil
 	}
+	return commandResponse(call.Operator, resp.StatusCode, resp.Status, raw)
+}
+
+// ParseCallback reads what a connector proxy posts to a callback URL after
+// answering a call with 202: a command response as /v1/do answers it
+// ({"command_response": {"body": ..., "mimetype": ..., "http_status": ...},
+// "error": ...}). An error object, or an http_status of 300 or more, is the
+// operator's failure with SpiffArena's codes, as for an answer at once; a
+// body that is no command response is an error wrapping ErrBadCallback.
+func ParseCallback(operator string, raw []byte) (Result, error) {
+	var probe struct {
+		Response map[string]json.RawMessage `json:"command_response"`
+		Error    *Error                     `json:"error"`
+	}
+	if err := json.Unmarshal(raw, &probe); err != nil {
+		return Result{}, fmt.Errorf("%w: the body is not a JSON object: %v", ErrBadCallback, err)
+	}
+	if _, ok := probe.Response["body"]; !ok && (probe.Error == nil || (probe.Error.Code == "" && probe.Error.Message == "")) {
+		return Result{}, fmt.Errorf("%w: it has neither command_response.body nor an error object", ErrBadCallback)
+	}
+	return commandResponse(operator, http.StatusOK, "200 OK", raw)
+}
+
+// ErrBadCallback means a callback's body is not a command response.
+var ErrBadCallback = errors.New("callback body is not a command response")
+
+// commandResponse reads a connector proxy's command response, answered
+// with status.
+func commandResponse(operator string, status int, statusText string, raw []byte) (Result, error) {
 	var pr proxyResponse
 	if err := json.Unmarshal(raw, &pr); err != nil {
-		return Result{}, &Error{Code: CodeInvalidJSON, Message: fmt.Sprintf("operator %s: the connector proxy answered %s with a body that is not a command response", call.Operator, resp.Status),
-			Status: resp.StatusCode, Body: string(raw)}
+		return Result{}, &Error{Code: CodeInvalidJSON, Message: fmt.Sprintf("operator %s: the connector proxy answered %s with a body that is not a command response", operator, statusText),
+			Status: status, Body: string(raw)}
 	}
-	res := Result{HTTPStatus: resp.StatusCode}
+	res := Result{HTTPStatus: status}
 	// upstream is the status of the service behind the proxy, when the
 	// proxy reports one.
 	upstream := 0
@@ -109,12 +138,12 @@ func (r *Registry) proxyDo(ctx context.Context, call Call) (Result, error) {
 	}
 	if upstream >= 300 {
 		// The service behind the proxy refused.
-		return res, &Error{Code: HTTPErrorCode(upstream), Message: fmt.Sprintf("operator %s: the service answered HTTP %d", call.Operator, upstream),
+		return res, &Error{Code: HTTPErrorCode(upstream), Message: fmt.Sprintf("operator %s: the service answered HTTP %d", operator, upstream),
 			Status: upstream, Body: res.Body}
 	}
-	if resp.StatusCode >= 300 {
-		return res, &Error{Code: CodeBadStatus, Message: fmt.Sprintf("operator %s: the connector proxy answered %s", call.Operator, resp.Status),
-			Status: resp.StatusCode, Body: res.Body}
+	if status >= 300 {
+		return res, &Error{Code: CodeBadStatus, Message: fmt.Sprintf("operator %s: the connector proxy answered %s", operator, statusText),
+			Status: status, Body: res.Body}
 	}
 	return res, nil
 }

@@ -52,11 +52,30 @@ type ProcessResolver interface {
 	ResolveProcess(id string) (*spec.Process, error)
 }
 
-// DataStore reads and writes the named data stores that tasks reach through
-// data associations (SpiffArena ships JSON and key-value stores).
+// DataStore reads and writes the data stores that tasks reach through data
+// associations with a bpmn:dataStoreReference, as SpiffArena's data store
+// classes do. id is the bpmn:dataStore's id (also the task data variable),
+// class its name (JSONDataStore, KKVDataStore, TypeaheadDataStore; empty
+// for a reference that names no bpmn:dataStore).
+//
+// When a task becomes READY each store it reads is read into its data
+// under id; when it completes, the value under id is written to each store
+// it writes and taken out of its data (a task without the variable writes
+// nothing). The host keeps what is written with the step, so the engine
+// stays free of storage.
 type DataStore interface {
-	ReadStore(name string, data map[string]any) (any, error)
-	WriteStore(name string, value any, data map[string]any) error
+	ReadStore(id, class string, data map[string]any) (any, error)
+	WriteStore(id, class string, value any, data map[string]any) error
+}
+
+// DataStoreFuncs is a DataStore some of whose stores are read as a
+// function rather than a value: SpiffArena's key-key-value store gives the
+// task's scripts a getter under the store's id (store("top", "second")).
+// StoreFunc returns nil for a store read as a value. A function is never
+// task data: it is offered to the task's scripts and expressions each time
+// they run.
+type DataStoreFuncs interface {
+	StoreFunc(id, class string) func(args []any, kwargs map[string]any) (any, error)
 }
 
 // ErrProcessNotFound is returned by resolvers for an unknown process id.
@@ -278,10 +297,14 @@ func (in *Instance) scriptEnv(t *Task) *script.Env {
 	// asked for: the task object and Helpers read the task from here.
 	in.scriptTask = t
 	objects := in.objectsFor(t)
-	if in.env.RandomSeed == nil && objects == nil {
+	funcs := in.storeFuncs(t)
+	if in.env.RandomSeed == nil && objects == nil && funcs == nil {
 		return &in.senv
 	}
 	env := in.senv
+	if funcs != nil {
+		env.Funcs = funcs
+	}
 	// Data objects are visible to every script and expression of the task
 	// (below its own data, which wins on a shared name), as in SpiffWorkflow.
 	env.Globals = objects

@@ -227,7 +227,13 @@ func (in *Instance) onReady(t *Task) *TaskError {
 				if in.env.Stores == nil {
 					return &TaskError{TaskID: t.ID, NodeID: n.ID, Phase: "ready", Msg: fmt.Sprintf("data store %q has no implementation", a.Store)}
 				}
-				v, err := in.env.Stores.ReadStore(a.Store, data)
+				if a.StoreClass == "" {
+					return unnamedStore(t, "ready", a)
+				}
+				if in.readsAsFunc(a) {
+					continue // offered to the task's scripts (storeFuncs)
+				}
+				v, err := in.env.Stores.ReadStore(a.Store, a.StoreClass, data)
 				if err != nil {
 					return &TaskError{TaskID: t.ID, NodeID: n.ID, Phase: "ready", Where: "data store " + a.Store, Msg: err.Error()}
 				}
@@ -393,7 +399,14 @@ func (in *Instance) onComplete(t *Task) *TaskError {
 				if in.env.Stores == nil {
 					return &TaskError{TaskID: t.ID, NodeID: n.ID, Phase: "complete", Msg: fmt.Sprintf("data store %q has no implementation", a.Store)}
 				}
-				if err := in.env.Stores.WriteStore(a.Store, data[a.Name], data); err != nil {
+				if a.StoreClass == "" {
+					return unnamedStore(t, "complete", a)
+				}
+				v, ok := data[a.Name]
+				if !ok {
+					continue // nothing to write, as in SpiffArena
+				}
+				if err := in.env.Stores.WriteStore(a.Store, a.StoreClass, v, data); err != nil {
 					return &TaskError{TaskID: t.ID, NodeID: n.ID, Phase: "complete", Where: "data store " + a.Store, Msg: err.Error()}
 				}
 				data = without(data, a.Name)

@@ -47,9 +47,10 @@ type groupDefinitions struct {
 		Schema json.RawMessage `json:"schema"`
 	} `json:"messages"`
 	DataStoreSpecifications map[string]map[string]struct {
-		Name        string `json:"name"`
-		Identifier  string `json:"identifier"`
-		Description string `json:"description"`
+		Name        string          `json:"name"`
+		Identifier  string          `json:"identifier"`
+		Description string          `json:"description"`
+		Schema      json.RawMessage `json:"schema"`
 	} `json:"data_store_specifications"`
 }
 
@@ -144,6 +145,9 @@ type DataStore struct {
 	Class       string
 	Location    string
 	Description string
+	// Schema is the JSON schema values written to the store must meet;
+	// empty for none.
+	Schema json.RawMessage
 }
 
 // dataStoreClasses names SpiffArena's data store classes by type.
@@ -179,7 +183,7 @@ func (r *Repo) DataStores(id string) []DataStore {
 				if class == "" {
 					class = typ
 				}
-				out = append(out, DataStore{ID: ident, Name: name, Type: typ, Class: class, Location: g, Description: spec.Description})
+				out = append(out, DataStore{ID: ident, Name: name, Type: typ, Class: class, Location: g, Description: spec.Description, Schema: spec.Schema})
 			}
 		}
 	}

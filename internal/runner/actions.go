@@ -26,7 +26,7 @@ func (r *Runner) Start(ctx context.Context, a Actor, modelID, process string, da
 	if p == nil {
 		return 0, fmt.Errorf("start %s: the model has no process %q: %w", modelID, process, ErrInvalid)
 	}
-	svc := &serviceCalls{}
+	svc := &serviceCalls{model: modelID}
 	opts := engine.StartOptions{Process: process, Data: data}
 	if c := collaborationOf(lib, process); c != "" {
 		// Every executable pool starts together, as SpiffArena's

@@ -342,7 +342,7 @@ func (r *Runner) startBy(ctx context.Context, m store.OutboxMessage, p *spec.Pro
 	if lib.Process(p.ID) == nil {
 		return 0, "", fmt.Errorf("start %s by %s %q: the model has no process %q", modelID, m.Kind, m.Name, p.ID)
 	}
-	svc := &serviceCalls{}
+	svc := &serviceCalls{model: modelID}
 	sc := &scriptCtx{ctx: ctx, modelID: modelID, starter: m.SentBy, actor: m.SentBy}
 	start := func(env engine.Env) (*engine.Instance, bool, error) {
 		in, err := engine.Start(lib, engine.StartOptions{Process: p.ID}, env)

@@ -202,7 +202,7 @@ func (r *Runner) migrateOne(ctx context.Context, a Actor, row store.Instance, dr
 	if err != nil {
 		return m, fmt.Errorf("migrate instance %d: load model %s: %w", id, row.ModelID, err)
 	}
-	svc := &serviceCalls{}
+	svc := &serviceCalls{model: row.ModelID}
 	sc := &scriptCtx{ctx: ctx, instanceID: row.ID, modelID: row.ModelID, starter: row.StartedBy, actor: a.Username}
 	env := r.env(svc, sc)
 	if dryRun {

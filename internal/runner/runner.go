@@ -227,6 +227,12 @@ func (r *Runner) env(svc *serviceCalls, sc *scriptCtx) engine.Env {
 	if r.conn != nil && svc != nil {
 		env.Services = svc
 	}
+	if svc != nil {
+		if svc.stores == nil {
+			svc.stores = newStepStores(r, svc.model)
+		}
+		env.Stores = svc.stores
+	}
 	return env
 }
 
@@ -234,6 +240,10 @@ func (r *Runner) env(svc *serviceCalls, sc *scriptCtx) engine.Env {
 // for the workers once the step is committed.
 type serviceCalls struct {
 	calls []engine.ServiceCall
+	// model is the instance's model, which data stores are found from;
+	// stores keeps what the step wrote to them.
+	model  string
+	stores *stepStores
 }
 
 func (s *serviceCalls) CallService(c engine.ServiceCall) (engine.ServiceResult, error) {
@@ -262,7 +272,7 @@ func (r *Runner) load(ctx context.Context, id int64, actor string) (*loaded, err
 	if err != nil {
 		return nil, fmt.Errorf("load model %s of instance %d: %w", row.ModelID, id, err)
 	}
-	l := &loaded{row: row, lib: lib, svc: &serviceCalls{},
+	l := &loaded{row: row, lib: lib, svc: &serviceCalls{model: row.ModelID},
 		sc: &scriptCtx{ctx: ctx, instanceID: row.ID, modelID: row.ModelID, starter: row.StartedBy, actor: actor}}
 	l.inst, err = engine.Restore(lib, row.Snapshot, r.env(l.svc, l.sc))
 	if err != nil {

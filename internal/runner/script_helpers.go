@@ -904,7 +904,7 @@ func (r *Runner) startOver(ctx context.Context, l *loaded, start func(engine.Env
 	}
 	l.sc.instanceID = id
 	l.sc.fx.reset()
-	l.svc = &serviceCalls{}
+	l.svc = &serviceCalls{model: l.row.ModelID}
 	in, err := start(r.env(l.svc, l.sc))
 	if err != nil {
 		r.dropReserved(ctx, id)

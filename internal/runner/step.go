@@ -170,6 +170,9 @@ func (r *Runner) save(ctx context.Context, l *loaded, info stepInfo) (int64, err
 				return err
 			}
 		}
+		if err := l.svc.stores.apply(ctx, tx); err != nil {
+			return err
+		}
 		for _, c := range l.svc.calls {
 			params, err := json.Marshal(c.Params)
 			if err != nil {

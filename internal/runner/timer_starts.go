@@ -116,7 +116,7 @@ func (r *Runner) scheduleTimerStart(ctx context.Context, modelID, processID, ele
 	if err != nil {
 		return ts, fmt.Errorf("schedule timer start %s of %s: %w", elementID, modelID, err)
 	}
-	in, err := engine.Start(lib, engine.StartOptions{Process: processID}, r.env(&serviceCalls{}, &scriptCtx{ctx: ctx, modelID: modelID}))
+	in, err := engine.Start(lib, engine.StartOptions{Process: processID}, r.env(&serviceCalls{model: modelID}, &scriptCtx{ctx: ctx, modelID: modelID}))
 	if err != nil {
 		return ts, fmt.Errorf("schedule timer start %s of %s: %w", elementID, modelID, err)
 	}
@@ -165,7 +165,7 @@ func (r *Runner) fireTimerStart(ctx context.Context, ts store.TimerStart, now ti
 	if p == nil {
 		return false, fmt.Errorf("timer start %s of %s: the model has no process %q", ts.ElementID, ts.ModelID, ts.ProcessID)
 	}
-	svc := &serviceCalls{}
+	svc := &serviceCalls{model: ts.ModelID}
 	sc := &scriptCtx{ctx: ctx, modelID: ts.ModelID}
 	opts := engine.StartOptions{Process: ts.ProcessID, FireTimerStart: ts.ElementID}
 	in, err := engine.Start(lib, opts, r.env(svc, sc))

@@ -116,11 +116,11 @@ func (r *Runner) dispatch(ctx context.Context) {
 func (r *Runner) RunServiceJob(ctx context.Context, j store.ServiceJob) {
 	var params, data map[string]any
 	if err := json.Unmarshal([]byte(j.Params), &params); err != nil {
-		r.finishJob(ctx, j, nil, fmt.Errorf("stored parameters do not parse: %w", err))
+		r.finishJob(ctx, j, nil, fmt.Errorf("stored parameters do not parse: %w", err), false)
 		return
 	}
 	if err := json.Unmarshal([]byte(j.TaskData), &data); err != nil {
-		r.finishJob(ctx, j, nil, fmt.Errorf("stored task data does not parse: %w", err))
+		r.finishJob(ctx, j, nil, fmt.Errorf("stored task data does not parse: %w", err), false)
 		return
 	}
 	// Secret references are resolved for this call only: the stored job,
@@ -130,7 +130,7 @@ func (r *Runner) RunServiceJob(ctx context.Context, j store.ServiceJob) {
 	if r.secrets != nil {
 		var err error
 		if resolved, err = r.secrets.Resolve(ctx, params); err != nil {
-			r.finishJob(ctx, j, nil, &connectors.Error{Code: "SecretNotFound", Message: fmt.Sprintf("parameters of %s: %v", j.Operator, err)})
+			r.finishJob(ctx, j, nil, &connectors.Error{Code: "SecretNotFound", Message: fmt.Sprintf("parameters of %s: %v", j.Operator, err)}, false)
 			return
 		}
 		params = resolved.Value.(map[string]any)
@@ -145,13 +145,26 @@ func (r *Runner) RunServiceJob(ctx context.Context, j store.ServiceJob) {
 		f, err := r.store.TaskFile(ctx, j.InstanceID, digest)
 		return f.Content, err
 	}
+	// A call to the connector proxy carries a callback URL with a token
+	// made for this call, recorded before the call goes out: a proxy may
+	// call back before its 202 arrives.
+	callbackURL, err := r.prepareCallback(ctx, j)
+	if err != nil {
+		r.log.Error("service job: record callback", "instance", j.InstanceID, "task", j.TaskID, "err", err)
+		return // still owed: the next claim tries again
+	}
 	res, err := r.conn.Do(ctx, connectors.Call{Operator: j.Operator, Params: params, InstanceID: j.InstanceID,
-		ModelID: row.ModelID, TaskID: strconv.Itoa(j.TaskID), TaskData: data, File: file})
+		ModelID: row.ModelID, TaskID: strconv.Itoa(j.TaskID), TaskData: data, File: file, CallbackURL: callbackURL})
 	if ctx.Err() != nil {
 		return // shutting down: the job stays owed and runs after the restart
 	}
 	if err == nil && res.Pending {
-		err = fmt.Errorf("operator %s answered later by callback, which this server does not receive", j.Operator)
+		if callbackURL == "" {
+			err = fmt.Errorf("operator %s answered 202 (later, by callback), but the call carried no callback URL", j.Operator)
+		} else {
+			r.awaitCallback(ctx, j)
+			return
+		}
 	}
 	var value any
 	if err == nil {
@@ -159,10 +172,30 @@ func (r *Runner) RunServiceJob(ctx context.Context, j store.ServiceJob) {
 	} else {
 		err = redactError(resolved, err)
 	}
-	r.finishJob(ctx, j, value, err)
+	r.finishJob(ctx, j, value, err, callbackURL != "")
 }
 
-func (r *Runner) finishJob(ctx context.Context, j store.ServiceJob, value any, callErr error) {
+// answerTask completes a STARTED service task with value, or fails it
+// with callErr: a connector's failure is a BPMN error with its code,
+// which an error boundary event on the task can catch.
+func answerTask(in *engine.Instance, taskID int, operator string, value any, callErr error) error {
+	if callErr == nil {
+		return in.CompleteStarted(taskID, value)
+	}
+	var ce *connectors.Error
+	if errors.As(callErr, &ce) {
+		msg := ce.Code + ": " + ce.Message
+		payload := map[string]any{"error_code": ce.Code, "message": ce.Message, "operator_identifier": operator,
+			"status_code": ce.Status, "command_response_body": ce.Body}
+		_, err := in.FailStartedWith(taskID, ce.Code, msg, payload)
+		return err
+	}
+	return in.FailStarted(taskID, callErr.Error())
+}
+
+// finishJob answers the task of a job with the call's outcome.
+// forgetCallback deletes the callback row made for the call.
+func (r *Runner) finishJob(ctx context.Context, j store.ServiceJob, value any, callErr error, forgetCallback bool) {
 	for attempt := 0; attempt < 5; attempt++ {
 		l, err := r.load(ctx, j.InstanceID, "")
 		if err != nil {
@@ -178,27 +211,19 @@ func (r *Runner) finishJob(ctx context.Context, j store.ServiceJob, value any, c
 			}
 			continue
 		}
-		if callErr != nil {
-			msg := callErr.Error()
-			var ce *connectors.Error
-			if errors.As(callErr, &ce) {
-				// A connector's failure is a BPMN error with its code, which
-				// an error boundary event on the task can catch.
-				msg = ce.Code + ": " + ce.Message
-				payload := map[string]any{"error_code": ce.Code, "message": ce.Message, "operator_identifier": j.Operator,
-					"status_code": ce.Status, "command_response_body": ce.Body}
-				_, err = l.inst.FailStartedWith(j.TaskID, ce.Code, msg, payload)
-			} else {
-				err = l.inst.FailStarted(j.TaskID, msg)
-			}
-		} else {
-			err = l.inst.CompleteStarted(j.TaskID, value)
-		}
-		if err != nil {
+		if err := answerTask(l.inst, j.TaskID, j.Operator, value, callErr); err != nil {
 			r.log.Error("service job: answer task", "instance", j.InstanceID, "task", j.TaskID, "err", err)
 			return
 		}
-		if _, err := r.save(ctx, l, stepInfo{doneJob: &k}); err != nil {
+		info := stepInfo{doneJob: &k}
+		if forgetCallback {
+			// Answered at once: the call's callback token must never
+			// complete the task (nor a later call of it).
+			info.inTx = func(ctx context.Context, tx *store.Tx) error {
+				return tx.DeleteServiceCallback(ctx, j.InstanceID, j.TaskID)
+			}
+		}
+		if _, err := r.save(ctx, l, info); err != nil {
 			if errors.Is(err, store.ErrConflict) {
 				continue
 			}

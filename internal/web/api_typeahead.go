@@ -16,6 +16,13 @@ type Typeahead interface {
 	Typeahead(ctx context.Context, category, prefix string, limit int) (json.RawMessage, error)
 }
 
+// localTypeahead answers from the typeahead data stores (*store.Store):
+// the category's records whose search term starts with prefix, ignoring
+// case, and false when the category has no entries.
+type localTypeahead interface {
+	Typeahead(ctx context.Context, category, prefix string, limit int) (json.RawMessage, bool, error)
+}
+
 // ErrNoTypeahead is what a Typeahead returns without a connector proxy.
 var ErrNoTypeahead = errors.New("no connector proxy is configured")
 
@@ -24,7 +31,8 @@ var ErrNoTypeahead = errors.New("no connector proxy is configured")
 // forwards the question to the configured connector proxy's
 // GET /v1/type-ahead/{category}?prefix=&limit= (SpiffArena's
 // connector_proxy_controller.typeahead) and answers with the proxy's JSON
-// list of records as it is. limit defaults to 100, which is also the most.
+// list of records as it is, unless a typeahead data store holds the
+// category. limit defaults to 100, which is also the most.
 //
 // Without a connector proxy (WAYMARK_CONNECTOR_PROXY_URL) the answer is
 // 503 with an error saying so; when the proxy fails or answers something
@@ -42,6 +50,17 @@ func (s *Server) apiTypeahead(w http.ResponseWriter, r *http.Request) error {
 			return fmt.Errorf("typeahead limit %q: %w", l, errBadRequest)
 		}
 		limit = min(n, 100)
+	}
+	// A category a typeahead data store holds answers from the database,
+	// as SpiffArena's local typeahead does; any other goes to the proxy.
+	if local, ok := s.db.(localTypeahead); ok {
+		records, found, err := local.Typeahead(r.Context(), category, r.URL.Query().Get("prefix"), limit)
+		if err != nil {
+			return err
+		}
+		if found {
+			return writeJSON(w, http.StatusOK, records)
+		}
 	}
 	var records json.RawMessage
 	var err error

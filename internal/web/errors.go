@@ -56,6 +56,7 @@ var errorKinds = []errorKind{
 	{models.ErrInvalid, http.StatusUnprocessableEntity, "Refused", "The name or content was refused. Go back, check it and try again.", slog.LevelInfo},
 	{store.ErrConflict, http.StatusConflict, "Changed meanwhile", "Someone changed this at the same time. Reload the page and try again.", slog.LevelInfo},
 	{runner.ErrForbidden, http.StatusForbidden, "Not your task", "This task or instance belongs to other people. Tasks are offered to the groups named like their lanes, or to the people the process names.", slog.LevelWarn},
+	{runner.ErrCallbackToken, http.StatusUnauthorized, "Wrong token", "The callback's token is not the one of the call the task waits for.", slog.LevelWarn},
 	{runner.ErrInvalidState, http.StatusConflict, "Not possible now", "The task or instance is not in a state that allows this (it may be suspended, finished or in error). Reload the page to see its state.", slog.LevelInfo},
 	{runner.ErrInvalid, http.StatusBadRequest, "Cannot do that", "The request names something the process model does not have.", slog.LevelInfo},
 	{errPasswordSignInOff, http.StatusForbidden, "Password sign-in is off", "Sign in through one of the providers on the sign-in page.", slog.LevelInfo},

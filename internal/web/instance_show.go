@@ -96,6 +96,11 @@ func (s *Server) instanceShow(w http.ResponseWriter, r *http.Request) error {
 			s.repairURLs(r, &it, in.ModelID, id, open)
 		}
 		v.Tasks = append(v.Tasks, it)
+		if t.Kind == "serviceTask" && t.State == "STARTED" {
+			// A call in flight, or accepted by a connector proxy that
+			// answers later through its callback.
+			v.Waiting = append(v.Waiting, [2]string{"the service call's answer", t.ElementID})
+		}
 	}
 	for _, e := range p.Events {
 		v.Events = append(v.Events, templates.InstanceEvent{At: showTime(e.At), Event: e.Event, Element: e.ElementID, User: e.Username, Detail: e.Detail})

@@ -194,6 +194,15 @@ var routeAccess = map[string]access{
 	"GET /api/v1/tasks":                                  need("read /tasks"),
 	"GET /api/v1/tasks/{instance}/{task}":                need("read /tasks/{instance}/{task}"),
 	"POST /api/v1/tasks/{instance}/{task}":               need("update /tasks/{instance}/{task}"),
+	// Secrets as on the admin page: names and dates only, never values.
+	"GET /api/v1/secrets":           need("read /secrets"),
+	"POST /api/v1/secrets":          need("create /secrets"),
+	"PUT /api/v1/secrets/{name}":    need("update /secrets/{name}"),
+	"DELETE /api/v1/secrets/{name}": need("delete /secrets/{name}"),
+	// A connector proxy's answer to a call it accepted: the token made for
+	// that call is the credential (runner.CompleteCallback checks it).
+	"PUT /api/v1/tasks/{instance}/{task}/callback":  public(),
+	"POST /api/v1/tasks/{instance}/{task}/callback": public(),
 
 	// Checking a script and previewing Markdown read nothing stored and
 	// change nothing; the modeler and task forms use them.

@@ -275,6 +275,9 @@ func (s *Server) routes() http.Handler {
 			s.checkCSRFToken, // unsafe methods must carry the session's token
 			s.withUser,       // resolve the signed-in user
 		)))
+	// A connector proxy's callback carries its own token: no cookie layers.
+	app.Handle("PUT /api/v1/tasks/{instance}/{task}/callback", authorized)
+	app.Handle("POST /api/v1/tasks/{instance}/{task}/callback", authorized)
 
 	// Outermost first. Logging and recovery wrap the cross-origin check so
 	// that its rejections are logged with a request id; nothing before it
@@ -381,6 +384,12 @@ func (s *Server) apiV1Routes(pages *http.ServeMux) {
 	pages.Handle("GET /api/v1/tasks", s.api(s.apiV1TaskList))
 	pages.Handle("GET /api/v1/tasks/{instance}/{task}", s.api(s.apiV1TaskShow))
 	pages.Handle("POST /api/v1/tasks/{instance}/{task}", s.api(s.apiTaskComplete))
+	pages.Handle("GET /api/v1/secrets", s.api(s.apiV1SecretList))
+	pages.Handle("POST /api/v1/secrets", s.api(s.apiV1SecretCreate))
+	pages.Handle("PUT /api/v1/secrets/{name}", s.api(s.apiV1SecretUpdate))
+	pages.Handle("DELETE /api/v1/secrets/{name}", s.api(s.apiV1SecretDelete))
+	pages.Handle("PUT /api/v1/tasks/{instance}/{task}/callback", s.callbackAPI(s.apiV1TaskCallback))
+	pages.Handle("POST /api/v1/tasks/{instance}/{task}/callback", s.callbackAPI(s.apiV1TaskCallback))
 }
 
 // chain wraps h in middleware; the first one listed runs first.

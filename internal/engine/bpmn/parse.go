@@ -95,7 +95,7 @@ type fileCtx struct {
 	escalations   map[string]*etree.Element
 	corrProps     map[string]*spec.CorrelationProperty
 	corrByMessage map[string][]*spec.CorrelationProperty // message name -> properties
-	dataStores    map[string]string                      // dataStore id -> name
+	dataStores    map[string]string                      // dataStore id -> name (its class)
 	pending       []pendingCheck
 	// pendingComp are the compensation throws with an activityRef of the
 	// process being read, checked once all its elements are known.
@@ -357,11 +357,7 @@ func (p *Parser) readDefinitions(f *fileCtx, root *etree.Element) {
 		case "escalation":
 			f.escalations[id] = el
 		case "dataStore":
-			name := attr(el, "name")
-			if name == "" {
-				name = id
-			}
-			f.dataStores[id] = name
+			f.dataStores[id] = attr(el, "name")
 		}
 	}
 	for _, el := range children(root, "correlationProperty") {

@@ -170,13 +170,19 @@ func (p *Parser) readScope(f *fileCtx, el *etree.Element, sc *spec.Scope, proc *
 			obj := attr(c, "dataObjectRef")
 			refs[attr(c, "id")] = spec.DataAssociation{ObjectID: obj, Name: obj}
 		case "dataStoreReference":
+			// SpiffArena's modeler writes <bpmn:dataStore id="stock"
+			// name="KKVDataStore"/> and a reference with dataStoreRef="stock":
+			// the id names the store and its variable, the name its class.
 			store := attr(c, "dataStoreRef")
-			name := f.dataStores[store]
-			if name == "" {
-				name = attr(c, "name")
+			if class, ok := f.dataStores[store]; ok && store != "" {
+				refs[attr(c, "id")] = spec.DataAssociation{Store: store, StoreClass: class, Name: store}
+				continue
 			}
+			// A reference that names no data store is drawn only; a task
+			// that reads or writes it fails saying so when it runs.
+			name := attr(c, "name")
 			if name == "" {
-				name = store
+				name = attr(c, "id")
 			}
 			refs[attr(c, "id")] = spec.DataAssociation{Store: name, Name: name}
 		}

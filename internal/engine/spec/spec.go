@@ -256,8 +256,15 @@ type DataAssociation struct {
 	ObjectID string
 	// Name is the variable name in task data (the data object id, as SpiffWorkflow uses).
 	Name string
-	// Store is set when the reference is to a data store instead of a data object.
+	// Store is set when the reference is to a data store instead of a data
+	// object: the id of the bpmn:dataStore it names (SpiffArena's bpmn_id,
+	// also the variable name), or the reference's own name or id when it
+	// names none.
 	Store string
+	// StoreClass is the bpmn:dataStore's name, SpiffArena's class of the
+	// store (JSONDataStore, KKVDataStore, TypeaheadDataStore); empty when
+	// the reference names no bpmn:dataStore.
+	StoreClass string
 }
 
 // IOSpec is a bpmn:ioSpecification: the names of the data inputs and outputs.
