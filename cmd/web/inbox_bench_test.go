@@ -22,7 +22,7 @@ import (
 
 // benchApp starts the real wiring for a benchmark on 127.0.0.1:0 with the
 // workflow models and a user "bench" in group g7 (and requester).
-func benchApp(b *testing.B) (*app, string) {
+func benchApp(b testing.TB) (*app, string) {
 	b.Helper()
 	dir := b.TempDir()
 	if err := os.CopyFS(filepath.Join(dir, "models"), os.DirFS("testdata/models")); err != nil {
@@ -52,7 +52,7 @@ func benchApp(b *testing.B) (*app, string) {
 }
 
 // benchClient signs "bench" in and returns the client and a CSRF token.
-func benchClient(b *testing.B, base string) (*http.Client, string) {
+func benchClient(b testing.TB, base string) (*http.Client, string) {
 	b.Helper()
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}

@@ -1,0 +1,347 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// recountInbox counts the open tasks of every owner key from human_tasks,
+// human_task_owners and instances, as the kept counts should say: by
+// "owner|owner set|claim|running".
+func recountInbox(t *testing.T, s *Store) map[string]int {
+	t.Helper()
+	return countRows(t, s, `SELECT o.owner, h.owner_set, h.claimed_by, CASE WHEN i.status = 'running' THEN 1 ELSE 0 END, count(*)
+		FROM human_task_owners o JOIN human_tasks h ON h.instance_id = o.instance_id AND h.task_id = o.task_id
+		JOIN instances i ON i.id = h.instance_id
+		WHERE h.state = 'open' GROUP BY o.owner, h.owner_set, h.claimed_by, CASE WHEN i.status = 'running' THEN 1 ELSE 0 END`)
+}
+
+// keptInbox reads the kept counts, changes not yet folded included.
+func keptInbox(t *testing.T, s *Store) map[string]int {
+	t.Helper()
+	q := `SELECT owner, owner_set, claimed_by, running, n FROM inbox_counts`
+	if s.dialect == dialectPostgres {
+		q = `SELECT owner, owner_set, claimed_by, running, sum(n) FROM (` + q + ` UNION ALL
+			SELECT owner, owner_set, claimed_by, running, delta FROM inbox_count_changes) AS c GROUP BY owner, owner_set, claimed_by, running`
+	}
+	return countRows(t, s, q)
+}
+
+func countRows(t *testing.T, s *Store, q string) map[string]int {
+	t.Helper()
+	rows, err := s.db.QueryContext(context.Background(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var owner, set, claimed string
+		var running, n int
+		if err := rows.Scan(&owner, &set, &claimed, &running, &n); err != nil {
+			t.Fatal(err)
+		}
+		if n != 0 {
+			out[fmt.Sprintf("%s|%s|%s|%d", owner, strings.ReplaceAll(set, "\n", ","), claimed, running)] = n
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// bruteInbox lists the open tasks of the "ready for me" and "my groups"
+// views straight from human_tasks and every owner row, newest first.
+func bruteInbox(t *testing.T, s *Store, v Viewer, groups []string) (mine, mygroups []string) {
+	t.Helper()
+	list := func(where string, keys []string, args ...any) []string {
+		if len(keys) == 0 {
+			return nil
+		}
+		rows, err := s.db.QueryContext(context.Background(), `SELECT h.instance_id, h.task_id FROM human_tasks h JOIN instances i ON i.id = h.instance_id
+			WHERE h.state = 'open' AND `+where+` AND EXISTS (SELECT 1 FROM human_task_owners o
+				WHERE o.instance_id = h.instance_id AND o.task_id = h.task_id AND o.owner IN (`+placeholders(len(keys))+`))
+			ORDER BY h.created_at DESC, h.instance_id DESC, h.task_id DESC`, append(args, keyArgs(keys)...)...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var out []string
+		for rows.Next() {
+			var id int64
+			var task int
+			if err := rows.Scan(&id, &task); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, fmt.Sprintf("%d/%d", id, task))
+		}
+		return out
+	}
+	return list(`i.status = 'running' AND h.claimed_by IN ('', ?)`, v.Keys, v.Username), list(`1 = 1`, groupKeys(groups))
+}
+
+func taskKeys(tasks []HumanTask) []string {
+	var out []string
+	for _, h := range tasks {
+		out = append(out, fmt.Sprintf("%d/%d", h.InstanceID, h.TaskID))
+	}
+	return out
+}
+
+type inboxViewer struct {
+	v      Viewer
+	groups []string
+}
+
+// checkInbox compares the kept counts with a recount, and every viewer's
+// counts, badge and pages with the tasks listed from scratch.
+func checkInbox(t *testing.T, s *Store, step string, viewers []inboxViewer) {
+	t.Helper()
+	ctx := context.Background()
+	if diff := cmp.Diff(recountInbox(t, s), keptInbox(t, s)); diff != "" {
+		t.Fatalf("%s: kept counts differ from a recount (-recount +kept):\n%s", step, diff)
+	}
+	for _, w := range viewers {
+		mine, mygroups := bruteInbox(t, s, w.v, w.groups)
+		counts, err := s.InboxCounts(ctx, w.v, w.groups)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if counts[InboxMine] != len(mine) || counts[InboxGroups] != len(mygroups) {
+			t.Errorf("%s: %s counts mine %d, groups %d; want %d, %d", step, w.v.Username, counts[InboxMine], counts[InboxGroups], len(mine), len(mygroups))
+		}
+		badge, err := s.InboxBadge(ctx, w.v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if badge != len(mine) {
+			t.Errorf("%s: %s badge %d, want %d", step, w.v.Username, badge, len(mine))
+		}
+		for _, c := range []struct {
+			view string
+			want []string
+		}{{InboxMine, mine}, {InboxGroups, mygroups}} {
+			// Pages of two, and one page of all.
+			var got []string
+			for off := 0; off <= len(c.want); off += 2 {
+				page, total, err := s.InboxTasks(ctx, InboxQuery{View: c.view, Viewer: w.v, Groups: w.groups, Limit: 2, Offset: off})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if total != len(c.want) {
+					t.Errorf("%s: %s %s total %d, want %d", step, w.v.Username, c.view, total, len(c.want))
+				}
+				got = append(got, taskKeys(page)...)
+			}
+			if diff := cmp.Diff(c.want, got); diff != "" {
+				t.Errorf("%s: %s %s pages (-want +got):\n%s", step, w.v.Username, c.view, diff)
+			}
+		}
+	}
+}
+
+func TestInboxCountsStayExact(t *testing.T) { forEachDialect(t, testInboxCountsStayExact) }
+
+func testInboxCountsStayExact(t *testing.T, d dialect) {
+	s := openTest(t, d)
+	ctx := context.Background()
+	at := time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)
+	viewers := []inboxViewer{
+		{Viewer{Username: "bob", Keys: []string{"user:bob", "user:bob@example.com", "group:approvers"}}, []string{"approvers"}},
+		{Viewer{Username: "carol", Keys: []string{"user:carol", "group:approvers", "group:auditors"}}, []string{"approvers", "auditors"}},
+		{Viewer{Username: "dave", Keys: []string{"user:dave", "group:auditors"}}, []string{"auditors"}},
+	}
+	minute := 0
+	task := func(instance int64, id int, owners ...string) HumanTask {
+		minute++
+		return HumanTask{InstanceID: instance, TaskID: id, ElementID: fmt.Sprintf("t%d", id), Name: fmt.Sprintf("Task %d", id), Kind: "userTask",
+			ModelID: "m", ProcessID: "p", ProcessName: "p", State: TaskOpen, CreatedAt: at.Add(time.Duration(minute) * time.Minute), UpdatedAt: at,
+			Owners: owners, Data: "{}"}
+	}
+	do := func(step string, fn func(tx *Tx) error) {
+		t.Helper()
+		if err := s.InTx(ctx, fn); err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+		checkInbox(t, s, step, viewers)
+	}
+	setStatus := func(id int64, status string) func(tx *Tx) error {
+		return func(tx *Tx) error {
+			in, err := s.Instance(ctx, id)
+			if err != nil {
+				return err
+			}
+			in.Status = status
+			return tx.UpdateInstance(ctx, in)
+		}
+	}
+	var one, two int64
+	do("tasks open", func(tx *Tx) error {
+		var err error
+		for _, id := range []*int64{&one, &two} {
+			if *id, err = tx.CreateInstance(ctx, Instance{ModelID: "m", ProcessID: "p", ProcessName: "p", Status: StatusRunning, StartedBy: "alice",
+				StartedAt: at, UpdatedAt: at, Snapshot: []byte("{}")}); err != nil {
+				return err
+			}
+		}
+		for _, h := range []HumanTask{
+			task(one, 1, "group:approvers"),
+			// Two of bob's keys, and a key given twice: the task counts once.
+			task(one, 2, "user:bob", "group:approvers", "user:bob"),
+			task(one, 3, "group:auditors", "group:approvers"),
+			task(one, 4, "user:bob@example.com"),
+			task(two, 1, "user:bob"),
+			task(two, 2, "group:auditors"),
+		} {
+			if err := tx.InsertHumanTask(ctx, h); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	claim := func(step string, id int64, task int, from, to string) {
+		t.Helper()
+		if err := s.ClaimHumanTask(ctx, id, task, from, to); err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+		checkInbox(t, s, step, viewers)
+	}
+	claim("carol claims a task bob's group holds", one, 1, "", "carol")
+	claim("carol releases it", one, 1, "carol", "")
+	claim("bob claims a task two of his keys hold", one, 2, "", "bob")
+	do("bob completes it", func(tx *Tx) error { return tx.FinishHumanTask(ctx, one, 2, TaskCompleted, "bob", "{}", at) })
+	do("a task is cancelled", func(tx *Tx) error { return tx.FinishHumanTask(ctx, one, 3, TaskCancelled, "", "{}", at) })
+	do("the lane changes: bob's task completes, the next goes to the auditors", func(tx *Tx) error {
+		if err := tx.FinishHumanTask(ctx, two, 1, TaskCompleted, "bob", "{}", at); err != nil {
+			return err
+		}
+		return tx.InsertHumanTask(ctx, task(two, 3, "group:auditors"))
+	})
+	claim("dave claims the auditors' task", two, 3, "", "dave")
+	do("instance one is suspended", setStatus(one, StatusSuspended))
+	do("instance one resumes", setStatus(one, StatusRunning))
+	do("instance two is terminated, its tasks cancelled", func(tx *Tx) error {
+		if err := setStatus(two, StatusTerminated)(tx); err != nil {
+			return err
+		}
+		for _, id := range []int{2, 3} {
+			if err := tx.FinishHumanTask(ctx, two, id, TaskCancelled, "", "{}", at); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	ids, err := s.CloneInstance(ctx, one, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkInbox(t, s, "instance one copied three times", viewers)
+	do("instance one is deleted", func(tx *Tx) error {
+		_, err := tx.tx.ExecContext(ctx, `DELETE FROM instances WHERE id = ?`, one)
+		return err
+	})
+	if err := s.FoldInboxCounts(ctx); err != nil {
+		t.Fatal(err)
+	}
+	checkInbox(t, s, "counts folded", viewers)
+	counts, err := s.InboxCounts(ctx, viewers[0].v, viewers[0].groups)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Each copy holds task 1 (approvers) and task 4 (bob's email): the
+	// views are not empty, so the comparisons above compared something.
+	if counts[InboxMine] != 2*len(ids) || counts[InboxGroups] != len(ids) {
+		t.Errorf("bob's counts after the copies: %v", counts)
+	}
+}
+
+// TestInboxCountsUnderLoad has many writers open, claim and complete tasks
+// of the same group at once (on PostgreSQL in transactions of their own)
+// and checks the kept counts against a recount afterwards.
+func TestInboxCountsUnderLoad(t *testing.T) { forEachDialect(t, testInboxCountsUnderLoad) }
+
+func testInboxCountsUnderLoad(t *testing.T, d dialect) {
+	s := openTest(t, d)
+	ctx := context.Background()
+	at := time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)
+	const workers, each = 8, 12
+	errs := make(chan error, workers)
+	for w := range workers {
+		go func() {
+			errs <- func() error {
+				for i := range each {
+					var id int64
+					err := s.InTx(ctx, func(tx *Tx) error {
+						var err error
+						if id, err = tx.CreateInstance(ctx, Instance{ModelID: "m", ProcessID: "p", Status: StatusRunning, StartedBy: "alice",
+							StartedAt: at, UpdatedAt: at, Snapshot: []byte("{}")}); err != nil {
+							return err
+						}
+						for task, lane := range []string{"group:approvers", "group:auditors"} {
+							if err := tx.InsertHumanTask(ctx, HumanTask{InstanceID: id, TaskID: task + 1, ElementID: "t", Kind: "userTask", ModelID: "m", ProcessID: "p",
+								State: TaskOpen, CreatedAt: at.Add(time.Duration(w*each+i) * time.Second), UpdatedAt: at, Owners: []string{lane, "user:bob"}, Data: "{}"}); err != nil {
+								return err
+							}
+						}
+						return nil
+					})
+					if err != nil {
+						return err
+					}
+					if err := s.ClaimHumanTask(ctx, id, 1, "", "bob"); err != nil {
+						return err
+					}
+					if i%3 == 0 {
+						continue
+					}
+					// Close the tasks in the opposite order to the one
+					// they were counted in.
+					if err := s.InTx(ctx, func(tx *Tx) error {
+						for _, task := range []int{2, 1} {
+							if err := tx.FinishHumanTask(ctx, id, task, TaskCompleted, "bob", "{}", at); err != nil {
+								return err
+							}
+						}
+						return nil
+					}); err != nil {
+						return err
+					}
+				}
+				return nil
+			}()
+		}()
+	}
+	for range workers {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	bob := inboxViewer{Viewer{Username: "bob", Keys: []string{"user:bob", "group:approvers"}}, []string{"approvers"}}
+	checkInbox(t, s, "after the load", []inboxViewer{bob})
+	n, err := s.InboxBadge(ctx, bob.v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := workers * ((each + 2) / 3) * 2; n != want {
+		t.Errorf("bob's badge %d, want %d", n, want)
+	}
+	if err := s.FoldInboxCounts(ctx); err != nil {
+		t.Fatal(err)
+	}
+	checkInbox(t, s, "after folding", []inboxViewer{bob})
+	if d == dialectPostgres {
+		var left int
+		if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM inbox_count_changes`).Scan(&left); err != nil {
+			t.Fatal(err)
+		}
+		if left != 0 {
+			t.Errorf("%d count changes left after a fold with nothing else running", left)
+		}
+	}
+}
