@@ -32,9 +32,9 @@ func (s *Store) keptCounts(ctx context.Context, keys []string) (map[countGroup]i
 		return n, by, nil
 	}
 	args := keyArgs(keys)
-	q := `SELECT owner, owner_set, claimed_by, running, n FROM inbox_counts WHERE owner IN (` + placeholders(len(keys)) + `)`
+	q := `SELECT owner, owner_set, claimed_by, running, n, 0 FROM inbox_counts WHERE owner IN (` + placeholders(len(keys)) + `)`
 	if s.dialect == dialectPostgres {
-		q += ` UNION ALL SELECT owner, owner_set, claimed_by, running, sum(delta) FROM inbox_count_changes WHERE owner IN (` + placeholders(len(keys)) + `)
+		q += ` UNION ALL SELECT owner, owner_set, claimed_by, running, sum(delta), count(*) FROM inbox_count_changes WHERE owner IN (` + placeholders(len(keys)) + `)
 			GROUP BY owner, owner_set, claimed_by, running`
 		args = append(args, args...)
 	}
@@ -44,13 +44,15 @@ func (s *Store) keptCounts(ctx context.Context, keys []string) (map[countGroup]i
 	}
 	defer rows.Close()
 	perKey := map[string]map[countGroup]int{}
+	pending := 0
 	for rows.Next() {
 		var owner string
 		var g countGroup
-		var running, c int64
-		if err := rows.Scan(&owner, &g.set, &g.claimedBy, &running, &c); err != nil {
+		var running, c, changes int64
+		if err := rows.Scan(&owner, &g.set, &g.claimedBy, &running, &c, &changes); err != nil {
 			return nil, nil, fmt.Errorf("read inbox counts: %w", err)
 		}
+		pending += int(changes)
 		g.running = running != 0
 		if perKey[owner] == nil {
 			perKey[owner] = map[countGroup]int{}
@@ -59,6 +61,11 @@ func (s *Store) keptCounts(ctx context.Context, keys []string) (map[countGroup]i
 	}
 	if err := rows.Err(); err != nil {
 		return nil, nil, fmt.Errorf("read inbox counts: %w", err)
+	}
+	if pending >= foldThreshold {
+		// The next reads of these keys find the changes folded. A failed
+		// fold leaves them for later: what was read is exact either way.
+		_ = s.FoldInboxCounts(ctx)
 	}
 	for owner, groups := range perKey {
 		for g, c := range groups {
@@ -91,7 +98,6 @@ func (s *Store) InboxBadge(ctx context.Context, v Viewer) (int, error) {
 			total += c
 		}
 	}
-	s.maybeFoldInboxCounts(ctx)
 	return total, nil
 }
 
@@ -123,7 +129,6 @@ func (s *Store) keptViewCounts(ctx context.Context, v Viewer, groups []string) (
 			mygroups += c
 		}
 	}
-	s.maybeFoldInboxCounts(ctx)
 	return mine, mygroups, nil
 }
 
@@ -173,27 +178,13 @@ func (s *Store) openPage(ctx context.Context, q InboxQuery, limit int) (string, 
 		ORDER BY p.created_at DESC, p.instance_id DESC, p.task_id DESC LIMIT ? OFFSET ?`, append(args, limit, q.Offset)
 }
 
-// foldThreshold is how many unfolded count changes a PostgreSQL read may
-// meet before it folds them into inbox_counts.
+// foldThreshold is how many unfolded count changes of its keys a
+// PostgreSQL read may meet before it folds all changes into inbox_counts.
 const foldThreshold = 512
 
 // inboxFoldLock is the key of the PostgreSQL advisory lock one fold holds;
 // a process that finds it taken leaves the fold to the holder.
 const inboxFoldLock = 0x5761796d61726d
-
-// maybeFoldInboxCounts folds the count changes into inbox_counts on
-// PostgreSQL once they are many. A failure leaves them for the next read:
-// the counts read are exact either way.
-func (s *Store) maybeFoldInboxCounts(ctx context.Context) {
-	if s.dialect != dialectPostgres {
-		return
-	}
-	var pending int
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM inbox_count_changes LIMIT ?) AS c`, foldThreshold).Scan(&pending); err != nil || pending < foldThreshold {
-		return
-	}
-	_ = s.FoldInboxCounts(ctx)
-}
 
 // FoldInboxCounts adds the count changes appended since the last fold to
 // inbox_counts and deletes them, in one transaction, so readers see the

@@ -326,5 +326,9 @@ type WriteStats struct {
 
 // WriteStats reports how the writer has batched the writes so far.
 func (s *Store) WriteStats() WriteStats {
+	if s.w == nil {
+		// PostgreSQL: no writer, each InTx commits alone.
+		return WriteStats{}
+	}
 	return WriteStats{Batches: s.w.batches.Load(), Units: s.w.units.Load(), LargestBatch: s.w.largest.Load(), Waiting: s.w.waiting.Load()}
 }
