@@ -345,3 +345,65 @@ func testInboxCountsUnderLoad(t *testing.T, d dialect) {
 		}
 	}
 }
+
+// TestInboxMigrationFillsOpenTasks takes a database back to before
+// migration 0150 (its tables, triggers and column gone, tasks in every
+// state stored) and migrates it again: the open tasks and their counts are
+// filled from what is stored, and later changes keep them exact.
+func TestInboxMigrationFillsOpenTasks(t *testing.T) {
+	forEachDialect(t, testInboxMigrationFillsOpenTasks)
+}
+
+func testInboxMigrationFillsOpenTasks(t *testing.T, d dialect) {
+	s := inboxFixture(t, d)
+	ctx := context.Background()
+	undo := []string{
+		`DROP TRIGGER inbox_open_owner_added`, `DROP TRIGGER inbox_open_owner_removed`, `DROP TRIGGER inbox_open_task_closed`,
+		`DROP TRIGGER inbox_open_task_reopened`, `DROP TRIGGER inbox_open_task_claimed`, `DROP TRIGGER inbox_open_instance_status`,
+		`DROP TABLE inbox_counts`, `DROP TABLE inbox_open`,
+	}
+	if d == dialectPostgres {
+		undo = []string{`DROP TABLE inbox_counts, inbox_count_changes, inbox_open CASCADE`,
+			`DROP FUNCTION inbox_owner_changed, inbox_task_changed, inbox_instance_status_changed, inbox_open_counted CASCADE`}
+	}
+	undo = append(undo, `ALTER TABLE human_tasks DROP COLUMN owner_set`, `DELETE FROM schema_migrations WHERE name = '0150_inbox_open.sql'`)
+	if err := s.InTx(ctx, func(tx *Tx) error {
+		for _, q := range undo {
+			if _, err := tx.tx.ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("%s: %w", q, err)
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	viewers := []inboxViewer{
+		{Viewer{Username: "bob", Keys: []string{"user:bob", "group:approvers", "group:packers"}}, []string{"approvers", "packers"}},
+		{Viewer{Username: "carol", Keys: []string{"user:carol", "group:approvers"}}, []string{"approvers"}},
+		{Viewer{Username: "dave", Keys: []string{"user:dave", "group:auditors"}}, []string{"auditors"}},
+	}
+	checkInbox(t, s, "migrated", viewers)
+	// The fixture's open tasks of running instances: 1/1 (packers), 1/2
+	// (bob and auditors), 2/1 (approvers, carol's claim); 3/1 waits in a
+	// suspended instance.
+	want := map[string]int{
+		"group:packers|group:packers||1":            1,
+		"group:auditors|group:auditors,user:bob||1": 1,
+		"user:bob|group:auditors,user:bob||1":       1,
+		"group:approvers|group:approvers|carol|1":   1,
+		"group:approvers|group:approvers||0":        1,
+	}
+	if diff := cmp.Diff(want, keptInbox(t, s)); diff != "" {
+		t.Errorf("counts after the migration (-want +got):\n%s", diff)
+	}
+	if err := s.ClaimHumanTask(ctx, 2, 1, "carol", ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.InTx(ctx, func(tx *Tx) error { return tx.FinishHumanTask(ctx, 1, 2, TaskCompleted, "bob", "{}", time.Now()) }); err != nil {
+		t.Fatal(err)
+	}
+	checkInbox(t, s, "changed after the migration", viewers)
+}
