@@ -329,7 +329,7 @@ func (s *Store) InboxTasks(ctx context.Context, q InboxQuery) ([]HumanTask, int,
 				total = groups
 			}
 		}
-		if query, args = s.openPage(ctx, q, limit); query == "" {
+		if query, args = openPage(q, limit); query == "" {
 			return nil, total, nil
 		}
 	} else {

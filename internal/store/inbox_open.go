@@ -138,13 +138,13 @@ func (q InboxQuery) unfiltered() bool {
 	return q.Process == "" && q.Group == "" && q.StartedAfter.IsZero() && q.StartedBefore.IsZero() && strings.TrimSpace(q.Text) == ""
 }
 
-// openPage returns the keys of one page of the "ready for me" or "my
+// openPage builds the query of one page of the "ready for me" or "my
 // groups" view without filters: for each owner key (and, for "ready for
 // me", each claim the viewer may see: none or their own) the newest
 // offset+limit open tasks from the index, merged newest first, each task
 // once, and cut to the page. A task on the page is among the first
 // offset+limit of every key that holds it, so the merge misses none.
-func (s *Store) openPage(ctx context.Context, q InboxQuery, limit int) (string, []any) {
+func openPage(q InboxQuery, limit int) (string, []any) {
 	want := q.Offset + limit
 	var parts []string
 	var args []any
