@@ -35,7 +35,7 @@ func TestInboxCountsFollowTheRunner(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, view := range []string{store.InboxMine, store.InboxGroups} {
+			for _, view := range []string{store.InboxMine, store.InboxGroups, store.InboxStarted} {
 				_, counted, err := e.store.InboxTasks(ctx, store.InboxQuery{View: view, Viewer: a.Viewer(), Groups: a.Groups, Process: "group/approval"})
 				if err != nil {
 					t.Fatal(err)

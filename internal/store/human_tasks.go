@@ -304,9 +304,10 @@ func inboxFrom(q InboxQuery) (string, []any, error) {
 }
 
 // InboxTasks returns a page of an inbox view and the number of tasks the
-// view and filters match. "Ready for me" and "my groups" without filters
-// read their page from the open tasks' index and their total from the kept
-// counts; the other views and filtered ones query and count.
+// view and filters match. "Ready for me", "my groups" and "started by me"
+// without filters read their page from the open tasks' index and their
+// total from the kept counts; the completed view and filtered ones query
+// and count.
 func (s *Store) InboxTasks(ctx context.Context, q InboxQuery) ([]HumanTask, int, error) {
 	if q.View == "" {
 		q.View = InboxMine
@@ -318,16 +319,13 @@ func (s *Store) InboxTasks(ctx context.Context, q InboxQuery) ([]HumanTask, int,
 	var total int
 	var query string
 	var args []any
-	if (q.View == InboxMine || q.View == InboxGroups) && q.unfiltered() {
+	if (q.View == InboxMine || q.View == InboxGroups || q.View == InboxStarted) && q.unfiltered() {
 		if !q.NoTotal {
-			mine, groups, err := s.keptViewCounts(ctx, q.Viewer, q.Groups)
+			c, err := s.keptViewCounts(ctx, q.Viewer, q.Groups)
 			if err != nil {
 				return nil, 0, fmt.Errorf("count inbox %s: %w", q.View, err)
 			}
-			total = mine
-			if q.View == InboxGroups {
-				total = groups
-			}
+			total = map[string]int{InboxMine: c.mine, InboxGroups: c.groups, InboxStarted: c.started}[q.View]
 		}
 		if query, args = openPage(q, limit); query == "" {
 			return nil, total, nil
@@ -370,21 +368,12 @@ func (s *Store) InboxTasks(ctx context.Context, q InboxQuery) ([]HumanTask, int,
 	return out, total, rows.Err()
 }
 
-// InboxCounts counts the open tasks of the views that change: mine and
-// groups from the kept counts, started by a query over the viewer's own
-// instances.
+// InboxCounts counts the open tasks of the views that change (mine,
+// groups and started) from the kept counts.
 func (s *Store) InboxCounts(ctx context.Context, v Viewer, groups []string) (map[string]int, error) {
-	mine, mygroups, err := s.keptViewCounts(ctx, v, groups)
+	c, err := s.keptViewCounts(ctx, v, groups)
 	if err != nil {
 		return nil, err
 	}
-	from, args, err := inboxFrom(InboxQuery{View: InboxStarted, Viewer: v})
-	if err != nil {
-		return nil, err
-	}
-	var started int
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*)`+from, args...).Scan(&started); err != nil {
-		return nil, fmt.Errorf("count inbox %s: %w", InboxStarted, err)
-	}
-	return map[string]int{InboxMine: mine, InboxGroups: mygroups, InboxStarted: started}, nil
+	return map[string]int{InboxMine: c.mine, InboxGroups: c.groups, InboxStarted: c.started}, nil
 }

@@ -109,27 +109,41 @@ func groupKeys(groups []string) []string {
 	return keys
 }
 
-// keptViewCounts returns the sizes of the "ready for me" and "my groups"
-// views from the kept counts.
-func (s *Store) keptViewCounts(ctx context.Context, v Viewer, groups []string) (mine, mygroups int, err error) {
+// startedKey is the inbox_open owner under which the open tasks of the
+// instances a user started are kept.
+func startedKey(username string) string { return "started:" + username }
+
+// viewCounts are the sizes of the views that change.
+type viewCounts struct{ mine, groups, started int }
+
+// keptViewCounts returns the sizes of the "ready for me", "my groups" and
+// "started by me" views from the kept counts, in one read.
+func (s *Store) keptViewCounts(ctx context.Context, v Viewer, groups []string) (viewCounts, error) {
 	gk := groupKeys(groups)
-	all := slices.Concat(v.Keys, gk)
+	started := startedKey(v.Username)
+	all := slices.Concat(v.Keys, gk, []string{started})
 	slices.Sort(all)
 	all = slices.Compact(all)
 	n, by, err := s.keptCounts(ctx, all)
 	if err != nil {
-		return 0, 0, err
+		return viewCounts{}, err
 	}
+	var out viewCounts
 	for g, c := range n {
 		held := by[g]
 		if g.readyFor(v.Username) && slices.ContainsFunc(held, func(k string) bool { return slices.Contains(v.Keys, k) }) {
-			mine += c
+			out.mine += c
 		}
 		if slices.ContainsFunc(held, func(k string) bool { return slices.Contains(gk, k) }) {
-			mygroups += c
+			out.groups += c
+		}
+		// Started by the viewer and held by none of their keys: waiting
+		// on someone else.
+		if slices.Contains(held, started) && !slices.ContainsFunc(strings.Split(g.set, "\n"), func(k string) bool { return slices.Contains(v.Keys, k) }) {
+			out.started += c
 		}
 	}
-	return mine, mygroups, nil
+	return out, nil
 }
 
 // unfiltered reports whether a query has none of the filters, so its
@@ -138,8 +152,9 @@ func (q InboxQuery) unfiltered() bool {
 	return q.Process == "" && q.Group == "" && q.StartedAfter.IsZero() && q.StartedBefore.IsZero() && strings.TrimSpace(q.Text) == ""
 }
 
-// openPage builds the query of one page of the "ready for me" or "my
-// groups" view without filters: for each owner key (and, for "ready for
+// openPage builds the query of one page of the "ready for me", "my
+// groups" or "started by me" view without filters. For the first two, for
+// each owner key (and, for "ready for
 // me", each claim the viewer may see: none or their own) the newest
 // offset+limit open tasks from the index, merged newest first, each task
 // once, and cut to the page. A task on the page is among the first
@@ -154,6 +169,19 @@ func openPage(q InboxQuery, limit int) (string, []any) {
 		args = append(append(args, a...), want)
 	}
 	switch q.View {
+	case InboxStarted:
+		// One key: the page is the newest rows of the viewer's started
+		// key that none of their keys holds.
+		where, a := `o.owner = ?`, []any{startedKey(q.Viewer.Username)}
+		if len(q.Viewer.Keys) > 0 {
+			where += ` AND NOT EXISTS (SELECT 1 FROM inbox_open x WHERE x.instance_id = o.instance_id AND x.task_id = o.task_id AND x.owner IN (` + placeholders(len(q.Viewer.Keys)) + `))`
+			a = append(a, keyArgs(q.Viewer.Keys)...)
+		}
+		return `SELECT ` + humanTaskColumns + `, i.status, i.started_by, i.started_at FROM (SELECT o.instance_id, o.task_id, o.created_at FROM inbox_open o
+			WHERE ` + where + ` ORDER BY o.created_at DESC, o.instance_id DESC, o.task_id DESC LIMIT ? OFFSET ?) AS p
+			JOIN human_tasks h ON h.instance_id = p.instance_id AND h.task_id = p.task_id
+			JOIN instances i ON i.id = p.instance_id
+			ORDER BY p.created_at DESC, p.instance_id DESC, p.task_id DESC`, append(a, limit, q.Offset)
 	case InboxGroups:
 		for _, k := range groupKeys(q.Groups) {
 			add(`owner = ?`, k)

@@ -10,15 +10,21 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// recountInbox counts the open tasks of every owner key from human_tasks,
-// human_task_owners and instances, as the kept counts should say: by
-// "owner|owner set|claim|running".
+// recountInbox counts the open tasks of every owner key, and of every
+// starter, from human_tasks, human_task_owners and instances, as the kept
+// counts should say: by "owner|owner set|claim|running".
 func recountInbox(t *testing.T, s *Store) map[string]int {
 	t.Helper()
-	return countRows(t, s, `SELECT o.owner, h.owner_set, h.claimed_by, CASE WHEN i.status = 'running' THEN 1 ELSE 0 END, count(*)
+	out := countRows(t, s, `SELECT o.owner, h.owner_set, h.claimed_by, CASE WHEN i.status = 'running' THEN 1 ELSE 0 END, count(*)
 		FROM human_task_owners o JOIN human_tasks h ON h.instance_id = o.instance_id AND h.task_id = o.task_id
 		JOIN instances i ON i.id = h.instance_id
 		WHERE h.state = 'open' GROUP BY o.owner, h.owner_set, h.claimed_by, CASE WHEN i.status = 'running' THEN 1 ELSE 0 END`)
+	for k, n := range countRows(t, s, `SELECT 'started:' || i.started_by, h.owner_set, h.claimed_by, CASE WHEN i.status = 'running' THEN 1 ELSE 0 END, count(*)
+		FROM human_tasks h JOIN instances i ON i.id = h.instance_id
+		WHERE h.state = 'open' GROUP BY i.started_by, h.owner_set, h.claimed_by, CASE WHEN i.status = 'running' THEN 1 ELSE 0 END`) {
+		out[k] = n
+	}
+	return out
 }
 
 // keptInbox reads the kept counts, changes not yet folded included.
@@ -56,16 +62,24 @@ func countRows(t *testing.T, s *Store, q string) map[string]int {
 	return out
 }
 
-// bruteInbox lists the open tasks of the "ready for me" and "my groups"
-// views straight from human_tasks and every owner row, newest first.
-func bruteInbox(t *testing.T, s *Store, v Viewer, groups []string) (mine, mygroups []string) {
+// bruteInbox lists the open tasks of the "ready for me", "my groups" and
+// "started by me" views straight from human_tasks and every owner row,
+// newest first.
+func bruteInbox(t *testing.T, s *Store, v Viewer, groups []string) (mine, mygroups, started []string) {
 	t.Helper()
 	list := func(where string, keys []string, args ...any) []string {
-		if len(keys) == 0 {
+		held := `EXISTS`
+		if strings.HasPrefix(where, "i.started_by") {
+			// Started by the viewer, held by none of their keys.
+			held = `NOT EXISTS`
+		} else if len(keys) == 0 {
 			return nil
 		}
+		if len(keys) == 0 {
+			keys = []string{"-"}
+		}
 		rows, err := s.db.QueryContext(context.Background(), `SELECT h.instance_id, h.task_id FROM human_tasks h JOIN instances i ON i.id = h.instance_id
-			WHERE h.state = 'open' AND `+where+` AND EXISTS (SELECT 1 FROM human_task_owners o
+			WHERE h.state = 'open' AND `+where+` AND `+held+` (SELECT 1 FROM human_task_owners o
 				WHERE o.instance_id = h.instance_id AND o.task_id = h.task_id AND o.owner IN (`+placeholders(len(keys))+`))
 			ORDER BY h.created_at DESC, h.instance_id DESC, h.task_id DESC`, append(args, keyArgs(keys)...)...)
 		if err != nil {
@@ -83,7 +97,8 @@ func bruteInbox(t *testing.T, s *Store, v Viewer, groups []string) (mine, mygrou
 		}
 		return out
 	}
-	return list(`i.status = 'running' AND h.claimed_by IN ('', ?)`, v.Keys, v.Username), list(`1 = 1`, groupKeys(groups))
+	return list(`i.status = 'running' AND h.claimed_by IN ('', ?)`, v.Keys, v.Username), list(`1 = 1`, groupKeys(groups)),
+		list(`i.started_by = ?`, v.Keys, v.Username)
 }
 
 func taskKeys(tasks []HumanTask) []string {
@@ -108,13 +123,13 @@ func checkInbox(t *testing.T, s *Store, step string, viewers []inboxViewer) {
 		t.Fatalf("%s: kept counts differ from a recount (-recount +kept):\n%s", step, diff)
 	}
 	for _, w := range viewers {
-		mine, mygroups := bruteInbox(t, s, w.v, w.groups)
+		mine, mygroups, started := bruteInbox(t, s, w.v, w.groups)
 		counts, err := s.InboxCounts(ctx, w.v, w.groups)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if counts[InboxMine] != len(mine) || counts[InboxGroups] != len(mygroups) {
-			t.Errorf("%s: %s counts mine %d, groups %d; want %d, %d", step, w.v.Username, counts[InboxMine], counts[InboxGroups], len(mine), len(mygroups))
+		if diff := cmp.Diff(map[string]int{InboxMine: len(mine), InboxGroups: len(mygroups), InboxStarted: len(started)}, counts); diff != "" {
+			t.Errorf("%s: %s counts (-want +got):\n%s", step, w.v.Username, diff)
 		}
 		badge, err := s.InboxBadge(ctx, w.v)
 		if err != nil {
@@ -126,7 +141,7 @@ func checkInbox(t *testing.T, s *Store, step string, viewers []inboxViewer) {
 		for _, c := range []struct {
 			view string
 			want []string
-		}{{InboxMine, mine}, {InboxGroups, mygroups}} {
+		}{{InboxMine, mine}, {InboxGroups, mygroups}, {InboxStarted, started}} {
 			// Pages of two, and one page of all.
 			var got []string
 			for off := 0; off <= len(c.want); off += 2 {
@@ -156,6 +171,8 @@ func testInboxCountsStayExact(t *testing.T, d dialect) {
 		{Viewer{Username: "bob", Keys: []string{"user:bob", "user:bob@example.com", "group:approvers"}}, []string{"approvers"}},
 		{Viewer{Username: "carol", Keys: []string{"user:carol", "group:approvers", "group:auditors"}}, []string{"approvers", "auditors"}},
 		{Viewer{Username: "dave", Keys: []string{"user:dave", "group:auditors"}}, []string{"auditors"}},
+		// Alice starts every instance and holds none of their tasks.
+		{Viewer{Username: "alice", Keys: []string{"user:alice"}}, nil},
 	}
 	minute := 0
 	task := func(instance int64, id int, owners ...string) HumanTask {
@@ -259,6 +276,9 @@ func testInboxCountsStayExact(t *testing.T, d dialect) {
 	if counts[InboxMine] != 2*len(ids) || counts[InboxGroups] != len(ids) {
 		t.Errorf("bob's counts after the copies: %v", counts)
 	}
+	if counts, err = s.InboxCounts(ctx, viewers[3].v, nil); err != nil || counts[InboxStarted] != 2*len(ids) {
+		t.Errorf("alice's counts after the copies: %v, %v", counts, err)
+	}
 }
 
 // TestInboxCountsUnderLoad has many writers open, claim and complete tasks
@@ -360,11 +380,12 @@ func testInboxMigrationFillsOpenTasks(t *testing.T, d dialect) {
 	undo := []string{
 		`DROP TRIGGER inbox_open_owner_added`, `DROP TRIGGER inbox_open_owner_removed`, `DROP TRIGGER inbox_open_task_closed`,
 		`DROP TRIGGER inbox_open_task_reopened`, `DROP TRIGGER inbox_open_task_claimed`, `DROP TRIGGER inbox_open_instance_status`,
+		`DROP TRIGGER inbox_open_task_added`,
 		`DROP TABLE inbox_counts`, `DROP TABLE inbox_open`,
 	}
 	if d == dialectPostgres {
 		undo = []string{`DROP TABLE inbox_counts, inbox_count_changes, inbox_open CASCADE`,
-			`DROP FUNCTION inbox_owner_changed, inbox_task_changed, inbox_instance_status_changed, inbox_open_counted CASCADE`}
+			`DROP FUNCTION inbox_owner_changed, inbox_task_changed, inbox_instance_status_changed, inbox_open_counted, inbox_task_added CASCADE`}
 	}
 	undo = append(undo, `ALTER TABLE human_tasks DROP COLUMN owner_set`, `DELETE FROM schema_migrations WHERE name = '0150_inbox_open.sql'`)
 	if err := s.InTx(ctx, func(tx *Tx) error {
@@ -384,6 +405,7 @@ func testInboxMigrationFillsOpenTasks(t *testing.T, d dialect) {
 		{Viewer{Username: "bob", Keys: []string{"user:bob", "group:approvers", "group:packers"}}, []string{"approvers", "packers"}},
 		{Viewer{Username: "carol", Keys: []string{"user:carol", "group:approvers"}}, []string{"approvers"}},
 		{Viewer{Username: "dave", Keys: []string{"user:dave", "group:auditors"}}, []string{"auditors"}},
+		{Viewer{Username: "alice", Keys: []string{"user:alice"}}, nil},
 	}
 	checkInbox(t, s, "migrated", viewers)
 	// The fixture's open tasks of running instances: 1/1 (packers), 1/2
@@ -395,6 +417,11 @@ func testInboxMigrationFillsOpenTasks(t *testing.T, d dialect) {
 		"user:bob|group:auditors,user:bob||1":       1,
 		"group:approvers|group:approvers|carol|1":   1,
 		"group:approvers|group:approvers||0":        1,
+		// Alice started 1 and 3, bob 2.
+		"started:alice|group:packers||1":           1,
+		"started:alice|group:auditors,user:bob||1": 1,
+		"started:bob|group:approvers|carol|1":      1,
+		"started:alice|group:approvers||0":         1,
 	}
 	if diff := cmp.Diff(want, keptInbox(t, s)); diff != "" {
 		t.Errorf("counts after the migration (-want +got):\n%s", diff)

@@ -14,8 +14,9 @@
 -- same keys are counted together in inbox_counts.
 ALTER TABLE human_tasks ADD COLUMN owner_set TEXT NOT NULL DEFAULT '';
 
--- One row per owner key of each open human task; the rows go when the
--- task leaves the open state.
+-- One row per owner key of each open human task, and one under
+-- 'started:<username>' for the user who started its instance (the "started
+-- by me" view); the rows go when the task leaves the open state.
 CREATE TABLE inbox_open (
     owner       TEXT NOT NULL,
     instance_id INTEGER NOT NULL,
@@ -87,6 +88,20 @@ SELECT o.owner, h.instance_id, h.task_id, h.created_at, h.claimed_by, i.status =
     JOIN instances i ON i.id = h.instance_id
     WHERE h.state = 'open';
 
+INSERT INTO inbox_open (owner, instance_id, task_id, created_at, claimed_by, running, owner_set)
+SELECT 'started:' || i.started_by, h.instance_id, h.task_id, h.created_at, h.claimed_by, i.status = 'running', h.owner_set
+    FROM human_tasks h JOIN instances i ON i.id = h.instance_id
+    WHERE h.state = 'open';
+
+-- An open task: the row of its instance's starter.
+CREATE TRIGGER inbox_open_task_added AFTER INSERT ON human_tasks
+WHEN NEW.state = 'open'
+BEGIN
+    INSERT INTO inbox_open (owner, instance_id, task_id, created_at, claimed_by, running, owner_set)
+    SELECT 'started:' || i.started_by, NEW.instance_id, NEW.task_id, NEW.created_at, NEW.claimed_by, i.status = 'running', NEW.owner_set
+        FROM instances i WHERE i.id = NEW.instance_id;
+END;
+
 -- An owner of an open task: its inbox row.
 CREATE TRIGGER inbox_open_owner_added AFTER INSERT ON human_task_owners
 BEGIN
@@ -108,7 +123,7 @@ BEGIN
     DELETE FROM inbox_open WHERE instance_id = NEW.instance_id AND task_id = NEW.task_id;
 END;
 
--- A task opened again comes back with its owners.
+-- A task opened again comes back with its owners and starter.
 CREATE TRIGGER inbox_open_task_reopened AFTER UPDATE OF state ON human_tasks
 WHEN OLD.state <> 'open' AND NEW.state = 'open'
 BEGIN
@@ -116,6 +131,9 @@ BEGIN
     SELECT o.owner, NEW.instance_id, NEW.task_id, NEW.created_at, NEW.claimed_by, i.status = 'running', NEW.owner_set
         FROM human_task_owners o JOIN instances i ON i.id = o.instance_id
         WHERE o.instance_id = NEW.instance_id AND o.task_id = NEW.task_id;
+    INSERT INTO inbox_open (owner, instance_id, task_id, created_at, claimed_by, running, owner_set)
+    SELECT 'started:' || i.started_by, NEW.instance_id, NEW.task_id, NEW.created_at, NEW.claimed_by, i.status = 'running', NEW.owner_set
+        FROM instances i WHERE i.id = NEW.instance_id;
 END;
 
 -- A claim or release of an open task.

@@ -14,8 +14,9 @@
 -- same keys are counted together in inbox_counts.
 ALTER TABLE human_tasks ADD COLUMN owner_set TEXT NOT NULL DEFAULT '';
 
--- One row per owner key of each open human task; the rows go when the
--- task leaves the open state.
+-- One row per owner key of each open human task, and one under
+-- 'started:<username>' for the user who started its instance (the "started
+-- by me" view); the rows go when the task leaves the open state.
 CREATE TABLE inbox_open (
     owner       TEXT NOT NULL,
     instance_id BIGINT NOT NULL,
@@ -101,10 +102,28 @@ SELECT o.owner, h.instance_id, h.task_id, h.created_at, h.claimed_by, CASE WHEN 
     JOIN instances i ON i.id = h.instance_id
     WHERE h.state = 'open';
 
+INSERT INTO inbox_open (owner, instance_id, task_id, created_at, claimed_by, running, owner_set)
+SELECT 'started:' || i.started_by, h.instance_id, h.task_id, h.created_at, h.claimed_by, CASE WHEN i.status = 'running' THEN 1 ELSE 0 END, h.owner_set
+    FROM human_tasks h JOIN instances i ON i.id = h.instance_id
+    WHERE h.state = 'open';
+
 ALTER TABLE inbox_open ENABLE TRIGGER inbox_counts_insert;
 
 INSERT INTO inbox_counts (owner, owner_set, claimed_by, running, n)
 SELECT owner, owner_set, claimed_by, running, count(*) FROM inbox_open GROUP BY owner, owner_set, claimed_by, running;
+
+-- An open task: the row of its instance's starter.
+CREATE FUNCTION inbox_task_added() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO inbox_open (owner, instance_id, task_id, created_at, claimed_by, running, owner_set)
+    SELECT 'started:' || i.started_by, NEW.instance_id, NEW.task_id, NEW.created_at, NEW.claimed_by, CASE WHEN i.status = 'running' THEN 1 ELSE 0 END, NEW.owner_set
+        FROM instances i WHERE i.id = NEW.instance_id;
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER inbox_open_task_added AFTER INSERT ON human_tasks
+    FOR EACH ROW WHEN (NEW.state = 'open') EXECUTE FUNCTION inbox_task_added();
 
 -- An owner of an open task: its inbox row. An owner removed: its row goes.
 CREATE FUNCTION inbox_owner_changed() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -127,7 +146,8 @@ CREATE TRIGGER inbox_open_owner_removed AFTER DELETE ON human_task_owners
     FOR EACH ROW EXECUTE FUNCTION inbox_owner_changed();
 
 -- A task that completes or is cancelled leaves the inbox, one opened again
--- comes back, a claim or release moves it between counts.
+-- comes back with its owners and starter, a claim or release moves it
+-- between counts.
 CREATE FUNCTION inbox_task_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF OLD.state = 'open' AND NEW.state <> 'open' THEN
@@ -137,6 +157,9 @@ BEGIN
         SELECT o.owner, NEW.instance_id, NEW.task_id, NEW.created_at, NEW.claimed_by, CASE WHEN i.status = 'running' THEN 1 ELSE 0 END, NEW.owner_set
             FROM human_task_owners o JOIN instances i ON i.id = o.instance_id
             WHERE o.instance_id = NEW.instance_id AND o.task_id = NEW.task_id;
+        INSERT INTO inbox_open (owner, instance_id, task_id, created_at, claimed_by, running, owner_set)
+        SELECT 'started:' || i.started_by, NEW.instance_id, NEW.task_id, NEW.created_at, NEW.claimed_by, CASE WHEN i.status = 'running' THEN 1 ELSE 0 END, NEW.owner_set
+            FROM instances i WHERE i.id = NEW.instance_id;
     ELSIF NEW.state = 'open' AND OLD.claimed_by <> NEW.claimed_by THEN
         UPDATE inbox_open SET claimed_by = NEW.claimed_by WHERE instance_id = NEW.instance_id AND task_id = NEW.task_id;
     END IF;
