@@ -45,6 +45,7 @@ type benchOptions struct {
 	rawBatch   int
 	keep       bool
 	cpuProfile string
+	database   string // a postgres:// URL, else SQLite in the data directory
 }
 
 // benchCmd starts Waymark on a temporary data directory, seeds instances
@@ -67,6 +68,7 @@ func benchCmd(ctx context.Context, e env, args []string) error {
 	fs.IntVar(&o.rawBatch, "raw-batch", 0, "units per transaction in the raw write ceiling (0: the run's mean)")
 	fs.BoolVar(&o.keep, "keep", false, "keep the temporary data directory and print its path")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the load phase (server and clients) to this file")
+	fs.StringVar(&o.database, "database", "", "a postgres:// URL of an empty database to run against instead of SQLite (no raw write ceiling there)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -81,7 +83,10 @@ func benchCmd(ctx context.Context, e env, args []string) error {
 		return usageErrorf("give a positive -duration or a -count")
 	case o.sync != "FULL" && o.sync != "NORMAL":
 		return usageErrorf("-sync %q: want FULL or NORMAL", o.sync)
+	case o.database != "" && !store.IsPostgresURL(o.database):
+		return usageErrorf("-database: want a postgres:// or postgresql:// URL")
 	}
+
 	dir, err := os.MkdirTemp("", "waymark-bench-")
 	if err != nil {
 		return err
@@ -95,6 +100,10 @@ func benchCmd(ctx context.Context, e env, args []string) error {
 }
 
 func runBench(ctx context.Context, out io.Writer, dir string, o benchOptions) error {
+	if o.database != "" {
+		// The ceiling replays the writes on a copy of the SQLite file.
+		o.rawUnits = 0
+	}
 	password := randomHex(16)
 	perms := filepath.Join(dir, "permissions.yml")
 	// The bench user may do what an employee who approves may: work tasks
@@ -112,6 +121,7 @@ func runBench(ctx context.Context, out io.Writer, dir string, o benchOptions) er
 		// A long interval: the run has no timers, and polling is not
 		// what is measured.
 		"WAYMARK_SCHEDULER_INTERVAL": "1h",
+		"WAYMARK_DATABASE_URL":       o.database,
 	}
 	cfg, err := config.FromEnv(func(k string) string { return env[k] })
 	if err != nil {
@@ -129,7 +139,11 @@ func runBench(ctx context.Context, out io.Writer, dir string, o benchOptions) er
 		}
 	}()
 	base := "http://" + a.addr()
-	fmt.Fprintf(out, "waymark bench: mode=%s clients=%d sync=%s GOMAXPROCS=%d\n", o.mode, o.clients, o.sync, runtime.GOMAXPROCS(0))
+	db := "sqlite sync=" + o.sync
+	if o.database != "" {
+		db = "postgres"
+	}
+	fmt.Fprintf(out, "waymark bench: mode=%s clients=%d database=%s GOMAXPROCS=%d\n", o.mode, o.clients, db, runtime.GOMAXPROCS(0))
 
 	t0 := time.Now()
 	tasks, err := seedBench(ctx, a, o.instances)

@@ -36,13 +36,11 @@ func (s *Store) CloneInstance(ctx context.Context, id int64, n int) ([]int64, er
 		chunk := min(1000, n-len(ids))
 		err := s.InTx(ctx, func(tx *Tx) error {
 			for range chunk {
-				res, err := tx.tx.ExecContext(ctx, inst.insert("id"), inst.values(0, "id", 0)...)
-				if err != nil {
+				// RETURNING, not LastInsertId, which PostgreSQL's driver
+				// does not have.
+				var nid int64
+				if err := tx.tx.QueryRowContext(ctx, inst.insert("id")+` RETURNING id`, inst.values(0, "id", 0)...).Scan(&nid); err != nil {
 					return fmt.Errorf("clone instance %d: %w", id, err)
-				}
-				nid, err := res.LastInsertId()
-				if err != nil {
-					return err
 				}
 				for _, c := range children {
 					for r := range c.rows {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -98,18 +99,22 @@ func (tx *Tx) HumanTaskStates(ctx context.Context, instanceID int64) (map[int]st
 	return out, rows.Err()
 }
 
-// InsertHumanTask inserts a human task and its owner keys.
+// InsertHumanTask inserts a human task and its owner keys. Triggers put
+// an open task's owners in the inbox tables (migration 0150).
 func (tx *Tx) InsertHumanTask(ctx context.Context, t HumanTask) error {
+	owners := slices.Clone(t.Owners)
+	slices.Sort(owners)
+	owners = slices.Compact(owners)
 	_, err := tx.tx.ExecContext(ctx, `INSERT INTO human_tasks (instance_id, task_id, element_id, name, kind, lane, assigned_group, waiting_for, model_id, process_id, process_name,
-		state, claimed_by, completed_by, created_at, updated_at, completed_at, form_model_id, form_schema, form_ui_schema, instructions, variable_name, data)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		state, claimed_by, completed_by, created_at, updated_at, completed_at, form_model_id, form_schema, form_ui_schema, instructions, variable_name, data, owner_set)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		t.InstanceID, t.TaskID, t.ElementID, t.Name, t.Kind, t.Lane, t.AssignedGroup, t.WaitingFor, t.ModelID, t.ProcessID, t.ProcessName,
 		t.State, t.ClaimedBy, t.CompletedBy, formatTime(t.CreatedAt), formatTime(t.UpdatedAt), optTime(t.CompletedAt),
-		t.FormModelID, t.FormSchema, t.FormUISchema, t.Instructions, t.VariableName, t.Data)
+		t.FormModelID, t.FormSchema, t.FormUISchema, t.Instructions, t.VariableName, t.Data, strings.Join(owners, "\n"))
 	if err != nil {
 		return fmt.Errorf("insert human task %d/%d: %w", t.InstanceID, t.TaskID, mapError(err))
 	}
-	for _, o := range t.Owners {
+	for _, o := range owners {
 		if _, err := tx.tx.ExecContext(ctx, `INSERT INTO human_task_owners (instance_id, task_id, owner) VALUES (?, ?, ?)`, t.InstanceID, t.TaskID, o); err != nil {
 			return fmt.Errorf("insert owner %s of human task %d/%d: %w", o, t.InstanceID, t.TaskID, mapError(err))
 		}
@@ -224,11 +229,16 @@ type InboxQuery struct {
 	StartedBefore time.Time
 	Text          string
 	Limit, Offset int
+	// NoTotal skips the total, for callers that want tasks only (the
+	// next task after a completion).
+	NoTotal bool
 }
 
 // inboxFrom builds the FROM and WHERE clauses of a view (h = human_tasks,
-// i = instances). Views of tasks someone owns start from the owner index,
-// so a user's page costs their own tasks, not every open task.
+// i = instances) for the filtered views and the started and completed
+// views. Views of tasks someone owns start from the open tasks' owner rows
+// (inbox_open), so a user's page costs their own open tasks, not every
+// task they ever held.
 func inboxFrom(q InboxQuery) (string, []any, error) {
 	var where []string
 	var args []any
@@ -239,7 +249,7 @@ func inboxFrom(q InboxQuery) (string, []any, error) {
 			where = append(where, `0 = 1`)
 			return
 		}
-		src = ` FROM (SELECT DISTINCT instance_id, task_id FROM human_task_owners WHERE owner IN (` + placeholders(len(keys)) + `)) o
+		src = ` FROM (SELECT DISTINCT instance_id, task_id FROM inbox_open WHERE owner IN (` + placeholders(len(keys)) + `)) o
 			JOIN human_tasks h ON h.instance_id = o.instance_id AND h.task_id = o.task_id
 			JOIN instances i ON i.id = h.instance_id`
 		srcArgs = keyArgs(keys)
@@ -251,11 +261,7 @@ func inboxFrom(q InboxQuery) (string, []any, error) {
 		ownedBy(q.Viewer.Keys)
 	case InboxGroups:
 		where = append(where, `h.state = 'open'`)
-		keys := make([]string, 0, len(q.Groups))
-		for _, g := range q.Groups {
-			keys = append(keys, "group:"+g)
-		}
-		ownedBy(keys)
+		ownedBy(groupKeys(q.Groups))
 	case InboxStarted:
 		// Start from the user's instances (instances_starter index).
 		src = ` FROM instances i JOIN human_tasks h ON h.instance_id = i.id`
@@ -298,26 +304,50 @@ func inboxFrom(q InboxQuery) (string, []any, error) {
 }
 
 // InboxTasks returns a page of an inbox view and the number of tasks the
-// view and filters match.
+// view and filters match. "Ready for me", "my groups" and "started by me"
+// without filters read their page from the open tasks' index and their
+// total from the kept counts; the completed view and filtered ones query
+// and count.
 func (s *Store) InboxTasks(ctx context.Context, q InboxQuery) ([]HumanTask, int, error) {
-	from, args, err := inboxFrom(q)
-	if err != nil {
-		return nil, 0, err
-	}
-	var total int
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*)`+from, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("count inbox %s: %w", q.View, err)
-	}
-	order := ` ORDER BY h.created_at DESC, h.instance_id DESC, h.task_id DESC`
-	if q.View == InboxCompleted {
-		order = ` ORDER BY h.completed_at DESC, h.instance_id DESC, h.task_id DESC`
+	if q.View == "" {
+		q.View = InboxMine
 	}
 	limit := q.Limit
 	if limit <= 0 {
 		limit = 25
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+humanTaskColumns+`, i.status, i.started_by, i.started_at`+from+order+` LIMIT ? OFFSET ?`,
-		append(args, limit, q.Offset)...)
+	var total int
+	var query string
+	var args []any
+	if (q.View == InboxMine || q.View == InboxGroups || q.View == InboxStarted) && q.unfiltered() {
+		if !q.NoTotal {
+			c, err := s.keptViewCounts(ctx, q.Viewer, q.Groups)
+			if err != nil {
+				return nil, 0, fmt.Errorf("count inbox %s: %w", q.View, err)
+			}
+			total = map[string]int{InboxMine: c.mine, InboxGroups: c.groups, InboxStarted: c.started}[q.View]
+		}
+		if query, args = openPage(q, limit); query == "" {
+			return nil, total, nil
+		}
+	} else {
+		from, fromArgs, err := inboxFrom(q)
+		if err != nil {
+			return nil, 0, err
+		}
+		if !q.NoTotal {
+			if err := s.db.QueryRowContext(ctx, `SELECT count(*)`+from, fromArgs...).Scan(&total); err != nil {
+				return nil, 0, fmt.Errorf("count inbox %s: %w", q.View, err)
+			}
+		}
+		order := ` ORDER BY h.created_at DESC, h.instance_id DESC, h.task_id DESC`
+		if q.View == InboxCompleted {
+			order = ` ORDER BY h.completed_at DESC, h.instance_id DESC, h.task_id DESC`
+		}
+		query = `SELECT ` + humanTaskColumns + `, i.status, i.started_by, i.started_at` + from + order + ` LIMIT ? OFFSET ?`
+		args = append(fromArgs, limit, q.Offset)
+	}
+	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list inbox %s: %w", q.View, err)
 	}
@@ -338,20 +368,12 @@ func (s *Store) InboxTasks(ctx context.Context, q InboxQuery) ([]HumanTask, int,
 	return out, total, rows.Err()
 }
 
-// InboxCounts counts the open tasks of the views that change: mine,
-// groups and started.
+// InboxCounts counts the open tasks of the views that change (mine,
+// groups and started) from the kept counts.
 func (s *Store) InboxCounts(ctx context.Context, v Viewer, groups []string) (map[string]int, error) {
-	out := map[string]int{}
-	for _, view := range []string{InboxMine, InboxGroups, InboxStarted} {
-		from, args, err := inboxFrom(InboxQuery{View: view, Viewer: v, Groups: groups})
-		if err != nil {
-			return nil, err
-		}
-		var n int
-		if err := s.db.QueryRowContext(ctx, `SELECT count(*)`+from, args...).Scan(&n); err != nil {
-			return nil, fmt.Errorf("count inbox %s: %w", view, err)
-		}
-		out[view] = n
+	c, err := s.keptViewCounts(ctx, v, groups)
+	if err != nil {
+		return nil, err
 	}
-	return out, nil
+	return map[string]int{InboxMine: c.mine, InboxGroups: c.groups, InboxStarted: c.started}, nil
 }

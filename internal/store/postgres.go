@@ -222,6 +222,14 @@ func (s *Store) Analyze(ctx context.Context) error {
 	if s.dialect != dialectPostgres {
 		return nil
 	}
+	// The inbox's count changes a large write appended are folded first,
+	// and their dead rows vacuumed, so the first reads do not walk them.
+	if err := s.FoldInboxCounts(ctx); err != nil {
+		return err
+	}
+	if _, err := s.db.ExecContext(ctx, `VACUUM inbox_count_changes`); err != nil {
+		return fmt.Errorf("vacuum inbox count changes: %w", err)
+	}
 	if _, err := s.db.ExecContext(ctx, `ANALYZE`); err != nil {
 		return fmt.Errorf("analyze: %w", err)
 	}

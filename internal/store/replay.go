@@ -30,6 +30,9 @@ type RecordedUnit struct {
 // RecordWrites starts recording the statements of committed units, up to
 // limit units, dropping any earlier recording.
 func (s *Store) RecordWrites(limit int) {
+	if s.w == nil {
+		return // PostgreSQL: nothing to replay on
+	}
 	s.w.recMu.Lock()
 	defer s.w.recMu.Unlock()
 	s.w.recLimit = limit
@@ -40,6 +43,9 @@ func (s *Store) RecordWrites(limit int) {
 // RecordedWrites stops recording and returns what was recorded, in commit
 // order.
 func (s *Store) RecordedWrites() []RecordedUnit {
+	if s.w == nil {
+		return nil
+	}
 	s.w.recording.Store(false)
 	s.w.recMu.Lock()
 	defer s.w.recMu.Unlock()

@@ -29,11 +29,31 @@ func (s *Store) TaskCandidates(ctx context.Context, tasks []TaskKey) (map[TaskKe
 		values = append(values, "(CAST(? AS BIGINT), CAST(? AS BIGINT))")
 		args = append(args, t.InstanceID, t.TaskID)
 	}
-	// t: the tasks asked for; o: their owner keys; each branch yields
-	// (task, person) pairs, persons being user ids or unmatched user keys.
-	q := `WITH t(instance_id, task_id) AS (VALUES ` + strings.Join(values, ", ") + `),
-	o AS (SELECT x.instance_id, x.task_id, x.owner FROM human_task_owners x
-		JOIN t ON t.instance_id = x.instance_id AND t.task_id = x.task_id),
+	q := strings.Replace(candidatesQuery, "%VALUES%", strings.Join(values, ", "), 1)
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("count task candidates: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k TaskKey
+		var n int
+		if err := rows.Scan(&k.InstanceID, &k.TaskID, &n); err != nil {
+			return nil, fmt.Errorf("count task candidates: %w", err)
+		}
+		out[k] = n
+	}
+	return out, rows.Err()
+}
+
+// candidatesQuery counts the people of each task in %VALUES%. t: the
+// tasks asked for; o: their owner keys, read once by task (left to the
+// planner, each branch of p started from every owner row of a key, which
+// is every task a group or user ever held); each branch of p yields (task,
+// person) pairs, persons being user ids or unmatched user keys.
+const candidatesQuery = `WITH t(instance_id, task_id) AS (VALUES %VALUES%),
+	o AS MATERIALIZED (SELECT x.instance_id, x.task_id, x.owner FROM t
+		JOIN human_task_owners x ON x.instance_id = t.instance_id AND x.task_id = t.task_id),
 	p AS (
 		SELECT o.instance_id, o.task_id, CAST(u.id AS TEXT) AS person FROM o
 			JOIN users u ON o.owner = 'user:' || u.username OR (u.email <> '' AND o.owner = 'user:' || lower(u.email))
@@ -50,18 +70,3 @@ func (s *Store) TaskCandidates(ctx context.Context, tasks []TaskKey) (map[TaskKe
 			JOIN user_sign_in_groups sg ON o.owner = 'group:' || sg.group_name
 	)
 	SELECT instance_id, task_id, count(DISTINCT person) FROM p GROUP BY instance_id, task_id`
-	rows, err := s.db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("count task candidates: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var k TaskKey
-		var n int
-		if err := rows.Scan(&k.InstanceID, &k.TaskID, &n); err != nil {
-			return nil, fmt.Errorf("count task candidates: %w", err)
-		}
-		out[k] = n
-	}
-	return out, rows.Err()
-}

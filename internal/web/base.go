@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 
-	"github.com/waymark-bpm/waymark/internal/store"
 	"github.com/waymark-bpm/waymark/web/static"
 	"github.com/waymark-bpm/waymark/web/templates"
 )
@@ -29,7 +28,7 @@ func (s *Server) base(w http.ResponseWriter, r *http.Request, title, section str
 		if s.work != nil {
 			a := actor(r)
 			// A failed count leaves the badge off; the page itself works.
-			if _, n, err := s.work.InboxTasks(r.Context(), store.InboxQuery{View: store.InboxMine, Viewer: a.Viewer(), Limit: 1}); err == nil {
+			if n, err := s.work.InboxBadge(r.Context(), a.Viewer()); err == nil {
 				b.InboxCount = n
 			}
 		}

@@ -17,6 +17,9 @@ import (
 type Work interface {
 	InboxTasks(ctx context.Context, q store.InboxQuery) ([]store.HumanTask, int, error)
 	InboxCounts(ctx context.Context, v store.Viewer, groups []string) (map[string]int, error)
+	// InboxBadge is the size of the viewer's "ready for me" view, from
+	// counts the store keeps.
+	InboxBadge(ctx context.Context, v store.Viewer) (int, error)
 	FailedInstancesFor(ctx context.Context, username string, limit, offset int) ([]store.Instance, int, error)
 	InstanceHeader(ctx context.Context, id int64) (store.Instance, error)
 	RecentStarts(ctx context.Context, username string, limit int) ([]store.RecentStart, error)
