@@ -170,3 +170,36 @@ func TestCorpusDataStoreReferences(t *testing.T) {
 		t.Errorf("c402: %s at %s: %s", in.Status, in.ErrorElement, in.ErrorMessage)
 	}
 }
+
+// create_unique_kkv_top_level_key gives each call a new key of the store's
+// sequence, across instances, and names a store no group defines.
+func TestCreateUniqueKKVTopLevelKey(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "waymark.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	r := runner.New(runner.Options{Store: st, Specs: groupSpecs{newSpecs(t, "uniquekeys"), map[string]string{"kkv/studies": "group"}}})
+	keys := func(storeName string) (map[string]any, *store.Instance) {
+		t.Helper()
+		id, err := r.Start(ctx, alice, "group/uniquekeys", "", map[string]any{"store_name": storeName})
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := instance(t, &env{store: st}, id)
+		if in.Status != store.StatusRunning {
+			return nil, &in
+		}
+		return elementData(t, r, id, "look"), &in
+	}
+	for _, want := range [][2]string{{"study1", "study2"}, {"study3", "study4"}} {
+		got, in := keys("studies")
+		if got == nil || got["first"] != want[0] || got["second"] != want[1] {
+			t.Errorf("keys %v (instance %s: %s), want %v", got, in.Status, in.ErrorMessage, want)
+		}
+	}
+	if _, in := keys("nope"); in.Status != store.StatusError || !strings.Contains(in.ErrorMessage, "Could not find KKV data store with the identifier 'nope'") {
+		t.Errorf("unknown store: %s: %s", in.Status, in.ErrorMessage)
+	}
+}

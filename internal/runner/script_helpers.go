@@ -250,6 +250,29 @@ func (r *Runner) helperTable() map[string]engine.Helper {
 		"get_markdown_file_download_link": func(sc *scriptCtx, args []any, kw map[string]any) (any, error) {
 			return r.downloadLink(sc, args, kw)
 		},
+		"create_unique_kkv_top_level_key": func(sc *scriptCtx, args []any, kw map[string]any) (any, error) {
+			id, err := strArg("create_unique_kkv_top_level_key", args, kw, 0, "identifier", true)
+			if err != nil {
+				return nil, err
+			}
+			prefix, err := strArg("create_unique_kkv_top_level_key", args, kw, 1, "top_level_key_prefix", true)
+			if err != nil {
+				return nil, err
+			}
+			f, ok := r.specs.(dataStoreFinder)
+			var loc string
+			if ok {
+				loc, _, ok = f.DataStoreLocation(sc.modelID, "kkv", id)
+			}
+			if !ok {
+				return nil, fmt.Errorf("Could not find KKV data store with the identifier '%s'", id)
+			}
+			n, err := r.store.NextKKVKeyNumber(sc.ctx, loc, id)
+			if err != nil {
+				return nil, err
+			}
+			return prefix + strconv.FormatInt(n, 10), nil
+		},
 		"fact_service": func(sc *scriptCtx, args []any, kw map[string]any) (any, error) {
 			typ, ok := kw["type"].(string)
 			if !ok {

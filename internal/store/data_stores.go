@@ -146,3 +146,19 @@ func (s *Store) Typeahead(ctx context.Context, category, prefix string, limit in
 	b.WriteByte(']')
 	return json.RawMessage(b.String()), true, nil
 }
+
+// NextKKVKeyNumber hands out the next number (1, 2, ...) of a key-key-value
+// store's sequence for create_unique_kkv_top_level_key, committed at once:
+// as in SpiffArena, a number is never given twice, even when the step
+// that asked for it fails.
+func (s *Store) NextKKVKeyNumber(ctx context.Context, location, identifier string) (int64, error) {
+	var n int64
+	err := s.InTx(ctx, func(tx *Tx) error {
+		return tx.tx.QueryRowContext(ctx, `INSERT INTO kkv_key_sequences (location, identifier, last) VALUES (?, ?, 1)
+			ON CONFLICT (location, identifier) DO UPDATE SET last = kkv_key_sequences.last + 1 RETURNING last`, location, identifier).Scan(&n)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("next key number of key-key-value store %s/%s: %w", location, identifier, err)
+	}
+	return n, nil
+}

@@ -109,3 +109,43 @@ func BenchmarkTypeahead(b *testing.B) {
 		}
 	}
 }
+
+func TestNextKKVKeyNumber(t *testing.T) { forEachDialect(t, testNextKKVKeyNumber) }
+
+// Numbers run per store from 1, and concurrent callers never share one.
+func testNextKKVKeyNumber(t *testing.T, d dialect) {
+	s := openTest(t, d)
+	ctx := context.Background()
+	const callers = 8
+	got := make(chan int64, callers*5)
+	errs := make(chan error, callers)
+	for range callers {
+		go func() {
+			for range 5 {
+				n, err := s.NextKKVKeyNumber(ctx, "group", "studies")
+				if err != nil {
+					errs <- err
+					return
+				}
+				got <- n
+			}
+			errs <- nil
+		}()
+	}
+	for range callers {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(got)
+	seen := map[int64]bool{}
+	for n := range got {
+		if seen[n] || n < 1 || n > callers*5 {
+			t.Errorf("number %d given twice or out of 1..%d", n, callers*5)
+		}
+		seen[n] = true
+	}
+	if n, err := s.NextKKVKeyNumber(ctx, "group", "other"); err != nil || n != 1 {
+		t.Errorf("another store starts at %d (%v), want 1", n, err)
+	}
+}
