@@ -29,7 +29,9 @@ import (
 // permissions beyond what the person who started it may do.
 //
 // Effects. A helper never writes while the step runs: the step may still
-// fail, be refused as a conflict, or be thrown away and run again.
+// fail, be refused as a conflict, or be thrown away and run again. The one
+// exception is create_unique_kkv_top_level_key, whose number is committed
+// when it is given so that no other step can receive it.
 //   - save_process_instance_metadata and set_user_properties are written in
 //     the step's own transaction: they are stored exactly when the step is.
 //   - add_permission, add_user_to_group, refresh_permissions and set_secret
