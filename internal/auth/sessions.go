@@ -82,6 +82,8 @@ type Sessions struct {
 	db        *store.Store
 	idle, max time.Duration
 	now       func() time.Time
+	// rows caches sign-ins by token hash for the current auth version.
+	rows versioned[string, store.Session]
 }
 
 // NewSessions returns a session store over the database. The cookie is
@@ -165,7 +167,22 @@ func (ss *Sessions) Resolve(ctx context.Context, s *Session) (userID int64, sign
 	if token == "" {
 		return 0, false, nil
 	}
-	row, err := ss.db.SessionByToken(ctx, hashToken(token))
+	hash := hashToken(token)
+	v, cache, err := authVersion(ctx, ss.db)
+	if err != nil {
+		return 0, false, err
+	}
+	now := ss.now()
+	// A cached sign-in serves while it needs no write: used within
+	// touchEvery (so far from the idle time-out) and short of the
+	// absolute one. Otherwise the row is read again, as it was.
+	if cache {
+		if row, ok := ss.rows.get(v, hash); ok && now.Sub(row.LastSeenAt) < ss.touchEvery() && now.Sub(row.CreatedAt) < ss.max {
+			s.row = &row
+			return row.UserID, false, nil
+		}
+	}
+	row, err := ss.db.SessionByToken(ctx, hash)
 	if errors.Is(err, store.ErrNotFound) {
 		s.SignOut()
 		return 0, true, nil
@@ -173,7 +190,6 @@ func (ss *Sessions) Resolve(ctx context.Context, s *Session) (userID int64, sign
 	if err != nil {
 		return 0, false, err
 	}
-	now := ss.now()
 	if now.Sub(row.LastSeenAt) >= ss.idle || now.Sub(row.CreatedAt) >= ss.max {
 		if err := ss.db.DeleteSession(ctx, row.ID); err != nil {
 			return 0, false, err
@@ -186,6 +202,9 @@ func (ss *Sessions) Resolve(ctx context.Context, s *Session) (userID int64, sign
 			return 0, false, err
 		}
 		row.LastSeenAt = now
+	}
+	if cache {
+		ss.rows.put(v, hash, row)
 	}
 	s.row = &row
 	return row.UserID, false, nil
