@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"errors"
+	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strings"
@@ -141,4 +142,57 @@ func TestResolveCacheFollowsChanges(t *testing.T) {
 			t.Errorf("a cached sign-in idle for 31 minutes resolves to %d", id)
 		}
 	})
+}
+
+// A cookie decodes once; later requests with the same cookie get their own
+// copy of its values for up to decodedFor, and a cookie that does not
+// decode is never kept.
+func TestDecodedCookiesCached(t *testing.T) {
+	d, st := newDirectory(t)
+	ctx := context.Background()
+	clock := &testClock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+	ss := NewSessions(strings.Repeat("s", 32), st, SessionOptions{Now: clock.Now})
+	u, err := d.CreateUser(ctx, NewAccount{Username: "erin", Password: "erin-password"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := ss.Load(httptest.NewRequest("GET", "/", nil))
+	if err := ss.SignIn(ctx, s, u.ID, "", ""); err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	if err := ss.Save(rec, httptest.NewRequest("GET", "/", nil), s); err != nil {
+		t.Fatal(err)
+	}
+	cookie := rec.Result().Cookies()[0]
+	load := func(value string) *Session {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.AddCookie(&http.Cookie{Name: cookie.Name, Value: value})
+		return ss.Load(r)
+	}
+	csrf, _ := s.CSRFToken()
+	first := load(cookie.Value)
+	if got, created := first.CSRFToken(); created || got != csrf {
+		t.Fatalf("decoded CSRF token %q (created %v), want %q", got, created, csrf)
+	}
+	first.SetFlash("changed by the first request")
+	// Sessions signed with another key from now on: only a kept decoding
+	// still reads the cookie.
+	ss.cookies = NewSessions(strings.Repeat("o", 32), st, SessionOptions{}).cookies
+	second := load(cookie.Value)
+	if got, _ := second.CSRFToken(); got != csrf {
+		t.Errorf("the second request decoded the cookie again (CSRF token %q)", got)
+	}
+	if msg, ok := second.TakeFlash(); ok {
+		t.Errorf("the first request's change reached the second: %q", msg)
+	}
+	tampered := []byte(cookie.Value)
+	tampered[len(tampered)/2] ^= 1
+	if v := load(string(tampered)); len(v.s.Values) != 0 {
+		t.Errorf("a tampered cookie decoded to %v", v.s.Values)
+	}
+	clock.t = clock.t.Add(decodedFor)
+	if got, created := load(cookie.Value).CSRFToken(); !created || got == csrf {
+		t.Error("a decoding was kept past decodedFor")
+	}
 }
