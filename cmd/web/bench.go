@@ -192,6 +192,7 @@ func runBench(ctx context.Context, out io.Writer, dir string, o benchOptions) er
 		}
 	}
 	before := a.store.WriteStats()
+	cpu0 := processCPU()
 	start := time.Now()
 	var wg sync.WaitGroup
 	for range o.clients {
@@ -203,6 +204,7 @@ func runBench(ctx context.Context, out io.Writer, dir string, o benchOptions) er
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	cpu := processCPU() - cpu0
 	if o.cpuProfile != "" {
 		pprof.StopCPUProfile()
 	}
@@ -219,6 +221,11 @@ func runBench(ctx context.Context, out io.Writer, dir string, o benchOptions) er
 			units, batches, float64(units)/float64(batches), after.LargestBatch)
 	}
 
+	if n := len(l.acked()); n > 0 && cpu > 0 {
+		// Server and clients share the process, so this is both sides.
+		fmt.Fprintf(out, "cpu: %.1fs of %d CPUs in %.1fs, %.0f µs a completion (server and clients)\n",
+			cpu.Seconds(), runtime.GOMAXPROCS(0), elapsed.Seconds(), float64(cpu.Microseconds())/float64(n))
+	}
 	missing, doubled, err := checkCompletions(ctx, a.store, l.acked())
 	if err != nil {
 		return err

@@ -34,6 +34,9 @@ type APITokenStore interface {
 type APITokens struct {
 	db  APITokenStore
 	now func() time.Time
+	// rows caches tokens by hash for the current auth version, when db
+	// has one (store.AuthVersion).
+	rows versioned[string, store.APIToken]
 }
 
 // NewAPITokens returns the token service; now nil means time.Now.
@@ -91,14 +94,26 @@ func (a *APITokens) Authenticate(ctx context.Context, token string) (int64, erro
 	if !strings.HasPrefix(token, apiTokenPrefix) {
 		return 0, ErrBadToken
 	}
-	row, err := a.db.APITokenByHash(ctx, hashToken(token))
+	hash := hashToken(token)
+	v, cache, err := authVersion(ctx, a.db)
+	if err != nil {
+		return 0, err
+	}
+	now := a.now()
+	// A cached token serves while it needs no write (used within the
+	// minute) and has not expired; otherwise it is read again.
+	if cache {
+		if row, ok := a.rows.get(v, hash); ok && now.Sub(row.LastUsedAt) < time.Minute && (row.ExpiresAt.IsZero() || now.Before(row.ExpiresAt)) {
+			return row.UserID, nil
+		}
+	}
+	row, err := a.db.APITokenByHash(ctx, hash)
 	if errors.Is(err, store.ErrNotFound) {
 		return 0, ErrBadToken
 	}
 	if err != nil {
 		return 0, err
 	}
-	now := a.now()
 	if !row.ExpiresAt.IsZero() && !now.Before(row.ExpiresAt) {
 		return 0, ErrBadToken
 	}
@@ -106,6 +121,10 @@ func (a *APITokens) Authenticate(ctx context.Context, token string) (int64, erro
 		if err := a.db.TouchAPIToken(ctx, row.ID, now); err != nil {
 			return 0, err
 		}
+		row.LastUsedAt = now
+	}
+	if cache {
+		a.rows.put(v, hash, row)
 	}
 	return row.UserID, nil
 }

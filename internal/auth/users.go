@@ -75,6 +75,8 @@ type Directory struct {
 	// file is the permissions file loaded last, for the groups of users
 	// who sign in through a provider.
 	file atomic.Pointer[Permissions]
+	// users caches User by id for the current auth version.
+	users versioned[int64, User]
 }
 
 // NewDirectory returns a Directory over the store.
@@ -274,11 +276,24 @@ func (d *Directory) Authenticate(ctx context.Context, username, password string)
 // User returns the user with the given id, with groups. A user that no
 // longer exists gives store.ErrNotFound.
 func (d *Directory) User(ctx context.Context, id int64) (User, error) {
-	u, err := d.store.UserByID(ctx, id)
+	v, cache, err := authVersion(ctx, d.store)
 	if err != nil {
 		return User{}, err
 	}
-	return d.withGroups(ctx, u)
+	if cache {
+		if u, ok := d.users.get(v, id); ok {
+			return cloneUser(u), nil
+		}
+	}
+	su, err := d.store.UserByID(ctx, id)
+	if err != nil {
+		return User{}, err
+	}
+	u, err := d.withGroups(ctx, su)
+	if err == nil && cache {
+		d.users.put(v, id, cloneUser(u))
+	}
+	return u, err
 }
 
 func (d *Directory) withGroups(ctx context.Context, u store.User) (User, error) {

@@ -1,6 +1,7 @@
 package forms
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"html"
@@ -163,6 +164,68 @@ func ParseFiles(schemaName string, schemaJSON []byte, uiName string, uiSchemaJSO
 	if data == nil {
 		data = map[string]any{}
 	}
+	key, static := staticFormKey(schemaName, schemaJSON, uiName, uiSchemaJSON, data)
+	if static {
+		if f, ok := parsed.get(key); ok {
+			return f.WithValues(data), nil
+		}
+	}
+	f, err := parseFiles(schemaName, schemaJSON, uiName, uiSchemaJSON, data)
+	if err == nil && static {
+		parsed.put(key, f)
+	}
+	return f, err
+}
+
+// parsed keeps the forms whose parse does not depend on the task data, by
+// their files' names and contents: most forms are plain JSON, and decoding
+// and checking them again took most of the time a form post spends on its
+// form. A Form is not changed by its methods, so copies made from the
+// cached one with the request's values can serve concurrent requests.
+var parsed = &formCache{m: map[string]*Form{}}
+
+// staticFormKey returns the cache key of a form, and whether its parse is
+// the same whatever the task data: neither file has Jinja markup, the
+// schema draws no choices from the task data, and the data hides no
+// fields.
+func staticFormKey(schemaName string, schemaJSON []byte, uiName string, uiSchemaJSON []byte, data map[string]any) (string, bool) {
+	for _, text := range [][]byte{schemaJSON, uiSchemaJSON} {
+		if bytes.Contains(text, []byte("{{")) || bytes.Contains(text, []byte("{%")) || bytes.Contains(text, []byte("{#")) {
+			return "", false
+		}
+	}
+	if bytes.Contains(schemaJSON, []byte("options_from_task_data_var:")) {
+		return "", false
+	}
+	if _, ok := data["form_ui_hidden_fields"]; ok {
+		return "", false
+	}
+	return schemaName + "\x00" + string(schemaJSON) + "\x00" + uiName + "\x00" + string(uiSchemaJSON), true
+}
+
+type formCache struct {
+	mu sync.Mutex
+	m  map[string]*Form
+}
+
+func (c *formCache) get(key string) (*Form, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	f, ok := c.m[key]
+	return f, ok
+}
+
+// put keeps f; like the validator cache it starts over when full.
+func (c *formCache) put(key string, f *Form) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.m) >= maxCompiled {
+		clear(c.m)
+	}
+	c.m[key] = f
+}
+
+func parseFiles(schemaName string, schemaJSON []byte, uiName string, uiSchemaJSON []byte, data map[string]any) (*Form, error) {
 	f := &Form{order: map[string][]string{}, subs: &subCache{m: map[string]*jsonschema.Schema{}}}
 	schema, err := f.load(schemaName, schemaJSON, data)
 	if err != nil {

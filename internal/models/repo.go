@@ -175,6 +175,15 @@ type state struct {
 	// cache is dropped with it; the libraries are immutable and shared by
 	// every instance of the model.
 	loaded sync.Map // model id -> loadedModel
+	// files caches ReadModelFile's contents by path, each checked against
+	// its file's stamp on use.
+	files sync.Map // path -> cachedFile
+}
+
+// cachedFile is one file's content as ReadModelFile read it.
+type cachedFile struct {
+	data  []byte
+	stamp fileStamp
 }
 
 // loadedModel is one LoadModel result.

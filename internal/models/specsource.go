@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/waymark-bpm/waymark/internal/engine/bpmn"
@@ -256,7 +257,29 @@ func (r *Repo) parsedAt(loc location) (*parsed, error) {
 // ReadModelFile returns a file of a model (forms read their JSON schemas
 // through it).
 func (r *Repo) ReadModelFile(ctx context.Context, modelID, name string) ([]byte, error) {
-	return r.ReadFile(modelID, name)
+	// Every form post reads its form's files; one stat instead of an
+	// open, read and close when the file is as it was last read.
+	st := r.state()
+	if _, err := r.File(modelID, name); err != nil {
+		return nil, err
+	}
+	path := filepath.Join(r.dirOf(modelID), name)
+	stamp := stampOf(path)
+	if v, ok := st.files.Load(path); ok && stamp.found {
+		if c := v.(cachedFile); c.stamp == stamp {
+			return slices.Clone(c.data), nil
+		}
+	}
+	data, err := r.ReadFile(modelID, name)
+	if err != nil {
+		return nil, err
+	}
+	// Stamped before the read: a change made while reading shows at the
+	// next check. Only the state the read began in keeps it.
+	if stamp.found && r.state() == st {
+		st.files.Store(path, cachedFile{data: slices.Clone(data), stamp: stamp})
+	}
+	return data, nil
 }
 
 // MetadataPaths returns the model's metadata_extraction_paths: key ->

@@ -66,3 +66,44 @@ func TestLoadModelCache(t *testing.T) {
 		t.Fatal("an edit outside Waymark did not reach the loaded model after Refresh")
 	}
 }
+
+// ReadModelFile serves a file from memory while it is unchanged, and reads
+// it again after a save through Waymark and after an edit on disk that
+// changes its size or time, without waiting for a Refresh.
+func TestReadModelFileCache(t *testing.T) {
+	ctx := WithAuthor(context.Background(), "alice")
+	r, _, dir := smallRepo(t)
+	const id, name = "finance/approve", "approve.bpmn"
+	read := func() string {
+		t.Helper()
+		b, err := r.ReadModelFile(ctx, id, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	first := read()
+	if _, ok := r.state().files.Load(filepath.Join(dir, "finance", "approve", name)); !ok {
+		t.Fatal("the file was not kept")
+	}
+	b, _ := r.ReadModelFile(ctx, id, name)
+	b[0] = '!' // a caller's copy
+	if read() != first {
+		t.Fatal("a caller's change reached the kept file")
+	}
+	saved := diagram("approve_invoice", "approve_expense", "approve_travel")
+	if _, err := r.SaveFile(ctx, id, name, []byte(saved), false); err != nil {
+		t.Fatal(err)
+	}
+	if got := read(); got != saved {
+		t.Error("a save did not reach ReadModelFile")
+	}
+	outside := diagram("approve_invoice", "approve_expense", "approve_outside_longer")
+	writeFile(t, filepath.Join(dir, "finance", "approve", name), outside)
+	if got := read(); got != outside {
+		t.Error("an edit on disk did not reach ReadModelFile")
+	}
+	if _, err := r.ReadModelFile(ctx, id, "../hr/x.bpmn"); err == nil {
+		t.Error("a path outside the model was read")
+	}
+}

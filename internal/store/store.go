@@ -143,6 +143,8 @@ const mmapSize = 256 << 20
 func init() {
 	sql.Register(driverName, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
 		_, err := c.Exec(fmt.Sprintf("PRAGMA mmap_size = %d", mmapSize), nil)
+		// Plans that do not depend on bound values (qpsg.go).
+		setQPSG(c, 1)
 		return err
 	}})
 }

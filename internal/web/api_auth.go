@@ -43,7 +43,9 @@ func (s *Server) bearerOrSession(next, session http.Handler) http.Handler {
 func (s *Server) tokenAuth(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		token, _ := bearerToken(r)
-		id, err := s.tokens.Authenticate(r.Context(), token)
+		// The token and its user are read under one auth version.
+		ctx := auth.ResolveOnce(r.Context())
+		id, err := s.tokens.Authenticate(ctx, token)
 		if errors.Is(err, auth.ErrBadToken) {
 			s.tokenRefused(w, r)
 			return
@@ -52,7 +54,7 @@ func (s *Server) tokenAuth(next http.Handler) http.Handler {
 			s.refuse(w, r, err)
 			return
 		}
-		u, err := s.accounts.User(r.Context(), id)
+		u, err := s.accounts.User(ctx, id)
 		if errors.Is(err, store.ErrNotFound) || (err == nil && u.Disabled) {
 			s.tokenRefused(w, r)
 			return

@@ -218,13 +218,15 @@ func (s *Server) checkCSRFToken(next http.Handler) http.Handler {
 func (s *Server) withUser(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		st := state(r)
-		id, cleared, err := s.sessions.Resolve(r.Context(), st.session)
+		// The sign-in and its user are read under one auth version.
+		ctx := auth.ResolveOnce(r.Context())
+		id, cleared, err := s.sessions.Resolve(ctx, st.session)
 		if err != nil {
 			s.serveError(w, r, err)
 			return
 		}
 		if id != 0 {
-			u, err := s.accounts.User(r.Context(), id)
+			u, err := s.accounts.User(ctx, id)
 			switch {
 			case errors.Is(err, store.ErrNotFound) || (err == nil && u.Disabled):
 				if err := s.sessions.SignOut(r.Context(), st.session); err != nil {
