@@ -115,7 +115,7 @@ func (r *Repo) loadModel(modelID string) (*spec.Library, string, error) {
 		if len(ps) > 0 {
 			return nil, "", &ProblemsError{Problems: ps}
 		}
-		return nil, "", fmt.Errorf("%w: model %q defines no process", ErrInvalid, modelID)
+		return nil, "", &NoProcessError{ModelID: modelID}
 	}
 
 	// The files the primary process needs, found by following its call
