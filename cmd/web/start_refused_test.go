@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"os"
@@ -24,6 +25,19 @@ const brokenScriptBPMN = `<?xml version="1.0" encoding="UTF-8"?>
 </bpmn:definitions>
 `
 
+// callsMissingBPMN calls a process and a decision no model defines.
+const callsMissingBPMN = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="d" targetNamespace="t">
+  <bpmn:process id="caller" isExecutable="true">
+    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="%s" />
+    %s
+    <bpmn:sequenceFlow id="f2" sourceRef="%s" targetRef="end" />
+    <bpmn:endEvent id="end"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
+  </bpmn:process>
+</bpmn:definitions>
+`
+
 // TestStartRefusalNamesTheReason: starting a model that cannot run (no
 // BPMN file at all, or a primary diagram with problems) is refused with
 // the reason on the page and in the API's JSON, not a generic "the name
@@ -39,6 +53,14 @@ func TestStartRefusalNamesTheReason(t *testing.T) {
 		"purchases/broken": {
 			"process_model.json": `{"display_name": "Broken", "primary_file_name": "broken.bpmn", "primary_process_id": "broken"}`,
 			"broken.bpmn":        brokenScriptBPMN,
+		},
+		"purchases/calls": {
+			"process_model.json": `{"display_name": "Calls", "primary_file_name": "calls.bpmn", "primary_process_id": "caller"}`,
+			"calls.bpmn":         fmt.Sprintf(callsMissingBPMN, "sub", `<bpmn:callActivity id="sub" calledElement="Process_nowhere"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing></bpmn:callActivity>`, "sub"),
+		},
+		"purchases/decides": {
+			"process_model.json": `{"display_name": "Decides", "primary_file_name": "decides.bpmn", "primary_process_id": "decider"}`,
+			"decides.bpmn":       strings.ReplaceAll(fmt.Sprintf(callsMissingBPMN, "rule", `<bpmn:businessRuleTask id="rule"><bpmn:extensionElements><spiffworkflow:calledDecisionId>no_such_table</spiffworkflow:calledDecisionId></bpmn:extensionElements><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing></bpmn:businessRuleTask>`, "rule"), `"caller"`, `"decider"`),
 		},
 	} {
 		if err := os.MkdirAll(filepath.Join(models, id), 0o755); err != nil {
@@ -62,6 +84,8 @@ func TestStartRefusalNamesTheReason(t *testing.T) {
 	}{
 		{"purchases:empty", []string{"purchases/empty", "no BPMN file"}},
 		{"purchases:broken", []string{"broken.bpmn", "compute", "script task has no script"}},
+		{"purchases:calls", []string{"calls.bpmn", "sub", "Process_nowhere"}},
+		{"purchases:decides", []string{"decides.bpmn", "rule", "no_such_table"}},
 	} {
 		resp, doc := postForm(t, alice, ta.url+"/process-models/"+c.model+"/start", url.Values{"csrf_token": {token}}, nil)
 		wantStatus(t, resp, http.StatusUnprocessableEntity)
