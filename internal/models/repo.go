@@ -100,19 +100,31 @@ const maxUserProblems = 5
 // content, so nothing of the server is shown.
 func (e *ProblemsError) UserMessage() string {
 	var b strings.Builder
-	b.WriteString("The model's files have problems:")
+	if len(e.Problems) == 1 {
+		b.WriteString("The model's files have a problem:")
+	} else {
+		b.WriteString("The model's files have problems:")
+	}
 	for i, p := range e.Problems {
 		if i == maxUserProblems {
 			fmt.Fprintf(&b, " (and %d more)", len(e.Problems)-maxUserProblems)
 			break
 		}
-		b.WriteString(" " + p.String())
-		if !strings.HasSuffix(p.Message, ".") {
+		line := p.String()
+		if len(line) > maxUserProblemBytes {
+			line = strings.ToValidUTF8(line[:maxUserProblemBytes], "") + "…"
+		}
+		b.WriteString(" " + line)
+		if !strings.HasSuffix(line, ".") {
 			b.WriteString(".")
 		}
 	}
 	return b.String()
 }
+
+// maxUserProblemBytes bounds one problem in UserMessage, which a refused
+// form post carries to the next page in the session cookie.
+const maxUserProblemBytes = 240
 
 // NoProcessError refuses to load a model that has no BPMN file defining a
 // process; it wraps ErrInvalid.
