@@ -114,11 +114,13 @@ func TestFailedInstanceSuspendsAndNotifies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Long header lines are folded: unfold them.
+	head = strings.ReplaceAll(head, "\r\n ", " ")
 	body := head + "\n\n" + string(decoded)
 	if to != "ops@example.com,lead@example.com" {
 		t.Errorf("mail to %q", to)
 	}
-	for _, want := range []string{"Subject: Waymark: instance 1 of purchases/checks failed", "compute", "http://waymark.example.com/instances/1"} {
+	for _, want := range []string{"Subject: Waymark: instance 1 of purchases/checks failed and was suspended", "compute", "http://waymark.example.com/instances/1", "resume it"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the mail lacks %q:\n%s", want, body)
 		}

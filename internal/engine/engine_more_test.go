@@ -411,6 +411,20 @@ func TestParallelMultipleWaitsForAll(t *testing.T) {
 			want: outcome{Status: statusDone, Trace: strs("start", "both", "end"), Ready: strs(), Waiting: strs(), Data: m{}},
 		},
 		{
+			// A definition that already occurred is no longer waited for:
+			// a second "paid" is not swallowed by this catcher.
+			name: "parallelMultiple occurred once", files: []string{"parallel_multiple.bpmn"}, process: "p_parallel_multiple",
+			steps: []step{
+				deliver("message", "paid", nil, true),
+				deliver("message", "paid", nil, false),
+				expectNow(strs(), strs("both")),
+				deliver("signal", "shipped", nil, true),
+				deliver("signal", "shipped", nil, false),
+				advance(2 * time.Hour),
+			},
+			want: outcome{Status: statusDone, Trace: strs("start", "both", "end"), Ready: strs(), Waiting: strs(), Data: m{}},
+		},
+		{
 			name: "multiple", files: []string{"parallel_multiple.bpmn"}, process: "p_multiple",
 			steps: []step{deliver("message", "paid", nil, true)},
 			want:  outcome{Status: statusDone, Trace: strs("start", "either", "end"), Ready: strs(), Waiting: strs(), Data: m{}},

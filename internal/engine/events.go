@@ -269,6 +269,9 @@ func (in *Instance) deliver(typ spec.EventType, name, code string, payload any, 
 			if d.Type != typ || d.Name != name {
 				continue
 			}
+			if !w.Awaits(d) {
+				continue
+			}
 			if typ == spec.EventMessage && !w.Pool && !in.correlates(w, d, payload) {
 				continue
 			}
@@ -390,6 +393,22 @@ func (in *Instance) allOccurred(w *Task, d *spec.EventDef) bool {
 		return false
 	}
 	w.Arrivals = nil
+	return true
+}
+
+// Awaits reports whether the waiting task t still waits for its event
+// definition d: a parallelMultiple catcher no longer waits for a
+// definition that already occurred, so a second such message is left for
+// other receivers instead of being swallowed.
+func (t *Task) Awaits(d *spec.EventDef) bool {
+	if !t.Node.ParallelMultiple || t.Arrivals == nil {
+		return true
+	}
+	for i, e := range t.Node.Events {
+		if e == d {
+			return i >= len(t.Arrivals) || t.Arrivals[i] == 0
+		}
+	}
 	return true
 }
 

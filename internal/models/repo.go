@@ -96,6 +96,57 @@ func (e *ProblemsError) Error() string {
 
 func (e *ProblemsError) Unwrap() error { return ErrInvalid }
 
+// maxUserProblems bounds how many problems UserMessage lists.
+const maxUserProblems = 5
+
+// UserMessage names the problems (file, line, element, what is wrong) for
+// the refusal page and the API's JSON error; they are the model's own
+// content, so nothing of the server is shown.
+func (e *ProblemsError) UserMessage() string {
+	var b strings.Builder
+	if len(e.Problems) == 1 {
+		b.WriteString("The model's files have a problem:")
+	} else {
+		b.WriteString("The model's files have problems:")
+	}
+	for i, p := range e.Problems {
+		if i == maxUserProblems {
+			fmt.Fprintf(&b, " (and %d more)", len(e.Problems)-maxUserProblems)
+			break
+		}
+		line := p.String()
+		if len(line) > maxUserProblemBytes {
+			line = strings.ToValidUTF8(line[:maxUserProblemBytes], "") + "…"
+		}
+		b.WriteString(" " + line)
+		if !strings.HasSuffix(line, ".") {
+			b.WriteString(".")
+		}
+	}
+	return b.String()
+}
+
+// maxUserProblemBytes bounds one problem in UserMessage, which a refused
+// form post carries to the next page in the session cookie.
+const maxUserProblemBytes = 240
+
+// NoProcessError refuses to load a model that has no BPMN file defining a
+// process; it wraps ErrInvalid.
+type NoProcessError struct {
+	ModelID string
+}
+
+func (e *NoProcessError) Error() string {
+	return fmt.Sprintf("model %q defines no process", e.ModelID)
+}
+
+func (e *NoProcessError) Unwrap() error { return ErrInvalid }
+
+// UserMessage says what to do about it.
+func (e *NoProcessError) UserMessage() string {
+	return fmt.Sprintf("The model %s has no BPMN file with a process, so there is nothing to start. Add a .bpmn file to it and name it as the primary file in the model's settings.", e.ModelID)
+}
+
 // Group is a process group.
 type Group struct {
 	ID           string

@@ -116,7 +116,7 @@ func (r *Repo) loadModel(modelID string) (*spec.Library, string, error) {
 		if len(ps) > 0 {
 			return nil, "", &ProblemsError{Problems: ps}
 		}
-		return nil, "", fmt.Errorf("%w: model %q defines no process", ErrInvalid, modelID)
+		return nil, "", &NoProcessError{ModelID: modelID}
 	}
 
 	// The files the primary process needs, found by following its call
@@ -182,6 +182,10 @@ func (r *Repo) resolveCalls(lib *spec.Library, primary string) error {
 			switch {
 			case n.Kind == spec.KindCallActivity && n.CalledElement != "" && lib.Process(n.CalledElement) == nil:
 				called, err := r.ResolveProcess(n.CalledElement)
+				if errors.Is(err, ErrNotFound) {
+					return &ProblemsError{Problems: []Problem{{File: proc.File, Element: n.ID, Line: n.Line,
+						Message: fmt.Sprintf("the called process %q is not defined in any model of the repository", n.CalledElement)}}}
+				}
 				if err != nil {
 					return fmt.Errorf("call activity %s in %s: %w", n.ID, proc.File, err)
 				}
@@ -194,6 +198,10 @@ func (r *Repo) resolveCalls(lib *spec.Library, primary string) error {
 				queue = append(queue, n.CalledElement)
 			case n.Kind == spec.KindBusinessRuleTask && n.CalledDecision != "" && lib.Decision(n.CalledDecision) == nil:
 				d, err := r.resolveDecision(n.CalledDecision)
+				if errors.Is(err, ErrNotFound) {
+					return &ProblemsError{Problems: []Problem{{File: proc.File, Element: n.ID, Line: n.Line,
+						Message: fmt.Sprintf("the business rule task's decision %q is not defined in any DMN file of the repository", n.CalledDecision)}}}
+				}
 				if err != nil {
 					return fmt.Errorf("business rule task %s in %s: %w", n.ID, proc.File, err)
 				}

@@ -60,11 +60,16 @@ func (r *Runner) notifyFailure(row store.Instance, to []string) {
 		if row.ErrorLine > 0 {
 			where = fmt.Sprintf("%s, line %d", where, row.ErrorLine)
 		}
+		subject := fmt.Sprintf("Waymark: instance %d of %s failed", row.ID, row.ModelID)
 		body := fmt.Sprintf("Instance %d of %s (%s) stopped with an error at %s:\n\n%s\n\nOpen it: %s\n",
 			row.ID, row.ModelID, row.ProcessName, where, row.ErrorMessage, link)
+		if row.Status == store.StatusSuspended {
+			subject += " and was suspended"
+			body += "\nThe model suspends instances that fail: resume it to see it in error, then retry it.\n"
+		}
 		_, err := r.conn.Do(ctx, connectors.Call{Operator: "smtp/SendEmail", InstanceID: row.ID, ModelID: row.ModelID, Params: map[string]any{
 			"email_to":      strings.Join(to, ","),
-			"email_subject": fmt.Sprintf("Waymark: instance %d of %s failed", row.ID, row.ModelID),
+			"email_subject": subject,
 			"email_body":    body,
 		}})
 		if err != nil {

@@ -344,6 +344,9 @@ func subscriptionsOf(in *engine.Instance) []store.Subscription {
 	var out []store.Subscription
 	for _, t := range in.Waiting() {
 		for _, d := range t.Node.Events {
+			if !t.Awaits(d) {
+				continue
+			}
 			switch d.Type {
 			case spec.EventMessage:
 				out = append(out, store.Subscription{TaskID: t.ID, ElementID: t.Node.ID, Kind: "message", Name: d.Name})
