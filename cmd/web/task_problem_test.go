@@ -125,8 +125,8 @@ func TestRefusalsNameTheReason(t *testing.T) {
 	ta, alice, _ := startModels(t, dir)
 	token := sessionToken(t, alice, ta.url)
 	for _, tt := range []struct{ name, post, from, want string }{
-		{"NoProcess", "/process-models/shop:empty/start", "/process-models/shop:empty", `Model "shop/empty" defines no process.`},
-		{"DiagramProblems", "/process-models/shop:broken/start", "/process-models/shop:broken", `The model's files have problems: shop/broken/broken.bpmn:`},
+		{"NoProcess", "/process-models/shop:empty/start", "/process-models/shop:empty", `The model shop/empty has no BPMN file with a process`},
+		{"DiagramProblems", "/process-models/shop:broken/start", "/process-models/shop:broken", `The model's files have a problem: shop/broken/broken.bpmn:8: f2:`},
 		{"FileName", "/process-models/shop:order/files", "/process-models/shop:order", `must not start with a dot`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
