@@ -254,11 +254,8 @@ func Start(lib *spec.Library, opts StartOptions, env Env) (*Instance, error) {
 }
 
 func newInstance(lib *spec.Library, env Env) *Instance {
-	in := &Instance{lib: lib, env: env, scopes: map[int]*scopeInst{}, status: Running}
-	in.senv = script.Env{Funcs: env.Funcs, MaxSteps: env.MaxSteps, Timeout: env.ScriptTimeout, MaxBytes: env.ScriptMaxBytes}
-	if env.Clock != nil {
-		in.senv.Now = env.Clock.Now
-	}
+	in := &Instance{lib: lib, scopes: map[int]*scopeInst{}, status: Running}
+	in.SetEnv(env)
 	return in
 }
 

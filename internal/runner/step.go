@@ -192,6 +192,7 @@ func (r *Runner) save(ctx context.Context, l *loaded, info stepInfo) (int64, err
 	}
 	l.row = row
 	l.row.Version++
+	r.keep(l, len(snap))
 	r.obs.StepSaved()
 	if len(notify) > 0 {
 		r.notifyFailure(row, notify)
