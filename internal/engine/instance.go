@@ -128,6 +128,9 @@ type Instance struct {
 	// tasks the instance has had.
 	active      []*Task
 	activeStale int
+	// enc is the encoded form of the finished history, reused by Snapshot
+	// (snapshot_prefix.go).
+	enc encPrefix
 	// visits counts the tasks steps have looked at (tests bound it).
 	visits int
 	// joins indexes the waiting activations of each join (fired ones are
