@@ -98,6 +98,9 @@ var routeAccess = map[string]access{
 	"POST /instances/{id}/retry":         need("create /process-instance-reset/{model}/{id}").manages(),
 	"POST /process-models/{id}/start":    need("create /process-instances/{id}"),
 
+	// One task's data, read on demand on the page of a long instance.
+	"GET /instances/{id}/tasks/{task}/data": need("read /process-instances/{model}/{id}").forMe("read /process-instances/for-me/{model}/{id}"),
+
 	// The model repository. The tree lists only what the user may read.
 	"GET /models": signedIn(),
 	// The page lists only what the user may start.
