@@ -179,7 +179,7 @@ var vars = []Var{
 	{Name: "WAYMARK_LOG_FORMAT", Default: "text", Help: "Log format: text or json."},
 	{Name: "WAYMARK_SCRIPT_MAX_BYTES", Default: "64MiB", Help: "Total memory one script run may allocate (strings, lists, dicts it builds), besides its step and time limits: bytes or a size such as 64MiB; at least 1MiB."},
 	{Name: "WAYMARK_TASK_DATA_MAX_BYTES", Default: "32MiB", Help: "Largest task data stored for one instance (its snapshot JSON); a step over it is refused with an error naming the largest variable. Bytes or a size such as 32MiB; at least 64KiB."},
-	{Name: "WAYMARK_INSTANCE_CACHE_MB", Default: "256", Help: "Memory for instances kept between steps, so the next step of a large instance skips restoring its snapshot, in MiB (0 to 65536; 0 keeps none). Measured by snapshot length; each process holds its own, and a write by another process is noticed by the instance's version."},
+	{Name: "WAYMARK_INSTANCE_CACHE_MB", Default: "256", Help: "Memory for instances kept between steps, so the next step of a large instance skips restoring its snapshot, in MiB (0 to 65536; 0 keeps none). An instance counts five times its snapshot's length; each process holds its own, and a write by another process is noticed by the instance's version."},
 	{Name: "WAYMARK_UPLOAD_CONCURRENCY", Default: "2", Help: "How many model zip uploads are checked at the same time; further uploads wait their turn (1 to 64)."},
 	{Name: "WAYMARK_METRICS_TOKEN", Default: "", Help: "Bearer token a Prometheus scraper sends to read /metrics (or WAYMARK_METRICS_TOKEN_FILE). Empty: only signed-in admins may read /metrics.", Secret: true},
 }

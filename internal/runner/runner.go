@@ -118,9 +118,9 @@ type Options struct {
 	// Observer hears about persisted steps and completed tasks (metrics);
 	// nil for none.
 	Observer Observer
-	// InstanceCacheBytes bounds the instances kept in memory between steps
-	// (instance_cache.go), measured by their snapshots' length; 0 takes
-	// DefaultInstanceCacheBytes, a negative value keeps none.
+	// InstanceCacheBytes bounds the memory of the instances kept between
+	// steps (instance_cache.go), estimated from their snapshots' length;
+	// 0 takes DefaultInstanceCacheBytes, a negative value keeps none.
 	InstanceCacheBytes int64
 }
 
