@@ -176,7 +176,8 @@ func newAppClock(ctx context.Context, cfg config.Config, log *slog.Logger, now f
 	a.runner = runner.New(runner.Options{Store: a.store, Specs: a.models, Logger: log, Connector: registry,
 		SchedulerInterval: cfg.SchedulerInterval, MessageTTL: cfg.MessageTTL, Secrets: a.secrets, FrontendURL: cfg.BaseURL.String(),
 		MaxDataBytes: int(cfg.TaskDataMaxBytes), ScriptMaxBytes: uint64(cfg.ScriptMaxBytes),
-		Observer: a.metrics, EnvName: cfg.Env, Directory: scriptDirectory{auth.NewScriptAdmin(perms, now)}})
+		Observer: a.metrics, EnvName: cfg.Env, Directory: scriptDirectory{auth.NewScriptAdmin(perms, now)},
+		InstanceCacheBytes: instanceCacheBytes(cfg.InstanceCacheMB)})
 	// Timers and service calls owed from before a restart are picked up here.
 	a.runner.RunBackground(context.Background())
 
@@ -294,4 +295,13 @@ func (a *app) Close(ctx context.Context) error {
 		errs = append(errs, a.store.Close())
 	}
 	return errors.Join(errs...)
+}
+
+// instanceCacheBytes is the runner's instance cache bound for
+// WAYMARK_INSTANCE_CACHE_MB (0 keeps none).
+func instanceCacheBytes(mb int) int64 {
+	if mb == 0 {
+		return -1
+	}
+	return int64(mb) << 20
 }

@@ -105,6 +105,9 @@ type Config struct {
 	ScriptMaxBytes int64
 	// TaskDataMaxBytes bounds the stored task data of one instance.
 	TaskDataMaxBytes int64
+	// InstanceCacheMB bounds the instances the runner keeps in memory
+	// between steps, in MiB; 0 keeps none.
+	InstanceCacheMB int
 	// UploadConcurrency is how many zip uploads are checked at once.
 	UploadConcurrency int
 	// MetricsToken, when set, lets a scraper read /metrics with
@@ -179,6 +182,7 @@ var vars = []Var{
 	{Name: "WAYMARK_LOG_FORMAT", Default: "text", Help: "Log format: text or json."},
 	{Name: "WAYMARK_SCRIPT_MAX_BYTES", Default: "64MiB", Help: "Total memory one script run may allocate (strings, lists, dicts it builds), besides its step and time limits: bytes or a size such as 64MiB; at least 1MiB."},
 	{Name: "WAYMARK_TASK_DATA_MAX_BYTES", Default: "32MiB", Help: "Largest task data stored for one instance (its snapshot JSON); a step over it is refused with an error naming the largest variable. Bytes or a size such as 32MiB; at least 64KiB."},
+	{Name: "WAYMARK_INSTANCE_CACHE_MB", Default: "256", Help: "Memory for instances kept between steps, so the next step of a large instance skips restoring its snapshot, in MiB (0 to 65536; 0 keeps none). An instance counts five times its snapshot's length; each process holds its own, and a write by another process is noticed by the instance's version."},
 	{Name: "WAYMARK_UPLOAD_CONCURRENCY", Default: "2", Help: "How many model zip uploads are checked at the same time; further uploads wait their turn (1 to 64)."},
 	{Name: "WAYMARK_METRICS_TOKEN", Default: "", Help: "Bearer token a Prometheus scraper sends to read /metrics (or WAYMARK_METRICS_TOKEN_FILE). Empty: only signed-in admins may read /metrics.", Secret: true},
 }
@@ -292,6 +296,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 
 	c.ScriptMaxBytes = r.size("WAYMARK_SCRIPT_MAX_BYTES", 1<<20)
 	c.TaskDataMaxBytes = r.size("WAYMARK_TASK_DATA_MAX_BYTES", 64<<10)
+	c.InstanceCacheMB = r.integer("WAYMARK_INSTANCE_CACHE_MB", 0, 65536)
 	c.UploadConcurrency = r.integer("WAYMARK_UPLOAD_CONCURRENCY", 1, 64)
 	c.MetricsToken = r.secret("WAYMARK_METRICS_TOKEN")
 	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
@@ -360,6 +365,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("log_format", c.LogFormat),
 		slog.Int64("script_max_bytes", c.ScriptMaxBytes),
 		slog.Int64("task_data_max_bytes", c.TaskDataMaxBytes),
+		slog.Int("instance_cache_mb", c.InstanceCacheMB),
 		slog.Int("upload_concurrency", c.UploadConcurrency),
 		slog.String("metrics_token", mask(c.MetricsToken)),
 	)

@@ -152,6 +152,9 @@ type Instance struct {
 	// tasks the instance has had.
 	active      []*Task
 	activeStale int
+	// enc is the encoded form of the finished history, reused by Snapshot
+	// (snapshot_prefix.go).
+	enc encPrefix
 	// visits counts the tasks steps have looked at (tests bound it).
 	visits int
 	// joins indexes the waiting activations of each join (fired ones are
@@ -283,11 +286,8 @@ func Start(lib *spec.Library, opts StartOptions, env Env) (*Instance, error) {
 }
 
 func newInstance(lib *spec.Library, env Env) *Instance {
-	in := &Instance{lib: lib, env: env, scopes: map[int]*scopeInst{}, status: Running}
-	in.senv = script.Env{Funcs: env.Funcs, Lookup: in.scriptLookup, MaxSteps: env.MaxSteps, Timeout: env.ScriptTimeout, MaxBytes: env.ScriptMaxBytes}
-	if env.Clock != nil {
-		in.senv.Now = env.Clock.Now
-	}
+	in := &Instance{lib: lib, scopes: map[int]*scopeInst{}, status: Running}
+	in.SetEnv(env)
 	return in
 }
 

@@ -25,6 +25,9 @@ type jw struct {
 	procs  []*spec.Process
 	// taskData is the number of each task's data map.
 	taskData []int32
+	// logging makes the writer note in log each data map it numbers.
+	logging bool
+	log     []mapSlot
 }
 
 // Writers are pooled: the map table and the scratch lists are reused from
@@ -37,6 +40,7 @@ func (w *jw) release() {
 	}
 	clear(w.procs)
 	w.b, w.first, w.procs, w.taskData = nil, false, w.procs[:0], w.taskData[:0]
+	w.logging, w.log = false, w.log[:0]
 	writers.Put(w)
 }
 
@@ -185,6 +189,7 @@ func (w *jw) dataMap(m map[string]any) int {
 	}
 	w.b = appendValue(w.b, m)
 	*slot = mapSlot{p, w.values.n}
+	w.noted(*slot)
 	w.values.n++
 	return w.values.n - 1
 }
@@ -266,8 +271,16 @@ func (w *jw) dataMapFrom(m, base map[string]any) int {
 	}
 	w.b = append(w.b, ']')
 	*slot = mapSlot{p, w.values.n}
+	w.noted(*slot)
 	w.values.n++
 	return w.values.n - 1
+}
+
+// noted logs a newly numbered data map when the writer is logging.
+func (w *jw) noted(s mapSlot) {
+	if w.logging {
+		w.log = append(w.log, s)
+	}
 }
 
 // isPrefix reports whether v is a shorter view of the list bv (the same
@@ -345,10 +358,23 @@ func (in *Instance) Snapshot() ([]byte, error) {
 
 	// Every distinct data map is written once, here; tasks, scopes and the
 	// instance refer to them by index.
+	// The finished history encoded by an earlier snapshot is copied; the
+	// tasks after it are encoded (snapshot_prefix.go).
+	pre := in.validPrefix()
+	upto := in.frozenUpTo(pre)
+	for _, s := range in.enc.ptrs {
+		_, slot := w.values.lookup(s.p)
+		*slot = s
+	}
+	w.values.n = len(in.enc.ptrs)
 	w.key("values")
 	w.b = append(w.b, '[')
-	taskData := w.taskData[:0]
-	for _, t := range in.tasks {
+	w.b = append(w.b, in.enc.values...)
+	valuesFrom, valuesTo := len(w.b), len(w.b)
+	taskData := slices.Grow(w.taskData[:0], len(in.tasks))[:pre]
+	w.logging = upto > pre
+	for i := pre; i < len(in.tasks); i++ {
+		t := in.tasks[i]
 		// The map a task's data most likely came from: its multi-instance
 		// activity's, else its predecessor's. Data that shares most of its
 		// values with it is stored as the difference.
@@ -359,6 +385,9 @@ func (in *Instance) Snapshot() ([]byte, error) {
 			from = f.Data
 		}
 		taskData = append(taskData, int32(w.dataMapFrom(t.Data, from)))
+		if i == upto-1 {
+			valuesTo, w.logging = len(w.b), false
+		}
 	}
 	w.taskData = taskData
 	for _, sc := range scopes {
@@ -372,13 +401,21 @@ func (in *Instance) Snapshot() ([]byte, error) {
 
 	w.key("tasks")
 	w.b = append(w.b, '[')
-	for i, t := range in.tasks {
+	w.b = append(w.b, in.enc.tasks...)
+	tasksFrom, tasksTo := len(w.b), len(w.b)
+	for i := pre; i < len(in.tasks); i++ {
 		if i > 0 {
 			w.b = append(w.b, ',')
 		}
-		w.task(t, int(taskData[i]), base)
+		w.task(in.tasks[i], int(taskData[i]), base)
+		if i == upto-1 {
+			tasksTo = len(w.b)
+		}
 	}
 	w.b = append(w.b, ']')
+	if upto > pre {
+		in.enc.grow(in, upto, w.b[valuesFrom:valuesTo], w.b[tasksFrom:tasksTo], w.log)
+	}
 
 	w.key("scopes")
 	w.b = append(w.b, '[')

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/waymark-bpm/waymark/internal/engine/bpmn"
 	"github.com/waymark-bpm/waymark/internal/engine/spec"
 	"github.com/waymark-bpm/waymark/internal/runner"
 	"github.com/waymark-bpm/waymark/internal/store"
@@ -152,7 +153,7 @@ func openTaskOf(t *testing.T, st *store.Store, id int64, element string) int {
 // writing anything.
 func TestCorpusDataStoreReferences(t *testing.T) {
 	const corpus = "../../../shared/corpus/sample-process-models/misc/test/c402"
-	specs := &dirSpecs{dirs: map[string]string{"misc/test/c402": corpus}, metadata: map[string]map[string]string{}, libs: map[string]*spec.Library{}}
+	specs := &dirSpecs{dirs: map[string]string{"misc/test/c402": corpus}, metadata: map[string]map[string]string{}, libs: map[string]*spec.Library{}, read: map[string][]bpmn.File{}}
 	ctx := context.Background()
 	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "waymark.db"))
 	if err != nil {

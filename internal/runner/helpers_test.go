@@ -1,11 +1,13 @@
 package runner_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -19,18 +21,22 @@ import (
 )
 
 // dirSpecs is a SpecSource over directories: each model id names a
-// directory whose .bpmn files make the model's library. It parses on every
-// LoadModel, so a test can fix a file and retry.
+// directory whose .bpmn files make the model's library. It reads the files
+// on every LoadModel, so a test can fix a file and retry, and returns the
+// library parsed before while they are unchanged, as internal/models does.
 type dirSpecs struct {
 	mu       sync.Mutex
 	dirs     map[string]string
 	metadata map[string]map[string]string
 	libs     map[string]*spec.Library
+	// read holds the files each library was parsed from.
+	read map[string][]bpmn.File
 }
 
 func newSpecs(t testing.TB, models ...string) *dirSpecs {
 	t.Helper()
-	s := &dirSpecs{dirs: map[string]string{}, metadata: map[string]map[string]string{}, libs: map[string]*spec.Library{}}
+	s := &dirSpecs{dirs: map[string]string{}, metadata: map[string]map[string]string{}, libs: map[string]*spec.Library{},
+		read: map[string][]bpmn.File{}}
 	for _, m := range models {
 		dst := filepath.Join(t.TempDir(), m)
 		if err := os.CopyFS(dst, os.DirFS(filepath.Join("testdata", m))); err != nil {
@@ -61,11 +67,16 @@ func (s *dirSpecs) LoadModel(ctx context.Context, modelID string) (*spec.Library
 		}
 		files = append(files, bpmn.File{Name: modelID + "/" + filepath.Base(n), Data: b})
 	}
+	if lib := s.libs[modelID]; lib != nil && slices.EqualFunc(files, s.read[modelID], func(a, b bpmn.File) bool {
+		return a.Name == b.Name && bytes.Equal(a.Data, b.Data)
+	}) {
+		return lib, lib.Order[0], nil
+	}
 	lib, err := bpmn.Parse(bpmn.Options{}, files...)
 	if err != nil {
 		return nil, "", err
 	}
-	s.libs[modelID] = lib
+	s.libs[modelID], s.read[modelID] = lib, files
 	return lib, lib.Order[0], nil
 }
 

@@ -124,7 +124,15 @@ type Options struct {
 	// Observer hears about persisted steps and completed tasks (metrics);
 	// nil for none.
 	Observer Observer
+	// InstanceCacheBytes bounds the memory of the instances kept between
+	// steps (instance_cache.go), estimated from their snapshots' length;
+	// 0 takes DefaultInstanceCacheBytes, a negative value keeps none.
+	InstanceCacheBytes int64
 }
+
+// DefaultInstanceCacheBytes is the instance cache's bound when Options
+// leaves it 0.
+const DefaultInstanceCacheBytes = 64 << 20
 
 // Observer is told about the runner's work. cmd/web passes the metrics
 // collector; the runner does not import it.
@@ -166,8 +174,10 @@ type Runner struct {
 	wake     chan struct{}
 	mu       sync.Mutex
 	inflight map[jobKey]bool
-	cancel   context.CancelFunc
-	wg       sync.WaitGroup
+	// cache holds instances between steps; nil when disabled.
+	cache  *instanceCache
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
 }
 
 // New returns a runner. Call RunBackground to start the scheduler and the
@@ -183,6 +193,10 @@ func New(o Options) *Runner {
 	}
 	r.helpers = r.helperTable()
 	r.obs = o.Observer
+	if o.InstanceCacheBytes == 0 {
+		o.InstanceCacheBytes = DefaultInstanceCacheBytes
+	}
+	r.cache = newInstanceCache(o.InstanceCacheBytes)
 	if r.obs == nil {
 		r.obs = noObserver{}
 	}
@@ -264,6 +278,11 @@ type loaded struct {
 
 // load reads an instance and restores it against the model as it is now.
 func (r *Runner) load(ctx context.Context, id int64, actor string) (*loaded, error) {
+	if r.cache.has(id) {
+		if l, err := r.loadCached(ctx, id, actor); l != nil || err != nil {
+			return l, err
+		}
+	}
 	row, err := r.store.Instance(ctx, id)
 	if err != nil {
 		return nil, err

@@ -200,6 +200,7 @@ func (r *Runner) save(ctx context.Context, l *loaded, info stepInfo) (int64, err
 	}
 	l.row = row
 	l.row.Version++
+	r.keep(l, len(snap))
 	r.obs.StepSaved()
 	r.applyScriptChanges(ctx, row.ID, l.sc)
 	if len(notify) > 0 {

@@ -70,7 +70,9 @@ type TaskInfo struct {
 	Kind      string
 	Lane      string
 	State     string
-	// Data is the task data as indented JSON.
+	// Data is the task data as indented JSON; empty when the instance has
+	// more tasks than TaskPageSize, whose data is read one task at a time
+	// (TaskData).
 	Data    string
 	Created time.Time
 	Updated time.Time
@@ -85,6 +87,9 @@ type PathStep struct {
 	ElementID string
 	Name      string
 	Kind      string
+	// Repeat is how many times in a row the element ran, when the path of
+	// a long instance is shown with runs folded (1 otherwise).
+	Repeat int
 }
 
 // States groups element ids by state, for colouring the diagram.
@@ -122,7 +127,16 @@ type InstancePage struct {
 	// Data is the instance's data: the workflow's once it finished, else
 	// that of its last completed task.
 	Data map[string]any
+	// TaskTotal is the number of tasks the instance has had. Over
+	// TaskPageSize, Tasks holds the live tasks and one page (TaskPage, of
+	// TaskPages) of the finished ones, newest first, without their data.
+	TaskTotal, TaskPage, TaskPages int
 }
+
+// TaskPageSize is the number of tasks an instance may have for its page
+// to list them all with their data; a longer history is listed a page of
+// finished tasks at a time, and each task's data is read on demand.
+const TaskPageSize = 200
 
 // mayView reports whether the actor may see an instance: an admin, its
 // starter, or an owner of one of its human tasks.
@@ -142,8 +156,15 @@ func (r *Runner) mayView(ctx context.Context, a Actor, row store.Instance, tasks
 	return false, nil
 }
 
-// Instance returns an instance for its page.
+// Instance returns an instance for its page (the first page of its
+// finished tasks when it has many).
 func (r *Runner) Instance(ctx context.Context, a Actor, id int64) (InstancePage, error) {
+	return r.InstancePageOf(ctx, a, id, 1)
+}
+
+// InstancePageOf returns an instance for its page with the given page of
+// its finished tasks (see InstancePage.TaskTotal).
+func (r *Runner) InstancePageOf(ctx context.Context, a Actor, id int64, taskPage int) (InstancePage, error) {
 	row, err := r.store.Instance(ctx, id)
 	if err != nil {
 		return InstancePage{}, err
@@ -187,13 +208,16 @@ func (r *Runner) Instance(ctx context.Context, a Actor, id int64) (InstancePage,
 	if proc := lib.Process(row.ProcessID); proc != nil {
 		p.BPMNFile = proc.File
 	}
-	fillTasks(&p, in)
+	fillTasks(&p, in, taskPage)
 	p.Correlations = in.Correlations()
 	p.Data = currentData(in)
 	return p, nil
 }
 
-func fillTasks(p *InstancePage, in *engine.Instance) {
+func fillTasks(p *InstancePage, in *engine.Instance, page int) {
+	tasks := in.Tasks()
+	p.TaskTotal = len(tasks)
+	small := len(tasks) <= TaskPageSize
 	seen := map[string]map[string]bool{"completed": {}, "ready": {}, "waiting": {}, "error": {}}
 	add := func(list *[]string, kind, id string) {
 		if !seen[kind][id] {
@@ -201,14 +225,28 @@ func fillTasks(p *InstancePage, in *engine.Instance) {
 			*list = append(*list, id)
 		}
 	}
-	for _, t := range in.Tasks() {
-		data, _ := json.MarshalIndent(t.Data, "", "  ")
+	info := func(t *engine.Task) TaskInfo {
 		ti := TaskInfo{ID: t.ID, ElementID: t.Node.ID, Name: t.Node.Name, Kind: t.Node.Kind.String(), Lane: t.Node.Lane,
-			State: t.State.String(), Data: string(data), Created: t.Created, Updated: t.Updated, Human: isHuman(t)}
+			State: t.State.String(), Created: t.Created, Updated: t.Updated, Human: isHuman(t)}
+		if small {
+			data, _ := json.MarshalIndent(t.Data, "", "  ")
+			ti.Data = string(data)
+		}
 		if t.Err != nil {
 			ti.Error, ti.Line = t.Err.Error(), t.Err.Line
 		}
-		p.Tasks = append(p.Tasks, ti)
+		return ti
+	}
+	var finished []*engine.Task
+	for _, t := range tasks {
+		switch {
+		case small:
+			p.Tasks = append(p.Tasks, info(t))
+		case t.State == engine.Completed || t.State == engine.Cancelled:
+			finished = append(finished, t)
+		default:
+			p.Tasks = append(p.Tasks, info(t))
+		}
 		switch t.State {
 		case engine.Completed:
 			add(&p.States.Completed, "completed", t.Node.ID)
@@ -220,18 +258,72 @@ func fillTasks(p *InstancePage, in *engine.Instance) {
 			add(&p.States.Error, "error", t.Node.ID)
 		}
 	}
+	if small {
+		sort.SliceStable(p.Tasks, func(i, j int) bool { return p.Tasks[i].ID < p.Tasks[j].ID })
+	} else {
+		// The live tasks (in id order), then a page of the finished ones,
+		// newest first.
+		p.TaskPages = max(1, (len(finished)+TaskPageSize-1)/TaskPageSize)
+		p.TaskPage = min(max(page, 1), p.TaskPages)
+		end := len(finished) - (p.TaskPage-1)*TaskPageSize
+		for i := end - 1; i >= max(0, end-TaskPageSize); i-- {
+			p.Tasks = append(p.Tasks, info(finished[i]))
+		}
+	}
 	byID := map[string]*engine.Task{}
-	for _, t := range in.Tasks() {
+	for _, t := range tasks {
 		byID[t.Node.ID] = t
 	}
-	for _, id := range in.Trace() {
-		step := PathStep{ElementID: id}
+	trace := in.Trace()
+	fold := len(trace) > TaskPageSize
+	for _, id := range trace {
+		if n := len(p.Path); fold && n > 0 && p.Path[n-1].ElementID == id {
+			p.Path[n-1].Repeat++
+			continue
+		}
+		step := PathStep{ElementID: id, Repeat: 1}
 		if t := byID[id]; t != nil {
 			step.Name, step.Kind = t.Node.Name, t.Node.Kind.String()
 		}
 		p.Path = append(p.Path, step)
 	}
-	sort.SliceStable(p.Tasks, func(i, j int) bool { return p.Tasks[i].ID < p.Tasks[j].ID })
+}
+
+// TaskData returns one task's data as indented JSON, for an actor who may
+// see its instance.
+func (r *Runner) TaskData(ctx context.Context, a Actor, id int64, taskID int) (string, error) {
+	row, err := r.store.Instance(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	humans, err := r.store.InstanceHumanTasks(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	ok, err := r.mayView(ctx, a, row, humans)
+	if err != nil {
+		return "", err
+	}
+	if !ok {
+		return "", fmt.Errorf("instance %d: %s neither started it nor owns one of its tasks: %w", id, a.Username, ErrForbidden)
+	}
+	lib, _, err := r.specs.LoadModel(ctx, row.ModelID)
+	if err != nil {
+		return "", fmt.Errorf("load model %s of instance %d: %w", row.ModelID, id, err)
+	}
+	in, err := engine.Restore(lib, row.Snapshot, r.env(nil, &scriptCtx{ctx: ctx, instanceID: row.ID, modelID: row.ModelID, starter: row.StartedBy, actor: a.Username}))
+	if err != nil {
+		return "", fmt.Errorf("restore instance %d: %w", id, err)
+	}
+	t := in.Task(taskID)
+	if t == nil {
+		return "", fmt.Errorf("instance %d has no task %d: %w", id, taskID, store.ErrNotFound)
+	}
+	data, err := json.MarshalIndent(t.Data, "", "  ")
+	if err != nil {
+		return "", fmt.Errorf("data of task %d of instance %d: %w", taskID, id, err)
+	}
+	return string(data), nil
 }
 
 // InstanceStates returns the element ids of an instance by state, for

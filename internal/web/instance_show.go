@@ -6,9 +6,11 @@ import (
 	"net/http"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/waymark-bpm/waymark/internal/runner"
 	"github.com/waymark-bpm/waymark/internal/store"
 	"github.com/waymark-bpm/waymark/web/templates"
 )
@@ -33,7 +35,11 @@ func (s *Server) instanceShow(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p, err := s.runner.Instance(r.Context(), actor(r), id)
+	taskPage := 1
+	if n, err := strconv.Atoi(r.URL.Query().Get("tasks")); err == nil && n > 0 {
+		taskPage = n
+	}
+	p, err := s.runner.InstancePageOf(r.Context(), actor(r), id, taskPage)
 	if err != nil {
 		return err
 	}
@@ -77,7 +83,17 @@ func (s *Server) instanceShow(w http.ResponseWriter, r *http.Request) error {
 		v.Metadata = append(v.Metadata, [2]string{k, metadataText(p.Metadata[k])})
 	}
 	for _, st := range p.Path {
-		v.Path = append(v.Path, templates.PathStep{ElementID: st.ElementID, Name: st.Name, Kind: st.Kind})
+		v.Path = append(v.Path, templates.PathStep{ElementID: st.ElementID, Name: st.Name, Kind: st.Kind, Repeat: st.Repeat})
+	}
+	if p.TaskPages > 0 {
+		v.TaskTotal, v.TaskPage, v.TaskPages = p.TaskTotal, p.TaskPage, p.TaskPages
+		pageURL := func(n int) string { return s.prefix.URL(fmt.Sprintf("/instances/%d?tasks=%d#tasks-title", id, n)) }
+		if p.TaskPage > 1 {
+			v.PrevTasksURL = pageURL(p.TaskPage - 1)
+		}
+		if p.TaskPage < p.TaskPages {
+			v.NextTasksURL = pageURL(p.TaskPage + 1)
+		}
 	}
 	open := in.Status != store.StatusCompleted && in.Status != store.StatusTerminated
 	if open && s.can(r, "create", fmt.Sprintf("/process-instance-migrate/%s/%d", urlID(in.ModelID), id)) {
@@ -89,6 +105,9 @@ func (s *Server) instanceShow(w http.ResponseWriter, r *http.Request) error {
 	for _, t := range p.Tasks {
 		it := templates.InstanceTask{ID: t.ID, Element: t.ElementID, Name: t.Name, Kind: t.Kind, Lane: t.Lane, State: t.State,
 			Data: t.Data, Updated: showTime(t.Updated), Error: t.Error}
+		if p.TaskPages > 0 {
+			it.LoadURL = s.prefix.URL(fmt.Sprintf("/instances/%d/tasks/%d/data", id, t.ID))
+		}
 		if t.Human && (t.State == "READY" || t.State == "COMPLETED") {
 			it.URL = s.prefix.URL(fmt.Sprintf("/tasks/%d/%d", id, t.ID))
 		}
@@ -101,6 +120,10 @@ func (s *Server) instanceShow(w http.ResponseWriter, r *http.Request) error {
 			// answers later through its callback.
 			v.Waiting = append(v.Waiting, [2]string{"the service call's answer", t.ElementID})
 		}
+	}
+	v.EventsTotal = len(p.Events)
+	if len(p.Events) > runner.TaskPageSize {
+		p.Events = p.Events[len(p.Events)-runner.TaskPageSize:]
 	}
 	for _, e := range p.Events {
 		v.Events = append(v.Events, templates.InstanceEvent{At: showTime(e.At), Event: e.Event, Element: e.ElementID, User: e.Username, Detail: e.Detail})

@@ -119,6 +119,9 @@ var routeAccess = map[string]access{
 	"GET /api/v1/process-models/{id}/migrate":                      need("create /process-instance-migrate/{id}").manages(),
 	"POST /api/v1/process-models/{id}/migrate":                     need("create /process-instance-migrate/{id}").manages(),
 
+	// One task's data, read on demand on the page of a long instance.
+	"GET /instances/{id}/tasks/{task}/data": need("read /process-instances/{model}/{id}").forMe("read /process-instances/for-me/{model}/{id}"),
+
 	// The model repository. The tree lists only what the user may read.
 	"GET /models": signedIn(),
 	// The page lists only what the user may start.

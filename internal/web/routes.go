@@ -203,6 +203,7 @@ func (s *Server) routes() http.Handler {
 	pages.Handle("GET /instances", s.html(s.signedIn(s.instanceList)))
 	pages.Handle("GET /instances/{id}", s.html(s.signedIn(s.instanceShow)))
 	pages.Handle("GET /instances/{id}/files/{digest}", s.html(s.signedIn(s.instanceFileShow)))
+	pages.Handle("GET /instances/{id}/tasks/{task}/data", s.html(s.signedIn(s.instanceTaskData)))
 	pages.Handle("POST /instances/{id}/suspend", s.html(s.signedIn(s.instanceSuspend)))
 	pages.Handle("POST /instances/{id}/resume", s.html(s.signedIn(s.instanceResume)))
 	pages.Handle("POST /instances/{id}/terminate", s.html(s.signedIn(s.instanceTerminate)))
