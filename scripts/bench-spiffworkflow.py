@@ -19,6 +19,9 @@ Needs: Python 3.11, lxml (Debian: apt-get install -y python3-lxml, so use the De
 Run:
   PYTHONPATH=/path/to/SpiffWorkflow /usr/bin/python3 scripts/bench-spiffworkflow.py \
       [--bench-dir ../shared/conformance/bench] [--seconds 1.0] [--runs 5]
+  PYTHONPATH=/path/to/SpiffWorkflow /usr/bin/python3 scripts/bench-spiffworkflow.py --growth
+      (the growth curves: one loop step after 100/400/1,600 iterations, a 100/1,000/4,000-branch
+      fan-out, a 100/1,000/10,000-item multi-instance run to the next user task and serialised)
 
 Output: a header (Python, lxml and SpiffWorkflow versions/commit, load average), then
 one line per benchmark: name, median instances/s, and the 5 per-run values.
@@ -122,13 +125,157 @@ def timed_run(op, seconds):
             return n / (now - start)
 
 
+# Growth curves (docs/PERFORMANCE.md "Growth curves"): the same three
+# diagram families internal/engine/bench_growth_test.go builds, written
+# here as XML text for SpiffWorkflow's parser.
+
+def user_loop_xml():
+    return """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">
+<bpmn:process id="loop" isExecutable="true">
+<bpmn:startEvent id="start"/><bpmn:sequenceFlow id="f0" sourceRef="start" targetRef="work"/>
+<bpmn:userTask id="work"/><bpmn:sequenceFlow id="f1" sourceRef="work" targetRef="count"/>
+<bpmn:scriptTask id="count"><bpmn:script>n = n + 1</bpmn:script></bpmn:scriptTask>
+<bpmn:sequenceFlow id="f2" sourceRef="count" targetRef="more"/>
+<bpmn:exclusiveGateway id="more" default="f_end"/>
+<bpmn:sequenceFlow id="f_back" sourceRef="more" targetRef="work"><bpmn:conditionExpression>n &lt; limit</bpmn:conditionExpression></bpmn:sequenceFlow>
+<bpmn:sequenceFlow id="f_end" sourceRef="more" targetRef="end"/><bpmn:endEvent id="end"/>
+</bpmn:process></bpmn:definitions>"""
+
+
+def wide_join_xml(n):
+    parts = ["""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">
+<bpmn:process id="wide" isExecutable="true">
+<bpmn:startEvent id="start"/><bpmn:sequenceFlow id="f0" sourceRef="start" targetRef="split"/>
+<bpmn:parallelGateway id="split"/><bpmn:parallelGateway id="join"/>
+"""]
+    for i in range(n):
+        parts.append("""<bpmn:sequenceFlow id="s%(i)d" sourceRef="split" targetRef="t%(i)d"></bpmn:sequenceFlow>
+<bpmn:scriptTask id="t%(i)d"><bpmn:script>b%(i)d = %(i)d</bpmn:script></bpmn:scriptTask>
+<bpmn:sequenceFlow id="j%(i)d" sourceRef="t%(i)d" targetRef="join"/>
+""" % {"i": i})
+    parts.append("""<bpmn:sequenceFlow id="f1" sourceRef="join" targetRef="look"/><bpmn:userTask id="look"/>
+<bpmn:sequenceFlow id="f2" sourceRef="look" targetRef="end"/><bpmn:endEvent id="end"/>
+</bpmn:process></bpmn:definitions>""")
+    return "".join(parts)
+
+
+def mi_xml(sequential):
+    seq = ' isSequential="true"' if sequential else ""
+    return """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">
+<bpmn:process id="mi" isExecutable="true">
+<bpmn:startEvent id="start"/><bpmn:sequenceFlow id="f0" sourceRef="start" targetRef="each"/>
+<bpmn:scriptTask id="each"><bpmn:multiInstanceLoopCharacteristics""" + seq + """>
+<bpmn:loopDataInputRef>items</bpmn:loopDataInputRef><bpmn:loopDataOutputRef>results</bpmn:loopDataOutputRef>
+<bpmn:inputDataItem id="item"/><bpmn:outputDataItem id="result"/>
+</bpmn:multiInstanceLoopCharacteristics><bpmn:script>result = item * 2</bpmn:script></bpmn:scriptTask>
+<bpmn:sequenceFlow id="f1" sourceRef="each" targetRef="look"/><bpmn:userTask id="look"/>
+<bpmn:sequenceFlow id="f2" sourceRef="look" targetRef="end"/><bpmn:endEvent id="end"/>
+</bpmn:process></bpmn:definitions>"""
+
+
+def parse_text(xml, process):
+    from lxml import etree
+    parser = SpiffBpmnParser()
+    parser.add_bpmn_xml(etree.fromstring(xml.encode()), filename=process + ".bpmn")
+    return parser.get_spec(process), parser.get_subprocess_specs(process)
+
+
+def start(spec, subs, data):
+    workflow = BpmnWorkflow(spec, subs)
+    workflow.get_tasks(state=TaskState.READY)[0].data.update(data)
+    workflow.do_engine_steps()
+    return workflow
+
+
+def ready_user_task(workflow):
+    ready = [t for t in workflow.get_tasks(state=TaskState.READY) if t.task_spec.manual]
+    if len(ready) != 1:
+        raise RuntimeError("want one ready user task, got %r" % [t.task_spec.name for t in ready])
+    return ready[0]
+
+
+def growth(limit_seconds):
+    """Print the growth curves; a size is skipped once the one before it took
+    longer than limit_seconds."""
+    clock = time.perf_counter
+    serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+    print("%-40s %14s  %s" % ("benchmark", "ms per op", "note"))
+
+    spec, subs = parse_text(user_loop_xml(), "loop")
+    wf = start(spec, subs, {"n": 0, "limit": 1 << 30})
+    done = 0
+    stalled = False
+    for n in (100, 400, 1600):
+        label = "LoopStep/after=%d" % n
+        if stalled:
+            print("%-40s %14s  not reached: the loop stalled after %d iterations" % (label, "-", done))
+            continue
+        try:
+            while done < n:
+                ready_user_task(wf).run()
+                wf.do_engine_steps()
+                done += 1
+            t0 = clock()
+            steps = 20
+            for _ in range(steps):
+                ready_user_task(wf).run()
+                wf.do_engine_steps()
+                done += 1
+        except RuntimeError as e:
+            # SpiffWorkflow walks the task tree to a depth of 1,000, so the
+            # user task of a long loop is no longer found.
+            stalled = True
+            print("%-40s %14s  stalled after %d iterations: %s" % (label, "-", done, e))
+            continue
+        print("%-40s %14.3f" % (label, (clock() - t0) * 1000 / steps), flush=True)
+
+    slow = False
+    for n in (100, 1000, 4000):
+        if slow:
+            print("%-40s %14s  skipped: the size before took over %ds" % ("FanOut/branches=%d" % n, "-", limit_seconds))
+            continue
+        spec, subs = parse_text(wide_join_xml(n), "wide")
+        t0 = clock()
+        wf = start(spec, subs, {})
+        ready_user_task(wf)
+        took = clock() - t0
+        slow = took > limit_seconds
+        print("%-40s %14.1f" % ("FanOut/branches=%d" % n, took * 1000), flush=True)
+
+    for sequential in (False, True):
+        spec, subs = parse_text(mi_xml(sequential), "mi")
+        slow = False
+        name = "sequential" if sequential else "parallel"
+        for n in (100, 1000, 10000):
+            label = "MultiInstanceSnapshot/%s/items=%d" % (name, n)
+            if slow:
+                print("%-40s %14s  skipped: the size before took over %ds" % (label, "-", limit_seconds))
+                continue
+            t0 = clock()
+            wf = start(spec, subs, {"items": list(range(n))})
+            ready_user_task(wf)
+            snap = serializer.serialize_json(wf)
+            took = clock() - t0
+            slow = took > limit_seconds
+            print("%-40s %14.1f  snapshot %d bytes" % (label, took * 1000, len(snap)), flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     here = os.path.dirname(os.path.abspath(__file__))
     ap.add_argument("--bench-dir", default=os.path.join(here, "..", "..", "shared", "conformance", "bench"))
     ap.add_argument("--seconds", type=float, default=1.0)
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--growth", action="store_true", help="print the growth curves instead")
+    ap.add_argument("--growth-limit", type=int, default=120, help="seconds after which bigger sizes are skipped")
     args = ap.parse_args()
+    if args.growth:
+        print("python %s  lxml %s  SpiffWorkflow %s" % (platform.python_version(), lxml.__version__, spiff_commit()))
+        growth(args.growth_limit)
+        return
 
     parsed = {n: parse(args.bench_dir, n) for n in START_DATA}
     serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
