@@ -119,6 +119,11 @@ func (r *Runner) save(ctx context.Context, l *loaded, info stepInfo) (int64, err
 		return 0, err
 	}
 
+	inbox, err := humanTaskChanges(row, l.before, in, info.actor, now)
+	if err != nil {
+		return 0, err
+	}
+	taskLog := taskEvents(row.ID, l.before, in, info.actor, now)
 	subs := subscriptionsOf(in)
 	wroteOutbox := false
 	var id int64
@@ -130,11 +135,19 @@ func (r *Runner) save(ctx context.Context, l *loaded, info stepInfo) (int64, err
 				return err
 			}
 			row.ID = nid
-		} else if err := tx.UpdateInstance(ctx, row); err != nil {
-			return err
+		} else {
+			// Tasks that left the inbox go before the instance's status
+			// changes: the status trigger then finds no inbox rows of
+			// theirs to mark as not running (migration 0150).
+			if err := inbox.finish(ctx, tx, row.ID, now); err != nil {
+				return err
+			}
+			if err := tx.UpdateInstance(ctx, row); err != nil {
+				return err
+			}
 		}
 		id = row.ID
-		if err := r.saveHumanTasks(ctx, tx, row, in, info.actor, now); err != nil {
+		if err := inbox.open(ctx, r, tx, row.ID, now); err != nil {
 			return err
 		}
 		if err := tx.ReplaceTimers(ctx, row.ID, timersOf(in)); err != nil {
@@ -187,12 +200,15 @@ func (r *Runner) save(ctx context.Context, l *loaded, info stepInfo) (int64, err
 				return err
 			}
 		}
-		events := make([]store.Event, 0, len(info.events)+8)
+		events := make([]store.Event, 0, len(info.events)+len(taskLog))
 		for _, e := range info.events {
 			e.InstanceID, e.At = row.ID, now
 			events = append(events, e)
 		}
-		events = append(events, taskEvents(row.ID, l.before, in, info.actor, now)...)
+		for _, e := range taskLog {
+			e.InstanceID = row.ID
+			events = append(events, e)
+		}
 		return tx.AppendEvents(ctx, events)
 	})
 	if err != nil {
@@ -217,44 +233,81 @@ func (r *Runner) save(ctx context.Context, l *loaded, info stepInfo) (int64, err
 	return id, nil
 }
 
-// saveHumanTasks inserts the human tasks that became READY and closes the
-// ones that completed or were cancelled.
-func (r *Runner) saveHumanTasks(ctx context.Context, tx *store.Tx, row store.Instance, in *engine.Instance, actor string, now timeT) error {
-	stored, err := tx.HumanTaskStates(ctx, row.ID)
-	if err != nil {
-		return err
-	}
+// The inbox rows of a step follow the state changes of its human tasks
+// (before is each task's state when the instance was loaded): a task that
+// became READY gets its row, one that completed or was cancelled has it
+// closed. Tasks whose state did not change are not looked at, so the cost
+// of a step does not grow with the instance's history. Both writes leave
+// a row that is already as wanted alone (a task without a row is not
+// closed, one with a row is not inserted twice).
+
+// inboxChanges is what a step changes in the inbox rows, worked out
+// before its transaction so the single writer only writes.
+type inboxChanges struct {
+	finished []finishedTask
+	opened   []store.HumanTask
+	notes    []string // why owners fell back, by opened task ("" for none)
+}
+
+type finishedTask struct {
+	taskID          int
+	state, by, data string
+}
+
+func humanTaskChanges(row store.Instance, before map[int]engine.State, in *engine.Instance, actor string, now timeT) (inboxChanges, error) {
+	var c inboxChanges
 	for _, t := range in.Tasks() {
 		if !isHuman(t) {
 			continue
 		}
-		st, known := stored[t.ID]
-		switch {
-		case t.State == engine.Ready && !known:
-			ht, note, err := humanTask(row, t, now)
-			if err != nil {
-				return err
-			}
-			if err := tx.InsertHumanTask(ctx, ht); err != nil {
-				return err
-			}
-			if note != "" {
-				r.log.Warn("task owners", "instance", row.ID, "task", t.ID, "element", t.Node.ID, "note", note)
-				if err := tx.AppendEvents(ctx, []store.Event{{InstanceID: row.ID, TaskID: t.ID, ElementID: t.Node.ID,
-					Event: "owners", Detail: note, At: now}}); err != nil {
-					return err
-				}
-			}
-		case known && st == store.TaskOpen && (t.State == engine.Completed || t.State == engine.Cancelled):
+		prev, known := before[t.ID]
+		if known && prev == t.State {
+			continue
+		}
+		switch t.State {
+		case engine.Completed, engine.Cancelled:
 			state, by := store.TaskCompleted, actor
 			if t.State == engine.Cancelled {
 				state, by = store.TaskCancelled, ""
 			}
 			data, err := json.Marshal(t.Data)
 			if err != nil {
-				return fmt.Errorf("task %s data: %w", t.Node.ID, err)
+				return c, fmt.Errorf("task %s data: %w", t.Node.ID, err)
 			}
-			if err := tx.FinishHumanTask(ctx, row.ID, t.ID, state, by, string(data), now); err != nil {
+			c.finished = append(c.finished, finishedTask{taskID: t.ID, state: state, by: by, data: string(data)})
+		case engine.Ready:
+			ht, note, err := humanTask(row, t, now)
+			if err != nil {
+				return c, err
+			}
+			c.opened = append(c.opened, ht)
+			c.notes = append(c.notes, note)
+		}
+	}
+	return c, nil
+}
+
+// finish closes the rows of human tasks that completed or were cancelled.
+func (c inboxChanges) finish(ctx context.Context, tx *store.Tx, id int64, now timeT) error {
+	for _, f := range c.finished {
+		if err := tx.FinishHumanTask(ctx, id, f.taskID, f.state, f.by, f.data, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// open inserts the rows of human tasks that became READY.
+func (c inboxChanges) open(ctx context.Context, r *Runner, tx *store.Tx, id int64, now timeT) error {
+	for i, ht := range c.opened {
+		ht.InstanceID = id
+		if err := tx.InsertHumanTask(ctx, ht); err != nil {
+			return err
+		}
+		if note := c.notes[i]; note != "" {
+			r.log.Warn("task owners", "instance", id, "task", ht.TaskID, "element", ht.ElementID, "note", note)
+			if err := tx.AppendEvents(ctx, []store.Event{{InstanceID: id, TaskID: ht.TaskID, ElementID: ht.ElementID,
+				Event: "owners", Detail: note, At: now}}); err != nil {
 				return err
 			}
 		}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -20,16 +21,36 @@ type Event struct {
 	At       time.Time
 }
 
-// AppendEvents adds entries to the event log.
+// AppendEvents adds entries to the event log, up to eventsPerInsert rows
+// a statement (a step logs several).
 func (tx *Tx) AppendEvents(ctx context.Context, events []Event) error {
-	for _, e := range events {
-		if _, err := tx.tx.ExecContext(ctx, `INSERT INTO event_log (instance_id, task_id, element_id, event, detail, username, at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			e.InstanceID, e.TaskID, e.ElementID, e.Event, e.Detail, e.Username, formatTime(e.At)); err != nil {
-			return fmt.Errorf("append event %s of instance %d: %w", e.Event, e.InstanceID, mapError(err))
+	for len(events) > 0 {
+		n := min(len(events), eventsPerInsert)
+		args := make([]any, 0, 7*n)
+		for _, e := range events[:n] {
+			args = append(args, e.InstanceID, e.TaskID, e.ElementID, e.Event, e.Detail, e.Username, formatTime(e.At))
 		}
+		if _, err := tx.tx.ExecContext(ctx, eventInserts[n], args...); err != nil {
+			return fmt.Errorf("append event %s of instance %d: %w", events[0].Event, events[0].InstanceID, mapError(err))
+		}
+		events = events[n:]
 	}
 	return nil
 }
+
+// eventsPerInsert bounds the rows of one INSERT, and so the statements
+// the connections keep compiled for it.
+const eventsPerInsert = 8
+
+// eventInserts[n] inserts n events.
+var eventInserts = func() [eventsPerInsert + 1]string {
+	var out [eventsPerInsert + 1]string
+	for n := 1; n <= eventsPerInsert; n++ {
+		out[n] = `INSERT INTO event_log (instance_id, task_id, element_id, event, detail, username, at) VALUES ` +
+			strings.TrimSuffix(strings.Repeat(`(?, ?, ?, ?, ?, ?, ?), `, n), ", ")
+	}
+	return out
+}()
 
 // AppendEvent adds one entry to the event log in its own transaction.
 func (s *Store) AppendEvent(ctx context.Context, e Event) error {

@@ -99,20 +99,27 @@ func (tx *Tx) HumanTaskStates(ctx context.Context, instanceID int64) (map[int]st
 	return out, rows.Err()
 }
 
-// InsertHumanTask inserts a human task and its owner keys. Triggers put
-// an open task's owners in the inbox tables (migration 0150).
+// InsertHumanTask inserts a human task and its owner keys, unless the
+// instance's task already has a row (which it then leaves as it is).
+// Triggers put an open task's owners in the inbox tables (migration 0150).
 func (tx *Tx) InsertHumanTask(ctx context.Context, t HumanTask) error {
 	owners := slices.Clone(t.Owners)
 	slices.Sort(owners)
 	owners = slices.Compact(owners)
-	_, err := tx.tx.ExecContext(ctx, `INSERT INTO human_tasks (instance_id, task_id, element_id, name, kind, lane, assigned_group, waiting_for, model_id, process_id, process_name,
+	res, err := tx.tx.ExecContext(ctx, `INSERT INTO human_tasks (instance_id, task_id, element_id, name, kind, lane, assigned_group, waiting_for, model_id, process_id, process_name,
 		state, claimed_by, completed_by, created_at, updated_at, completed_at, form_model_id, form_schema, form_ui_schema, instructions, variable_name, data, owner_set)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (instance_id, task_id) DO NOTHING`,
 		t.InstanceID, t.TaskID, t.ElementID, t.Name, t.Kind, t.Lane, t.AssignedGroup, t.WaitingFor, t.ModelID, t.ProcessID, t.ProcessName,
 		t.State, t.ClaimedBy, t.CompletedBy, formatTime(t.CreatedAt), formatTime(t.UpdatedAt), optTime(t.CompletedAt),
 		t.FormModelID, t.FormSchema, t.FormUISchema, t.Instructions, t.VariableName, t.Data, strings.Join(owners, "\n"))
 	if err != nil {
 		return fmt.Errorf("insert human task %d/%d: %w", t.InstanceID, t.TaskID, mapError(err))
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("insert human task %d/%d: %w", t.InstanceID, t.TaskID, err)
+	} else if n == 0 {
+		return nil
 	}
 	for _, o := range owners {
 		if _, err := tx.tx.ExecContext(ctx, `INSERT INTO human_task_owners (instance_id, task_id, owner) VALUES (?, ?, ?)`, t.InstanceID, t.TaskID, o); err != nil {
@@ -122,11 +129,12 @@ func (tx *Tx) InsertHumanTask(ctx context.Context, t HumanTask) error {
 	return nil
 }
 
-// FinishHumanTask records that a human task left the open state
-// (completed or cancelled), with who completed it and its final data.
+// FinishHumanTask records that an open human task left the open state
+// (completed or cancelled), with who completed it and its final data. A
+// task without a row, or no longer open, is left as it is.
 func (tx *Tx) FinishHumanTask(ctx context.Context, instanceID int64, taskID int, state, completedBy, data string, at time.Time) error {
 	_, err := tx.tx.ExecContext(ctx, `UPDATE human_tasks SET state = ?, completed_by = ?, completed_at = ?, updated_at = ?, data = ?, claimed_by = ''
-		WHERE instance_id = ? AND task_id = ?`, state, completedBy, formatTime(at), formatTime(at), data, instanceID, taskID)
+		WHERE instance_id = ? AND task_id = ? AND state = 'open'`, state, completedBy, formatTime(at), formatTime(at), data, instanceID, taskID)
 	if err != nil {
 		return fmt.Errorf("finish human task %d/%d: %w", instanceID, taskID, err)
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 )
@@ -172,20 +173,48 @@ func (tx *Tx) UpdateInstance(ctx context.Context, in Instance) error {
 }
 
 // SetInstanceMetadata replaces the instance's extracted metadata values
-// (JSON text by key).
+// (JSON text by key). Only what differs is written: keys that went are
+// deleted, new and changed values upserted, unchanged rows left alone (a
+// row deleted and inserted again still costs its pages in the log).
 func (tx *Tx) SetInstanceMetadata(ctx context.Context, instanceID int64, values map[string]string) error {
-	want := make([]string, 0, len(values))
+	rows, err := tx.tx.QueryContext(ctx, `SELECT key, value FROM instance_metadata WHERE instance_id = ?`, instanceID)
+	if err != nil {
+		return fmt.Errorf("metadata of instance %d: %w", instanceID, err)
+	}
+	have := map[string]string{}
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			rows.Close()
+			return fmt.Errorf("metadata of instance %d: %w", instanceID, err)
+		}
+		have[k] = v
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return fmt.Errorf("metadata of instance %d: %w", instanceID, err)
+	}
+	gone := make([]string, 0, len(have))
+	for k := range have {
+		if _, ok := values[k]; !ok {
+			gone = append(gone, k)
+		}
+	}
+	sort.Strings(gone)
+	for _, k := range gone {
+		if _, err := tx.tx.ExecContext(ctx, `DELETE FROM instance_metadata WHERE instance_id = ? AND key = ?`, instanceID, k); err != nil {
+			return fmt.Errorf("clear metadata %s of instance %d: %w", k, instanceID, err)
+		}
+	}
+	keys := make([]string, 0, len(values))
 	for k, v := range values {
-		want = append(want, rowKey(k, v))
+		if old, ok := have[k]; !ok || old != v {
+			keys = append(keys, k)
+		}
 	}
-	if same, err := tx.sameRows(ctx, want, `SELECT key, value FROM instance_metadata WHERE instance_id = ?`, instanceID); err != nil || same {
-		return err
-	}
-	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM instance_metadata WHERE instance_id = ?`, instanceID); err != nil {
-		return fmt.Errorf("clear metadata of instance %d: %w", instanceID, err)
-	}
-	for k, v := range values {
-		if _, err := tx.tx.ExecContext(ctx, `INSERT INTO instance_metadata (instance_id, key, value) VALUES (?, ?, ?)`, instanceID, k, v); err != nil {
+	sort.Strings(keys)
+	for _, k := range keys {
+		if _, err := tx.tx.ExecContext(ctx, `INSERT INTO instance_metadata (instance_id, key, value) VALUES (?, ?, ?)
+			ON CONFLICT (instance_id, key) DO UPDATE SET value = excluded.value`, instanceID, k, values[k]); err != nil {
 			return fmt.Errorf("set metadata %s of instance %d: %w", k, instanceID, err)
 		}
 	}

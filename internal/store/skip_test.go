@@ -46,16 +46,20 @@ func TestReplaceSkipsUnchangedRows(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if n := replace(meta, timers, subs); n != 7 {
-		t.Errorf("first write: %d statements, want 7 (three deletes, four inserts)", n)
+	if n := replace(meta, timers, subs); n != 6 {
+		t.Errorf("first write: %d statements, want 6 (two metadata values; a delete and an insert each for timers and subscriptions)", n)
 	}
 	if n := replace(map[string]string{"decision": `"approve"`, "amount": "5"}, timers, append(subs, subs[0])); n != 0 {
 		t.Errorf("unchanged rows: %d write statements, want 0", n)
 	}
 	meta2 := map[string]string{"amount": "7"}
 	if n := replace(meta2, nil, subs); n != 3 {
-		t.Errorf("changed metadata and timers: %d write statements, want 3", n)
+		t.Errorf("changed metadata and timers: %d write statements, want 3 (a value gone, a value changed, the timers cleared)", n)
 	}
+	if n := replace(map[string]string{"amount": "7", "region": `"north"`}, nil, subs); n != 1 {
+		t.Errorf("one metadata value added: %d write statements, want 1", n)
+	}
+	meta2["region"] = `"north"`
 	got, err := s.InstanceMetadata(ctx, id)
 	if err != nil {
 		t.Fatal(err)
