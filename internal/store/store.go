@@ -35,6 +35,7 @@ import (
 	"path"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -62,6 +63,8 @@ type Store struct {
 	// of its own.
 	w   *writer
 	wdb *sql.DB
+	// cdb is the checkpointer's connection (SQLite only).
+	cdb *sql.DB
 	// path is the SQLite file, or the PostgreSQL URL without its password.
 	path    string
 	dialect dialect
@@ -120,8 +123,19 @@ func OpenWith(ctx context.Context, path string, o Options) (*Store, error) {
 	}
 	db.SetMaxOpenConns(o.ReadConns)
 	db.SetMaxIdleConns(o.ReadConns)
-	s := &Store{db: db, wdb: wdb, path: path}
-	s.w = newWriter(wdb)
+	// The checkpointer's connection (checkpoint.go).
+	cdb, err := sql.Open(driverName, dsn(path, o.Sync, false))
+	if err != nil {
+		wdb.Close()
+		db.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	cdb.SetMaxOpenConns(1)
+	cdb.SetMaxIdleConns(1)
+	cdb.SetConnMaxLifetime(0)
+	cdb.SetConnMaxIdleTime(0)
+	s := &Store{db: db, wdb: wdb, cdb: cdb, path: path}
+	s.w = newWriter(wdb, newCheckpointer(cdb))
 	s.w.snapshotBytes = &s.snapshotBytes
 	s.w.onCommit = s.observeTx
 	if err := s.migrate(ctx); err != nil {
@@ -130,6 +144,9 @@ func OpenWith(ctx context.Context, path string, o Options) (*Store, error) {
 	}
 	return s, nil
 }
+
+// busyTimeout is how long a connection waits for a lock held by another.
+const busyTimeout = 5 * time.Second
 
 // driverName is mattn/go-sqlite3 with the settings the DSN cannot carry.
 const driverName = "sqlite3_waymark"
@@ -164,7 +181,7 @@ func dsn(path, sync string, readOnly bool) string {
 	// with SQLITE_BUSY. Within this process only the writer writes; the
 	// timeout covers other processes on the same file (the command line
 	// tools, a second server by mistake) and WAL checkpoints.
-	q.Set("_busy_timeout", "5000")
+	q.Set("_busy_timeout", strconv.FormatInt(busyTimeout.Milliseconds(), 10))
 	// BEGIN IMMEDIATE takes the write lock when a transaction starts. A
 	// deferred transaction that reads and then writes can otherwise fail
 	// with SQLITE_BUSY half-way, where the busy timeout does not help.
@@ -190,7 +207,7 @@ func (s *Store) Close() error {
 		return s.db.Close()
 	}
 	s.w.close()
-	return errors.Join(s.db.Close(), s.wdb.Close())
+	return errors.Join(s.db.Close(), s.cdb.Close(), s.wdb.Close())
 }
 
 // sqliteHeader starts every SQLite database file.

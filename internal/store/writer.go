@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"sync"
@@ -43,6 +44,9 @@ type unitResult struct {
 
 type writer struct {
 	db *sql.DB // one connection, used only by run
+	// ckpt checkpoints the log off the writer's path (checkpoint.go);
+	// nil leaves checkpoints to SQLite's default, in the writer.
+	ckpt *checkpointer
 	// queue is unbuffered: a unit is either taken by the writer or, after
 	// Close, refused; it never waits in a buffer nobody reads.
 	queue     chan *unit
@@ -81,8 +85,8 @@ func (w *writer) keep(recs []*RecordedUnit) {
 	}
 }
 
-func newWriter(db *sql.DB) *writer {
-	w := &writer{db: db, queue: make(chan *unit), quit: make(chan struct{}), stopped: make(chan struct{})}
+func newWriter(db *sql.DB, ckpt *checkpointer) *writer {
+	w := &writer{db: db, ckpt: ckpt, queue: make(chan *unit), quit: make(chan struct{}), stopped: make(chan struct{})}
 	go w.run()
 	return w
 }
@@ -113,10 +117,20 @@ func (w *writer) do(ctx context.Context, fn func(*Tx) error) error {
 func (w *writer) close() {
 	w.closeOnce.Do(func() { close(w.quit) })
 	<-w.stopped
+	if w.ckpt != nil {
+		w.ckpt.close()
+	}
 }
 
 func (w *writer) run() {
 	defer close(w.stopped)
+	if w.ckpt != nil {
+		// The checkpointer checkpoints; the writer's connection (one, kept
+		// for good) no longer does after its commits.
+		if _, err := w.db.ExecContext(context.Background(), `PRAGMA wal_autocheckpoint = 0`); err != nil {
+			slog.Warn("database checkpoint", "error", err)
+		}
+	}
 	batch := make([]*unit, 0, maxBatch)
 	for {
 		select {
@@ -242,8 +256,14 @@ func (w *writer) commit(batch []*unit) {
 		if w.onCommit != nil && committed > 0 {
 			w.onCommit(begin, commitStart, committed)
 		}
+		if w.ckpt != nil && committed > 0 {
+			w.ckpt.committed()
+		}
 	}
 	ack()
+	if w.ckpt != nil {
+		w.ckpt.restartLog(conn)
+	}
 }
 
 // runUnit runs one unit, turning a panic into a result so the writer
