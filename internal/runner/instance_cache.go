@@ -46,6 +46,7 @@ type cacheEntry struct {
 	version int64
 	lib     *spec.Library
 	inst    *engine.Instance
+	stored  *store.DerivedRows
 	size    int64
 }
 
@@ -73,25 +74,26 @@ func newInstanceCache(maxBytes int64) *instanceCache {
 }
 
 // take removes and returns the instance stored for id at version against
-// lib, or nil. An entry for id at another version or library is dropped.
-func (c *instanceCache) take(id, version int64, lib *spec.Library) *engine.Instance {
+// lib, with its derived rows, or nil. An entry for id at another version
+// or library is dropped.
+func (c *instanceCache) take(id, version int64, lib *spec.Library) (*engine.Instance, *store.DerivedRows) {
 	if c == nil {
-		return nil
+		return nil, nil
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	el, ok := c.byID[id]
 	if !ok {
 		c.stats.Misses++
-		return nil
+		return nil, nil
 	}
 	e := c.remove(el)
 	if e.version != version || e.lib != lib {
 		c.stats.Stale++
-		return nil
+		return nil, nil
 	}
 	c.stats.Hits++
-	return e.inst
+	return e.inst, e.stored
 }
 
 // has says whether there is an entry for id (at any version).
@@ -111,7 +113,7 @@ func (c *instanceCache) has(id int64) bool {
 // put stores the instance as stored at version, replacing any entry for
 // id, and drops the oldest entries over the bounds. An instance larger
 // than the whole cache is not kept.
-func (c *instanceCache) put(id, version int64, lib *spec.Library, inst *engine.Instance, size int64) {
+func (c *instanceCache) put(id, version int64, lib *spec.Library, inst *engine.Instance, stored *store.DerivedRows, size int64) {
 	if c == nil {
 		return
 	}
@@ -123,7 +125,7 @@ func (c *instanceCache) put(id, version int64, lib *spec.Library, inst *engine.I
 	if size > c.maxBytes {
 		return
 	}
-	c.byID[id] = c.lru.PushFront(&cacheEntry{id: id, version: version, lib: lib, inst: inst, size: size})
+	c.byID[id] = c.lru.PushFront(&cacheEntry{id: id, version: version, lib: lib, inst: inst, stored: stored, size: size})
 	c.bytes += size
 	for c.bytes > c.maxBytes || c.lru.Len() > c.maxCount {
 		c.remove(c.lru.Back())
@@ -178,11 +180,11 @@ func (r *Runner) loadCached(ctx context.Context, id int64, actor string) (*loade
 		r.cache.forget(id)
 		return nil, fmt.Errorf("load model %s of instance %d: %w", row.ModelID, id, err)
 	}
-	inst := r.cache.take(id, row.Version, lib)
+	inst, stored := r.cache.take(id, row.Version, lib)
 	if inst == nil {
 		return nil, nil
 	}
-	l := &loaded{row: row, lib: lib, inst: inst, svc: &serviceCalls{model: row.ModelID},
+	l := &loaded{row: row, lib: lib, inst: inst, stored: stored, svc: &serviceCalls{model: row.ModelID},
 		sc: &scriptCtx{ctx: ctx, instanceID: row.ID, modelID: row.ModelID, starter: row.StartedBy, actor: actor}}
 	inst.SetEnv(r.env(l.svc, l.sc))
 	l.before = taskStates(inst)
@@ -196,7 +198,7 @@ func (r *Runner) keep(l *loaded, snapshotBytes int) {
 		r.cache.forget(l.row.ID)
 		return
 	}
-	r.cache.put(l.row.ID, l.row.Version, l.lib, l.inst, bytesPerSnapshotByte*int64(snapshotBytes))
+	r.cache.put(l.row.ID, l.row.Version, l.lib, l.inst, l.stored, bytesPerSnapshotByte*int64(snapshotBytes))
 }
 
 // Forget drops what the runner holds in memory of an instance; call it

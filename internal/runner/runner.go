@@ -272,6 +272,10 @@ type loaded struct {
 	inst   *engine.Instance
 	svc    *serviceCalls
 	before map[int]engine.State
+	// stored is what the instance's derived rows hold (timers,
+	// subscriptions, metadata) at row.Version, or nil when not known: the
+	// step's transaction then reads them.
+	stored *store.DerivedRows
 	// sc is what the step's script helpers know and asked for.
 	sc *scriptCtx
 }
@@ -298,6 +302,12 @@ func (r *Runner) load(ctx context.Context, id int64, actor string) (*loaded, err
 		return nil, fmt.Errorf("restore instance %d against model %s: %w", id, row.ModelID, err)
 	}
 	l.before = taskStates(l.inst)
+	// Read after the row, so they belong to its version or a later one
+	// that the step's version check refuses (store.DerivedRows); read
+	// here, the single writer need not.
+	if l.stored, err = r.store.DerivedRows(ctx, id); err != nil {
+		return nil, err
+	}
 	return l, nil
 }
 

@@ -953,38 +953,44 @@ func (r *Runner) dropReserved(ctx context.Context, id int64) {
 // saveMetadata writes the instance's metadata in the step's transaction:
 // the values of the model's metadata paths, and the values scripts saved
 // with save_process_instance_metadata, in this step or before (a script's
-// value wins over a path of the same key). User properties scripts set
-// are written here too.
-func (r *Runner) saveMetadata(ctx context.Context, tx *store.Tx, id int64, extracted map[string]string, sc *scriptCtx) error {
+// value wins over a path of the same key), over what stored holds. User
+// properties scripts set are written here too. It returns the metadata
+// rows as they are then stored.
+func (r *Runner) saveMetadata(ctx context.Context, tx *store.Tx, id int64, extracted map[string]string, sc *scriptCtx, stored *store.DerivedRows) (*store.DerivedRows, error) {
 	var fx scriptFx
 	if sc != nil {
 		fx = sc.fx
 	}
+	next := &store.DerivedRows{ScriptMetadata: stored.ScriptMetadata}
 	if len(fx.metadata) > 0 {
 		if err := tx.SaveScriptMetadata(ctx, id, fx.metadata); err != nil {
-			return err
+			return nil, err
+		}
+		next.ScriptMetadata = make(map[string]string, len(stored.ScriptMetadata)+len(fx.metadata))
+		for k, v := range stored.ScriptMetadata {
+			next.ScriptMetadata[k] = v
+		}
+		for k, v := range fx.metadata {
+			next.ScriptMetadata[k] = v
 		}
 	}
-	saved, err := tx.ScriptMetadata(ctx, id)
-	if err != nil {
-		return err
-	}
-	if len(saved) > 0 {
-		merged := make(map[string]string, len(extracted)+len(saved))
+	if len(next.ScriptMetadata) > 0 {
+		merged := make(map[string]string, len(extracted)+len(next.ScriptMetadata))
 		for k, v := range extracted {
 			merged[k] = v
 		}
-		for k, v := range saved {
+		for k, v := range next.ScriptMetadata {
 			merged[k] = v
 		}
 		extracted = merged
 	}
-	if err := tx.SetInstanceMetadata(ctx, id, extracted); err != nil {
-		return err
+	if err := tx.SetMetadata(ctx, id, stored.Metadata, extracted); err != nil {
+		return nil, err
 	}
+	next.Metadata = extracted
 	if len(fx.deletes) > 0 {
 		if err := tx.DeleteInstances(ctx, fx.deletes); err != nil {
-			return fmt.Errorf("delete_process_instances_with_criteria: %w", err)
+			return nil, fmt.Errorf("delete_process_instances_with_criteria: %w", err)
 		}
 	}
 	users := make([]string, 0, len(fx.properties))
@@ -994,10 +1000,10 @@ func (r *Runner) saveMetadata(ctx context.Context, tx *store.Tx, id int64, extra
 	sort.Strings(users)
 	for _, u := range users {
 		if err := tx.SetUserProperties(ctx, u, fx.properties[u]); err != nil {
-			return fmt.Errorf("set_user_properties: %w", err)
+			return nil, fmt.Errorf("set_user_properties: %w", err)
 		}
 	}
-	return nil
+	return next, nil
 }
 
 // spiffStatuses maps SpiffArena's instance statuses to Waymark's.

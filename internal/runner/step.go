@@ -125,6 +125,9 @@ func (r *Runner) save(ctx context.Context, l *loaded, info stepInfo) (int64, err
 	}
 	taskLog := taskEvents(row.ID, l.before, in, info.actor, now)
 	subs := subscriptionsOf(in)
+	timers := timersOf(in)
+	// written is what the derived rows hold once the step is stored.
+	var written *store.DerivedRows
 	wroteOutbox := false
 	var id int64
 	err = r.store.InTx(ctx, func(tx *store.Tx) error {
@@ -150,10 +153,19 @@ func (r *Runner) save(ctx context.Context, l *loaded, info stepInfo) (int64, err
 		if err := inbox.open(ctx, r, tx, row.ID, now); err != nil {
 			return err
 		}
-		if err := tx.ReplaceTimers(ctx, row.ID, timersOf(in)); err != nil {
+		stored := l.stored
+		if l.row.ID == 0 {
+			stored = &store.DerivedRows{}
+		} else if stored == nil {
+			var err error
+			if stored, err = tx.DerivedRows(ctx, row.ID); err != nil {
+				return err
+			}
+		}
+		if err := tx.SetTimers(ctx, row.ID, stored.Timers, timers); err != nil {
 			return err
 		}
-		if err := tx.ReplaceSubscriptions(ctx, row.ID, subs); err != nil {
+		if err := tx.SetSubscriptions(ctx, row.ID, stored.Subscriptions, subs); err != nil {
 			return err
 		}
 		if info.inTx != nil {
@@ -170,9 +182,12 @@ func (r *Runner) save(ctx context.Context, l *loaded, info stepInfo) (int64, err
 		if wroteOutbox, err = r.outbox(ctx, tx, row, effects, info.actor, now); err != nil {
 			return err
 		}
-		if err := r.saveMetadata(ctx, tx, row.ID, metadata, l.sc); err != nil {
+		next, err := r.saveMetadata(ctx, tx, row.ID, metadata, l.sc, stored)
+		if err != nil {
 			return err
 		}
+		next.Timers, next.Subscriptions = store.TimerKeys(timers), store.SubscriptionKeys(subs)
+		written = next
 		for _, f := range info.files {
 			if _, err := tx.AddTaskFile(ctx, f); err != nil {
 				return err
@@ -216,6 +231,7 @@ func (r *Runner) save(ctx context.Context, l *loaded, info stepInfo) (int64, err
 	}
 	l.row = row
 	l.row.Version++
+	l.stored = written
 	r.keep(l, len(snap))
 	r.obs.StepSaved()
 	r.applyScriptChanges(ctx, row.ID, l.sc)

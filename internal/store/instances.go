@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 )
@@ -173,9 +172,7 @@ func (tx *Tx) UpdateInstance(ctx context.Context, in Instance) error {
 }
 
 // SetInstanceMetadata replaces the instance's extracted metadata values
-// (JSON text by key). Only what differs is written: keys that went are
-// deleted, new and changed values upserted, unchanged rows left alone (a
-// row deleted and inserted again still costs its pages in the log).
+// (JSON text by key), writing only what differs (see SetMetadata).
 func (tx *Tx) SetInstanceMetadata(ctx context.Context, instanceID int64, values map[string]string) error {
 	rows, err := tx.tx.QueryContext(ctx, `SELECT key, value FROM instance_metadata WHERE instance_id = ?`, instanceID)
 	if err != nil {
@@ -193,32 +190,7 @@ func (tx *Tx) SetInstanceMetadata(ctx context.Context, instanceID int64, values 
 	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 		return fmt.Errorf("metadata of instance %d: %w", instanceID, err)
 	}
-	gone := make([]string, 0, len(have))
-	for k := range have {
-		if _, ok := values[k]; !ok {
-			gone = append(gone, k)
-		}
-	}
-	sort.Strings(gone)
-	for _, k := range gone {
-		if _, err := tx.tx.ExecContext(ctx, `DELETE FROM instance_metadata WHERE instance_id = ? AND key = ?`, instanceID, k); err != nil {
-			return fmt.Errorf("clear metadata %s of instance %d: %w", k, instanceID, err)
-		}
-	}
-	keys := make([]string, 0, len(values))
-	for k, v := range values {
-		if old, ok := have[k]; !ok || old != v {
-			keys = append(keys, k)
-		}
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		if _, err := tx.tx.ExecContext(ctx, `INSERT INTO instance_metadata (instance_id, key, value) VALUES (?, ?, ?)
-			ON CONFLICT (instance_id, key) DO UPDATE SET value = excluded.value`, instanceID, k, values[k]); err != nil {
-			return fmt.Errorf("set metadata %s of instance %d: %w", k, instanceID, err)
-		}
-	}
-	return nil
+	return tx.SetMetadata(ctx, instanceID, have, values)
 }
 
 // InstanceFilter selects instances for the instance list. Zero fields do

@@ -15,25 +15,13 @@ type Subscription struct {
 }
 
 // ReplaceSubscriptions replaces the message and signal subscriptions of an
-// instance.
+// instance, writing nothing when they are what is stored.
 func (tx *Tx) ReplaceSubscriptions(ctx context.Context, instanceID int64, subs []Subscription) error {
-	want := make([]string, len(subs))
-	for i, m := range subs {
-		want[i] = rowKey(m.TaskID, m.ElementID, m.Kind, m.Name)
+	have, err := tx.rowKeys(ctx, `SELECT task_id, element_id, kind, name FROM message_subscriptions WHERE instance_id = ?`, instanceID)
+	if err != nil {
+		return fmt.Errorf("subscriptions of instance %d: %w", instanceID, err)
 	}
-	if same, err := tx.sameRows(ctx, want, `SELECT task_id, element_id, kind, name FROM message_subscriptions WHERE instance_id = ?`, instanceID); err != nil || same {
-		return err
-	}
-	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM message_subscriptions WHERE instance_id = ?`, instanceID); err != nil {
-		return fmt.Errorf("clear subscriptions of instance %d: %w", instanceID, err)
-	}
-	for _, m := range subs {
-		if _, err := tx.tx.ExecContext(ctx, `INSERT INTO message_subscriptions (instance_id, task_id, element_id, kind, name) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-			instanceID, m.TaskID, m.ElementID, m.Kind, m.Name); err != nil {
-			return fmt.Errorf("add subscription %s %q of instance %d: %w", m.Kind, m.Name, instanceID, mapError(err))
-		}
-	}
-	return nil
+	return tx.SetSubscriptions(ctx, instanceID, have, subs)
 }
 
 // InstanceSubscriptions lists what an instance waits for.

@@ -14,25 +14,14 @@ type Timer struct {
 	DueAt      time.Time
 }
 
-// ReplaceTimers replaces the waiting timers of an instance.
+// ReplaceTimers replaces the waiting timers of an instance, writing
+// nothing when they are what is stored.
 func (tx *Tx) ReplaceTimers(ctx context.Context, instanceID int64, timers []Timer) error {
-	want := make([]string, len(timers))
-	for i, t := range timers {
-		want[i] = rowKey(t.TaskID, t.ElementID, t.DueAt.UTC().Format(dueLayout))
+	have, err := tx.rowKeys(ctx, `SELECT task_id, element_id, due_at FROM timers WHERE instance_id = ?`, instanceID)
+	if err != nil {
+		return fmt.Errorf("timers of instance %d: %w", instanceID, err)
 	}
-	if same, err := tx.sameRows(ctx, want, `SELECT task_id, element_id, due_at FROM timers WHERE instance_id = ?`, instanceID); err != nil || same {
-		return err
-	}
-	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM timers WHERE instance_id = ?`, instanceID); err != nil {
-		return fmt.Errorf("clear timers of instance %d: %w", instanceID, err)
-	}
-	for _, t := range timers {
-		if _, err := tx.tx.ExecContext(ctx, `INSERT INTO timers (instance_id, task_id, element_id, due_at) VALUES (?, ?, ?, ?)`,
-			instanceID, t.TaskID, t.ElementID, t.DueAt.UTC().Format(dueLayout)); err != nil {
-			return fmt.Errorf("add timer %s of instance %d: %w", t.ElementID, instanceID, mapError(err))
-		}
-	}
-	return nil
+	return tx.SetTimers(ctx, instanceID, have, timers)
 }
 
 // dueLayout stores due times with microseconds in a fixed width, so the
