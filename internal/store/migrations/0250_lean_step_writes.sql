@@ -4,8 +4,11 @@
 -- primary key. As rowid tables each kept the rows in one b-tree and the
 -- primary key in another, so removing an inbox row changed five b-trees
 -- and a metadata value three. Without rowid the primary key index is the
--- table. The rows are copied across; triggers on the tables go with them
--- and are created again after the copy, so the kept counts do not change.
+-- table. inbox_open's key now starts with the task, so it also serves what
+-- inbox_open_task did (closing a task's rows, the cascade from
+-- human_tasks), and removing an inbox row changes three b-trees. The rows
+-- are copied across; triggers on the tables go with them and are created
+-- again after the copy, so the kept counts do not change.
 CREATE TEMP TABLE inbox_open_copy AS SELECT owner, instance_id, task_id, created_at, claimed_by, running, owner_set FROM inbox_open;
 DROP TABLE inbox_open;
 CREATE TABLE inbox_open (
@@ -17,7 +20,7 @@ CREATE TABLE inbox_open (
     -- 1 while the instance runs: "ready for me" lists only those.
     running     INTEGER NOT NULL,
     owner_set   TEXT NOT NULL,
-    PRIMARY KEY (owner, instance_id, task_id),
+    PRIMARY KEY (instance_id, task_id, owner),
     FOREIGN KEY (instance_id, task_id) REFERENCES human_tasks (instance_id, task_id) ON DELETE CASCADE
 ) WITHOUT ROWID;
 INSERT INTO inbox_open (owner, instance_id, task_id, created_at, claimed_by, running, owner_set)
@@ -28,7 +31,6 @@ DROP TABLE inbox_open_copy;
 CREATE INDEX inbox_open_ready ON inbox_open (owner, running, claimed_by, created_at, instance_id, task_id);
 -- "My groups", newest first, per key.
 CREATE INDEX inbox_open_recent ON inbox_open (owner, created_at, instance_id, task_id);
-CREATE INDEX inbox_open_task ON inbox_open (instance_id, task_id);
 
 CREATE TRIGGER inbox_counts_insert AFTER INSERT ON inbox_open
 BEGIN
