@@ -143,24 +143,27 @@ func (tx *Tx) FinishHumanTask(ctx context.Context, instanceID int64, taskID int,
 
 // HumanTask returns one human task with its data and owners.
 func (s *Store) HumanTask(ctx context.Context, instanceID int64, taskID int) (HumanTask, error) {
-	var formModel, formSchema, uiSchema, instructions, variable, data, status, starter, startedAt string
+	var formModel, formSchema, uiSchema, instructions, variable, data, ownerSet, status, starter, startedAt string
 	row := s.db.QueryRowContext(ctx, `SELECT `+humanTaskColumns+`, h.form_model_id, h.form_schema, h.form_ui_schema, h.instructions, h.variable_name, h.data,
-		i.status, i.started_by, i.started_at
+		h.owner_set, i.status, i.started_by, i.started_at
 		FROM human_tasks h JOIN instances i ON i.id = h.instance_id WHERE h.instance_id = ? AND h.task_id = ?`, instanceID, taskID)
-	t, err := scanHumanTask(row, &formModel, &formSchema, &uiSchema, &instructions, &variable, &data, &status, &starter, &startedAt)
+	t, err := scanHumanTask(row, &formModel, &formSchema, &uiSchema, &instructions, &variable, &data, &ownerSet, &status, &starter, &startedAt)
 	if err != nil {
 		return HumanTask{}, fmt.Errorf("task %d of instance %d: %w", taskID, instanceID, mapError(err))
 	}
 	t.FormModelID, t.FormSchema, t.FormUISchema, t.Instructions, t.VariableName, t.Data = formModel, formSchema, uiSchema, instructions, variable, data
 	t.InstanceStatus, t.InstanceStartedBy = status, starter
-	return s.completeHumanTask(ctx, t, startedAt)
-}
-
-func (s *Store) completeHumanTask(ctx context.Context, t HumanTask, startedAt string) (HumanTask, error) {
-	var err error
 	if t.InstanceStartedAt, err = parseTime(startedAt); err != nil {
 		return HumanTask{}, err
 	}
+	if ownerSet != "" {
+		// The owners as InsertHumanTask wrote them beside the rows of
+		// human_task_owners: sorted, without repeats.
+		t.Owners = strings.Split(ownerSet, "\n")
+		return t, nil
+	}
+	// Tasks stored before owner_set (migration 0150 filled it in for the
+	// open ones only), and tasks without owners.
 	rows, err := s.db.QueryContext(ctx, `SELECT owner FROM human_task_owners WHERE instance_id = ? AND task_id = ? ORDER BY owner`, t.InstanceID, t.TaskID)
 	if err != nil {
 		return HumanTask{}, fmt.Errorf("owners of task %d/%d: %w", t.InstanceID, t.TaskID, err)

@@ -153,3 +153,43 @@ func TestLeanStepWritesMigration(t *testing.T) {
 		t.Errorf("kept counts after changes (-recount +kept):\n%s", diff)
 	}
 }
+
+// TestHumanTaskOwners reads a task's owners from its owner set, and from
+// its owner rows for a task stored before there was one.
+func TestHumanTaskOwners(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, d dialect) {
+		ctx := context.Background()
+		s := openTest(t, d)
+		at := time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
+		var id int64
+		if err := s.InTx(ctx, func(tx *Tx) error {
+			var err error
+			if id, err = tx.CreateInstance(ctx, Instance{ModelID: "m", ProcessID: "p", Status: StatusRunning, StartedBy: "ann", StartedAt: at, UpdatedAt: at, Snapshot: []byte("{}")}); err != nil {
+				return err
+			}
+			for task, owners := range map[int][]string{1: {"user:zed", "group:approvers", "user:zed", "user:amy"}, 2: {"group:legacy", "user:bob"}, 3: nil} {
+				if err := tx.InsertHumanTask(ctx, HumanTask{InstanceID: id, TaskID: task, ElementID: "review", Kind: "userTask", ModelID: "m", ProcessID: "p",
+					State: TaskOpen, CreatedAt: at, UpdatedAt: at, Owners: owners}); err != nil {
+					return err
+				}
+			}
+			// As stored before migration 0150 gave tasks an owner set.
+			_, err = tx.tx.ExecContext(ctx, `UPDATE human_tasks SET owner_set = '' WHERE instance_id = ? AND task_id = 2`, id)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		for task, want := range map[int][]string{1: {"group:approvers", "user:amy", "user:zed"}, 2: {"group:legacy", "user:bob"}, 3: nil} {
+			ht, err := s.HumanTask(ctx, id, task)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(want, ht.Owners); diff != "" {
+				t.Errorf("owners of task %d (-want +got):\n%s", task, diff)
+			}
+			if !ht.InstanceStartedAt.Equal(at) || ht.InstanceStartedBy != "ann" {
+				t.Errorf("task %d: instance started %v by %q", task, ht.InstanceStartedAt, ht.InstanceStartedBy)
+			}
+		}
+	})
+}
