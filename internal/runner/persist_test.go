@@ -184,3 +184,31 @@ func TestEmptyLaneOwnersFallBackToTheLane(t *testing.T) {
 		t.Errorf("owner notes in the event log (-want +got):\n%s", diff)
 	}
 }
+
+// TestDerivedAbsentFollowsSteps: the instance row says which derived
+// tables hold none of its rows, and a step that loads the instance without
+// the cache (reading only the other tables) still replaces what it waits
+// for.
+func TestDerivedAbsentFollowsSteps(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, "waits")
+	id, err := e.runner.Start(ctx, alice, "group/waits", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := store.DerivedTimers | store.DerivedMetadata | store.DerivedScriptMetadata
+	if got := instance(t, e, id).DerivedAbsent; got != want {
+		t.Errorf("after the start: derived_absent %04b, want %04b (it waits for a message and a signal only)", got, want)
+	}
+	e.runner.Forget(id)
+	if err := e.runner.Terminate(ctx, admin, id); err != nil {
+		t.Fatal(err)
+	}
+	if subs, _ := e.store.InstanceSubscriptions(ctx, id); len(subs) != 0 {
+		t.Errorf("a terminated instance loaded without the cache still waits for %+v", subs)
+	}
+	want |= store.DerivedSubscriptions
+	if got := instance(t, e, id).DerivedAbsent; got != want {
+		t.Errorf("after the end: derived_absent %04b, want %04b", got, want)
+	}
+}

@@ -305,7 +305,7 @@ func (r *Runner) load(ctx context.Context, id int64, actor string) (*loaded, err
 	// Read after the row, so they belong to its version or a later one
 	// that the step's version check refuses (store.DerivedRows); read
 	// here, the single writer need not.
-	if l.stored, err = r.store.DerivedRows(ctx, id); err != nil {
+	if l.stored, err = r.store.DerivedRows(ctx, id, row.DerivedAbsent); err != nil {
 		return nil, err
 	}
 	return l, nil

@@ -950,27 +950,23 @@ func (r *Runner) dropReserved(ctx context.Context, id int64) {
 	}
 }
 
-// saveMetadata writes the instance's metadata in the step's transaction:
-// the values of the model's metadata paths, and the values scripts saved
-// with save_process_instance_metadata, in this step or before (a script's
-// value wins over a path of the same key), over what stored holds. User
-// properties scripts set are written here too. It returns the metadata
-// rows as they are then stored.
-func (r *Runner) saveMetadata(ctx context.Context, tx *store.Tx, id int64, extracted map[string]string, sc *scriptCtx, stored *store.DerivedRows) (*store.DerivedRows, error) {
-	var fx scriptFx
+// nextDerived is what the instance's derived rows hold once the step is
+// stored over stored: its timers and subscriptions, the values of the
+// model's metadata paths, and the values scripts saved with
+// save_process_instance_metadata, in this step or before (a script's
+// value wins over a path of the same key).
+func nextDerived(stored *store.DerivedRows, extracted map[string]string, sc *scriptCtx, timers []store.Timer, subs []store.Subscription) *store.DerivedRows {
+	var saved map[string]string
 	if sc != nil {
-		fx = sc.fx
+		saved = sc.fx.metadata
 	}
-	next := &store.DerivedRows{ScriptMetadata: stored.ScriptMetadata}
-	if len(fx.metadata) > 0 {
-		if err := tx.SaveScriptMetadata(ctx, id, fx.metadata); err != nil {
-			return nil, err
-		}
-		next.ScriptMetadata = make(map[string]string, len(stored.ScriptMetadata)+len(fx.metadata))
+	next := &store.DerivedRows{Timers: store.TimerKeys(timers), Subscriptions: store.SubscriptionKeys(subs), ScriptMetadata: stored.ScriptMetadata}
+	if len(saved) > 0 {
+		next.ScriptMetadata = make(map[string]string, len(stored.ScriptMetadata)+len(saved))
 		for k, v := range stored.ScriptMetadata {
 			next.ScriptMetadata[k] = v
 		}
-		for k, v := range fx.metadata {
+		for k, v := range saved {
 			next.ScriptMetadata[k] = v
 		}
 	}
@@ -984,13 +980,29 @@ func (r *Runner) saveMetadata(ctx context.Context, tx *store.Tx, id int64, extra
 		}
 		extracted = merged
 	}
-	if err := tx.SetMetadata(ctx, id, stored.Metadata, extracted); err != nil {
-		return nil, err
-	}
 	next.Metadata = extracted
+	return next
+}
+
+// saveMetadata writes the instance's metadata in the step's transaction,
+// from what stored holds to what next does (see nextDerived). User
+// properties scripts set are written here too.
+func (r *Runner) saveMetadata(ctx context.Context, tx *store.Tx, id int64, sc *scriptCtx, stored, next *store.DerivedRows) error {
+	var fx scriptFx
+	if sc != nil {
+		fx = sc.fx
+	}
+	if len(fx.metadata) > 0 {
+		if err := tx.SaveScriptMetadata(ctx, id, fx.metadata); err != nil {
+			return err
+		}
+	}
+	if err := tx.SetMetadata(ctx, id, stored.Metadata, next.Metadata); err != nil {
+		return err
+	}
 	if len(fx.deletes) > 0 {
 		if err := tx.DeleteInstances(ctx, fx.deletes); err != nil {
-			return nil, fmt.Errorf("delete_process_instances_with_criteria: %w", err)
+			return fmt.Errorf("delete_process_instances_with_criteria: %w", err)
 		}
 	}
 	users := make([]string, 0, len(fx.properties))
@@ -1000,10 +1012,10 @@ func (r *Runner) saveMetadata(ctx context.Context, tx *store.Tx, id int64, extra
 	sort.Strings(users)
 	for _, u := range users {
 		if err := tx.SetUserProperties(ctx, u, fx.properties[u]); err != nil {
-			return nil, fmt.Errorf("set_user_properties: %w", err)
+			return fmt.Errorf("set_user_properties: %w", err)
 		}
 	}
-	return next, nil
+	return nil
 }
 
 // spiffStatuses maps SpiffArena's instance statuses to Waymark's.

@@ -131,6 +131,17 @@ func (r *Runner) save(ctx context.Context, l *loaded, info stepInfo) (int64, err
 	wroteOutbox := false
 	var id int64
 	err = r.store.InTx(ctx, func(tx *store.Tx) error {
+		stored := l.stored
+		if l.row.ID == 0 {
+			stored = &store.DerivedRows{}
+		} else if stored == nil {
+			var err error
+			if stored, err = tx.DerivedRows(ctx, row.ID); err != nil {
+				return err
+			}
+		}
+		next := nextDerived(stored, metadata, l.sc, timers, subs)
+		row.DerivedAbsent = next.Absent()
 		if row.ID == 0 {
 			row.StartedAt = now
 			nid, err := tx.CreateInstance(ctx, row)
@@ -153,15 +164,6 @@ func (r *Runner) save(ctx context.Context, l *loaded, info stepInfo) (int64, err
 		if err := inbox.open(ctx, r, tx, row.ID, now); err != nil {
 			return err
 		}
-		stored := l.stored
-		if l.row.ID == 0 {
-			stored = &store.DerivedRows{}
-		} else if stored == nil {
-			var err error
-			if stored, err = tx.DerivedRows(ctx, row.ID); err != nil {
-				return err
-			}
-		}
 		if err := tx.SetTimers(ctx, row.ID, stored.Timers, timers); err != nil {
 			return err
 		}
@@ -182,11 +184,9 @@ func (r *Runner) save(ctx context.Context, l *loaded, info stepInfo) (int64, err
 		if wroteOutbox, err = r.outbox(ctx, tx, row, effects, info.actor, now); err != nil {
 			return err
 		}
-		next, err := r.saveMetadata(ctx, tx, row.ID, metadata, l.sc, stored)
-		if err != nil {
+		if err := r.saveMetadata(ctx, tx, row.ID, l.sc, stored, next); err != nil {
 			return err
 		}
-		next.Timers, next.Subscriptions = store.TimerKeys(timers), store.SubscriptionKeys(subs)
 		written = next
 		for _, f := range info.files {
 			if _, err := tx.AddTaskFile(ctx, f); err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 )
 
 // DerivedRows is what the rows a step derives from an instance hold as
@@ -40,21 +41,80 @@ func SubscriptionKeys(subs []Subscription) []string {
 	return out
 }
 
-// derivedRowsQuery reads all four kinds in one statement.
-const derivedRowsQuery = `SELECT 't', task_id, element_id, due_at, '' FROM timers WHERE instance_id = ?
-	UNION ALL SELECT 's', task_id, element_id, kind, name FROM message_subscriptions WHERE instance_id = ?
-	UNION ALL SELECT 'm', 0, key, value, '' FROM instance_metadata WHERE instance_id = ?
-	UNION ALL SELECT 'x', 0, key, value, '' FROM instance_script_metadata WHERE instance_id = ?`
+// The derived tables, as bits of Instance.DerivedAbsent.
+const (
+	DerivedTimers = 1 << iota
+	DerivedSubscriptions
+	DerivedMetadata
+	DerivedScriptMetadata
+	derivedAll = DerivedTimers | DerivedSubscriptions | DerivedMetadata | DerivedScriptMetadata
+)
 
-// DerivedRows reads an instance's derived rows through the read pool.
-func (s *Store) DerivedRows(ctx context.Context, instanceID int64) (*DerivedRows, error) {
-	rows, err := s.db.QueryContext(ctx, derivedRowsQuery, instanceID, instanceID, instanceID, instanceID)
+// Absent says which derived tables hold none of the rows d describes.
+func (d *DerivedRows) Absent() int {
+	a := 0
+	if len(d.Timers) == 0 {
+		a |= DerivedTimers
+	}
+	if len(d.Subscriptions) == 0 {
+		a |= DerivedSubscriptions
+	}
+	if len(d.Metadata) == 0 {
+		a |= DerivedMetadata
+	}
+	if len(d.ScriptMetadata) == 0 {
+		a |= DerivedScriptMetadata
+	}
+	return a
+}
+
+// derivedParts read each kind; derivedQueries[absent] reads, in one
+// statement, the kinds not in absent.
+var derivedParts = [...]struct {
+	bit   int
+	query string
+}{
+	{DerivedTimers, `SELECT 't', task_id, element_id, due_at, '' FROM timers WHERE instance_id = ?`},
+	{DerivedSubscriptions, `SELECT 's', task_id, element_id, kind, name FROM message_subscriptions WHERE instance_id = ?`},
+	{DerivedMetadata, `SELECT 'm', 0, key, value, '' FROM instance_metadata WHERE instance_id = ?`},
+	{DerivedScriptMetadata, `SELECT 'x', 0, key, value, '' FROM instance_script_metadata WHERE instance_id = ?`},
+}
+
+var derivedQueries = func() (out [derivedAll + 1]struct {
+	query string
+	args  int
+}) {
+	for absent := range out {
+		var parts []string
+		for _, p := range derivedParts {
+			if absent&p.bit == 0 {
+				parts = append(parts, p.query)
+			}
+		}
+		out[absent].query, out[absent].args = strings.Join(parts, " UNION ALL "), len(parts)
+	}
+	return out
+}()
+
+// DerivedRows reads an instance's derived rows through the read pool,
+// skipping the tables absent (from Instance.DerivedAbsent) says hold none.
+func (s *Store) DerivedRows(ctx context.Context, instanceID int64, absent int) (*DerivedRows, error) {
+	q := derivedQueries[absent&derivedAll]
+	if q.args == 0 {
+		return &DerivedRows{}, nil
+	}
+	args := make([]any, q.args)
+	for i := range args {
+		args[i] = instanceID
+	}
+	rows, err := s.db.QueryContext(ctx, q.query, args...)
 	return scanDerivedRows(instanceID, rows, err)
 }
 
-// DerivedRows reads an instance's derived rows in the transaction.
+// DerivedRows reads all of an instance's derived rows in the transaction.
 func (tx *Tx) DerivedRows(ctx context.Context, instanceID int64) (*DerivedRows, error) {
-	rows, err := tx.tx.QueryContext(ctx, derivedRowsQuery, instanceID, instanceID, instanceID, instanceID)
+	q := derivedQueries[0]
+	rows, err := tx.tx.QueryContext(ctx, q.query, instanceID, instanceID, instanceID, instanceID)
 	return scanDerivedRows(instanceID, rows, err)
 }
 

@@ -37,6 +37,10 @@ type Instance struct {
 	ErrorWhere   string
 	ErrorLine    int
 	ErrorMessage string
+	// DerivedAbsent says which derived tables hold none of the instance's
+	// rows (Derived* bits; see DerivedRows). Only Instance reads it; the
+	// zero value claims nothing.
+	DerivedAbsent int
 	// Metadata holds the extracted metadata values (JSON text) by key; only
 	// filled by Instances.
 	Metadata map[string]string
@@ -55,7 +59,7 @@ func scanInstance(row scanner, withSnapshot bool) (Instance, error) {
 	dest := []any{&in.ID, &in.ModelID, &in.ProcessID, &in.ProcessName, &in.Status, &in.StartedBy, &started, &updated, &ended, &in.Version,
 		&in.ErrorTask, &in.ErrorElement, &in.ErrorWhere, &in.ErrorLine, &in.ErrorMessage}
 	if withSnapshot {
-		dest = append(dest, &in.Snapshot, &in.chunkList)
+		dest = append(dest, &in.Snapshot, &in.chunkList, &in.DerivedAbsent)
 	}
 	if err := row.Scan(dest...); err != nil {
 		return Instance{}, err
@@ -87,7 +91,7 @@ func (s *Store) Instance(ctx context.Context, id int64) (Instance, error) {
 	// A step that commits between reading the row and its chunks changes
 	// them; the read then starts again.
 	for attempt := 0; ; attempt++ {
-		in, err := scanInstance(s.db.QueryRowContext(ctx, `SELECT `+instanceListColumns+`, snapshot, snapshot_chunks FROM instances WHERE id = ?`, id), true)
+		in, err := scanInstance(s.db.QueryRowContext(ctx, `SELECT `+instanceListColumns+`, snapshot, snapshot_chunks, derived_absent FROM instances WHERE id = ?`, id), true)
 		if err != nil {
 			return Instance{}, fmt.Errorf("instance %d: %w", id, mapError(err))
 		}
@@ -113,10 +117,10 @@ func (tx *Tx) CreateInstance(ctx context.Context, in Instance) (int64, error) {
 		return 0, err
 	}
 	err = tx.tx.QueryRowContext(ctx, `INSERT INTO instances (model_id, process_id, process_name, status, started_by, started_at, updated_at, ended_at, version, snapshot, snapshot_chunks,
-		error_task, error_element, error_where, error_line, error_message)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		error_task, error_element, error_where, error_line, error_message, derived_absent)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		in.ModelID, in.ProcessID, in.ProcessName, in.Status, in.StartedBy, formatTime(in.StartedAt), formatTime(in.UpdatedAt), optTime(in.EndedAt), inlineBytes(p), p.list,
-		in.ErrorTask, in.ErrorElement, in.ErrorWhere, in.ErrorLine, in.ErrorMessage).Scan(&id)
+		in.ErrorTask, in.ErrorElement, in.ErrorWhere, in.ErrorLine, in.ErrorMessage, in.DerivedAbsent).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("create instance of %s: %w", in.ModelID, mapError(err))
 	}
@@ -142,10 +146,10 @@ func (tx *Tx) UpdateInstance(ctx context.Context, in Instance) error {
 		return err
 	}
 	res, err := tx.tx.ExecContext(ctx, `UPDATE instances SET status = ?, updated_at = ?, ended_at = ?, version = version + 1, snapshot = ?, snapshot_chunks = ?,
-		error_task = ?, error_element = ?, error_where = ?, error_line = ?, error_message = ?
+		error_task = ?, error_element = ?, error_where = ?, error_line = ?, error_message = ?, derived_absent = ?
 		WHERE id = ? AND version = ?`,
 		in.Status, formatTime(in.UpdatedAt), optTime(in.EndedAt), inlineBytes(p), p.list,
-		in.ErrorTask, in.ErrorElement, in.ErrorWhere, in.ErrorLine, in.ErrorMessage, in.ID, in.Version)
+		in.ErrorTask, in.ErrorElement, in.ErrorWhere, in.ErrorLine, in.ErrorMessage, in.DerivedAbsent, in.ID, in.Version)
 	if err != nil {
 		return fmt.Errorf("update instance %d: %w", in.ID, mapError(err))
 	}

@@ -193,3 +193,61 @@ func TestHumanTaskOwners(t *testing.T) {
 		}
 	})
 }
+
+// TestDerivedRowsSkipAbsentTables reads an instance's derived rows whole,
+// and without the tables the instance row says hold none of them.
+func TestDerivedRowsSkipAbsentTables(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, d dialect) {
+		ctx := context.Background()
+		s := openTest(t, d)
+		at := time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
+		var id int64
+		timers := []Timer{{TaskID: 4, ElementID: "wait", DueAt: at.Add(time.Hour)}}
+		subs := []Subscription{{TaskID: 5, ElementID: "catch", Kind: "message", Name: "paid"}}
+		if err := s.InTx(ctx, func(tx *Tx) error {
+			var err error
+			if id, err = tx.CreateInstance(ctx, Instance{ModelID: "m", ProcessID: "p", Status: StatusRunning, StartedBy: "ann", StartedAt: at, UpdatedAt: at,
+				Snapshot: []byte("{}"), DerivedAbsent: DerivedScriptMetadata}); err != nil {
+				return err
+			}
+			if err := tx.SetTimers(ctx, id, nil, timers); err != nil {
+				return err
+			}
+			if err := tx.SetSubscriptions(ctx, id, nil, subs); err != nil {
+				return err
+			}
+			return tx.SetMetadata(ctx, id, nil, map[string]string{"amount": "5"})
+		}); err != nil {
+			t.Fatal(err)
+		}
+		in, err := s.Instance(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if in.DerivedAbsent != DerivedScriptMetadata {
+			t.Errorf("derived_absent %d, want %d", in.DerivedAbsent, DerivedScriptMetadata)
+		}
+		all := &DerivedRows{Timers: TimerKeys(timers), Subscriptions: SubscriptionKeys(subs), Metadata: map[string]string{"amount": "5"}}
+		for _, c := range []struct {
+			absent int
+			want   *DerivedRows
+		}{
+			{0, all},
+			{in.DerivedAbsent, all},
+			{DerivedTimers | DerivedSubscriptions, &DerivedRows{Metadata: all.Metadata}},
+			{DerivedMetadata, &DerivedRows{Timers: all.Timers, Subscriptions: all.Subscriptions}},
+			{DerivedTimers | DerivedSubscriptions | DerivedMetadata | DerivedScriptMetadata, &DerivedRows{}},
+		} {
+			got, err := s.DerivedRows(ctx, id, c.absent)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(c.want, got); diff != "" {
+				t.Errorf("absent %04b (-want +got):\n%s", c.absent, diff)
+			}
+		}
+		if a := all.Absent(); a != DerivedScriptMetadata {
+			t.Errorf("Absent() = %04b, want %04b", a, DerivedScriptMetadata)
+		}
+	})
+}
