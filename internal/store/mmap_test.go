@@ -1,0 +1,40 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"testing"
+)
+
+// The writer's connection maps the database file; the readers' do not,
+// since each of them would drop and rebuild its mapping after every commit
+// (store.go, mmapSize).
+func TestOnlyTheWriterMapsTheFile(t *testing.T) {
+	s := openTest(t, dialectSQLite)
+	ctx := context.Background()
+	for _, c := range []struct {
+		name  string
+		db    *sql.DB
+		conns int // held at once, so each is a connection of its own
+		want  int64
+	}{{"read", s.db, 3, 0}, {"write", s.wdb, 1, mmapSize}} {
+		var held []*sql.Conn
+		for i := range c.conns {
+			conn, err := c.db.Conn(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			held = append(held, conn)
+			var got int64
+			if err := conn.QueryRowContext(ctx, `PRAGMA mmap_size`).Scan(&got); err != nil {
+				t.Fatal(err)
+			}
+			if got != c.want {
+				t.Errorf("%s connection %d: mmap_size %d, want %d", c.name, i, got, c.want)
+			}
+		}
+		for _, conn := range held {
+			conn.Close()
+		}
+	}
+}
