@@ -203,7 +203,12 @@ func fieldOrder(order []string, ui obj) []string {
 var escaper = strings.NewReplacer("~", "~0", ".", "~1")
 var unescaper = strings.NewReplacer("~1", ".", "~0", "~")
 
-func escapeKey(k string) string { return escaper.Replace(k) }
+func escapeKey(k string) string {
+	if !strings.ContainsAny(k, "~.") {
+		return k // most keys: no copy
+	}
+	return escaper.Replace(k)
+}
 
 func joinPath(base, key string) string {
 	if base == "" {
@@ -219,7 +224,9 @@ func splitPath(p string) []string {
 	}
 	segs := strings.Split(p, ".")
 	for i, s := range segs {
-		segs[i] = unescaper.Replace(s)
+		if strings.Contains(s, "~") {
+			segs[i] = unescaper.Replace(s)
+		}
 	}
 	return segs
 }
