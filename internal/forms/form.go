@@ -40,7 +40,7 @@ type Form struct {
 	schema    obj
 	ui        obj
 	res       *resolver
-	order     map[string][]string
+	order     map[uintptr][]string
 	validator *jsonschema.Schema
 	subs      *subCache
 
@@ -92,7 +92,7 @@ func CheckSchema(name string, schemaJSON []byte) error {
 		}
 		return nil
 	}
-	f := &Form{order: map[string][]string{}, subs: &subCache{m: map[string]*jsonschema.Schema{}}}
+	f := &Form{order: map[uintptr][]string{}, subs: &subCache{m: map[string]*jsonschema.Schema{}}}
 	schema, err := f.load(name, schemaJSON, map[string]any{})
 	if err != nil {
 		return err
@@ -226,7 +226,7 @@ func (c *formCache) put(key string, f *Form) {
 }
 
 func parseFiles(schemaName string, schemaJSON []byte, uiName string, uiSchemaJSON []byte, data map[string]any) (*Form, error) {
-	f := &Form{order: map[string][]string{}, subs: &subCache{m: map[string]*jsonschema.Schema{}}}
+	f := &Form{order: map[uintptr][]string{}, subs: &subCache{m: map[string]*jsonschema.Schema{}}}
 	schema, err := f.load(schemaName, schemaJSON, data)
 	if err != nil {
 		return nil, err
