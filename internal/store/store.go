@@ -152,7 +152,17 @@ const mmapSize = 256 << 20
 
 func init() {
 	sql.Register(driverName, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
-		return connectHook(c, mmapSize)
+		if err := connectHook(c, mmapSize); err != nil {
+			return err
+		}
+		// Each unit of work runs in a SAVEPOINT, whose journal of the
+		// pages it changes SQLite keeps in memory only up to 64 KiB and
+		// then moves to a temporary file: a completion (about 18 pages)
+		// opened, wrote about 30 times and closed such a file in every
+		// transaction. In memory it is bounded by the pages one unit
+		// changes (new pages, such as a file's blob, are not journaled).
+		_, err := c.Exec("PRAGMA temp_store = MEMORY", nil)
+		return err
 	}})
 	sql.Register(readDriverName, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
 		return connectHook(c, 0)

@@ -6,10 +6,11 @@ import (
 	"testing"
 )
 
-// The writer's connection maps the database file; the readers' do not,
-// since each of them would drop and rebuild its mapping after every commit
-// (store.go, mmapSize).
-func TestOnlyTheWriterMapsTheFile(t *testing.T) {
+// The writer's connection maps the database file and keeps its savepoint
+// journals in memory; the readers' do neither: each of them would drop and
+// rebuild its mapping after every commit (store.go, mmapSize), and their
+// sorts may be large.
+func TestWriterAndReaderConnections(t *testing.T) {
 	s := openTest(t, dialectSQLite)
 	ctx := context.Background()
 	for _, c := range []struct {
@@ -17,7 +18,8 @@ func TestOnlyTheWriterMapsTheFile(t *testing.T) {
 		db    *sql.DB
 		conns int // held at once, so each is a connection of its own
 		want  int64
-	}{{"read", s.db, 3, 0}, {"write", s.wdb, 1, mmapSize}} {
+		temp  int64 // temp_store: 0 default (files), 2 memory
+	}{{"read", s.db, 3, 0, 0}, {"write", s.wdb, 1, mmapSize, 2}} {
 		var held []*sql.Conn
 		for i := range c.conns {
 			conn, err := c.db.Conn(ctx)
@@ -31,6 +33,12 @@ func TestOnlyTheWriterMapsTheFile(t *testing.T) {
 			}
 			if got != c.want {
 				t.Errorf("%s connection %d: mmap_size %d, want %d", c.name, i, got, c.want)
+			}
+			if err := conn.QueryRowContext(ctx, `PRAGMA temp_store`).Scan(&got); err != nil {
+				t.Fatal(err)
+			}
+			if got != c.temp {
+				t.Errorf("%s connection %d: temp_store %d, want %d", c.name, i, got, c.temp)
 			}
 		}
 		for _, conn := range held {
