@@ -46,3 +46,16 @@ func TestWriterAndReaderConnections(t *testing.T) {
 		}
 	}
 }
+
+// SQLite took the setting that turns its allocation statistics off, so it
+// was not initialised before the store package.
+func TestSQLiteMemoryStatisticsOff(t *testing.T) {
+	if !memstatusOff {
+		t.Fatal("sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) was refused: SQLite was initialised before the store package")
+	}
+	// And connections still work with it.
+	s := openTest(t, dialectSQLite)
+	if _, err := s.AuthVersion(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
