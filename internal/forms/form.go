@@ -40,9 +40,10 @@ type Form struct {
 	schema    obj
 	ui        obj
 	res       *resolver
-	order     map[string][]string
+	order     map[uintptr][]string
 	validator *jsonschema.Schema
 	subs      *subCache
+	views     *viewCache
 
 	values   obj
 	errors   map[string][]string
@@ -92,7 +93,7 @@ func CheckSchema(name string, schemaJSON []byte) error {
 		}
 		return nil
 	}
-	f := &Form{order: map[string][]string{}, subs: &subCache{m: map[string]*jsonschema.Schema{}}}
+	f := &Form{order: map[uintptr][]string{}, subs: &subCache{m: map[string]*jsonschema.Schema{}}, views: &viewCache{}}
 	schema, err := f.load(name, schemaJSON, map[string]any{})
 	if err != nil {
 		return err
@@ -226,7 +227,7 @@ func (c *formCache) put(key string, f *Form) {
 }
 
 func parseFiles(schemaName string, schemaJSON []byte, uiName string, uiSchemaJSON []byte, data map[string]any) (*Form, error) {
-	f := &Form{order: map[string][]string{}, subs: &subCache{m: map[string]*jsonschema.Schema{}}}
+	f := &Form{order: map[uintptr][]string{}, subs: &subCache{m: map[string]*jsonschema.Schema{}}, views: &viewCache{}}
 	schema, err := f.load(schemaName, schemaJSON, data)
 	if err != nil {
 		return nil, err

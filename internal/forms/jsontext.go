@@ -11,7 +11,7 @@ import (
 // decodeOrdered decodes JSON like encoding/json does (numbers as float64)
 // and records the key order of every object, which react-jsonschema-form
 // uses as the default field order.
-func decodeOrdered(data []byte, order map[string][]string) (any, error) {
+func decodeOrdered(data []byte, order map[uintptr][]string) (any, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	v, err := decodeValue(dec, order)
 	if err != nil {
@@ -23,7 +23,7 @@ func decodeOrdered(data []byte, order map[string][]string) (any, error) {
 	return v, nil
 }
 
-func decodeValue(dec *json.Decoder, order map[string][]string) (any, error) {
+func decodeValue(dec *json.Decoder, order map[uintptr][]string) (any, error) {
 	tok, err := dec.Token()
 	if err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -275,6 +276,6 @@ func (f *Form) propertyOrder(props obj) []string {
 
 // keyOf identifies a properties map by its address, which is stable for
 // the life of the parsed document.
-func keyOf(m obj) string {
-	return fmt.Sprintf("%p", m)
+func keyOf(m obj) uintptr {
+	return reflect.ValueOf(m).Pointer()
 }

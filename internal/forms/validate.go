@@ -449,13 +449,17 @@ func (f *Form) customChecks(s obj, ui obj, path string, value any, root obj, add
 				add(FieldError{Path: path, Message: "start date must not be after the end date"})
 			}
 		}
+		lo, hi := str(s, "minimumDate"), str(s, "maximumDate")
+		if lo == "" && hi == "" {
+			return
+		}
 		parent := parentObject(root, splitPath(path))
-		if lo := str(s, "minimumDate"); lo != "" && isDate(start[:min(10, len(start))]) {
+		if lo != "" && isDate(start[:min(10, len(start))]) {
 			if bound, label := f.dateBound(lo, parent, root, true); bound != "" && start[:10] < bound {
 				add(FieldError{Path: path, Message: "must be on or after " + label})
 			}
 		}
-		if hi := str(s, "maximumDate"); hi != "" && isDate(end[:min(10, len(end))]) {
+		if hi != "" && isDate(end[:min(10, len(end))]) {
 			if bound, label := f.dateBound(hi, parent, root, false); bound != "" && end[:10] > bound {
 				add(FieldError{Path: path, Message: "must be on or before " + label})
 			}

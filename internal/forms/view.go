@@ -4,6 +4,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // objView is an object schema as it applies to one value: its own
@@ -18,12 +19,65 @@ type objView struct {
 	triggers map[string]bool
 	// alwaysTrue lists required boolean properties; used for the
 	// "required checkbox" check.
+
+	// byValue is set when the view depends on the value (dependencies,
+	// dependentRequired, dependentSchemas, if).
+	byValue bool
 }
 
+// objectView returns the view of object schema s for value. Callers only
+// read it: a view that does not depend on the value is kept (viewCache)
+// and shared by every later call for s.
 func (f *Form) objectView(s obj, value obj) objView {
+	if f.views != nil {
+		if v, ok := f.views.get(s); ok {
+			return v
+		}
+	}
 	v := objView{props: obj{}, required: map[string]bool{}, triggers: map[string]bool{}}
 	f.mergeObject(&v, s, value, 0)
+	if !v.byValue && f.views != nil {
+		f.views.put(s, v)
+	}
 	return v
+}
+
+// viewCache keeps a form's object views that do not depend on the value,
+// by schema object: validating, checking and rendering a form built them
+// again for every object on every request. A Form and its copies share
+// one cache, as they share the schema.
+type viewCache struct {
+	mu sync.Mutex
+	m  map[uintptr]cachedView
+}
+
+// cachedView holds its schema object too, so the address it is found by
+// cannot be reused by another map while the entry exists.
+type cachedView struct {
+	s    obj
+	view objView
+}
+
+// maxCachedViews bounds a form's cache; a schema has one entry per object
+// it describes (array items share theirs), so this is far above real forms.
+const maxCachedViews = 512
+
+func (c *viewCache) get(s obj) (objView, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[keyOf(s)]
+	return e.view, ok
+}
+
+func (c *viewCache) put(s obj, v objView) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[uintptr]cachedView{}
+	}
+	if len(c.m) < maxCachedViews {
+		c.m[keyOf(s)] = cachedView{s: s, view: v}
+	}
 }
 
 func (f *Form) mergeObject(v *objView, s obj, value obj, depth int) {
@@ -61,6 +115,7 @@ func (f *Form) mergeObject(v *objView, s obj, value obj, depth int) {
 		}
 	}
 	if deps := sub(s, "dependencies"); deps != nil {
+		v.byValue = true
 		for _, k := range sortedKeys(deps) {
 			v.triggers[k] = true
 			present := value != nil && value[k] != nil
@@ -87,6 +142,7 @@ func (f *Form) mergeObject(v *objView, s obj, value obj, depth int) {
 		// schema it switches on. The validator applies them only in those
 		// drafts, so the form does too.
 		if deps := sub(s, "dependentRequired"); deps != nil {
+			v.byValue = true
 			for _, k := range sortedKeys(deps) {
 				v.triggers[k] = true
 				if value == nil || value[k] == nil {
@@ -101,6 +157,7 @@ func (f *Form) mergeObject(v *objView, s obj, value obj, depth int) {
 			}
 		}
 		if deps := sub(s, "dependentSchemas"); deps != nil {
+			v.byValue = true
 			for _, k := range sortedKeys(deps) {
 				v.triggers[k] = true
 				if d, ok := deps[k].(obj); ok && value != nil && value[k] != nil {
@@ -110,6 +167,7 @@ func (f *Form) mergeObject(v *objView, s obj, value obj, depth int) {
 		}
 	}
 	if cond, ok := s["if"].(obj); ok {
+		v.byValue = true
 		for k := range sub(cond, "properties") {
 			v.triggers[k] = true
 		}
@@ -203,7 +261,12 @@ func fieldOrder(order []string, ui obj) []string {
 var escaper = strings.NewReplacer("~", "~0", ".", "~1")
 var unescaper = strings.NewReplacer("~1", ".", "~0", "~")
 
-func escapeKey(k string) string { return escaper.Replace(k) }
+func escapeKey(k string) string {
+	if !strings.ContainsAny(k, "~.") {
+		return k // most keys: no copy
+	}
+	return escaper.Replace(k)
+}
 
 func joinPath(base, key string) string {
 	if base == "" {
@@ -219,7 +282,9 @@ func splitPath(p string) []string {
 	}
 	segs := strings.Split(p, ".")
 	for i, s := range segs {
-		segs[i] = unescaper.Replace(s)
+		if strings.Contains(s, "~") {
+			segs[i] = unescaper.Replace(s)
+		}
 	}
 	return segs
 }

@@ -35,6 +35,7 @@ import (
 	"context"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -66,6 +67,16 @@ type Metrics struct {
 	txSeconds      prometheus.Histogram
 	commitSeconds  prometheus.Histogram
 	batchSize      prometheus.Histogram
+	// The children of requests and requestSeconds each request used, so
+	// a request looks its labels up in one map instead of hashing them
+	// (the vectors' children are never deleted, so entries stay valid).
+	routeChildren sync.Map // routeCode -> prometheus.Counter
+	routeTimers   sync.Map // route -> prometheus.Observer
+}
+
+type routeCode struct {
+	route string
+	code  int
 }
 
 // scrapeTimeout bounds the store queries of one scrape.
@@ -126,8 +137,17 @@ func (m *Metrics) ObserveRequest(route string, code int, d time.Duration) {
 	if m == nil {
 		return
 	}
-	m.requests.WithLabelValues(route, statusText(code)).Inc()
-	m.requestSeconds.WithLabelValues(route).Observe(d.Seconds())
+	k := routeCode{route, code}
+	c, ok := m.routeChildren.Load(k)
+	if !ok {
+		c, _ = m.routeChildren.LoadOrStore(k, m.requests.WithLabelValues(route, statusText(code)))
+	}
+	c.(prometheus.Counter).Inc()
+	o, ok := m.routeTimers.Load(route)
+	if !ok {
+		o, _ = m.routeTimers.LoadOrStore(route, m.requestSeconds.WithLabelValues(route))
+	}
+	o.(prometheus.Observer).Observe(d.Seconds())
 }
 
 // StepSaved counts one persisted instance step.

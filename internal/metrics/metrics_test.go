@@ -85,3 +85,37 @@ func TestNilMetrics(t *testing.T) {
 	m.TaskCompleted()
 	m.ObserveTx(time.Millisecond, time.Millisecond, 1)
 }
+
+// Requests of the same route and status count on one series however often
+// they come and from however many goroutines, codes that share a label
+// share a series, and each route has one duration histogram.
+func TestObserveRequestRepeated(t *testing.T) {
+	m := New(Sources{})
+	done := make(chan struct{})
+	for range 4 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for range 50 {
+				m.ObserveRequest("POST /api/tasks/{instance}/{task}", 200, time.Millisecond)
+				m.ObserveRequest("POST /api/tasks/{instance}/{task}", 422, time.Millisecond)
+				m.ObserveRequest("GET /inbox", 998, time.Millisecond)
+				m.ObserveRequest("GET /inbox", 999, time.Millisecond)
+			}
+		}()
+	}
+	for range 4 {
+		<-done
+	}
+	body := scrapeBody(t, m)
+	for _, want := range []string{
+		`waymark_http_requests_total{code="200",route="POST /api/tasks/{instance}/{task}"} 200`,
+		`waymark_http_requests_total{code="422",route="POST /api/tasks/{instance}/{task}"} 200`,
+		`waymark_http_requests_total{code="other",route="GET /inbox"} 400`,
+		`waymark_http_request_duration_seconds_count{route="POST /api/tasks/{instance}/{task}"} 400`,
+		`waymark_http_request_duration_seconds_count{route="GET /inbox"} 400`,
+	} {
+		if !strings.Contains(body, want+"\n") {
+			t.Errorf("want line %s", want)
+		}
+	}
+}

@@ -322,8 +322,11 @@ func stampOf(path string) fileStamp {
 }
 
 // stampModel stamps a model's folder (files added, removed or renamed
-// change its time) and each of its files, before they are read: a change
-// made while they are read then shows at the next check.
+// change its time) and each of its diagrams, before they are read: a
+// change made while they are read then shows at the next check. The other
+// files (forms, settings, notes) are not read by loadModel, so a change to
+// them cannot change what it returns; leaving them out spares every step
+// a stat per form file.
 func (r *Repo) stampModel(modelID string) []fileStamp {
 	dir := r.dirOf(modelID)
 	out := []fileStamp{stampOf(dir)}
@@ -332,7 +335,7 @@ func (r *Repo) stampModel(modelID string) []fileStamp {
 		return out
 	}
 	for _, e := range entries {
-		if !e.IsDir() {
+		if t := fileType(e.Name()); !e.IsDir() && (t == "bpmn" || t == "dmn") {
 			out = append(out, stampOf(filepath.Join(dir, e.Name())))
 		}
 	}

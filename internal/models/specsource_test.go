@@ -107,3 +107,35 @@ func TestReadModelFileCache(t *testing.T) {
 		t.Error("a path outside the model was read")
 	}
 }
+
+// A loaded model is checked against its folder and diagrams only: an edit
+// on disk of one of its diagrams reaches the next load without a Refresh,
+// an edit of a form file, which the model does not read, keeps the parsed
+// model.
+func TestLoadModelStampsDiagramsOnly(t *testing.T) {
+	ctx := context.Background()
+	r, _, dir := smallRepo(t)
+	model := filepath.Join(dir, "finance", "invoice")
+	writeFile(t, filepath.Join(model, "form-schema.json"), `{"type": "object"}`)
+	load := func() *spec.Library {
+		t.Helper()
+		lib, _, err := r.LoadModel(ctx, "finance/invoice")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return lib
+	}
+	first := load()
+	if again := load(); again != first {
+		t.Fatal("an unchanged model was parsed again")
+	}
+	writeFile(t, filepath.Join(model, "form-schema.json"), `{"type": "object", "properties": {"n": {"type": "integer"}}}`)
+	if afterForm := load(); afterForm != first {
+		t.Error("an edit of a form file made the model be parsed again")
+	}
+	writeFile(t, filepath.Join(model, "invoice.bpmn"), diagram("invoice_main>approve_invoice", "invoice_extra"))
+	afterDiagram := load()
+	if afterDiagram == first || afterDiagram.Process("invoice_extra") == nil {
+		t.Error("an edit of the diagram on disk did not reach the next load")
+	}
+}

@@ -73,10 +73,26 @@ func resolveOwners(lane string, data map[string]any, starter string) owners {
 	return owners{keys: []string{"group:" + lane}, group: lane, waitingFor: lane}
 }
 
-// mayAct reports whether any of the actor's keys owns the task.
+// mayAct reports whether any of the actor's keys (Actor.Keys) owns the
+// task. It compares the owner keys with the actor's names where they are,
+// since building the keys cost an allocation per group on every task
+// read and completion.
 func mayAct(a Actor, taskOwners []string) bool {
-	for _, k := range a.Keys() {
-		if slices.Contains(taskOwners, k) {
+	email := ""
+	for _, o := range taskOwners {
+		if name, ok := strings.CutPrefix(o, "user:"); ok {
+			if name == a.Username {
+				return true
+			}
+			if a.Email != "" {
+				if email == "" {
+					email = strings.ToLower(a.Email)
+				}
+				if name == email {
+					return true
+				}
+			}
+		} else if group, ok := strings.CutPrefix(o, "group:"); ok && slices.Contains(a.Groups, group) {
 			return true
 		}
 	}

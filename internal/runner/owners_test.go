@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -55,5 +56,50 @@ func TestResolveOwners(t *testing.T) {
 				t.Errorf("note %q, want one: %v", o.note, c.note)
 			}
 		})
+	}
+}
+
+// mayAct answers what matching the task's owners against Actor.Keys
+// answers, without building the keys.
+func TestMayActMatchesActorKeys(t *testing.T) {
+	actors := []Actor{
+		{Username: "ann"},
+		{Username: "ann", Email: "Ann.Lee@Example.org", Groups: []string{"approvers", "staff"}},
+		{Username: "bob", Groups: []string{"finance"}},
+		{Username: "", Groups: []string{""}},
+	}
+	owners := [][]string{
+		nil,
+		{"user:ann"},
+		{"user:bob", "group:staff"},
+		{"user:ann.lee@example.org"},
+		{"user:Ann.Lee@Example.org"},
+		{"group:finance"},
+		{"group:approvers2", "user:anna", "ann", "approvers"},
+		{"user:"},
+		{"group:"},
+	}
+	viaKeys := func(a Actor, o []string) bool {
+		for _, k := range a.Keys() {
+			if slices.Contains(o, k) {
+				return true
+			}
+		}
+		return false
+	}
+	allowed := 0
+	for _, a := range actors {
+		for _, o := range owners {
+			want := viaKeys(a, o)
+			if got := mayAct(a, o); got != want {
+				t.Errorf("mayAct(%+v, %q) = %v, want %v", a, o, got, want)
+			}
+			if want {
+				allowed++
+			}
+		}
+	}
+	if allowed == 0 {
+		t.Fatal("no case allows: the table tests nothing")
 	}
 }

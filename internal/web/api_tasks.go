@@ -131,7 +131,7 @@ func (s *Server) apiTaskComplete(w http.ResponseWriter, r *http.Request) error {
 	if err := s.runner.CompleteTaskPage(r.Context(), a, page, data, nil); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"ok": true})
+	writeJSONBytes(w, http.StatusOK, jsonOK)
 	return nil
 }
 

@@ -55,7 +55,11 @@ func (s *Server) countRequests(app, pages *http.ServeMux) func(http.Handler) htt
 			if code == 0 {
 				code = http.StatusOK
 			}
-			s.metrics.ObserveRequest(routeOf(app, pages, r), code, time.Since(start))
+			route := state(r).route // matched already by authorize
+			if route == "" {
+				route = routeOf(app, pages, r)
+			}
+			s.metrics.ObserveRequest(route, code, time.Since(start))
 		})
 	}
 }

@@ -351,13 +351,14 @@ func (s *Server) authorize(mux *http.ServeMux) http.Handler {
 			mux.ServeHTTP(w, r)
 			return
 		}
+		st := state(r)
+		st.route = pattern
 		a, ok := routeAccess[pattern]
 		if !ok {
 			// A route without a row is a bug; refuse rather than open it.
 			s.refuse(w, r, fmt.Errorf("route %q has no access rule: %w", pattern, auth.ErrForbidden))
 			return
 		}
-		st := state(r)
 		if a.level == levelPublic {
 			mux.ServeHTTP(w, r)
 			return
