@@ -164,6 +164,10 @@ func newAppClock(ctx context.Context, cfg config.Config, log *slog.Logger, now f
 		InstanceCounts: a.store.InstanceCountsByStatus,
 		QueueDepth:     a.store.QueueDepth,
 		OldestDueTimer: a.store.OldestDueTimer,
+		Checkpoints: func() (int64, int64, int64) {
+			c := a.store.CheckpointStats()
+			return c.Passive, c.Restart, c.LogPages
+		},
 	})
 	a.store.SetTxObserver(a.metrics)
 

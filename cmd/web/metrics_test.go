@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // metricsToken is the scraper's bearer token in these tests.
@@ -101,6 +102,7 @@ func TestMetrics(t *testing.T) {
 		"waymark_scheduler_lag_seconds", "waymark_job_queue_depth",
 		"waymark_db_transaction_duration_seconds_bucket", "waymark_db_commit_duration_seconds_bucket",
 		"waymark_db_write_batch_size_bucket", "waymark_metrics_source_errors_total",
+		"waymark_db_checkpoints_total", "waymark_db_log_pages",
 		"go_memstats_heap_inuse_bytes", "process_resident_memory_bytes",
 	} {
 		if !regexp.MustCompile(`(?m)^` + name + `[ {]`).MatchString(body) {
@@ -133,6 +135,14 @@ func TestMetrics(t *testing.T) {
 	}
 	if n := metricValue(t, body, "waymark_db_write_batch_size_count"); n < 3 {
 		t.Errorf("write transactions = %v, want at least 3", n)
+	}
+	// The commits are checkpointed beside the writer within 100 ms.
+	for deadline := time.Now().Add(10 * time.Second); metricValue(t, body, `waymark_db_checkpoints_total{mode="passive"}`) < 1; {
+		if time.Now().After(deadline) {
+			t.Fatal("no passive checkpoint counted 10 s after the commits")
+		}
+		time.Sleep(50 * time.Millisecond)
+		_, body = scrape(t, http.DefaultClient, ta.url, "Bearer "+metricsToken)
 	}
 }
 

@@ -25,6 +25,8 @@
 //	waymark_db_transaction_duration_seconds
 //	waymark_db_commit_duration_seconds
 //	waymark_db_write_batch_size
+//	waymark_db_checkpoints_total{mode}
+//	waymark_db_log_pages
 //	waymark_metrics_source_errors_total
 //
 // plus the client library's go_* and process_* collectors (heap, GC,
@@ -53,6 +55,10 @@ type Sources struct {
 	// OldestDueTimer returns the due time of the earliest timer that is
 	// due by now and not yet fired; ok is false when none is.
 	OldestDueTimer func(ctx context.Context, now time.Time) (due time.Time, ok bool, err error)
+	// Checkpoints returns the write-ahead log checkpoints done so far
+	// (passive ones beside the writer, restarts of the log by the writer)
+	// and the log's size in pages when last checked.
+	Checkpoints func() (passive, restarts, logPages int64)
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -193,7 +199,11 @@ type storedState struct {
 	instances *prometheus.Desc
 	lag       *prometheus.Desc
 	queue     *prometheus.Desc
-	errors    prometheus.Counter
+	// checkpoints and logPages are read from the store's counters, not
+	// the database.
+	checkpoints *prometheus.Desc
+	logPages    *prometheus.Desc
+	errors      prometheus.Counter
 }
 
 func newStoredState(src Sources) *storedState {
@@ -205,6 +215,10 @@ func newStoredState(src Sources) *storedState {
 			"How long the earliest due timer has been waiting to fire (0 when none is due): the scheduler's delay.", nil, nil),
 		queue: prometheus.NewDesc("waymark_job_queue_depth",
 			"Background work waiting, by kind: service_jobs (service calls not yet answered), due_timers (timers due and not yet fired).", []string{"kind"}, nil),
+		checkpoints: prometheus.NewDesc("waymark_db_checkpoints_total",
+			"SQLite write-ahead log checkpoints, by mode: passive (copying the log into the database beside the writer), restart (the writer moving the log back to its start).", []string{"mode"}, nil),
+		logPages: prometheus.NewDesc("waymark_db_log_pages",
+			"Pages in SQLite's write-ahead log when the checkpointer last looked.", nil, nil),
 		errors: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "waymark_metrics_source_errors_total",
 			Help: "Scrapes in which reading a stored-state gauge from the database failed (the gauge is left out).",
@@ -216,6 +230,8 @@ func (s *storedState) Describe(ch chan<- *prometheus.Desc) {
 	ch <- s.instances
 	ch <- s.lag
 	ch <- s.queue
+	ch <- s.checkpoints
+	ch <- s.logPages
 	s.errors.Describe(ch)
 }
 
@@ -254,6 +270,12 @@ func (s *storedState) Collect(ch chan<- prometheus.Metric) {
 			}
 			ch <- prometheus.MustNewConstMetric(s.lag, prometheus.GaugeValue, lag)
 		}
+	}
+	if f := s.src.Checkpoints; f != nil {
+		passive, restarts, pages := f()
+		ch <- prometheus.MustNewConstMetric(s.checkpoints, prometheus.CounterValue, float64(passive), "passive")
+		ch <- prometheus.MustNewConstMetric(s.checkpoints, prometheus.CounterValue, float64(restarts), "restart")
+		ch <- prometheus.MustNewConstMetric(s.logPages, prometheus.GaugeValue, float64(pages))
 	}
 	s.errors.Collect(ch)
 }

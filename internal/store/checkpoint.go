@@ -51,8 +51,9 @@ type checkpointer struct {
 	restartAt int
 	// restart asks the writer to restart the log after its next commit.
 	restart atomic.Bool
-	// passives and restarts count the checkpoints done.
-	passives, restarts atomic.Int64
+	// passives and restarts count the checkpoints done; logPages is the
+	// log's size in pages when last checked.
+	passives, restarts, logPages atomic.Int64
 }
 
 func newCheckpointer(db *sql.DB) *checkpointer {
@@ -105,6 +106,7 @@ func (c *checkpointer) passive() (int, error) {
 		return 0, err
 	}
 	c.passives.Add(1)
+	c.logPages.Store(int64(frames))
 	return frames, nil
 }
 
@@ -136,12 +138,14 @@ func (c *checkpointer) restartLog(conn *sql.Conn) {
 	}
 	if busy == 0 {
 		c.restarts.Add(1)
+		c.logPages.Store(0)
 	}
 }
 
-// CheckpointStats counts the log checkpoints since Open (SQLite only).
+// CheckpointStats counts the log checkpoints since Open (SQLite only), and
+// gives the log's size in pages when last checked.
 type CheckpointStats struct {
-	Passive, Restart int64
+	Passive, Restart, LogPages int64
 }
 
 // CheckpointStats reports the checkpoints done so far.
@@ -149,5 +153,6 @@ func (s *Store) CheckpointStats() CheckpointStats {
 	if s.w == nil || s.w.ckpt == nil {
 		return CheckpointStats{}
 	}
-	return CheckpointStats{Passive: s.w.ckpt.passives.Load(), Restart: s.w.ckpt.restarts.Load()}
+	c := s.w.ckpt
+	return CheckpointStats{Passive: c.passives.Load(), Restart: c.restarts.Load(), LogPages: c.logPages.Load()}
 }
