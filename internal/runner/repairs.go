@@ -228,7 +228,7 @@ func (r *Runner) migrateOne(ctx context.Context, a Actor, row store.Instance, dr
 	for _, rm := range plan.Removed {
 		detail += "; " + rm.Message
 	}
-	l := &loaded{row: row, lib: lib, inst: in, svc: svc, before: taskStates(in), sc: sc}
+	l := &loaded{row: row, lib: lib, inst: in, svc: svc, before: taskStates(in), recheckInbox: true, sc: sc}
 	if err := r.saveRepair(ctx, l, stepInfo{actor: a.Username, events: []store.Event{{Event: "migrated", Detail: detail, Username: a.Username}}}, "migrate"); err != nil {
 		return m, err
 	}

@@ -272,6 +272,10 @@ type loaded struct {
 	inst   *engine.Instance
 	svc    *serviceCalls
 	before map[int]engine.State
+	// recheckInbox makes the step write the inbox row of every human task
+	// as its state says, not only of those whose state changed since
+	// before (a migration rebinds tasks to other elements).
+	recheckInbox bool
 	// stored is what the instance's derived rows hold (timers,
 	// subscriptions, metadata) at row.Version, or nil when not known: the
 	// step's transaction then reads them.

@@ -119,7 +119,7 @@ func (r *Runner) save(ctx context.Context, l *loaded, info stepInfo) (int64, err
 		return 0, err
 	}
 
-	inbox, err := humanTaskChanges(row, l.before, in, info.actor, now)
+	inbox, err := humanTaskChanges(row, l.before, in, info.actor, now, l.recheckInbox)
 	if err != nil {
 		return 0, err
 	}
@@ -252,8 +252,8 @@ func (r *Runner) save(ctx context.Context, l *loaded, info stepInfo) (int64, err
 // The inbox rows of a step follow the state changes of its human tasks
 // (before is each task's state when the instance was loaded): a task that
 // became READY gets its row, one that completed or was cancelled has it
-// closed. Tasks whose state did not change are not looked at, so the cost
-// of a step does not grow with the instance's history. Both writes leave
+// closed. Tasks whose state did not change cost no statement, so a step's
+// database work does not grow with the instance's history. Both writes leave
 // a row that is already as wanted alone (a task without a row is not
 // closed, one with a row is not inserted twice).
 
@@ -270,14 +270,15 @@ type finishedTask struct {
 	state, by, data string
 }
 
-func humanTaskChanges(row store.Instance, before map[int]engine.State, in *engine.Instance, actor string, now timeT) (inboxChanges, error) {
+// humanTaskChanges lists the changes; with recheck, every human task is listed
+// as if it had changed (the writes leave rows already as wanted alone).
+func humanTaskChanges(row store.Instance, before map[int]engine.State, in *engine.Instance, actor string, now timeT, recheck bool) (inboxChanges, error) {
 	var c inboxChanges
 	for _, t := range in.Tasks() {
 		if !isHuman(t) {
 			continue
 		}
-		prev, known := before[t.ID]
-		if known && prev == t.State {
+		if prev, known := before[t.ID]; known && prev == t.State && !recheck {
 			continue
 		}
 		switch t.State {
