@@ -1,0 +1,199 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// The filtered inbox views and the completed view. Their page and total
+// come from one walk, newest first, of an index range per owner key (the
+// open tasks' inbox_open, migration 0150) or of the viewer's completed
+// tasks (human_tasks_completed_by), applying the filters to each row met
+// and stopping once enough rows match: the page and one more, to know
+// whether a next page exists, or InboxCountBound rows past the page's
+// start for the total. A view matching more than that shows its total as
+// a lower bound ("1,000+"), so no request counts or sorts every match.
+
+// InboxCountBound is how many matches past a page's start a filtered or
+// completed view counts before it stops and shows its total as at least
+// that many.
+const InboxCountBound = 1000
+
+// InboxResult is one page of an inbox view.
+type InboxResult struct {
+	Tasks []HumanTask
+	// Total is how many tasks the view and its filters match or, when
+	// AtLeast is set, a lower bound of it: counting stopped there.
+	Total   int
+	AtLeast bool
+	// Next says whether a page follows this one.
+	Next bool
+}
+
+// taskRef names a task found by a walk, in the view's order.
+type taskRef struct {
+	instanceID int64
+	taskID     int
+}
+
+// walked reports whether a query reads its page and total from a walk
+// rather than the unfiltered open-task pages and kept counts.
+func (q InboxQuery) walked() bool {
+	return q.View == InboxCompleted || !q.unfiltered()
+}
+
+// walkQuery builds the query of the first n tasks of a filtered or
+// completed view, newest first: instance, task and the sort time. For the
+// open views it merges one walk per owner key (and claim, for "ready for
+// me"), each taking its first n matches: a task among the first n of the
+// view is among the first n of every key that holds it, so the merge
+// misses none. The CROSS JOINs keep the walked index the outer loop on
+// SQLite, whose planner might otherwise start from a filter's index and
+// sort every match; PostgreSQL reads them as inner joins.
+func walkQuery(q InboxQuery, n int) (string, []any, error) {
+	filters, fargs := inboxFilters(q)
+	cond := func(where []string) string {
+		return strings.Join(append(where, filters...), ` AND `)
+	}
+	if q.View == InboxCompleted {
+		// The literal state lets SQLite use the partial index of the
+		// viewer's completed tasks.
+		where := cond([]string{`h.state = 'completed'`, `h.completed_by = ?`, `i.id = h.instance_id`})
+		return `SELECT h.instance_id, h.task_id, h.completed_at FROM human_tasks h CROSS JOIN instances i WHERE ` + where + `
+			ORDER BY h.completed_at DESC, h.instance_id DESC, h.task_id DESC LIMIT ?`,
+			append(append([]any{q.Viewer.Username}, fargs...), n), nil
+	}
+	var parts []string
+	var args []any
+	add := func(where []string, a ...any) {
+		parts = append(parts, fmt.Sprintf(`SELECT instance_id, task_id, created_at FROM (SELECT o.instance_id, o.task_id, o.created_at
+			FROM inbox_open o CROSS JOIN human_tasks h CROSS JOIN instances i
+			WHERE %s ORDER BY o.created_at DESC, o.instance_id DESC, o.task_id DESC LIMIT ?) AS k%d`,
+			cond(append(where, `h.instance_id = o.instance_id`, `h.task_id = o.task_id`, `i.id = o.instance_id`)), len(parts)))
+		args = append(append(append(args, a...), fargs...), n)
+	}
+	switch q.View {
+	case InboxMine:
+		claims := []string{""}
+		if q.Viewer.Username != "" {
+			claims = append(claims, q.Viewer.Username)
+		}
+		for _, k := range q.Viewer.Keys {
+			for _, c := range claims {
+				add([]string{`o.owner = ?`, `o.running = 1`, `o.claimed_by = ?`}, k, c)
+			}
+		}
+	case InboxGroups:
+		for _, k := range groupKeys(q.Groups) {
+			add([]string{`o.owner = ?`}, k)
+		}
+	case InboxStarted:
+		where, a := []string{`o.owner = ?`}, []any{startedKey(q.Viewer.Username)}
+		if len(q.Viewer.Keys) > 0 {
+			where = append(where, `NOT EXISTS (SELECT 1 FROM inbox_open x WHERE x.instance_id = o.instance_id AND x.task_id = o.task_id AND x.owner IN (`+placeholders(len(q.Viewer.Keys))+`))`)
+			a = append(a, keyArgs(q.Viewer.Keys)...)
+		}
+		add(where, a...)
+	default:
+		return "", nil, fmt.Errorf("unknown inbox view %q (want mine, groups, started or completed)", q.View)
+	}
+	if len(parts) == 0 {
+		return "", nil, nil
+	}
+	if len(parts) == 1 {
+		return parts[0], args, nil
+	}
+	return `SELECT instance_id, task_id, created_at FROM (` + strings.Join(parts, ` UNION `) + `) AS p
+		ORDER BY created_at DESC, instance_id DESC, task_id DESC LIMIT ?`, append(args, n), nil
+}
+
+// walkInbox returns a page of a filtered or completed view from one walk.
+func (s *Store) walkInbox(ctx context.Context, q InboxQuery, limit int) (InboxResult, error) {
+	// Enough rows for the page and the next one's first; for the total,
+	// InboxCountBound past the page's start (or a page, if larger) and
+	// one more to know whether more exist.
+	counted := InboxCountBound
+	if q.countBound > 0 {
+		counted = q.countBound
+	}
+	bound := q.Offset + max(counted, limit)
+	n := q.Offset + limit + 1
+	if !q.NoTotal {
+		n = bound + 1
+	}
+	query, args, err := walkQuery(q, n)
+	if err != nil || query == "" {
+		return InboxResult{}, err
+	}
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return InboxResult{}, fmt.Errorf("list inbox %s: %w", q.View, err)
+	}
+	var refs []taskRef
+	for rows.Next() {
+		var r taskRef
+		var at string
+		if err := rows.Scan(&r.instanceID, &r.taskID, &at); err != nil {
+			rows.Close()
+			return InboxResult{}, fmt.Errorf("list inbox %s: %w", q.View, err)
+		}
+		refs = append(refs, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return InboxResult{}, fmt.Errorf("list inbox %s: %w", q.View, err)
+	}
+	var out InboxResult
+	if !q.NoTotal {
+		out.Total, out.AtLeast = min(len(refs), bound), len(refs) > bound
+	}
+	out.Next = len(refs) > q.Offset+limit
+	if q.Offset >= len(refs) {
+		return out, nil
+	}
+	page := refs[q.Offset:min(len(refs), q.Offset+limit)]
+	out.Tasks, err = s.inboxTasksByRef(ctx, q.View, page)
+	return out, err
+}
+
+// inboxTasksByRef reads the tasks a walk found, with their instance's
+// status, starter and start, in the walk's order.
+func (s *Store) inboxTasksByRef(ctx context.Context, view string, refs []taskRef) ([]HumanTask, error) {
+	where := make([]string, len(refs))
+	args := make([]any, 0, 2*len(refs))
+	for i, r := range refs {
+		where[i] = `(h.instance_id = ? AND h.task_id = ?)`
+		args = append(args, r.instanceID, r.taskID)
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT `+humanTaskColumns+`, i.status, i.started_by, i.started_at
+		FROM human_tasks h JOIN instances i ON i.id = h.instance_id WHERE `+strings.Join(where, ` OR `), args...)
+	if err != nil {
+		return nil, fmt.Errorf("list inbox %s: %w", view, err)
+	}
+	defer rows.Close()
+	found := make(map[taskRef]HumanTask, len(refs))
+	for rows.Next() {
+		var status, starter, started string
+		t, err := scanHumanTask(rows, &status, &starter, &started)
+		if err != nil {
+			return nil, err
+		}
+		t.InstanceStatus, t.InstanceStartedBy = status, starter
+		if t.InstanceStartedAt, err = parseTime(started); err != nil {
+			return nil, err
+		}
+		found[taskRef{t.InstanceID, t.TaskID}] = t
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list inbox %s: %w", view, err)
+	}
+	out := make([]HumanTask, 0, len(refs))
+	for _, r := range refs {
+		// A task deleted between the two reads drops out of the page.
+		if t, ok := found[r]; ok {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
