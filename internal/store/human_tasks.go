@@ -232,8 +232,9 @@ type InboxQuery struct {
 	// NoTotal skips the total, for callers that want tasks only (the
 	// next task after a completion).
 	NoTotal bool
-	// countBound replaces InboxCountBound when set (tests).
-	countBound int
+	// countBound replaces InboxCountBound and narrowMax replaces
+	// narrowMax when set, -1 for never (tests).
+	countBound, narrowMax int
 }
 
 // inboxFilters builds the conditions of a query's filters, over h

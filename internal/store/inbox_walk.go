@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -14,6 +15,10 @@ import (
 // whether a next page exists, or InboxCountBound rows past the page's
 // start for the total. A view matching more than that shows its total as
 // a lower bound ("1,000+"), so no request counts or sorts every match.
+
+// narrowMax is how many candidates a filter's index may offer for a view
+// to read them (narrowQuery) rather than walk the user's tasks.
+const narrowMax = 5000
 
 // InboxCountBound is how many matches past a page's start a filtered or
 // completed view counts before it stops and shows its total as at least
@@ -122,7 +127,10 @@ func (s *Store) walkInbox(ctx context.Context, q InboxQuery, limit int) (InboxRe
 	if !q.NoTotal {
 		n = bound + 1
 	}
-	query, args, err := walkQuery(q, n)
+	query, args, err := s.narrowQuery(ctx, q, n)
+	if err == nil && query == "" {
+		query, args, err = walkQuery(q, n)
+	}
 	if err != nil || query == "" {
 		return InboxResult{}, err
 	}
@@ -196,4 +204,112 @@ func (s *Store) inboxTasksByRef(ctx context.Context, view string, refs []taskRef
 		}
 	}
 	return out, nil
+}
+
+// candidateSource is a query of the tasks one filter admits, read from an
+// index: a superset of what the view and all its filters match.
+type candidateSource struct {
+	// parts are queries whose union is the source; a task may be in
+	// several.
+	parts []string
+	args  []any
+}
+
+// candidateSources lists the filters of a query that an index answers,
+// each as the tasks it admits in the view's state.
+func candidateSources(q InboxQuery) []candidateSource {
+	var out []candidateSource
+	if q.View != InboxCompleted {
+		if q.Process != "" {
+			out = append(out, candidateSource{[]string{`SELECT instance_id, task_id FROM human_tasks WHERE state = 'open' AND model_id = ?`,
+				`SELECT instance_id, task_id FROM human_tasks WHERE state = 'open' AND process_id = ?`}, []any{q.Process, q.Process}})
+		}
+		if q.Group != "" {
+			// For open tasks inbox_open holds the same owner rows as
+			// human_task_owners.
+			out = append(out, candidateSource{[]string{`SELECT instance_id, task_id FROM inbox_open WHERE owner = ?`,
+				`SELECT instance_id, task_id FROM human_tasks WHERE state = 'open' AND assigned_group = ?`}, []any{"group:" + q.Group, q.Group}})
+		}
+	}
+	if !q.StartedAfter.IsZero() || !q.StartedBefore.IsZero() {
+		where, args := []string{}, []any{}
+		if !q.StartedAfter.IsZero() {
+			where, args = append(where, `i.started_at >= ?`), append(args, formatTime(q.StartedAfter))
+		}
+		if !q.StartedBefore.IsZero() {
+			where, args = append(where, `i.started_at < ?`), append(args, formatTime(q.StartedBefore))
+		}
+		state := `h.state = 'open'`
+		if q.View == InboxCompleted {
+			state = `h.state = 'completed'`
+		}
+		out = append(out, candidateSource{[]string{`SELECT h.instance_id, h.task_id FROM instances i CROSS JOIN human_tasks h
+			WHERE ` + strings.Join(where, ` AND `) + ` AND h.instance_id = i.id AND ` + state}, args})
+	}
+	return out
+}
+
+// narrowQuery builds the query of the first n tasks of a filtered view
+// from the candidates of its narrowest indexed filter, when one admits at
+// most narrowMax tasks: then it costs those candidates, where a walk would
+// meet every task of the user's that the filters reject. It returns ""
+// when no filter is that narrow. Each filter's candidates are counted up
+// to narrowMax+1 to choose (a task two parts of a source hold counts
+// twice there: UNION ALL stops at the limit, UNION would not).
+func (s *Store) narrowQuery(ctx context.Context, q InboxQuery, n int) (string, []any, error) {
+	most := narrowMax
+	if q.narrowMax != 0 {
+		most = q.narrowMax
+	}
+	if most < 0 {
+		return "", nil, nil
+	}
+	var best *candidateSource
+	fewest := most + 1
+	for _, c := range candidateSources(q) {
+		var count int
+		if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM (`+strings.Join(c.parts, ` UNION ALL `)+` LIMIT ?) AS c`, append(c.args, most+1)...).Scan(&count); err != nil {
+			return "", nil, fmt.Errorf("list inbox %s: %w", q.View, err)
+		}
+		if count < fewest {
+			best, fewest = &c, count
+		}
+	}
+	if best == nil {
+		return "", nil, nil
+	}
+	filters, fargs := inboxFilters(q)
+	where := []string{`h.instance_id = c.instance_id`, `h.task_id = c.task_id`, `i.id = h.instance_id`}
+	args := slices.Clone(best.args)
+	order := `h.created_at`
+	switch q.View {
+	case InboxMine:
+		if len(q.Viewer.Keys) == 0 {
+			return "", nil, nil
+		}
+		where = append(where, `EXISTS (SELECT 1 FROM inbox_open o WHERE o.instance_id = h.instance_id AND o.task_id = h.task_id
+			AND o.owner IN (`+placeholders(len(q.Viewer.Keys))+`) AND o.running = 1 AND o.claimed_by IN ('', ?))`)
+		args = append(append(args, keyArgs(q.Viewer.Keys)...), q.Viewer.Username)
+	case InboxGroups:
+		if len(q.Groups) == 0 {
+			return "", nil, nil
+		}
+		where = append(where, `EXISTS (SELECT 1 FROM inbox_open o WHERE o.instance_id = h.instance_id AND o.task_id = h.task_id
+			AND o.owner IN (`+placeholders(len(q.Groups))+`))`)
+		args = append(args, keyArgs(groupKeys(q.Groups))...)
+	case InboxStarted:
+		where = append(where, `EXISTS (SELECT 1 FROM inbox_open o WHERE o.owner = ? AND o.instance_id = h.instance_id AND o.task_id = h.task_id)`)
+		args = append(args, startedKey(q.Viewer.Username))
+		if len(q.Viewer.Keys) > 0 {
+			where = append(where, `NOT EXISTS (SELECT 1 FROM inbox_open x WHERE x.instance_id = h.instance_id AND x.task_id = h.task_id AND x.owner IN (`+placeholders(len(q.Viewer.Keys))+`))`)
+			args = append(args, keyArgs(q.Viewer.Keys)...)
+		}
+	case InboxCompleted:
+		where = append(where, `h.state = 'completed'`, `h.completed_by = ?`)
+		args = append(args, q.Viewer.Username)
+		order = `h.completed_at`
+	}
+	return `SELECT h.instance_id, h.task_id, ` + order + ` FROM (` + strings.Join(best.parts, ` UNION `) + `) AS c CROSS JOIN human_tasks h CROSS JOIN instances i
+		WHERE ` + strings.Join(append(where, filters...), ` AND `) + `
+		ORDER BY ` + order + ` DESC, h.instance_id DESC, h.task_id DESC LIMIT ?`, append(append(args, fargs...), n), nil
 }

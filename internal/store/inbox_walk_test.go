@@ -188,7 +188,8 @@ func seedVariedInbox(t *testing.T, s *Store, instances int) {
 }
 
 // TestInboxWalkMatchesPlainQuery compares every view's pages, totals and
-// next-page flags, with filters alone and combined, with what a plain
+// next-page flags, with filters alone and combined, read by walking the
+// user's tasks and from a filter's candidates, with what a plain
 // reading of human_tasks, human_task_owners and instances gives: the same
 // tasks in the same order, the exact total up to the count's bound and
 // the bound beyond it.
@@ -231,8 +232,11 @@ func testInboxWalkMatchesPlainQuery(t *testing.T, d dialect) {
 				q.View, q.Viewer, q.Groups = view, Viewer{Username: v.user, Keys: keys}, v.groups
 				want := plainInbox(all, q)
 				name := fmt.Sprintf("%s %s %+v", v.user, view, f)
-				for _, page := range []struct{ limit, offset, bound int }{{5, 0, 0}, {5, 5, 0}, {7, 14, 0}, {25, 0, 0}, {4, 0, 10}, {4, 8, 10}, {3, 30, 6}} {
-					q.Limit, q.Offset, q.countBound = page.limit, page.offset, page.bound
+				for _, page := range []struct{ limit, offset, bound, narrow int }{
+					{5, 0, 0, 0}, {5, 5, 0, -1}, {7, 14, 0, 0}, {7, 14, 0, -1}, {25, 0, 0, 0}, {25, 0, 0, -1},
+					{4, 0, 10, 0}, {4, 0, 10, -1}, {4, 8, 10, 20}, {3, 30, 6, -1}, {3, 30, 6, 0},
+				} {
+					q.Limit, q.Offset, q.countBound, q.narrowMax = page.limit, page.offset, page.bound, page.narrow
 					got, err := s.Inbox(ctx, q)
 					if err != nil {
 						t.Fatalf("%s: %v", name, err)
@@ -268,7 +272,7 @@ func testInboxWalkMatchesPlainQuery(t *testing.T, d dialect) {
 						checked["non-empty"]++
 					}
 				}
-				q.Limit, q.Offset, q.countBound, q.NoTotal = 3, 0, 0, true
+				q.Limit, q.Offset, q.countBound, q.narrowMax, q.NoTotal = 3, 0, 0, 0, true
 				got, err := s.Inbox(ctx, q)
 				if err != nil {
 					t.Fatalf("%s: %v", name, err)
@@ -283,6 +287,16 @@ func testInboxWalkMatchesPlainQuery(t *testing.T, d dialect) {
 	// totals cut at the bound.
 	if checked["bounded"] < 50 || checked["non-empty"] < 500 {
 		t.Fatalf("the fixture exercises too little: %v", checked)
+	}
+	// Both ways were compared: the candidates of a process filter are few
+	// enough here, and too many where at most one may be read.
+	narrow := InboxQuery{View: InboxMine, Viewer: Viewer{Username: "ann", Keys: []string{"user:ann", "group:sales"}}, Process: "shop/order"}
+	if query, _, err := s.narrowQuery(ctx, narrow, 10); err != nil || query == "" {
+		t.Errorf("a process filter over 300 instances reads no candidates: %v", err)
+	}
+	narrow.narrowMax = 1
+	if query, _, err := s.narrowQuery(ctx, narrow, 10); err != nil || query != "" {
+		t.Errorf("more than one candidate read where one may be: %v", err)
 	}
 	if _, err := s.Inbox(ctx, InboxQuery{View: "everything"}); err == nil || !strings.Contains(err.Error(), `"everything"`) {
 		t.Errorf("unknown view: %v, want an error naming it", err)
