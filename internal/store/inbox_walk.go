@@ -61,11 +61,17 @@ func walkQuery(q InboxQuery, n int) (string, []any, error) {
 	cond := func(where []string) string {
 		return strings.Join(append(where, filters...), ` AND `)
 	}
+	// Only the date filters read the instance: each row walked costs one
+	// lookup less without them.
+	instances, byInstance := ``, []string{}
+	if !q.StartedAfter.IsZero() || !q.StartedBefore.IsZero() {
+		instances, byInstance = ` CROSS JOIN instances i`, []string{`i.id = h.instance_id`}
+	}
 	if q.View == InboxCompleted {
 		// The literal state lets SQLite use the partial index of the
 		// viewer's completed tasks.
-		where := cond([]string{`h.state = 'completed'`, `h.completed_by = ?`, `i.id = h.instance_id`})
-		return `SELECT h.instance_id, h.task_id, h.completed_at FROM human_tasks h CROSS JOIN instances i WHERE ` + where + `
+		where := cond(append([]string{`h.state = 'completed'`, `h.completed_by = ?`}, byInstance...))
+		return `SELECT h.instance_id, h.task_id, h.completed_at FROM human_tasks h` + instances + ` WHERE ` + where + `
 			ORDER BY h.completed_at DESC, h.instance_id DESC, h.task_id DESC LIMIT ?`,
 			append(append([]any{q.Viewer.Username}, fargs...), n), nil
 	}
@@ -73,9 +79,9 @@ func walkQuery(q InboxQuery, n int) (string, []any, error) {
 	var args []any
 	add := func(where []string, a ...any) {
 		parts = append(parts, fmt.Sprintf(`SELECT instance_id, task_id, created_at FROM (SELECT o.instance_id, o.task_id, o.created_at
-			FROM inbox_open o CROSS JOIN human_tasks h CROSS JOIN instances i
+			FROM inbox_open o CROSS JOIN human_tasks h%s
 			WHERE %s ORDER BY o.created_at DESC, o.instance_id DESC, o.task_id DESC LIMIT ?) AS k%d`,
-			cond(append(where, `h.instance_id = o.instance_id`, `h.task_id = o.task_id`, `i.id = o.instance_id`)), len(parts)))
+			instances, cond(append(append(where, `h.instance_id = o.instance_id`, `h.task_id = o.task_id`), byInstance...)), len(parts)))
 		args = append(append(append(args, a...), fargs...), n)
 	}
 	switch q.View {
