@@ -56,8 +56,8 @@ func (q InboxQuery) walked() bool {
 // misses none. The CROSS JOINs keep the walked index the outer loop on
 // SQLite, whose planner might otherwise start from a filter's index and
 // sort every match; PostgreSQL reads them as inner joins.
-func walkQuery(q InboxQuery, n int) (string, []any, error) {
-	filters, fargs := inboxFilters(q)
+func walkQuery(q InboxQuery, n int, d dialect) (string, []any, error) {
+	filters, fargs := inboxFilters(q, d)
 	cond := func(where []string) string {
 		return strings.Join(append(where, filters...), ` AND `)
 	}
@@ -135,7 +135,7 @@ func (s *Store) walkInbox(ctx context.Context, q InboxQuery, limit int) (InboxRe
 	}
 	query, args, err := s.narrowQuery(ctx, q, n)
 	if err == nil && query == "" {
-		query, args, err = walkQuery(q, n)
+		query, args, err = walkQuery(q, n, s.dialect)
 	}
 	if err != nil || query == "" {
 		return InboxResult{}, err
@@ -284,7 +284,7 @@ func (s *Store) narrowQuery(ctx context.Context, q InboxQuery, n int) (string, [
 	if best == nil {
 		return "", nil, nil
 	}
-	filters, fargs := inboxFilters(q)
+	filters, fargs := inboxFilters(q, s.dialect)
 	where := []string{`h.instance_id = c.instance_id`, `h.task_id = c.task_id`, `i.id = h.instance_id`}
 	args := slices.Clone(best.args)
 	order := `h.created_at`
