@@ -77,12 +77,18 @@ func walkQuery(q InboxQuery, n int, d dialect) (string, []any, error) {
 	}
 	var parts []string
 	var args []any
-	add := func(where []string, a ...any) {
+	// add walks one key: where selects its index range, late (with its
+	// arguments) is checked after the filters, so a costly check runs
+	// only for the rows they keep.
+	add := func(where []string, a []any, late string, lateArgs ...any) {
+		all := cond(append(append(where, `h.instance_id = o.instance_id`, `h.task_id = o.task_id`), byInstance...))
+		if late != "" {
+			all += ` AND ` + late
+		}
 		parts = append(parts, fmt.Sprintf(`SELECT instance_id, task_id, created_at FROM (SELECT o.instance_id, o.task_id, o.created_at
 			FROM inbox_open o CROSS JOIN human_tasks h%s
-			WHERE %s ORDER BY o.created_at DESC, o.instance_id DESC, o.task_id DESC LIMIT ?) AS k%d`,
-			instances, cond(append(append(where, `h.instance_id = o.instance_id`, `h.task_id = o.task_id`), byInstance...)), len(parts)))
-		args = append(append(append(args, a...), fargs...), n)
+			WHERE %s ORDER BY o.created_at DESC, o.instance_id DESC, o.task_id DESC LIMIT ?) AS k%d`, instances, all, len(parts)))
+		args = append(append(append(append(args, a...), fargs...), lateArgs...), n)
 	}
 	switch q.View {
 	case InboxMine:
@@ -92,20 +98,21 @@ func walkQuery(q InboxQuery, n int, d dialect) (string, []any, error) {
 		}
 		for _, k := range q.Viewer.Keys {
 			for _, c := range claims {
-				add([]string{`o.owner = ?`, `o.running = 1`, `o.claimed_by = ?`}, k, c)
+				add([]string{`o.owner = ?`, `o.running = 1`, `o.claimed_by = ?`}, []any{k, c}, "")
 			}
 		}
 	case InboxGroups:
 		for _, k := range groupKeys(q.Groups) {
-			add([]string{`o.owner = ?`}, k)
+			add([]string{`o.owner = ?`}, []any{k}, "")
 		}
 	case InboxStarted:
-		where, a := []string{`o.owner = ?`}, []any{startedKey(q.Viewer.Username)}
+		// Tasks the viewer holds are left out; the check names h, so that
+		// SQLite makes it once the task's filters have passed.
+		late := ""
 		if len(q.Viewer.Keys) > 0 {
-			where = append(where, `NOT EXISTS (SELECT 1 FROM inbox_open x WHERE x.instance_id = o.instance_id AND x.task_id = o.task_id AND x.owner IN (`+placeholders(len(q.Viewer.Keys))+`))`)
-			a = append(a, keyArgs(q.Viewer.Keys)...)
+			late = `NOT EXISTS (SELECT 1 FROM inbox_open x WHERE x.instance_id = h.instance_id AND x.task_id = h.task_id AND x.owner IN (` + placeholders(len(q.Viewer.Keys)) + `))`
 		}
-		add(where, a...)
+		add([]string{`o.owner = ?`}, []any{startedKey(q.Viewer.Username)}, late, keyArgs(q.Viewer.Keys)...)
 	default:
 		return "", nil, fmt.Errorf("unknown inbox view %q (want mine, groups, started or completed)", q.View)
 	}
