@@ -15,6 +15,9 @@ import (
 // whether a next page exists, or InboxCountBound rows past the page's
 // start for the total. A view matching more than that shows its total as
 // a lower bound ("1,000+"), so no request counts or sorts every match.
+// Where an indexed filter (process, group, start dates) admits at most
+// narrowMax tasks, the view reads and sorts those candidates instead, as
+// the walk would meet every task the filter rejects.
 
 // narrowMax is how many candidates a filter's index may offer for a view
 // to read them (narrowQuery) rather than walk the user's tasks.
