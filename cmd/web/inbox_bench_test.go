@@ -89,10 +89,17 @@ const (
 	// inboxStarter: the user "bench" started all 100,000 instances, whose
 	// tasks group g1 (not bench's) holds.
 	inboxStarter = "one-starter"
+	// inboxCompleted: the user "bench" completed all 100,000 tasks.
+	inboxCompleted = "completed"
 )
 
-// seedInbox writes 100,000 open tasks, one per instance, held as dist
-// says.
+// rareTask says whether seedInbox makes task i one of the 100 that
+// filters matching few select: another model and name, an extra owner
+// group "rare", and an instance started in 2024.
+func rareTask(i int) bool { return i%1000 == 999 }
+
+// seedInbox writes 100,000 tasks, one per instance, held as dist says
+// (open, except for inboxCompleted); one in 1,000 is rare (rareTask).
 func seedInbox(b *testing.B, st *store.Store, dist string) {
 	b.Helper()
 	ctx := context.Background()
@@ -107,8 +114,12 @@ func seedInbox(b *testing.B, st *store.Store, dist string) {
 	err := st.InTx(ctx, func(tx *store.Tx) error {
 		for i := range tasks {
 			at := start.Add(time.Duration(i) * time.Second)
-			id, err := tx.CreateInstance(ctx, store.Instance{ModelID: "purchases/approval", ProcessID: "approval", ProcessName: "Purchase approval",
-				Status: store.StatusRunning, StartedBy: starter(i), StartedAt: at, UpdatedAt: at, Snapshot: []byte("{}")})
+			model, name, startedAt := "purchases/approval", "Approve the purchase", at
+			if rareTask(i) {
+				model, name, startedAt = "purchases/rare", "Approve the rare purchase", at.AddDate(0, -6, 0)
+			}
+			id, err := tx.CreateInstance(ctx, store.Instance{ModelID: model, ProcessID: "approval", ProcessName: "Purchase approval",
+				Status: store.StatusRunning, StartedBy: starter(i), StartedAt: startedAt, UpdatedAt: at, Snapshot: []byte("{}")})
 			if err != nil {
 				return err
 			}
@@ -121,10 +132,20 @@ func seedInbox(b *testing.B, st *store.Store, dist string) {
 				g, owner = "", "user:bench"
 			case inboxStarter:
 				g, owner = "g1", "group:g1"
+			case inboxCompleted:
+				g, owner = "g7", "group:g7"
 			}
-			if err := tx.InsertHumanTask(ctx, store.HumanTask{InstanceID: id, TaskID: 3, ElementID: "approve", Name: "Approve the purchase",
-				Kind: "userTask", Lane: g, AssignedGroup: g, WaitingFor: strings.TrimPrefix(strings.TrimPrefix(owner, "group:"), "user:"), ModelID: "purchases/approval", ProcessID: "approval",
-				ProcessName: "Purchase approval", State: store.TaskOpen, CreatedAt: at, UpdatedAt: at, Data: "{}", Owners: []string{owner}}); err != nil {
+			owners := []string{owner}
+			if rareTask(i) {
+				owners = append(owners, "group:rare")
+			}
+			t := store.HumanTask{InstanceID: id, TaskID: 3, ElementID: "approve", Name: name,
+				Kind: "userTask", Lane: g, AssignedGroup: g, WaitingFor: strings.TrimPrefix(strings.TrimPrefix(owner, "group:"), "user:"), ModelID: model, ProcessID: "approval",
+				ProcessName: "Purchase approval", State: store.TaskOpen, CreatedAt: at, UpdatedAt: at, Data: "{}", Owners: owners}
+			if dist == inboxCompleted {
+				t.State, t.CompletedBy, t.CompletedAt = store.TaskCompleted, "bench", at.Add(time.Minute)
+			}
+			if err := tx.InsertHumanTask(ctx, t); err != nil {
 				return err
 			}
 		}
@@ -136,6 +157,53 @@ func seedInbox(b *testing.B, st *store.Store, dist string) {
 	if err := st.Analyze(ctx); err != nil {
 		b.Fatal(err)
 	}
+}
+
+// benchView is one inbox address a benchmark gets, and what its page must
+// list.
+type benchView struct {
+	name, query, listed string
+	fragment            bool
+}
+
+// filteredViews are the filtered and completed inbox pages measured for a
+// distribution of tasks, each with a filter that matches many of the
+// tasks the user sees (all, or the newest) and one that matches few (the
+// 100 rare ones, spread through the list, or none).
+func filteredViews(dist string) []benchView {
+	many, few := "Approve the purchase", "Approve the rare purchase"
+	view := "mine"
+	switch dist {
+	case inboxSpread:
+		// The user sees 200 tasks of g7, none of them rare.
+		few = "Nothing here"
+	case inboxStarter:
+		view = "started"
+	case inboxCompleted:
+		view = "completed"
+	}
+	var out []benchView
+	for _, f := range []struct{ name, query, listed string }{
+		{"process-many", "process=purchases:approval", many},
+		{"process-few", "process=purchases:rare", few},
+		{"text-many", "q=approve", many},
+		{"text-few", "q=rare", few},
+		{"date-many", "after=2025-01-01", many},
+		{"date-few", "before=2024-12-31", few},
+		{"group-many", "group=g7", many},
+		{"group-few", "group=rare", few},
+	} {
+		listed := f.listed
+		if f.name == "group-many" && (dist == inboxOneUser || dist == inboxStarter) {
+			// No task of these is offered to g7.
+			listed = "Nothing here"
+		}
+		out = append(out, benchView{f.name, "view=" + view + "&" + f.query, listed, false})
+	}
+	if dist == inboxCompleted {
+		out = append(out, benchView{"completed", "view=completed", many, false})
+	}
+	return out
 }
 
 // BenchmarkInboxPage measures GET /inbox (the "ready for me" page, its
@@ -152,22 +220,25 @@ func BenchmarkInboxPage(b *testing.B) {
 		{inboxOneGroup, "100000 tasks", "100000 tasks", "Nothing here"},
 		{inboxOneUser, "100000 tasks", "Nothing here", "Nothing here"},
 		{inboxStarter, "Nothing here", "Nothing here", "100000 tasks"},
+		{inboxCompleted, "Nothing here", "Nothing here", "Nothing here"},
 	} {
+		if only := os.Getenv("INBOX_BENCH_DIST"); only != "" && !slices.Contains(strings.Split(only, ","), dist.name) {
+			continue
+		}
 		b.Run(dist.name, func(b *testing.B) {
 			a, base := benchApp(b)
 			seedInbox(b, a.store, dist.name)
 			c, _ := benchClient(b, base)
 			me := runner.Actor{Username: "bench", Groups: []string{"g7", "requester"}}
-			for _, view := range []struct {
-				name, query, listed string
-				fragment            bool
-			}{
+			views := []benchView{
 				{"page", "view=mine", dist.listed, false},
 				{"fragment", "view=mine", dist.listed, true},
 				{"groups", "view=groups", dist.groups, false},
 				{"started", "view=started", dist.started, false},
 				{"counts", "", "", false},
-			} {
+			}
+			views = append(views, filteredViews(dist.name)...)
+			for _, view := range views {
 				b.Run(view.name, func(b *testing.B) {
 					var lat []time.Duration
 					for b.Loop() {

@@ -22,14 +22,13 @@ type countGroup struct {
 	running        bool
 }
 
-// keptCounts reads the kept counts of the given owner keys: for each
-// count group, its number and the keys among those given that hold it. On
-// PostgreSQL the changes not yet folded into inbox_counts are added in.
-func (s *Store) keptCounts(ctx context.Context, keys []string) (map[countGroup]int, map[countGroup][]string, error) {
-	n := map[countGroup]int{}
-	by := map[countGroup][]string{}
+// keptCounts reads the kept counts of the given owner keys: for each key,
+// the number of open tasks it holds by count group. On PostgreSQL the
+// changes not yet folded into inbox_counts are added in.
+func (s *Store) keptCounts(ctx context.Context, keys []string) (map[string]map[countGroup]int, error) {
+	perKey := map[string]map[countGroup]int{}
 	if len(keys) == 0 {
-		return n, by, nil
+		return perKey, nil
 	}
 	args := keyArgs(keys)
 	q := `SELECT owner, owner_set, claimed_by, running, n, 0 FROM inbox_counts WHERE owner IN (` + placeholders(len(keys)) + `)`
@@ -40,17 +39,16 @@ func (s *Store) keptCounts(ctx context.Context, keys []string) (map[countGroup]i
 	}
 	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, nil, fmt.Errorf("read inbox counts: %w", err)
+		return nil, fmt.Errorf("read inbox counts: %w", err)
 	}
 	defer rows.Close()
-	perKey := map[string]map[countGroup]int{}
 	pending := 0
 	for rows.Next() {
 		var owner string
 		var g countGroup
 		var running, c, changes int64
 		if err := rows.Scan(&owner, &g.set, &g.claimedBy, &running, &c, &changes); err != nil {
-			return nil, nil, fmt.Errorf("read inbox counts: %w", err)
+			return nil, fmt.Errorf("read inbox counts: %w", err)
 		}
 		pending += int(changes)
 		g.running = running != 0
@@ -60,23 +58,30 @@ func (s *Store) keptCounts(ctx context.Context, keys []string) (map[countGroup]i
 		perKey[owner][g] += int(c)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, nil, fmt.Errorf("read inbox counts: %w", err)
+		return nil, fmt.Errorf("read inbox counts: %w", err)
 	}
 	if pending >= foldThreshold {
 		// The next reads of these keys find the changes folded. A failed
 		// fold leaves them for later: what was read is exact either way.
 		_ = s.FoldInboxCounts(ctx)
 	}
-	for owner, groups := range perKey {
-		for g, c := range groups {
-			if c <= 0 {
-				continue
+	return perKey, nil
+}
+
+// heldBy returns the count groups some of the given owner keys hold, with
+// their numbers. Every owner key of a set carries the same number for it,
+// so a group two keys hold counts once. (A starter's key is no owner: it
+// holds only the tasks of the instances that user started.)
+func heldBy(perKey map[string]map[countGroup]int, keys []string) map[countGroup]int {
+	out := map[countGroup]int{}
+	for _, k := range keys {
+		for g, c := range perKey[k] {
+			if c > 0 {
+				out[g] = c
 			}
-			n[g] = c
-			by[g] = append(by[g], owner)
 		}
 	}
-	return n, by, nil
+	return out
 }
 
 // readyFor says whether a count group's tasks are in the viewer's "ready
@@ -88,12 +93,12 @@ func (g countGroup) readyFor(username string) bool {
 // InboxBadge returns how many tasks the viewer's "ready for me" view holds,
 // from the kept counts.
 func (s *Store) InboxBadge(ctx context.Context, v Viewer) (int, error) {
-	n, _, err := s.keptCounts(ctx, v.Keys)
+	perKey, err := s.keptCounts(ctx, v.Keys)
 	if err != nil {
 		return 0, err
 	}
 	total := 0
-	for g, c := range n {
+	for g, c := range heldBy(perKey, v.Keys) {
 		if g.readyFor(v.Username) {
 			total += c
 		}
@@ -124,22 +129,23 @@ func (s *Store) keptViewCounts(ctx context.Context, v Viewer, groups []string) (
 	all := slices.Concat(v.Keys, gk, []string{started})
 	slices.Sort(all)
 	all = slices.Compact(all)
-	n, by, err := s.keptCounts(ctx, all)
+	perKey, err := s.keptCounts(ctx, all)
 	if err != nil {
 		return viewCounts{}, err
 	}
 	var out viewCounts
-	for g, c := range n {
-		held := by[g]
-		if g.readyFor(v.Username) && slices.ContainsFunc(held, func(k string) bool { return slices.Contains(v.Keys, k) }) {
+	for g, c := range heldBy(perKey, v.Keys) {
+		if g.readyFor(v.Username) {
 			out.mine += c
 		}
-		if slices.ContainsFunc(held, func(k string) bool { return slices.Contains(gk, k) }) {
-			out.groups += c
-		}
-		// Started by the viewer and held by none of their keys: waiting
-		// on someone else.
-		if slices.Contains(held, started) && !slices.ContainsFunc(strings.Split(g.set, "\n"), func(k string) bool { return slices.Contains(v.Keys, k) }) {
+	}
+	for _, c := range heldBy(perKey, gk) {
+		out.groups += c
+	}
+	// Started by the viewer and held by none of their keys: waiting on
+	// someone else.
+	for g, c := range perKey[started] {
+		if c > 0 && !slices.ContainsFunc(strings.Split(g.set, "\n"), func(k string) bool { return slices.Contains(v.Keys, k) }) {
 			out.started += c
 		}
 	}

@@ -50,15 +50,16 @@ func (s *Server) apiTaskList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	tasks, total, err := s.work.InboxTasks(r.Context(), query)
+	res, err := s.work.Inbox(r.Context(), query)
 	if err != nil {
 		return fmt.Errorf("%v: %w", err, errBadRequest)
 	}
-	out := make([]apiTask, 0, len(tasks))
-	for _, t := range tasks {
+	out := make([]apiTask, 0, len(res.Tasks))
+	for _, t := range res.Tasks {
 		out = append(out, toAPITask(t))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"results": out, "pagination": map[string]int{"count": len(out), "total": total, "page": page, "per_page": 100}})
+	writeJSON(w, http.StatusOK, map[string]any{"results": out, "pagination": map[string]any{"count": len(out), "total": res.Total, "page": page, "per_page": 100,
+		"total_at_least": res.AtLeast, "next": res.Next}})
 	return nil
 }
 

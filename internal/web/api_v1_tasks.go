@@ -38,16 +38,16 @@ func (s *Server) apiV1TaskList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	tasks, total, err := s.work.InboxTasks(r.Context(), query)
+	res, err := s.work.Inbox(r.Context(), query)
 	if err != nil {
 		return err
 	}
-	out := make([]apiV1Task, 0, len(tasks))
-	for _, t := range tasks {
+	out := make([]apiV1Task, 0, len(res.Tasks))
+	for _, t := range res.Tasks {
 		out = append(out, toAPIV1Task(t))
 	}
 	return writeJSON(w, http.StatusOK, map[string]any{"results": out,
-		"pagination": map[string]int{"count": len(out), "total": total, "pages": (total + 99) / 100}})
+		"pagination": map[string]any{"count": len(out), "total": res.Total, "pages": (res.Total + 99) / 100, "total_at_least": res.AtLeast, "next": res.Next}})
 }
 
 // apiV1TaskShow shows one task with the data its form may show.

@@ -31,6 +31,9 @@ func (s *Server) inboxShow(w http.ResponseWriter, r *http.Request) error {
 	v.Filter = templates.InboxFilter{Process: q.Get("process"), Group: q.Get("group"), After: q.Get("after"), Before: q.Get("before"), Text: q.Get("q")}
 	a := actor(r)
 	v.Groups = a.Groups
+	// next says whether a page follows: the task views know it from their
+	// query, as their total may be a lower bound.
+	next := false
 	if s.work != nil {
 		var err error
 		if v.Counts, err = s.work.InboxCounts(r.Context(), a.Viewer(), a.Groups); err != nil {
@@ -48,6 +51,7 @@ func (s *Server) inboxShow(w http.ResponseWriter, r *http.Request) error {
 		v.Counts[templates.InboxFailed] = nFailed
 		if v.View == templates.InboxFailed {
 			v.Total = nFailed
+			next = v.Page*inboxPageSize < nFailed
 			for _, in := range failed {
 				v.Failed = append(v.Failed, s.failedInstance(in))
 			}
@@ -56,12 +60,12 @@ func (s *Server) inboxShow(w http.ResponseWriter, r *http.Request) error {
 			if err != nil {
 				return err
 			}
-			tasks, total, err := s.work.InboxTasks(r.Context(), query)
+			res, err := s.work.Inbox(r.Context(), query)
 			if err != nil {
 				return fmt.Errorf("inbox: %w: %w", err, errBadRequest)
 			}
-			v.Total = total
-			for _, t := range tasks {
+			v.Total, v.TotalAtLeast, next = res.Total, res.AtLeast, res.Next
+			for _, t := range res.Tasks {
 				v.Tasks = append(v.Tasks, s.inboxTask(t, a.Username, v.View))
 			}
 			if err := s.claimOnlyWhenShared(r, v.Tasks); err != nil {
@@ -88,7 +92,7 @@ func (s *Server) inboxShow(w http.ResponseWriter, r *http.Request) error {
 	if v.Page > 1 {
 		v.PrevURL = s.listURL("/inbox", q, v.Page-1)
 	}
-	if v.Page < v.Pages {
+	if next {
 		v.NextURL = s.listURL("/inbox", q, v.Page+1)
 	}
 	v.FormsScript = s.asset("js/forms.js")

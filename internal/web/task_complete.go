@@ -109,8 +109,8 @@ func (s *Server) afterTask(r *http.Request, instanceID int64) string {
 	if s.work != nil {
 		// The first task only: a post counts nothing.
 		q := store.InboxQuery{View: store.InboxMine, Viewer: a.Viewer(), Groups: a.Groups, Limit: 1, NoTotal: true}
-		if tasks, _, err := s.work.InboxTasks(r.Context(), q); err == nil && len(tasks) > 0 {
-			return s.prefix.URL(fmt.Sprintf("/inbox?open=%d-%d", tasks[0].InstanceID, tasks[0].TaskID))
+		if res, err := s.work.Inbox(r.Context(), q); err == nil && len(res.Tasks) > 0 {
+			return s.prefix.URL(fmt.Sprintf("/inbox?open=%d-%d", res.Tasks[0].InstanceID, res.Tasks[0].TaskID))
 		}
 	}
 	return s.prefix.URL("/inbox")

@@ -15,7 +15,9 @@ import (
 // Work is what the inbox and instance pages read straight from the store.
 // Changes go through the runner.
 type Work interface {
-	InboxTasks(ctx context.Context, q store.InboxQuery) ([]store.HumanTask, int, error)
+	// Inbox is a page of an inbox view, its total (for filtered and
+	// completed views possibly a lower bound) and whether a page follows.
+	Inbox(ctx context.Context, q store.InboxQuery) (store.InboxResult, error)
 	InboxCounts(ctx context.Context, v store.Viewer, groups []string) (map[string]int, error)
 	// InboxBadge is the size of the viewer's "ready for me" view, from
 	// counts the store keeps.

@@ -19,3 +19,16 @@ func ModelCount(g GroupNode) int {
 	}
 	return n
 }
+
+// CountAtLeast is Count, or where atLeast says n is a lower bound, n with
+// thousands separators and a plus: "1,000+ tasks".
+func CountAtLeast(n int, atLeast bool, one, many string) string {
+	if !atLeast {
+		return Count(n, one, many)
+	}
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s + "+ " + many
+}
