@@ -52,8 +52,9 @@ type checkpointer struct {
 	// restart asks the writer to restart the log after its next commit.
 	restart atomic.Bool
 	// passives and restarts count the checkpoints done; logPages is the
-	// log's size in pages when last checked.
-	passives, restarts, logPages atomic.Int64
+	// log's size in pages when last checked; restartedFrames adds up the
+	// sizes of the logs restarts emptied.
+	passives, restarts, logPages, restartedFrames atomic.Int64
 }
 
 func newCheckpointer(db *sql.DB) *checkpointer {
@@ -138,6 +139,7 @@ func (c *checkpointer) restartLog(conn *sql.Conn) {
 	}
 	if busy == 0 {
 		c.restarts.Add(1)
+		c.restartedFrames.Add(int64(frames))
 		c.logPages.Store(0)
 	}
 }

@@ -73,14 +73,16 @@ type ReplayResult struct {
 	Units    int
 	Batches  int
 	Elapsed  time.Duration
-	WALBytes int64 // bytes the write-ahead log grew by
+	WALBytes int64 // bytes of log frames the commits wrote
 }
 
 // ReplayWrites applies units to the SQLite database at path (a copy made
 // by BackupTo before they were recorded), batch units per transaction on
-// one connection with the given synchronous setting. The log is not
-// checkpointed during the replay, so WALBytes is what the writes cost in
-// log pages.
+// one connection with the given synchronous setting. The log is
+// checkpointed as the server's is (checkpoint.go): passive checkpoints on
+// a connection of their own while commits come in, and a restart of the
+// log between two batches once it passes its size. WALBytes counts the
+// log frames the commits wrote.
 func ReplayWrites(ctx context.Context, path, sync string, units []RecordedUnit, batch int) (ReplayResult, error) {
 	if batch < 1 {
 		return ReplayResult{}, fmt.Errorf("replay writes: batch size %d, want at least 1", batch)
@@ -102,7 +104,18 @@ func ReplayWrites(ctx context.Context, path, sync string, units []RecordedUnit, 
 	if _, err := conn.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
 		return ReplayResult{}, fmt.Errorf("replay writes: %w", err)
 	}
-	walBefore := fileSize(path + "-wal")
+	var pageSize int64
+	if err := conn.QueryRowContext(ctx, `PRAGMA page_size`).Scan(&pageSize); err != nil {
+		return ReplayResult{}, fmt.Errorf("replay writes: %w", err)
+	}
+	cdb, err := sql.Open(readDriverName, dsn(path, sync, false))
+	if err != nil {
+		return ReplayResult{}, fmt.Errorf("replay writes: %w", err)
+	}
+	defer cdb.Close()
+	cdb.SetMaxOpenConns(1)
+	ckpt := newCheckpointer(cdb)
+	defer ckpt.close()
 	res := ReplayResult{Units: len(units)}
 	start := time.Now()
 	for lo := 0; lo < len(units); lo += batch {
@@ -123,16 +136,19 @@ func ReplayWrites(ctx context.Context, path, sync string, units []RecordedUnit, 
 			return res, fmt.Errorf("replay writes: commit: %w", err)
 		}
 		res.Batches++
+		ckpt.committed()
+		ckpt.restartLog(conn)
 	}
 	res.Elapsed = time.Since(start)
-	res.WALBytes = fileSize(path+"-wal") - walBefore
+	ckpt.close()
+	// The frames in the log now, and those in the logs restarted before.
+	var busy, frames, copied int64
+	if err := conn.QueryRowContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &frames, &copied); err != nil {
+		return res, fmt.Errorf("replay writes: %w", err)
+	}
+	res.WALBytes = (frames + ckpt.restartedFrames.Load()) * (walFrameHeader + pageSize)
 	return res, nil
 }
 
-func fileSize(path string) int64 {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return 0
-	}
-	return fi.Size()
-}
+// walFrameHeader is the size of a frame's header in SQLite's log.
+const walFrameHeader = 24
