@@ -235,29 +235,3 @@ func (tx *Tx) SetMetadata(ctx context.Context, instanceID int64, have, values ma
 	}
 	return nil
 }
-
-// rowKeys returns the rows of query as rowKey of their columns.
-func (tx *Tx) rowKeys(ctx context.Context, query string, args ...any) ([]string, error) {
-	rows, err := tx.tx.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	cols, err := rows.Columns()
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	vals := make([]any, len(cols))
-	ptrs := make([]any, len(cols))
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
-	for rows.Next() {
-		if err := rows.Scan(ptrs...); err != nil {
-			return nil, err
-		}
-		out = append(out, rowKey(vals...))
-	}
-	return out, rows.Err()
-}

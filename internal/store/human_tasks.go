@@ -79,26 +79,6 @@ func scanHumanTask(row scanner, extra ...any) (HumanTask, error) {
 	return t, nil
 }
 
-// HumanTaskStates returns the stored state of each human task of an
-// instance by task id.
-func (tx *Tx) HumanTaskStates(ctx context.Context, instanceID int64) (map[int]string, error) {
-	rows, err := tx.tx.QueryContext(ctx, `SELECT task_id, state FROM human_tasks WHERE instance_id = ?`, instanceID)
-	if err != nil {
-		return nil, fmt.Errorf("human tasks of instance %d: %w", instanceID, err)
-	}
-	defer rows.Close()
-	out := map[int]string{}
-	for rows.Next() {
-		var id int
-		var st string
-		if err := rows.Scan(&id, &st); err != nil {
-			return nil, err
-		}
-		out[id] = st
-	}
-	return out, rows.Err()
-}
-
 // InsertHumanTask inserts a human task and its owner keys, unless the
 // instance's task already has a row (which it then leaves as it is).
 // Triggers put an open task's owners in the inbox tables (migration 0150).

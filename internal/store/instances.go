@@ -175,28 +175,6 @@ func (tx *Tx) UpdateInstance(ctx context.Context, in Instance) error {
 	return tx.writeChunks(ctx, in.ID, p)
 }
 
-// SetInstanceMetadata replaces the instance's extracted metadata values
-// (JSON text by key), writing only what differs (see SetMetadata).
-func (tx *Tx) SetInstanceMetadata(ctx context.Context, instanceID int64, values map[string]string) error {
-	rows, err := tx.tx.QueryContext(ctx, `SELECT key, value FROM instance_metadata WHERE instance_id = ?`, instanceID)
-	if err != nil {
-		return fmt.Errorf("metadata of instance %d: %w", instanceID, err)
-	}
-	have := map[string]string{}
-	for rows.Next() {
-		var k, v string
-		if err := rows.Scan(&k, &v); err != nil {
-			rows.Close()
-			return fmt.Errorf("metadata of instance %d: %w", instanceID, err)
-		}
-		have[k] = v
-	}
-	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
-		return fmt.Errorf("metadata of instance %d: %w", instanceID, err)
-	}
-	return tx.SetMetadata(ctx, instanceID, have, values)
-}
-
 // InstanceFilter selects instances for the instance list. Zero fields do
 // not filter.
 type InstanceFilter struct {

@@ -14,16 +14,6 @@ type Subscription struct {
 	Name       string
 }
 
-// ReplaceSubscriptions replaces the message and signal subscriptions of an
-// instance, writing nothing when they are what is stored.
-func (tx *Tx) ReplaceSubscriptions(ctx context.Context, instanceID int64, subs []Subscription) error {
-	have, err := tx.rowKeys(ctx, `SELECT task_id, element_id, kind, name FROM message_subscriptions WHERE instance_id = ?`, instanceID)
-	if err != nil {
-		return fmt.Errorf("subscriptions of instance %d: %w", instanceID, err)
-	}
-	return tx.SetSubscriptions(ctx, instanceID, have, subs)
-}
-
 // InstanceSubscriptions lists what an instance waits for.
 func (s *Store) InstanceSubscriptions(ctx context.Context, instanceID int64) ([]Subscription, error) {
 	return s.subscriptions(ctx, `SELECT instance_id, task_id, element_id, kind, name FROM message_subscriptions WHERE instance_id = ? ORDER BY task_id`, instanceID)

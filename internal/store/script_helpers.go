@@ -10,28 +10,6 @@ import (
 
 // The rows script helpers read and write (migration 0180).
 
-// ScriptMetadata returns the metadata values scripts saved for the
-// instance (JSON text by key).
-func (tx *Tx) ScriptMetadata(ctx context.Context, instanceID int64) (map[string]string, error) {
-	rows, err := tx.tx.QueryContext(ctx, `SELECT key, value FROM instance_script_metadata WHERE instance_id = ?`, instanceID)
-	if err != nil {
-		return nil, fmt.Errorf("script metadata of instance %d: %w", instanceID, err)
-	}
-	defer rows.Close()
-	var out map[string]string
-	for rows.Next() {
-		var k, v string
-		if err := rows.Scan(&k, &v); err != nil {
-			return nil, fmt.Errorf("script metadata of instance %d: %w", instanceID, err)
-		}
-		if out == nil {
-			out = map[string]string{}
-		}
-		out[k] = v
-	}
-	return out, rows.Err()
-}
-
 // SaveScriptMetadata sets metadata values a script saved (JSON text by
 // key), replacing earlier values of the same keys.
 func (tx *Tx) SaveScriptMetadata(ctx context.Context, instanceID int64, values map[string]string) error {

@@ -14,16 +14,6 @@ type Timer struct {
 	DueAt      time.Time
 }
 
-// ReplaceTimers replaces the waiting timers of an instance, writing
-// nothing when they are what is stored.
-func (tx *Tx) ReplaceTimers(ctx context.Context, instanceID int64, timers []Timer) error {
-	have, err := tx.rowKeys(ctx, `SELECT task_id, element_id, due_at FROM timers WHERE instance_id = ?`, instanceID)
-	if err != nil {
-		return fmt.Errorf("timers of instance %d: %w", instanceID, err)
-	}
-	return tx.SetTimers(ctx, instanceID, have, timers)
-}
-
 // dueLayout stores due times with microseconds in a fixed width, so the
 // text sorts and compares like the times themselves.
 const dueLayout = "2006-01-02T15:04:05.000000Z"
