@@ -58,7 +58,7 @@ func importCmd(ctx context.Context, e env, args []string) error {
 		if !*drafts {
 			hint = "; -drafts imports everything that is safe"
 		}
-		return fmt.Errorf("%w: %d in %d files; nothing was imported%s", errProblems, len(pe.Problems), countFiles(pe.Problems), hint)
+		return fmt.Errorf("%w: %d in %d files; nothing was imported%s", errProblems, len(pe.Problems), models.ProblemFiles(pe.Problems), hint)
 	}
 	if err != nil {
 		return err
@@ -73,7 +73,7 @@ func importCmd(ctx context.Context, e env, args []string) error {
 		fmt.Fprintf(e.stdout, "renamed process %s in %s to %s\n", rn.Old, rn.Model, rn.New)
 	}
 	fmt.Fprintf(e.stdout, "imported %d files into %s; %d saved as drafts, %d not imported\n",
-		len(res.Written), cfg.ModelsDir, len(res.Drafts), countFiles(res.Refused))
+		len(res.Written), cfg.ModelsDir, len(res.Drafts), models.ProblemFiles(res.Refused))
 	return nil
 }
 
@@ -84,12 +84,4 @@ func problemLine(p models.Problem) string {
 		return p.String() + " (not imported)"
 	}
 	return p.String()
-}
-
-func countFiles(ps []models.Problem) int {
-	seen := map[string]bool{}
-	for _, p := range ps {
-		seen[p.File] = true
-	}
-	return len(seen)
 }

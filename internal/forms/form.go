@@ -87,7 +87,7 @@ func Parse(schemaJSON, uiSchemaJSON []byte, data map[string]any) (*Form, error) 
 // the data.
 func CheckSchema(name string, schemaJSON []byte) error {
 	src := string(schemaJSON)
-	if strings.Contains(src, "{{") || strings.Contains(src, "{%") || strings.Contains(src, "{#") {
+	if jinja.HasMarkup(src) {
 		if err := jinja.Check(name, src); err != nil {
 			return fmt.Errorf("%w: %v", ErrInvalidSchema, err)
 		}
@@ -191,7 +191,7 @@ var parsed = &formCache{m: map[string]*Form{}}
 // fields.
 func staticFormKey(schemaName string, schemaJSON []byte, uiName string, uiSchemaJSON []byte, data map[string]any) (string, bool) {
 	for _, text := range [][]byte{schemaJSON, uiSchemaJSON} {
-		if bytes.Contains(text, []byte("{{")) || bytes.Contains(text, []byte("{%")) || bytes.Contains(text, []byte("{#")) {
+		if jinja.HasMarkup(string(text)) {
 			return "", false
 		}
 	}

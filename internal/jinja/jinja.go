@@ -81,11 +81,17 @@ func newConfig() *config.Config {
 	return cfg
 }
 
+// HasMarkup reports whether src holds any Jinja markup: an expression,
+// a statement or a comment. Text without any renders as itself.
+func HasMarkup(src string) bool {
+	return strings.Contains(src, "{{") || strings.Contains(src, "{%") || strings.Contains(src, "{#")
+}
+
 // Render renders src with data as the context. name identifies the template
 // in errors (a file name, or "instructions"). Values substituted into the
 // output are HTML-escaped unless marked |safe, as in SpiffArena.
 func Render(name, src string, data map[string]any) (out string, err error) {
-	if !strings.Contains(src, "{{") && !strings.Contains(src, "{%") && !strings.Contains(src, "{#") {
+	if !HasMarkup(src) {
 		return src, nil
 	}
 	defer func() {
@@ -114,7 +120,7 @@ func Render(name, src string, data map[string]any) (out string, err error) {
 // any, as *Error: saving a model and `web check` find a broken template
 // before a task shows it.
 func Check(name, src string) (err error) {
-	if !strings.Contains(src, "{{") && !strings.Contains(src, "{%") && !strings.Contains(src, "{#") {
+	if !HasMarkup(src) {
 		return nil
 	}
 	defer func() {

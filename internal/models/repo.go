@@ -65,6 +65,15 @@ type Problem struct {
 	Refused bool `json:"refused,omitempty"`
 }
 
+// ProblemFiles counts the files the problems are in.
+func ProblemFiles(ps []Problem) int {
+	files := make(map[string]bool, len(ps))
+	for _, p := range ps {
+		files[p.File] = true
+	}
+	return len(files)
+}
+
 func (p Problem) String() string {
 	var b strings.Builder
 	b.WriteString(p.File)

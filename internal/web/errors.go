@@ -165,13 +165,9 @@ func (s *Server) api(h handlerFunc) http.Handler {
 
 // reasonOf is the part of err's text that says why sentinel was returned:
 // what follows "<sentinel>: " (the repository's and accounts' style), or
-// what precedes ": <sentinel>" (the runner's), as a sentence. A model's
-// file problems are listed whole.
+// what precedes ": <sentinel>" (the runner's), as a sentence. (A model's
+// file problems never reach it: they say their own message.)
 func reasonOf(err, sentinel error) string {
-	var pe *models.ProblemsError
-	if errors.As(err, &pe) {
-		return "The model's files have problems: " + pe.Error()
-	}
 	s, mark := err.Error(), sentinel.Error()
 	why := ""
 	if i := strings.Index(s, mark+": "); i >= 0 {

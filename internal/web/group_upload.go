@@ -69,7 +69,7 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, id string, isMod
 		// The list is too long for a flash message: shown here, at the
 		// upload's address.
 		msg += fmt.Sprintf(" %s saved as drafts, to fix in the modeler; %s not imported.",
-			templates.Count(len(res.Drafts), "file", "files"), templates.Count(len(problemFiles(res.Refused)), "file", "files"))
+			templates.Count(len(res.Drafts), "file", "files"), templates.Count(models.ProblemFiles(res.Refused), "file", "files"))
 		return s.renderGroupReport(w, r, id, http.StatusOK, "", s.uploadReport(append(res.Refused, res.Problems...), false, msg))
 	}
 	if len(res.Problems) > 0 {
@@ -159,18 +159,7 @@ func (s *Server) uploadReport(ps []models.Problem, refused bool, summary string)
 	return rep
 }
 
-// problemFiles returns the distinct files problems name.
-func problemFiles(ps []models.Problem) []string {
-	var out []string
-	for _, p := range ps {
-		if !slices.Contains(out, p.File) {
-			out = append(out, p.File)
-		}
-	}
-	return out
-}
-
 // problemCount says how many problems were found in how many files.
 func problemCount(ps []models.Problem) string {
-	return templates.Count(len(ps), "problem", "problems") + " in " + templates.Count(len(problemFiles(ps)), "file", "files")
+	return templates.Count(len(ps), "problem", "problems") + " in " + templates.Count(models.ProblemFiles(ps), "file", "files")
 }
