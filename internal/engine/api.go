@@ -174,7 +174,7 @@ func (in *Instance) Retry(taskID int) error {
 func (in *Instance) Terminate() {
 	in.tick()
 	for _, t := range in.activeTasks() {
-		if t.State.holds() || (t.Trigger && t.State == Waiting) {
+		if t.State.holds() {
 			in.setState(t, Cancelled)
 		}
 	}

@@ -437,11 +437,7 @@ func (in *Instance) setState(t *Task, s State) {
 	}
 	was := t.State.holds()
 	t.State = s
-	t.Updated = in.now()
-	if t.touched != in.call {
-		t.touched = in.call
-		in.touched = append(in.touched, t)
-	}
+	in.setTouched(t)
 	now := s.holds()
 	if now != was {
 		if now {

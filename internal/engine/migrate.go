@@ -95,7 +95,7 @@ func Migrate(lib *spec.Library, snapshot []byte, env Env) (*Instance, MigrationP
 // finished tasks are stood in for.
 func (m *MigrationPlan) goneTask(st *snapTask, p *spec.Process) *spec.Node {
 	id := string(st.Node)
-	live := st.State.holds() || (st.Trigger && st.State == Waiting)
+	live := st.State.holds()
 	if m == nil {
 		if live {
 			return nil

@@ -151,7 +151,7 @@ func (in *Instance) ResetTo(taskID int) (*Task, error) {
 		if !undone[t.ID] {
 			continue
 		}
-		if t.State.holds() || (t.Trigger && t.State == Waiting) {
+		if t.State.holds() {
 			in.cancelTask(t)
 		} else if t.State == Completed {
 			in.setState(t, Cancelled)

@@ -711,7 +711,7 @@ func (in *Instance) cancelTask(t *Task) {
 func (in *Instance) cancelScope(sc *scopeInst) {
 	sc.done = true
 	for _, t := range in.activeTasks() {
-		if in.runsIn(t, sc.key) && (t.State.holds() || (t.Trigger && t.State == Waiting)) {
+		if in.runsIn(t, sc.key) && t.State.holds() {
 			in.cancelTask(t)
 		}
 	}
