@@ -68,6 +68,8 @@ func (in *Instance) evaluateDecision(t *Task) (bool, *TaskError) {
 	case in.env.Decisions != nil:
 		out, err = in.env.Decisions.EvaluateDecision(n.CalledDecision, t.Data)
 	case d != nil:
+		// The table's expressions see this task as `task`, as scripts do.
+		in.scriptTask = t
 		out, err = d.Evaluate(&in.senv, t.Data)
 	default:
 		return false, &TaskError{TaskID: t.ID, NodeID: n.ID, Phase: "run", Msg: fmt.Sprintf("no decision table with id %q is loaded", n.CalledDecision)}

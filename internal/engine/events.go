@@ -190,6 +190,8 @@ func (in *Instance) messageCorrelations(d *spec.EventDef, payload any) map[strin
 		return nil
 	}
 	out := map[string]any{}
+	// A message's payload belongs to no task: the expressions see none.
+	in.scriptTask = nil
 	for _, cp := range d.CorrelationProperties {
 		if e := cp.Retrieval[d.Name]; e != nil {
 			if v, err := e.Eval(&in.senv, ns); err == nil {
