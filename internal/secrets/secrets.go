@@ -159,6 +159,13 @@ func (s *Secrets) Value(ctx context.Context, name string) (string, error) {
 	return string(plain), nil
 }
 
+// Info returns one secret without its value.
+func (s *Secrets) Info(ctx context.Context, name string) (store.Secret, error) {
+	row, err := s.db.Secret(ctx, name)
+	row.Value = nil
+	return row, err
+}
+
 // List returns the secrets without values.
 func (s *Secrets) List(ctx context.Context) ([]store.Secret, error) { return s.db.Secrets(ctx) }
 

@@ -137,17 +137,8 @@ func (s *Server) setSecret(w http.ResponseWriter, r *http.Request, name string, 
 	return writeJSON(w, status, toAPIV1Secret(sec))
 }
 
-// secretByName finds a secret's row (without reading its value), or
+// secretByName finds a secret's row (without its value), or
 // store.ErrNotFound.
 func (s *Server) secretByName(r *http.Request, name string) (store.Secret, error) {
-	list, err := s.secrets.List(r.Context())
-	if err != nil {
-		return store.Secret{}, err
-	}
-	for _, sec := range list {
-		if sec.Name == name {
-			return sec, nil
-		}
-	}
-	return store.Secret{}, fmt.Errorf("secret %s: %w", name, store.ErrNotFound)
+	return s.secrets.Info(r.Context(), name)
 }

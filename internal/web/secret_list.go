@@ -14,6 +14,9 @@ import (
 type Secrets interface {
 	Set(ctx context.Context, name, value, by string) error
 	List(ctx context.Context) ([]store.Secret, error)
+	// Info returns one secret's row without its value, or an error
+	// matching store.ErrNotFound.
+	Info(ctx context.Context, name string) (store.Secret, error)
 	Delete(ctx context.Context, name string) error
 }
 
