@@ -6,7 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 
 	"github.com/waymark-bpm/waymark/internal/engine"
 	"github.com/waymark-bpm/waymark/internal/store"
@@ -169,7 +170,7 @@ func (s *stepStores) writeKKV(id string, value any) error {
 		text     string // value as JSON
 	}
 	var ops []op
-	for _, top := range sortedKeys(tops) {
+	for _, top := range slices.Sorted(maps.Keys(tops)) {
 		if tops[top] == nil {
 			ops = append(ops, op{top: top, clear: true})
 			continue
@@ -178,7 +179,7 @@ func (s *stepStores) writeKKV(id string, value any) error {
 		if !ok {
 			return fmt.Errorf("when writing to this data store, a dictionary is expected as the value for %s[%q]", id, top)
 		}
-		for _, sec := range sortedKeys(second) {
+		for _, sec := range slices.Sorted(maps.Keys(second)) {
 			v := second[sec]
 			if v == nil {
 				ops = append(ops, op{top: top, sec: sec})
@@ -225,22 +226,13 @@ func (s *stepStores) writeKKV(id string, value any) error {
 	return nil
 }
 
-func sortedKeys(m map[string]any) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
 func (s *stepStores) writeTypeahead(id string, value any) error {
 	cats, ok := value.(map[string]any)
 	if !ok {
 		return fmt.Errorf("the typeahead store %q takes a dictionary of category to a list of {\"search_term\", \"result\"}", id)
 	}
 	var writes []func(ctx context.Context, tx *store.Tx) error
-	for _, cat := range sortedKeys(cats) {
+	for _, cat := range slices.Sorted(maps.Keys(cats)) {
 		items, ok := cats[cat].([]any)
 		if !ok {
 			return fmt.Errorf("%s[%q] must be a list of {\"search_term\", \"result\"}", id, cat)

@@ -34,7 +34,6 @@ import (
 type instanceCache struct {
 	mu       sync.Mutex
 	maxBytes int64
-	maxCount int
 	bytes    int64
 	lru      *list.List // of *cacheEntry, most recently stored first
 	byID     map[int64]*list.Element
@@ -70,7 +69,7 @@ func newInstanceCache(maxBytes int64) *instanceCache {
 	if maxBytes <= 0 {
 		return nil
 	}
-	return &instanceCache{maxBytes: maxBytes, maxCount: maxCachedInstances, lru: list.New(), byID: map[int64]*list.Element{}}
+	return &instanceCache{maxBytes: maxBytes, lru: list.New(), byID: map[int64]*list.Element{}}
 }
 
 // take removes and returns the instance stored for id at version against
@@ -127,7 +126,7 @@ func (c *instanceCache) put(id, version int64, lib *spec.Library, inst *engine.I
 	}
 	c.byID[id] = c.lru.PushFront(&cacheEntry{id: id, version: version, lib: lib, inst: inst, stored: stored, size: size})
 	c.bytes += size
-	for c.bytes > c.maxBytes || c.lru.Len() > c.maxCount {
+	for c.bytes > c.maxBytes || c.lru.Len() > maxCachedInstances {
 		c.remove(c.lru.Back())
 		c.stats.Evicted++
 	}

@@ -4,11 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/waymark-bpm/waymark/internal/secrets"
 	"log/slog"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/waymark-bpm/waymark/internal/secrets"
 
 	"github.com/waymark-bpm/waymark/internal/connectors"
 	"github.com/waymark-bpm/waymark/internal/engine"

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"slices"
 	"sort"
@@ -764,6 +765,7 @@ func (r *Runner) taskOwners(sc *scriptCtx, args []any, kw map[string]any, helper
 		return nil, nil, fmt.Errorf("%s: no human task %d in instance %d: %w", helper, id, sc.instanceID, err)
 	}
 	seen := map[string]bool{}
+	var byName map[string]store.Group // the groups, read once when an owner is one
 	for _, o := range h.Owners {
 		switch {
 		case strings.HasPrefix(o, "user:"):
@@ -771,14 +773,18 @@ func (r *Runner) taskOwners(sc *scriptCtx, args []any, kw map[string]any, helper
 		case strings.HasPrefix(o, "group:"):
 			name := strings.TrimPrefix(o, "group:")
 			groups = append(groups, name)
-			g, ok, err := r.group(sc.ctx, name)
-			if err != nil {
-				return nil, nil, err
-			}
-			if ok {
-				for _, m := range g.Members {
-					seen[m] = true
+			if byName == nil {
+				all, err := r.store.Groups(sc.ctx)
+				if err != nil {
+					return nil, nil, err
 				}
+				byName = make(map[string]store.Group, len(all))
+				for _, g := range all {
+					byName[g.Name] = g
+				}
+			}
+			for _, m := range byName[name].Members {
+				seen[m] = true
 			}
 		}
 	}
@@ -1005,12 +1011,7 @@ func (r *Runner) saveMetadata(ctx context.Context, tx *store.Tx, id int64, sc *s
 			return fmt.Errorf("delete_process_instances_with_criteria: %w", err)
 		}
 	}
-	users := make([]string, 0, len(fx.properties))
-	for u := range fx.properties {
-		users = append(users, u)
-	}
-	sort.Strings(users)
-	for _, u := range users {
+	for _, u := range slices.Sorted(maps.Keys(fx.properties)) {
 		if err := tx.SetUserProperties(ctx, u, fx.properties[u]); err != nil {
 			return fmt.Errorf("set_user_properties: %w", err)
 		}

@@ -5,9 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/waymark-bpm/waymark/internal/secrets"
 	"strconv"
 	"time"
+
+	"github.com/waymark-bpm/waymark/internal/secrets"
 
 	"github.com/waymark-bpm/waymark/internal/connectors"
 	"github.com/waymark-bpm/waymark/internal/engine"
