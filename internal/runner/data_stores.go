@@ -49,6 +49,8 @@ var storeTypes = map[string]string{"JSONDataStore": "json", "KKVDataStore": "kkv
 type stepStores struct {
 	r     *Runner
 	model string
+	// ctx is the step's: reads of stored values end with it.
+	ctx context.Context
 	// json holds the JSON text written in this step, by location and id.
 	json map[[2]string]string
 	// kkv holds the entries written in this step.
@@ -64,7 +66,7 @@ type kkvTop struct {
 }
 
 func newStepStores(r *Runner, model string) *stepStores {
-	return &stepStores{r: r, model: model, json: map[[2]string]string{}, kkv: map[[2]string]map[string]*kkvTop{}}
+	return &stepStores{r: r, model: model, ctx: context.Background(), json: map[[2]string]string{}, kkv: map[[2]string]map[string]*kkvTop{}}
 }
 
 // locate finds the group that defines a JSON or key-key-value store.
@@ -110,7 +112,7 @@ func (s *stepStores) ReadStore(id, class string, data map[string]any) (any, erro
 		}
 		text, ok := s.json[[2]string{loc, id}]
 		if !ok {
-			if text, ok, err = s.r.store.JSONDataStore(context.Background(), loc, id); err != nil {
+			if text, ok, err = s.r.store.JSONDataStore(s.ctx, loc, id); err != nil {
 				return nil, err
 			}
 		}
@@ -279,7 +281,7 @@ func (s *stepStores) StoreFunc(id, class string) func([]any, map[string]any) (an
 					return v, nil
 				}
 			}
-			entries, err := s.r.store.KKVEntries(context.Background(), loc, id, top)
+			entries, err := s.r.store.KKVEntries(s.ctx, loc, id, top)
 			if err != nil {
 				return nil, err
 			}
@@ -291,7 +293,7 @@ func (s *stepStores) StoreFunc(id, class string) func([]any, map[string]any) (an
 		}
 		out := map[string]any{}
 		if over == nil || !over.cleared {
-			entries, err := s.r.store.KKVEntries(context.Background(), loc, id, top)
+			entries, err := s.r.store.KKVEntries(s.ctx, loc, id, top)
 			if err != nil {
 				return nil, err
 			}

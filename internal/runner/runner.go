@@ -246,6 +246,9 @@ func (r *Runner) env(svc *serviceCalls, sc *scriptCtx) engine.Env {
 		if svc.stores == nil {
 			svc.stores = newStepStores(r, svc.model)
 		}
+		if sc != nil && sc.ctx != nil {
+			svc.stores.ctx = sc.ctx
+		}
 		env.Stores = svc.stores
 	}
 	return env
