@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -261,7 +262,7 @@ type candidateSource struct {
 
 // candidateSources lists the filters of a query that an index answers,
 // each as the tasks it admits in the view's state.
-func candidateSources(q InboxQuery) []candidateSource {
+func candidateSources(q InboxQuery, d dialect) []candidateSource {
 	var out []candidateSource
 	if q.View != InboxCompleted {
 		if q.Process != "" {
@@ -273,6 +274,9 @@ func candidateSources(q InboxQuery) []candidateSource {
 			// human_task_owners.
 			out = append(out, candidateSource{[]string{`SELECT instance_id, task_id FROM inbox_open WHERE owner = ?`,
 				`SELECT instance_id, task_id FROM human_tasks WHERE state = 'open' AND assigned_group = ?`}, []any{"group:" + q.Group, q.Group}})
+		}
+		if t := strings.TrimSpace(q.Text); t != "" {
+			out = append(out, textCandidates(t, d))
 		}
 	}
 	if !q.StartedAfter.IsZero() || !q.StartedBefore.IsZero() {
@@ -293,6 +297,39 @@ func candidateSources(q InboxQuery) []candidateSource {
 	return out
 }
 
+// textCandidates are the open tasks a text filter (t, trimmed) may match:
+// those of the labels (migration 0270) whose name, element id, process
+// name or model id hold it, read by model and element, and the tasks of
+// the instance t names when it is an instance id. The match is the
+// filter's own (inboxFilters), over the labels instead of the tasks.
+func textCandidates(t string, d dialect) candidateSource {
+	like := "%" + strings.ToLower(t) + "%"
+	match := `(lower(l.name) LIKE ? OR lower(l.element_id) LIKE ? OR lower(l.process_name) LIKE ? OR lower(l.model_id) LIKE ?)`
+	if d == dialectSQLite {
+		match = `(l.name LIKE ? OR l.element_id LIKE ? OR l.process_name LIKE ? OR l.model_id LIKE ?)`
+	}
+	// The labels are the outer loop, each reading its tasks from the
+	// index: CROSS JOIN says so to SQLite; PostgreSQL, which guesses a
+	// label's model holds half the tasks, would rather hash all of
+	// them, so there the tasks are a LATERAL subquery kept apart by
+	// OFFSET 0.
+	tasks := `SELECT h.instance_id, h.task_id FROM human_tasks h WHERE h.state = 'open' AND h.model_id = l.model_id
+		AND h.element_id = l.element_id AND h.name = l.name AND h.process_name = l.process_name`
+	part := `SELECT t.instance_id, t.task_id FROM task_labels l CROSS JOIN LATERAL (` + tasks + ` OFFSET 0) AS t WHERE ` + match
+	if d == dialectSQLite {
+		part = `SELECT h.instance_id, h.task_id FROM task_labels l CROSS JOIN human_tasks h WHERE ` + match + ` AND h.state = 'open'
+			AND h.model_id = l.model_id AND h.element_id = l.element_id AND h.name = l.name AND h.process_name = l.process_name`
+	}
+	c := candidateSource{parts: []string{part}, args: []any{like, like, like, like}}
+	// The filter compares the id's text with t: only the id written
+	// the way the database writes it can match.
+	if id, err := strconv.ParseInt(t, 10, 64); err == nil && strconv.FormatInt(id, 10) == t {
+		c.parts = append(c.parts, `SELECT instance_id, task_id FROM human_tasks WHERE state = 'open' AND instance_id = ?`)
+		c.args = append(c.args, id)
+	}
+	return c
+}
+
 // narrowQuery builds the query of the first n tasks of a filtered view
 // from the candidates of its narrowest indexed filter, when one admits at
 // most narrowMax tasks: then it costs those candidates, where a walk would
@@ -310,7 +347,7 @@ func (s *Store) narrowQuery(ctx context.Context, q InboxQuery, n int) (string, [
 	}
 	var best *candidateSource
 	fewest := most + 1
-	for _, c := range candidateSources(q) {
+	for _, c := range candidateSources(q, s.dialect) {
 		var count int
 		if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM (`+strings.Join(c.parts, ` UNION ALL `)+` LIMIT ?) AS c`, append(c.args, most+1)...).Scan(&count); err != nil {
 			return "", nil, fmt.Errorf("list inbox %s: %w", q.View, err)
@@ -353,7 +390,15 @@ func (s *Store) narrowQuery(ctx context.Context, q InboxQuery, n int) (string, [
 		args = append(args, q.Viewer.Username)
 		order = `h.completed_at`
 	}
-	return `SELECT h.instance_id, h.task_id, ` + order + ` FROM (` + strings.Join(best.parts, ` UNION `) + `) AS c CROSS JOIN human_tasks h CROSS JOIN instances i
+	// Each candidate's task is read by its key. PostgreSQL, guessing the
+	// candidates many and a text filter rare, would otherwise hash the
+	// tasks the filter keeps, reading them all: there the task is a
+	// LATERAL subquery kept apart by OFFSET 0.
+	task := ` CROSS JOIN human_tasks h`
+	if s.dialect == dialectPostgres {
+		task = ` CROSS JOIN LATERAL (SELECT * FROM human_tasks h WHERE h.instance_id = c.instance_id AND h.task_id = c.task_id OFFSET 0) AS h`
+	}
+	return `SELECT h.instance_id, h.task_id, ` + order + ` FROM (` + strings.Join(best.parts, ` UNION `) + `) AS c` + task + ` CROSS JOIN instances i
 		WHERE ` + strings.Join(append(where, filters...), ` AND `) + `
 		ORDER BY ` + order + ` DESC, h.instance_id DESC, h.task_id DESC LIMIT ?`, append(append(args, fargs...), n), nil
 }

@@ -298,6 +298,20 @@ func testInboxWalkMatchesPlainQuery(t *testing.T, d dialect) {
 	if query, _, err := s.narrowQuery(ctx, narrow, 10); err != nil || query != "" {
 		t.Errorf("more than one candidate read where one may be: %v", err)
 	}
+	// A text filter reads the tasks of the labels it matches, and of the
+	// instance it names.
+	for _, text := range []string{"Refund", "step_3", "7"} {
+		narrow := InboxQuery{View: InboxGroups, Viewer: Viewer{Username: "ben", Keys: []string{"user:ben", "group:ops"}}, Groups: []string{"ops"}, Text: text}
+		if query, _, err := s.narrowQuery(ctx, narrow, 10); err != nil || !strings.Contains(query, "task_labels") {
+			t.Errorf("a text filter %q over 300 instances reads no candidates: %v", text, err)
+		}
+	}
+	for _, text := range []string{"7", "07", "x"} {
+		src := textCandidates(text, d)
+		if hasID := len(src.parts) == 2; hasID != (text == "7") {
+			t.Errorf("text %q: instance candidates %v, want them only for an id written as the database writes it", text, hasID)
+		}
+	}
 	if _, err := s.Inbox(ctx, InboxQuery{View: "everything"}); err == nil || !strings.Contains(err.Error(), `"everything"`) {
 		t.Errorf("unknown view: %v, want an error naming it", err)
 	}

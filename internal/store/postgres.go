@@ -54,6 +54,14 @@ func OpenPostgres(ctx context.Context, databaseURL string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", where, err)
 	}
+	// Waymark's statements are short index reads and writes, but a wide
+	// guess of how many rows a join meets can put a plan's cost above
+	// jit_above_cost, and compiling it then takes 15 to 200 ms against a
+	// few ms of running it. JIT stays off unless the URL asks for it
+	// (jit=on).
+	if _, set := cfg.RuntimeParams["jit"]; !set {
+		cfg.RuntimeParams["jit"] = "off"
+	}
 	db := sql.OpenDB(pgConnector{stdlib.GetConnector(*cfg)})
 	db.SetMaxOpenConns(maxConns)
 	db.SetMaxIdleConns(maxConns)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"github.com/waymark-bpm/waymark/internal/pgtest"
 )
 
 func TestRebind(t *testing.T) {
@@ -89,5 +91,32 @@ func TestAnalyze(t *testing.T) {
 	// SQLite has nothing to do.
 	if err := openTest(t, dialectSQLite).Analyze(ctx); err != nil {
 		t.Errorf("SQLite: %v", err)
+	}
+}
+
+// TestPostgresJITOff: connections run without JIT compilation unless the
+// URL asks for it.
+func TestPostgresJITOff(t *testing.T) {
+	ctx := context.Background()
+	target := pgtest.NewDatabase(t)
+	for _, tt := range []struct{ query, want string }{{"", "off"}, {"jit=on", "on"}} {
+		url := target
+		if tt.query != "" {
+			sep := "?"
+			if strings.Contains(url, "?") {
+				sep = "&"
+			}
+			url += sep + tt.query
+		}
+		s, err := OpenPostgres(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var jit string
+		err = s.db.QueryRowContext(ctx, `SHOW jit`).Scan(&jit)
+		s.Close()
+		if err != nil || jit != tt.want {
+			t.Errorf("URL with %q: jit %q (%v), want %q", tt.query, jit, err, tt.want)
+		}
 	}
 }

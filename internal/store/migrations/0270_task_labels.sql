@@ -1,0 +1,28 @@
+-- The texts an inbox text filter searches (a task's name, element id,
+-- process name and model id) come from the model, not the instance: every
+-- task of one element of one model shares them. task_labels holds each
+-- such combination once, kept by a trigger as tasks are inserted, so a
+-- text filter finds the few labels it matches and reads their tasks by
+-- index (inbox_walk.go), instead of testing every task of the user's.
+-- Labels are never removed: they stay as few as the models' elements.
+CREATE TABLE task_labels (
+	model_id TEXT NOT NULL,
+	element_id TEXT NOT NULL,
+	name TEXT NOT NULL,
+	process_name TEXT NOT NULL,
+	PRIMARY KEY (model_id, element_id, name, process_name)
+) WITHOUT ROWID;
+
+INSERT OR IGNORE INTO task_labels (model_id, element_id, name, process_name)
+	SELECT DISTINCT model_id, element_id, name, process_name FROM human_tasks;
+
+CREATE TRIGGER human_tasks_label AFTER INSERT ON human_tasks
+BEGIN
+	INSERT OR IGNORE INTO task_labels (model_id, element_id, name, process_name)
+		VALUES (NEW.model_id, NEW.element_id, NEW.name, NEW.process_name);
+END;
+
+-- The open tasks of one element of a model, for a label's tasks; it also
+-- serves the model filter that migration 0260's index served alone.
+DROP INDEX human_tasks_open_model;
+CREATE INDEX human_tasks_open_model ON human_tasks (model_id, element_id) WHERE state = 'open';
