@@ -229,6 +229,15 @@ func newAppClock(ctx context.Context, cfg config.Config, log *slog.Logger, now f
 	watchCtx, stop := context.WithCancel(context.Background())
 	a.stopWatch = stop
 	go sweep(watchCtx, log, sessions, throttle)
+	if cfg.ModelsRescan > 0 {
+		go a.models.Watch(watchCtx, cfg.ModelsRescan, func(err error) {
+			if err != nil {
+				log.Error("models directory not rescanned; the models stay as last scanned", "dir", cfg.ModelsDir, "err", err)
+				return
+			}
+			log.Info("models directory changed beside this process; rescanned", "dir", cfg.ModelsDir)
+		})
+	}
 	go perms.Watch(watchCtx, permissionsCheckInterval, func(reloaded bool, err error) {
 		if err != nil {
 			log.Error("permissions file not reloaded; the previous permissions stay in force", "file", cfg.PermissionsFile, "err", err)

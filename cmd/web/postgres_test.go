@@ -119,6 +119,7 @@ func sharedCluster(t *testing.T, endpoint string) (a, b *testApp) {
 	// connectors may only call when allowed.
 	vars["WAYMARK_CONNECTOR_ALLOW"] = "127.0.0.1/32"
 	vars["WAYMARK_SCHEDULER_INTERVAL"] = "100ms"
+	vars["WAYMARK_MODELS_RESCAN"] = "100ms"
 	start := func() *testApp {
 		v := map[string]string{"WAYMARK_DATA_DIR": t.TempDir()}
 		for k, val := range vars {
@@ -300,6 +301,28 @@ func TestTwoProcessesOnePostgres(t *testing.T) {
 		_, inbox := get(t, bob, b.url+"/inbox")
 		if !strings.Contains(inbox.Find("tr.task").Text(), "second edition") {
 			t.Errorf("an instance started on the second process runs the old model: %s", inbox.Find("tr.task").Text())
+		}
+	})
+
+	t.Run("a model copied into the shared directory by hand is seen by both", func(t *testing.T) {
+		dir := filepath.Join(a.app.models.Root(), "purchases", "handmade")
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "tick.bpmn"), []byte(strings.ReplaceAll(tickModel, `"tick"`, `"handmade"`)), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "process_model.json"), []byte(`{"display_name": "Made by hand", "primary_file_name": "tick.bpmn", "primary_process_id": "handmade"}`), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range []*testApp{a, b} {
+			waitFor(t, "the hand-made model listed on "+p.url, func() bool {
+				_, doc := get(t, alice, p.url+"/models")
+				return strings.Contains(doc.Text(), "Made by hand")
+			})
+		}
+		if loc := startInstance(t, b, alice, "purchases:handmade"); loc == "" {
+			t.Error("starting the hand-made model on the second process went nowhere")
 		}
 	})
 

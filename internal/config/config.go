@@ -92,6 +92,9 @@ type Config struct {
 	TaskMetadataKeys []string
 	// SchedulerInterval is how often the runner polls for due timers.
 	SchedulerInterval time.Duration
+	// ModelsRescan is how often the models directory is checked for
+	// changes made beside this process; 0 for never.
+	ModelsRescan time.Duration
 	// SQLiteSync is SQLite's synchronous setting, FULL or NORMAL.
 	SQLiteSync string
 	// MessageTTL is how long a message no instance waits for is kept.
@@ -165,6 +168,7 @@ var vars = []Var{
 	{Name: "WAYMARK_OIDC_USERNAME_CLAIM", Default: "preferred_username", Help: "ID token claim that names a user created on first sign-in (falling back to email, then sub)."},
 	{Name: "WAYMARK_OIDC_PROVIDERS_FILE", Default: "", Help: "YAML file listing several OpenID Connect providers (see the README). Empty: none besides WAYMARK_OIDC_ISSUER."},
 	{Name: "WAYMARK_MODELS_DIR", Default: "", Help: "Process model repository in SpiffArena's layout. Empty: the models directory inside WAYMARK_DATA_DIR."},
+	{Name: "WAYMARK_MODELS_RESCAN", Default: "5s", Help: "How often the models directory is checked for changes made beside this process (files copied in by hand, a git pull, a save through another process mounting the same directory); a changed tree is rescanned. A Go duration, at least 100ms; 0s turns the check off. Each check reads every folder and stats every file, without reading them."},
 	{Name: "WAYMARK_EXAMPLES", Default: "true", Help: "Copy the demo models into the models directory when it does not exist yet (true/false)."},
 	{Name: "WAYMARK_CONNECTOR_PROXY_URL", Default: "", Help: "Base URL of a connector proxy (SpiffArena's connector-proxy protocol) for service-task operators that are not built in. Empty: built-in HTTP operators only."},
 	{Name: "WAYMARK_CONNECTOR_ALLOW", Default: "", Help: "Comma-separated IPs or CIDR networks that the built-in HTTP connectors may call although they are not public (loopback, private, link-local). Empty: public addresses only, so diagrams cannot reach the server's own network."},
@@ -282,6 +286,9 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	c.SMTPFrom = r.str("WAYMARK_SMTP_FROM")
 	c.TaskMetadataKeys = r.keys("WAYMARK_TASK_METADATA_KEYS")
 	c.SchedulerInterval = r.duration("WAYMARK_SCHEDULER_INTERVAL", 100*time.Millisecond)
+	if c.ModelsRescan = r.duration("WAYMARK_MODELS_RESCAN", 0); c.ModelsRescan > 0 && c.ModelsRescan < 100*time.Millisecond {
+		r.fail("WAYMARK_MODELS_RESCAN", fmt.Errorf("must be 0s (off) or at least 100ms, got %s", c.ModelsRescan))
+	}
 	c.SQLiteSync = strings.ToUpper(r.str("WAYMARK_SQLITE_SYNC"))
 	if c.SQLiteSync != "FULL" && c.SQLiteSync != "NORMAL" {
 		r.fail("WAYMARK_SQLITE_SYNC", fmt.Errorf("want FULL or NORMAL, got %q", c.SQLiteSync))
@@ -359,6 +366,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("connector_proxy_url", c.ConnectorProxyURL),
 		slog.String("task_metadata_keys", strings.Join(c.TaskMetadataKeys, ",")),
 		slog.Duration("scheduler_interval", c.SchedulerInterval),
+		slog.Duration("models_rescan", c.ModelsRescan),
 		slog.String("sqlite_sync", c.SQLiteSync),
 		slog.Duration("message_ttl", c.MessageTTL),
 		slog.String("log_level", c.LogLevel.String()),

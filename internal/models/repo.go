@@ -230,6 +230,9 @@ type state struct {
 	// fingerprint identifies the index rows, to skip rewriting an
 	// unchanged index.
 	fingerprint string
+	// stamp is the tree's stamp (watch.go) taken before the scan that
+	// built this state; Watch rescans when the tree's differs.
+	stamp [32]byte
 	// loaded caches LoadModel's libraries by model id. A state lives
 	// until the next change (save, move, upload, restore, Refresh), so the
 	// cache is dropped with it; the libraries are immutable and shared by
@@ -330,10 +333,15 @@ func (r *Repo) Refresh(ctx context.Context) error {
 
 // refresh is Refresh for callers holding writeMu.
 func (r *Repo) refresh(ctx context.Context) error {
+	// Taken first, so a change made while the scan runs differs from it
+	// and is rescanned by Watch. A tree that cannot be stamped cannot be
+	// scanned either: the scan reports it.
+	stamp, _ := treeStamp(r.root)
 	st, err := r.scan(r.root)
 	if err != nil {
 		return err
 	}
+	st.stamp = stamp
 	st.fingerprint = indexFingerprint(st)
 	// Most changes (forms, settings, layout-only diagram edits) leave the
 	// index as it was; rewriting it is then skipped.
