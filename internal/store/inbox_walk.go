@@ -179,7 +179,7 @@ func (s *Store) walkInbox(ctx context.Context, q InboxQuery, limit int) (InboxRe
 	if err != nil || query == "" {
 		return InboxResult{}, err
 	}
-	rows, err := s.db.QueryContext(ctx, query, args...)
+	rows, err := s.db.QueryContext(ctx, query, s.planEachRun(args)...)
 	if err != nil {
 		return InboxResult{}, fmt.Errorf("list inbox %s: %w", q.View, err)
 	}
@@ -349,7 +349,7 @@ func (s *Store) narrowQuery(ctx context.Context, q InboxQuery, n int) (string, [
 	fewest := most + 1
 	for _, c := range candidateSources(q, s.dialect) {
 		var count int
-		if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM (`+strings.Join(c.parts, ` UNION ALL `)+` LIMIT ?) AS c`, append(c.args, most+1)...).Scan(&count); err != nil {
+		if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM (`+strings.Join(c.parts, ` UNION ALL `)+` LIMIT ?) AS c`, s.planEachRun(append(c.args, most+1))...).Scan(&count); err != nil {
 			return "", nil, fmt.Errorf("list inbox %s: %w", q.View, err)
 		}
 		if count < fewest {

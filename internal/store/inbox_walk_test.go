@@ -316,3 +316,38 @@ func testInboxWalkMatchesPlainQuery(t *testing.T, d dialect) {
 		t.Errorf("unknown view: %v, want an error naming it", err)
 	}
 }
+
+// TestInboxWalkPlannedEachRun: on PostgreSQL the filtered views run as
+// unnamed statements, planned for their values on every run, so no
+// prepared statement of theirs falls back to a generic plan; the inbox's
+// plain reads stay prepared.
+func TestInboxWalkPlannedEachRun(t *testing.T) {
+	s := openTest(t, dialectPostgres)
+	ctx := context.Background()
+	seedVariedInbox(t, s, 30)
+	// One connection, so the statements listed are the ones it ran.
+	s.db.SetMaxOpenConns(1)
+	q := InboxQuery{View: InboxGroups, Viewer: Viewer{Username: "ben", Keys: []string{"user:ben", "group:ops"}}, Groups: []string{"ops"}, Text: "refund"}
+	for range 7 {
+		if _, err := s.Inbox(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.InboxBadge(ctx, q.Viewer); err != nil {
+		t.Fatal(err)
+	}
+	var walks, others int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE statement LIKE '%task_labels%' OR statement LIKE '%CROSS JOIN LATERAL%'), count(*)
+		FROM pg_prepared_statements WHERE statement NOT LIKE '%pg_prepared_statements%'`).Scan(&walks, &others); err != nil {
+		t.Fatal(err)
+	}
+	if walks != 0 || others == 0 {
+		rows, _ := s.db.QueryContext(ctx, `SELECT statement FROM pg_prepared_statements`)
+		for rows != nil && rows.Next() {
+			var st string
+			rows.Scan(&st)
+			t.Log(st)
+		}
+		t.Errorf("prepared statements: %d of the filtered views, %d in all; want none of them among some", walks, others)
+	}
+}

@@ -139,6 +139,19 @@ func (tx *Tx) lockShared(ctx context.Context) error {
 	return nil
 }
 
+// planEachRun returns the arguments of a query whose best plan depends on
+// their values (the inbox filters: a text that matches few tasks or all of
+// them): on PostgreSQL it then runs as an unnamed statement, planned for
+// its values every time, where a prepared one would switch to a generic
+// plan after five runs, one that reads every task (3 ms to 70 ms for a
+// text matching 100 of 100,000 tasks).
+func (s *Store) planEachRun(args []any) []any {
+	if s.dialect != dialectPostgres {
+		return args
+	}
+	return append([]any{pgx.QueryExecModeCacheDescribe}, args...)
+}
+
 // pgConnector hands database/sql connections that accept the store's
 // SQLite-style placeholders.
 type pgConnector struct{ driver.Connector }
