@@ -17,9 +17,9 @@ import (
 // Changes made through Repo rescan the tree at once. Changes made beside
 // it (files copied in by hand, a git pull, a save through another Waymark
 // process that mounts the same directory) are found by Watch, which
-// compares a stamp of the tree, every folder's and file's name, size and
-// modification time, taken with a stat per entry and no reads, and
-// rescans when it differs.
+// compares a stamp of the tree (every folder's and file's name, and each
+// file's size and modification time: a listing per folder and a stat per
+// file, no file read) and rescans when it differs.
 
 // treeStamp hashes the names, kinds, sizes and modification times of
 // every entry under root that a scan looks at: hidden names (the staging
