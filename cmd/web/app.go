@@ -228,23 +228,25 @@ func newAppClock(ctx context.Context, cfg config.Config, log *slog.Logger, now f
 	}
 	watchCtx, stop := context.WithCancel(context.Background())
 	a.stopWatch = stop
-	go sweep(watchCtx, log, sessions, throttle)
+	go every(watchCtx, sweepInterval, func(ctx context.Context) { sweep(ctx, log, sessions, throttle) })
 	if cfg.ModelsRescan > 0 {
-		go a.models.Watch(watchCtx, cfg.ModelsRescan, func(err error) {
-			if err != nil {
+		go every(watchCtx, cfg.ModelsRescan, func(ctx context.Context) {
+			if rescanned, err := a.models.CheckTree(ctx); err != nil && ctx.Err() == nil {
 				log.Error("models directory not rescanned; the models stay as last scanned", "dir", cfg.ModelsDir, "err", err)
-				return
+			} else if rescanned {
+				log.Info("models directory changed beside this process; rescanned", "dir", cfg.ModelsDir)
 			}
-			log.Info("models directory changed beside this process; rescanned", "dir", cfg.ModelsDir)
 		})
 	}
-	go perms.Watch(watchCtx, permissionsCheckInterval, func(reloaded bool, err error) {
-		if err != nil {
-			log.Error("permissions file not reloaded; the previous permissions stay in force", "file", cfg.PermissionsFile, "err", err)
-			return
-		}
-		log.Info("permissions file reloaded", "file", cfg.PermissionsFile)
-	})
+	if cfg.PermissionsFile != "" {
+		go every(watchCtx, permissionsCheckInterval, func(ctx context.Context) {
+			if reloaded, err := perms.Check(ctx); err != nil {
+				log.Error("permissions file not reloaded; the previous permissions stay in force", "file", cfg.PermissionsFile, "err", err)
+			} else if reloaded {
+				log.Info("permissions file reloaded", "file", cfg.PermissionsFile)
+			}
+		})
+	}
 	return a, nil
 }
 
@@ -252,23 +254,28 @@ func newAppClock(ctx context.Context, cfg config.Config, log *slog.Logger, now f
 // failures are deleted.
 const sweepInterval = 10 * time.Minute
 
-// sweep deletes timed-out sessions and stale sign-in failures until ctx
-// ends. Both are ignored when read anyway; this keeps the tables small.
-func sweep(ctx context.Context, log *slog.Logger, sessions *auth.Sessions, throttle *auth.Throttle) {
-	t := time.NewTicker(sweepInterval)
+// every calls fn every interval until ctx ends.
+func every(ctx context.Context, interval time.Duration, fn func(ctx context.Context)) {
+	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if _, err := sessions.Sweep(ctx); err != nil && ctx.Err() == nil {
-				log.Error("delete timed-out sessions", "err", err)
-			}
-			if _, err := throttle.Sweep(ctx); err != nil && ctx.Err() == nil {
-				log.Error("delete stale sign-in failures", "err", err)
-			}
+			fn(ctx)
 		}
+	}
+}
+
+// sweep deletes timed-out sessions and stale sign-in failures. Both are
+// ignored when read anyway; this keeps the tables small.
+func sweep(ctx context.Context, log *slog.Logger, sessions *auth.Sessions, throttle *auth.Throttle) {
+	if _, err := sessions.Sweep(ctx); err != nil && ctx.Err() == nil {
+		log.Error("delete timed-out sessions", "err", err)
+	}
+	if _, err := throttle.Sweep(ctx); err != nil && ctx.Err() == nil {
+		log.Error("delete stale sign-in failures", "err", err)
 	}
 }
 

@@ -12,7 +12,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/waymark-bpm/waymark/internal/store"
 	"gopkg.in/yaml.v3"
@@ -240,24 +239,4 @@ func (ps *PermissionsSource) Check(ctx context.Context) (reloaded bool, err erro
 		return false, err
 	}
 	return true, nil
-}
-
-// Watch checks the file every interval until ctx ends, calling report
-// after each reload or failed reload.
-func (ps *PermissionsSource) Watch(ctx context.Context, interval time.Duration, report func(reloaded bool, err error)) {
-	if ps.path == "" {
-		return
-	}
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if reloaded, err := ps.Check(ctx); reloaded || err != nil {
-				report(reloaded, err)
-			}
-		}
-	}
 }

@@ -4,19 +4,17 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"hash"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 )
 
 // Changes made through Repo rescan the tree at once. Changes made beside
 // it (files copied in by hand, a git pull, a save through another Waymark
-// process that mounts the same directory) are found by Watch, which
+// process that mounts the same directory) are found by CheckTree, which
 // compares a stamp of the tree (every folder's and file's name, and each
 // file's size and modification time: a listing per folder and a stat per
 // file, no file read) and rescans when it differs.
@@ -73,46 +71,26 @@ func stampDir(h hash.Hash, root, rel string) error {
 	return nil
 }
 
-// Watch checks the tree every interval until ctx ends and rescans it
-// (Refresh) when its stamp differs from the one the last scan took;
-// report hears of each such rescan (nil) and of each failure to stamp or
-// rescan. Changes made through Repo rescan at once, so Watch finds only
-// those made beside it.
-func (r *Repo) Watch(ctx context.Context, interval time.Duration, report func(err error)) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		if err := r.checkTree(ctx); ctx.Err() == nil && err != errUnchanged {
-			report(err)
-		}
-	}
-}
-
-// errUnchanged is checkTree's answer when the tree is as last scanned.
-var errUnchanged = errors.New("unchanged")
-
-// checkTree rescans the tree if its stamp differs from the last scan's.
-func (r *Repo) checkTree(ctx context.Context) error {
+// CheckTree rescans the tree (as Refresh does) when its stamp differs
+// from the one the last scan took, and reports whether it did. Changes
+// made through Repo rescan at once, so it finds only those made beside it;
+// the server calls it every WAYMARK_MODELS_RESCAN.
+func (r *Repo) CheckTree(ctx context.Context) (rescanned bool, err error) {
 	now, err := treeStamp(r.root)
 	if err != nil {
-		return fmt.Errorf("check models directory %s: %w", r.root, err)
+		return false, fmt.Errorf("check models directory %s: %w", r.root, err)
 	}
 	if now == r.state().stamp {
-		return errUnchanged
+		return false, nil
 	}
 	r.writeMu.Lock()
 	defer r.writeMu.Unlock()
 	// A change through Repo may have rescanned it meanwhile.
 	if now == r.state().stamp {
-		return errUnchanged
+		return false, nil
 	}
 	if err := r.refresh(ctx); err != nil {
-		return fmt.Errorf("rescan models directory %s: %w", r.root, err)
+		return false, fmt.Errorf("rescan models directory %s: %w", r.root, err)
 	}
-	return nil
+	return true, nil
 }

@@ -10,13 +10,18 @@ import (
 
 // TestCheckTreeFindsChangesBeside: files copied in by hand, edited,
 // removed, are found by their stamp and rescanned; hidden folders (.git)
-// and changes made through Repo are not rescanned again.
+// and changes made through Repo are not rescanned again. (The server's
+// periodic check is in the two-process PostgreSQL test of cmd/web.)
 func TestCheckTreeFindsChangesBeside(t *testing.T) {
 	r, _, dir := smallRepo(t)
 	ctx := context.Background()
-	if err := r.checkTree(ctx); err != errUnchanged {
-		t.Fatalf("a tree as scanned: %v, want unchanged", err)
+	check := func(when string, want bool) {
+		t.Helper()
+		if rescanned, err := r.CheckTree(ctx); err != nil || rescanned != want {
+			t.Fatalf("%s: rescanned %v (%v), want %v", when, rescanned, err, want)
+		}
 	}
+	check("a tree as scanned", false)
 	search := func(q string) int {
 		t.Helper()
 		got, err := r.SearchProcesses(ctx, q, 10)
@@ -32,18 +37,14 @@ func TestCheckTreeFindsChangesBeside(t *testing.T) {
 	if _, err := r.Model("hr/leave"); err == nil {
 		t.Fatal("the copied model is known before the check")
 	}
-	if err := r.checkTree(ctx); err != nil {
-		t.Fatalf("after a copy: %v, want a rescan", err)
-	}
+	check("after a copy", true)
 	if m, err := r.Model("hr/leave"); err != nil || m.DisplayName != "Leave" {
 		t.Fatalf("copied model: %v, %v", m, err)
 	}
 	if search("leave_request") != 1 {
 		t.Error("the copied model's process is not in the index")
 	}
-	if err := r.checkTree(ctx); err != errUnchanged {
-		t.Fatalf("after the rescan: %v, want unchanged", err)
-	}
+	check("after the rescan", false)
 
 	// A diagram edited in place: same size, later modification time.
 	p := filepath.Join(dir, "hr", "leave", "leave.bpmn")
@@ -52,34 +53,26 @@ func TestCheckTreeFindsChangesBeside(t *testing.T) {
 	if err := os.Chtimes(p, later, later); err != nil {
 		t.Fatal(err)
 	}
-	if err := r.checkTree(ctx); err != nil {
-		t.Fatalf("after an edit: %v, want a rescan", err)
-	}
+	check("after an edit", true)
 	if search("leave_request") != 0 || search("leave_reqxest") != 1 {
 		t.Error("the edited diagram's process is not what the index holds")
 	}
 
 	// Hidden folders are not the repository's.
 	writeFile(t, filepath.Join(dir, ".git", "FETCH_HEAD"), "abc")
-	if err := r.checkTree(ctx); err != errUnchanged {
-		t.Fatalf("after a change under .git: %v, want unchanged", err)
-	}
+	check("after a change under .git", false)
 
 	// A save through Repo rescans at once; the check finds nothing more.
 	if _, err := r.SaveFile(ctx, "hr/leave", "leave.bpmn", []byte(diagram("leave_request")), false); err != nil {
 		t.Fatal(err)
 	}
-	if err := r.checkTree(ctx); err != errUnchanged {
-		t.Fatalf("after a save through the repository: %v, want unchanged", err)
-	}
+	check("after a save through the repository", false)
 
 	// A model removed by hand.
 	if err := os.RemoveAll(filepath.Join(dir, "hr", "leave")); err != nil {
 		t.Fatal(err)
 	}
-	if err := r.checkTree(ctx); err != nil {
-		t.Fatalf("after a removal: %v, want a rescan", err)
-	}
+	check("after a removal", true)
 	if _, err := r.Model("hr/leave"); err == nil {
 		t.Error("the removed model is still known")
 	}
@@ -88,36 +81,14 @@ func TestCheckTreeFindsChangesBeside(t *testing.T) {
 	}
 }
 
-// TestWatchRescans: Watch finds a model copied in while it runs and
-// reports the rescan.
-func TestWatchRescans(t *testing.T) {
-	r, _, dir := smallRepo(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	reports := make(chan error, 10)
-	go r.Watch(ctx, 10*time.Millisecond, func(err error) { reports <- err })
-	writeFile(t, filepath.Join(dir, "hr", "leave", modelFile), `{"display_name": "Leave"}`)
-	select {
-	case err := <-reports:
-		if err != nil {
-			t.Fatal(err)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("no rescan reported")
-	}
-	if _, err := r.Model("hr/leave"); err != nil {
-		t.Fatalf("the copied model after the rescan: %v", err)
-	}
-}
-
 // BenchmarkTreeStampCorpus: one check of an unchanged tree, the SpiffArena
-// corpus (117 models), which Watch makes every WAYMARK_MODELS_RESCAN.
+// corpus (117 models), as the server makes every WAYMARK_MODELS_RESCAN.
 func BenchmarkTreeStampCorpus(b *testing.B) {
 	r, _ := openRepo(b, copyCorpus(b))
 	ctx := context.Background()
 	for b.Loop() {
-		if err := r.checkTree(ctx); err != errUnchanged {
-			b.Fatal(err)
+		if rescanned, err := r.CheckTree(ctx); err != nil || rescanned {
+			b.Fatal(rescanned, err)
 		}
 	}
 }

@@ -65,8 +65,8 @@ type kkvTop struct {
 	entries map[string]any
 }
 
-func newStepStores(r *Runner, model string) *stepStores {
-	return &stepStores{r: r, model: model, ctx: context.Background(), json: map[[2]string]string{}, kkv: map[[2]string]map[string]*kkvTop{}}
+func newStepStores(ctx context.Context, r *Runner, model string) *stepStores {
+	return &stepStores{r: r, model: model, ctx: ctx, json: map[[2]string]string{}, kkv: map[[2]string]map[string]*kkvTop{}}
 }
 
 // locate finds the group that defines a JSON or key-key-value store.

@@ -244,10 +244,11 @@ func (r *Runner) env(svc *serviceCalls, sc *scriptCtx) engine.Env {
 	}
 	if svc != nil {
 		if svc.stores == nil {
-			svc.stores = newStepStores(r, svc.model)
-		}
-		if sc != nil && sc.ctx != nil {
-			svc.stores.ctx = sc.ctx
+			ctx := context.Background()
+			if sc != nil && sc.ctx != nil {
+				ctx = sc.ctx
+			}
+			svc.stores = newStepStores(ctx, r, svc.model)
 		}
 		env.Stores = svc.stores
 	}

@@ -252,20 +252,29 @@ func inboxFilters(q InboxQuery, d dialect) ([]string, []any) {
 		args = append(args, formatTime(q.StartedBefore))
 	}
 	if t := strings.TrimSpace(q.Text); t != "" {
-		like := "%" + strings.ToLower(t) + "%"
-		cond := `(lower(h.name) LIKE ? OR lower(h.element_id) LIKE ? OR lower(h.process_name) LIKE ? OR lower(h.model_id) LIKE ? OR CAST(h.instance_id AS TEXT) = ?)`
-		if d == dialectSQLite {
-			// SQLite's LIKE already ignores the case of ASCII letters,
-			// the only ones its lower() changes: the same matches
-			// without the two thirds of the time lower() took in a
-			// search that meets 100,000 tasks.
-			cond = `(h.name LIKE ? OR h.element_id LIKE ? OR h.process_name LIKE ? OR h.model_id LIKE ? OR CAST(h.instance_id AS TEXT) = ?)`
-		}
-		where = append(where, cond)
+		like := textLike(t)
+		where = append(where, `(`+textMatch("h", d)+` OR CAST(h.instance_id AS TEXT) = ?)`)
 		args = append(args, like, like, like, like, t)
 	}
 	return where, args
 }
+
+// textMatch is the condition of a text filter over the four texts it
+// searches in the row named alias (human_tasks or task_labels), each
+// compared with textLike's pattern.
+func textMatch(alias string, d dialect) string {
+	if d == dialectSQLite {
+		// SQLite's LIKE already ignores the case of ASCII letters, the
+		// only ones its lower() changes: the same matches without the
+		// two thirds of the time lower() took in a search that meets
+		// 100,000 tasks.
+		return strings.ReplaceAll(`(a.name LIKE ? OR a.element_id LIKE ? OR a.process_name LIKE ? OR a.model_id LIKE ?)`, "a.", alias+".")
+	}
+	return strings.ReplaceAll(`(lower(a.name) LIKE ? OR lower(a.element_id) LIKE ? OR lower(a.process_name) LIKE ? OR lower(a.model_id) LIKE ?)`, "a.", alias+".")
+}
+
+// textLike is the LIKE pattern of a text filter (trimmed).
+func textLike(t string) string { return "%" + strings.ToLower(t) + "%" }
 
 // InboxTasks returns a page of an inbox view and the number of tasks the
 // view and filters match, or for a filtered or completed view that

@@ -303,23 +303,18 @@ func candidateSources(q InboxQuery, d dialect) []candidateSource {
 // the instance t names when it is an instance id. The match is the
 // filter's own (inboxFilters), over the labels instead of the tasks.
 func textCandidates(t string, d dialect) candidateSource {
-	like := "%" + strings.ToLower(t) + "%"
-	match := `(lower(l.name) LIKE ? OR lower(l.element_id) LIKE ? OR lower(l.process_name) LIKE ? OR lower(l.model_id) LIKE ?)`
-	if d == dialectSQLite {
-		match = `(l.name LIKE ? OR l.element_id LIKE ? OR l.process_name LIKE ? OR l.model_id LIKE ?)`
-	}
 	// The labels are the outer loop, each reading its tasks from the
 	// index: CROSS JOIN says so to SQLite; PostgreSQL, which guesses a
 	// label's model holds half the tasks, would rather hash all of
 	// them, so there the tasks are a LATERAL subquery kept apart by
 	// OFFSET 0.
-	tasks := `SELECT h.instance_id, h.task_id FROM human_tasks h WHERE h.state = 'open' AND h.model_id = l.model_id
-		AND h.element_id = l.element_id AND h.name = l.name AND h.process_name = l.process_name`
-	part := `SELECT t.instance_id, t.task_id FROM task_labels l CROSS JOIN LATERAL (` + tasks + ` OFFSET 0) AS t WHERE ` + match
-	if d == dialectSQLite {
-		part = `SELECT h.instance_id, h.task_id FROM task_labels l CROSS JOIN human_tasks h WHERE ` + match + ` AND h.state = 'open'
-			AND h.model_id = l.model_id AND h.element_id = l.element_id AND h.name = l.name AND h.process_name = l.process_name`
+	join := `h.state = 'open' AND h.model_id = l.model_id AND h.element_id = l.element_id AND h.name = l.name AND h.process_name = l.process_name`
+	part := `SELECT h.instance_id, h.task_id FROM task_labels l CROSS JOIN human_tasks h WHERE ` + textMatch("l", d) + ` AND ` + join
+	if d == dialectPostgres {
+		part = `SELECT t.instance_id, t.task_id FROM task_labels l
+			CROSS JOIN LATERAL (SELECT h.instance_id, h.task_id FROM human_tasks h WHERE ` + join + ` OFFSET 0) AS t WHERE ` + textMatch("l", d)
 	}
+	like := textLike(t)
 	c := candidateSource{parts: []string{part}, args: []any{like, like, like, like}}
 	// The filter compares the id's text with t: only the id written
 	// the way the database writes it can match.
